@@ -1,0 +1,79 @@
+// The one composition root: every face (Electron, serve mode, CLI) opens the app through here.
+import { mkdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { openDatabase, type Db } from './db/connection'
+import { latestSchemaVersion, schemaVersion } from './db/migrate'
+import { EventBus } from './events'
+import { EsuProfileStore } from './esu/profileStore'
+import { appVersion } from './version'
+import type { AppInfo } from '../../src-shared/contract'
+
+export const DATABASE_FILE_NAME = 'dv2g.sqlite'
+
+export interface OpenOptions {
+  transport?: AppInfo['transport']
+}
+
+export interface App {
+  readonly dataDir: string
+  readonly databaseFile: string
+  readonly db: Db
+  readonly events: EventBus
+  readonly esuProfiles: EsuProfileStore
+  info(): AppInfo
+  close(): void
+}
+
+export function open(dataDir: string, options: OpenOptions = {}): App {
+  const dir = resolve(dataDir)
+  mkdirSync(dir, { recursive: true })
+  const databaseFile = join(dir, DATABASE_FILE_NAME)
+  const db = openDatabase(databaseFile)
+  const events = new EventBus()
+  const startedAt = new Date().toISOString()
+  const version = appVersion()
+
+  return {
+    dataDir: dir,
+    databaseFile,
+    db,
+    events,
+    esuProfiles: new EsuProfileStore(db, events),
+    info: () => ({
+      version,
+      dataDir: dir,
+      databaseFile,
+      databaseBytes: databaseBytes(databaseFile),
+      schemaVersion: schemaVersion(db),
+      latestSchemaVersion,
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      tables: tableRowCounts(db),
+      transport: options.transport ?? 'serve',
+      nodeVersion: process.versions.node,
+      startedAt
+    }),
+    close: () => db.close()
+  }
+}
+
+/** The database with its write-ahead log: what the data dir really holds. */
+function databaseBytes(file: string): number {
+  return [file, `${file}-wal`].reduce((sum, path) => {
+    try {
+      return sum + statSync(path).size
+    } catch {
+      return sum
+    }
+  }, 0)
+}
+
+function tableRowCounts(db: Db): AppInfo['tables'] {
+  const names = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[]
+  return names.map((name) => ({
+    name,
+    rows: db.prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get() as number
+  }))
+}

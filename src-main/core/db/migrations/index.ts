@@ -1,0 +1,12 @@
+import type Database from 'better-sqlite3'
+import { m001EsuProfiles } from './001-esu-profiles'
+
+export interface Migration {
+  /** becomes PRAGMA user_version once applied */
+  version: number
+  name: string
+  up(db: Database.Database): void
+}
+
+/** Append only: a released migration is never edited, a new one is added. */
+export const migrations: readonly Migration[] = [m001EsuProfiles]

@@ -1,0 +1,18 @@
+// What the Electron preload exposes on window.dv2g: one function per contract method and one
+// event subscription, never ipcRenderer itself.
+import type { EventName, MethodInput, MethodName, MethodOutput } from './contract'
+import type { CallResult } from './wire'
+
+export type BridgeMethods = {
+  [M in MethodName]: (input?: MethodInput<M>) => Promise<CallResult<MethodOutput<M>>>
+}
+
+export interface Dv2gBridge {
+  methods: BridgeMethods
+  /** Subscribes to every contract event; returns the unsubscribe function. */
+  onEvent(listener: (name: EventName, payload: unknown) => void): () => void
+}
+
+/** IPC channel names: one per method, one for events. */
+export const methodChannel = (name: MethodName) => `dv2g:call:${name}`
+export const EVENT_CHANNEL = 'dv2g:event'

@@ -1,0 +1,141 @@
+// The one contract between the console and the main process. Every method is named here with
+// the zod schemas of its input and output; both transports (Electron IPC, serve mode) and the
+// renderer's client validate against these same schemas.
+import { z } from 'zod'
+
+const between = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).refine((v) => Number.isFinite(v) && v >= min && v <= max, {
+    message: `must be between ${min} and ${max}`
+  })
+const above = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).refine((v) => Number.isFinite(v) && v > min && v <= max, {
+    message: `must be greater than ${min} and at most ${max}`
+  })
+
+/** Inputs of the ESU cost model, eqs. (9)–(11); ranges are what a real battery can have. */
+export const esuParametersSchema = z.object({
+  capacityKWh: above(0, 100_000),
+  depthOfDischarge: above(0, 1),
+  cycleLife: between(1, 1_000_000).refine(Number.isInteger, { message: 'must be a whole number of cycles' }),
+  combinedCost: between(0, 1e12),
+  maintenancePerYear: between(0, 1e12),
+  interestRate: between(0, 1),
+  lifetimeYears: above(0, 100),
+  daysPerYear: between(1, 366)
+})
+export type EsuParametersInput = z.infer<typeof esuParametersSchema>
+
+export const esuCostSchema = z.object({
+  annuityFactor: z.number(),
+  costPerDay: z.number(),
+  lifetimeThroughputKWh: z.number(),
+  degradationCostPerKWh: z.number()
+})
+
+export const profileNameSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(64, { message: 'must be at most 64 characters' })
+
+export const esuProfileSchema = z.object({
+  name: profileNameSchema,
+  parameters: esuParametersSchema,
+  updatedAt: z.string()
+})
+export type EsuProfile = z.infer<typeof esuProfileSchema>
+
+export const appInfoSchema = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  databaseFile: z.string(),
+  databaseBytes: z.number(),
+  schemaVersion: z.number().int(),
+  latestSchemaVersion: z.number().int(),
+  journalMode: z.string(),
+  tables: z.array(z.object({ name: z.string(), rows: z.number().int() })),
+  transport: z.enum(['electron', 'serve']),
+  nodeVersion: z.string(),
+  startedAt: z.string()
+})
+export type AppInfo = z.infer<typeof appInfoSchema>
+
+const noInput = z.object({}).strict().optional()
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output }
+}
+
+export const methods = {
+  'app.info': method(noInput, appInfoSchema),
+  'esu.compute': method(esuParametersSchema, esuCostSchema),
+  'esu.listProfiles': method(noInput, z.array(esuProfileSchema)),
+  'esu.saveProfile': method(
+    z.object({ name: profileNameSchema, parameters: esuParametersSchema }).strict(),
+    esuProfileSchema
+  ),
+  'esu.deleteProfile': method(z.object({ name: profileNameSchema }).strict(), z.object({ deleted: z.boolean() }))
+} as const
+
+export type MethodName = keyof typeof methods
+export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>
+export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['output']>
+export const methodNames = Object.keys(methods) as MethodName[]
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name)
+}
+
+/** Events pushed from the main process to every connected console. */
+export const events = {
+  'esu.profilesChanged': z.object({ names: z.array(z.string()) })
+} as const
+
+export type EventName = keyof typeof events
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+export const eventNames = Object.keys(events) as EventName[]
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name)
+}
+
+/** What a failed call returns on every transport. */
+export const apiErrorSchema = z.object({
+  code: z.enum(['invalid_argument', 'unknown_method', 'not_found', 'internal']),
+  message: z.string(),
+  /** the offending fields, as dotted paths */
+  fields: z.array(z.object({ path: z.string(), message: z.string() })).optional()
+})
+export type ApiErrorBody = z.infer<typeof apiErrorSchema>
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorBody['code'],
+    message: string,
+    readonly fields?: ApiErrorBody['fields']
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  toBody(): ApiErrorBody {
+    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) }
+  }
+}
+
+/** Turns zod issues into one message that names every offending field. */
+export function invalidArgument(where: string, error: z.ZodError): ApiError {
+  const fields = error.issues.map((issue) => ({
+    path: issue.path.length ? issue.path.map(String).join('.') : '(input)',
+    message: issue.message
+  }))
+  const summary = fields.map((f) => `${f.path} ${f.message}`).join('; ')
+  return new ApiError('invalid_argument', `${where}: ${summary}`, fields)
+}
+
+/** Parses a method's input, throwing an ApiError that names the field on failure. */
+export function parseInput<M extends MethodName>(name: M, input: unknown): z.output<(typeof methods)[M]['input']> {
+  const result = methods[name].input.safeParse(input)
+  if (!result.success) throw invalidArgument(name, result.error)
+  return result.data as z.output<(typeof methods)[M]['input']>
+}

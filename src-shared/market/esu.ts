@@ -32,8 +32,9 @@ export interface EsuCost {
 /** Capital recovery factor r(1+r)^l / ((1+r)^l − 1); its limit 1/l at r = 0. */
 export function capitalRecoveryFactor(rate: number, years: number): number {
   if (rate === 0) return 1 / years
-  const growth = Math.pow(1 + rate, years)
-  return (rate * growth) / (growth - 1)
+  // expm1/log1p keep (1+r)^l − 1 exact for tiny rates, where the plain form cancels
+  const growthMinusOne = Math.expm1(years * Math.log1p(rate))
+  return (rate * (growthMinusOne + 1)) / growthMinusOne
 }
 
 /** CD = (MC + CRF·CU) / Y_d  (9) */

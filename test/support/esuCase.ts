@@ -1,0 +1,13 @@
+import type { EsuParametersInput } from '../../src-shared/contract'
+
+/** The ESU case of issue 2: ω = 0.14236 per kWh, CD ≈ 2.909 per day. */
+export const issueEsuCase: EsuParametersInput = {
+  capacityKWh: 24,
+  depthOfDischarge: 0.8,
+  cycleLife: 3000,
+  combinedCost: 8200,
+  maintenancePerYear: 0,
+  interestRate: 0.05,
+  lifetimeYears: 10,
+  daysPerYear: 365
+}

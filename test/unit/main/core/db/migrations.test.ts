@@ -1,0 +1,68 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { openDatabase } from '../../../../../src-main/core/db/connection'
+import { latestSchemaVersion, migrate, schemaVersion } from '../../../../../src-main/core/db/migrate'
+import { migrations } from '../../../../../src-main/core/db/migrations/index'
+import { useTempDirs } from '../../../../support/tempDir'
+
+const tempDir = useTempDirs()
+
+function columns(db: Database.Database, table: string): string[] {
+  return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name)
+}
+
+describe('migrations', () => {
+  it('are numbered 1..n in order, so user_version says exactly which have run', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1))
+    expect(latestSchemaVersion).toBe(migrations.length)
+  })
+
+  it('001 creates esu_profiles with a case-insensitive unique name and JSON parameters', () => {
+    const db = new Database(':memory:')
+    migrate(db, migrations.slice(0, 1))
+    expect(schemaVersion(db)).toBe(1)
+    expect(columns(db, 'esu_profiles')).toEqual(['name', 'parameters', 'created_at', 'updated_at'])
+    const insert = db.prepare('INSERT INTO esu_profiles VALUES (?, ?, ?, ?)')
+    insert.run('Fleet A', '{}', 'now', 'now')
+    expect(() => insert.run('fleet a', '{}', 'now', 'now')).toThrow(/UNIQUE/)
+    expect(() => insert.run('Fleet B', 'not json', 'now', 'now')).toThrow(/CHECK/)
+  })
+
+  it('opening a database sets WAL and runs every migration once', () => {
+    const file = join(tempDir(), 'db.sqlite')
+    const db = openDatabase(file)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('synchronous', { simple: true })).toBe(2) // FULL
+    expect(schemaVersion(db)).toBe(latestSchemaVersion)
+    db.prepare("INSERT INTO esu_profiles VALUES ('kept', '{}', 'now', 'now')").run()
+    db.close()
+
+    const reopened = openDatabase(file)
+    expect(reopened.prepare('SELECT name FROM esu_profiles').pluck().all()).toEqual(['kept'])
+    reopened.close()
+  })
+
+  it('refuses a database written by a newer release instead of guessing', () => {
+    const file = join(tempDir(), 'newer.sqlite')
+    const db = new Database(file)
+    db.pragma(`user_version = ${latestSchemaVersion + 1}`)
+    db.close()
+    expect(() => openDatabase(file)).toThrow(/newer than this release understands/)
+  })
+
+  it('rolls a failing migration back whole and leaves the version where it was', () => {
+    const db = new Database(':memory:')
+    const broken = [
+      ...migrations,
+      {
+        version: migrations.length + 1,
+        name: 'broken',
+        up: (d: Database.Database) => d.exec('CREATE TABLE half_done (x); SELECT * FROM missing_table')
+      }
+    ]
+    expect(() => migrate(db, broken)).toThrow(/missing_table/)
+    expect(schemaVersion(db)).toBe(migrations.length)
+    expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get()).toBe(0)
+  })
+})

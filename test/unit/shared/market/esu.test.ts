@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import {
+  capitalRecoveryFactor,
+  costPerDay,
+  degradationCostPerKWh,
+  esuCost,
+  esuWorthIt,
+  lifetimeThroughputKWh,
+  type EsuParameters
+} from '../../../../src-shared/market/esu'
+import { esuParametersSchema } from '../../../../src-shared/contract'
+
+const issueCase: EsuParameters = {
+  capacityKWh: 24,
+  depthOfDischarge: 0.8,
+  cycleLife: 3000,
+  combinedCost: 8200,
+  maintenancePerYear: 0,
+  interestRate: 0.05,
+  lifetimeYears: 10,
+  daysPerYear: 365
+}
+
+describe('capital recovery factor (MODEL.md checks)', () => {
+  it('is 0.2439 at 7 % over 5 years', () => {
+    expect(capitalRecoveryFactor(0.07, 5)).toBeCloseTo(0.2439, 4)
+  })
+  it('is 0.1627 at 10 % over 10 years', () => {
+    expect(capitalRecoveryFactor(0.1, 10)).toBeCloseTo(0.1627, 4)
+  })
+  it('tends to 1/l as r tends to 0, and is exactly 1/l at r = 0', () => {
+    expect(capitalRecoveryFactor(0, 8)).toBe(1 / 8)
+    expect(capitalRecoveryFactor(1e-9, 8)).toBeCloseTo(1 / 8, 8)
+  })
+})
+
+describe('cost per day CD (9)', () => {
+  it('spreads CU = 10,000 at 5 % over 10 y to 1,295.05 a year and 3.548 a day', () => {
+    const p = { ...issueCase, combinedCost: 10_000 }
+    expect(capitalRecoveryFactor(0.05, 10) * 10_000).toBeCloseTo(1295.05, 2)
+    expect(costPerDay(p)).toBeCloseTo(3.548, 3)
+  })
+  it('adds the yearly maintenance before dividing by the days of the year', () => {
+    const withMaintenance = costPerDay({ ...issueCase, maintenancePerYear: 365 })
+    expect(withMaintenance - costPerDay(issueCase)).toBeCloseTo(1, 10)
+  })
+})
+
+describe('lifetime throughput L_T (11) and degradation cost ω (10)', () => {
+  it('reads L_T as depth of discharge × capacity × cycle life (Kempton & Tomić)', () => {
+    expect(lifetimeThroughputKWh(issueCase)).toBeCloseTo(57_600, 6)
+  })
+  it('gives the issue case ω = 0.14236 per kWh and CD = 2.909 per day', () => {
+    const cost = esuCost(issueCase)
+    expect(Number(cost.degradationCostPerKWh.toPrecision(5))).toBe(0.14236)
+    expect(Number(cost.costPerDay.toPrecision(4))).toBe(2.909)
+    expect(cost.annuityFactor).toBeCloseTo(0.129505, 6)
+  })
+  it('halves ω when the cycle life doubles', () => {
+    const longer = degradationCostPerKWh({ ...issueCase, cycleLife: 6000 })
+    expect(longer * 2).toBeCloseTo(degradationCostPerKWh(issueCase), 12)
+  })
+})
+
+describe('worth it?', () => {
+  it('is worth it only when the daily saving exceeds CD', () => {
+    const cost = esuCost(issueCase)
+    expect(esuWorthIt(cost, 3)).toEqual({ worthIt: true, marginPerDay: 3 - cost.costPerDay })
+    expect(esuWorthIt(cost, 2).worthIt).toBe(false)
+    expect(esuWorthIt(cost, cost.costPerDay).worthIt).toBe(false)
+  })
+})
+
+describe('ESU parameter ranges', () => {
+  it('accepts the issue case', () => {
+    expect(esuParametersSchema.safeParse(issueCase).success).toBe(true)
+  })
+  it.each([
+    ['depthOfDischarge', 1.5],
+    ['depthOfDischarge', 0],
+    ['interestRate', -0.01],
+    ['cycleLife', 2.5],
+    ['capacityKWh', Number.NaN],
+    ['lifetimeYears', 0],
+    ['daysPerYear', 400]
+  ])('refuses %s = %s and names the field', (field, value) => {
+    const result = esuParametersSchema.safeParse({ ...issueCase, [field]: value })
+    expect(result.success).toBe(false)
+    expect(result.error?.issues[0]?.path).toEqual([field])
+  })
+})

@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/unit/shared/**/*.test.ts', 'test/unit/main/**/*.test.ts', 'test/integration/**/*.test.ts']
+          include: ['test/unit/shared/**/*.test.ts', 'test/unit/main/**/*.test.ts', 'test/unit/scripts/**/*.test.ts', 'test/integration/**/*.test.ts']
         }
       },
       {

@@ -1,6 +1,7 @@
 // The dv2g command: offline analysis and operations on the same core as the desktop app.
 import { defaultDataDir } from '../core/dataDir'
 import { parseArgs, stringOption, UsageError } from './args'
+import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
 import { runServe, serveUsage } from './commands/serve'
 import { createOutput, type Output } from './output'
@@ -9,7 +10,8 @@ type Command = (argv: readonly string[], out: Output, dataDir: string) => number
 
 const commands: Record<string, { run: Command; usage: string }> = {
   serve: { run: runServe, usage: serveUsage },
-  esu: { run: runEsu, usage: esuUsage }
+  esu: { run: runEsu, usage: esuUsage },
+  bench: { run: runBench, usage: benchUsage }
 }
 
 const usage = `usage: dv2g [--data-dir DIR] [--json] <command> [options]

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { open } from '../../core/app'
+import { createDispatcher } from '../../core/api'
+import { startServer } from '../../server/server'
+import { parseArgs, UsageError } from '../args'
+import { table, type Output } from '../output'
+
+export const benchUsage = `dv2g bench api
+  Latency of one contract call (esu.compute): in process, over POST /api and over the WebSocket.
+  Prints medians and p99 against the in-process call measured in the same run.`
+
+const CALLS = 2000
+const sampleInput = {
+  capacityKWh: 24, depthOfDischarge: 0.8, cycleLife: 3000, combinedCost: 8200,
+  maintenancePerYear: 0, interestRate: 0.05, lifetimeYears: 10, daysPerYear: 365
+}
+
+interface Timing {
+  medianMs: number
+  p99Ms: number
+}
+
+async function time(calls: number, once: () => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < 50; i++) await once() // warm up JIT and connections
+  const samples: number[] = []
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now()
+    await once()
+    samples.push(performance.now() - start)
+  }
+  samples.sort((a, b) => a - b)
+  return { medianMs: samples[Math.floor(calls / 2)]!, p99Ms: samples[Math.floor(calls * 0.99)]! }
+}
+
+async function benchApi(out: Output): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dv2g-bench-'))
+  const app = open(dataDir)
+  const server = await startServer({ app, rendererDir: dataDir, port: 0 })
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
+  try {
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+    const dispatch = createDispatcher(app)
+    let nextId = 0
+    const pending = new Map<number, () => void>()
+    ws.on('message', (data) => pending.get(JSON.parse(String(data)).id)?.())
+
+    out.note(`bench api: ${CALLS} calls per transport`)
+    const inProcess = await time(CALLS, () => dispatch('esu.compute', sampleInput))
+    const http = await time(CALLS, async () => {
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/esu.compute`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.token}` },
+        body: JSON.stringify(sampleInput)
+      })
+      await res.json()
+    })
+    const webSocket = await time(CALLS, () => new Promise<void>((resolve) => {
+      const id = nextId++
+      pending.set(id, () => (pending.delete(id), resolve()))
+      ws.send(JSON.stringify({ type: 'call', id, method: 'esu.compute', input: sampleInput }))
+    }))
+
+    const result = { calls: CALLS, inProcess, http, webSocket, webSocketOverInProcess: webSocket.medianMs / inProcess.medianMs }
+    const row = (label: string, t: Timing) => [label, `${t.medianMs.toFixed(3)} / ${t.p99Ms.toFixed(3)}`, 'ms median / p99'] as const
+    out.result(result, () =>
+      table([
+        row('in process (reference)', inProcess),
+        row('POST /api', http),
+        row('WebSocket', webSocket),
+        ['WebSocket / in process', result.webSocketOverInProcess.toFixed(1), 'x']
+      ])
+    )
+  } finally {
+    ws.close()
+    await server.close()
+    app.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi }
+
+export async function runBench(argv: readonly string[], out: Output): Promise<number> {
+  const { positionals } = parseArgs(argv, {})
+  const names = positionals.length ? positionals : Object.keys(benches)
+  for (const name of names) {
+    const bench = benches[name]
+    if (!bench) throw new UsageError(`unknown benchmark ${JSON.stringify(name)}; available: ${Object.keys(benches).join(', ')}`)
+    await bench(out)
+  }
+  return 0
+}

@@ -1,0 +1,269 @@
+// Versioned binary encoding of a transaction. Layout (little endian):
+//   u8 version | u8 kind | trunk 32 | branch 32 | issuer 32 | u64 timestampMs | payload
+//   | signature 64 | u64 nonce
+// The signature covers everything before it (the essence); the nonce comes last so proof of
+// work can hash the fixed prefix once and only vary the last 8 bytes.
+import {
+  ADDRESS_BYTES,
+  ID_BYTES,
+  MAX_INPUTS,
+  MAX_OUTPUTS,
+  MAX_TX_BYTES,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
+  TX_VERSION,
+  TxKind,
+  type Essence,
+  type OutputRef,
+  type Payload,
+  type Transaction,
+  type TxOutput
+} from './transaction'
+
+export class DecodeError extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'DecodeError'
+  }
+}
+
+const MAX_TOPIC_BYTES = 64
+const U64_MAX = (1n << 64n) - 1n
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder('utf-8', { fatal: true })
+
+class Writer {
+  private buf = new Uint8Array(512)
+  private view = new DataView(this.buf.buffer)
+  length = 0
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + n))
+    bigger.set(this.buf)
+    this.buf = bigger
+    this.view = new DataView(bigger.buffer)
+  }
+  u8(v: number) {
+    this.room(1)
+    this.view.setUint8(this.length++, v)
+  }
+  u16(v: number) {
+    this.room(2)
+    this.view.setUint16(this.length, v, true)
+    this.length += 2
+  }
+  u64(v: bigint) {
+    this.room(8)
+    this.view.setBigUint64(this.length, v, true)
+    this.length += 8
+  }
+  bytes(v: Uint8Array) {
+    this.room(v.length)
+    this.buf.set(v, this.length)
+    this.length += v.length
+  }
+  done(): Uint8Array {
+    return this.buf.slice(0, this.length)
+  }
+}
+
+class Reader {
+  private offset = 0
+  private readonly view: DataView
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  }
+  private need(n: number, what: string) {
+    if (this.offset + n > this.buf.length) throw new DecodeError(`truncated: ${what} needs ${n} bytes at offset ${this.offset}`)
+  }
+  u8(what: string) {
+    this.need(1, what)
+    return this.view.getUint8(this.offset++)
+  }
+  u16(what: string) {
+    this.need(2, what)
+    const v = this.view.getUint16(this.offset, true)
+    this.offset += 2
+    return v
+  }
+  u64(what: string) {
+    this.need(8, what)
+    const v = this.view.getBigUint64(this.offset, true)
+    this.offset += 8
+    return v
+  }
+  bytes(n: number, what: string) {
+    this.need(n, what)
+    const v = this.buf.slice(this.offset, this.offset + n)
+    this.offset += n
+    return v
+  }
+  get position() {
+    return this.offset
+  }
+  get remaining() {
+    return this.buf.length - this.offset
+  }
+}
+
+function writeOutputs(w: Writer, outputs: TxOutput[]) {
+  w.u8(outputs.length)
+  for (const o of outputs) {
+    w.bytes(o.address)
+    w.u64(o.amount)
+  }
+}
+
+function writePayload(w: Writer, payload: Payload) {
+  switch (payload.kind) {
+    case TxKind.Genesis:
+      writeOutputs(w, payload.outputs)
+      break
+    case TxKind.Transfer:
+      w.u8(payload.inputs.length)
+      for (const input of payload.inputs) {
+        w.bytes(input.txId)
+        w.u16(input.index)
+      }
+      writeOutputs(w, payload.outputs)
+      break
+    case TxKind.Data: {
+      const topic = textEncoder.encode(payload.topic)
+      w.u8(topic.length)
+      w.bytes(topic)
+      w.u16(payload.body.length)
+      w.bytes(payload.body)
+      break
+    }
+  }
+}
+
+function checkLengths(essence: Essence) {
+  const fixed: [Uint8Array, number, string][] = [
+    [essence.trunk, ID_BYTES, 'trunk'],
+    [essence.branch, ID_BYTES, 'branch'],
+    [essence.issuer, PUBLIC_KEY_BYTES, 'issuer']
+  ]
+  for (const [value, size, name] of fixed) {
+    if (value.length !== size) throw new DecodeError(`${name} must be ${size} bytes, is ${value.length}`)
+  }
+  if (!Number.isSafeInteger(essence.timestampMs) || essence.timestampMs < 0) throw new DecodeError('timestamp must be a non-negative integer of milliseconds')
+  const p = essence.payload
+  if (p.kind !== TxKind.Data) {
+    if (p.outputs.length === 0 || p.outputs.length > MAX_OUTPUTS) throw new DecodeError(`a ${TxKind[p.kind]} needs 1 to ${MAX_OUTPUTS} outputs`)
+    for (const o of p.outputs) {
+      if (o.address.length !== ADDRESS_BYTES) throw new DecodeError(`an output address must be ${ADDRESS_BYTES} bytes`)
+      if (o.amount <= 0n || o.amount > U64_MAX) throw new DecodeError('an output amount must be a positive 64-bit integer')
+    }
+  }
+  if (p.kind === TxKind.Transfer) {
+    if (p.inputs.length === 0 || p.inputs.length > MAX_INPUTS) throw new DecodeError(`a transfer needs 1 to ${MAX_INPUTS} inputs`)
+    for (const i of p.inputs) {
+      if (i.txId.length !== ID_BYTES) throw new DecodeError(`an input must name a ${ID_BYTES}-byte transaction id`)
+      if (!Number.isInteger(i.index) || i.index < 0 || i.index >= MAX_OUTPUTS) throw new DecodeError('an input index is out of range')
+    }
+  }
+  if (p.kind === TxKind.Data && textEncoder.encode(p.topic).length > MAX_TOPIC_BYTES) {
+    throw new DecodeError(`a data topic is at most ${MAX_TOPIC_BYTES} bytes`)
+  }
+}
+
+/** The bytes the issuer signs. */
+export function encodeEssence(essence: Essence): Uint8Array {
+  checkLengths(essence)
+  const w = new Writer()
+  w.u8(TX_VERSION)
+  w.u8(essence.payload.kind)
+  w.bytes(essence.trunk)
+  w.bytes(essence.branch)
+  w.bytes(essence.issuer)
+  w.u64(BigInt(essence.timestampMs))
+  writePayload(w, essence.payload)
+  return w.done()
+}
+
+export function encodeTransaction(tx: Transaction): Uint8Array {
+  const essence = encodeEssence(tx)
+  if (tx.signature.length !== SIGNATURE_BYTES) throw new DecodeError(`signature must be ${SIGNATURE_BYTES} bytes`)
+  const w = new Writer()
+  w.bytes(essence)
+  w.bytes(tx.signature)
+  w.u64(tx.nonce)
+  const bytes = w.done()
+  if (bytes.length > MAX_TX_BYTES) throw new DecodeError(`transaction is ${bytes.length} bytes, the limit is ${MAX_TX_BYTES}`)
+  return bytes
+}
+
+function readOutputs(r: Reader): TxOutput[] {
+  const count = r.u8('output count')
+  if (count === 0 || count > MAX_OUTPUTS) throw new DecodeError(`output count ${count} is not within 1..${MAX_OUTPUTS}`)
+  const outputs: TxOutput[] = []
+  for (let i = 0; i < count; i++) {
+    const address = r.bytes(ADDRESS_BYTES, `output ${i} address`)
+    const amount = r.u64(`output ${i} amount`)
+    if (amount === 0n) throw new DecodeError(`output ${i} has amount 0`)
+    outputs.push({ address, amount })
+  }
+  return outputs
+}
+
+function readPayload(r: Reader, kind: number): Payload {
+  switch (kind) {
+    case TxKind.Genesis:
+      return { kind, outputs: readOutputs(r) }
+    case TxKind.Transfer: {
+      const count = r.u8('input count')
+      if (count === 0 || count > MAX_INPUTS) throw new DecodeError(`input count ${count} is not within 1..${MAX_INPUTS}`)
+      const inputs: OutputRef[] = []
+      for (let i = 0; i < count; i++) {
+        const txId = r.bytes(ID_BYTES, `input ${i} transaction id`)
+        const index = r.u16(`input ${i} index`)
+        if (index >= MAX_OUTPUTS) throw new DecodeError(`input ${i} index ${index} is out of range`)
+        inputs.push({ txId, index })
+      }
+      return { kind, inputs, outputs: readOutputs(r) }
+    }
+    case TxKind.Data: {
+      const topicLength = r.u8('topic length')
+      if (topicLength > MAX_TOPIC_BYTES) throw new DecodeError(`topic length ${topicLength} exceeds ${MAX_TOPIC_BYTES}`)
+      let topic: string
+      try {
+        topic = textDecoder.decode(r.bytes(topicLength, 'topic'))
+      } catch (error) {
+        if (error instanceof DecodeError) throw error
+        throw new DecodeError('topic is not valid UTF-8')
+      }
+      const body = r.bytes(r.u16('body length'), 'body')
+      return { kind, topic, body }
+    }
+    default:
+      throw new DecodeError(`unknown transaction kind ${kind}`)
+  }
+}
+
+export interface Decoded {
+  tx: Transaction
+  /** length of the essence, i.e. where the signature starts */
+  essenceLength: number
+}
+
+/** Parses bytes into a transaction or throws a DecodeError saying what is wrong. */
+export function decodeTransaction(bytes: Uint8Array): Decoded {
+  if (bytes.length > MAX_TX_BYTES) throw new DecodeError(`transaction is ${bytes.length} bytes, the limit is ${MAX_TX_BYTES}`)
+  const r = new Reader(bytes)
+  const version = r.u8('version')
+  if (version !== TX_VERSION) throw new DecodeError(`unsupported version ${version}`)
+  const kind = r.u8('kind')
+  const trunk = r.bytes(ID_BYTES, 'trunk')
+  const branch = r.bytes(ID_BYTES, 'branch')
+  const issuer = r.bytes(PUBLIC_KEY_BYTES, 'issuer')
+  const timestamp = r.u64('timestamp')
+  if (timestamp > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError('timestamp is out of range')
+  const payload = readPayload(r, kind)
+  const essenceLength = r.position
+  const signature = r.bytes(SIGNATURE_BYTES, 'signature')
+  const nonce = r.u64('nonce')
+  if (r.remaining !== 0) throw new DecodeError(`${r.remaining} trailing bytes after the nonce`)
+  return { tx: { trunk, branch, issuer, timestampMs: Number(timestamp), payload, signature, nonce }, essenceLength }
+}

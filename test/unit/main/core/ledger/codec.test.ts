@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { decodeTransaction, DecodeError, encodeEssence, encodeTransaction } from '../../../../../src-main/core/ledger/codec'
+import { leadingZeroBits, txId } from '../../../../../src-main/core/ledger/hash'
+import { solveProofOfWork } from '../../../../../src-main/core/ledger/proofOfWork'
+import { privateKeyFromSeed, publicKeyBytes, SignatureVerifier, signBytes } from '../../../../../src-main/core/ledger/signing'
+import { MAX_TX_BYTES, TxKind, type Essence, type Transaction } from '../../../../../src-main/core/ledger/transaction'
+
+const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill)
+
+const transfer: Essence = {
+  trunk: bytes(32, 1),
+  branch: bytes(32, 2),
+  issuer: bytes(32, 3),
+  timestampMs: 1_764_000_000_000,
+  payload: {
+    kind: TxKind.Transfer,
+    inputs: [{ txId: bytes(32, 4), index: 1 }],
+    outputs: [
+      { address: bytes(32, 5), amount: 1_000n },
+      { address: bytes(32, 6), amount: (1n << 64n) - 1n }
+    ]
+  }
+}
+
+const signed = (essence: Essence): Transaction => ({ ...essence, signature: bytes(64, 9), nonce: 42n })
+
+describe('transaction codec', () => {
+  it.each([
+    ['transfer', transfer],
+    ['genesis', { ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 10n ** 15n }] } }],
+    ['data', { ...transfer, payload: { kind: TxKind.Data, topic: 'meter.hourly', body: new TextEncoder().encode('{"wh":1234}') } }]
+  ] as [string, Essence][])('round-trips a %s exactly', (_, essence) => {
+    const tx = signed(essence)
+    const encoded = encodeTransaction(tx)
+    const { tx: decoded, essenceLength } = decodeTransaction(encoded)
+    expect(decoded).toEqual(tx)
+    expect(essenceLength).toBe(encodeEssence(essence).length)
+    expect(encodeTransaction(decoded)).toEqual(encoded)
+  })
+
+  it.each([
+    ['an unknown version', (b: Uint8Array) => (b[0] = 9), /unsupported version 9/],
+    ['an unknown kind', (b: Uint8Array) => (b[1] = 77), /unknown transaction kind 77/],
+    // amount 0 of output 0: header 106 + input count 1 + input 34 + output count 1 + address 32
+    ['a zero output amount', (b: Uint8Array) => b.fill(0, 174, 182), /amount 0/]
+  ])('refuses %s with a reason', (_, mutate, reason) => {
+    const encoded = encodeTransaction(signed(transfer))
+    mutate(encoded)
+    expect(() => decodeTransaction(encoded)).toThrow(reason)
+  })
+
+  it('refuses truncated and padded encodings, naming what is missing', () => {
+    const encoded = encodeTransaction(signed(transfer))
+    expect(() => decodeTransaction(encoded.slice(0, encoded.length - 3))).toThrow(/truncated: nonce/)
+    expect(() => decodeTransaction(new Uint8Array([...encoded, 0]))).toThrow(/1 trailing bytes/)
+    expect(() => decodeTransaction(new Uint8Array(MAX_TX_BYTES + 1))).toThrow(/limit is 4096/)
+  })
+
+  it('never throws anything but a DecodeError on random bytes', () => {
+    for (let i = 0; i < 2000; i++) {
+      const junk = randomBytes(Math.floor(Math.random() * 400))
+      try {
+        decodeTransaction(junk)
+      } catch (error) {
+        expect(error).toBeInstanceOf(DecodeError)
+      }
+    }
+  })
+})
+
+describe('proof of work', () => {
+  it('counts leading zero bits across bytes', () => {
+    expect(leadingZeroBits(new Uint8Array([0, 0, 0x0f, 0xff]))).toBe(20)
+    expect(leadingZeroBits(new Uint8Array([0x80]))).toBe(0)
+    expect(leadingZeroBits(new Uint8Array(4))).toBe(32)
+  })
+
+  it('finds a nonce whose id, the hash of the whole encoding, meets the difficulty', () => {
+    const tx = signed(transfer)
+    const essenceAndSignature = encodeTransaction(tx).slice(0, -8)
+    const { nonce, id } = solveProofOfWork(essenceAndSignature, 10)
+    const encoded = encodeTransaction({ ...tx, nonce })
+    expect(id).toEqual(new Uint8Array(txId(encoded)))
+    expect(leadingZeroBits(id)).toBeGreaterThanOrEqual(10)
+  })
+})
+
+describe('Ed25519 signing', () => {
+  it('verifies what the key signed and nothing else', () => {
+    const key = privateKeyFromSeed(bytes(32, 11))
+    const publicKey = publicKeyBytes(key)
+    const message = encodeEssence({ ...transfer, issuer: publicKey })
+    const signature = signBytes(key, message)
+    const verifier = new SignatureVerifier()
+    expect(verifier.verify(publicKey, message, signature)).toBe(true)
+    const tampered = message.slice()
+    tampered[50]! ^= 1
+    expect(verifier.verify(publicKey, tampered, signature)).toBe(false)
+    expect(verifier.verify(publicKeyBytes(privateKeyFromSeed(bytes(32, 12))), message, signature)).toBe(false)
+  })
+
+  it('treats a key that is not a curve point as never valid', () => {
+    expect(new SignatureVerifier().verify(bytes(32, 0xff), new Uint8Array(10), bytes(64, 0))).toBe(false)
+  })
+})

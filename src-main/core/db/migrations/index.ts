@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { m001EsuProfiles } from './001-esu-profiles'
+import { m002Ledger } from './002-ledger'
 
 export interface Migration {
   /** becomes PRAGMA user_version once applied */
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a new one is added. */
-export const migrations: readonly Migration[] = [m001EsuProfiles]
+export const migrations: readonly Migration[] = [m001EsuProfiles, m002Ledger]

@@ -29,6 +29,28 @@ describe('migrations', () => {
     expect(() => insert.run('Fleet B', 'not json', 'now', 'now')).toThrow(/CHECK/)
   })
 
+  it('002 creates the ledger: transactions, approvers, tips, outputs, spends, conflicts, metadata', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, migrations.slice(0, 2))
+    expect(schemaVersion(db)).toBe(2)
+    expect(columns(db, 'transactions')).toEqual([
+      'seq', 'id', 'bytes', 'trunk_seq', 'branch_seq', 'kind', 'issuer', 'timestamp_ms', 'received_ms', 'status', 'status_ms'
+    ])
+    expect(columns(db, 'approvers')).toEqual(['parent_seq', 'approver_seq'])
+    expect(columns(db, 'tips')).toEqual(['seq'])
+    expect(columns(db, 'outputs')).toEqual(['tx_seq', 'idx', 'address', 'amount'])
+    expect(columns(db, 'spends')).toEqual(['tx_seq', 'idx', 'spender_seq'])
+    expect(columns(db, 'conflicts')).toEqual(['tx_seq', 'idx', 'winner_seq', 'opened_ms', 'resolved_ms'])
+    expect(columns(db, 'ledger_meta')).toEqual(['key', 'value'])
+
+    const insertTx = db.prepare('INSERT INTO transactions (seq, id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms) VALUES (?, ?, x\'00\', ?, ?, 0, x\'00\', 0, 0)')
+    insertTx.run(1, Buffer.alloc(32, 1), null, null)
+    expect(() => insertTx.run(2, Buffer.alloc(31), 1, 1)).toThrow(/CHECK/)
+    expect(() => insertTx.run(3, Buffer.alloc(32, 3), 99, 1)).toThrow(/FOREIGN KEY/)
+    expect(() => db.prepare('INSERT INTO outputs VALUES (1, 0, x\'00\', 0)').run()).toThrow(/CHECK/)
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)

@@ -30,6 +30,15 @@ export class TangleGraph {
   readonly tips = new TipSet()
   private readonly idTable = new IdTable()
 
+  /** Forgets everything, keeping the allocated memory: for a rebuild from the database. */
+  clear(): void {
+    this.size = 0
+    this.firstEdge.fill(NONE)
+    this.nextEdge.fill(NONE)
+    this.tips.clear()
+    this.idTable.clear()
+  }
+
   indexOf(id: Uint8Array): number {
     return this.idTable.find(id, this.ids)
   }
@@ -157,6 +166,10 @@ export class TipSet {
   at(i: number) {
     return this.items[i]!
   }
+  clear() {
+    this.items = []
+    this.position.clear()
+  }
   values(): readonly number[] {
     return this.items
   }
@@ -169,6 +182,11 @@ export class TipSet {
 class IdTable {
   private slots = new Int32Array(1 << 13).fill(NONE)
   private count = 0
+
+  clear() {
+    this.slots.fill(NONE)
+    this.count = 0
+  }
 
   private slotOf(id: Uint8Array, mask: number) {
     return ((id[28]! | (id[29]! << 8) | (id[30]! << 16) | (id[31]! << 24)) >>> 0) & mask

@@ -12,6 +12,9 @@ export const m002Ledger: Migration = {
       CREATE TABLE transactions (
         seq           INTEGER PRIMARY KEY,
         id            BLOB NOT NULL UNIQUE CHECK (length(id) = 32),
+        -- hash of the signed part: the nonce is not signed, so a copy re-mined with another
+        -- nonce has another id but the same essence, and must not count twice
+        essence_id    BLOB NOT NULL UNIQUE,
         bytes         BLOB NOT NULL,
         trunk_seq     INTEGER REFERENCES transactions(seq),
         branch_seq    INTEGER REFERENCES transactions(seq),

@@ -35,7 +35,7 @@ describe('migrations', () => {
     migrate(db, migrations.slice(0, 2))
     expect(schemaVersion(db)).toBe(2)
     expect(columns(db, 'transactions')).toEqual([
-      'seq', 'id', 'bytes', 'trunk_seq', 'branch_seq', 'kind', 'issuer', 'timestamp_ms', 'received_ms', 'status', 'status_ms'
+      'seq', 'id', 'essence_id', 'bytes', 'trunk_seq', 'branch_seq', 'kind', 'issuer', 'timestamp_ms', 'received_ms', 'status', 'status_ms'
     ])
     expect(columns(db, 'approvers')).toEqual(['parent_seq', 'approver_seq'])
     expect(columns(db, 'tips')).toEqual(['seq'])
@@ -44,7 +44,7 @@ describe('migrations', () => {
     expect(columns(db, 'conflicts')).toEqual(['tx_seq', 'idx', 'winner_seq', 'opened_ms', 'resolved_ms'])
     expect(columns(db, 'ledger_meta')).toEqual(['key', 'value'])
 
-    const insertTx = db.prepare('INSERT INTO transactions (seq, id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms) VALUES (?, ?, x\'00\', ?, ?, 0, x\'00\', 0, 0)')
+    const insertTx = db.prepare('INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms) VALUES (?, ?, randomblob(32), x\'00\', ?, ?, 0, x\'00\', 0, 0)')
     insertTx.run(1, Buffer.alloc(32, 1), null, null)
     expect(() => insertTx.run(2, Buffer.alloc(31), 1, 1)).toThrow(/CHECK/)
     expect(() => insertTx.run(3, Buffer.alloc(32, 3), 99, 1)).toThrow(/FOREIGN KEY/)

@@ -1,0 +1,321 @@
+// The tangle ledger service: validates and stores transactions in SQLite, keeps the graph in
+// memory (rebuilt on open), attaches new transactions, and tracks outputs and double spends.
+import type { KeyObject } from 'node:crypto'
+import type { Db } from '../db/connection'
+import { addressOf, sameBytes } from './address'
+import { DecodeError, encodeEssence } from './codec'
+import { TangleGraph, NONE, TxStatus } from './graph'
+import { toHex, txId } from './hash'
+import { DEFAULT_POW_BITS, solveProofOfWork } from './proofOfWork'
+import { publicKeyBytes, SignatureVerifier, signBytes } from './signing'
+import { Solidifier } from './solidifier'
+import { DEFAULT_TIP_SELECTION, TipSelector, type Random, type TipSelectionOptions } from './tipSelection'
+import { ID_BYTES, TxKind, type Payload, type Transaction } from './transaction'
+import { checkIntrinsic, DEFAULT_MAX_SKEW_MS, type Checked } from './validation'
+
+export interface LedgerOptions {
+  powBits: number
+  maxSkewMs: number
+  tipSelection: TipSelectionOptions
+  solidifierCapacity: number
+  random: Random
+  now: () => number
+}
+
+export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = {
+  powBits: DEFAULT_POW_BITS,
+  maxSkewMs: DEFAULT_MAX_SKEW_MS,
+  tipSelection: DEFAULT_TIP_SELECTION,
+  solidifierCapacity: 10_000,
+  random: Math.random,
+  now: Date.now
+}
+
+/** Amounts are stored as SQLite integers (signed 64-bit). */
+const MAX_AMOUNT = (1n << 63n) - 1n
+const ZERO_ID = new Uint8Array(ID_BYTES)
+
+export type IngestOutcome =
+  | { status: 'accepted'; id: string; index: number }
+  | { status: 'duplicate'; id: string }
+  | { status: 'held'; id: string; reason: string }
+  | { status: 'refused'; id?: string; reason: string }
+
+type Valid = Extract<Checked, { ok: true }>
+
+class Refused extends Error {}
+
+export class Ledger {
+  readonly graph = new TangleGraph()
+  readonly selector: TipSelector
+  readonly options: LedgerOptions
+  private readonly verifier = new SignatureVerifier()
+  private readonly solidifier: Solidifier<Valid>
+  /** unresolved double spends: output key -> graph indexes of its spenders */
+  readonly openConflicts = new Map<string, number[]>()
+  private readonly sql
+
+  constructor(
+    private readonly db: Db,
+    options: Partial<LedgerOptions> = {}
+  ) {
+    this.options = { ...DEFAULT_LEDGER_OPTIONS, ...options }
+    this.selector = new TipSelector(this.graph, this.options.random, this.options.tipSelection)
+    this.solidifier = new Solidifier(this.options.solidifierCapacity)
+    this.sql = {
+      insertTx: db.prepare(
+        `INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      ),
+      sameEssence: db.prepare('SELECT id FROM transactions WHERE essence_id = ?').pluck(),
+      insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
+      deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
+      insertTip: db.prepare('INSERT INTO tips (seq) VALUES (?)'),
+      insertOutput: db.prepare('INSERT INTO outputs (tx_seq, idx, address, amount) VALUES (?, ?, ?, ?)'),
+      output: db.prepare('SELECT address, amount FROM outputs WHERE tx_seq = ? AND idx = ?').safeIntegers(true),
+      spenders: db.prepare('SELECT spender_seq FROM spends WHERE tx_seq = ? AND idx = ?').pluck(),
+      insertSpend: db.prepare('INSERT INTO spends (tx_seq, idx, spender_seq) VALUES (?, ?, ?)'),
+      openConflict: db.prepare('INSERT OR IGNORE INTO conflicts (tx_seq, idx, opened_ms) VALUES (?, ?, ?)'),
+      loadGraph: db.prepare('SELECT id, trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
+      balance: db
+        .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
+                  WHERE o.address = ? AND t.status != ? AND NOT EXISTS (
+                    SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
+                    WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND st.status != ?)`)
+        .pluck()
+        .safeIntegers(true),
+      unspent: db
+        .prepare(`SELECT t.id, o.idx, o.amount FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
+                  WHERE o.address = ? AND t.status != ? AND NOT EXISTS (
+                    SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
+                    WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND st.status != ?)
+                  ORDER BY o.tx_seq, o.idx`)
+        .safeIntegers(true),
+      loadOpenConflicts: db.prepare(
+        `SELECT c.tx_seq, c.idx, s.spender_seq FROM conflicts c JOIN spends s USING (tx_seq, idx) WHERE c.resolved_ms IS NULL`
+      )
+    }
+    this.load()
+  }
+
+  /** Rebuilds the in-memory graph from the database, in arrival order. */
+  private load(): void {
+    for (const row of this.sql.loadGraph.iterate() as Iterable<[Buffer, number | null, number | null, number, number]>) {
+      const [id, trunkSeq, branchSeq, status, receivedMs] = row
+      this.graph.add(id, trunkSeq === null ? NONE : trunkSeq - 1, branchSeq === null ? NONE : branchSeq - 1, receivedMs, status)
+    }
+    for (const { tx_seq, idx, spender_seq } of this.sql.loadOpenConflicts.all() as { tx_seq: number; idx: number; spender_seq: number }[]) {
+      const key = `${tx_seq}:${idx}`
+      this.openConflicts.set(key, [...(this.openConflicts.get(key) ?? []), spender_seq - 1])
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.graph.size === 0
+  }
+
+  /** Mints the supply into the tangle's first transaction; only an empty tangle takes one. */
+  createGenesis(issuerKey: KeyObject, outputs: { address: Uint8Array; amount: bigint }[]): IngestOutcome {
+    return this.issue(issuerKey, { kind: TxKind.Genesis, outputs }, [ZERO_ID, ZERO_ID])
+  }
+
+  /** Selects two tips, signs, does the proof of work and stores: what a wallet's send does. */
+  attach(issuerKey: KeyObject, payload: Payload): IngestOutcome {
+    if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
+    const [trunk, branch] = this.consistentPair(payload)
+    return this.issue(issuerKey, payload, [this.graph.idAt(trunk).slice(), this.graph.idAt(branch).slice()])
+  }
+
+  private issue(issuerKey: KeyObject, payload: Payload, [trunk, branch]: [Uint8Array, Uint8Array]): IngestOutcome {
+    const essence = { trunk, branch, issuer: publicKeyBytes(issuerKey), timestampMs: Math.floor(this.options.now()), payload }
+    let essenceBytes: Uint8Array
+    try {
+      essenceBytes = encodeEssence(essence)
+    } catch (error) {
+      if (error instanceof DecodeError) return { status: 'refused', reason: `malformed: ${error.message}` }
+      throw error
+    }
+    const signature = signBytes(issuerKey, essenceBytes)
+    const prefix = new Uint8Array(essenceBytes.length + signature.length)
+    prefix.set(essenceBytes)
+    prefix.set(signature, essenceBytes.length)
+    const { nonce, id } = solveProofOfWork(prefix, this.options.powBits)
+    const bytes = new Uint8Array(prefix.length + 8)
+    bytes.set(prefix)
+    new DataView(bytes.buffer).setBigUint64(prefix.length, nonce, true)
+    const tx: Transaction = { ...essence, signature, nonce }
+    return this.atomically(() => this.store({ ok: true, tx, id, bytes, essenceLength: essenceBytes.length }))
+  }
+
+  /**
+   * Validates received transactions fully and stores the valid ones in one database
+   * transaction (one fsync for the batch). Each gets an outcome with a reason when refused.
+   */
+  ingest(batch: readonly Uint8Array[]): IngestOutcome[] {
+    const now = this.options.now()
+    const checked = batch.map((bytes) => checkIntrinsic(bytes, this.options, now, this.verifier))
+    return this.ingestChecked(checked)
+  }
+
+  /** Stores transactions whose intrinsic checks (signature included) were done elsewhere. */
+  ingestChecked(checked: readonly Checked[]): IngestOutcome[] {
+    return this.atomically(() =>
+      checked.map((c) => (c.ok ? this.store(c) : { status: 'refused' as const, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }))
+    )
+  }
+
+  /**
+   * Runs work in one database transaction. The graph and conflict indexes change as the work
+   * goes; if the database rolls back (disk full, I/O error), they are rebuilt from what the
+   * database holds, so memory never claims what was not committed.
+   */
+  private atomically<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work)()
+    } catch (error) {
+      this.graph.clear()
+      this.openConflicts.clear()
+      this.load()
+      throw error
+    }
+  }
+
+  /** Base units held by an address: outputs of accepted transactions not spent by one. */
+  balanceOf(address: Uint8Array): bigint {
+    return this.sql.balance.get(address, TxStatus.Rejected, TxStatus.Rejected) as bigint
+  }
+
+  unspentOutputs(address: Uint8Array): { txId: Uint8Array; index: number; amount: bigint }[] {
+    const rows = this.sql.unspent.all(address, TxStatus.Rejected, TxStatus.Rejected) as { id: Buffer; idx: bigint; amount: bigint }[]
+    return rows.map((r) => ({ txId: new Uint8Array(r.id), index: Number(r.idx), amount: r.amount }))
+  }
+
+  private store(valid: Valid): IngestOutcome {
+    const id = toHex(valid.id)
+    if (this.graph.indexOf(valid.id) !== NONE) return { status: 'duplicate', id }
+    const essenceId = txId(valid.bytes.subarray(0, valid.essenceLength))
+    const original = this.sql.sameEssence.get(essenceId) as Buffer | undefined
+    if (original) return { status: 'refused', id, reason: `a copy of ${toHex(original)} re-mined with another nonce` }
+    try {
+      const parents = this.parentsOf(valid)
+      if ('missing' in parents) {
+        this.solidifier.hold(parents.missing, valid)
+        return { status: 'held', id, reason: `waiting for parent ${toHex(parents.missing)}` }
+      }
+      const spends = this.checkLedgerRules(valid.tx, parents.trunk, parents.branch)
+      const index = this.insert(valid, essenceId, parents.trunk, parents.branch, spends)
+      for (const child of this.solidifier.release(valid.id)) this.store(child)
+      return { status: 'accepted', id, index }
+    } catch (error) {
+      if (error instanceof Refused) return { status: 'refused', id, reason: error.message }
+      throw error
+    }
+  }
+
+  private parentsOf({ tx }: Valid): { trunk: number; branch: number } | { missing: Uint8Array } {
+    if (tx.payload.kind === TxKind.Genesis) {
+      if (!this.isEmpty) throw new Refused('a genesis is only accepted into an empty tangle')
+      if (!sameBytes(tx.trunk, ZERO_ID) || !sameBytes(tx.branch, ZERO_ID)) throw new Refused('a genesis approves nothing: its parents must be zero')
+      return { trunk: NONE, branch: NONE }
+    }
+    const trunk = this.graph.indexOf(tx.trunk)
+    if (trunk === NONE) return { missing: tx.trunk }
+    const branch = this.graph.indexOf(tx.branch)
+    if (branch === NONE) return { missing: tx.branch }
+    for (const parent of [trunk, branch]) {
+      if (this.graph.invalid[parent] === 1) throw new Refused(`approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`)
+    }
+    return { trunk, branch }
+  }
+
+  /** Outputs exist, belong to the issuer, add up, and the new transaction keeps its cone consistent. */
+  private checkLedgerRules(tx: Transaction, trunk: number, branch: number): { txSeq: number; idx: number; key: string }[] {
+    const payload = tx.payload
+    if (payload.kind !== TxKind.Data) {
+      for (const [i, output] of payload.outputs.entries()) {
+        if (output.amount > MAX_AMOUNT) throw new Refused(`output ${i} amount exceeds ${MAX_AMOUNT}`)
+      }
+    }
+    if (payload.kind !== TxKind.Transfer) {
+      this.checkConsistency(trunk, branch, [])
+      return []
+    }
+    const owner = addressOf(tx.issuer)
+    const spends: { txSeq: number; idx: number; key: string }[] = []
+    let totalIn = 0n
+    for (const [i, input] of payload.inputs.entries()) {
+      const source = this.graph.indexOf(input.txId)
+      if (source === NONE) throw new Refused(`input ${i} spends an output of unknown transaction ${toHex(input.txId)}`)
+      if (this.graph.invalid[source] === 1) throw new Refused(`input ${i} spends an output of a rejected transaction`)
+      const txSeq = source + 1
+      const key = `${txSeq}:${input.index}`
+      if (spends.some((s) => s.key === key)) throw new Refused(`input ${i} spends the same output twice`)
+      const output = this.sql.output.get(txSeq, input.index) as { address: Buffer; amount: bigint } | undefined
+      if (!output) throw new Refused(`input ${i}: transaction ${toHex(input.txId)} has no output ${input.index}`)
+      if (!sameBytes(output.address, owner)) throw new Refused(`input ${i} is not owned by the issuer`)
+      for (const spender of this.sql.spenders.all(txSeq, input.index) as number[]) {
+        if (this.graph.status[spender - 1] === TxStatus.Confirmed) throw new Refused(`input ${i} was already spent by a confirmed transaction`)
+        if (this.approvesEither(trunk, branch, spender - 1)) throw new Refused(`input ${i} is already spent in this transaction's own past cone`)
+      }
+      totalIn += output.amount
+      spends.push({ txSeq, idx: input.index, key })
+    }
+    const totalOut = payload.outputs.reduce((sum, o) => sum + o.amount, 0n)
+    if (totalIn !== totalOut) throw new Refused(`inputs total ${totalIn} but outputs total ${totalOut}: a transfer neither mints nor burns`)
+    this.checkConsistency(trunk, branch, spends.map((s) => s.key))
+    return spends
+  }
+
+  /** Refuses a transaction whose past cone, with its own spends, holds two spends of one output. */
+  private checkConsistency(trunk: number, branch: number, ownSpendKeys: string[]): void {
+    for (const [key, spenders] of this.openConflicts) {
+      const approved = spenders.filter((s) => this.approvesEither(trunk, branch, s)).length
+      if (approved + (ownSpendKeys.includes(key) ? 1 : 0) > 1) throw new Refused('inconsistent: its past cone holds both sides of a double spend')
+    }
+  }
+
+  private approvesEither(trunk: number, branch: number, x: number): boolean {
+    return (trunk !== NONE && this.graph.approves(trunk, x)) || (branch !== NONE && this.graph.approves(branch, x))
+  }
+
+  /** Picks a pair of tips that, with the payload's spends, holds no double spend (bounded tries). */
+  private consistentPair(payload: Payload): [number, number] {
+    for (let attempt = 0; ; attempt++) {
+      const pair = this.selector.selectPair()
+      if (this.openConflicts.size === 0 && payload.kind !== TxKind.Transfer) return pair
+      try {
+        this.checkLedgerRules({ payload } as Transaction, pair[0], pair[1])
+        return pair
+      } catch (error) {
+        if (!(error instanceof Refused) || attempt >= 20) return pair
+      }
+    }
+  }
+
+  private insert(valid: Valid, essenceId: Uint8Array, trunk: number, branch: number, spends: { txSeq: number; idx: number; key: string }[]): number {
+    const { tx, id, bytes } = valid
+    const seq = this.graph.size + 1
+    const receivedMs = this.options.now()
+    const trunkSeq = trunk === NONE ? null : trunk + 1
+    const branchSeq = branch === NONE ? null : branch + 1
+    this.sql.insertTx.run(seq, id, essenceId, bytes, trunkSeq, branchSeq, tx.payload.kind, tx.issuer, tx.timestampMs, receivedMs, TxStatus.Pending)
+    for (const parentSeq of new Set([trunkSeq, branchSeq])) {
+      if (parentSeq === null) continue
+      this.sql.insertApprover.run(parentSeq, seq)
+      this.sql.deleteTip.run(parentSeq)
+    }
+    this.sql.insertTip.run(seq)
+    if (tx.payload.kind !== TxKind.Data) {
+      tx.payload.outputs.forEach((o, i) => this.sql.insertOutput.run(seq, i, o.address, o.amount))
+    }
+    for (const spend of spends) {
+      const earlier = this.sql.spenders.all(spend.txSeq, spend.idx) as number[]
+      this.sql.insertSpend.run(spend.txSeq, spend.idx, seq)
+      if (earlier.length) {
+        this.sql.openConflict.run(spend.txSeq, spend.idx, receivedMs)
+        this.openConflicts.set(spend.key, [...earlier.map((s) => s - 1), seq - 1])
+      }
+    }
+    return this.graph.add(id, trunk, branch, receivedMs)
+  }
+}

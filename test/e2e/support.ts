@@ -1,0 +1,86 @@
+// Shared pieces of the end-to-end tests: Debian's Chromium through playwright-core, pages that
+// record every console error, and screenshots kept as artifacts.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+export const artifactsDir = fileURLToPath(new URL('../../test-artifacts/e2e/', import.meta.url))
+
+/** Every wait in these tests is bounded by one of these. */
+export const ACTION_TIMEOUT_MS = 15_000
+export const NAVIGATION_TIMEOUT_MS = 30_000
+
+export const viewNames = ['overview', 'wallets', 'auctions', 'tangle', 'esu', 'history', 'meters', 'settings'] as const
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export function removeDir(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true })
+}
+
+export interface Browser {
+  context: BrowserContext
+  close(): Promise<void>
+}
+
+/** Headless Chromium with a fresh profile, quiet: no background traffic, no GPU. */
+export async function launchBrowser(): Promise<Browser> {
+  const profileDir = tempDir('dv2g-e2e-chromium-')
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    timeout: NAVIGATION_TIMEOUT_MS,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic'
+    ]
+  })
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS)
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS)
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => {})
+      removeDir(profileDir)
+    }
+  }
+}
+
+export interface WatchedPage {
+  page: Page
+  /** console 'error' messages and uncaught page errors, in order */
+  errors: string[]
+}
+
+export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
+  const page = await browser.context.newPage()
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`))
+  return { page, errors }
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(artifactsDir, { recursive: true })
+  const path = join(artifactsDir, `${name}.png`)
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
+
+/** The value of an ESU output as shown, e.g. "0.14236", or "—" when nothing is computed. */
+export async function outputText(page: Page, key: string): Promise<string> {
+  return (await page.getByTestId(`esu-out-${key}`).textContent())?.trim() ?? ''
+}

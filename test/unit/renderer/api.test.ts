@@ -1,0 +1,225 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { CallError, createApiClient, socketUrl, type ApiClient } from '../../../src-renderer/api'
+import { createBridgeTransport } from '../../../src-renderer/transport/bridge'
+import { createSocketTransport, retryDelayMs } from '../../../src-renderer/transport/socket'
+import { createFakeBridge } from './support/fakeBridge'
+import { FakeWebSocket } from './support/fakeWebSocket'
+
+// the ESU issue's case (test/support/esuCase.ts lies outside the renderer's tsconfig project)
+const issueEsuCase = {
+  capacityKWh: 24,
+  depthOfDischarge: 0.8,
+  cycleLife: 3000,
+  combinedCost: 8200,
+  maintenancePerYear: 0,
+  interestRate: 0.05,
+  lifetimeYears: 10,
+  daysPerYear: 365
+}
+
+const appInfo = {
+  version: '0.1.0',
+  dataDir: '/data',
+  databaseFile: '/data/dv2g.sqlite',
+  databaseBytes: 8192,
+  schemaVersion: 1,
+  latestSchemaVersion: 1,
+  journalMode: 'wal',
+  tables: [],
+  transport: 'serve',
+  nodeVersion: '20.19.0',
+  startedAt: '2025-01-01T00:00:00.000Z'
+}
+
+type SentCall = { type: 'call'; id: number; method: string; input?: unknown }
+const sentCalls = (socket: FakeWebSocket) => socket.sent as SentCall[]
+
+describe('api client over the serve-mode WebSocket', () => {
+  let client: ApiClient
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    FakeWebSocket.created = []
+    client = createApiClient(
+      createSocketTransport({
+        url: 'ws://127.0.0.1:4780/ws?token=t',
+        createSocket: (url) => new FakeWebSocket(url),
+        initialRetryMs: 100,
+        maxRetryMs: 1000,
+        callTimeoutMs: 5000
+      })
+    )
+  })
+
+  afterEach(() => {
+    client.close()
+    vi.useRealTimers()
+  })
+
+  it('queues calls made while connecting and sends them, with request ids, once open', async () => {
+    const socket = FakeWebSocket.latest()
+    expect(socket.url).toBe('ws://127.0.0.1:4780/ws?token=t')
+    expect(client.connection.value.status).toBe('connecting')
+
+    const info = client.call('app.info')
+    const cost = client.call('esu.compute', issueEsuCase)
+    expect(socket.sent).toEqual([])
+
+    socket.open()
+    expect(client.connection.value.status).toBe('connected')
+    const [first, second] = sentCalls(socket)
+    expect(first).toMatchObject({ type: 'call', method: 'app.info' })
+    expect(second).toMatchObject({ type: 'call', method: 'esu.compute', input: issueEsuCase })
+    expect(first!.id).not.toBe(second!.id)
+
+    // answers may come in any order; ids route them
+    socket.reply({ type: 'result', id: second!.id, ok: true, output: { annuityFactor: 0.1295, costPerDay: 2.9094, lifetimeThroughputKWh: 57600, degradationCostPerKWh: 0.14236 } })
+    socket.reply({ type: 'result', id: first!.id, ok: true, output: appInfo })
+    await expect(cost).resolves.toMatchObject({ costPerDay: 2.9094 })
+    await expect(info).resolves.toMatchObject({ dataDir: '/data' })
+  })
+
+  it('throws a CallError carrying the code, message and fields of a refused call', async () => {
+    const socket = FakeWebSocket.latest()
+    socket.open()
+    const saving = client.call('esu.saveProfile', { name: '', parameters: issueEsuCase })
+    const { id } = sentCalls(socket)[0]!
+    socket.reply({
+      type: 'result',
+      id,
+      ok: false,
+      error: { code: 'invalid_argument', message: 'esu.saveProfile: name must not be empty', fields: [{ path: 'name', message: 'must not be empty' }] }
+    })
+    const error = await saving.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CallError)
+    expect(error).toMatchObject({ code: 'invalid_argument', method: 'esu.saveProfile', message: 'esu.saveProfile: name must not be empty' })
+    expect((error as CallError).fields).toEqual([{ path: 'name', message: 'must not be empty' }])
+    expect((error as CallError).fieldMessage('name')).toBe('must not be empty')
+  })
+
+  it('rejects output that does not match the contract instead of passing it on', async () => {
+    const socket = FakeWebSocket.latest()
+    socket.open()
+    const info = client.call('app.info')
+    socket.reply({ type: 'result', id: sentCalls(socket)[0]!.id, ok: true, output: { ...appInfo, schemaVersion: 'one' } })
+    await expect(info).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('schemaVersion') })
+  })
+
+  it('reconnects with a doubling backoff and sends what was queued meanwhile', async () => {
+    FakeWebSocket.latest().open()
+    FakeWebSocket.latest().drop(1006)
+    expect(client.connection.value).toMatchObject({ status: 'reconnecting', attempt: 1 })
+    expect(FakeWebSocket.created).toHaveLength(1)
+
+    await vi.advanceTimersByTimeAsync(100)
+    expect(FakeWebSocket.created).toHaveLength(2)
+    FakeWebSocket.latest().drop(1006)
+    expect(client.connection.value.attempt).toBe(2)
+    await vi.advanceTimersByTimeAsync(199)
+    expect(FakeWebSocket.created).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(FakeWebSocket.created).toHaveLength(3)
+
+    const profiles = client.call('esu.listProfiles')
+    const socket = FakeWebSocket.latest()
+    socket.open()
+    expect(client.connection.value).toMatchObject({ status: 'connected', attempt: 0 })
+    socket.reply({ type: 'result', id: sentCalls(socket)[0]!.id, ok: true, output: [] })
+    await expect(profiles).resolves.toEqual([])
+  })
+
+  it('fails a call already sent when the connection drops, rather than leaving it hanging', async () => {
+    const socket = FakeWebSocket.latest()
+    socket.open()
+    const info = client.call('app.info')
+    socket.drop(1006)
+    await expect(info).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('connection lost') })
+  })
+
+  it('fails a call that gets no answer in time', async () => {
+    FakeWebSocket.latest().open()
+    const info = client.call('app.info')
+    const outcome = info.catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(await outcome).toMatchObject({ code: 'unavailable', message: 'no answer to app.info within 5 s' })
+  })
+
+  it('delivers contract events with a valid payload and drops the others', () => {
+    const socket = FakeWebSocket.latest()
+    socket.open()
+    const received = vi.fn()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    client.onEvent('esu.profilesChanged', received)
+    socket.reply({ type: 'event', name: 'esu.profilesChanged', payload: { names: ['Depot A'] } })
+    socket.reply({ type: 'event', name: 'esu.profilesChanged', payload: { names: 'Depot A' } })
+    socket.reply({ type: 'event', name: 'no.suchEvent', payload: {} })
+    expect(received).toHaveBeenCalledTimes(1)
+    expect(received).toHaveBeenCalledWith({ names: ['Depot A'] })
+    expect(warn).toHaveBeenCalledTimes(1)
+    warn.mockRestore()
+  })
+})
+
+describe('retry delays', () => {
+  it('double from the first delay up to the cap', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelayMs(n, 250, 10_000))).toEqual([250, 500, 1000, 2000, 4000, 8000, 10_000])
+  })
+})
+
+describe('the socket URL', () => {
+  it('is the page origin with the token the page was opened with', () => {
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4780', search: '?token=a%2Bb' })).toBe('ws://127.0.0.1:4780/ws?token=a%2Bb')
+    expect(socketUrl({ protocol: 'https:', host: 'localhost:1', search: '' })).toBe('wss://localhost:1/ws')
+  })
+})
+
+describe('api client over the Electron bridge', () => {
+  it('calls through the preload and maps refused calls to CallError with fields', async () => {
+    const bridge = createFakeBridge()
+    const client = createApiClient(createBridgeTransport(bridge))
+    expect(client.connection.value).toMatchObject({ transport: 'electron', status: 'connected' })
+
+    await expect(client.call('esu.compute', issueEsuCase)).resolves.toMatchObject({ lifetimeThroughputKWh: expect.closeTo(57600, 6) })
+
+    const refused = await client
+      .call('esu.compute', { ...issueEsuCase, depthOfDischarge: 1.5, interestRate: -0.1 })
+      .catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(CallError)
+    expect((refused as CallError).code).toBe('invalid_argument')
+    expect((refused as CallError).fieldMessage('depthOfDischarge')).toBe('must be greater than 0 and at most 1')
+    expect((refused as CallError).fieldMessage('interestRate')).toBe('must be between 0 and 1')
+  })
+
+  it('forwards events and reports a failing IPC call as unavailable', async () => {
+    const bridge = createFakeBridge()
+    const client = createApiClient(createBridgeTransport(bridge))
+    const received = vi.fn()
+    client.onEvent('esu.profilesChanged', received)
+    await client.call('esu.saveProfile', { name: 'Depot A', parameters: issueEsuCase })
+    expect(received).toHaveBeenCalledWith({ names: ['Depot A'] })
+
+    bridge.methods['app.info'] = () => Promise.reject(new Error('ipc channel closed'))
+    await expect(client.call('app.info')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('ipc channel closed') })
+  })
+})
+
+describe('a socket that cannot even be created', () => {
+  it('is retried like a lost one', async () => {
+    vi.useFakeTimers()
+    let attempts = 0
+    const transport = createSocketTransport({
+      url: 'ws://bad',
+      createSocket: (url) => {
+        attempts++
+        if (attempts === 1) throw new SyntaxError(`The URL '${url}' is invalid`)
+        return new FakeWebSocket(url)
+      },
+      initialRetryMs: 50
+    })
+    expect(transport.state).toMatchObject({ status: 'reconnecting', attempt: 1, lastError: "The URL 'ws://bad' is invalid" })
+    await vi.advanceTimersByTimeAsync(50)
+    expect(attempts).toBe(2)
+    transport.close()
+    vi.useRealTimers()
+  })
+})

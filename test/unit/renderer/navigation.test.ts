@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { VueWrapper } from '@vue/test-utils'
+import type { Router } from 'vue-router'
+import { consoleViews, viewForShortcut } from '../../../src-renderer/navigation'
+import { createFakeBridge } from './support/fakeBridge'
+import { mountConsole, settle } from './support/mountConsole'
+
+const bridge = createFakeBridge()
+window.dv2g = bridge
+
+let wrapper: VueWrapper
+let router: Router
+
+async function press(init: KeyboardEventInit): Promise<KeyboardEvent> {
+  const event = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })
+  window.dispatchEvent(event)
+  await settle()
+  return event
+}
+
+beforeEach(async () => {
+  bridge.reset()
+  ;({ wrapper, router } = await mountConsole('/overview'))
+})
+
+afterEach(() => wrapper.unmount())
+
+describe('navigation', () => {
+  it('lists the eight views in order as focusable links with their shortcut', () => {
+    const links = wrapper.findAll('nav a[data-testid^="nav-"]')
+    expect(links.map((link) => link.attributes('data-testid'))).toEqual([
+      'nav-overview',
+      'nav-wallets',
+      'nav-auctions',
+      'nav-tangle',
+      'nav-esu',
+      'nav-history',
+      'nav-meters',
+      'nav-settings'
+    ])
+    expect(links.map((link) => link.attributes('aria-keyshortcuts'))).toEqual(consoleViews.map((_, i) => `Alt+${i + 1}`))
+    expect(links[0]!.attributes('aria-current')).toBe('page')
+  })
+
+  it.each(consoleViews.map((view) => [view.shortcutDigit, view.name] as const))('Alt+%i opens %s and focuses its heading', async (digit, name) => {
+    const event = await press({ altKey: true, code: `Digit${digit}`, key: String(digit) })
+    expect(event.defaultPrevented).toBe(true)
+    // the ESU view is loaded on first use, so the route may change a little later
+    await vi.waitFor(() => expect(document.activeElement?.id).toBe(`heading-${name}`), { timeout: 5000 })
+    expect(router.currentRoute.value.path).toBe(`/${name}`)
+    expect(wrapper.find(`[data-testid="view-${name}"]`).exists()).toBe(true)
+  })
+
+  it('leaves other key presses alone', async () => {
+    for (const init of [{ code: 'Digit5' }, { ctrlKey: true, altKey: true, code: 'Digit5' }, { altKey: true, code: 'Digit9' }, { altKey: true, code: 'KeyE' }]) {
+      const event = await press(init)
+      expect(event.defaultPrevented).toBe(false)
+      expect(router.currentRoute.value.path).toBe('/overview')
+    }
+  })
+
+  it('maps key codes to views, numpad included', () => {
+    const key = (init: Partial<KeyboardEvent>) => viewForShortcut({ altKey: true, ctrlKey: false, metaKey: false, shiftKey: false, code: '', ...init })?.name
+    expect(key({ code: 'Digit1' })).toBe('overview')
+    expect(key({ code: 'Numpad8' })).toBe('settings')
+    expect(key({ code: 'Digit1', shiftKey: true })).toBeUndefined()
+    expect(key({ code: 'Digit0' })).toBeUndefined()
+  })
+
+  it('lists every view shortcut in Settings', async () => {
+    await router.push('/settings')
+    await settle()
+    const rows = wrapper.findAll('[data-testid="shortcut-row"]').map((row) => row.findAll('td').map((cell) => cell.text()).join(' '))
+    expect(rows).toEqual(consoleViews.map((view) => `Alt+${view.shortcutDigit} open ${view.label}`))
+  })
+})
+
+describe('views show the real state of the data dir', () => {
+  it.each(consoleViews.filter((v) => v.name !== 'esu').map((v) => v.name))('%s shows its purpose and the data dir from app.info', async (name) => {
+    await router.push(`/${name}`)
+    await settle()
+    const view = wrapper.get(`[data-testid="view-${name}"]`)
+    expect(view.text()).toContain(consoleViews.find((v) => v.name === name)!.purpose)
+    expect(view.get('[data-testid="data-dir-path"]').text()).toBe(bridge.info.dataDir)
+    expect(view.get('[data-testid="data-dir-schema"]').text()).toBe('1')
+    expect(view.get('[data-testid="data-dir-tables"]').text()).toContain('esu_profiles')
+    expect(view.text()).not.toMatch(/coming soon|not implemented|placeholder|lorem/i)
+  })
+
+  it('overview tiles carry the numbers app.info and the profile list give', async () => {
+    const tile = (id: string) => wrapper.get(`[data-testid="tile-${id}"] [data-tile-value]`).text()
+    expect(tile('database-size')).toBe('32.0 KiB')
+    expect(tile('schema-version')).toBe('1')
+    expect(tile('esu-profiles')).toBe('0')
+    expect(tile('uptime')).toMatch(/^1 min 0[5-9] s$/)
+    expect(tile('version')).toBe('0.1.0')
+    expect(tile('transport')).toBe('IPC')
+
+    await bridge.methods['esu.saveProfile']({
+      name: 'Depot A',
+      parameters: { capacityKWh: 24, depthOfDischarge: 0.8, cycleLife: 3000, combinedCost: 8200, maintenancePerYear: 0, interestRate: 0.05, lifetimeYears: 10, daysPerYear: 365 }
+    })
+    await settle()
+    expect(tile('esu-profiles')).toBe('1')
+    expect(wrapper.get('[data-testid="data-dir-tables"]').text()).toMatch(/esu_profiles\s*1/)
+  })
+
+  it('shows the status bar from the connection and app.info', () => {
+    expect(wrapper.get('[data-testid="status-connection"]').text()).toBe('connected')
+    expect(wrapper.get('[data-testid="status-transport"]').text()).toBe('Electron IPC')
+    expect(wrapper.get('[data-testid="status-data-dir"]').text()).toContain(bridge.info.dataDir)
+    expect(wrapper.get('[data-testid="status-schema"]').text()).toContain('v1')
+  })
+})

@@ -1,0 +1,116 @@
+// A stand-in for the Electron preload at the browser boundary (window.dv2g). It validates inputs
+// with the real contract, so refused calls carry the same error bodies the main process sends.
+import {
+  ApiError,
+  methodNames,
+  methods,
+  parseInput,
+  type AppInfo,
+  type EsuProfile,
+  type EventName,
+  type MethodName
+} from '../../../../src-shared/contract'
+import type { BridgeMethods, Dv2gBridge } from '../../../../src-shared/bridge'
+import { esuCost } from '../../../../src-shared/market/esu'
+import type { ApiErrorBody } from '../../../../src-shared/contract'
+
+export interface FakeBridge extends Dv2gBridge {
+  profiles: Map<string, EsuProfile>
+  calls: { method: MethodName; input: unknown }[]
+  info: AppInfo
+  emit(name: EventName, payload: unknown): void
+  /** the next call of this method fails with this body */
+  failNext(method: MethodName, error: ApiErrorBody): void
+  /** forgets profiles, recorded calls and planned failures */
+  reset(): void
+}
+
+export function createFakeBridge(): FakeBridge {
+  const listeners = new Set<(name: EventName, payload: unknown) => void>()
+  const failures = new Map<MethodName, ApiErrorBody>()
+  const profiles = new Map<string, EsuProfile>()
+  const calls: FakeBridge['calls'] = []
+  const info: AppInfo = {
+    version: '0.1.0',
+    dataDir: '/tmp/dv2g-renderer-test',
+    databaseFile: '/tmp/dv2g-renderer-test/dv2g.sqlite',
+    databaseBytes: 4096 * 8,
+    schemaVersion: 1,
+    latestSchemaVersion: 1,
+    journalMode: 'wal',
+    tables: [{ name: 'esu_profiles', rows: 0 }],
+    transport: 'electron',
+    nodeVersion: '20.19.0',
+    startedAt: new Date(Date.now() - 65_000).toISOString()
+  }
+
+  const emit = (name: EventName, payload: unknown) => listeners.forEach((listener) => listener(name, payload))
+  const announce = () => {
+    info.tables = [{ name: 'esu_profiles', rows: profiles.size }]
+    emit('esu.profilesChanged', { names: [...profiles.values()].map((p) => p.name) })
+  }
+
+  function handle(method: MethodName, rawInput: unknown): unknown {
+    const failure = failures.get(method)
+    if (failure) {
+      failures.delete(method)
+      throw new ApiError(failure.code, failure.message, failure.fields)
+    }
+    switch (method) {
+      case 'app.info':
+        parseInput(method, rawInput)
+        return info
+      case 'esu.compute':
+        return esuCost(parseInput(method, rawInput))
+      case 'esu.listProfiles':
+        parseInput(method, rawInput)
+        return [...profiles.values()].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()))
+      case 'esu.saveProfile': {
+        const { name, parameters } = parseInput(method, rawInput)
+        const profile = { name, parameters, updatedAt: new Date().toISOString() }
+        profiles.set(name.toLowerCase(), profile)
+        announce()
+        return profile
+      }
+      case 'esu.deleteProfile': {
+        const { name } = parseInput(method, rawInput)
+        const deleted = profiles.delete(name.toLowerCase())
+        if (deleted) announce()
+        return { deleted }
+      }
+    }
+  }
+
+  const bridgeMethods = Object.fromEntries(
+    methodNames.map((method) => [
+      method,
+      async (input?: unknown) => {
+        calls.push({ method, input })
+        try {
+          return { ok: true, output: methods[method].output.parse(handle(method, input)) }
+        } catch (error) {
+          if (error instanceof ApiError) return { ok: false, error: error.toBody() }
+          throw error
+        }
+      }
+    ])
+  ) as unknown as BridgeMethods
+
+  return {
+    methods: bridgeMethods,
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    profiles,
+    calls,
+    info,
+    emit,
+    failNext: (method, error) => failures.set(method, error),
+    reset() {
+      profiles.clear()
+      failures.clear()
+      calls.length = 0
+    }
+  }
+}

@@ -4,6 +4,7 @@ import { parseArgs, stringOption, UsageError } from './args'
 import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
 import { runServe, serveUsage } from './commands/serve'
+import { runTangle, tangleUsage } from './commands/tangle'
 import { createOutput, type Output } from './output'
 
 type Command = (argv: readonly string[], out: Output, dataDir: string) => number | Promise<number>
@@ -11,6 +12,7 @@ type Command = (argv: readonly string[], out: Output, dataDir: string) => number
 const commands: Record<string, { run: Command; usage: string }> = {
   serve: { run: runServe, usage: serveUsage },
   esu: { run: runEsu, usage: esuUsage },
+  tangle: { run: runTangle, usage: tangleUsage },
   bench: { run: runBench, usage: benchUsage }
 }
 

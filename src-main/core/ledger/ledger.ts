@@ -62,6 +62,7 @@ export class Ledger {
     this.options = { ...DEFAULT_LEDGER_OPTIONS, ...options }
     this.selector = new TipSelector(this.graph, this.options.random, this.options.tipSelection)
     this.solidifier = new Solidifier(this.options.solidifierCapacity)
+    this.selector.entryCeiling = () => this.belowOpenConflicts()
     this.sql = {
       insertTx: db.prepare(
         `INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms, status)
@@ -108,6 +109,15 @@ export class Ledger {
       const key = `${tx_seq}:${idx}`
       this.openConflicts.set(key, [...(this.openConflicts.get(key) ?? []), spender_seq - 1])
     }
+  }
+
+  /** The highest index below every parent of an open double spend's sides. */
+  private belowOpenConflicts(): number {
+    let ceiling = Number.POSITIVE_INFINITY
+    for (const spenders of this.openConflicts.values()) {
+      for (const s of spenders) ceiling = Math.min(ceiling, this.graph.trunk[s]!, this.graph.branch[s]!)
+    }
+    return ceiling
   }
 
   get isEmpty(): boolean {

@@ -33,6 +33,13 @@ interface Cone {
 }
 
 export class TipSelector {
+  /**
+   * An index the entry point must not be above, when something below the window still has to
+   * be decided (the ledger sets it below every open double spend, so walks pass the fork and
+   * the weights pick a side).
+   */
+  entryCeiling: () => number = () => Number.POSITIVE_INFINITY
+
   constructor(
     private readonly graph: TangleGraph,
     private readonly random: Random = Math.random,
@@ -48,12 +55,16 @@ export class TipSelector {
     while (g.invalid[x] === 1 && g.trunk[x] !== NONE) x = g.trunk[x]!
     const { window, windowPerTip, maxWindow } = this.options
     const oldest = Math.max(0, g.size - Math.min(maxWindow, Math.max(window, windowPerTip * tips.size)))
-    for (let parent = g.trunk[x]!; parent !== NONE && parent >= oldest; parent = g.trunk[x]!) x = parent
+    const ceiling = this.entryCeiling()
+    for (let parent = g.trunk[x]!; parent !== NONE && (parent >= oldest || x > ceiling); parent = g.trunk[x]!) x = parent
     return x
   }
 
-  /** One walk from the entry point to a tip; `cone` may be shared between walks of one selection. */
-  walk(entry: number, cone?: Cone): number {
+  /**
+   * One walk from the entry point to a tip, weighted by the entry's cone (undefined: uniform
+   * steps); one cone serves every walk from that entry.
+   */
+  walk(entry: number, cone: Cone | undefined): number {
     const g = this.graph
     const candidates: number[] = []
     const weights: number[] = []
@@ -65,6 +76,12 @@ export class TipSelector {
       if (candidates.length === 0) return x
       x = candidates.length === 1 ? candidates[0]! : this.step(candidates, cone, weights)
     }
+  }
+
+  /** One tip, from a fresh entry point with its weights. */
+  selectTip(): number {
+    const entry = this.entryPoint()
+    return this.walk(entry, this.options.alpha === 0 ? undefined : this.cone(entry))
   }
 
   /** Two walks from one entry point: the trunk and branch for a new transaction. */

@@ -103,7 +103,7 @@ describe('tip selection', () => {
     const picks = Array.from({ length: 100 }, () => selector.walk(0, selector.cone(0)))
     expect(picks.filter((tip) => tip === light).length).toBeLessThan(3)
     const uniform = new TipSelector(g, seededRandom(3), { alpha: 0, window: 512, windowPerTip: 50, maxWindow: 8192 })
-    const uniformPicks = Array.from({ length: 400 }, () => uniform.walk(0))
+    const uniformPicks = Array.from({ length: 400 }, () => uniform.walk(0, undefined))
     expect(uniformPicks.filter((tip) => tip === light).length).toBeGreaterThan(120)
   })
 })

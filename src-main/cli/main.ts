@@ -5,6 +5,7 @@ import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
 import { runServe, serveUsage } from './commands/serve'
 import { runTangle, tangleUsage } from './commands/tangle'
+import { runWallet, walletUsage } from './commands/wallet'
 import { createOutput, type Output } from './output'
 
 type Command = (argv: readonly string[], out: Output, dataDir: string) => number | Promise<number>
@@ -13,6 +14,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   serve: { run: runServe, usage: serveUsage },
   esu: { run: runEsu, usage: esuUsage },
   tangle: { run: runTangle, usage: tangleUsage },
+  wallet: { run: runWallet, usage: walletUsage },
   bench: { run: runBench, usage: benchUsage }
 }
 

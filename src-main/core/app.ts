@@ -5,13 +5,27 @@ import { openDatabase, type Db } from './db/connection'
 import { latestSchemaVersion, schemaVersion } from './db/migrate'
 import { EventBus } from './events'
 import { EsuProfileStore } from './esu/profileStore'
+import { ConfirmationTracker } from './ledger/confirmation'
+import { Ledger, type LedgerOptions } from './ledger/ledger'
+import { Keystore } from './wallet/keystore'
+import { Wallets } from './wallet/wallets'
 import { appVersion } from './version'
 import type { AppInfo } from '../../src-shared/contract'
 
 export const DATABASE_FILE_NAME = 'dv2g.sqlite'
 
+export const KEYSTORE_FILE_NAME = 'keystore.json'
+
 export interface OpenOptions {
   transport?: AppInfo['transport']
+  ledger?: Partial<LedgerOptions>
+}
+
+/** The tangle and its wallets, opened on first use: rebuilding the graph is not free. */
+export interface LedgerServices {
+  ledger: Ledger
+  confirmation: ConfirmationTracker
+  wallets: Wallets
 }
 
 export interface App {
@@ -20,6 +34,7 @@ export interface App {
   readonly db: Db
   readonly events: EventBus
   readonly esuProfiles: EsuProfileStore
+  ledger(): LedgerServices
   info(): AppInfo
   close(): void
 }
@@ -32,6 +47,18 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   const events = new EventBus()
   const startedAt = new Date().toISOString()
   const version = appVersion()
+  let ledgerServices: LedgerServices | undefined
+  const openLedger = (): LedgerServices => {
+    if (!ledgerServices) {
+      const ledger = new Ledger(db, options.ledger)
+      ledgerServices = {
+        ledger,
+        confirmation: new ConfirmationTracker(ledger, db),
+        wallets: new Wallets(new Keystore(join(dir, KEYSTORE_FILE_NAME)), ledger)
+      }
+    }
+    return ledgerServices
+  }
 
   return {
     dataDir: dir,
@@ -39,6 +66,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     db,
     events,
     esuProfiles: new EsuProfileStore(db, events),
+    ledger: openLedger,
     info: () => ({
       version,
       dataDir: dir,

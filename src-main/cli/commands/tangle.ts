@@ -1,10 +1,17 @@
+import { statSync } from 'node:fs'
+import { open } from '../../core/app'
+import { ledgerStats, verifyLedger } from '../../core/ledger/audit'
 import { simulateTangle } from '../../core/ledger/simulator'
+import { spam } from '../../core/ledger/spammer'
 import { numberOption, parseArgs, requireOption, UsageError, type ParsedArgs } from '../args'
 import { significant, table, type Output } from '../output'
 
-export const tangleUsage = `dv2g tangle sim --rate L --delay H --tx N [--alpha A] [--seed S]
-  Discrete-event simulation of the tangle (Poisson arrivals at rate λ, attachment delay h, the
-  walk's α): mean tip count against Popov's 2λh, and the mean time to first approval.`
+export const tangleUsage = `dv2g tangle spam --count N [--rate R] | verify | stats | sim --rate L --delay H --tx N [--alpha A] [--seed S]
+  spam: issue N valid signed data transactions (at R per second), each counted once committed.
+  verify: re-check every stored transaction, the outputs, the supply and SQLite's integrity.
+  stats: transactions by status, tips, database size.
+  sim: discrete-event simulation (Poisson arrivals at rate λ, attachment delay h, the walk's α):
+  mean tip count against Popov's 2λh, and the mean time to first approval.`
 
 function positive(args: ParsedArgs, name: string, { integer = false, allowZero = false } = {}): number {
   const value = requireOption(numberOption(args, name), name)
@@ -43,7 +50,78 @@ function runSim(argv: readonly string[], out: Output): number {
   return 0
 }
 
+function databaseBytes(file: string): number {
+  return ['', '-wal'].reduce((sum, suffix) => {
+    try {
+      return sum + statSync(file + suffix).size
+    } catch {
+      return sum
+    }
+  }, 0)
+}
+
+async function runSpam(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { count: { value: true }, rate: { value: true } })
+  const count = positive(args, 'count', { integer: true })
+  const rate = args.options.has('rate') ? positive(args, 'rate') : undefined
+  const app = open(dataDir)
+  try {
+    const { ledger, confirmation } = app.ledger()
+    if (ledger.isEmpty) throw new UsageError('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
+    let lastNote = 0
+    const result = await spam(ledger, confirmation, {
+      count,
+      ...(rate ? { ratePerSecond: rate } : {}),
+      onCommitted: (accepted, issued) => {
+        if (performance.now() - lastNote < 200 && issued < count) return
+        lastNote = performance.now()
+        out.note(`tangle spam: ${accepted} accepted of ${issued} issued`)
+      }
+    })
+    out.result(result, () =>
+      table([
+        ['issued', String(result.issued)],
+        ['accepted (committed)', String(result.accepted)],
+        ['seconds', result.seconds.toFixed(2)],
+        ['rate', result.txPerSecond.toFixed(0), 'tx/s']
+      ])
+    )
+    return 0
+  } finally {
+    app.close()
+  }
+}
+
+function runVerify(argv: readonly string[], out: Output, dataDir: string): number {
+  parseArgs(argv, {})
+  const app = open(dataDir)
+  try {
+    const report = verifyLedger(app.db, (done, total) => out.note(`tangle verify: ${done} of ${total} transactions`))
+    out.result(report, () =>
+      [`${report.ok ? 'ok' : 'PROBLEMS FOUND'}: ${report.transactions} transactions, ${report.tips} tips`, ...report.problems.map((p) => `  ${p}`)].join('\n')
+    )
+    return report.ok ? 0 : 1
+  } finally {
+    app.close()
+  }
+}
+
+function runStats(argv: readonly string[], out: Output, dataDir: string): number {
+  parseArgs(argv, {})
+  const app = open(dataDir)
+  try {
+    const stats = ledgerStats(app.db, databaseBytes(app.databaseFile))
+    out.result(stats, () => table(Object.entries(stats).map(([k, v]) => [k, String(v)])))
+    return 0
+  } finally {
+    app.close()
+  }
+}
+
 const subcommands: Record<string, (argv: readonly string[], out: Output, dataDir: string) => number | Promise<number>> = {
+  spam: runSpam,
+  verify: runVerify,
+  stats: runStats,
   sim: runSim
 }
 

@@ -68,6 +68,7 @@ export class Ledger {
         `INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       ),
+      setMeta: db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       sameEssence: db.prepare('SELECT id FROM transactions WHERE essence_id = ?').pluck(),
       insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
       deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
@@ -126,23 +127,38 @@ export class Ledger {
 
   /** Mints the supply into the tangle's first transaction; only an empty tangle takes one. */
   createGenesis(issuerKey: KeyObject, outputs: { address: Uint8Array; amount: bigint }[]): IngestOutcome {
-    return this.issue(issuerKey, { kind: TxKind.Genesis, outputs }, [ZERO_ID, ZERO_ID])
+    const genesis = this.build(issuerKey, { kind: TxKind.Genesis, outputs }, [ZERO_ID, ZERO_ID])
+    if (!genesis.ok) return { status: 'refused', reason: genesis.reason }
+    const outcome = this.atomically(() => this.store(genesis))
+    if (outcome.status === 'accepted') this.sql.setMeta.run('pow_bits', this.options.powBits)
+    return outcome
   }
 
   /** Selects two tips, signs, does the proof of work and stores: what a wallet's send does. */
   attach(issuerKey: KeyObject, payload: Payload): IngestOutcome {
-    if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
-    const [trunk, branch] = this.consistentPair(payload)
-    return this.issue(issuerKey, payload, [this.graph.idAt(trunk).slice(), this.graph.idAt(branch).slice()])
+    return this.attachMany(issuerKey, [payload])[0]!
   }
 
-  private issue(issuerKey: KeyObject, payload: Payload, [trunk, branch]: [Uint8Array, Uint8Array]): IngestOutcome {
+  /** Attaches one after the other, committed together: one fsync for the lot. */
+  attachMany(issuerKey: KeyObject, payloads: readonly Payload[]): IngestOutcome[] {
+    return this.atomically(() =>
+      payloads.map((payload): IngestOutcome => {
+        if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
+        const [trunk, branch] = this.consistentPair(payload)
+        const built = this.build(issuerKey, payload, [this.graph.idAt(trunk).slice(), this.graph.idAt(branch).slice()])
+        return built.ok ? this.store(built) : { status: 'refused', reason: built.reason }
+      })
+    )
+  }
+
+  /** Encodes, signs and solves the proof of work for a transaction issued here. */
+  private build(issuerKey: KeyObject, payload: Payload, [trunk, branch]: [Uint8Array, Uint8Array]): Checked {
     const essence = { trunk, branch, issuer: publicKeyBytes(issuerKey), timestampMs: Math.floor(this.options.now()), payload }
     let essenceBytes: Uint8Array
     try {
       essenceBytes = encodeEssence(essence)
     } catch (error) {
-      if (error instanceof DecodeError) return { status: 'refused', reason: `malformed: ${error.message}` }
+      if (error instanceof DecodeError) return { ok: false, reason: `malformed: ${error.message}` }
       throw error
     }
     const signature = signBytes(issuerKey, essenceBytes)
@@ -154,7 +170,7 @@ export class Ledger {
     bytes.set(prefix)
     new DataView(bytes.buffer).setBigUint64(prefix.length, nonce, true)
     const tx: Transaction = { ...essence, signature, nonce }
-    return this.atomically(() => this.store({ ok: true, tx, id, bytes, essenceLength: essenceBytes.length }))
+    return { ok: true, tx, id, bytes, essenceLength: essenceBytes.length }
   }
 
   /**

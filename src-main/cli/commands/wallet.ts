@@ -1,0 +1,96 @@
+import { open } from '../../core/app'
+import { KeystoreError, ROLES, type Role } from '../../core/wallet/keystore'
+import { parseArgs, requireOption, stringOption, UsageError, type OptionSpec } from '../args'
+import { table, type Output } from '../output'
+import { readPassphrase } from '../passphrase'
+
+export const walletUsage = `dv2g wallet create --name N --role ev|grid|operator [--mnemonic "24 words"] | list | balance NAME | send --from NAME --to ADDRESS --amount X
+  Wallets of the data dir. The first operator wallet of an empty tangle is the treasury: the genesis
+  mints the whole supply to it. The keystore passphrase comes from DV2G_PASSPHRASE or a prompt.`
+
+/** Amounts are whole base units: "12.5" or "1e3" are refused rather than rounded. */
+function baseUnits(raw: string | undefined): bigint {
+  const value = requireOption(raw, 'amount')
+  if (!/^\d+$/.test(value)) throw new UsageError(`--amount must be a whole number of base units (got ${JSON.stringify(value)})`)
+  return BigInt(value)
+}
+
+async function withWallets<T>(dataDir: string, needsKeys: boolean, work: (wallets: ReturnType<ReturnType<typeof open>['ledger']>) => T): Promise<T> {
+  const app = open(dataDir, { transport: 'serve' })
+  try {
+    const services = app.ledger()
+    if (needsKeys) {
+      const keystore = services.wallets.keystore
+      keystore.unlock(await readPassphrase(keystore.isNew ? 'New keystore passphrase: ' : 'Keystore passphrase: '))
+    }
+    return work(services)
+  } catch (error) {
+    if (error instanceof KeystoreError) throw new UsageError(error.message)
+    throw error
+  } finally {
+    app.close()
+  }
+}
+
+const specs: Record<string, Record<string, OptionSpec>> = {
+  create: { name: { value: true }, role: { value: true }, mnemonic: { value: true } },
+  list: {},
+  balance: {},
+  send: { from: { value: true }, to: { value: true }, amount: { value: true } }
+}
+
+export async function runWallet(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const [sub, ...rest] = argv
+  const spec = sub ? specs[sub] : undefined
+  if (!spec) throw new UsageError(`${sub ? `unknown wallet command ${JSON.stringify(sub)}` : 'missing wallet command'}; one of: ${Object.keys(specs).join(', ')}`)
+  const args = parseArgs(rest, spec)
+
+  if (sub === 'create') {
+    const name = requireOption(stringOption(args, 'name'), 'name')
+    const role = requireOption(stringOption(args, 'role'), 'role') as Role
+    if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got ${JSON.stringify(role)})`)
+    const mnemonic = stringOption(args, 'mnemonic')
+    const result = await withWallets(dataDir, true, ({ wallets }) => (mnemonic ? wallets.import(name, role, mnemonic) : wallets.create(name, role)))
+    const minted = result.genesis?.status === 'accepted'
+    out.result({ ...result.wallet, ...('mnemonic' in result ? { mnemonic: result.mnemonic } : {}), treasury: minted }, () =>
+      [
+        `created ${result.wallet.role} wallet "${result.wallet.name}": ${result.wallet.address}`,
+        ...('mnemonic' in result ? [`mnemonic (write it down; it is shown once): ${result.mnemonic}`] : []),
+        ...(minted ? ['this is the treasury: the genesis minted the whole supply to it'] : [])
+      ].join('\n')
+    )
+    return 0
+  }
+
+  if (sub === 'list') {
+    const list = await withWallets(dataDir, false, ({ wallets }) => wallets.list())
+    out.result(
+      list.map((w) => ({ ...w, balance: w.balance.toString() })),
+      () => (list.length ? table(list.map((w) => [`${w.name} (${w.role})`, w.balance.toString(), w.address])) : 'no wallets in this data dir')
+    )
+    return 0
+  }
+
+  if (sub === 'balance') {
+    const name = args.positionals[0]
+    if (!name) throw new UsageError('wallet balance needs a wallet name')
+    const balance = await withWallets(dataDir, false, ({ wallets }) => wallets.balance(name))
+    out.result({ name, balance: balance.toString() }, () => `${name}: ${balance} base units`)
+    return 0
+  }
+
+  const from = requireOption(stringOption(args, 'from'), 'from')
+  const to = requireOption(stringOption(args, 'to'), 'to')
+  const amount = baseUnits(stringOption(args, 'amount'))
+  const outcome = await withWallets(dataDir, true, ({ wallets }) => {
+    try {
+      return wallets.send(from, to, amount)
+    } catch (error) {
+      if (error instanceof Error && /address/.test(error.message)) throw new UsageError(`--to ${error.message}`)
+      throw error
+    }
+  })
+  if (outcome.status !== 'accepted') throw new UsageError(`the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+  out.result({ id: outcome.id, amount: amount.toString(), from, to }, () => `sent ${amount} base units from ${from} to ${to}: transaction ${outcome.id}`)
+  return 0
+}

@@ -1,0 +1,67 @@
+// Wallets on the ledger: the keystore's identities with their balances, transfers between them,
+// and the genesis that mints the fixed supply to the first operator wallet, the treasury.
+import { addressOf } from '../ledger/address'
+import type { IngestOutcome, Ledger } from '../ledger/ledger'
+import { TxKind } from '../ledger/transaction'
+import { decodeAddress } from './keys'
+import { KeystoreError, type Keystore, type Role, type WalletInfo } from './keystore'
+
+/** Base units minted once, at genesis. Integers only: no token is ever a float. */
+export const TOTAL_SUPPLY = 10n ** 15n
+
+export class Wallets {
+  constructor(
+    readonly keystore: Keystore,
+    private readonly ledger: Ledger
+  ) {}
+
+  create(name: string, role: Role): { wallet: WalletInfo; mnemonic: string; genesis?: IngestOutcome } {
+    const created = this.keystore.create(name, role)
+    return { ...created, ...this.mintIfTreasury(created.wallet) }
+  }
+
+  import(name: string, role: Role, mnemonic: string): { wallet: WalletInfo; genesis?: IngestOutcome } {
+    const wallet = this.keystore.import(name, role, mnemonic)
+    return { wallet, ...this.mintIfTreasury(wallet) }
+  }
+
+  /** The first operator wallet of an empty tangle receives the whole supply in the genesis. */
+  private mintIfTreasury(wallet: WalletInfo): { genesis?: IngestOutcome } {
+    if (wallet.role !== 'operator' || !this.ledger.isEmpty) return {}
+    const key = this.keystore.key(wallet.name)
+    return { genesis: this.ledger.createGenesis(key.privateKey, [{ address: addressOf(key.publicKey), amount: TOTAL_SUPPLY }]) }
+  }
+
+  list(): (WalletInfo & { balance: bigint })[] {
+    return this.keystore.list().map((w) => ({ ...w, balance: this.ledger.balanceOf(decodeAddress(w.address)) }))
+  }
+
+  balance(name: string): bigint {
+    return this.ledger.balanceOf(decodeAddress(this.walletNamed(name).address))
+  }
+
+  /** Spends the sender's unspent outputs, oldest first, with the change back to the sender. */
+  send(from: string, toAddress: string, amount: bigint): IngestOutcome {
+    if (amount <= 0n) throw new KeystoreError('the amount must be a positive whole number of base units')
+    const to = decodeAddress(toAddress)
+    const key = this.keystore.key(this.walletNamed(from).name)
+    const own = addressOf(key.publicKey)
+    const inputs: { txId: Uint8Array; index: number }[] = []
+    let gathered = 0n
+    for (const output of this.ledger.unspentOutputs(own)) {
+      if (gathered >= amount) break
+      inputs.push({ txId: output.txId, index: output.index })
+      gathered += output.amount
+    }
+    if (gathered < amount) throw new KeystoreError(`${from} has ${gathered} base units available, ${amount} needed`)
+    const outputs = [{ address: to, amount }]
+    if (gathered > amount) outputs.push({ address: own, amount: gathered - amount })
+    return this.ledger.attach(key.privateKey, { kind: TxKind.Transfer, inputs, outputs })
+  }
+
+  private walletNamed(name: string): WalletInfo {
+    const wallet = this.keystore.find(name)
+    if (!wallet) throw new KeystoreError(`no wallet named "${name}"`)
+    return wallet
+  }
+}

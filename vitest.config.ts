@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
+        extends: true,
         test: {
           name: 'node',
           environment: 'node',
@@ -14,6 +15,7 @@ export default defineConfig({
         }
       },
       {
+        extends: true,
         plugins: [vue()],
         test: {
           name: 'renderer',

@@ -16,3 +16,9 @@ export interface Dv2gBridge {
 /** IPC channel names: one per method, one for events. */
 export const methodChannel = (name: MethodName) => `dv2g:call:${name}`
 export const EVENT_CHANNEL = 'dv2g:event'
+
+/**
+ * The method names without their schemas, for the preload: a sandboxed preload should stay
+ * small and not bundle zod. A unit test keeps this list equal to the contract's.
+ */
+export const bridgeMethodNames: readonly MethodName[] = ['app.info', 'esu.compute', 'esu.listProfiles', 'esu.saveProfile', 'esu.deleteProfile']

@@ -4,25 +4,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { ApiError } from '../../src-shared/contract'
+import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
 import { callMessageSchema, type ServerMessage } from '../../src-shared/wire'
 import type { App } from '../core/app'
 import { createDispatcher, toErrorBody } from '../core/api'
 import { isAllowedHost, isAuthorized, newToken, TOKEN_COOKIE } from './auth'
 import { resolveStaticFile, sendFile } from './staticFiles'
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // naive-ui and ECharts set styles at run time; scripts stay locked to our own files
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'"
-].join('; ')
 
 const securityHeaders = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

@@ -1,0 +1,1 @@
+export declare function electronBinary(requireFrom?: (id: string) => unknown): string | null

@@ -23,6 +23,22 @@ const json = (args: string[], env = {}) => {
 }
 
 describe('dv2g tangle and wallet', () => {
+  it('simulates the tangle and reports the fields of the CLI contract', () => {
+    const { value, status } = json(['tangle', 'sim', '--rate', '10', '--delay', '1', '--tx', '5000', '--seed', '4'])
+    expect(status).toBe(0)
+    expect(Object.keys(value).sort()).toEqual(['alpha', 'delay', 'expectedTips', 'meanFirstApprovalDelay', 'meanTips', 'rate', 'transactions'].sort())
+    expect(value).toMatchObject({ rate: 10, delay: 1, transactions: 5000, alpha: 0, expectedTips: 20 })
+    expect(runDv2g(['tangle', 'sim', '--rate', '10', '--delay', '1']).stderr).toMatch(/missing --tx/)
+  })
+
+  it('reports transactions by status and an empty tangle as such', () => {
+    const dir = tempDir()
+    expect(json(['--data-dir', dir, 'tangle', 'stats']).value).toMatchObject({ transactions: 0, tips: 0, confirmed: 0, pending: 0, rejected: 0 })
+    const spam = runDv2g(['--data-dir', dir, 'tangle', 'spam', '--count', '5'])
+    expect(spam.status).toBe(2)
+    expect(spam.stderr).toMatch(/no genesis yet: create the operator wallet first/)
+  })
+
   it('survives kill -9 during spam: verify is ok and every reported transaction is stored', async () => {
     const dir = dataDirWithTreasury()
     const child = spawn(process.execPath, [dv2gBin, '--data-dir', dir, 'tangle', 'spam', '--count', '1000000'], { stdio: ['ignore', 'ignore', 'pipe'] })

@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { open } from '../../core/app'
+import { benchTangle } from '../../core/ledger/benchmark'
 import { createDispatcher } from '../../core/api'
 import { startServer } from '../../server/server'
 import { parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
 
-export const benchUsage = `dv2g bench api
-  Latency of one contract call (esu.compute): in process, over POST /api and over the WebSocket.
-  Prints medians and p99 against the in-process call measured in the same run.`
+export const benchUsage = `dv2g bench [api|tangle]
+  api: latency of one contract call (esu.compute) in process, over POST /api and over the WebSocket.
+  tangle: verify bound, ingest, attach, tip selection at 10k and 1M transactions, memory and reopen time.
+  Each figure is printed with the reference or target it is compared with.`
 
 const CALLS = 2000
 const sampleInput = {
@@ -81,7 +83,26 @@ async function benchApi(out: Output): Promise<void> {
   }
 }
 
-const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi }
+async function benchTangleCommand(out: Output): Promise<void> {
+  const r = await benchTangle(out.note)
+  const fixed = (v: number, digits = 0) => v.toFixed(digits)
+  out.result(r, () =>
+    table([
+      ['raw Ed25519 verify (the bound)', fixed(r.verifyBoundTxPerSecond), 'tx/s'],
+      ['ingest, full validation + commit', fixed(r.ingestTxPerSecond), 'tx/s'],
+      ['ingest / bound', fixed(r.ingestToBound, 2), 'target ≥ 0.80'],
+      ['attach at default difficulty', fixed(r.attachTxPerSecond), 'tx/s, target ≥ 1000'],
+      ['tip selection median, 10k', fixed(r.tipSelectMedianMs10k, 3), 'ms, target < 1'],
+      ['tip selection median, 1M', fixed(r.tipSelectMedianMs1M, 3), 'ms, target < 1'],
+      ['growth 1M / 10k', fixed(r.tipSelectGrowth, 2), 'target ≤ 1.5'],
+      ['resident memory, 1M open', fixed(r.rssMB1M), 'MB, target < 500'],
+      ['reopen 1M, ready to attach', fixed(r.openSeconds1M, 2), 's, target < 3'],
+      ['database bytes per transaction', fixed(r.dbBytesPerTx)]
+    ])
+  )
+}
+
+const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi, tangle: benchTangleCommand }
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
   const { positionals } = parseArgs(argv, {})

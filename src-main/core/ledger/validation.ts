@@ -18,6 +18,25 @@ export type Checked =
   | { ok: false; reason: string; id?: Uint8Array }
 
 export function checkIntrinsic(bytes: Uint8Array, rules: IntrinsicRules, nowMs: number, verifier: SignatureVerifier): Checked {
+  const checked = checkAllButSignature(bytes, rules, nowMs)
+  if (!checked.ok) return checked
+  const { publicKey, message, signature } = signedPart(checked)
+  return verifier.verify(publicKey, message, signature) ? checked : signatureRefusal(checked)
+}
+
+/** What the issuer signed, for verification here or in a worker thread. */
+export function signedPart(checked: Extract<Checked, { ok: true }>) {
+  return { publicKey: checked.tx.issuer, message: checked.bytes.subarray(0, checked.essenceLength), signature: checked.tx.signature }
+}
+
+export const signatureRefusal = (checked: { id: Uint8Array }): Checked => ({
+  ok: false,
+  id: checked.id,
+  reason: 'signature does not verify against the issuer key'
+})
+
+/** Everything but the signature, which the caller may verify elsewhere (a worker thread). */
+export function checkAllButSignature(bytes: Uint8Array, rules: IntrinsicRules, nowMs: number): Checked {
   let decoded
   try {
     decoded = decodeTransaction(bytes)
@@ -31,9 +50,6 @@ export function checkIntrinsic(bytes: Uint8Array, rules: IntrinsicRules, nowMs: 
   if (work < rules.powBits) return { ok: false, id, reason: `proof of work too weak: ${work} leading zero bits, ${rules.powBits} needed` }
   if (Math.abs(tx.timestampMs - nowMs) > rules.maxSkewMs) {
     return { ok: false, id, reason: `timestamp ${new Date(tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s from this node's clock` }
-  }
-  if (!verifier.verify(tx.issuer, bytes.subarray(0, essenceLength), tx.signature)) {
-    return { ok: false, id, reason: 'signature does not verify against the issuer key' }
   }
   return { ok: true, tx, id, bytes, essenceLength }
 }

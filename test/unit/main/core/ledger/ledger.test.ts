@@ -8,6 +8,7 @@ import { decodeTransaction, encodeTransaction } from '../../../../../src-main/co
 import { TxStatus } from '../../../../../src-main/core/ledger/graph'
 import { fromHex } from '../../../../../src-main/core/ledger/hash'
 import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/ledger'
+import { ParallelVerifier } from '../../../../../src-main/core/ledger/parallelVerifier'
 import { privateKeyFromSeed, publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
 import { seededRandom } from '../../../../../src-main/core/ledger/simulator'
 import { TxKind } from '../../../../../src-main/core/ledger/transaction'
@@ -176,6 +177,25 @@ describe('ledger', () => {
     const { nonce } = solveProofOfWork(prefix, ledger.options.powBits, tx.nonce + 1n)
     const copy = encodeTransaction({ ...tx, nonce })
     expect(ledger.ingest([copy])[0]).toMatchObject({ status: 'refused', reason: `a copy of ${stored.id} re-mined with another nonce` })
+  })
+
+  it('ingests with signatures verified on a worker thread, refusing a forged one', async () => {
+    const { ledger, genesisId } = withGenesis()
+    const good = Array.from({ length: 9 }, (_, i) => encodeIssued(ledger, genesisId, genesisId, i + 1))
+    // a signature that is not the issuer's, with a proof of work that holds
+    const { tx } = decodeTransaction(encodeIssued(ledger, genesisId, genesisId, 99))
+    const signature = tx.signature.slice()
+    signature[0]! ^= 1
+    const prefix = encodeTransaction({ ...tx, signature }).slice(0, -8)
+    const forged = encodeTransaction({ ...tx, signature, nonce: solveProofOfWork(prefix, ledger.options.powBits).nonce })
+    const verifier = new ParallelVerifier(1)
+    try {
+      const outcomes = await ledger.ingestParallel([...good.slice(0, 5), forged, ...good.slice(5)], verifier)
+      expect(outcomes.map((o) => o.status)).toEqual([...Array(5).fill('accepted'), 'refused', ...Array(4).fill('accepted')])
+      expect(outcomes[5]).toMatchObject({ reason: 'signature does not verify against the issuer key' })
+    } finally {
+      await verifier.close()
+    }
   })
 
   it('keeps memory bounded under a flood of transactions with unknown parents', () => {

@@ -1,0 +1,181 @@
+// `dv2g bench tangle`: the ledger's figures against the targets of issue 3, each measured in
+// the same run as the reference it is compared with.
+import { spawnSync } from 'node:child_process'
+import { generateKeyPairSync, randomBytes, verify } from 'node:crypto'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { openDatabase } from '../db/connection'
+import { NONE, TangleGraph } from './graph'
+import { Ledger } from './ledger'
+import { ParallelVerifier } from './parallelVerifier'
+import { publicKeyBytes, signBytes } from './signing'
+import { seededRandom } from './simulator'
+import { DEFAULT_TIP_SELECTION, TipSelector } from './tipSelection'
+import { TxKind, type Payload } from './transaction'
+
+export interface TangleBenchResult {
+  verifyBoundTxPerSecond: number
+  ingestTxPerSecond: number
+  ingestToBound: number
+  attachTxPerSecond: number
+  tipSelectMedianMs10k: number
+  tipSelectMedianMs1M: number
+  tipSelectGrowth: number
+  rssMB1M: number
+  dbBytesPerTx: number
+  openSeconds1M: number
+}
+
+const dataPayload = (i: number): Payload => ({ kind: TxKind.Data, topic: 'meter.hourly', body: new TextEncoder().encode(JSON.stringify({ meter: 'E0001', wh: 1000 + i })) })
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+/** Raw Ed25519 verification of transaction-sized messages: the bound ingest is held to. */
+function verifyBound(count: number): number {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+  const messages = Array.from({ length: count }, () => randomBytes(220))
+  const signatures = messages.map((m) => signBytes(privateKey, m))
+  const started = performance.now()
+  for (let i = 0; i < count; i++) if (!verify(null, messages[i]!, publicKey, signatures[i]!)) throw new Error('verify failed')
+  return count / ((performance.now() - started) / 1000)
+}
+
+/**
+ * A graph grown the way a busy node grows: each transaction approves a tip and either another
+ * tip or one of the last few transactions (as transactions attached in the same instant do),
+ * which keeps a handful of tips, as a node at a steady rate has.
+ */
+function syntheticGraph(size: number, seed: number): TangleGraph {
+  const random = seededRandom(seed)
+  const graph = new TangleGraph()
+  const id = new Uint8Array(32)
+  const view = new DataView(id.buffer)
+  graph.add(id, NONE, NONE, 0)
+  for (let i = 1; i < size; i++) {
+    const tips = graph.tips
+    const a = tips.at(Math.floor(random() * tips.size))
+    const b = random() < 0.5 ? tips.at(Math.floor(random() * tips.size)) : Math.max(0, i - 1 - Math.floor(random() * 20))
+    view.setUint32(28, i, true)
+    graph.add(id, a, b, i)
+  }
+  return graph
+}
+
+function tipSelectMedianMs(graph: TangleGraph, samples: number): number {
+  const selector = new TipSelector(graph, seededRandom(3), DEFAULT_TIP_SELECTION)
+  const times: number[] = []
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now()
+    selector.selectPair()
+    times.push(performance.now() - started)
+  }
+  return median(times)
+}
+
+/** A database of n transactions as the store lays them out (random ids and bodies, real structure). */
+function syntheticDatabase(file: string, graph: TangleGraph): void {
+  const db = openDatabase(file)
+  db.pragma('synchronous = OFF') // bulk set-up only; the ledger commits with FULL
+  const insertTx = db.prepare(
+    `INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms, status)
+     VALUES (?, ?, ?, ?, ?, ?, 2, ?, 0, 0, 1)`
+  )
+  const insertApprover = db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)')
+  const issuer = randomBytes(32)
+  const body = randomBytes(220)
+  for (let start = 0; start < graph.size; start += 50_000) {
+    db.transaction(() => {
+      for (let i = start; i < Math.min(graph.size, start + 50_000); i++) {
+        const trunk = graph.trunk[i]!
+        const branch = graph.branch[i]!
+        insertTx.run(i + 1, graph.idAt(i), randomBytes(32), body, trunk === NONE ? null : trunk + 1, branch === NONE ? null : branch + 1, issuer)
+        if (trunk !== NONE) insertApprover.run(trunk + 1, i + 1)
+        if (branch !== NONE) insertApprover.run(branch + 1, i + 1)
+      }
+    })()
+  }
+  const insertTip = db.prepare('INSERT INTO tips (seq) VALUES (?)')
+  for (const tip of graph.tips.values()) insertTip.run(tip + 1)
+  db.close()
+}
+
+export async function benchTangle(note: (line: string) => void, options = { transactions: 5000, large: 1_000_000 }): Promise<TangleBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'dv2g-bench-tangle-'))
+  try {
+    note('bench tangle: raw Ed25519 verify rate (the bound)')
+    const verifyBoundTxPerSecond = verifyBound(4000)
+
+    note(`bench tangle: attaching ${options.transactions} transactions at the default difficulty`)
+    const sourceDb = openDatabase(join(dir, 'source.sqlite'))
+    const source = new Ledger(sourceDb)
+    const treasury = generateKeyPairSync('ed25519').privateKey
+    source.createGenesis(treasury, [{ address: publicKeyBytes(treasury), amount: 1000n }])
+    const attachStarted = performance.now()
+    for (let done = 0; done < options.transactions; done += 64) {
+      source.attachMany(treasury, Array.from({ length: Math.min(64, options.transactions - done) }, (_, i) => dataPayload(done + i)))
+    }
+    const attachTxPerSecond = options.transactions / ((performance.now() - attachStarted) / 1000)
+
+    note('bench tangle: ingesting them, pre-signed, into a fresh ledger with full validation (signatures on two threads)')
+    const exported = sourceDb.prepare('SELECT bytes FROM transactions ORDER BY seq').pluck().all() as Buffer[]
+    const targetFile = join(dir, 'target.sqlite')
+    const target = new Ledger(openDatabase(targetFile))
+    target.ingest([exported[0]!])
+    const verifier = new ParallelVerifier()
+    const ingestStarted = performance.now()
+    for (let i = 1; i < exported.length; i += 256) {
+      const outcomes = await target.ingestParallel(exported.slice(i, i + 256), verifier)
+      if (outcomes.some((o) => o.status !== 'accepted')) throw new Error(`ingest refused a valid transaction: ${JSON.stringify(outcomes.find((o) => o.status !== 'accepted'))}`)
+    }
+    const ingestTxPerSecond = (exported.length - 1) / ((performance.now() - ingestStarted) / 1000)
+    await verifier.close()
+    const dbBytesPerTx = (statSync(targetFile).size + fileSize(`${targetFile}-wal`)) / exported.length
+
+    note('bench tangle: tip selection at 10,000 transactions')
+    const tipSelectMedianMs10k = tipSelectMedianMs(syntheticGraph(10_000, 1), 2000)
+    note(`bench tangle: growing a ${options.large}-transaction tangle`)
+    const large = syntheticGraph(options.large, 2)
+    const tipSelectMedianMs1M = tipSelectMedianMs(large, 2000)
+
+    note(`bench tangle: writing it as a database and reopening it in a fresh process`)
+    const largeFile = join(dir, 'large.sqlite')
+    syntheticDatabase(largeFile, large)
+    const { openSeconds: openSeconds1M, rssMB: rssMB1M } = openInFreshProcess(largeFile)
+
+    return {
+      verifyBoundTxPerSecond,
+      ingestTxPerSecond,
+      ingestToBound: ingestTxPerSecond / verifyBoundTxPerSecond,
+      attachTxPerSecond,
+      tipSelectMedianMs10k,
+      tipSelectMedianMs1M,
+      tipSelectGrowth: tipSelectMedianMs1M / tipSelectMedianMs10k,
+      rssMB1M,
+      dbBytesPerTx,
+      openSeconds1M
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
+  }
+}
+
+/** Opens a ledger in a new process, so what it measures is the ledger's memory alone. */
+function openInFreshProcess(file: string): { openSeconds: number; rssMB: number } {
+  const probe = fileURLToPath(new URL('./openProbe.ts', import.meta.url))
+  const result = spawnSync(process.execPath, ['--import', 'tsx', probe, file], { encoding: 'utf8', timeout: 120_000 })
+  if (result.status !== 0) throw new Error(`the open probe failed: ${result.stderr}`)
+  return JSON.parse(result.stdout) as { openSeconds: number; rssMB: number }
+}

@@ -30,10 +30,14 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
   const verifier = new SignatureVerifier()
   let genesisSupply = 0n
   let done = 0
-  const rows = db.prepare('SELECT seq, id, bytes, trunk_seq, branch_seq FROM transactions ORDER BY seq').raw()
+  const rows = db.prepare('SELECT t.seq, t.id, b.bytes, t.trunk_seq, t.branch_seq FROM transactions t LEFT JOIN transaction_bodies b USING (seq) ORDER BY t.seq').raw()
   const idOfSeq = db.prepare('SELECT id FROM transactions WHERE seq = ?').pluck()
   for (const [seq, id, bytes, trunkSeq, branchSeq] of rows.iterate() as Iterable<[number, Buffer, Buffer, number | null, number | null]>) {
     const name = `transaction ${seq} (${toHex(id).slice(0, 16)}…)`
+    if (!bytes) {
+      problem(`${name}: its content is missing`)
+      continue
+    }
     if (Buffer.compare(txId(bytes), id) !== 0) problem(`${name}: id does not match its content`)
     if (leadingZeroBits(id) < powBits) problem(`${name}: proof of work below ${powBits} bits`)
     try {

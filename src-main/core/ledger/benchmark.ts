@@ -50,7 +50,7 @@ function verifyBound(count: number): number {
  * tip or one of the last few transactions (as transactions attached in the same instant do),
  * which keeps a handful of tips, as a node at a steady rate has.
  */
-function syntheticGraph(size: number, seed: number): TangleGraph {
+export function syntheticGraph(size: number, seed: number): TangleGraph {
   const random = seededRandom(seed)
   const graph = new TangleGraph()
   const id = new Uint8Array(32)
@@ -78,13 +78,11 @@ function tipSelectMedianMs(graph: TangleGraph, samples: number): number {
 }
 
 /** A database of n transactions as the store lays them out (random ids and bodies, real structure). */
-function syntheticDatabase(file: string, graph: TangleGraph): void {
+export function syntheticDatabase(file: string, graph: TangleGraph): void {
   const db = openDatabase(file)
   db.pragma('synchronous = OFF') // bulk set-up only; the ledger commits with FULL
-  const insertTx = db.prepare(
-    `INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms, status)
-     VALUES (?, ?, ?, ?, ?, ?, 2, ?, 0, 0, 1)`
-  )
+  const insertTx = db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms, status) VALUES (?, ?, ?, ?, 0, 1)')
+  const insertBody = db.prepare('INSERT INTO transaction_bodies (seq, essence_id, kind, issuer, timestamp_ms, bytes) VALUES (?, ?, 2, ?, 0, ?)')
   const insertApprover = db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)')
   const issuer = randomBytes(32)
   const body = randomBytes(220)
@@ -93,7 +91,8 @@ function syntheticDatabase(file: string, graph: TangleGraph): void {
       for (let i = start; i < Math.min(graph.size, start + 50_000); i++) {
         const trunk = graph.trunk[i]!
         const branch = graph.branch[i]!
-        insertTx.run(i + 1, graph.idAt(i), randomBytes(32), body, trunk === NONE ? null : trunk + 1, branch === NONE ? null : branch + 1, issuer)
+        insertTx.run(i + 1, graph.idAt(i), trunk === NONE ? null : trunk + 1, branch === NONE ? null : branch + 1)
+        insertBody.run(i + 1, randomBytes(32), issuer, body)
         if (trunk !== NONE) insertApprover.run(trunk + 1, i + 1)
         if (branch !== NONE) insertApprover.run(branch + 1, i + 1)
       }
@@ -122,7 +121,7 @@ export async function benchTangle(note: (line: string) => void, options = { tran
     const attachTxPerSecond = options.transactions / ((performance.now() - attachStarted) / 1000)
 
     note('bench tangle: ingesting them, pre-signed, into a fresh ledger with full validation (signatures on two threads)')
-    const exported = sourceDb.prepare('SELECT bytes FROM transactions ORDER BY seq').pluck().all() as Buffer[]
+    const exported = sourceDb.prepare('SELECT bytes FROM transaction_bodies ORDER BY seq').pluck().all() as Buffer[]
     const targetFile = join(dir, 'target.sqlite')
     const target = new Ledger(openDatabase(targetFile))
     target.ingest([exported[0]!])

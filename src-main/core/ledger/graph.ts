@@ -47,8 +47,17 @@ export class TangleGraph {
     return this.ids.subarray(index * 32, index * 32 + 32)
   }
 
-  /** Adds a transaction whose parents are already here (NONE for the genesis). */
-  add(id: Uint8Array, trunk: number, branch: number, receivedMs: number, status = TxStatus.Pending): number {
+  /** Makes room for n transactions at once, instead of doubling on the way there. */
+  reserve(n: number): void {
+    while (this.capacity < n) this.grow()
+    this.idTable.reserve(n, this.ids)
+  }
+
+  /**
+   * Adds a transaction whose parents are already here (NONE for the genesis). A bulk load
+   * passes trackTips = false and calls rebuildTips() once at the end.
+   */
+  add(id: Uint8Array, trunk: number, branch: number, receivedMs: number, status = TxStatus.Pending, trackTips = true): number {
     if (this.size === this.capacity) this.grow()
     const index = this.size++
     this.ids.set(id, index * 32)
@@ -59,17 +68,23 @@ export class TangleGraph {
     const approvesInvalid = (trunk !== NONE && this.invalid[trunk] === 1) || (branch !== NONE && this.invalid[branch] === 1)
     this.invalid[index] = status === TxStatus.Rejected || approvesInvalid ? 1 : 0
     this.idTable.insert(id, index, this.ids)
-    if (trunk !== NONE) this.link(index, trunk, 0)
-    if (branch !== NONE && branch !== trunk) this.link(index, branch, 1)
-    this.tips.add(index)
+    if (trunk !== NONE) this.link(index, trunk, 0, trackTips)
+    if (branch !== NONE && branch !== trunk) this.link(index, branch, 1, trackTips)
+    if (trackTips) this.tips.add(index)
     return index
   }
 
-  private link(child: number, parent: number, slot: 0 | 1) {
+  /** The tips are the transactions nobody approves yet. */
+  rebuildTips(): void {
+    this.tips.clear()
+    for (let i = 0; i < this.size; i++) if (this.firstEdge[i] === NONE) this.tips.add(i)
+  }
+
+  private link(child: number, parent: number, slot: 0 | 1, trackTips: boolean) {
     const edge = child * 2 + slot
     this.nextEdge[edge] = this.firstEdge[parent]!
     this.firstEdge[parent] = edge
-    this.tips.delete(parent)
+    if (trackTips) this.tips.delete(parent)
   }
 
   /** Calls visit for each direct approver of index. */
@@ -201,8 +216,12 @@ class IdTable {
     }
   }
 
+  reserve(n: number, ids: Uint8Array) {
+    if (n * 2 > this.slots.length) this.rehash(ids, 1 << Math.ceil(Math.log2(n * 2 + 1)))
+  }
+
   insert(id: Uint8Array, index: number, ids: Uint8Array) {
-    if ((this.count + 1) * 2 > this.slots.length) this.rehash(ids)
+    if ((this.count + 1) * 2 > this.slots.length) this.rehash(ids, this.slots.length * 2)
     const mask = this.slots.length - 1
     let slot = this.slotOf(id, mask)
     while (this.slots[slot] !== NONE) slot = (slot + 1) & mask
@@ -210,9 +229,9 @@ class IdTable {
     this.count++
   }
 
-  private rehash(ids: Uint8Array) {
+  private rehash(ids: Uint8Array, length: number) {
     const old = this.slots
-    this.slots = new Int32Array(old.length * 2).fill(NONE)
+    this.slots = new Int32Array(length).fill(NONE)
     const mask = this.slots.length - 1
     for (const index of old) {
       if (index === NONE) continue

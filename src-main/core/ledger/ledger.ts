@@ -65,12 +65,12 @@ export class Ledger {
     this.solidifier = new Solidifier(this.options.solidifierCapacity)
     this.selector.entryCeiling = () => this.belowOpenConflicts()
     this.sql = {
-      insertTx: db.prepare(
-        `INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      insertTx: db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms, status) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertBody: db.prepare(
+        'INSERT INTO transaction_bodies (seq, essence_id, kind, issuer, timestamp_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)'
       ),
       setMeta: db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      sameEssence: db.prepare('SELECT id FROM transactions WHERE essence_id = ?').pluck(),
+      sameEssence: db.prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.essence_id = ?').pluck(),
       insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
       deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
       insertTip: db.prepare('INSERT INTO tips (seq) VALUES (?)'),
@@ -79,6 +79,7 @@ export class Ledger {
       spenders: db.prepare('SELECT spender_seq FROM spends WHERE tx_seq = ? AND idx = ?').pluck(),
       insertSpend: db.prepare('INSERT INTO spends (tx_seq, idx, spender_seq) VALUES (?, ?, ?)'),
       openConflict: db.prepare('INSERT OR IGNORE INTO conflicts (tx_seq, idx, opened_ms) VALUES (?, ?, ?)'),
+      count: db.prepare('SELECT count(*) FROM transactions').pluck(),
       loadGraph: db.prepare('SELECT id, trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
       balance: db
         .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
@@ -103,10 +104,12 @@ export class Ledger {
 
   /** Rebuilds the in-memory graph from the database, in arrival order. */
   private load(): void {
+    this.graph.reserve(this.sql.count.get() as number)
     for (const row of this.sql.loadGraph.iterate() as Iterable<[Buffer, number | null, number | null, number, number]>) {
       const [id, trunkSeq, branchSeq, status, receivedMs] = row
-      this.graph.add(id, trunkSeq === null ? NONE : trunkSeq - 1, branchSeq === null ? NONE : branchSeq - 1, receivedMs, status)
+      this.graph.add(id, trunkSeq === null ? NONE : trunkSeq - 1, branchSeq === null ? NONE : branchSeq - 1, receivedMs, status, false)
     }
+    this.graph.rebuildTips()
     for (const { tx_seq, idx, spender_seq } of this.sql.loadOpenConflicts.all() as { tx_seq: number; idx: number; spender_seq: number }[]) {
       const key = `${tx_seq}:${idx}`
       this.openConflicts.set(key, [...(this.openConflicts.get(key) ?? []), spender_seq - 1])
@@ -335,7 +338,8 @@ export class Ledger {
     const receivedMs = this.options.now()
     const trunkSeq = trunk === NONE ? null : trunk + 1
     const branchSeq = branch === NONE ? null : branch + 1
-    this.sql.insertTx.run(seq, id, essenceId, bytes, trunkSeq, branchSeq, tx.payload.kind, tx.issuer, tx.timestampMs, receivedMs, TxStatus.Pending)
+    this.sql.insertTx.run(seq, id, trunkSeq, branchSeq, receivedMs, TxStatus.Pending)
+    this.sql.insertBody.run(seq, essenceId, tx.payload.kind, tx.issuer, tx.timestampMs, bytes)
     for (const parentSeq of new Set([trunkSeq, branchSeq])) {
       if (parentSeq === null) continue
       this.sql.insertApprover.run(parentSeq, seq)

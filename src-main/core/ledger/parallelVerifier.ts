@@ -36,6 +36,7 @@ parentPort.on('message', ({ id, items }) => {
 })
 `
 
+/** Holds worker threads until close(): close it when done, or the process keeps running. */
 export class ParallelVerifier {
   private readonly workers: Worker[]
   private readonly local = new SignatureVerifier()
@@ -49,7 +50,6 @@ export class ParallelVerifier {
         this.pending.get(id)?.(valid)
         this.pending.delete(id)
       })
-      worker.unref()
       return worker
     })
   }

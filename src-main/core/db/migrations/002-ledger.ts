@@ -9,21 +9,26 @@ export const m002Ledger: Migration = {
   name: 'tangle ledger',
   up(db) {
     db.exec(`
+      -- narrow on purpose: reopening reads every row of it to rebuild the graph
       CREATE TABLE transactions (
         seq           INTEGER PRIMARY KEY,
         id            BLOB NOT NULL UNIQUE CHECK (length(id) = 32),
-        -- hash of the signed part: the nonce is not signed, so a copy re-mined with another
-        -- nonce has another id but the same essence, and must not count twice
-        essence_id    BLOB NOT NULL UNIQUE,
-        bytes         BLOB NOT NULL,
         trunk_seq     INTEGER REFERENCES transactions(seq),
         branch_seq    INTEGER REFERENCES transactions(seq),
-        kind          INTEGER NOT NULL,
-        issuer        BLOB NOT NULL,
-        timestamp_ms  INTEGER NOT NULL,
         received_ms   INTEGER NOT NULL,
         status        INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),
         status_ms     INTEGER
+      ) STRICT;
+
+      CREATE TABLE transaction_bodies (
+        seq           INTEGER PRIMARY KEY REFERENCES transactions(seq),
+        -- hash of the signed part: the nonce is not signed, so a copy re-mined with another
+        -- nonce has another id but the same essence, and must not count twice
+        essence_id    BLOB NOT NULL UNIQUE,
+        kind          INTEGER NOT NULL,
+        issuer        BLOB NOT NULL,
+        timestamp_ms  INTEGER NOT NULL,
+        bytes         BLOB NOT NULL
       ) STRICT;
       CREATE INDEX transactions_status ON transactions(status) WHERE status = 0;
 

@@ -34,9 +34,8 @@ describe('migrations', () => {
     db.pragma('foreign_keys = ON')
     migrate(db, migrations.slice(0, 2))
     expect(schemaVersion(db)).toBe(2)
-    expect(columns(db, 'transactions')).toEqual([
-      'seq', 'id', 'essence_id', 'bytes', 'trunk_seq', 'branch_seq', 'kind', 'issuer', 'timestamp_ms', 'received_ms', 'status', 'status_ms'
-    ])
+    expect(columns(db, 'transactions')).toEqual(['seq', 'id', 'trunk_seq', 'branch_seq', 'received_ms', 'status', 'status_ms'])
+    expect(columns(db, 'transaction_bodies')).toEqual(['seq', 'essence_id', 'kind', 'issuer', 'timestamp_ms', 'bytes'])
     expect(columns(db, 'approvers')).toEqual(['parent_seq', 'approver_seq'])
     expect(columns(db, 'tips')).toEqual(['seq'])
     expect(columns(db, 'outputs')).toEqual(['tx_seq', 'idx', 'address', 'amount'])
@@ -44,11 +43,14 @@ describe('migrations', () => {
     expect(columns(db, 'conflicts')).toEqual(['tx_seq', 'idx', 'winner_seq', 'opened_ms', 'resolved_ms'])
     expect(columns(db, 'ledger_meta')).toEqual(['key', 'value'])
 
-    const insertTx = db.prepare('INSERT INTO transactions (seq, id, essence_id, bytes, trunk_seq, branch_seq, kind, issuer, timestamp_ms, received_ms) VALUES (?, ?, randomblob(32), x\'00\', ?, ?, 0, x\'00\', 0, 0)')
+    const insertTx = db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms) VALUES (?, ?, ?, ?, 0)')
     insertTx.run(1, Buffer.alloc(32, 1), null, null)
     expect(() => insertTx.run(2, Buffer.alloc(31), 1, 1)).toThrow(/CHECK/)
     expect(() => insertTx.run(3, Buffer.alloc(32, 3), 99, 1)).toThrow(/FOREIGN KEY/)
     expect(() => db.prepare('INSERT INTO outputs VALUES (1, 0, x\'00\', 0)').run()).toThrow(/CHECK/)
+    const insertBody = db.prepare("INSERT INTO transaction_bodies VALUES (?, ?, 2, x'00', 0, x'00')")
+    insertBody.run(1, Buffer.alloc(32, 9))
+    expect(() => insertBody.run(5, Buffer.alloc(32, 8))).toThrow(/FOREIGN KEY/)
   })
 
   it('opening a database sets WAL and runs every migration once', () => {

@@ -54,7 +54,7 @@ function pay(ledger: Ledger, from: typeof treasury, to: Uint8Array, amount: bigi
 
 /** Everything the database holds, to prove that refused input changed nothing. */
 function snapshot(db: Database.Database) {
-  return ['transactions', 'approvers', 'tips', 'outputs', 'spends', 'conflicts'].map((t) =>
+  return ['transactions', 'transaction_bodies', 'approvers', 'tips', 'outputs', 'spends', 'conflicts'].map((t) =>
     db.prepare(`SELECT * FROM ${t} ORDER BY 1`).raw().all()
   )
 }
@@ -134,7 +134,7 @@ describe('ledger', () => {
 
     const target = openLedger()
     // same genesis on the target
-    target.ledger.ingest([source.db.prepare('SELECT bytes FROM transactions WHERE seq = 1').pluck().get() as Buffer])
+    target.ledger.ingest([source.db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = 1').pluck().get() as Buffer])
     expect(target.ledger.ingest([child])[0]).toMatchObject({ status: 'held', reason: expect.stringMatching(/waiting for parent/) })
     expect(target.ledger.graph.size).toBe(1)
     expect(target.ledger.ingest([parent])[0]).toMatchObject({ status: 'accepted' })

@@ -21,4 +21,21 @@ export const EVENT_CHANNEL = 'dv2g:event'
  * The method names without their schemas, for the preload: a sandboxed preload should stay
  * small and not bundle zod. A unit test keeps this list equal to the contract's.
  */
-export const bridgeMethodNames: readonly MethodName[] = ['app.info', 'esu.compute', 'esu.listProfiles', 'esu.saveProfile', 'esu.deleteProfile']
+export const bridgeMethodNames: readonly MethodName[] = [
+  'app.info',
+  'esu.compute',
+  'esu.listProfiles',
+  'esu.saveProfile',
+  'esu.deleteProfile',
+  'wallet.list',
+  'wallet.unlock',
+  'wallet.lock',
+  'wallet.create',
+  'wallet.import',
+  'wallet.send',
+  'wallet.history',
+  'tangle.stats',
+  'tangle.recent',
+  'tangle.transaction',
+  'tangle.search'
+]

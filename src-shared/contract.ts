@@ -62,6 +62,66 @@ export type AppInfo = z.infer<typeof appInfoSchema>
 
 const noInput = z.object({}).strict().optional()
 
+export const roleSchema = z.enum(['operator', 'grid', 'ev'], { error: 'must be operator, grid or ev' })
+const walletNameSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .regex(/^[\w .-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, spaces, dots, dashes or underscores' })
+/** Token amounts travel as decimal strings of base units: integers beyond 2^53 stay exact. */
+const baseUnitsSchema = z.string({ error: 'must be a string of base units' }).regex(/^\d{1,19}$/, { message: 'must be a whole number of base units' })
+const txIdSchema = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 hex digits' })
+export const txStatusSchema = z.enum(['pending', 'confirmed', 'rejected'])
+
+export const walletSchema = z.object({
+  name: z.string(),
+  role: roleSchema,
+  address: z.string(),
+  balance: baseUnitsSchema,
+  createdAt: z.string()
+})
+export type Wallet = z.infer<typeof walletSchema>
+
+export const tangleTxSchema = z.object({
+  id: txIdSchema,
+  trunk: txIdSchema.nullable(),
+  branch: txIdSchema.nullable(),
+  kind: z.enum(['genesis', 'transfer', 'data']),
+  status: txStatusSchema,
+  tip: z.boolean(),
+  receivedAt: z.number()
+})
+export type TangleTx = z.infer<typeof tangleTxSchema>
+
+export const tangleStatsSchema = z.object({
+  transactions: z.number().int(),
+  tips: z.number().int(),
+  confirmed: z.number().int(),
+  pending: z.number().int(),
+  rejected: z.number().int(),
+  dbBytes: z.number(),
+  txPerSecond: z.number(),
+  medianConfirmationMs: z.number().nullable()
+})
+
+export const tangleTxDetailSchema = tangleTxSchema.extend({
+  approvers: z.array(txIdSchema),
+  issuer: z.string(),
+  issuerAddress: z.string(),
+  timestamp: z.number(),
+  payload: z.union([
+    z.object({ kind: z.literal('genesis'), outputs: z.array(z.object({ address: z.string(), amount: baseUnitsSchema })) }),
+    z.object({
+      kind: z.literal('transfer'),
+      inputs: z.array(z.object({ txId: txIdSchema, index: z.number().int() })),
+      outputs: z.array(z.object({ address: z.string(), amount: baseUnitsSchema }))
+    }),
+    z.object({ kind: z.literal('data'), topic: z.string(), body: z.string() })
+  ]),
+  cumulativeWeight: z.number().int(),
+  confidence: z.number()
+})
+export type TangleTxDetail = z.infer<typeof tangleTxDetailSchema>
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
 }
@@ -74,7 +134,32 @@ export const methods = {
     z.object({ name: profileNameSchema, parameters: esuParametersSchema }).strict(),
     esuProfileSchema
   ),
-  'esu.deleteProfile': method(z.object({ name: profileNameSchema }).strict(), z.object({ deleted: z.boolean() }))
+  'esu.deleteProfile': method(z.object({ name: profileNameSchema }).strict(), z.object({ deleted: z.boolean() })),
+
+  'wallet.list': method(noInput, z.object({ unlocked: z.boolean(), newKeystore: z.boolean(), wallets: z.array(walletSchema) })),
+  'wallet.unlock': method(z.object({ passphrase: z.string().min(1, { message: 'must not be empty' }) }).strict(), z.object({ unlocked: z.literal(true) })),
+  'wallet.lock': method(noInput, z.object({ unlocked: z.literal(false) })),
+  'wallet.create': method(
+    z.object({ name: walletNameSchema, role: roleSchema }).strict(),
+    z.object({ wallet: walletSchema, mnemonic: z.string(), treasury: z.boolean() })
+  ),
+  'wallet.import': method(
+    z.object({ name: walletNameSchema, role: roleSchema, mnemonic: z.string().min(1, { message: 'must not be empty' }) }).strict(),
+    z.object({ wallet: walletSchema, treasury: z.boolean() })
+  ),
+  'wallet.send': method(
+    z.object({ from: walletNameSchema, to: z.string().min(1, { message: 'must not be empty' }), amount: baseUnitsSchema }).strict(),
+    z.object({ id: txIdSchema })
+  ),
+  'wallet.history': method(
+    z.object({ name: walletNameSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
+    z.array(z.object({ id: txIdSchema, direction: z.enum(['in', 'out']), amount: baseUnitsSchema, status: txStatusSchema, receivedAt: z.number() }))
+  ),
+
+  'tangle.stats': method(noInput, tangleStatsSchema),
+  'tangle.recent': method(z.object({ limit: z.number().int().min(1).max(2000) }).strict(), z.array(tangleTxSchema)),
+  'tangle.transaction': method(z.object({ id: txIdSchema }).strict(), tangleTxDetailSchema),
+  'tangle.search': method(z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }) }).strict(), z.array(tangleTxSchema))
 } as const
 
 export type MethodName = keyof typeof methods
@@ -88,7 +173,11 @@ export function isMethodName(name: unknown): name is MethodName {
 
 /** Events pushed from the main process to every connected console. */
 export const events = {
-  'esu.profilesChanged': z.object({ names: z.array(z.string()) })
+  'esu.profilesChanged': z.object({ names: z.array(z.string()) }),
+  /** new transactions, batched at most every 100 ms */
+  'tangle.attached': z.object({ transactions: z.array(tangleTxSchema) }),
+  'tangle.statusChanged': z.object({ changes: z.array(z.object({ id: txIdSchema, status: txStatusSchema })) }),
+  'wallet.changed': z.object({ unlocked: z.boolean() })
 } as const
 
 export type EventName = keyof typeof events

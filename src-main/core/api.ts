@@ -6,20 +6,96 @@ import {
   methods,
   parseInput,
   type MethodName,
-  type MethodOutput
+  type MethodOutput,
+  type TangleTx
 } from '../../src-shared/contract'
 import { esuCost } from '../../src-shared/market/esu'
 import type { App } from './app'
+import type { IngestOutcome } from './ledger/ledger'
+import { decodeAddress } from './wallet/keys'
+import { KeystoreError, type WalletInfo } from './wallet/keystore'
+import type { Wallets } from './wallet/wallets'
 
 type Handlers = { [M in MethodName]: (input: ReturnType<typeof parseInput<M>>) => MethodOutput<M> | Promise<MethodOutput<M>> }
 
+const STATUS_NAMES = ['pending', 'confirmed', 'rejected'] as const
+
+/** A keystore or ledger refusal, reported against the input field it is about. */
+function refusedAt(field: string, work: () => unknown) {
+  try {
+    return work()
+  } catch (error) {
+    if (error instanceof KeystoreError || (error instanceof Error && /address|mnemonic/.test(error.message))) {
+      throw new ApiError('invalid_argument', `${field}: ${error.message}`, [{ path: field, message: error.message }])
+    }
+    throw error
+  }
+}
+
 export function createHandlers(app: App): Handlers {
+  const ledger = () => app.ledger()
+  const walletView = (w: WalletInfo) => ({ ...w, balance: ledger().ledger.balanceOf(decodeAddress(w.address)).toString() })
+  const announceWallets = () => app.events.emit('wallet.changed', { unlocked: ledger().wallets.keystore.isUnlocked })
   return {
     'app.info': () => app.info(),
     'esu.compute': (parameters) => esuCost(parameters),
     'esu.listProfiles': () => app.esuProfiles.list(),
     'esu.saveProfile': ({ name, parameters }) => app.esuProfiles.save(name, parameters),
-    'esu.deleteProfile': ({ name }) => ({ deleted: app.esuProfiles.delete(name) })
+    'esu.deleteProfile': ({ name }) => ({ deleted: app.esuProfiles.delete(name) }),
+
+    'wallet.list': () => {
+      const { keystore } = ledger().wallets
+      return { unlocked: keystore.isUnlocked, newKeystore: keystore.isNew, wallets: keystore.list().map(walletView) }
+    },
+    'wallet.unlock': ({ passphrase }) => {
+      refusedAt('passphrase', () => ledger().wallets.keystore.unlock(passphrase))
+      announceWallets()
+      return { unlocked: true as const }
+    },
+    'wallet.lock': () => {
+      ledger().wallets.keystore.lock()
+      announceWallets()
+      return { unlocked: false as const }
+    },
+    'wallet.create': ({ name, role }) => {
+      const created = refusedAt('name', () => ledger().wallets.create(name, role)) as ReturnType<Wallets['create']>
+      announceWallets()
+      return { wallet: walletView(created.wallet), mnemonic: created.mnemonic, treasury: created.genesis?.status === 'accepted' }
+    },
+    'wallet.import': ({ name, role, mnemonic }) => {
+      const imported = refusedAt('mnemonic', () => ledger().wallets.import(name, role, mnemonic)) as ReturnType<Wallets['import']>
+      announceWallets()
+      return { wallet: walletView(imported.wallet), treasury: imported.genesis?.status === 'accepted' }
+    },
+    'wallet.send': ({ from, to, amount }) => {
+      const outcome = refusedAt('to', () => ledger().wallets.send(from, to, BigInt(amount))) as IngestOutcome
+      if (outcome.status !== 'accepted') {
+        throw new ApiError('invalid_argument', `the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+      }
+      return { id: outcome.id }
+    },
+    'wallet.history': ({ name, limit }) =>
+      (refusedAt('name', () => ledger().wallets.history(name, limit ?? 100)) as ReturnType<Wallets['history']>).map((h) => ({
+        ...h,
+        amount: h.amount.toString(),
+        status: STATUS_NAMES[h.status]!
+      })),
+
+    'tangle.stats': () => ledger().tangle.stats(),
+    'tangle.recent': ({ limit }) => ledger().tangle.recent(limit),
+    'tangle.transaction': ({ id }) => {
+      const detail = ledger().tangle.transaction(id)
+      if (!detail) throw new ApiError('not_found', `no transaction ${id} in this tangle`)
+      return detail
+    },
+    'tangle.search': ({ query }) => {
+      const { tangle, wallets } = ledger()
+      const publicKeyOf = (address: string) => {
+        const wallet = wallets.keystore.list().find((w) => w.address === address)
+        return wallet ? Buffer.from(wallet.publicKey, 'hex') : undefined
+      }
+      return refusedAt('query', () => tangle.search(query, publicKeyOf, decodeAddress)) as TangleTx[]
+    }
   }
 }
 

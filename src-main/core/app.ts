@@ -7,6 +7,7 @@ import { EventBus } from './events'
 import { EsuProfileStore } from './esu/profileStore'
 import { ConfirmationTracker } from './ledger/confirmation'
 import { Ledger, type LedgerOptions } from './ledger/ledger'
+import { TangleService } from './ledger/tangleService'
 import { Keystore } from './wallet/keystore'
 import { Wallets } from './wallet/wallets'
 import { appVersion } from './version'
@@ -26,6 +27,7 @@ export interface LedgerServices {
   ledger: Ledger
   confirmation: ConfirmationTracker
   wallets: Wallets
+  tangle: TangleService
 }
 
 export interface App {
@@ -35,6 +37,8 @@ export interface App {
   readonly events: EventBus
   readonly esuProfiles: EsuProfileStore
   ledger(): LedgerServices
+  /** For the long-running faces: confirmation rounds and live tangle events. */
+  startLive(): void
   info(): AppInfo
   close(): void
 }
@@ -51,10 +55,12 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   const openLedger = (): LedgerServices => {
     if (!ledgerServices) {
       const ledger = new Ledger(db, options.ledger)
+      const confirmation = new ConfirmationTracker(ledger, db)
       ledgerServices = {
         ledger,
-        confirmation: new ConfirmationTracker(ledger, db),
-        wallets: new Wallets(new Keystore(join(dir, KEYSTORE_FILE_NAME)), ledger)
+        confirmation,
+        wallets: new Wallets(new Keystore(join(dir, KEYSTORE_FILE_NAME)), ledger),
+        tangle: new TangleService(ledger, confirmation, db, () => databaseBytes(databaseFile))
       }
     }
     return ledgerServices
@@ -67,6 +73,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     events,
     esuProfiles: new EsuProfileStore(db, events),
     ledger: openLedger,
+    startLive: () => openLedger().tangle.start(events),
     info: () => ({
       version,
       dataDir: dir,
@@ -80,7 +87,10 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       nodeVersion: process.versions.node,
       startedAt
     }),
-    close: () => db.close()
+    close: () => {
+      ledgerServices?.tangle.stop()
+      db.close()
+    }
   }
 }
 

@@ -20,6 +20,7 @@ if (!app.requestSingleInstanceLock()) app.quit()
 
 app.whenReady().then(() => {
   const core = open(dataDirSwitch ?? process.env.DV2G_DATA_DIR ?? app.getPath('userData'), { transport: 'electron' })
+  core.startLive()
   const openExternal = createOpenExternal(shell)
 
   // the session serves nothing but the console: strict CSP, no permissions, no remote requests

@@ -19,6 +19,7 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
 
   const rendererDir = ensureRendererBuilt(out.note)
   const app = open(dataDir, { transport: 'serve' })
+  app.startLive()
   let server
   try {
     server = await startServer({ app, rendererDir, host, port })

@@ -27,6 +27,8 @@ export class ConfirmationTracker {
   private pendingFrom = 0
   private stamp = new Int32Array(0)
   private round = 0
+  /** confidence of the pending transactions at the last round, for the explorer */
+  lastConfidence = new Map<number, number>()
 
   constructor(
     private readonly ledger: Ledger,
@@ -72,6 +74,7 @@ export class ConfirmationTracker {
   update(): StatusChange[] {
     const g = this.ledger.graph
     const confidence = this.confidence()
+    this.lastConfidence = confidence
     const changes: StatusChange[] = []
     const at = this.now()
     this.sql.transaction(() => {

@@ -55,6 +55,8 @@ export class Ledger {
   /** unresolved double spends: output key -> graph indexes of its spenders */
   readonly openConflicts = new Map<string, number[]>()
   private readonly sql
+  private readonly stored: number[] = []
+  private readonly storedListeners = new Set<(indexes: number[]) => void>()
 
   constructor(
     private readonly db: Db,
@@ -80,6 +82,18 @@ export class Ledger {
       insertSpend: db.prepare('INSERT INTO spends (tx_seq, idx, spender_seq) VALUES (?, ?, ?)'),
       openConflict: db.prepare('INSERT OR IGNORE INTO conflicts (tx_seq, idx, opened_ms) VALUES (?, ?, ?)'),
       count: db.prepare('SELECT count(*) FROM transactions').pluck(),
+      transfersOf: db
+        .prepare(
+          `SELECT t.id, 'in' AS direction, SUM(o.amount) AS amount, t.status, t.received_ms
+             FROM outputs o JOIN transactions t ON t.seq = o.tx_seq JOIN transaction_bodies b ON b.seq = o.tx_seq
+            WHERE o.address = :address AND NOT (b.issuer = :publicKey AND b.kind = 1) GROUP BY t.seq
+           UNION ALL
+           SELECT t.id, 'out', COALESCE((SELECT SUM(o.amount) FROM outputs o WHERE o.tx_seq = t.seq AND o.address != :address), 0), t.status, t.received_ms
+             FROM transaction_bodies b JOIN transactions t ON t.seq = b.seq
+            WHERE b.issuer = :publicKey AND b.kind = 1
+           ORDER BY 5 DESC LIMIT :limit`
+        )
+        .safeIntegers(true),
       loadGraph: db.prepare('SELECT id, trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
       balance: db
         .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
@@ -210,14 +224,31 @@ export class Ledger {
    * database holds, so memory never claims what was not committed.
    */
   private atomically<T>(work: () => T): T {
+    let result: T
     try {
-      return this.db.transaction(work)()
+      result = this.db.transaction(work)()
     } catch (error) {
+      this.stored.length = 0
       this.graph.clear()
       this.openConflicts.clear()
       this.load()
       throw error
     }
+    const committed = this.stored.splice(0)
+    if (committed.length) for (const listener of this.storedListeners) listener(committed)
+    return result
+  }
+
+  /** Transfers paying an address from elsewhere (in) or issued by its key (out, without the change). */
+  transfersOf(address: Uint8Array, publicKey: Uint8Array, limit: number) {
+    const rows = this.sql.transfersOf.all({ address, publicKey, limit }) as { id: Buffer; direction: 'in' | 'out'; amount: bigint; status: bigint; received_ms: bigint }[]
+    return rows.map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, status: Number(r.status), receivedAt: Number(r.received_ms) }))
+  }
+
+  /** Called after each commit with the graph indexes it stored. */
+  onStored(listener: (indexes: number[]) => void): () => void {
+    this.storedListeners.add(listener)
+    return () => this.storedListeners.delete(listener)
   }
 
   /** Base units held by an address: outputs of accepted transactions not spent by one. */
@@ -357,6 +388,8 @@ export class Ledger {
         this.openConflicts.set(spend.key, [...earlier.map((s) => s - 1), seq - 1])
       }
     }
-    return this.graph.add(id, trunk, branch, receivedMs)
+    const index = this.graph.add(id, trunk, branch, receivedMs)
+    this.stored.push(index)
+    return index
   }
 }

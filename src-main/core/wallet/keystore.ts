@@ -13,6 +13,8 @@ export interface WalletInfo {
   name: string
   role: Role
   address: string
+  /** hex; the issuer field of the transactions this wallet signs */
+  publicKey: string
   createdAt: string
 }
 
@@ -100,10 +102,10 @@ export class Keystore {
     if (!ROLES.includes(role)) throw new KeystoreError(`role must be one of ${ROLES.join(', ')}`)
     if (this.find(cleanName)) throw new KeystoreError(`a wallet named "${cleanName}" already exists`)
     const normalized = checkMnemonic(mnemonic)
-    const { address } = keyFromMnemonic(normalized)
+    const { address, publicKey } = keyFromMnemonic(normalized)
     const existing = this.file.wallets.find((w) => w.address === address)
     if (existing) throw new KeystoreError(`this mnemonic is already the wallet "${existing.name}"`)
-    const wallet: WalletInfo = { name: cleanName, role, address, createdAt: new Date().toISOString() }
+    const wallet: WalletInfo = { name: cleanName, role, address, publicKey: Buffer.from(publicKey).toString('hex'), createdAt: new Date().toISOString() }
     this.save([...this.file.wallets, wallet], { ...unlocked.mnemonics, [cleanName]: normalized })
     return wallet
   }

@@ -59,6 +59,12 @@ export class Wallets {
     return this.ledger.attach(key.privateKey, { kind: TxKind.Transfer, inputs, outputs })
   }
 
+  /** Transfers paying this wallet (in) and issued by it (out, change left out), newest first. */
+  history(name: string, limit: number): { id: string; direction: 'in' | 'out'; amount: bigint; status: number; receivedAt: number }[] {
+    const wallet = this.walletNamed(name)
+    return this.ledger.transfersOf(decodeAddress(wallet.address), Buffer.from(wallet.publicKey, 'hex'), limit)
+  }
+
   private walletNamed(name: string): WalletInfo {
     const wallet = this.keystore.find(name)
     if (!wallet) throw new KeystoreError(`no wallet named "${name}"`)

@@ -1,0 +1,175 @@
+// The tangle as the console sees it: statistics, the newest transactions, one transaction in
+// detail, search; and, while a face runs, confirmation rounds and batched live events.
+import type { TangleTx, TangleTxDetail } from '../../../src-shared/contract'
+import type { Db } from '../db/connection'
+import type { EventBus } from '../events'
+import { encodeAddress } from '../wallet/keys'
+import { addressOf } from './address'
+import { ledgerStats } from './audit'
+import { decodeTransaction } from './codec'
+import type { ConfirmationTracker } from './confirmation'
+import { NONE, TxStatus, type TangleGraph } from './graph'
+import { fromHex, toHex } from './hash'
+import type { Ledger } from './ledger'
+import { TxKind } from './transaction'
+
+const STATUS_NAMES = ['pending', 'confirmed', 'rejected'] as const
+const KIND_NAMES = ['genesis', 'transfer', 'data'] as const
+/** counting approvers further than this would stall the explorer on an old transaction */
+const MAX_WEIGHT_COUNT = 200_000
+
+export interface TangleServiceOptions {
+  confirmEveryMs: number
+  eventEveryMs: number
+}
+
+export class TangleService {
+  private readonly graph: TangleGraph
+  private readonly sql
+  private timers: NodeJS.Timeout[] = []
+  private unsubscribe: (() => void) | undefined
+  private attachedSince: number[] = []
+  private recentArrivals: number[] = []
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly confirmation: ConfirmationTracker,
+    private readonly db: Db,
+    private readonly databaseBytes: () => number
+  ) {
+    this.graph = ledger.graph
+    this.sql = {
+      body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
+      confirmationLatencies: db
+        .prepare('SELECT status_ms - received_ms FROM transactions WHERE status = 1 AND status_ms IS NOT NULL ORDER BY seq DESC LIMIT 1000')
+        .pluck(),
+      touchingAddress: db
+        .prepare(
+          `SELECT DISTINCT o.tx_seq AS seq FROM outputs o WHERE o.address = ?
+           UNION SELECT b.seq FROM transaction_bodies b WHERE b.issuer = ?
+           ORDER BY seq DESC LIMIT 500`
+        )
+        .pluck()
+    }
+  }
+
+  /** Confirmation rounds and live events, for as long as a face is running. */
+  start(events: EventBus, options: TangleServiceOptions = { confirmEveryMs: 500, eventEveryMs: 100 }): void {
+    this.unsubscribe = this.ledger.onStored((indexes) => {
+      this.attachedSince.push(...indexes)
+      const now = Date.now()
+      for (const _ of indexes) this.recentArrivals.push(now)
+    })
+    this.timers.push(
+      setInterval(() => {
+        const changes = this.confirmation.update()
+        if (changes.length) {
+          events.emit('tangle.statusChanged', {
+            changes: changes.map((c) => ({ id: toHex(this.graph.idAt(c.index)), status: STATUS_NAMES[c.status] }))
+          })
+        }
+      }, options.confirmEveryMs),
+      setInterval(() => {
+        if (this.attachedSince.length === 0) return
+        // the console draws the newest; a flood is summarised by its last 500 of each batch
+        const batch = this.attachedSince.splice(0).slice(-500)
+        events.emit('tangle.attached', { transactions: batch.map((i) => this.summary(i)) })
+      }, options.eventEveryMs)
+    )
+    for (const timer of this.timers) timer.unref()
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer)
+    this.timers = []
+    this.unsubscribe?.()
+  }
+
+  stats() {
+    const counts = ledgerStats(this.db, this.databaseBytes())
+    const now = Date.now()
+    this.recentArrivals = this.recentArrivals.filter((t) => now - t <= 10_000)
+    const latencies = (this.sql.confirmationLatencies.all() as number[]).sort((a, b) => a - b)
+    return {
+      ...counts,
+      txPerSecond: this.recentArrivals.length / 10,
+      medianConfirmationMs: latencies.length ? latencies[Math.floor(latencies.length / 2)]! : null
+    }
+  }
+
+  recent(limit: number): TangleTx[] {
+    const from = Math.max(0, this.graph.size - limit)
+    return Array.from({ length: this.graph.size - from }, (_, i) => this.summary(from + i))
+  }
+
+  transaction(idHex: string): TangleTxDetail | undefined {
+    const index = this.graph.indexOf(fromHex(idHex))
+    if (index === NONE) return undefined
+    const { tx } = decodeTransaction(this.sql.body.get(index + 1) as Buffer)
+    const amount = (o: { address: Uint8Array; amount: bigint }) => ({ address: encodeAddress(o.address), amount: o.amount.toString() })
+    const payload =
+      tx.payload.kind === TxKind.Genesis
+        ? { kind: 'genesis' as const, outputs: tx.payload.outputs.map(amount) }
+        : tx.payload.kind === TxKind.Transfer
+          ? { kind: 'transfer' as const, inputs: tx.payload.inputs.map((i) => ({ txId: toHex(i.txId), index: i.index })), outputs: tx.payload.outputs.map(amount) }
+          : { kind: 'data' as const, topic: tx.payload.topic, body: new TextDecoder().decode(tx.payload.body) }
+    const status = this.graph.status[index]!
+    return {
+      ...this.summary(index),
+      approvers: this.graph.approvers(index).map((a) => toHex(this.graph.idAt(a))),
+      issuer: toHex(tx.issuer),
+      issuerAddress: encodeAddress(addressOf(tx.issuer)),
+      timestamp: tx.timestampMs,
+      payload,
+      cumulativeWeight: this.cumulativeWeight(index),
+      confidence: status === TxStatus.Confirmed ? 1 : status === TxStatus.Rejected ? 0 : (this.confirmation.lastConfidence.get(index) ?? 0)
+    }
+  }
+
+  /** A transaction by id (64 hex digits), or every transaction paying or issued by a dv2g address. */
+  search(query: string, publicKeyOf: (address: string) => Uint8Array | undefined, decodeAddress: (a: string) => Uint8Array): TangleTx[] {
+    const q = query.trim().toLowerCase()
+    if (/^[0-9a-f]{64}$/.test(q)) {
+      const index = this.graph.indexOf(fromHex(q))
+      return index === NONE ? [] : [this.summary(index)]
+    }
+    const hash = decodeAddress(q)
+    const issuer = publicKeyOf(q) ?? new Uint8Array(0)
+    return (this.sql.touchingAddress.all(hash, issuer) as number[]).map((seq) => this.summary(seq - 1))
+  }
+
+  summary(index: number): TangleTx {
+    const g = this.graph
+    const parent = (p: number) => (p === NONE ? null : toHex(g.idAt(p)))
+    return {
+      id: toHex(g.idAt(index)),
+      trunk: parent(g.trunk[index]!),
+      branch: parent(g.branch[index]!),
+      kind: KIND_NAMES[this.kindOf(index)],
+      status: STATUS_NAMES[g.status[index]!]!,
+      tip: g.tips.has(index),
+      receivedAt: g.receivedMs[index]!
+    }
+  }
+
+  private kindOf(index: number): TxKind {
+    if (index === 0) return TxKind.Genesis
+    const bytes = this.sql.body.get(index + 1) as Buffer | undefined
+    return (bytes?.[1] ?? TxKind.Data) as TxKind
+  }
+
+  /** CW(x) = 1 + the number of transactions approving x directly or not, counted up to a bound. */
+  private cumulativeWeight(index: number): number {
+    const seen = new Set<number>([index])
+    const stack = [index]
+    while (stack.length && seen.size < MAX_WEIGHT_COUNT) {
+      this.graph.forEachApprover(stack.pop()!, (a) => {
+        if (!seen.has(a)) {
+          seen.add(a)
+          stack.push(a)
+        }
+      })
+    }
+    return seen.size
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { ApiError } from '../../../../src-shared/contract'
+import { open } from '../../../../src-main/core/app'
+import { createDispatcher } from '../../../../src-main/core/api'
+import { useTempDirs } from '../../../support/tempDir'
+
+const tempDir = useTempDirs()
+
+async function refusal(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof ApiError) return error
+    throw error
+  }
+  throw new Error('expected a refusal')
+}
+
+describe('wallet and tangle over the contract', () => {
+  it('creates the treasury, funds a wallet, and shows the transfer in history, stats and the explorer', async () => {
+    const app = open(tempDir(), { ledger: { powBits: 2 } })
+    const call = createDispatcher(app)
+    const events: string[] = []
+    app.events.subscribe((name) => events.push(name))
+
+    expect(await call('wallet.list', {})).toEqual({ unlocked: false, newKeystore: true, wallets: [] })
+    expect((await refusal(call('wallet.create', { name: 'treasury', role: 'operator' }))).fields).toEqual([
+      { path: 'name', message: 'the keystore is locked: unlock it with its passphrase first' }
+    ])
+    await call('wallet.unlock', { passphrase: 'a long passphrase' })
+    const treasury = (await call('wallet.create', { name: 'treasury', role: 'operator' })) as { treasury: boolean; mnemonic: string }
+    expect(treasury.treasury).toBe(true)
+    expect(treasury.mnemonic.split(' ')).toHaveLength(24)
+    const bus = (await call('wallet.create', { name: 'bus', role: 'ev' })) as { wallet: { address: string } }
+
+    const { id } = (await call('wallet.send', { from: 'treasury', to: bus.wallet.address, amount: '1500' })) as { id: string }
+    const list = (await call('wallet.list', {})) as { wallets: { name: string; balance: string }[] }
+    expect(list.wallets.map((w) => [w.name, w.balance])).toEqual([
+      ['treasury', (10n ** 15n - 1500n).toString()],
+      ['bus', '1500']
+    ])
+    expect(await call('wallet.history', { name: 'bus' })).toEqual([{ id, direction: 'in', amount: '1500', status: 'pending', receivedAt: expect.any(Number) }])
+    expect(await call('wallet.history', { name: 'treasury' })).toMatchObject([{ id, direction: 'out', amount: '1500' }, { direction: 'in' }])
+
+    const detail = (await call('tangle.transaction', { id })) as { payload: { kind: string; outputs: { address: string }[] } }
+    expect(detail.payload.kind).toBe('transfer')
+    expect(detail.payload.outputs[0]!.address).toBe(bus.wallet.address)
+    expect(await call('tangle.search', { query: bus.wallet.address })).toMatchObject([{ id }])
+    expect(await call('tangle.stats', {})).toMatchObject({ transactions: 2, pending: expect.any(Number) })
+    expect(((await call('tangle.recent', { limit: 10 })) as unknown[]).length).toBe(2)
+    expect(events).toContain('wallet.changed')
+    app.close()
+  })
+
+  it('names the field of each bad argument', async () => {
+    const app = open(tempDir(), { ledger: { powBits: 2 } })
+    const call = createDispatcher(app)
+    await call('wallet.unlock', { passphrase: 'a long passphrase' })
+    await call('wallet.create', { name: 'treasury', role: 'operator' })
+    expect((await refusal(call('wallet.send', { from: 'treasury', to: 'dv2g1nope', amount: '5' }))).fields?.[0]?.path).toBe('to')
+    expect((await refusal(call('wallet.send', { from: 'treasury', to: 'x', amount: '1.5' }))).fields?.[0]?.path).toBe('amount')
+    expect((await refusal(call('wallet.create', { name: 'x', role: 'king' }))).fields?.[0]?.path).toBe('role')
+    expect((await refusal(call('tangle.transaction', { id: 'ab' }))).fields?.[0]?.path).toBe('id')
+    expect((await refusal(call('tangle.transaction', { id: 'ab'.repeat(32) }))).code).toBe('not_found')
+    app.close()
+  })
+
+  it('refuses a wrong passphrase against the passphrase field', async () => {
+    const dir = tempDir()
+    const first = open(dir, { ledger: { powBits: 2 } })
+    const call = createDispatcher(first)
+    await call('wallet.unlock', { passphrase: 'the right passphrase' })
+    await call('wallet.create', { name: 'treasury', role: 'operator' })
+    first.close()
+    const second = open(dir)
+    const error = await refusal(createDispatcher(second)('wallet.unlock', { passphrase: 'the wrong passphrase' }))
+    expect(error.fields).toEqual([{ path: 'passphrase', message: 'wrong passphrase: the keystore could not be opened with it' }])
+    second.close()
+  })
+})

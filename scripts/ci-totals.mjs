@@ -10,7 +10,8 @@ for (const file of reports) {
     const report = JSON.parse(readFileSync(file, 'utf8'))
     passed += report.numPassedTests
     failed += report.numFailedTests
-    if (report.numTotalTests === 0 || report.success === false && report.numFailedTests === 0) failed += 1
+    // a suite that ran nothing, or failed outside any test (an import error), counts as one failure
+    if (report.numTotalTests === 0 || (report.success === false && report.numFailedTests === 0)) failed += 1
     console.log(`ci: ${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`)
   } catch {
     console.log(`ci: ${file}: no report (the suite did not run to the end)`)

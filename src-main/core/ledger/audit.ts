@@ -56,6 +56,10 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
     if (++done % 50_000 === 0) onProgress?.(done, total)
   }
 
+  const chunkIds = Buffer.concat(db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck().all() as Buffer[])
+  const storedIds = Buffer.concat(db.prepare('SELECT id FROM transactions ORDER BY seq').pluck().all() as Buffer[])
+  if (Buffer.compare(chunkIds, storedIds) !== 0) problem('the id chunks do not match the transactions\' ids: reopening would rebuild a wrong graph')
+
   const doubleSpent = db
     .prepare(
       `SELECT s.tx_seq, s.idx, count(*) AS n FROM spends s JOIN transactions t ON t.seq = s.spender_seq

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openDatabase } from '../db/connection'
 import { NONE, TangleGraph } from './graph'
-import { Ledger } from './ledger'
+import { ID_CHUNK, Ledger } from './ledger'
 import { ParallelVerifier } from './parallelVerifier'
 import { publicKeyBytes, signBytes } from './signing'
 import { seededRandom } from './simulator'
@@ -98,6 +98,12 @@ export function syntheticDatabase(file: string, graph: TangleGraph): void {
       }
     })()
   }
+  const insertChunk = db.prepare('INSERT INTO id_chunks (chunk, ids) VALUES (?, ?)')
+  db.transaction(() => {
+    for (let chunk = 0; chunk * ID_CHUNK < graph.size; chunk++) {
+      insertChunk.run(chunk, graph.ids.subarray(chunk * ID_CHUNK * 32, Math.min(graph.size, (chunk + 1) * ID_CHUNK) * 32))
+    }
+  })()
   const insertTip = db.prepare('INSERT INTO tips (seq) VALUES (?)')
   for (const tip of graph.tips.values()) insertTip.run(tip + 1)
   db.close()

@@ -35,6 +35,8 @@ export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = {
 /** Amounts are stored as SQLite integers (signed 64-bit). */
 const MAX_AMOUNT = (1n << 63n) - 1n
 const ZERO_ID = new Uint8Array(ID_BYTES)
+/** ids per id_chunks row: small enough to rewrite the last one on every commit */
+export const ID_CHUNK = 256
 
 export type IngestOutcome =
   | { status: 'accepted'; id: string; index: number }
@@ -94,7 +96,9 @@ export class Ledger {
            ORDER BY 5 DESC LIMIT :limit`
         )
         .safeIntegers(true),
-      loadGraph: db.prepare('SELECT id, trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
+      loadIds: db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck(),
+      loadGraph: db.prepare('SELECT trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
+      saveIdChunk: db.prepare('INSERT INTO id_chunks (chunk, ids) VALUES (?, ?) ON CONFLICT(chunk) DO UPDATE SET ids = excluded.ids'),
       balance: db
         .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
                   WHERE o.address = ? AND t.status != ? AND NOT EXISTS (
@@ -118,9 +122,14 @@ export class Ledger {
 
   /** Rebuilds the in-memory graph from the database, in arrival order. */
   private load(): void {
-    this.graph.reserve(this.sql.count.get() as number)
-    for (const row of this.sql.loadGraph.iterate() as Iterable<[Buffer, number | null, number | null, number, number]>) {
-      const [id, trunkSeq, branchSeq, status, receivedMs] = row
+    const count = this.sql.count.get() as number
+    this.graph.reserve(count)
+    const ids = Buffer.concat(this.sql.loadIds.all() as Buffer[])
+    if (ids.length !== count * ID_BYTES) throw new Error(`the id chunks hold ${ids.length / ID_BYTES} ids for ${count} transactions: the database is damaged`)
+    let index = 0
+    for (const row of this.sql.loadGraph.iterate() as Iterable<[number | null, number | null, number, number]>) {
+      const [trunkSeq, branchSeq, status, receivedMs] = row
+      const id = ids.subarray(index * ID_BYTES, ++index * ID_BYTES)
       this.graph.add(id, trunkSeq === null ? NONE : trunkSeq - 1, branchSeq === null ? NONE : branchSeq - 1, receivedMs, status, false)
     }
     this.graph.rebuildTips()
@@ -226,7 +235,12 @@ export class Ledger {
   private atomically<T>(work: () => T): T {
     let result: T
     try {
-      result = this.db.transaction(work)()
+      result = this.db.transaction(() => {
+        const sizeBefore = this.graph.size
+        const done = work()
+        this.saveIdChunks(sizeBefore)
+        return done
+      })()
     } catch (error) {
       this.stored.length = 0
       this.graph.clear()
@@ -243,6 +257,16 @@ export class Ledger {
   transfersOf(address: Uint8Array, publicKey: Uint8Array, limit: number) {
     const rows = this.sql.transfersOf.all({ address, publicKey, limit }) as { id: Buffer; direction: 'in' | 'out'; amount: bigint; status: bigint; received_ms: bigint }[]
     return rows.map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, status: Number(r.status), receivedAt: Number(r.received_ms) }))
+  }
+
+  /** Rewrites the id chunks the transactions stored since sizeBefore fell into. */
+  private saveIdChunks(sizeBefore: number): void {
+    const size = this.graph.size
+    if (size === sizeBefore) return
+    for (let chunk = Math.floor(sizeBefore / ID_CHUNK); chunk * ID_CHUNK < size; chunk++) {
+      const end = Math.min(size, (chunk + 1) * ID_CHUNK)
+      this.sql.saveIdChunk.run(chunk, this.graph.ids.subarray(chunk * ID_CHUNK * ID_BYTES, end * ID_BYTES))
+    }
   }
 
   /** Called after each commit with the graph indexes it stored. */

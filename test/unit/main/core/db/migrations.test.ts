@@ -29,12 +29,13 @@ describe('migrations', () => {
     expect(() => insert.run('Fleet B', 'not json', 'now', 'now')).toThrow(/CHECK/)
   })
 
-  it('002 creates the ledger: transactions, approvers, tips, outputs, spends, conflicts, metadata', () => {
+  it('002 creates the ledger: transactions, id chunks, bodies, approvers, tips, outputs, spends, conflicts, metadata', () => {
     const db = new Database(':memory:')
     db.pragma('foreign_keys = ON')
     migrate(db, migrations.slice(0, 2))
     expect(schemaVersion(db)).toBe(2)
     expect(columns(db, 'transactions')).toEqual(['seq', 'id', 'trunk_seq', 'branch_seq', 'received_ms', 'status', 'status_ms'])
+    expect(columns(db, 'id_chunks')).toEqual(['chunk', 'ids'])
     expect(columns(db, 'transaction_bodies')).toEqual(['seq', 'essence_id', 'kind', 'issuer', 'timestamp_ms', 'bytes'])
     expect(columns(db, 'approvers')).toEqual(['parent_seq', 'approver_seq'])
     expect(columns(db, 'tips')).toEqual(['seq'])

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs'
-import { open } from '../../core/app'
 import { ledgerStats, verifyLedger } from '../../core/ledger/audit'
 import { simulateTangle } from '../../core/ledger/simulator'
 import { spam } from '../../core/ledger/spammer'
 import { numberOption, parseArgs, requireOption, UsageError, type ParsedArgs } from '../args'
 import { significant, table, type Output } from '../output'
+import { withApp } from '../withApp'
 
 export const tangleUsage = `dv2g tangle spam --count N [--rate R] | verify | stats | sim --rate L --delay H --tx N [--alpha A] [--seed S]
   spam: issue N valid signed data transactions (at R per second), each counted once committed.
@@ -64,8 +64,7 @@ async function runSpam(argv: readonly string[], out: Output, dataDir: string): P
   const args = parseArgs(argv, { count: { value: true }, rate: { value: true } })
   const count = positive(args, 'count', { integer: true })
   const rate = args.options.has('rate') ? positive(args, 'rate') : undefined
-  const app = open(dataDir)
-  try {
+  return withApp(dataDir, async (app) => {
     const { ledger, confirmation } = app.ledger()
     if (ledger.isEmpty) throw new UsageError('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
     let lastNote = 0
@@ -87,35 +86,27 @@ async function runSpam(argv: readonly string[], out: Output, dataDir: string): P
       ])
     )
     return 0
-  } finally {
-    app.close()
-  }
+  })
 }
 
-function runVerify(argv: readonly string[], out: Output, dataDir: string): number {
+function runVerify(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   parseArgs(argv, {})
-  const app = open(dataDir)
-  try {
+  return withApp(dataDir, (app) => {
     const report = verifyLedger(app.db, (done, total) => out.note(`tangle verify: ${done} of ${total} transactions`))
     out.result(report, () =>
       [`${report.ok ? 'ok' : 'PROBLEMS FOUND'}: ${report.transactions} transactions, ${report.tips} tips`, ...report.problems.map((p) => `  ${p}`)].join('\n')
     )
     return report.ok ? 0 : 1
-  } finally {
-    app.close()
-  }
+  })
 }
 
-function runStats(argv: readonly string[], out: Output, dataDir: string): number {
+function runStats(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   parseArgs(argv, {})
-  const app = open(dataDir)
-  try {
+  return withApp(dataDir, (app) => {
     const stats = ledgerStats(app.db, databaseBytes(app.databaseFile))
     out.result(stats, () => table(Object.entries(stats).map(([k, v]) => [k, String(v)])))
     return 0
-  } finally {
-    app.close()
-  }
+  })
 }
 
 const subcommands: Record<string, (argv: readonly string[], out: Output, dataDir: string) => number | Promise<number>> = {

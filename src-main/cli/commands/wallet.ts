@@ -1,8 +1,9 @@
-import { open } from '../../core/app'
+import type { LedgerServices } from '../../core/app'
 import { KeystoreError, ROLES, type Role } from '../../core/wallet/keystore'
 import { parseArgs, requireOption, stringOption, UsageError, type OptionSpec } from '../args'
 import { table, type Output } from '../output'
 import { readPassphrase } from '../passphrase'
+import { withApp } from '../withApp'
 
 export const walletUsage = `dv2g wallet create --name N --role ev|grid|operator [--mnemonic "24 words"] | list | balance NAME | send --from NAME --to ADDRESS --amount X
   Wallets of the data dir. The first operator wallet of an empty tangle is the treasury: the genesis
@@ -15,20 +16,20 @@ function baseUnits(raw: string | undefined): bigint {
   return BigInt(value)
 }
 
-async function withWallets<T>(dataDir: string, needsKeys: boolean, work: (wallets: ReturnType<ReturnType<typeof open>['ledger']>) => T): Promise<T> {
-  const app = open(dataDir, { transport: 'serve' })
+/** Runs work on the data dir's wallets, unlocking the keystore first when it needs keys. */
+async function withWallets<T>(dataDir: string, needsKeys: boolean, work: (services: LedgerServices) => T): Promise<T> {
   try {
-    const services = app.ledger()
-    if (needsKeys) {
-      const keystore = services.wallets.keystore
-      keystore.unlock(await readPassphrase(keystore.isNew ? 'New keystore passphrase: ' : 'Keystore passphrase: '))
-    }
-    return work(services)
+    return await withApp(dataDir, async (app) => {
+      const services = app.ledger()
+      if (needsKeys) {
+        const keystore = services.wallets.keystore
+        keystore.unlock(await readPassphrase(keystore.isNew ? 'New keystore passphrase: ' : 'Keystore passphrase: '))
+      }
+      return work(services)
+    })
   } catch (error) {
     if (error instanceof KeystoreError) throw new UsageError(error.message)
     throw error
-  } finally {
-    app.close()
   }
 }
 

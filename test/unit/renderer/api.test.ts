@@ -4,18 +4,7 @@ import { createBridgeTransport } from '../../../src-renderer/transport/bridge'
 import { createSocketTransport, retryDelayMs } from '../../../src-renderer/transport/socket'
 import { createFakeBridge } from './support/fakeBridge'
 import { FakeWebSocket } from './support/fakeWebSocket'
-
-// the ESU issue's case (test/support/esuCase.ts lies outside the renderer's tsconfig project)
-const issueEsuCase = {
-  capacityKWh: 24,
-  depthOfDischarge: 0.8,
-  cycleLife: 3000,
-  combinedCost: 8200,
-  maintenancePerYear: 0,
-  interestRate: 0.05,
-  lifetimeYears: 10,
-  daysPerYear: 365
-}
+import { issueEsuCase } from '../../support/esuCase'
 
 const appInfo = {
   version: '0.1.0',

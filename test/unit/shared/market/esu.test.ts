@@ -9,17 +9,9 @@ import {
   type EsuParameters
 } from '../../../../src-shared/market/esu'
 import { esuParametersSchema } from '../../../../src-shared/contract'
+import { issueEsuCase } from '../../../support/esuCase'
 
-const issueCase: EsuParameters = {
-  capacityKWh: 24,
-  depthOfDischarge: 0.8,
-  cycleLife: 3000,
-  combinedCost: 8200,
-  maintenancePerYear: 0,
-  interestRate: 0.05,
-  lifetimeYears: 10,
-  daysPerYear: 365
-}
+const issueCase: EsuParameters = issueEsuCase
 
 describe('capital recovery factor (MODEL.md checks)', () => {
   it('is 0.2439 at 7 % over 5 years', () => {

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { open } from '../../../../../src-main/core/app'
+import { TxKind } from '../../../../../src-main/core/ledger/transaction'
+import { privateKeyFromSeed } from '../../../../../src-main/core/ledger/signing'
+import { useTempDirs } from '../../../../support/tempDir'
+
+const tempDir = useTempDirs()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('tangle service', () => {
+  it('pushes new transactions in batches and their confirmations as they happen', async () => {
+    const app = open(tempDir(), { ledger: { powBits: 2 } })
+    const { wallets, ledger, tangle } = app.ledger()
+    wallets.keystore.unlock('a long passphrase')
+    wallets.create('treasury', 'operator')
+    const attached: number[] = []
+    const confirmed = new Set<string>()
+    app.events.subscribe((name, payload) => {
+      if (name === 'tangle.attached') attached.push((payload as { transactions: unknown[] }).transactions.length)
+      if (name === 'tangle.statusChanged') {
+        for (const c of (payload as { changes: { id: string; status: string }[] }).changes) if (c.status === 'confirmed') confirmed.add(c.id)
+      }
+    })
+    tangle.start(app.events, { confirmEveryMs: 50, eventEveryMs: 20 })
+    try {
+      const key = privateKeyFromSeed(new Uint8Array(32).fill(5))
+      const first = ledger.attach(key, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([1]) })
+      for (let i = 0; i < 40; i++) ledger.attach(key, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i + 2]) })
+      for (let waited = 0; waited < 5000 && !(first.status === 'accepted' && confirmed.has(first.id)); waited += 50) await sleep(50)
+      expect(attached.reduce((a, b) => a + b, 0)).toBe(41)
+      expect(attached.length).toBeLessThan(41) // batched, not one event per transaction
+      expect(first.status === 'accepted' && confirmed.has(first.id)).toBe(true)
+      const stats = tangle.stats()
+      expect(stats.transactions).toBe(42)
+      expect(stats.txPerSecond).toBeCloseTo(4.1, 1) // 41 arrivals over the last 10 s
+      expect(stats.medianConfirmationMs).not.toBeNull()
+    } finally {
+      app.close()
+    }
+  })
+})

@@ -43,11 +43,15 @@ export class KeystoreError extends Error {
 }
 
 export class Keystore {
-  private file: KeystoreFile
+  private loaded: KeystoreFile | undefined
   private unlocked: { key: Buffer; salt: Buffer; mnemonics: Record<string, string> } | null = null
 
-  constructor(readonly path: string) {
-    this.file = existsSync(path) ? parseKeystore(readFileSync(path, 'utf8'), path) : { version: 1, wallets: [], sealed: null }
+  constructor(readonly path: string) {}
+
+  /** Read on first use: a damaged keystore fails the wallet calls with its reason, not the whole app. */
+  private get file(): KeystoreFile {
+    this.loaded ??= existsSync(this.path) ? parseKeystore(readFileSync(this.path, 'utf8'), this.path) : { version: 1, wallets: [], sealed: null }
+    return this.loaded
   }
 
   list(): WalletInfo[] {
@@ -144,7 +148,7 @@ export class Keystore {
       }
     }
     writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`)
-    this.file = file
+    this.loaded = file
     this.unlocked = { ...unlocked, mnemonics }
   }
 }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/contract'
 import { open } from '../../../../src-main/core/app'
@@ -76,5 +78,18 @@ describe('wallet and tangle over the contract', () => {
     const error = await refusal(createDispatcher(second)('wallet.unlock', { passphrase: 'the wrong passphrase' }))
     expect(error.fields).toEqual([{ path: 'passphrase', message: 'wrong passphrase: the keystore could not be opened with it' }])
     second.close()
+  })
+})
+
+describe('a damaged keystore', () => {
+  it('fails the wallet calls with its reason and leaves the rest of the app working', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'keystore.json'), '{ this is not json')
+    const app = open(dir)
+    const call = createDispatcher(app)
+    app.startLive()
+    expect(await call('tangle.stats', {})).toMatchObject({ transactions: 0 })
+    expect((await refusal(call('wallet.unlock', { passphrase: 'whatever it is' }))).message).toMatch(/not a readable keystore/)
+    app.close()
   })
 })

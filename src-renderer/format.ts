@@ -59,3 +59,13 @@ export function formatDateTime(iso: string): string {
   const pad = (n: number) => String(n).padStart(2, '0')
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${formatTime(date)}`
 }
+
+/** Base units as the ledger counts them, a decimal string of any size, grouped by thousands. */
+export function formatBaseUnits(amount: string): string {
+  return amount.replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009')
+}
+
+/** A long hex id shortened for tables: first and last characters. */
+export function shortId(id: string, keep = 8): string {
+  return id.length <= keep * 2 ? id : `${id.slice(0, keep)}…${id.slice(-4)}`
+}

@@ -1,0 +1,83 @@
+// The ledger end to end: unlock a new keystore, create the treasury and an EV wallet, send from
+// one to the other after confirming, see both balances change, and watch the transfer go from
+// pending (grey) to confirmed (green) in the tangle explorer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServe, type ServeProcess } from '../support/cli'
+import { launchBrowser, openWatchedPage, removeDir, screenshot, tempDir, type Browser, type WatchedPage } from './support'
+
+let dataDir: string | undefined
+let browser: Browser | undefined
+let server: ServeProcess | undefined
+let watched: WatchedPage
+
+const SUPPLY = 10n ** 15n
+const grouped = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009')
+
+beforeAll(async () => {
+  dataDir = tempDir('dv2g-e2e-wallets-')
+  browser = await launchBrowser()
+  server = await startServe(dataDir)
+  watched = await openWatchedPage(browser)
+  await watched.page.goto(`${server.url}#/wallets`)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  removeDir(dataDir)
+})
+
+async function createWallet(name: string, role: 'operator' | 'ev'): Promise<void> {
+  const page = watched.page
+  await page.getByTestId('wallet-name').fill(name)
+  await page.getByTestId('wallet-role').selectOption(role)
+  await page.getByTestId('wallet-create').click()
+  await page.getByTestId('wallet-mnemonic-done').click()
+  await page.getByTestId(`wallet-row-${name}`).waitFor()
+}
+
+describe('wallets and the tangle explorer', () => {
+  it('sends tokens from the treasury to an EV and shows the transfer confirm', async () => {
+    const page = watched.page
+    await page.getByTestId('wallet-passphrase').fill('short')
+    await page.getByTestId('wallet-unlock').click()
+    await expect(page.getByTestId('wallet-passphrase-error').textContent()).resolves.toMatch(/at least 8 characters/)
+    await page.getByTestId('wallet-passphrase').fill('e2e keystore passphrase')
+    await page.getByTestId('wallet-unlock').click()
+
+    await createWallet('treasury', 'operator')
+    await createWallet('bus-7', 'ev')
+    const balance = (name: string) => page.getByTestId(`wallet-row-${name}`).getByTestId('wallet-balance').textContent()
+    await expect(balance('treasury')).resolves.toBe(grouped(SUPPLY))
+    const busAddress = (await page.getByTestId('wallet-row-bus-7').getByTestId('wallet-address').textContent())!.trim()
+
+    // the first transfer, then a few more so that later transactions approve it
+    const send = async (amount: string) => {
+      await page.getByTestId('wallet-from').selectOption('treasury')
+      await page.getByTestId('wallet-to').fill(busAddress)
+      await page.getByTestId('wallet-amount').fill(amount)
+      await page.getByTestId('wallet-send').click()
+      await page.getByTestId('wallet-send-confirm').click()
+      await page.getByTestId('wallet-amount').and(page.locator('[value=""]')).waitFor()
+    }
+    await send('2500')
+    await expect.poll(() => balance('bus-7'), { timeout: 15_000 }).toBe('2\u2009500')
+    await expect(balance('treasury')).resolves.toBe(grouped(SUPPLY - 2500n))
+    await screenshot(page, 'wallets')
+
+    await page.getByTestId('nav-tangle').click()
+    await page.getByTestId('view-tangle').waitFor()
+    const firstTransfer = page.locator('[data-testid="tangle-latest"] tr', { hasText: 'transfer' }).last()
+    await firstTransfer.getByRole('button', { name: 'Open' }).click()
+    const status = page.getByTestId('tangle-detail-status')
+    await expect(status.textContent()).resolves.toBe('pending')
+
+    await page.getByTestId('nav-wallets').click()
+    for (const amount of ['10', '20', '30']) await send(amount)
+    await page.getByTestId('nav-tangle').click()
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('confirmed')
+    await expect(page.locator('[data-testid="tangle-graph"] .node.confirmed').count()).resolves.toBeGreaterThan(0)
+    await screenshot(page, 'tangle-live')
+    expect(watched.errors).toEqual([])
+  })
+})

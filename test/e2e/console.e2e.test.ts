@@ -43,6 +43,10 @@ describe('the console in Chromium', () => {
       await page.getByTestId(`view-${name}`).waitFor({ state: 'visible' })
       if (name === 'esu') {
         await page.locator('[data-testid="esu-chart"] canvas').first().waitFor({ state: 'visible' })
+      } else if (name === 'wallets') {
+        await page.getByTestId('wallet-unlock-form').waitFor({ state: 'visible' })
+      } else if (name === 'tangle') {
+        await page.getByTestId('tangle-stats').waitFor({ state: 'visible' })
       } else {
         await expectDataDirShown(page)
       }

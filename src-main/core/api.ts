@@ -12,7 +12,7 @@ import {
 import { esuCost } from '../../src-shared/market/esu'
 import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
-import { decodeAddress } from './wallet/keys'
+import { decodeAddress, KeyInputError } from './wallet/keys'
 import { KeystoreError, type WalletInfo } from './wallet/keystore'
 import type { Wallets } from './wallet/wallets'
 
@@ -25,7 +25,7 @@ function refusedAt(field: string, work: () => unknown) {
   try {
     return work()
   } catch (error) {
-    if (error instanceof KeystoreError || (error instanceof Error && /address|mnemonic/.test(error.message))) {
+    if (error instanceof KeystoreError || error instanceof KeyInputError) {
       throw new ApiError('invalid_argument', `${field}: ${error.message}`, [{ path: field, message: error.message }])
     }
     throw error

@@ -1,4 +1,5 @@
 import type { LedgerServices } from '../../core/app'
+import { KeyInputError } from '../../core/wallet/keys'
 import { KeystoreError, ROLES, type Role } from '../../core/wallet/keystore'
 import { parseArgs, requireOption, stringOption, UsageError, type OptionSpec } from '../args'
 import { table, type Output } from '../output'
@@ -29,6 +30,7 @@ async function withWallets<T>(dataDir: string, needsKeys: boolean, work: (servic
     })
   } catch (error) {
     if (error instanceof KeystoreError) throw new UsageError(error.message)
+    if (error instanceof KeyInputError) throw new UsageError(`--${error.field === 'address' ? 'to' : 'mnemonic'} ${error.message}`)
     throw error
   }
 }
@@ -83,14 +85,7 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
   const from = requireOption(stringOption(args, 'from'), 'from')
   const to = requireOption(stringOption(args, 'to'), 'to')
   const amount = baseUnits(stringOption(args, 'amount'))
-  const outcome = await withWallets(dataDir, true, ({ wallets }) => {
-    try {
-      return wallets.send(from, to, amount)
-    } catch (error) {
-      if (error instanceof Error && /address/.test(error.message)) throw new UsageError(`--to ${error.message}`)
-      throw error
-    }
-  })
+  const outcome = await withWallets(dataDir, true, ({ wallets }) => wallets.send(from, to, amount))
   if (outcome.status !== 'accepted') throw new UsageError(`the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
   out.result({ id: outcome.id, amount: amount.toString(), from, to }, () => `sent ${amount} base units from ${from} to ${to}: transaction ${outcome.id}`)
   return 0

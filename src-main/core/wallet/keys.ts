@@ -7,6 +7,17 @@ import { addressOf } from '../ledger/address'
 import { privateKeyFromSeed, publicKeyBytes } from '../ledger/signing'
 
 export const ADDRESS_PREFIX = 'dv2g'
+
+/** An address or mnemonic as typed by someone, and what is wrong with it. */
+export class KeyInputError extends Error {
+  constructor(
+    readonly field: 'address' | 'mnemonic',
+    message: string
+  ) {
+    super(message)
+    this.name = 'KeyInputError'
+  }
+}
 /** SLIP-10 ed25519 path of a DV2G wallet's one key: every level hardened, as ed25519 requires. */
 export const DERIVATION_PATH = "m/44'/1'/0'/0'/0'"
 
@@ -16,7 +27,7 @@ export function newMnemonic(): string {
 
 export function checkMnemonic(mnemonic: string): string {
   const normalized = mnemonic.trim().toLowerCase().split(/\s+/).join(' ')
-  if (!validateMnemonic(normalized, wordlist)) throw new Error('not a valid BIP39 mnemonic (wrong word, word count or checksum)')
+  if (!validateMnemonic(normalized, wordlist)) throw new KeyInputError('mnemonic', 'not a valid BIP39 mnemonic (wrong word, word count or checksum)')
   return normalized
 }
 
@@ -44,10 +55,10 @@ export function decodeAddress(address: string): Uint8Array {
   try {
     decoded = bech32.decode(address.trim().toLowerCase() as `${string}1${string}`)
   } catch (error) {
-    throw new Error(`not a valid address: ${(error as Error).message}`)
+    throw new KeyInputError('address', `not a valid address: ${(error as Error).message}`)
   }
-  if (decoded.prefix !== ADDRESS_PREFIX) throw new Error(`not a DV2G address: prefix is "${decoded.prefix}", expected "${ADDRESS_PREFIX}"`)
+  if (decoded.prefix !== ADDRESS_PREFIX) throw new KeyInputError('address', `not a DV2G address: prefix is "${decoded.prefix}", expected "${ADDRESS_PREFIX}"`)
   const bytes = bech32.fromWords(decoded.words)
-  if (bytes.length !== 32) throw new Error(`not a valid address: ${bytes.length} bytes, expected 32`)
+  if (bytes.length !== 32) throw new KeyInputError('address', `not a valid address: ${bytes.length} bytes, expected 32`)
   return bytes
 }

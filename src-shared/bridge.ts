@@ -37,5 +37,6 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'tangle.stats',
   'tangle.recent',
   'tangle.transaction',
+  'tangle.spam',
   'tangle.search'
 ]

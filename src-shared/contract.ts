@@ -159,6 +159,11 @@ export const methods = {
   'tangle.stats': method(noInput, tangleStatsSchema),
   'tangle.recent': method(z.object({ limit: z.number().int().min(1).max(2000) }).strict(), z.array(tangleTxSchema)),
   'tangle.transaction': method(z.object({ id: txIdSchema }).strict(), tangleTxDetailSchema),
+  /** the load generator, for rehearsals: data transactions at a rate, in the background */
+  'tangle.spam': method(
+    z.object({ count: z.number().int().min(1).max(1_000_000), rate: z.number().min(1).max(10_000) }).strict(),
+    z.object({ started: z.literal(true) })
+  ),
   'tangle.search': method(z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }) }).strict(), z.array(tangleTxSchema))
 } as const
 

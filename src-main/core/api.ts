@@ -12,6 +12,7 @@ import {
 import { esuCost } from '../../src-shared/market/esu'
 import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
+import { spam } from './ledger/spammer'
 import { decodeAddress, KeyInputError } from './wallet/keys'
 import { KeystoreError, type WalletInfo } from './wallet/keystore'
 import type { Wallets } from './wallet/wallets'
@@ -87,6 +88,12 @@ export function createHandlers(app: App): Handlers {
       const detail = ledger().tangle.transaction(id)
       if (!detail) throw new ApiError('not_found', `no transaction ${id} in this tangle`)
       return detail
+    },
+    'tangle.spam': ({ count, rate }) => {
+      const { ledger: tangleLedger, confirmation } = ledger()
+      if (tangleLedger.isEmpty) throw new ApiError('invalid_argument', 'the tangle has no genesis yet: create the operator wallet first')
+      void spam(tangleLedger, confirmation, { count, ratePerSecond: rate }).catch((error: unknown) => console.error('dv2g: spam stopped:', error))
+      return { started: true as const }
     },
     'tangle.search': ({ query }) => {
       const { tangle, wallets } = ledger()

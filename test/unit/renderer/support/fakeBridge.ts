@@ -16,6 +16,8 @@ import type { ApiErrorBody } from '../../../../src-shared/contract'
 
 export interface FakeBridge extends Dv2gBridge {
   profiles: Map<string, EsuProfile>
+  /** the keystore as the main process would hold it: passphrase "correct horse" opens it */
+  keystore: { unlocked: boolean; wallets: { name: string; role: 'operator' | 'grid' | 'ev'; address: string; balance: string; createdAt: string }[] }
   calls: { method: MethodName; input: unknown }[]
   info: AppInfo
   emit(name: EventName, payload: unknown): void
@@ -30,6 +32,7 @@ export function createFakeBridge(): FakeBridge {
   const failures = new Map<MethodName, ApiErrorBody>()
   const profiles = new Map<string, EsuProfile>()
   const calls: FakeBridge['calls'] = []
+  const keystore: FakeBridge['keystore'] = { unlocked: false, wallets: [] }
   const info: AppInfo = {
     version: '0.1.0',
     dataDir: '/tmp/dv2g-renderer-test',
@@ -78,6 +81,30 @@ export function createFakeBridge(): FakeBridge {
         if (deleted) announce()
         return { deleted }
       }
+      case 'wallet.list':
+        return { unlocked: keystore.unlocked, newKeystore: keystore.wallets.length === 0, wallets: keystore.wallets }
+      case 'wallet.unlock': {
+        const { passphrase } = parseInput(method, rawInput)
+        if (passphrase !== 'correct horse') {
+          const message = 'wrong passphrase: the keystore could not be opened with it'
+          throw new ApiError('invalid_argument', `passphrase: ${message}`, [{ path: 'passphrase', message }])
+        }
+        keystore.unlocked = true
+        return { unlocked: true }
+      }
+      case 'wallet.create': {
+        const { name, role } = parseInput(method, rawInput)
+        const treasury = role === 'operator' && keystore.wallets.length === 0
+        const wallet = { name, role, address: `dv2g1${name.replace(/\W/g, '')}qqqq`, balance: treasury ? '1000000000000000' : '0', createdAt: new Date(0).toISOString() }
+        keystore.wallets.push(wallet)
+        return { wallet, mnemonic: Array.from({ length: 24 }, (_, i) => `word${i}`).join(' '), treasury }
+      }
+      case 'wallet.send': {
+        parseInput(method, rawInput)
+        return { id: 'ab'.repeat(32) }
+      }
+      case 'wallet.history':
+        return []
     }
   }
 
@@ -103,6 +130,7 @@ export function createFakeBridge(): FakeBridge {
       return () => listeners.delete(listener)
     },
     profiles,
+    keystore,
     calls,
     info,
     emit,
@@ -111,6 +139,8 @@ export function createFakeBridge(): FakeBridge {
       profiles.clear()
       failures.clear()
       calls.length = 0
+      keystore.unlocked = false
+      keystore.wallets = []
     }
   }
 }

@@ -1,0 +1,66 @@
+// The equilibrium the Stackelberg game must reach (MODEL.md "What the equilibrium must satisfy"),
+// solved directly: one uniform price where the grids' best-response demand meets the supply of
+// the sellers willing to sell at it. Sellers whose reserve is below that price sell everything,
+// the marginal ones share what is left in proportion to their supply, dearer ones sell nothing.
+// The literal iterations of Algorithm 2 are what the operator watches; this is what is settled.
+import { totalDemand, type Buyer } from './welfare'
+
+export interface Offer {
+  supplyKWh: number
+  /** ϖ_m^min: at least the seller's degradation cost ω (10) */
+  reservePrice: number
+}
+
+export interface Clearing {
+  /** ϖ*; null when nothing trades (every reserve above what any grid pays) */
+  price: number | null
+  /** energy each seller sells, kWh */
+  soldKWh: number[]
+  /** Q_m = sold_m / Σ sold */
+  probability: number[]
+}
+
+/** Price at which total demand equals `supply`, within [low, high], by bisection on a decreasing demand. */
+export function priceForDemand(buyers: readonly Buyer[], supply: number, low: number, high: number, tolerance = 1e-12): number {
+  if (totalDemand(buyers, low) <= supply) return low
+  if (totalDemand(buyers, high) >= supply) return high
+  let lo = low
+  let hi = high
+  while (hi - lo > tolerance * Math.max(1, hi)) {
+    const mid = (lo + hi) / 2
+    if (totalDemand(buyers, mid) > supply) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}
+
+export function clearMarket(offers: readonly Offer[], buyers: readonly Buyer[], priceCap: number): Clearing {
+  const sold = offers.map(() => 0)
+  const willing = offers.map((o, m) => ({ ...o, m })).filter((o) => o.reservePrice <= priceCap && o.supplyKWh > 0)
+  // reserve levels from cheapest up: at each, the sellers at or below it offer everything
+  const levels = [...new Set(willing.map((o) => o.reservePrice))].sort((a, b) => a - b)
+  let price: number | null = null
+  let supplyBelow = 0
+  for (const [i, level] of levels.entries()) {
+    const atLevel = willing.filter((o) => o.reservePrice === level)
+    const supplyHere = supplyBelow + atLevel.reduce((sum, o) => sum + o.supplyKWh, 0)
+    const nextLevel = levels[i + 1] ?? priceCap
+    if (totalDemand(buyers, level) <= supplyHere) {
+      // the marginal sellers at this level set the price and share what the grids still want
+      price = level
+      const left = Math.max(0, totalDemand(buyers, level) - supplyBelow)
+      const share = left / (supplyHere - supplyBelow)
+      for (const o of willing) sold[o.m] = o.reservePrice < level ? o.supplyKWh : o.reservePrice === level ? o.supplyKWh * share : 0
+      break
+    }
+    if (totalDemand(buyers, nextLevel) <= supplyHere || i === levels.length - 1) {
+      // everyone up to this level sells out, at the price where demand falls to their supply
+      price = priceForDemand(buyers, supplyHere, level, nextLevel)
+      for (const o of willing) sold[o.m] = o.reservePrice <= level ? Math.min(o.supplyKWh, o.supplyKWh * (totalDemand(buyers, price) / supplyHere)) : 0
+      break
+    }
+    supplyBelow = supplyHere
+  }
+  const total = sold.reduce((a, b) => a + b, 0)
+  return { price: total > 0 ? price : null, soldKWh: sold, probability: sold.map((s) => (total > 0 ? s / total : 0)) }
+}

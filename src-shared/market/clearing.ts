@@ -37,29 +37,36 @@ export function priceForDemand(buyers: readonly Buyer[], supply: number, low: nu
 export function clearMarket(offers: readonly Offer[], buyers: readonly Buyer[], priceCap: number): Clearing {
   const sold = offers.map(() => 0)
   const willing = offers.map((o, m) => ({ ...o, m })).filter((o) => o.reservePrice <= priceCap && o.supplyKWh > 0)
-  // reserve levels from cheapest up: at each, the sellers at or below it offer everything
-  const levels = [...new Set(willing.map((o) => o.reservePrice))].sort((a, b) => a - b)
-  let price: number | null = null
+  willing.sort((a, b) => a.reservePrice - b.reservePrice)
+  // reserve levels from cheapest up, each with the supply of everyone at or below it
+  const levels: { price: number; first: number; end: number; supplyBelow: number; supplyHere: number }[] = []
   let supplyBelow = 0
-  for (const [i, level] of levels.entries()) {
-    const atLevel = willing.filter((o) => o.reservePrice === level)
-    const supplyHere = supplyBelow + atLevel.reduce((sum, o) => sum + o.supplyKWh, 0)
-    const nextLevel = levels[i + 1] ?? priceCap
-    if (totalDemand(buyers, level) <= supplyHere) {
-      // the marginal sellers at this level set the price and share what the grids still want
-      price = level
-      const left = Math.max(0, totalDemand(buyers, level) - supplyBelow)
-      const share = left / (supplyHere - supplyBelow)
-      for (const o of willing) sold[o.m] = o.reservePrice < level ? o.supplyKWh : o.reservePrice === level ? o.supplyKWh * share : 0
-      break
-    }
-    if (totalDemand(buyers, nextLevel) <= supplyHere || i === levels.length - 1) {
-      // everyone up to this level sells out, at the price where demand falls to their supply
-      price = priceForDemand(buyers, supplyHere, level, nextLevel)
-      for (const o of willing) sold[o.m] = o.reservePrice <= level ? Math.min(o.supplyKWh, o.supplyKWh * (totalDemand(buyers, price) / supplyHere)) : 0
-      break
-    }
+  for (let i = 0; i < willing.length; ) {
+    let end = i
+    let supplyHere = supplyBelow
+    while (end < willing.length && willing[end]!.reservePrice === willing[i]!.reservePrice) supplyHere += willing[end++]!.supplyKWh
+    levels.push({ price: willing[i]!.reservePrice, first: i, end, supplyBelow, supplyHere })
     supplyBelow = supplyHere
+    i = end
+  }
+  let price: number | null = null
+  for (const [i, level] of levels.entries()) {
+    const nextLevel = levels[i + 1]?.price ?? priceCap
+    const demandHere = totalDemand(buyers, level.price)
+    if (demandHere <= level.supplyHere) {
+      // the marginal sellers at this level set the price and share what the grids still want
+      price = level.price
+      const share = Math.max(0, demandHere - level.supplyBelow) / (level.supplyHere - level.supplyBelow)
+      for (let j = 0; j < level.end; j++) sold[willing[j]!.m] = j < level.first ? willing[j]!.supplyKWh : willing[j]!.supplyKWh * share
+      break
+    }
+    if (totalDemand(buyers, nextLevel) <= level.supplyHere || i === levels.length - 1) {
+      // everyone up to this level sells out, at the price where demand falls to their supply
+      price = priceForDemand(buyers, level.supplyHere, level.price, nextLevel)
+      const scale = Math.min(1, totalDemand(buyers, price) / level.supplyHere)
+      for (let j = 0; j < level.end; j++) sold[willing[j]!.m] = willing[j]!.supplyKWh * scale
+      break
+    }
   }
   const total = sold.reduce((a, b) => a + b, 0)
   return { price: total > 0 ? price : null, soldKWh: sold, probability: sold.map((s) => (total > 0 ? s / total : 0)) }

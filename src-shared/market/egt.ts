@@ -37,45 +37,73 @@ export interface EgtResult extends EgtIteration {
   trace: EgtIteration[]
 }
 
-/** D, R and u of every seller for given prices, supplies and selection probabilities. */
-export function sellerState(prices: readonly number[], supplies: readonly number[], q: readonly number[], buyers: readonly Buyer[]): SellerState {
-  const demand: number[] = []
-  const ratio: number[] = []
-  const utility: number[] = []
-  let meanUtility = 0
+/** What the grids' best responses give each seller at its price: Σ_n p*_n(ϖ_m) and K_m. Fixed while Q moves. */
+export interface PriceResponse {
+  bought: Float64Array
+  k: Float64Array
+}
+
+/** O(M·N): the only part of an iteration that depends on the buyers. */
+export function priceResponse(prices: readonly number[], buyers: readonly Buyer[]): PriceResponse {
+  const bought = new Float64Array(prices.length)
+  const k = new Float64Array(prices.length)
   prices.forEach((price, m) => {
-    let bought = 0
-    let k = 0 // K_m = Σ_n κ_n p*_n(ϖ_m)²
+    let sum = 0
+    let kSum = 0 // K_m = Σ_n κ_n p*_n(ϖ_m)²
     for (const b of buyers) {
       const p = bestResponse(b, price)
-      bought += p
-      k += b.kappa * p * p
+      sum += p
+      kSum += b.kappa * p * p
     }
-    const d = q[m]! * bought
-    const r = d > 0 ? supplies[m]! / d : Number.POSITIVE_INFINITY
-    const u = r >= 1 ? k / 2 : (r - (r * r) / 2) * k
-    demand.push(d)
-    ratio.push(r)
-    utility.push(u)
-    meanUtility += q[m]! * u
+    bought[m] = sum
+    k[m] = kSum
   })
+  return { bought, k }
+}
+
+/** D, R and u of every seller for selection probabilities q, given the price response. O(M). */
+export function stateFromResponse(response: PriceResponse, supplies: readonly number[], q: readonly number[]): SellerState {
+  const count = q.length
+  const demand = new Array<number>(count)
+  const ratio = new Array<number>(count)
+  const utility = new Array<number>(count)
+  let meanUtility = 0
+  for (let m = 0; m < count; m++) {
+    const d = q[m]! * response.bought[m]!
+    const r = d > 0 ? supplies[m]! / d : Number.POSITIVE_INFINITY
+    const u = r >= 1 ? response.k[m]! / 2 : (r - (r * r) / 2) * response.k[m]!
+    demand[m] = d
+    ratio[m] = r
+    utility[m] = u
+    meanUtility += q[m]! * u
+  }
   return { demand, ratio, utility, meanUtility }
 }
 
-/** Algorithm 1 from q0 (uniform when omitted); the trace holds every iteration for the charts. */
+/** D, R and u of every seller for given prices, supplies and selection probabilities. */
+export function sellerState(prices: readonly number[], supplies: readonly number[], q: readonly number[], buyers: readonly Buyer[]): SellerState {
+  return stateFromResponse(priceResponse(prices, buyers), supplies, q)
+}
+
+/**
+ * Algorithm 1 from q0 (uniform when omitted). The trace holds every iteration for the charts
+ * unless `keepTrace` is false (the Stackelberg loop keeps its own, one entry per price change).
+ */
 export function runEgt(
   prices: readonly number[],
   supplies: readonly number[],
   buyers: readonly Buyer[],
   options: EgtOptions = DEFAULT_EGT,
-  q0?: readonly number[]
+  q0?: readonly number[],
+  keepTrace = true
 ): EgtResult {
   const count = prices.length
+  const response = priceResponse(prices, buyers)
   let q = q0 ? [...q0] : Array.from({ length: count }, () => 1 / count)
   const trace: EgtIteration[] = []
   for (let iteration = 1; ; iteration++) {
-    const state = sellerState(prices, supplies, q, buyers)
-    trace.push({ q, ...state })
+    const state = stateFromResponse(response, supplies, q)
+    if (keepTrace) trace.push({ q, ...state })
     let gap = 0
     for (let m = 0; m < count; m++) if (q[m]! > options.epsilon) gap = Math.max(gap, Math.abs(state.utility[m]! - state.meanUtility))
     const converged = gap < options.tolerance

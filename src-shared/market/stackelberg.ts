@@ -5,9 +5,12 @@
 // diminishes as σ2/√y, and its iterations are kept as the trace the operator watches. At given
 // prices the grids' choice is nearly winner-take-all, so that loop chatters around ϖ* rather than
 // landing on it; what is reported and settled is therefore the equilibrium solved directly
-// (clearing.ts), then checked by running Algorithm 1 at those prices.
+// (clearing.ts), then checked by Algorithm 1 at those prices: the slot is converged only when the
+// grids find nothing to move there, |u_m − ū| < C (33), within the EGT iteration limit. The loop
+// is skipped when no trace is wanted (a day of analysis solves the equilibrium only).
 import { clearMarket, type Offer } from './clearing'
 import { DEFAULT_EGT, runEgt, type EgtIteration } from './egt'
+import { randomSimplexPoint } from './random'
 import { buyerOutcomes, firstPriceBaseline, tradesAt, type Trade } from './trades'
 import type { Buyer } from './welfare'
 
@@ -24,6 +27,8 @@ export interface GameOptions {
   /** iterations of the literal loop kept for the trace */
   maxIterations: number
   egtMaxIterations: number
+  /** Algorithm 1's initial Q is random from this seed; uniform when absent */
+  seed?: number
 }
 
 export const DEFAULT_GAME: GameOptions = { sigma1: 1, sigma2: 0.002, tolerance: 1e-6, maxIterations: 200, egtMaxIterations: 2000 }
@@ -59,17 +64,24 @@ function settled(prices: readonly number[], state: EgtIteration, offers: readonl
   })
 }
 
-export function solveSlot(offers: readonly SellerOffer[], buyers: readonly Buyer[], priceCap: number, options: GameOptions = DEFAULT_GAME): SlotResult {
+export function solveSlot(
+  offers: readonly SellerOffer[],
+  buyers: readonly Buyer[],
+  priceCap: number,
+  options: GameOptions = DEFAULT_GAME,
+  withTrace = true
+): SlotResult {
   const supplies = offers.map((o) => o.supplyKWh)
   const egtOptions = { ...DEFAULT_EGT, sigma1: options.sigma1, maxIterations: options.egtMaxIterations }
+  const q0 = options.seed === undefined ? undefined : randomSimplexPoint(offers.length, options.seed)
   let prices = offers.map((o) => clamp(o.initialPrice ?? (o.reservePrice + priceCap) / 2, o.reservePrice, priceCap))
-  let q: number[] | undefined
+  let q = q0
   let egtIterations = 0
   const trace: LoopIteration[] = []
 
-  // the literal loop, for the trace
-  for (let y = 1; y <= options.maxIterations; y++) {
-    const egt = runEgt(prices, supplies, buyers, egtOptions, q)
+  // the literal loop, for the trace; Q carries over from one price announcement to the next
+  for (let y = 1; withTrace && y <= options.maxIterations; y++) {
+    const egt = runEgt(prices, supplies, buyers, egtOptions, q, false)
     egtIterations += egt.iterations
     q = egt.q
     trace.push({ prices, q: egt.q, demand: egt.demand, ratio: egt.ratio, utility: egt.utility, meanUtility: egt.meanUtility, egtIterations: egt.iterations })
@@ -81,13 +93,13 @@ export function solveSlot(offers: readonly SellerOffer[], buyers: readonly Buyer
   // the equilibrium: one clearing price for those who sell, the reserve for those who do not
   const clearing = clearMarket(offers, buyers, priceCap)
   const finalPrices = offers.map((o, m) => (clearing.price !== null && clearing.soldKWh[m]! > 0 ? clearing.price : clamp(o.reservePrice, 0, priceCap)))
-  const check = runEgt(finalPrices, supplies, buyers, egtOptions, clearing.price === null ? undefined : clearing.probability)
+  const check = runEgt(finalPrices, supplies, buyers, egtOptions, clearing.price === null ? q : clearing.probability, false)
   egtIterations += check.iterations
   const probability = clearing.price === null ? check.q : clearing.probability
   const trades = clearing.price === null ? [] : tradesAt(finalPrices, probability, check.ratio, buyers)
 
   return {
-    converged: clearing.price === null || check.converged,
+    converged: check.converged,
     iterations: { stackelberg: trace.length, egt: egtIterations },
     clearingPrice: clearing.price,
     prices: finalPrices,

@@ -1,9 +1,12 @@
 // The dv2g command: offline analysis and operations on the same core as the desktop app.
 import { defaultDataDir } from '../core/dataDir'
+import { InputFileError } from '../core/inputFile'
 import { parseArgs, stringOption, UsageError } from './args'
 import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
+import { marketUsage, runMarket } from './commands/market'
 import { runServe, serveUsage } from './commands/serve'
+import { runSimulate, simulateUsage } from './commands/simulate'
 import { runTangle, tangleUsage } from './commands/tangle'
 import { runWallet, walletUsage } from './commands/wallet'
 import { createOutput, type Output } from './output'
@@ -13,6 +16,8 @@ type Command = (argv: readonly string[], out: Output, dataDir: string) => number
 const commands: Record<string, { run: Command; usage: string }> = {
   serve: { run: runServe, usage: serveUsage },
   esu: { run: runEsu, usage: esuUsage },
+  market: { run: runMarket, usage: marketUsage },
+  simulate: { run: runSimulate, usage: simulateUsage },
   tangle: { run: runTangle, usage: tangleUsage },
   wallet: { run: runWallet, usage: walletUsage },
   bench: { run: runBench, usage: benchUsage }
@@ -67,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await command.run(commandArgs, out(), global.dataDir ?? defaultDataDir())
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof InputFileError) {
       report(out(), error.message)
       return 2
     }

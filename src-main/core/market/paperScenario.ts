@@ -29,11 +29,11 @@ function communityLoad(peakKWh: number, random: () => number): number[] {
   })
 }
 
-/** An EV's own use while driving: commuters at 07–08 and 17–18, taxis through the day. */
-function drivingUse(kind: 'commuter' | 'taxi', tripKWh: number): number[] {
+/** An EV owner's use: a household base of 0.4 kWh an hour, plus driving (commuters at 07 and 17, taxis every other hour). */
+function evUse(kind: 'commuter' | 'taxi', tripKWh: number): number[] {
   return Array.from({ length: SLOTS }, (_, h) => {
-    if (kind === 'taxi') return h >= 7 && h < 22 && h % 2 === 1 ? tripKWh : 0
-    return h === 7 || h === 17 ? tripKWh : 0
+    const driving = kind === 'taxi' ? (h >= 7 && h < 22 && h % 2 === 1 ? tripKWh : 0) : h === 7 || h === 17 ? tripKWh : 0
+    return 0.4 + driving
   })
 }
 
@@ -67,7 +67,7 @@ export function paperScenario(): Scenario {
     description: 'The setting of Hassija et al. (2020), section VI-A: 3 grids and 10 EVs with PV over one day of 24 one-hour slots.',
     sources: {
       pv: `synthetic: half-sine irradiance 06:00–20:00 peaking at 0.75 kWh per kWp, hourly cloud factor 0.7–1 (seed ${SEED}); EVs 2–4 kWp, grids 10–20 kWp`,
-      load: `synthetic: community load with a night base of 35 % of peak, a morning bump at 07–09 and an evening peak at 18–21, ±5 % noise (seed ${SEED}); EV use is driving: commuters 3.5–6 kWh at 07 and 17, taxis 2–2.5 kWh every other hour 07–21`,
+      load: `synthetic: community load with a night base of 35 % of peak, a morning bump at 07–09 and an evening peak at 18–21, ±5 % noise (seed ${SEED}); EV owners use a household base of 0.4 kWh an hour plus driving: commuters 3.5–6 kWh at 07 and 17, taxis 2–2.5 kWh every other hour 07–21`,
       prices: 'time-of-use retail caps 0.10/0.13/0.18/0.11 USD per kWh (mean 0.129; the 2020 US residential average was about 0.13, EIA); EV reserve prices 0.045–0.085 USD per kWh, of the order of battery degradation cost ω (10)',
       generator: 'src-main/core/market/paperScenario.ts (dv2g market example)'
     },
@@ -90,7 +90,7 @@ export function paperScenario(): Scenario {
       },
       reservePrice: ev.reserve,
       productionKWh: sunny.map((kWh) => round(kWh * ev.pvKWp * (0.9 + 0.1 * random()))),
-      consumptionKWh: drivingUse(ev.kind, ev.tripKWh)
+      consumptionKWh: evUse(ev.kind, ev.tripKWh)
     })),
     grids: GRIDS.map((g, n) => ({
       id: `G${n + 1}`,

@@ -1,0 +1,25 @@
+// Reading a JSON input file (a scenario, a slot) against its schema: every refusal names the
+// file and the JSON path of what is wrong, so the operator can go straight to it.
+import { readFileSync } from 'node:fs'
+import type { z } from 'zod'
+import { describeIssues } from '../../src-shared/market/scenario'
+
+export class InputFileError extends Error {}
+
+export function readJsonFile<S extends z.ZodType>(path: string, schema: S): z.infer<S> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new InputFileError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (error) {
+    throw new InputFileError(`${path} is not valid JSON: ${(error as Error).message}`)
+  }
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) throw new InputFileError(`${path}: ${describeIssues(parsed.error, 3).join('; ')}`)
+  return parsed.data
+}

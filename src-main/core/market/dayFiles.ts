@@ -1,0 +1,23 @@
+// What `dv2g simulate --out DIR` writes: results.json (everything, for other tools), trades.csv
+// (one row per trade, for a spreadsheet) and report.html.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DayResult } from '../../../src-shared/market/day'
+import type { Scenario } from '../../../src-shared/market/scenario'
+import { renderReport } from './report'
+
+export function tradesCsv(day: DayResult, currency: string): string {
+  const lines = [`slot,hour,buyer,seller,energy_kwh,price_${currency.toLowerCase()}_per_kwh,paid_${currency.toLowerCase()}`]
+  for (const slot of day.slots)
+    for (const t of slot.trades) lines.push([slot.t, `${String(slot.t - 1).padStart(2, '0')}:00`, t.buyer, t.seller, t.energyKWh.toFixed(6), t.price.toFixed(6), t.paid.toFixed(6)].join(','))
+  return `${lines.join('\n')}\n`
+}
+
+export function writeDayFiles(dir: string, scenario: Scenario, day: DayResult, traceSlot: number | null) {
+  mkdirSync(dir, { recursive: true })
+  const files = { results: join(dir, 'results.json'), trades: join(dir, 'trades.csv'), report: join(dir, 'report.html') }
+  writeFileSync(files.results, `${JSON.stringify({ scenario, traceSlot, day }, null, 1)}\n`)
+  writeFileSync(files.trades, tradesCsv(day, scenario.currency))
+  writeFileSync(files.report, renderReport(scenario, day, traceSlot))
+  return files
+}

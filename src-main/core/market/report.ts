@@ -1,0 +1,108 @@
+// report.html for a simulated day: self-contained (figures as inline SVG by ECharts server-side
+// rendering, no script), so it opens anywhere and can be mailed or archived as it is.
+import * as echarts from 'echarts'
+import {
+  dayPriceComparison,
+  evExportFigure,
+  evPcrFigure,
+  gridImportFigure,
+  gridPcrFigure,
+  priceComparisonFigure,
+  priceProbabilityFigure,
+  priceTraceFigure,
+  probabilityTraceFigure,
+  ratioTraceFigure,
+  slotPriceComparison,
+  type ChartOption,
+  type FigureStyle
+} from '../../../src-shared/charts/marketFigures'
+import type { DayResult } from '../../../src-shared/market/day'
+import type { Scenario } from '../../../src-shared/market/scenario'
+
+const printStyle: FigureStyle = {
+  text: '#1d232a',
+  muted: '#56616d',
+  gridLine: '#dde3ea',
+  series: ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'],
+  font: 'DejaVu Sans, Helvetica, Arial, sans-serif'
+}
+
+export function renderSvg(option: ChartOption, width = 760, height = 340): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
+  try {
+    chart.setOption(option)
+    return chart.renderToSVGString()
+  } finally {
+    chart.dispose()
+  }
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const fixed = (v: number | null, digits = 4) => (v === null ? '—' : v.toFixed(digits))
+
+function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = (row: readonly (string | number)[], tag: string) => row.map((c) => `<${tag}>${escapeHtml(String(c))}</${tag}>`).join('')
+  return `<table><thead><tr>${cells(head, 'th')}</tr></thead><tbody>${rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('')}</tbody></table>`
+}
+
+export function renderReport(scenario: Scenario, day: DayResult, traceSlot: number | null): string {
+  const traced = traceSlot === null ? undefined : day.slots[traceSlot - 1]
+  const figure = (option: ChartOption) => `<figure>${renderSvg(option)}</figure>`
+  const slotRows = day.slots.map((s) => [
+    s.t,
+    `${String(s.t - 1).padStart(2, '0')}:00`,
+    s.sellers.length,
+    s.buyers.length,
+    fixed(s.clearingPrice),
+    s.tradedKWh.toFixed(2),
+    s.totalPaid.toFixed(4),
+    s.baseline.totalPaid.toFixed(4),
+    s.converged ? 'yes' : 'NO'
+  ])
+  const comparison = dayPriceComparison(day)
+  const sources = Object.entries(scenario.sources ?? {}).map(([k, v]) => [k, v])
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>DV2G day report: ${escapeHtml(scenario.name)}</title>
+<style>
+body{font:14px/1.45 DejaVu Sans,Helvetica,Arial,sans-serif;color:#1d232a;margin:24px auto;max-width:820px;padding:0 16px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #dde3ea}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{padding:3px 8px;border-bottom:1px solid #eef1f5;text-align:right}
+th:first-child,td:first-child{text-align:left}figure{margin:12px 0}p.note{color:#56616d;font-size:12px}
+</style></head><body>
+<h1>Day report: ${escapeHtml(scenario.name)}</h1>
+<p>${escapeHtml(scenario.description ?? '')}</p>
+${table(['', ''], [
+  ['EVs / grids / slots', `${scenario.evs.length} / ${scenario.grids.length} / ${scenario.slots}`],
+  ['all slots converged', day.converged ? 'yes' : 'no'],
+  ['energy traded', `${day.totalTradedKWh.toFixed(2)} kWh`],
+  ['paid (Stackelberg)', `${day.totalPaid.toFixed(4)} ${scenario.currency}`],
+  ['paid (first-price auction)', `${day.slots.reduce((sum, s) => sum + s.baseline.totalPaid, 0).toFixed(4)} ${scenario.currency}`],
+  ['game', `σ1 ${scenario.game.sigma1}, σ2 ${scenario.game.sigma2}, C ${scenario.game.C}, seed ${scenario.game.seed ?? 'none (uniform Q)'}`]
+])}
+<h2>Participants over the day</h2>
+${figure(evPcrFigure(day, printStyle))}
+${figure(gridPcrFigure(day, printStyle))}
+${figure(evExportFigure(day, printStyle))}
+${figure(gridImportFigure(day, printStyle))}
+<h2>Iterations of slot ${traced ? `${traced.t} (${String(traced.t - 1).padStart(2, '0')}:00–${String(traced.t).padStart(2, '0')}:00)` : '—'}</h2>
+${
+  traced?.trace
+    ? `<p class="note">The literal iterations of Algorithm 2 (${traced.trace.steps.length} price announcements, Algorithm 1 run to (33) after each). The prices settled are the equilibrium solved directly: clearing price ${fixed(traced.clearingPrice)}.</p>
+${figure(priceTraceFigure(traced.trace, printStyle))}
+${figure(probabilityTraceFigure(traced.trace, printStyle))}
+${figure(ratioTraceFigure(traced.trace, printStyle))}
+${figure(priceComparisonFigure(slotPriceComparison(traced), printStyle, `slot ${traced.t}`))}
+${figure(priceProbabilityFigure(traced.trace, printStyle))}`
+    : '<p class="note">No slot had both sellers and buyers.</p>'
+}
+<h2>Stackelberg against first-price auction over the day</h2>
+${figure(priceComparisonFigure(comparison, printStyle, 'energy-weighted mean over the day'))}
+${table(['EV', 'Stackelberg price', 'first-price price'], comparison.map((r) => [r.id, fixed(r.stackelberg), fixed(r.firstPrice)]))}
+<h2>Slots</h2>
+${table(['slot', 'hour', 'sellers', 'buyers', 'clearing price', 'traded kWh', 'paid', 'paid (first-price)', 'converged'], slotRows)}
+<h2>Sources</h2>
+${table(['', ''], sources)}
+<p class="note">Generated by dv2g simulate. Prices in ${escapeHtml(scenario.currency)} per kWh.</p>
+</body></html>
+`
+}

@@ -112,11 +112,13 @@ export class MarketDay {
       offers.length > 0 && buyers.length > 0 ? solveSlot(offers, buyers, priceCap, gameOptions(scenario.game), options.trace ?? false) : null
 
     const soldKWh = scenario.evs.map(() => 0)
+    const earned = scenario.evs.map(() => 0)
     const boughtKWh = scenario.grids.map(() => 0)
     // an unconverged slot is reported, never traded on
-    const trades = result?.converged ? result.trades : []
+    const trades = result?.converged ? result.trades.list() : []
     for (const trade of trades) {
       soldKWh[sellerIndex[trade.seller]!]! += trade.energyKWh
+      earned[sellerIndex[trade.seller]!]! += trade.paid
       boughtKWh[buyerIndex[trade.buyer]!]! += trade.energyKWh
     }
     scenario.evs.forEach((ev, m) => {
@@ -144,7 +146,7 @@ export class MarketDay {
         ratio: result ? finiteOrNull(result.ratio[i]!) : null,
         utility: result?.utility[i] ?? 0,
         soldKWh: soldKWh[m]!,
-        earned: trades.filter((tr) => tr.seller === i).reduce((sum, tr) => sum + tr.paid, 0)
+        earned: earned[m]!
       })),
       buyers: buyerIndex.map((n, i) => ({
         id: buyerIds[i]!,

@@ -22,7 +22,7 @@ export function solveSlotInput(input: SlotInput): SlotSolution {
   const sellerId = (m: number) => input.sellers[m]!.id
   const buyerId = (n: number) => input.buyers[n]!.id
   // an unconverged slot is reported as such and trades nothing
-  const trades = result.converged ? result.trades : []
+  const trades = result.converged ? result.trades.list() : []
   return {
     converged: result.converged,
     iterations: result.iterations,

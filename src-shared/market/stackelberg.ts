@@ -11,7 +11,7 @@
 import { clearMarket, type Offer } from './clearing'
 import { DEFAULT_EGT, runEgt, type EgtIteration } from './egt'
 import { randomSimplexPoint } from './random'
-import { buyerOutcomes, firstPriceBaseline, tradesAt, type Trade } from './trades'
+import { buyerOutcomes, firstPriceBaseline, TradeTable, tradesAt } from './trades'
 import type { Buyer } from './welfare'
 
 export interface SellerOffer extends Offer {
@@ -48,7 +48,7 @@ export interface SlotResult {
   ratio: number[]
   utility: number[]
   trace: LoopIteration[]
-  trades: Trade[]
+  trades: TradeTable
   buyers: { boughtKWh: number; paid: number; welfare: number }[]
   baseline: ReturnType<typeof firstPriceBaseline>
 }
@@ -96,7 +96,7 @@ export function solveSlot(
   const check = runEgt(finalPrices, supplies, buyers, egtOptions, clearing.price === null ? q : clearing.probability, false)
   egtIterations += check.iterations
   const probability = clearing.price === null ? check.q : clearing.probability
-  const trades = clearing.price === null ? [] : tradesAt(finalPrices, probability, check.ratio, buyers)
+  const trades = clearing.price === null ? new TradeTable(finalPrices) : tradesAt(finalPrices, probability, check.ratio, buyers)
 
   return {
     converged: check.converged,

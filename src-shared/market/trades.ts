@@ -10,28 +10,69 @@ export interface Trade {
   paid: number
 }
 
+/**
+ * Trades in columns: a market of 10,000 EVs and 1,000 grids makes millions of them, which plain
+ * objects would hold at ten times the memory and time. The price of a trade is its seller's.
+ */
+export class TradeTable {
+  count = 0
+  buyer = new Int32Array(64)
+  seller = new Int32Array(64)
+  energyKWh = new Float64Array(64)
+
+  constructor(readonly prices: readonly number[]) {}
+
+  add(buyer: number, seller: number, energyKWh: number): void {
+    if (this.count === this.buyer.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const bigger = new (a.constructor as new (n: number) => T)(a.length * 2)
+        bigger.set(a)
+        return bigger
+      }
+      this.buyer = grow(this.buyer)
+      this.seller = grow(this.seller)
+      this.energyKWh = grow(this.energyKWh)
+    }
+    this.buyer[this.count] = buyer
+    this.seller[this.count] = seller
+    this.energyKWh[this.count++] = energyKWh
+  }
+
+  trade(i: number): Trade {
+    const price = this.prices[this.seller[i]!]!
+    return { buyer: this.buyer[i]!, seller: this.seller[i]!, energyKWh: this.energyKWh[i]!, price, paid: price * this.energyKWh[i]! }
+  }
+
+  list(): Trade[] {
+    return Array.from({ length: this.count }, (_, i) => this.trade(i))
+  }
+}
+
 /** x_nm = Q_m · p*_n(ϖ_m) · min(1, R_m), paid at ϖ_m: Σ_n x_nm never exceeds S_m. */
-export function tradesAt(prices: readonly number[], probability: readonly number[], ratio: readonly number[], buyers: readonly Buyer[]): Trade[] {
-  const trades: Trade[] = []
-  prices.forEach((price, m) => {
-    buyers.forEach((buyer, n) => {
-      const energyKWh = probability[m]! * bestResponse(buyer, price) * Math.min(1, ratio[m]!)
-      if (energyKWh > 0) trades.push({ buyer: n, seller: m, energyKWh, price, paid: price * energyKWh })
-    })
-  })
-  return trades
+export function tradesAt(prices: readonly number[], probability: readonly number[], ratio: readonly number[], buyers: readonly Buyer[]): TradeTable {
+  const table = new TradeTable(prices)
+  for (let m = 0; m < prices.length; m++) {
+    const share = probability[m]! * Math.min(1, ratio[m]!)
+    if (!(share > 0)) continue
+    for (let n = 0; n < buyers.length; n++) {
+      const energyKWh = share * bestResponse(buyers[n]!, prices[m]!)
+      if (energyKWh > 0) table.add(n, m, energyKWh)
+    }
+  }
+  return table
 }
 
 /** Each grid's energy bought, payment and welfare W_n (18) over its trades. */
-export function buyerOutcomes(trades: readonly Trade[], buyers: readonly Buyer[]) {
-  return buyers.map((buyer, n) => {
-    const mine = trades.filter((t) => t.buyer === n)
-    const boughtKWh = mine.reduce((sum, t) => sum + t.energyKWh, 0)
-    const paid = mine.reduce((sum, t) => sum + t.paid, 0)
-    // W = U(p) − payment; with one price per seller the payment is the sum of the trades
-    const welfare = gridWelfare(buyer, boughtKWh, 0) - paid
-    return { boughtKWh, paid, welfare }
-  })
+export function buyerOutcomes(trades: TradeTable, buyers: readonly Buyer[]) {
+  const boughtKWh = buyers.map(() => 0)
+  const paid = buyers.map(() => 0)
+  for (let i = 0; i < trades.count; i++) {
+    const n = trades.buyer[i]!
+    boughtKWh[n]! += trades.energyKWh[i]!
+    paid[n]! += trades.energyKWh[i]! * trades.prices[trades.seller[i]!]!
+  }
+  // W = U(p) − payment; with one price per seller the payment is the sum of the trades
+  return buyers.map((buyer, n) => ({ boughtKWh: boughtKWh[n]!, paid: paid[n]!, welfare: gridWelfare(buyer, boughtKWh[n]!, 0) - paid[n]! }))
 }
 
 export interface BaselineSeller {

@@ -1,17 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
 import { open } from '../../core/app'
 import { benchTangle } from '../../core/ledger/benchmark'
+import { benchMarket } from '../../core/market/benchmark'
 import { createDispatcher } from '../../core/api'
 import { startServer } from '../../server/server'
 import { parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
 
-export const benchUsage = `dv2g bench [api|tangle]
+export const benchUsage = `dv2g bench [api|tangle|market]
   api: latency of one contract call (esu.compute) in process, over POST /api and over the WebSocket.
   tangle: verify bound, ingest, attach, tip selection at 10k and 1M transactions, memory and reopen time.
+  market: one slot at 10 x 3 and 10,000 x 1,000, the paper's day, time per iteration against M·N,
+    iterations against the number of sellers M.
   Each figure is printed with the reference or target it is compared with.`
 
 const CALLS = 2000
@@ -102,7 +106,31 @@ async function benchTangleCommand(out: Output): Promise<void> {
   )
 }
 
-const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi, tangle: benchTangleCommand }
+async function benchMarketCommand(out: Output): Promise<void> {
+  const r = benchMarket(fileURLToPath(new URL('../../../resources/scenarios/paper-3x10.json', import.meta.url)), out.note)
+  const fixed = (v: number, digits = 3) => v.toFixed(digits)
+  const first = r.perIteration[0]!
+  const last = r.perIteration.at(-1)!
+  out.result(r, () =>
+    [
+      table([
+        ['one slot, 10 EVs x 3 grids', fixed(r.slot10x3Ms), 'ms median, target < 1'],
+        ['  keeping the literal iterations', fixed(r.slot10x3WithTraceMs, 2), 'ms median (what the live auction draws)'],
+        ["the paper's day, 24 slots", fixed(r.paperDayMs, 2), 'ms median, target < 20'],
+        ['one slot, 10,000 EVs x 1,000 grids', fixed(r.slot10000x1000Ms, 0), 'ms median, target < 2000'],
+        ['time per iteration per pair, M·N 1e3 .. 1e7', `${fixed(first.nsPerPair, 2)} .. ${fixed(last.nsPerPair, 2)}`, 'ns (constant = linear in M·N)']
+      ]),
+      '',
+      'M·N           ms/iteration   ns/pair',
+      ...r.perIteration.map((p) => `${String(p.mn).padEnd(12)}  ${fixed(p.ms).padStart(12)}   ${fixed(p.nsPerPair, 2).padStart(7)}`),
+      '',
+      'sellers M   Stackelberg rounds (limit 200)   Algorithm 1 from uniform Q to (33)',
+      ...r.iterationGrowth.map((g) => `${String(g.sellers).padEnd(10)}  ${String(g.stackelbergRounds).padStart(30)}   ${g.egtIterationsFromUniform}${g.egtConverged ? '' : ' (limit, not converged)'}`)
+    ].join('\n')
+  )
+}
+
+const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi, tangle: benchTangleCommand, market: benchMarketCommand }
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
   const { positionals } = parseArgs(argv, {})

@@ -52,7 +52,7 @@ describe('one slot: Stackelberg loop and its equilibrium', () => {
           result.prices.forEach((p) => expect(p).toBeCloseTo(expected, 6))
           result.probability.forEach((q, m) => expect(q).toBeCloseTo(offers[m]!.supplyKWh / supply, 6))
           offers.forEach((o, m) => {
-            const sold = result.trades.filter((t) => t.seller === m).reduce((sum, t) => sum + t.energyKWh, 0)
+            const sold = result.trades.list().filter((t) => t.seller === m).reduce((sum, t) => sum + t.energyKWh, 0)
             expect(sold).toBeLessThanOrEqual(o.supplyKWh + 1e-6)
           })
         }

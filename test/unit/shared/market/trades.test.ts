@@ -23,13 +23,14 @@ describe('trades', () => {
         if (price === null) return
         const prices = offers.map(() => price)
         const state = sellerState(prices, offers.map((o) => o.supplyKWh), probability, buyers)
-        const trades = tradesAt(prices, probability, state.ratio, buyers)
+        const table = tradesAt(prices, probability, state.ratio, buyers)
+        const trades = table.list()
         offers.forEach((o, m) => {
           const sold = trades.filter((t) => t.seller === m).reduce((sum, t) => sum + t.energyKWh, 0)
           expect(sold).toBeLessThanOrEqual(o.supplyKWh + 1e-9)
         })
         for (const t of trades) expect(t.paid).toBeCloseTo(t.price * t.energyKWh, 12)
-        buyerOutcomes(trades, buyers).forEach((b, n) => expect(b.boughtKWh).toBeLessThanOrEqual(bestResponse(buyers[n]!, price) + 1e-9))
+        buyerOutcomes(table, buyers).forEach((b, n) => expect(b.boughtKWh).toBeLessThanOrEqual(bestResponse(buyers[n]!, price) + 1e-9))
       }),
       { numRuns: 150, seed: 8 }
     )

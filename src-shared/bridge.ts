@@ -38,5 +38,14 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'tangle.recent',
   'tangle.transaction',
   'tangle.spam',
-  'tangle.search'
+  'tangle.search',
+  'market.scenarios',
+  'market.start',
+  'market.control',
+  'market.setGame',
+  'market.settle',
+  'market.runs',
+  'market.day',
+  'market.slot',
+  'market.tradesCsv'
 ]

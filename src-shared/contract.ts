@@ -122,6 +122,75 @@ export const tangleTxDetailSchema = tangleTxSchema.extend({
 })
 export type TangleTxDetail = z.infer<typeof tangleTxDetailSchema>
 
+const num = z.number()
+const count = z.number().int()
+
+/** One price announcement of Algorithm 2: prices, Q, D and R per seller (figs. 7–9, 11). */
+export const traceStepSchema = z.object({ prices: z.array(num), q: z.array(num), demand: z.array(num), ratio: z.array(num.nullable()), egtIterations: count })
+
+export const slotOutcomeSchema = z.object({
+  t: count,
+  priceCap: num,
+  converged: z.boolean(),
+  iterations: z.object({ stackelberg: count, egt: count }),
+  clearingPrice: num.nullable(),
+  sellers: z.array(
+    z.object({ id: z.string(), supplyKWh: num, reservePrice: num, price: num, probability: num, demandKWh: num, ratio: num.nullable(), utility: num, soldKWh: num, earned: num })
+  ),
+  buyers: z.array(z.object({ id: z.string(), demandCapKWh: num, boughtKWh: num, paid: num, welfare: num })),
+  trades: z.array(z.object({ buyer: z.string(), seller: z.string(), energyKWh: num, price: num, paid: num })),
+  baseline: z.object({ sellers: z.array(z.object({ id: z.string(), ask: num, soldKWh: num })), totalPaid: num }),
+  tradedKWh: num,
+  totalPaid: num,
+  trace: z.object({ sellers: z.array(z.string()), steps: z.array(traceStepSchema) }).nullable()
+})
+
+export const dayResultSchema = z.object({
+  scenario: z.string(),
+  slots: z.array(slotOutcomeSchema),
+  evs: z.array(z.object({ id: z.string(), pcr: z.array(num.nullable()), exportableKWh: z.array(num), soldKWh: z.array(num), batteryKWh: z.array(num) })),
+  grids: z.array(z.object({ id: z.string(), pcr: z.array(num.nullable()), demandCapKWh: z.array(num), boughtKWh: z.array(num), storageKWh: z.array(num) })),
+  converged: z.boolean(),
+  totalTradedKWh: num,
+  totalPaid: num
+})
+
+/** σ1, σ2 and C as the operator edits them between slots. */
+export const gameEditSchema = z
+  .object({
+    sigma1: z.number().positive({ message: 'must be greater than 0' }).max(1e6).optional(),
+    sigma2: z.number().positive({ message: 'must be greater than 0' }).max(1e6).optional(),
+    C: z.number().positive({ message: 'must be greater than 0' }).max(1).optional()
+  })
+  .strict()
+
+export const marketClockSchema = z.enum(['instant', 'accelerated', 'hourly'], { error: 'must be instant, accelerated or hourly' })
+
+export const marketRunSchema = z.object({
+  id: z.string(),
+  scenario: z.string(),
+  clock: marketClockSchema,
+  slotSeconds: num.nullable(),
+  settle: z.boolean(),
+  status: z.enum(['running', 'paused', 'finished', 'stopped']),
+  slots: count,
+  nextSlot: count,
+  solvedSlots: count,
+  settledSlots: count,
+  unconvergedSlots: count,
+  tradedKWh: num,
+  paid: num,
+  currency: z.string(),
+  game: z.object({ sigma1: num, sigma2: num, C: num }),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** when the next slot is due (ms since the epoch), null when none is scheduled */
+  nextSlotAt: num.nullable()
+})
+export type MarketRun = z.infer<typeof marketRunSchema>
+
+const runIdSchema = z.string().uuid({ message: 'must be a run id' })
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
 }
@@ -164,7 +233,39 @@ export const methods = {
     z.object({ count: z.number().int().min(1).max(1_000_000), rate: z.number().min(1).max(10_000) }).strict(),
     z.object({ started: z.literal(true) })
   ),
-  'tangle.search': method(z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }) }).strict(), z.array(tangleTxSchema))
+  'tangle.search': method(z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }) }).strict(), z.array(tangleTxSchema)),
+
+  'market.scenarios': method(
+    noInput,
+    z.array(z.object({ name: z.string(), description: z.string(), evs: count, grids: count, slots: count, currency: z.string(), game: z.object({ sigma1: num, sigma2: num, C: num }) }))
+  ),
+  /** starts a run: the whole day now, one slot every slotSeconds, or one slot per real hour */
+  'market.start': method(
+    z
+      .object({
+        scenario: z.string().min(1, { message: 'must not be empty' }),
+        clock: marketClockSchema,
+        slotSeconds: z.number().min(0.5, { message: 'must be at least 0.5 s' }).max(3600, { message: 'must be at most 3600 s' }).optional(),
+        settle: z.boolean(),
+        game: gameEditSchema.optional()
+      })
+      .strict(),
+    marketRunSchema
+  ),
+  'market.control': method(z.object({ runId: runIdSchema, action: z.enum(['pause', 'resume', 'step', 'stop'], { error: 'must be pause, resume, step or stop' }) }).strict(), marketRunSchema),
+  'market.setGame': method(z.object({ runId: runIdSchema, game: gameEditSchema }).strict(), marketRunSchema),
+  /** settles every converged slot of the run not yet on the ledger */
+  'market.settle': method(
+    z.object({ runId: runIdSchema }).strict(),
+    z.object({ settledSlots: count, transfers: count, records: count, errors: z.array(z.object({ t: count, message: z.string() })) })
+  ),
+  'market.runs': method(noInput, z.array(marketRunSchema)),
+  'market.day': method(
+    z.object({ runId: runIdSchema }).strict(),
+    z.object({ run: marketRunSchema, day: dayResultSchema, settlement: z.array(z.object({ t: count, settled: z.boolean(), error: z.string().nullable() })) })
+  ),
+  'market.slot': method(z.object({ runId: runIdSchema, t: z.number().int().min(1) }).strict(), slotOutcomeSchema),
+  'market.tradesCsv': method(z.object({ runId: runIdSchema }).strict(), z.object({ fileName: z.string(), csv: z.string() }))
 } as const
 
 export type MethodName = keyof typeof methods
@@ -182,7 +283,12 @@ export const events = {
   /** new transactions, batched at most every 100 ms */
   'tangle.attached': z.object({ transactions: z.array(tangleTxSchema) }),
   'tangle.statusChanged': z.object({ changes: z.array(z.object({ id: txIdSchema, status: txStatusSchema })) }),
-  'wallet.changed': z.object({ unlocked: z.boolean() })
+  'wallet.changed': z.object({ unlocked: z.boolean() }),
+  'market.runChanged': marketRunSchema,
+  /** a slot solved: its outcome without the iterations, which follow in market.iterations */
+  'market.slotSolved': z.object({ runId: z.string(), outcome: slotOutcomeSchema, settled: z.boolean(), settleError: z.string().nullable() }),
+  /** the literal iterations of the slot, a few at a time, at a pace the eye can follow */
+  'market.iterations': z.object({ runId: z.string(), t: count, sellers: z.array(z.string()), from: count, steps: z.array(traceStepSchema), total: count })
 } as const
 
 export type EventName = keyof typeof events

@@ -12,6 +12,7 @@ import {
 import { esuCost } from '../../src-shared/market/esu'
 import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
+import { MarketError } from './market/service'
 import { spam } from './ledger/spammer'
 import { decodeAddress, KeyInputError } from './wallet/keys'
 import { KeystoreError, type WalletInfo } from './wallet/keystore'
@@ -30,6 +31,18 @@ function refusedAt(field: string, work: () => unknown) {
       throw new ApiError('invalid_argument', `${field}: ${error.message}`, [{ path: field, message: error.message }])
     }
     throw error
+  }
+}
+
+/** A market refusal: an unknown run or scenario is not_found, anything else names its field when it can. */
+function marketCall<T>(work: () => T): T {
+  try {
+    return work()
+  } catch (error) {
+    if (!(error instanceof MarketError)) throw error
+    if (error.notFound) throw new ApiError('not_found', error.message)
+    const field = /^(\w+): /.exec(error.message)?.[1]
+    throw new ApiError('invalid_argument', error.message, field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined)
   }
 }
 
@@ -102,7 +115,17 @@ export function createHandlers(app: App): Handlers {
         return wallet ? Buffer.from(wallet.publicKey, 'hex') : undefined
       }
       return refusedAt('query', () => tangle.search(query, publicKeyOf, decodeAddress)) as TangleTx[]
-    }
+    },
+
+    'market.scenarios': () => app.market().scenarios(),
+    'market.start': (input) => marketCall(() => app.market().start(input)),
+    'market.control': ({ runId, action }) => marketCall(() => app.market().control(runId, action)),
+    'market.setGame': ({ runId, game }) => marketCall(() => app.market().setGame(runId, game)),
+    'market.settle': ({ runId }) => marketCall(() => app.market().settle(runId)),
+    'market.runs': () => app.market().runs(),
+    'market.day': ({ runId }) => marketCall(() => app.market().day(runId)),
+    'market.slot': ({ runId, t }) => marketCall(() => app.market().slot(runId, t)),
+    'market.tradesCsv': ({ runId }) => marketCall(() => app.market().tradesCsv(runId))
   }
 }
 

@@ -8,6 +8,8 @@ import { EsuProfileStore } from './esu/profileStore'
 import { ConfirmationTracker } from './ledger/confirmation'
 import { Ledger, type LedgerOptions } from './ledger/ledger'
 import { TangleService } from './ledger/tangleService'
+import { MarketService, type MarketServiceOptions } from './market/service'
+import { resourcesDir } from './resources'
 import { Keystore } from './wallet/keystore'
 import { Wallets } from './wallet/wallets'
 import { appVersion } from './version'
@@ -20,6 +22,7 @@ export const KEYSTORE_FILE_NAME = 'keystore.json'
 export interface OpenOptions {
   transport?: AppInfo['transport']
   ledger?: Partial<LedgerOptions>
+  market?: Partial<MarketServiceOptions>
 }
 
 /** The tangle and its wallets, opened on first use: rebuilding the graph is not free. */
@@ -37,6 +40,8 @@ export interface App {
   readonly events: EventBus
   readonly esuProfiles: EsuProfileStore
   ledger(): LedgerServices
+  /** The market engine, opened on first use. */
+  market(): MarketService
   /** For the long-running faces: confirmation rounds and live tangle events. */
   startLive(): void
   info(): AppInfo
@@ -66,6 +71,9 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     return ledgerServices
   }
 
+  let marketService: MarketService | undefined
+  const openMarket = () => (marketService ??= new MarketService(db, events, openLedger, { scenariosDir: join(resourcesDir(), 'scenarios'), ...options.market }))
+
   return {
     dataDir: dir,
     databaseFile,
@@ -73,6 +81,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     events,
     esuProfiles: new EsuProfileStore(db, events),
     ledger: openLedger,
+    market: openMarket,
     startLive: () => openLedger().tangle.start(events),
     info: () => ({
       version,
@@ -88,6 +97,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       startedAt
     }),
     close: () => {
+      marketService?.close()
       ledgerServices?.tangle.stop()
       db.close()
     }

@@ -67,22 +67,27 @@ export interface DayResult {
 /** Production and consumption that replace the scenario's for one slot (live meter readings). */
 export type SlotOverrides = ReadonlyMap<string, { productionKWh?: number; consumptionKWh?: number }>
 
+export interface DayState {
+  batteryKWh: number[]
+  storageKWh: number[]
+}
+
 /** The state carried from slot to slot, so a live market can run one slot at a time. */
 export class MarketDay {
   private readonly batteryKWh: number[]
   private readonly storageKWh: number[]
 
-  constructor(readonly scenario: Scenario) {
-    this.batteryKWh = scenario.evs.map((ev) => ev.battery.initialKWh)
-    this.storageKWh = scenario.grids.map((g) => g.storage?.initialKWh ?? 0)
+  /** From the scenario's initial state, or from a state saved after an earlier slot. */
+  constructor(
+    readonly scenario: Scenario,
+    state?: DayState
+  ) {
+    this.batteryKWh = state ? [...state.batteryKWh] : scenario.evs.map((ev) => ev.battery.initialKWh)
+    this.storageKWh = state ? [...state.storageKWh] : scenario.grids.map((g) => g.storage?.initialKWh ?? 0)
   }
 
-  batteries(): readonly number[] {
-    return this.batteryKWh
-  }
-
-  storage(): readonly number[] {
-    return this.storageKWh
+  state(): DayState {
+    return { batteryKWh: [...this.batteryKWh], storageKWh: [...this.storageKWh] }
   }
 
   /** Slot t (0-based) with the scenario's profiles, or live readings where given. */

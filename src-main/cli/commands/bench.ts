@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
 import { open } from '../../core/app'
 import { benchTangle } from '../../core/ledger/benchmark'
 import { benchMarket } from '../../core/market/benchmark'
+import { resourcesDir } from '../../core/resources'
 import { createDispatcher } from '../../core/api'
 import { startServer } from '../../server/server'
 import { parseArgs, UsageError } from '../args'
@@ -107,7 +107,7 @@ async function benchTangleCommand(out: Output): Promise<void> {
 }
 
 async function benchMarketCommand(out: Output): Promise<void> {
-  const r = benchMarket(fileURLToPath(new URL('../../../resources/scenarios/paper-3x10.json', import.meta.url)), out.note)
+  const r = benchMarket(join(resourcesDir(), 'scenarios', 'paper-3x10.json'), out.note)
   const fixed = (v: number, digits = 3) => v.toFixed(digits)
   const first = r.perIteration[0]!
   const last = r.perIteration.at(-1)!

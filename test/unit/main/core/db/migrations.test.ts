@@ -54,6 +54,24 @@ describe('migrations', () => {
     expect(() => insertBody.run(5, Buffer.alloc(32, 8))).toThrow(/FOREIGN KEY/)
   })
 
+  it('003 creates market runs and their slots, one row per slot, removed with their run', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, migrations.slice(0, 3))
+    expect(schemaVersion(db)).toBe(3)
+    expect(columns(db, 'market_runs')).toEqual(['id', 'scenario_name', 'scenario', 'clock', 'slot_seconds', 'settle', 'status', 'next_slot', 'state', 'created_at', 'finished_at'])
+    expect(columns(db, 'market_slots')).toEqual(['run_id', 't', 'converged', 'clearing_price', 'traded_kwh', 'paid', 'outcome', 'participants', 'settlement', 'settle_error', 'solved_at'])
+    const run = db.prepare("INSERT INTO market_runs VALUES (?, 'day', '{}', ?, NULL, 0, 'running', 0, '{}', 'now', NULL)")
+    run.run('r1', 'instant')
+    expect(() => run.run('r2', 'weekly')).toThrow(/CHECK/)
+    const slot = db.prepare("INSERT INTO market_slots VALUES ('r1', ?, 1, 0.1, 2.5, 0.25, ?, '{}', NULL, NULL, 'now')")
+    slot.run(1, '{}')
+    expect(() => slot.run(1, '{}')).toThrow(/UNIQUE/)
+    expect(() => slot.run(2, 'not json')).toThrow(/CHECK/)
+    db.prepare("DELETE FROM market_runs WHERE id = 'r1'").run()
+    expect(db.prepare('SELECT count(*) FROM market_slots').pluck().get()).toBe(0)
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)

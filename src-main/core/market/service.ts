@@ -1,0 +1,396 @@
+// The market in the main process: runs a scenario's day now, on an accelerated clock (one slot
+// every N seconds, for rehearsal) or on real hour boundaries; streams each slot's iterations to
+// the consoles at a pace the eye can follow; settles on the ledger; keeps every run in SQLite.
+import { randomUUID } from 'node:crypto'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { EventPayload, MarketRun } from '../../../src-shared/contract'
+import { MarketDay, type DayResult, type DayState, type SlotOutcome, type SlotOverrides } from '../../../src-shared/market/day'
+import { scenarioSchema, type Scenario } from '../../../src-shared/market/scenario'
+import type { LedgerServices } from '../app'
+import type { Db } from '../db/connection'
+import type { EventBus } from '../events'
+import { readJsonFile } from '../inputFile'
+import { tradesCsv } from './dayFiles'
+import { operatorWallet, pairPayments, prepareParticipants, settleSlot } from './settlement'
+
+export class MarketError extends Error {
+  constructor(
+    message: string,
+    readonly notFound = false
+  ) {
+    super(message)
+  }
+}
+
+type Clock = MarketRun['clock']
+type Status = MarketRun['status']
+
+interface RunRow {
+  id: string
+  scenario_name: string
+  scenario: string
+  clock: Clock
+  slot_seconds: number | null
+  settle: number
+  status: Status
+  next_slot: number
+  state: string
+  created_at: string
+  finished_at: string | null
+}
+
+interface SlotRow {
+  t: number
+  converged: number
+  outcome: string
+  participants: string
+  settlement: string | null
+  settle_error: string | null
+}
+
+interface Participants {
+  evs: { id: string; pcr: number | null; exportableKWh: number; soldKWh: number; batteryKWh: number }[]
+  grids: { id: string; pcr: number | null; demandCapKWh: number; boughtKWh: number; storageKWh: number }[]
+}
+
+export interface MarketServiceOptions {
+  scenariosDir: string
+  now?: () => number
+  /** pause between two batches of iterations sent to the consoles */
+  frameMs?: number
+  /** live readings replacing the scenario's production and consumption in slot t (meters) */
+  overrides?: (scenario: Scenario, t: number) => SlotOverrides | undefined
+}
+
+const HOUR_MS = 3_600_000
+
+export class MarketService {
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly due = new Map<string, number>()
+  private readonly playbacks = new Set<NodeJS.Timeout>()
+  private readonly now: () => number
+  private readonly frameMs: number
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    private readonly ledger: () => LedgerServices,
+    private readonly options: MarketServiceOptions
+  ) {
+    this.now = options.now ?? Date.now
+    this.frameMs = options.frameMs ?? 100
+    // a run that was running when the app stopped waits for the operator to resume it
+    db.prepare("UPDATE market_runs SET status = 'paused' WHERE status = 'running'").run()
+  }
+
+  scenarios() {
+    return readdirSync(this.options.scenariosDir)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .flatMap((file) => {
+        try {
+          const s = readJsonFile(join(this.options.scenariosDir, file), scenarioSchema)
+          return [{ name: s.name, description: s.description ?? '', evs: s.evs.length, grids: s.grids.length, slots: s.slots, currency: s.currency, game: { sigma1: s.game.sigma1, sigma2: s.game.sigma2, C: s.game.C } }]
+        } catch (error) {
+          console.error(`dv2g: scenario ${file} skipped: ${(error as Error).message}`)
+          return []
+        }
+      })
+  }
+
+  private loadScenario(name: string): Scenario {
+    for (const file of readdirSync(this.options.scenariosDir).filter((f) => f.endsWith('.json'))) {
+      const scenario = readJsonFile(join(this.options.scenariosDir, file), scenarioSchema)
+      if (scenario.name === name) return scenario
+    }
+    throw new MarketError(`no scenario named "${name}"`, true)
+  }
+
+  start(input: { scenario: string; clock: Clock; slotSeconds?: number; settle: boolean; game?: Partial<Scenario['game']> }): MarketRun {
+    const scenario = this.loadScenario(input.scenario)
+    scenario.game = { ...scenario.game, ...input.game }
+    if (input.clock === 'accelerated' && input.slotSeconds === undefined) throw new MarketError('slotSeconds: an accelerated clock needs the seconds per slot')
+    const id = randomUUID()
+    // on the hourly clock the day starts at the slot of the current hour
+    const firstSlot = input.clock === 'hourly' && scenario.slots === 24 ? new Date(this.now()).getHours() : 0
+    this.db
+      .prepare(
+        `INSERT INTO market_runs (id, scenario_name, scenario, clock, slot_seconds, settle, status, next_slot, state, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`
+      )
+      .run(id, scenario.name, JSON.stringify(scenario), input.clock, input.clock === 'accelerated' ? input.slotSeconds! : null, input.settle ? 1 : 0, firstSlot, JSON.stringify(new MarketDay(scenario).state()), new Date(this.now()).toISOString())
+    this.schedule(id, 0)
+    return this.announce(id)
+  }
+
+  control(runId: string, action: 'pause' | 'resume' | 'step' | 'stop'): MarketRun {
+    const run = this.row(runId)
+    const open = run.status === 'running' || run.status === 'paused'
+    if (!open) throw new MarketError(`run ${runId} is ${run.status}; start a new run`)
+    if (action === 'pause') {
+      this.cancel(runId)
+      this.setStatus(runId, 'paused')
+    } else if (action === 'resume') {
+      this.setStatus(runId, 'running')
+      this.schedule(runId, this.delayAfterSlot(run))
+    } else if (action === 'step') {
+      this.cancel(runId)
+      this.solveNext(runId)
+      if (this.row(runId).status === 'running') this.schedule(runId, this.delayAfterSlot(run))
+    } else {
+      this.cancel(runId)
+      this.finish(runId, 'stopped')
+    }
+    return this.announce(runId)
+  }
+
+  setGame(runId: string, game: Partial<Scenario['game']>): MarketRun {
+    const run = this.row(runId)
+    const scenario = JSON.parse(run.scenario) as Scenario
+    scenario.game = { ...scenario.game, ...game }
+    this.db.prepare('UPDATE market_runs SET scenario = ? WHERE id = ?').run(JSON.stringify(scenario), runId)
+    return this.announce(runId)
+  }
+
+  runs(): MarketRun[] {
+    return (this.db.prepare('SELECT id FROM market_runs ORDER BY created_at DESC, rowid DESC').pluck().all() as string[]).map((id) => this.summary(id))
+  }
+
+  /** The run's solved slots as a day (figures 3–6, 10), without the iterations. */
+  day(runId: string): { run: MarketRun; day: DayResult; settlement: { t: number; settled: boolean; error: string | null }[] } {
+    const run = this.row(runId)
+    const scenario = JSON.parse(run.scenario) as Scenario
+    const rows = this.slotRows(runId)
+    const slots = rows.map((r) => ({ ...(JSON.parse(r.outcome) as SlotOutcome), trace: null }))
+    const participants = rows.map((r) => JSON.parse(r.participants) as Participants)
+    const day: DayResult = {
+      scenario: scenario.name,
+      slots,
+      evs: scenario.evs.map((ev, m) => ({
+        id: ev.id,
+        pcr: participants.map((p) => p.evs[m]!.pcr),
+        exportableKWh: participants.map((p) => p.evs[m]!.exportableKWh),
+        soldKWh: participants.map((p) => p.evs[m]!.soldKWh),
+        batteryKWh: participants.map((p) => p.evs[m]!.batteryKWh)
+      })),
+      grids: scenario.grids.map((g, n) => ({
+        id: g.id,
+        pcr: participants.map((p) => p.grids[n]!.pcr),
+        demandCapKWh: participants.map((p) => p.grids[n]!.demandCapKWh),
+        boughtKWh: participants.map((p) => p.grids[n]!.boughtKWh),
+        storageKWh: participants.map((p) => p.grids[n]!.storageKWh)
+      })),
+      converged: slots.every((s) => s.converged),
+      totalTradedKWh: slots.reduce((sum, s) => sum + s.tradedKWh, 0),
+      totalPaid: slots.reduce((sum, s) => sum + s.totalPaid, 0)
+    }
+    return { run: this.summary(runId), day, settlement: rows.map((r) => ({ t: r.t, settled: r.settlement !== null, error: r.settle_error })) }
+  }
+
+  slot(runId: string, t: number): SlotOutcome {
+    this.row(runId)
+    const outcome = this.db.prepare('SELECT outcome FROM market_slots WHERE run_id = ? AND t = ?').pluck().get(runId, t) as string | undefined
+    if (!outcome) throw new MarketError(`run ${runId} has no solved slot ${t}`, true)
+    return JSON.parse(outcome) as SlotOutcome
+  }
+
+  tradesCsv(runId: string): { fileName: string; csv: string } {
+    const { run, day } = this.day(runId)
+    const scenario = JSON.parse(this.row(runId).scenario) as Scenario
+    return { fileName: `dv2g-${run.scenario}-${run.createdAt.slice(0, 19).replaceAll(':', '')}-trades.csv`, csv: tradesCsv(day, scenario.currency) }
+  }
+
+  /** Settles every converged slot of the run that is not on the ledger yet. */
+  settle(runId: string) {
+    const run = this.row(runId)
+    const errors: { t: number; message: string }[] = []
+    let settledSlots = 0
+    let transfers = 0
+    let records = 0
+    for (const row of this.slotRows(runId).filter((r) => r.converged && r.settlement === null)) {
+      const result = this.settleStored(run, row)
+      if ('error' in result) errors.push({ t: row.t, message: result.error })
+      else {
+        settledSlots++
+        transfers += result.transfers.length
+        records += result.records.length
+      }
+    }
+    this.announce(runId)
+    return { settledSlots, transfers, records, errors }
+  }
+
+  close(): void {
+    for (const id of [...this.timers.keys()]) this.cancel(id)
+    for (const playback of this.playbacks) clearTimeout(playback)
+    this.playbacks.clear()
+  }
+
+  private solveNext(runId: string): void {
+    const run = this.row(runId)
+    const scenario = JSON.parse(run.scenario) as Scenario
+    const t = run.next_slot
+    if (t >= scenario.slots) return this.finish(runId, 'finished')
+    const day = new MarketDay(scenario, JSON.parse(run.state) as DayState)
+    const slot = day.runSlot(t, { trace: true, overrides: this.options.overrides?.(scenario, t) })
+    const participants: Participants = {
+      evs: scenario.evs.map((ev, m) => ({ id: ev.id, pcr: slot.evs.pcr[m]!, exportableKWh: slot.evs.exportable[m]!, soldKWh: slot.evs.soldKWh[m]!, batteryKWh: slot.evs.batteryKWh[m]! })),
+      grids: scenario.grids.map((g, n) => ({ id: g.id, pcr: slot.grids.pcr[n]!, demandCapKWh: slot.grids.demandCaps[n]!, boughtKWh: slot.grids.boughtKWh[n]!, storageKWh: slot.grids.storageKWh[n]! }))
+    }
+    const outcome = slot.outcome
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO market_slots (run_id, t, converged, clearing_price, traded_kwh, paid, outcome, participants, solved_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        )
+        .run(runId, outcome.t, outcome.converged ? 1 : 0, outcome.clearingPrice, outcome.tradedKWh, outcome.totalPaid, JSON.stringify(outcome), JSON.stringify(participants), new Date(this.now()).toISOString())
+      this.db.prepare('UPDATE market_runs SET next_slot = ?, state = ? WHERE id = ?').run(t + 1, JSON.stringify(day.state()), runId)
+    })()
+    const settled = run.settle && outcome.converged ? this.settleStored(run, this.slotRows(runId, outcome.t)[0]!) : undefined
+    this.events.emit('market.slotSolved', {
+      runId,
+      outcome: { ...outcome, trace: null },
+      settled: settled !== undefined && !('error' in settled),
+      settleError: settled && 'error' in settled ? settled.error : null
+    })
+    if (outcome.trace) this.play(runId, outcome.t, outcome.trace, this.playbackMs(run))
+    if (t + 1 >= scenario.slots) this.finish(runId, 'finished')
+  }
+
+  /** Sends the iterations in batches spread over `durationMs`, so the charts move rather than jump. */
+  private play(runId: string, t: number, trace: NonNullable<SlotOutcome['trace']>, durationMs: number): void {
+    const frames = Math.max(1, Math.floor(durationMs / this.frameMs))
+    const size = Math.max(1, Math.ceil(trace.steps.length / frames))
+    const send = (from: number) => {
+      const payload: EventPayload<'market.iterations'> = { runId, t, sellers: trace.sellers, from, steps: trace.steps.slice(from, from + size), total: trace.steps.length }
+      this.events.emit('market.iterations', payload)
+      if (from + size >= trace.steps.length) return
+      const timer = setTimeout(() => {
+        this.playbacks.delete(timer)
+        send(from + size)
+      }, this.frameMs)
+      this.playbacks.add(timer)
+    }
+    send(0)
+  }
+
+  private playbackMs(run: RunRow): number {
+    if (run.clock === 'instant') return 0
+    if (run.clock === 'accelerated') return Math.min(3000, run.slot_seconds! * 500)
+    return 3000
+  }
+
+  private settleStored(run: RunRow, row: SlotRow): { transfers: unknown[]; records: unknown[] } | { error: string } {
+    const scenario = JSON.parse(run.scenario) as Scenario
+    const outcome = JSON.parse(row.outcome) as SlotOutcome
+    try {
+      const { wallets, ledger } = this.ledger()
+      if (!wallets.keystore.isUnlocked) throw new MarketError('the keystore is locked: unlock it in Wallets, then settle the run')
+      const operator = operatorWallet(wallets)
+      const units = scenario.tokenBaseUnitsPerCurrencyUnit
+      const needs = new Map(scenario.grids.map((g) => [g.id, 0n]))
+      for (const p of pairPayments(outcome, units)) needs.set(p.buyer, needs.get(p.buyer)! + p.amount)
+      prepareParticipants(wallets, { evs: scenario.evs.map((ev) => ev.id), grids: [...needs].map(([id, amount]) => ({ id, needs: amount })) }, operator)
+      const settlement = settleSlot(wallets, ledger, run.id, outcome, units, operator)
+      this.db.prepare('UPDATE market_slots SET settlement = ?, settle_error = NULL WHERE run_id = ? AND t = ?').run(JSON.stringify(settlement), run.id, row.t)
+      return settlement
+    } catch (error) {
+      const message = (error as Error).message
+      this.db.prepare('UPDATE market_slots SET settle_error = ? WHERE run_id = ? AND t = ?').run(message, run.id, row.t)
+      return { error: message }
+    }
+  }
+
+  private schedule(runId: string, delayMs: number): void {
+    this.cancel(runId)
+    this.due.set(runId, this.now() + delayMs)
+    this.timers.set(
+      runId,
+      setTimeout(() => {
+        this.timers.delete(runId)
+        this.due.delete(runId)
+        const run = this.row(runId)
+        if (run.status !== 'running') return
+        try {
+          this.solveNext(runId)
+        } catch (error) {
+          console.error(`dv2g: market run ${runId} paused:`, error)
+          this.setStatus(runId, 'paused')
+        }
+        if (this.row(runId).status === 'running') this.schedule(runId, this.delayAfterSlot(run))
+        this.announce(runId)
+      }, delayMs)
+    )
+  }
+
+  private delayAfterSlot(run: RunRow): number {
+    if (run.clock === 'instant') return 0
+    if (run.clock === 'accelerated') return run.slot_seconds! * 1000
+    return HOUR_MS - (this.now() % HOUR_MS)
+  }
+
+  private cancel(runId: string): void {
+    clearTimeout(this.timers.get(runId))
+    this.timers.delete(runId)
+    this.due.delete(runId)
+  }
+
+  private finish(runId: string, status: 'finished' | 'stopped'): void {
+    this.cancel(runId)
+    this.db.prepare('UPDATE market_runs SET status = ?, finished_at = ? WHERE id = ?').run(status, new Date(this.now()).toISOString(), runId)
+  }
+
+  private setStatus(runId: string, status: Status): void {
+    this.db.prepare('UPDATE market_runs SET status = ? WHERE id = ?').run(status, runId)
+  }
+
+  private announce(runId: string): MarketRun {
+    const summary = this.summary(runId)
+    this.events.emit('market.runChanged', summary)
+    return summary
+  }
+
+  private row(runId: string): RunRow {
+    const row = this.db.prepare('SELECT * FROM market_runs WHERE id = ?').get(runId) as RunRow | undefined
+    if (!row) throw new MarketError(`no market run ${runId}`, true)
+    return row
+  }
+
+  private slotRows(runId: string, t?: number): SlotRow[] {
+    const sql = 'SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ?'
+    return (t === undefined ? this.db.prepare(`${sql} ORDER BY t`).all(runId) : this.db.prepare(`${sql} AND t = ?`).all(runId, t)) as SlotRow[]
+  }
+
+  private summary(runId: string): MarketRun {
+    const run = this.row(runId)
+    const scenario = JSON.parse(run.scenario) as Scenario
+    const totals = this.db
+      .prepare(
+        `SELECT count(*) AS solved, coalesce(sum(settlement IS NOT NULL), 0) AS settled, coalesce(sum(converged = 0), 0) AS unconverged,
+                coalesce(sum(traded_kwh), 0) AS traded, coalesce(sum(paid), 0) AS paid FROM market_slots WHERE run_id = ?`
+      )
+      .get(runId) as { solved: number; settled: number; unconverged: number; traded: number; paid: number }
+    return {
+      id: run.id,
+      scenario: run.scenario_name,
+      clock: run.clock,
+      slotSeconds: run.slot_seconds,
+      settle: run.settle === 1,
+      status: run.status,
+      slots: scenario.slots,
+      nextSlot: run.next_slot + 1,
+      solvedSlots: totals.solved,
+      settledSlots: totals.settled,
+      unconvergedSlots: totals.unconverged,
+      tradedKWh: totals.traded,
+      paid: totals.paid,
+      currency: scenario.currency,
+      game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C },
+      createdAt: run.created_at,
+      finishedAt: run.finished_at,
+      nextSlotAt: this.due.get(runId) ?? null
+    }
+  }
+}

@@ -13,12 +13,14 @@ import {
 import type { BridgeMethods, Dv2gBridge } from '../../../../src-shared/bridge'
 import { esuCost } from '../../../../src-shared/market/esu'
 import type { ApiErrorBody } from '../../../../src-shared/contract'
+import { createFakeMarket } from './fakeMarket'
 
 export interface FakeBridge extends Dv2gBridge {
   profiles: Map<string, EsuProfile>
   /** the keystore as the main process would hold it: passphrase "correct horse" opens it */
   keystore: { unlocked: boolean; wallets: { name: string; role: 'operator' | 'grid' | 'ev'; address: string; balance: string; createdAt: string }[] }
   calls: { method: MethodName; input: unknown }[]
+  market: ReturnType<typeof createFakeMarket>
   info: AppInfo
   emit(name: EventName, payload: unknown): void
   /** the next call of this method fails with this body */
@@ -53,12 +55,15 @@ export function createFakeBridge(): FakeBridge {
     emit('esu.profilesChanged', { names: [...profiles.values()].map((p) => p.name) })
   }
 
+  const market = createFakeMarket(emit)
+
   function handle(method: MethodName, rawInput: unknown): unknown {
     const failure = failures.get(method)
     if (failure) {
       failures.delete(method)
       throw new ApiError(failure.code, failure.message, failure.fields)
     }
+    if (method.startsWith('market.')) return market.handle(method, rawInput)
     switch (method) {
       case 'app.info':
         parseInput(method, rawInput)
@@ -132,6 +137,7 @@ export function createFakeBridge(): FakeBridge {
     profiles,
     keystore,
     calls,
+    market,
     info,
     emit,
     failNext: (method, error) => failures.set(method, error),
@@ -141,6 +147,7 @@ export function createFakeBridge(): FakeBridge {
       calls.length = 0
       keystore.unlocked = false
       keystore.wallets = []
+      market.reset()
     }
   }
 }

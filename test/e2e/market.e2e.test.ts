@@ -1,0 +1,75 @@
+// The market end to end: with the keystore open and a treasury, start a live run of the default
+// scenario on an accelerated clock, watch a slot's iterations play into the charts and the slot
+// settle on the ledger, then open History and see the day's figures.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServe, type ServeProcess } from '../support/cli'
+import { launchBrowser, openWatchedPage, removeDir, screenshot, tempDir, type Browser, type WatchedPage } from './support'
+
+let dataDir: string | undefined
+let browser: Browser | undefined
+let server: ServeProcess | undefined
+let watched: WatchedPage
+
+beforeAll(async () => {
+  dataDir = tempDir('dv2g-e2e-market-')
+  browser = await launchBrowser()
+  server = await startServe(dataDir)
+  watched = await openWatchedPage(browser)
+  await watched.page.goto(`${server.url}#/wallets`)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  removeDir(dataDir)
+})
+
+describe('a live market run', () => {
+  it('plays a slot into the charts, settles it on the ledger, and shows the day in History', async () => {
+    const page = watched.page
+    await page.getByTestId('wallet-passphrase').fill('e2e market passphrase')
+    await page.getByTestId('wallet-unlock').click()
+    await page.getByTestId('wallet-name').fill('treasury')
+    await page.getByTestId('wallet-role').selectOption('operator')
+    await page.getByTestId('wallet-create').click()
+    await page.getByTestId('wallet-mnemonic-done').click()
+    await page.getByTestId('wallet-row-treasury').waitFor()
+
+    await page.goto(`${server!.url}#/auctions`)
+    await page.getByTestId('auction-clock').selectOption('accelerated')
+    await page.getByTestId('auction-seconds').fill('4')
+    await page.getByTestId('auction-settle-live').check()
+    await page.getByTestId('auction-start').click()
+
+    // the first slot's iterations arrive in batches: the count of price rounds shown grows
+    const status = page.getByTestId('auction-slot-status')
+    await status.filter({ hasText: /iterating: \d+ of \d+/ }).waitFor()
+    const seen = new Set<string>()
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const text = (await status.textContent()) ?? ''
+      seen.add(text)
+      if (/settled on the ledger/.test(text)) break
+      await page.waitForTimeout(50)
+    }
+    const rounds = [...seen].flatMap((t) => [...t.matchAll(/iterating: (\d+) of/g)].map((m) => Number(m[1])))
+    expect(new Set(rounds).size, [...seen].join(' | ')).toBeGreaterThan(1)
+    await expect(status.textContent()).resolves.toMatch(/^converged · settled on the ledger · clearing price 0\.\d{4} USD\/kWh/)
+    for (const fig of ['fig7', 'fig8', 'fig9', 'fig11', 'fig10']) await page.getByTestId(`auction-${fig}`).locator('canvas').first().waitFor()
+    await expect(page.getByTestId('auction-sellers').locator('tbody tr').count()).resolves.toBe(10)
+    await screenshot(page, 'market-auctions')
+
+    await page.getByTestId('auction-pause').click()
+    await page.getByTestId('auction-run-status').filter({ hasText: 'paused' }).waitFor()
+
+    // the settlement is on the tangle: the explorer lists the market record
+    await page.goto(`${server!.url}#/tangle`)
+    await page.getByText('data', { exact: false }).first().waitFor()
+
+    await page.goto(`${server!.url}#/history`)
+    for (const fig of ['fig3', 'fig4', 'fig5', 'fig6', 'fig10']) await page.getByTestId(`history-${fig}`).locator('canvas').first().waitFor()
+    await page.getByTestId('history-tokens').waitFor()
+    await screenshot(page, 'market-history')
+    expect(watched.errors).toEqual([])
+  })
+})

@@ -130,12 +130,13 @@ export function dayPriceComparison(day: DayResult) {
 /** Fig. 11: selection probability against iteration, coloured by the price announced. */
 export function priceProbabilityFigure(trace: SlotTrace, style: FigureStyle): ChartOption {
   const prices = trace.steps.flatMap((s) => s.prices)
+  const stride = Math.max(1, Math.ceil(trace.steps.length / 60))
   const base = frame(style, 'Fig. 11 — probability and price over iterations', 'iteration', 'Q')
   return {
     ...base,
     tooltip: { trigger: 'item' },
     legend: { show: false },
-    grid: { left: 56, right: 96, top: 40, bottom: 44 },
+    grid: { left: 56, right: 96, top: 60, bottom: 44 },
     visualMap: {
       type: 'continuous',
       dimension: 2,
@@ -149,7 +150,8 @@ export function priceProbabilityFigure(trace: SlotTrace, style: FigureStyle): Ch
       textStyle: { color: style.muted, fontSize: 11 },
       calculable: true
     },
-    series: trace.sellers.map((id, m) => ({ type: 'scatter', name: id, symbolSize: 5, data: trace.steps.map((s, y) => [y + 1, s.q[m], s.prices[m]]) }))
+    // a dot every few iterations is enough to read the colours; thousands of them are not
+    series: trace.sellers.map((id, m) => ({ type: 'scatter', name: id, symbolSize: 5, data: trace.steps.flatMap((s, y) => (y % stride === 0 || y === trace.steps.length - 1 ? [[y + 1, s.q[m], s.prices[m]]] : [])) }))
   }
 }
 

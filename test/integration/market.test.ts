@@ -89,6 +89,7 @@ describe('dv2g simulate', () => {
     for (const fig of [3, 4, 5, 6, 7, 8, 9, 10, 11]) expect(report).toContain(`Fig. ${fig} —`)
     expect(report.match(/<svg /g)!.length).toBe(10)
     expect(report).not.toMatch(/<script/)
+    for (const fig of ['fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10-slot', 'fig10-day', 'fig11']) expect(readFileSync(join(out, 'figures', `${fig}.svg`), 'utf8')).toMatch(/^<svg /)
   })
 
   it('names the JSON path of a wrong scenario field and exits 2', () => {

@@ -1,10 +1,11 @@
 // What `dv2g simulate --out DIR` writes: results.json (everything, for other tools), trades.csv
-// (one row per trade, for a spreadsheet) and report.html.
+// (one row per trade, for a spreadsheet), report.html, and each figure as an SVG file to put in
+// documents.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DayResult } from '../../../src-shared/market/day'
 import type { Scenario } from '../../../src-shared/market/scenario'
-import { renderReport } from './report'
+import { dayFigures, renderReport, renderSvg } from './report'
 
 export function tradesCsv(day: DayResult, currency: string): string {
   const lines = [`slot,hour,buyer,seller,energy_kwh,price_${currency.toLowerCase()}_per_kwh,paid_${currency.toLowerCase()}`]
@@ -19,5 +20,7 @@ export function writeDayFiles(dir: string, scenario: Scenario, day: DayResult, t
   writeFileSync(files.results, `${JSON.stringify({ scenario, traceSlot, day }, null, 1)}\n`)
   writeFileSync(files.trades, tradesCsv(day, scenario.currency))
   writeFileSync(files.report, renderReport(scenario, day, traceSlot))
+  mkdirSync(join(dir, 'figures'), { recursive: true })
+  for (const figure of dayFigures(day, traceSlot)) writeFileSync(join(dir, 'figures', `${figure.name}.svg`), renderSvg(figure.option))
   return files
 }

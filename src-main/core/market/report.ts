@@ -45,9 +45,32 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
   return `<table><thead><tr>${cells(head, 'th')}</tr></thead><tbody>${rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('')}</tbody></table>`
 }
 
+/** The figures of a day, numbered as in the paper; 7–9 and 11 show the traced slot. */
+export function dayFigures(day: DayResult, traceSlot: number | null): { name: string; option: ChartOption }[] {
+  const traced = traceSlot === null ? undefined : day.slots[traceSlot - 1]
+  const trace = traced?.trace
+  return [
+    { name: 'fig3', option: evPcrFigure(day, printStyle) },
+    { name: 'fig4', option: gridPcrFigure(day, printStyle) },
+    { name: 'fig5', option: evExportFigure(day, printStyle) },
+    { name: 'fig6', option: gridImportFigure(day, printStyle) },
+    ...(traced && trace
+      ? [
+          { name: 'fig7', option: priceTraceFigure(trace, printStyle) },
+          { name: 'fig8', option: probabilityTraceFigure(trace, printStyle) },
+          { name: 'fig9', option: ratioTraceFigure(trace, printStyle) },
+          { name: 'fig10-slot', option: priceComparisonFigure(slotPriceComparison(traced), printStyle, `slot ${traced.t}`) },
+          { name: 'fig11', option: priceProbabilityFigure(trace, printStyle) }
+        ]
+      : []),
+    { name: 'fig10-day', option: priceComparisonFigure(dayPriceComparison(day), printStyle, 'energy-weighted mean over the day') }
+  ]
+}
+
 export function renderReport(scenario: Scenario, day: DayResult, traceSlot: number | null): string {
   const traced = traceSlot === null ? undefined : day.slots[traceSlot - 1]
-  const figure = (option: ChartOption) => `<figure>${renderSvg(option)}</figure>`
+  const svgs = new Map(dayFigures(day, traceSlot).map((f) => [f.name, renderSvg(f.option)]))
+  const figure = (name: string) => `<figure>${svgs.get(name)}</figure>`
   const slotRows = day.slots.map((s) => [
     s.t,
     `${String(s.t - 1).padStart(2, '0')}:00`,
@@ -80,23 +103,23 @@ ${table(['', ''], [
   ['game', `σ1 ${scenario.game.sigma1}, σ2 ${scenario.game.sigma2}, C ${scenario.game.C}, seed ${scenario.game.seed ?? 'none (uniform Q)'}`]
 ])}
 <h2>Participants over the day</h2>
-${figure(evPcrFigure(day, printStyle))}
-${figure(gridPcrFigure(day, printStyle))}
-${figure(evExportFigure(day, printStyle))}
-${figure(gridImportFigure(day, printStyle))}
+${figure('fig3')}
+${figure('fig4')}
+${figure('fig5')}
+${figure('fig6')}
 <h2>Iterations of slot ${traced ? `${traced.t} (${String(traced.t - 1).padStart(2, '0')}:00–${String(traced.t).padStart(2, '0')}:00)` : '—'}</h2>
 ${
   traced?.trace
     ? `<p class="note">The literal iterations of Algorithm 2 (${traced.trace.steps.length} price announcements, Algorithm 1 run to (33) after each). The prices settled are the equilibrium solved directly: clearing price ${fixed(traced.clearingPrice)}.</p>
-${figure(priceTraceFigure(traced.trace, printStyle))}
-${figure(probabilityTraceFigure(traced.trace, printStyle))}
-${figure(ratioTraceFigure(traced.trace, printStyle))}
-${figure(priceComparisonFigure(slotPriceComparison(traced), printStyle, `slot ${traced.t}`))}
-${figure(priceProbabilityFigure(traced.trace, printStyle))}`
+${figure('fig7')}
+${figure('fig8')}
+${figure('fig9')}
+${figure('fig10-slot')}
+${figure('fig11')}`
     : '<p class="note">No slot had both sellers and buyers.</p>'
 }
 <h2>Stackelberg against first-price auction over the day</h2>
-${figure(priceComparisonFigure(comparison, printStyle, 'energy-weighted mean over the day'))}
+${figure('fig10-day')}
 ${table(['EV', 'Stackelberg price', 'first-price price'], comparison.map((r) => [r.id, fixed(r.stackelberg), fixed(r.firstPrice)]))}
 <h2>Slots</h2>
 ${table(['slot', 'hour', 'sellers', 'buyers', 'clearing price', 'traded kWh', 'paid', 'paid (first-price)', 'converged'], slotRows)}

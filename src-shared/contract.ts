@@ -125,8 +125,16 @@ export type TangleTxDetail = z.infer<typeof tangleTxDetailSchema>
 const num = z.number()
 const count = z.number().int()
 
-/** One price announcement of Algorithm 2: prices, Q, D and R per seller (figs. 7–9, 11). */
-export const traceStepSchema = z.object({ prices: z.array(num), q: z.array(num), demand: z.array(num), ratio: z.array(num.nullable()), egtIterations: count })
+/** One price announcement of Algorithm 2: prices, Q, D, R and u per seller, and ū (figs. 7–9, 11). */
+export const traceStepSchema = z.object({
+  prices: z.array(num),
+  q: z.array(num),
+  demand: z.array(num),
+  ratio: z.array(num.nullable()),
+  utility: z.array(num),
+  meanUtility: num,
+  egtIterations: count
+})
 
 export const slotOutcomeSchema = z.object({
   t: count,

@@ -50,11 +50,11 @@ export const useMarketStore = defineStore('market', () => {
     live.value = { ...(same ? current : { runId: batch.runId, t: batch.t, outcome: null, settled: false, settleError: null }), trace: { sellers: batch.sellers, steps }, total: batch.total }
   })
   onEvent('market.slotSolved', ({ runId, outcome, settled, settleError }) => {
+    if (history.value?.run.id === runId) void loadDay(runId)
     if (runId !== followedRunId.value) return
     const current = live.value
     const trace = current && current.runId === runId && current.t === outcome.t ? current.trace : { sellers: outcome.sellers.map((s) => s.id), steps: [] }
     live.value = { runId, t: outcome.t, trace, total: current?.t === outcome.t ? current.total : outcome.iterations.stackelberg, outcome, settled, settleError }
-    if (history.value?.run.id === runId) void loadDay(runId)
   })
 
   async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {

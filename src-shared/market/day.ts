@@ -7,7 +7,7 @@ import { gridDemandCapKWh, gridStorageAfterSlot, productionConsumptionRatio } fr
 import { gameOptions, type Scenario } from './scenario'
 import { solveSlot, type SlotResult } from './stackelberg'
 
-const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null)
+export const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null)
 /** Below a milliwatt-hour, supply or demand is rounding noise, not a participant in the market. */
 const NEGLIGIBLE_KWH = 1e-6
 
@@ -25,10 +25,24 @@ export interface SlotSeller {
   earned: number
 }
 
+/** One price announcement of Algorithm 2, as the charts and the files take it (R = ∞ as null). */
+export interface TraceStep {
+  prices: number[]
+  q: number[]
+  demand: number[]
+  ratio: (number | null)[]
+  utility: number[]
+  meanUtility: number
+  egtIterations: number
+}
+
+export const traceSteps = (trace: SlotResult['trace']): TraceStep[] =>
+  trace.map((s) => ({ prices: s.prices, q: s.q, demand: s.demand, ratio: s.ratio.map(finiteOrNull), utility: s.utility, meanUtility: s.meanUtility, egtIterations: s.egtIterations }))
+
 export interface SlotTrace {
   /** seller ids, in the order of every array below */
   sellers: string[]
-  steps: { prices: number[]; q: number[]; demand: number[]; ratio: (number | null)[]; egtIterations: number }[]
+  steps: TraceStep[]
 }
 
 export interface SlotOutcome {
@@ -171,7 +185,7 @@ export class MarketDay {
         result && result.trace.length > 0
           ? {
               sellers: sellerIds,
-              steps: result.trace.map((s) => ({ prices: s.prices, q: s.q, demand: s.demand, ratio: s.ratio.map(finiteOrNull), egtIterations: s.egtIterations }))
+              steps: traceSteps(result.trace)
             }
           : null
     }

@@ -1,5 +1,6 @@
 // One slot as `dv2g market solve` and the live auction take it: named sellers and buyers in,
 // the equilibrium with its trades and the first-price baseline out (the issue's JSON shape).
+import { finiteOrNull, traceSteps, type TraceStep } from './day'
 import { gameOptions, type SlotInput } from './scenario'
 import { solveSlot } from './stackelberg'
 
@@ -12,10 +13,8 @@ export interface SlotSolution {
   trades: { buyer: string; seller: string; energyKWh: number; price: number; paid: number }[]
   baseline: { sellers: { id: string; ask: number; soldKWh: number }[]; totalPaid: number }
   /** the literal iterations of Algorithm 2: prices, Q, D and R per seller (figs. 7–9, 11) */
-  trace: { prices: number[]; q: number[]; demand: number[]; ratio: (number | null)[]; egtIterations: number }[]
+  trace: TraceStep[]
 }
-
-const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null)
 
 export function solveSlotInput(input: SlotInput): SlotSolution {
   const result = solveSlot(input.sellers, input.buyers, input.priceCap, gameOptions(input.game))
@@ -44,6 +43,6 @@ export function solveSlotInput(input: SlotInput): SlotSolution {
     })),
     trades: trades.map((t) => ({ buyer: buyerId(t.buyer), seller: sellerId(t.seller), energyKWh: t.energyKWh, price: t.price, paid: t.paid })),
     baseline: { sellers: result.baseline.sellers.map((b, m) => ({ id: sellerId(m), ask: b.ask, soldKWh: b.soldKWh })), totalPaid: result.baseline.totalPaid },
-    trace: result.trace.map((s) => ({ prices: s.prices, q: s.q, demand: s.demand, ratio: s.ratio.map(finiteOrNull), egtIterations: s.egtIterations }))
+    trace: traceSteps(result.trace)
   }
 }

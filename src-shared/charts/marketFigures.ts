@@ -17,7 +17,8 @@ export interface FigureStyle {
 /** A colour ramp for fig. 11: dark blue at the lowest price, yellow at the highest, as the paper. */
 export const PRICE_RAMP = ['#1f2a6b', '#2c6f9e', '#2fa58c', '#8fcf4f', '#f5e13a']
 
-const hours = (count: number) => Array.from({ length: count }, (_, t) => `${String(t).padStart(2, '0')}:00`)
+/** The start of each solved slot: a live run may begin at any hour. */
+const hours = (day: Pick<DayResult, 'slots'>) => day.slots.map((s) => `${String(s.t - 1).padStart(2, '0')}:00`)
 
 function frame(style: FigureStyle, title: string, xName: string, yName: string, category?: string[]): ChartOption {
   const axisText = { color: style.muted, fontFamily: style.font, fontSize: 11 }
@@ -37,24 +38,25 @@ function frame(style: FigureStyle, title: string, xName: string, yName: string, 
   }
 }
 
-const lineSeries = (name: string, data: unknown[], extra: ChartOption = {}) => ({ type: 'line', name, data, showSymbol: false, connectNulls: false, ...extra })
+// a line of one or two points would not show without its symbols
+const lineSeries = (name: string, data: unknown[], extra: ChartOption = {}) => ({ type: 'line', name, data, showSymbol: data.length < 4, connectNulls: false, ...extra })
 
 /** Fig. 3: PCR of every EV per hour. */
 export function evPcrFigure(day: DayResult, style: FigureStyle): ChartOption {
-  return { ...frame(style, 'Fig. 3 — production/consumption ratio of the EVs', 'hour', 'PCR ζ', hours(day.slots.length)), series: day.evs.map((ev) => lineSeries(ev.id, ev.pcr)) }
+  return { ...frame(style, 'Fig. 3 — production/consumption ratio of the EVs', 'hour', 'PCR ζ', hours(day)), series: day.evs.map((ev) => lineSeries(ev.id, ev.pcr)) }
 }
 
 /** Fig. 4: PCR of every grid per hour; grids buy while ζ ≤ 1. */
 export function gridPcrFigure(day: DayResult, style: FigureStyle): ChartOption {
   const series: ChartOption[] = day.grids.map((g) => lineSeries(g.id, g.pcr))
-  series[0] = { ...series[0]!, markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1 }], lineStyle: { color: style.muted, type: 'dashed' }, label: { formatter: 'ζ = 1' } } }
-  return { ...frame(style, 'Fig. 4 — production/consumption ratio of the grids', 'hour', 'PCR ζ', hours(day.slots.length)), series }
+  series[0] = { ...series[0]!, markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1 }], lineStyle: { color: style.muted, type: 'dashed' }, label: { formatter: 'ζ = 1', position: 'insideEndTop', color: style.muted } } }
+  return { ...frame(style, 'Fig. 4 — production/consumption ratio of the grids', 'hour', 'PCR ζ', hours(day)), series }
 }
 
 /** Fig. 5: the power each EV can export per hour (its supply S, kWh in a one-hour slot = kW). */
 export function evExportFigure(day: DayResult, style: FigureStyle): ChartOption {
   return {
-    ...frame(style, 'Fig. 5 — power each EV can export', 'hour', 'kW', hours(day.slots.length)),
+    ...frame(style, 'Fig. 5 — power each EV can export', 'hour', 'kW', hours(day)),
     series: day.evs.map((ev) => ({ type: 'bar', stack: 'export', name: ev.id, data: ev.exportableKWh }))
   }
 }
@@ -62,23 +64,30 @@ export function evExportFigure(day: DayResult, style: FigureStyle): ChartOption 
 /** Fig. 6: the power each grid imports from the EVs per hour. */
 export function gridImportFigure(day: DayResult, style: FigureStyle): ChartOption {
   return {
-    ...frame(style, 'Fig. 6 — power each grid imports', 'hour', 'kW', hours(day.slots.length)),
+    ...frame(style, 'Fig. 6 — power each grid imports', 'hour', 'kW', hours(day)),
     series: day.grids.map((g) => ({ type: 'bar', stack: 'import', name: g.id, data: g.boughtKWh }))
   }
 }
 
 /** One line per seller over the literal iterations of Algorithm 2. */
-function traceFigure(trace: SlotTrace, style: FigureStyle, title: string, yName: string, pick: (step: SlotTrace['steps'][number]) => readonly (number | null)[]): ChartOption {
+function traceFigure(
+  trace: SlotTrace,
+  style: FigureStyle,
+  title: string,
+  yName: string,
+  pick: (step: SlotTrace['steps'][number]) => readonly (number | null)[],
+  fitToData = false
+): ChartOption {
   const base = frame(style, title, 'iteration', yName)
   return {
     ...base,
-    yAxis: { ...(base.yAxis as ChartOption), scale: true },
+    yAxis: { ...(base.yAxis as ChartOption), scale: fitToData },
     series: trace.sellers.map((id, m) => lineSeries(id, trace.steps.map((step, y) => [y + 1, pick(step)[m]])))
   }
 }
 
 /** Fig. 7: the price each EV announces, per iteration. */
-export const priceTraceFigure = (trace: SlotTrace, style: FigureStyle) => traceFigure(trace, style, 'Fig. 7 — price per EV against iteration', 'price per kWh', (s) => s.prices)
+export const priceTraceFigure = (trace: SlotTrace, style: FigureStyle) => traceFigure(trace, style, 'Fig. 7 — price per EV against iteration', 'price per kWh', (s) => s.prices, true)
 
 /** Fig. 8: the grids' probability of selecting each EV, per iteration. */
 export const probabilityTraceFigure = (trace: SlotTrace, style: FigureStyle) => traceFigure(trace, style, 'Fig. 8 — selection probability against iteration', 'Q', (s) => s.q)
@@ -90,7 +99,7 @@ export const ratioTraceFigure = (trace: SlotTrace, style: FigureStyle) =>
 /** Fig. 10: each EV's Stackelberg price against its first-price sealed-bid ask. */
 export function priceComparisonFigure(rows: readonly { id: string; stackelberg: number | null; firstPrice: number | null }[], style: FigureStyle, subtitle = ''): ChartOption {
   return {
-    ...frame(style, `Fig. 10 — Stackelberg price against first-price auction${subtitle ? ` (${subtitle})` : ''}`, 'EV', 'price per kWh', rows.map((r) => r.id)),
+    ...frame(style, `Fig. 10 — Stackelberg against first-price auction${subtitle ? ` (${subtitle})` : ''}`, 'EV', 'price per kWh', rows.map((r) => r.id)),
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     series: [
       { type: 'bar', name: 'Stackelberg', data: rows.map((r) => r.stackelberg) },

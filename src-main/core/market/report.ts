@@ -63,7 +63,7 @@ export function dayFigures(day: DayResult, traceSlot: number | null): { name: st
           { name: 'fig11', option: priceProbabilityFigure(trace, printStyle) }
         ]
       : []),
-    { name: 'fig10-day', option: priceComparisonFigure(dayPriceComparison(day), printStyle, 'energy-weighted mean over the day') }
+    { name: 'fig10-day', option: priceComparisonFigure(dayPriceComparison(day), printStyle, 'day, energy-weighted') }
   ]
 }
 

@@ -189,6 +189,8 @@ export const marketRunSchema = z.object({
   tradedKWh: num,
   paid: num,
   currency: z.string(),
+  /** token base units settled per currency unit */
+  tokenBaseUnitsPerCurrencyUnit: count,
   game: z.object({ sigma1: num, sigma2: num, C: num }),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),

@@ -387,6 +387,7 @@ export class MarketService {
       tradedKWh: totals.traded,
       paid: totals.paid,
       currency: scenario.currency,
+      tokenBaseUnitsPerCurrencyUnit: scenario.tokenBaseUnitsPerCurrencyUnit,
       game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C },
       createdAt: run.created_at,
       finishedAt: run.finished_at,

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { VueWrapper } from '@vue/test-utils'
 import type { MarketRun, MethodOutput } from '../../../src-shared/contract'
 import FigureChart from '../../../src-renderer/components/market/FigureChart.vue'
-import { significant } from '../../../src-renderer/format'
+import { formatInteger, significant } from '../../../src-renderer/format'
 import { createFakeBridge } from './support/fakeBridge'
 import { mountConsole, settle } from './support/mountConsole'
 
@@ -71,12 +71,14 @@ describe('History view', () => {
     const cells = (id: string) => byTestId(`history-tokens-${id}`).findAll('td').map((td) => td.text())
     day.evs.forEach((ev, m) => {
       const sales = day.slots.flatMap((s) => s.sellers.filter((x) => x.id === ev.id))
-      expect(cells(ev.id)).toEqual([ev.id, 'EV', significant(sum(ev.soldKWh)), significant(sum(sales.map((s) => s.earned))), '—', '—'])
+      const earned = sum(sales.map((s) => s.earned))
+      expect(cells(ev.id)).toEqual([ev.id, 'EV', significant(sum(ev.soldKWh)), significant(earned), '—', '—', formatInteger(Math.round(earned * 1_000_000))])
       expect(rows[m]!.text()).toContain(ev.id)
     })
     for (const grid of day.grids) {
       const purchases = day.slots.flatMap((s) => s.buyers.filter((b) => b.id === grid.id))
-      expect(cells(grid.id)).toEqual([grid.id, 'grid', '—', '—', significant(sum(grid.boughtKWh)), significant(sum(purchases.map((b) => b.paid)))])
+      const paid = sum(purchases.map((b) => b.paid))
+      expect(cells(grid.id)).toEqual([grid.id, 'grid', '—', '—', significant(sum(grid.boughtKWh)), significant(paid), formatInteger(Math.round(paid * 1_000_000))])
     }
     expect(sum(day.evs.map((ev) => sum(ev.soldKWh)))).toBeGreaterThan(0)
   })

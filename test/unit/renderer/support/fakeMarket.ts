@@ -98,6 +98,7 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
         const run: MarketRun = {
           id, scenario: scenario.name, clock: input.clock, slotSeconds: input.slotSeconds ?? null, settle: input.settle, status: 'running', slots: scenario.slots,
           nextSlot: 1, solvedSlots: 0, settledSlots: 0, unconvergedSlots: 0, tradedKWh: 0, paid: 0, currency: scenario.currency,
+          tokenBaseUnitsPerCurrencyUnit: scenario.tokenBaseUnitsPerCurrencyUnit,
           game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C }, createdAt: new Date(0).toISOString(), finishedAt: null, nextSlotAt: null
         }
         const r: FakeRun = { run, scenario, day: new MarketDay(scenario), slots: [], participants: [], settled: new Set() }

@@ -47,6 +47,10 @@ describe('the console in Chromium', () => {
         await page.getByTestId('wallet-unlock-form').waitFor({ state: 'visible' })
       } else if (name === 'tangle') {
         await page.getByTestId('tangle-stats').waitFor({ state: 'visible' })
+      } else if (name === 'auctions') {
+        await page.getByTestId('auction-start-form').waitFor({ state: 'visible' })
+      } else if (name === 'history') {
+        await page.getByTestId('history-empty').waitFor({ state: 'visible' })
       } else {
         await expectDataDirShown(page)
       }

@@ -1,0 +1,193 @@
+// DSMR P1 telegrams (NL DSMR 2.2–5.0, the Belgian e-MUCS, Luxembourg and Hungarian variants):
+// the values an operator trades on, in kWh, kW, V, A and m³, with timestamps in UTC.
+import { crc16Arc } from './crc16'
+
+export interface TariffRegisters {
+  t1: number | null
+  t2: number | null
+  t3?: number
+  t4?: number
+  /** x.8.0 when the meter sends it, else the sum of the tariffs */
+  total: number | null
+}
+
+export interface DsmrTelegram {
+  header: string
+  /** the equipment identifier, decoded from hex when it is printable text */
+  meterId: string | null
+  /** UTC, ISO 8601; null when the telegram carries none (DSMR 2.2) */
+  timestamp: string | null
+  /** null when the protocol version sends no CRC (DSMR 2.2) */
+  crcValid: boolean | null
+  electricity: {
+    deliveredKWh: TariffRegisters
+    returnedKWh: TariffRegisters
+    powerDeliveredKW: number | null
+    powerReturnedKW: number | null
+    tariff: number | null
+    /** per phase L1, L2, L3, when the meter sends them */
+    voltageV: (number | null)[]
+    currentA: (number | null)[]
+  }
+  gas: { m3: number; timestamp: string | null } | null
+}
+
+export type ParseOutcome = { ok: true; telegram: DsmrTelegram } | { ok: false; reason: string }
+
+interface Cosem {
+  /** the values in parentheses, in order */
+  values: string[]
+}
+
+const OBIS_LINE = /^(\d+-\d+:\d+\.\d+\.\d+)((?:\([^)]*\))+)$/
+const VALUE = /\(([^)]*)\)/g
+
+/**
+ * YYMMDDhhmmss with S (summer, UTC+2) or W (winter, UTC+1), the central European clock all
+ * these meters keep; null when it is not a real instant.
+ */
+export function dsmrTimestampToUtc(raw: string): string | null {
+  const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)([SW])$/.exec(raw)
+  if (!m) return null
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null
+  const utcMs = Date.UTC(2000 + year, month - 1, day, hour, minute, second) - (m[7] === 'S' ? 2 : 1) * 3_600_000
+  const check = new Date(utcMs + (m[7] === 'S' ? 2 : 1) * 3_600_000)
+  if (check.getUTCDate() !== day) return null // 31 February and the like
+  return new Date(utcMs).toISOString()
+}
+
+/**
+ * Whether a central European wall-clock time YYMMDDhhmm… without its S/W flag (DSMR 2.2) falls in
+ * summer time: from the last Sunday of March, 02:00, to the last Sunday of October, 03:00.
+ */
+export function centralEuropeanSummer(raw: string): boolean {
+  const [year, month, day, hour] = [0, 2, 4, 6].map((i) => Number(raw.slice(i, i + 2))) as [number, number, number, number]
+  const lastSunday = (m: number) => {
+    const last = new Date(Date.UTC(2000 + year, m, 0))
+    return last.getUTCDate() - last.getUTCDay()
+  }
+  const key = month * 10_000 + day * 100 + hour
+  return key >= 3 * 10_000 + lastSunday(3) * 100 + 2 && key < 10 * 10_000 + lastSunday(10) * 100 + 3
+}
+
+/** "000004.426*kWh" -> 4.426 in kWh (Wh and W are scaled down); null when it is not a number. */
+function quantity(raw: string | undefined, unit: 'kWh' | 'kW' | 'V' | 'A' | 'm3'): number | null {
+  if (raw === undefined) return null
+  const [number, given] = raw.split('*')
+  const value = Number(number)
+  if (!number || !Number.isFinite(value)) return null
+  if (given === undefined || given === unit) return value
+  if ((unit === 'kWh' && given === 'Wh') || (unit === 'kW' && given === 'W')) return value / 1000
+  return null
+}
+
+function decodeIdentifier(raw: string | undefined): string | null {
+  if (!raw) return null
+  if (/^(?:[0-9A-Fa-f]{2})+$/.test(raw)) {
+    const text = Buffer.from(raw, 'hex').toString('latin1')
+    if (/^[\x20-\x7e]+$/.test(text)) return text
+  }
+  return raw
+}
+
+function registers(objects: Map<string, Cosem>, direction: 1 | 2): TariffRegisters {
+  const tariff = (n: number) => quantity(objects.get(`1-0:${direction}.8.${n}`)?.values[0], 'kWh')
+  const t1 = tariff(1)
+  const t2 = tariff(2)
+  const t3 = tariff(3)
+  const t4 = tariff(4)
+  const sent = tariff(0)
+  const parts = [t1, t2, t3, t4].filter((v): v is number => v !== null)
+  // meters count in Wh: the sum is rounded back to them
+  const sum = parts.length ? Math.round(parts.reduce((a, b) => a + b, 0) * 1000) / 1000 : null
+  return { t1, t2, ...(t3 !== null ? { t3 } : {}), ...(t4 !== null ? { t4 } : {}), total: sent ?? sum }
+}
+
+/** The gas meter's reading: the M-Bus channel whose device type is 3 (gas), else the first in m³. */
+function gasReading(objects: Map<string, Cosem>): DsmrTelegram['gas'] {
+  const channels = [1, 2, 3, 4]
+  const isGas = (n: number) => Number(objects.get(`0-${n}:24.1.0`)?.values[0]) === 3
+  const reading = (n: number) => {
+    const hourly = objects.get(`0-${n}:24.2.1`) ?? objects.get(`0-${n}:24.2.3`) // NL, BE
+    if (hourly && hourly.values.length >= 2) {
+      const m3 = quantity(hourly.values[1], 'm3')
+      return m3 !== null && hourly.values[1]!.endsWith('*m3') ? { m3, timestamp: dsmrTimestampToUtc(hourly.values[0]!) } : null
+    }
+    const legacy = objects.get(`0-${n}:24.3.0`) // DSMR 2.2: unit in the header, value on the next line
+    if (legacy && legacy.values.includes('m3')) {
+      const m3 = quantity(legacy.values.at(-1), 'm3')
+      const time = legacy.values[0] ?? ''
+      return m3 === null ? null : { m3, timestamp: /^\d{12}$/.test(time) ? dsmrTimestampToUtc(`${time}${centralEuropeanSummer(time) ? 'S' : 'W'}`) : null }
+    }
+    return null
+  }
+  for (const n of channels) if (isGas(n)) {
+    const found = reading(n)
+    if (found) return found
+  }
+  for (const n of channels) {
+    const found = reading(n)
+    if (found) return found
+  }
+  return null
+}
+
+/** Parses one framed telegram (from "/" through its CRC digits). */
+export function parseTelegram(text: string): ParseOutcome {
+  const bang = text.lastIndexOf('!')
+  if (!text.startsWith('/') || bang < 0) return { ok: false, reason: 'not a telegram: it must start with "/" and end with "!"' }
+  const crcText = text.slice(bang + 1).trim()
+  let crcValid: boolean | null = null
+  if (crcText.length > 0) {
+    const computed = crc16Arc(text, 0, bang + 1)
+    const sent = Number.parseInt(crcText, 16)
+    crcValid = computed === sent
+    if (!crcValid) return { ok: false, reason: `CRC mismatch: the telegram says ${crcText.toUpperCase()}, its bytes give ${computed.toString(16).toUpperCase().padStart(4, '0')}` }
+  }
+
+  const lines = text.slice(0, bang).split(/\r?\n/)
+  const header = lines[0]!.slice(1).trim()
+  const objects = new Map<string, Cosem>()
+  let last: Cosem | undefined
+  for (const line of lines.slice(1)) {
+    if (line === '') continue
+    if (line.startsWith('(') && last) {
+      // DSMR 2.2 continues the gas object on the next line
+      for (const m of line.matchAll(VALUE)) last.values.push(m[1]!)
+      continue
+    }
+    const m = OBIS_LINE.exec(line)
+    if (!m) {
+      if (crcValid === null) return { ok: false, reason: `unreadable line "${line.slice(0, 40)}"` }
+      continue // a valid CRC vouches for the bytes: a line we do not know is a vendor extension
+    }
+    last = { values: [...m[2]!.matchAll(VALUE)].map((v) => v[1]!) }
+    objects.set(m[1]!, last)
+  }
+
+  const rawTime = objects.get('0-0:1.0.0')?.values[0]
+  const timestamp = rawTime === undefined ? null : dsmrTimestampToUtc(rawTime)
+  if (rawTime !== undefined && timestamp === null) return { ok: false, reason: `invalid timestamp "${rawTime}"` }
+  const phases = (codes: string[], unit: 'V' | 'A') => codes.map((c) => quantity(objects.get(`1-0:${c}.7.0`)?.values[0], unit))
+  const tariff = objects.get('0-0:96.14.0')?.values[0]
+  return {
+    ok: true,
+    telegram: {
+      header,
+      meterId: decodeIdentifier(objects.get('0-0:96.1.1')?.values[0] ?? objects.get('0-0:96.1.0')?.values[0] ?? objects.get('0-0:42.0.0')?.values[0]),
+      timestamp,
+      crcValid,
+      electricity: {
+        deliveredKWh: registers(objects, 1),
+        returnedKWh: registers(objects, 2),
+        powerDeliveredKW: quantity(objects.get('1-0:1.7.0')?.values[0], 'kW'),
+        powerReturnedKW: quantity(objects.get('1-0:2.7.0')?.values[0], 'kW'),
+        tariff: tariff === undefined || !Number.isFinite(Number(tariff)) ? null : Number(tariff),
+        voltageV: phases(['32', '52', '72'], 'V'),
+        currentA: phases(['31', '51', '71'], 'A')
+      },
+      gas: gasReading(objects)
+    }
+  }
+}

@@ -47,5 +47,14 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'market.runs',
   'market.day',
   'market.slot',
-  'market.tradesCsv'
+  'market.tradesCsv',
+  'meter.availablePorts',
+  'meter.ports',
+  'meter.addPort',
+  'meter.removePort',
+  'meter.list',
+  'meter.assign',
+  'meter.readings',
+  'meter.volumes',
+  'meter.import'
 ]

@@ -4,7 +4,9 @@ import { InputFileError } from '../core/inputFile'
 import { parseArgs, stringOption, UsageError } from './args'
 import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
+import { importUsage, runImport } from './commands/import'
 import { marketUsage, runMarket } from './commands/market'
+import { meterUsage, runMeter } from './commands/meter'
 import { runServe, serveUsage } from './commands/serve'
 import { runSimulate, simulateUsage } from './commands/simulate'
 import { runTangle, tangleUsage } from './commands/tangle'
@@ -18,6 +20,8 @@ const commands: Record<string, { run: Command; usage: string }> = {
   esu: { run: runEsu, usage: esuUsage },
   market: { run: runMarket, usage: marketUsage },
   simulate: { run: runSimulate, usage: simulateUsage },
+  meter: { run: runMeter, usage: meterUsage },
+  import: { run: runImport, usage: importUsage },
   tangle: { run: runTangle, usage: tangleUsage },
   wallet: { run: runWallet, usage: walletUsage },
   bench: { run: runBench, usage: benchUsage }

@@ -13,6 +13,8 @@ import { esuCost } from '../../src-shared/market/esu'
 import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
 import { MarketError } from './market/service'
+import { MeterError, MeterService } from './meters/service'
+import { isTimeZone } from './meters/timeZone'
 import { spam } from './ledger/spammer'
 import { decodeAddress, KeyInputError } from './wallet/keys'
 import { KeystoreError, type WalletInfo } from './wallet/keystore'
@@ -34,13 +36,16 @@ function refusedAt(field: string, work: () => unknown) {
   }
 }
 
-/** A market refusal: an unknown run or scenario is not_found, anything else names its field when it can. */
-function marketCall<T>(work: () => T): T {
+/**
+ * A market or meter refusal: an unknown run or scenario is not_found; anything else names its
+ * field when the message starts with it ("slotSeconds: …").
+ */
+function serviceCall<T>(work: () => T): T {
   try {
     return work()
   } catch (error) {
-    if (!(error instanceof MarketError)) throw error
-    if (error.notFound) throw new ApiError('not_found', error.message)
+    if (error instanceof MarketError && error.notFound) throw new ApiError('not_found', error.message)
+    if (!(error instanceof MarketError || error instanceof MeterError)) throw error
     const field = /^(\w+): /.exec(error.message)?.[1]
     throw new ApiError('invalid_argument', error.message, field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined)
   }
@@ -118,14 +123,32 @@ export function createHandlers(app: App): Handlers {
     },
 
     'market.scenarios': () => app.market().scenarios(),
-    'market.start': (input) => marketCall(() => app.market().start(input)),
-    'market.control': ({ runId, action }) => marketCall(() => app.market().control(runId, action)),
-    'market.setGame': ({ runId, game }) => marketCall(() => app.market().setGame(runId, game)),
-    'market.settle': ({ runId }) => marketCall(() => app.market().settle(runId)),
+    'market.start': (input) => serviceCall(() => app.market().start(input)),
+    'market.control': ({ runId, action }) => serviceCall(() => app.market().control(runId, action)),
+    'market.setGame': ({ runId, game }) => serviceCall(() => app.market().setGame(runId, game)),
+    'market.settle': ({ runId }) => serviceCall(() => app.market().settle(runId)),
     'market.runs': () => app.market().runs(),
-    'market.day': ({ runId }) => marketCall(() => app.market().day(runId)),
-    'market.slot': ({ runId, t }) => marketCall(() => app.market().slot(runId, t)),
-    'market.tradesCsv': ({ runId }) => marketCall(() => app.market().tradesCsv(runId))
+    'market.day': ({ runId }) => serviceCall(() => app.market().day(runId)),
+    'market.slot': ({ runId, t }) => serviceCall(() => app.market().slot(runId, t)),
+    'market.tradesCsv': ({ runId }) => serviceCall(() => app.market().tradesCsv(runId)),
+
+    'meter.availablePorts': () => MeterService.availablePorts(),
+    'meter.ports': () => app.meters().ports(),
+    'meter.addPort': ({ path, protocol, prosumer }) => serviceCall(() => app.meters().addPort(path, MeterService.settingsFor(protocol), prosumer)),
+    'meter.removePort': ({ path }) => serviceCall(() => (app.meters().removePort(path), { removed: true as const })),
+    'meter.list': () => app.meters().meters(),
+    'meter.assign': ({ meterId, prosumer }) => serviceCall(() => (app.meters().assign(meterId, prosumer), app.meters().meters())),
+    'meter.readings': ({ meterId, fromMs, toMs, limit }) => app.meters().store.readings(meterId, fromMs ?? 0, toMs ?? Number.MAX_SAFE_INTEGER, limit ?? 10_000),
+    'meter.volumes': () => app.meters().volumes(),
+    'meter.import': async ({ paths, timeZone }) => {
+      if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
+      try {
+        return { files: await app.meters().importPaths(paths, { timeZone }) }
+      } catch (error) {
+        if (error instanceof MeterError) throw new ApiError('invalid_argument', `paths: ${error.message}`, [{ path: 'paths', message: error.message }])
+        throw error
+      }
+    }
   }
 }
 

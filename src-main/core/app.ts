@@ -9,6 +9,7 @@ import { ConfirmationTracker } from './ledger/confirmation'
 import { Ledger, type LedgerOptions } from './ledger/ledger'
 import { TangleService } from './ledger/tangleService'
 import { MarketService, type MarketServiceOptions } from './market/service'
+import { MeterService, type MeterServiceOptions } from './meters/service'
 import { resourcesDir } from './resources'
 import { Keystore } from './wallet/keystore'
 import { Wallets } from './wallet/wallets'
@@ -23,6 +24,7 @@ export interface OpenOptions {
   transport?: AppInfo['transport']
   ledger?: Partial<LedgerOptions>
   market?: Partial<MarketServiceOptions>
+  meters?: MeterServiceOptions
 }
 
 /** The tangle and its wallets, opened on first use: rebuilding the graph is not free. */
@@ -42,6 +44,8 @@ export interface App {
   ledger(): LedgerServices
   /** The market engine, opened on first use. */
   market(): MarketService
+  /** The meter bridge and log imports, opened on first use. */
+  meters(): MeterService
   /** For the long-running faces: confirmation rounds and live tangle events. */
   startLive(): void
   info(): AppInfo
@@ -71,8 +75,16 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     return ledgerServices
   }
 
+  let meterService: MeterService | undefined
+  const openMeters = () => (meterService ??= new MeterService(db, events, openLedger, options.meters))
   let marketService: MarketService | undefined
-  const openMarket = () => (marketService ??= new MarketService(db, events, openLedger, { scenariosDir: join(resourcesDir(), 'scenarios'), ...options.market }))
+  const openMarket = () =>
+    (marketService ??= new MarketService(db, events, openLedger, {
+      scenariosDir: join(resourcesDir(), 'scenarios'),
+      // live readings of assigned meters replace the scenario's profiles for their prosumers
+      overrides: (scenario, windowMs) => (meterService ? openMeters().prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours) : undefined),
+      ...options.market
+    }))
 
   return {
     dataDir: dir,
@@ -82,7 +94,11 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     esuProfiles: new EsuProfileStore(db, events),
     ledger: openLedger,
     market: openMarket,
-    startLive: () => openLedger().tangle.start(events),
+    meters: openMeters,
+    startLive: () => {
+      openLedger().tangle.start(events)
+      openMeters().startLive()
+    },
     info: () => ({
       version,
       dataDir: dir,
@@ -98,6 +114,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     }),
     close: () => {
       marketService?.close()
+      meterService?.close()
       ledgerServices?.tangle.stop()
       db.close()
     }

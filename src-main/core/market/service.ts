@@ -59,8 +59,11 @@ export interface MarketServiceOptions {
   now?: () => number
   /** pause between two batches of iterations sent to the consoles */
   frameMs?: number
-  /** live readings replacing the scenario's production and consumption in slot t (meters) */
-  overrides?: (scenario: Scenario, t: number) => SlotOverrides | undefined
+  /**
+   * Live readings replacing the scenario's production and consumption, measured over the last
+   * slot's length of wall-clock time (meters)
+   */
+  overrides?: (scenario: Scenario, windowMs: number) => SlotOverrides | undefined
 }
 
 const HOUR_MS = 3_600_000
@@ -233,7 +236,7 @@ export class MarketService {
     const t = run.next_slot
     if (t >= scenario.slots) return this.finish(runId, 'finished')
     const day = new MarketDay(scenario, JSON.parse(run.state) as DayState)
-    const slot = day.runSlot(t, { trace: true, overrides: this.options.overrides?.(scenario, t) })
+    const slot = day.runSlot(t, { trace: true, overrides: this.options.overrides?.(scenario, this.slotWindowMs(run)) })
     const participants: Participants = {
       evs: scenario.evs.map((ev, m) => ({ id: ev.id, pcr: slot.evs.pcr[m]!, exportableKWh: slot.evs.exportable[m]!, soldKWh: slot.evs.soldKWh[m]!, batteryKWh: slot.evs.batteryKWh[m]! })),
       grids: scenario.grids.map((g, n) => ({ id: g.id, pcr: slot.grids.pcr[n]!, demandCapKWh: slot.grids.demandCaps[n]!, boughtKWh: slot.grids.boughtKWh[n]!, storageKWh: slot.grids.storageKWh[n]! }))
@@ -274,6 +277,11 @@ export class MarketService {
       this.playbacks.add(timer)
     }
     send(0)
+  }
+
+  /** The wall-clock length of one slot: what the meters' readings are averaged over. */
+  private slotWindowMs(run: RunRow): number {
+    return run.clock === 'accelerated' ? run.slot_seconds! * 1000 : HOUR_MS
   }
 
   private playbackMs(run: RunRow): number {

@@ -1,0 +1,44 @@
+import { MeterError } from '../../core/meters/service'
+import { isTimeZone } from '../../core/meters/timeZone'
+import { parseArgs, stringOption, UsageError } from '../args'
+import type { Output } from '../output'
+import { withApp } from '../withApp'
+
+export const importUsage = `dv2g import PATH... [--tz ZONE] [--json]
+  Imports meter logs (files, or folders searched 4 levels deep: .csv .txt .log .p1 .dsmr .tsv) into the data dir:
+  DSMR telegram logs, or CSV interval data with the columns meter id, timestamp, import kWh, export kWh
+  (comma, semicolon or tab; decimal comma; header optional; timestamps with a UTC offset, or local
+  time in --tz, e.g. Europe/Amsterdam). One transaction per file; readings already stored are skipped;
+  counter resets and gaps are flagged; every bad line is reported with its number and reason.`
+
+export async function runImport(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { tz: { value: true } })
+  if (args.positionals.length === 0) throw new UsageError('import needs at least one PATH')
+  const timeZone = stringOption(args, 'tz')
+  if (timeZone && !isTimeZone(timeZone)) throw new UsageError(`--tz ${JSON.stringify(timeZone)} is not a time zone (e.g. Europe/Amsterdam)`)
+  const files = await withApp(dataDir, async (app) => {
+    try {
+      return await app.meters().importPaths(args.positionals, {
+        timeZone,
+        onProgress: (p) => {
+          if (p.phase !== 'reading') out.note(`import ${p.file}/${p.files} ${p.path}: ${p.phase === 'writing' ? 'writing' : 'done'}`)
+          else out.note(`import ${p.file}/${p.files} ${p.path}: ${((100 * p.bytesRead) / Math.max(1, p.bytesTotal)).toFixed(0)} %`)
+        }
+      })
+    } catch (error) {
+      if (error instanceof MeterError) throw new UsageError(error.message)
+      throw error
+    }
+  })
+  const result = { files: files.map((f) => ({ path: f.path, kind: f.kind, imported: f.inserted, duplicates: f.duplicates, resets: f.resets, gaps: f.gaps, rejected: f.rejected, rejectedCount: f.rejectedCount })) }
+  out.result(result, () =>
+    result.files
+      .flatMap((f) => [
+        `${f.path} (${f.kind}): ${f.imported} imported, ${f.duplicates} already stored, ${f.resets} counter resets, ${f.gaps} gaps, ${f.rejectedCount} rejected`,
+        ...f.rejected.slice(0, 20).map((r) => `  line ${r.line}: ${r.reason}`),
+        ...(f.rejectedCount > 20 ? [`  … and ${f.rejectedCount - 20} more`] : [])
+      ])
+      .join('\n')
+  )
+  return 0
+}

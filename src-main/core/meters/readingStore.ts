@@ -1,0 +1,162 @@
+// Meters and readings in SQLite. Readings are written in batches, each batch in one transaction;
+// a reading already stored (same meter, same instant) is counted as a duplicate, never doubled.
+// Each new reading is compared with the one before it: a counter that went backwards (a reset or
+// a replaced meter) and a gap of more than twice the usual interval are flagged.
+import type { Db } from '../db/connection'
+
+export const FLAG_RESET = 1
+export const FLAG_GAP = 2
+
+export interface Reading {
+  meterId: string
+  tsMs: number
+  importWh: number
+  exportWh: number
+  powerW?: number | null
+}
+
+export interface StoredBatch {
+  inserted: number
+  duplicates: number
+  resets: number
+  gaps: number
+}
+
+/**
+ * Readings in columns: an import of a million rows holds them in a few typed arrays instead of a
+ * million objects (tens of MB rather than hundreds).
+ */
+export class ReadingColumns {
+  count = 0
+  readonly meterIds: string[] = []
+  private readonly meterIndex = new Map<string, number>()
+  meter = new Int32Array(1024)
+  tsMs = new Float64Array(1024)
+  importWh = new Float64Array(1024)
+  exportWh = new Float64Array(1024)
+  /** NaN where the reading carries no power */
+  powerW = new Float64Array(1024)
+
+  static of(readings: readonly Reading[]): ReadingColumns {
+    const columns = new ReadingColumns()
+    for (const r of readings) columns.push(r)
+    return columns
+  }
+
+  push(r: Reading): void {
+    if (this.count === this.meter.length) this.grow()
+    let index = this.meterIndex.get(r.meterId)
+    if (index === undefined) {
+      index = this.meterIds.push(r.meterId) - 1
+      this.meterIndex.set(r.meterId, index)
+    }
+    const i = this.count++
+    this.meter[i] = index
+    this.tsMs[i] = r.tsMs
+    this.importWh[i] = r.importWh
+    this.exportWh[i] = r.exportWh
+    this.powerW[i] = r.powerW ?? Number.NaN
+  }
+
+  private grow(): void {
+    const double = <T extends Int32Array | Float64Array>(a: T): T => {
+      const bigger = new (a.constructor as new (n: number) => T)(a.length * 2)
+      bigger.set(a)
+      return bigger
+    }
+    this.meter = double(this.meter)
+    this.tsMs = double(this.tsMs)
+    this.importWh = double(this.importWh)
+    this.exportWh = double(this.exportWh)
+    this.powerW = double(this.powerW)
+  }
+
+  /** Row numbers per meter, each in time order. */
+  byMeter(): Int32Array[] {
+    const counts = new Int32Array(this.meterIds.length)
+    for (let i = 0; i < this.count; i++) counts[this.meter[i]!]!++
+    const rows = Array.from(counts, (n) => new Int32Array(n))
+    const filled = new Int32Array(this.meterIds.length)
+    for (let i = 0; i < this.count; i++) {
+      const m = this.meter[i]!
+      rows[m]![filled[m]!++] = i
+    }
+    for (const list of rows) {
+      let sorted = true
+      for (let k = 1; k < list.length && sorted; k++) sorted = this.tsMs[list[k]!]! >= this.tsMs[list[k - 1]!]!
+      if (!sorted) list.sort((a, b) => this.tsMs[a]! - this.tsMs[b]!)
+    }
+    return rows
+  }
+}
+
+export class ReadingStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Stores readings in one transaction. They need not be sorted; each meter's are compared in
+   * time order with what is stored before them.
+   */
+  store(readings: readonly Reading[] | ReadingColumns, source: string, port: string | null = null): StoredBatch {
+    const columns = readings instanceof ReadingColumns ? readings : ReadingColumns.of(readings)
+    const upsertMeter = this.db.prepare(
+      `INSERT INTO meters (id, port, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET port = coalesce(excluded.port, port),
+         first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`
+    )
+    const insert = this.db.prepare('INSERT OR IGNORE INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, flags, source) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    const before = this.db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 2')
+    const result: StoredBatch = { inserted: 0, duplicates: 0, resets: 0, gaps: 0 }
+    const { tsMs, importWh, exportWh, powerW } = columns
+    this.db.transaction(() => {
+      columns.byMeter().forEach((rows, m) => {
+        if (rows.length === 0) return
+        const meterId = columns.meterIds[m]!
+        upsertMeter.run(meterId, port, tsMs[rows[0]!]!, tsMs[rows[rows.length - 1]!]!)
+        const stored = before.all(meterId, tsMs[rows[0]!]!) as { tsMs: number; importWh: number; exportWh: number }[]
+        // the reading before each new one, and the interval before that
+        let prevTs = stored[0]?.tsMs ?? Number.NaN
+        let prevImport = stored[0]?.importWh ?? 0
+        let prevExport = stored[0]?.exportWh ?? 0
+        let prevInterval = stored[1] ? stored[0]!.tsMs - stored[1].tsMs : Number.NaN
+        for (const i of rows) {
+          if (tsMs[i] === prevTs) {
+            result.duplicates++
+            continue
+          }
+          let flags = 0
+          const known = !Number.isNaN(prevTs)
+          if (known && (importWh[i]! < prevImport || exportWh[i]! < prevExport)) flags |= FLAG_RESET
+          if (known && tsMs[i]! - prevTs > 2 * prevInterval) flags |= FLAG_GAP
+          const power = powerW[i]!
+          if (insert.run(meterId, tsMs[i], importWh[i], exportWh[i], Number.isNaN(power) ? null : power, flags, source).changes === 0) {
+            result.duplicates++
+            continue
+          }
+          result.inserted++
+          if (flags & FLAG_RESET) result.resets++
+          if (flags & FLAG_GAP) result.gaps++
+          prevInterval = known ? tsMs[i]! - prevTs : Number.NaN
+          prevTs = tsMs[i]!
+          prevImport = importWh[i]!
+          prevExport = exportWh[i]!
+        }
+      })
+    })()
+    return result
+  }
+
+  /** A meter's readings in [fromMs, toMs), oldest first. */
+  readings(meterId: string, fromMs: number, toMs: number, limit = 10_000) {
+    return this.db
+      .prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms LIMIT ?')
+      .all(meterId, fromMs, toMs, limit) as { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]
+  }
+
+  /** The last reading at or before tsMs. */
+  readingAt(meterId: string, tsMs: number) {
+    return this.db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1').get(meterId, tsMs) as
+      | { tsMs: number; importWh: number; exportWh: number }
+      | undefined
+  }
+}

@@ -88,9 +88,9 @@ export class CsvRowReader {
     return this.number(cell) !== null
   }
 
-  /** A decimal comma is read as a point unless the comma separates the columns. */
+  /** A decimal comma reads as a point (with commas between columns it can only be a quoted one). */
   private number(cell: string): number | null {
-    const text = this.separator === ',' ? cell : cell.replace(',', '.')
+    const text = cell.replace(',', '.')
     if (!NUMBER.test(text)) return null
     const value = Number(text)
     return value >= 0 ? value : null

@@ -1,0 +1,146 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { openDatabase } from '../../../../../src-main/core/db/connection'
+import { importFile } from '../../../../../src-main/core/meters/importer'
+import { FLAG_GAP, FLAG_RESET, ReadingStore } from '../../../../../src-main/core/meters/readingStore'
+import { useTempDirs } from '../../../../support/tempDir'
+
+const tempDir = useTempDirs()
+
+function setup() {
+  const dir = tempDir()
+  const db = openDatabase(join(dir, 'db.sqlite'))
+  return { dir, db, store: new ReadingStore(db), write: (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name)) }
+}
+
+const all = (db: ReturnType<typeof openDatabase>) =>
+  db.prepare('SELECT meter_id AS meterId, ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, flags FROM readings ORDER BY meter_id, ts_ms').all() as { meterId: string; tsMs: number; importWh: number; exportWh: number; flags: number }[]
+
+describe('CSV meter logs', () => {
+  it('reads a header, semicolons, decimal commas and a BOM; a second import adds nothing', async () => {
+    const { db, store, write } = setup()
+    const file = write('log.csv', '\uFEFFMeter;Timestamp;Import kWh;Export kWh\r\nM1;2024-05-01 00:00:00+02:00;10,5;0,25\r\nM1;2024-05-01 00:15:00+02:00;10,75;0,25\r\n')
+    const first = await importFile(store, file)
+    expect(first).toMatchObject({ kind: 'csv', inserted: 2, duplicates: 0, rejectedCount: 0 })
+    expect(all(db)).toEqual([
+      { meterId: 'M1', tsMs: Date.UTC(2024, 3, 30, 22, 0), importWh: 10_500, exportWh: 250, flags: 0 },
+      { meterId: 'M1', tsMs: Date.UTC(2024, 3, 30, 22, 15), importWh: 10_750, exportWh: 250, flags: 0 }
+    ])
+    expect(await importFile(store, file)).toMatchObject({ inserted: 0, duplicates: 2 })
+    expect(all(db)).toHaveLength(2)
+  })
+
+  it('finds columns by their names in any order, and reads commas with quoted decimal commas', async () => {
+    const { db, store, write } = setup()
+    const file = write('log.csv', 'export,time,meter_id,import\n"0,5",2024-05-01T10:00Z,EAN1,"3,25"\n')
+    expect(await importFile(store, file)).toMatchObject({ inserted: 1 })
+    expect(all(db)[0]).toMatchObject({ meterId: 'EAN1', tsMs: Date.UTC(2024, 4, 1, 10), importWh: 3250, exportWh: 500 })
+  })
+
+  it('reports every bad line with its number and reason, and imports the rest', async () => {
+    const { db, store, write } = setup()
+    const file = write(
+      'log.csv',
+      ['M1,2024-05-01 10:00Z,1.0,0', 'M1,2024-05-01 10:15Z,abc,0', 'M1,yesterday,1.2,0', 'M1,2024-05-01 10:30Z,-1,0', 'M1,2024-02-30 10:45Z,1.3,0', 'M1,2024-05-01 11:00Z', 'M1,2024-05-01 11:15,1.4,0', 'M1,2024-05-01 11:30Z,1.5,0'].join('\n')
+    )
+    const result = await importFile(store, file)
+    expect(result.inserted).toBe(2)
+    expect(result.rejected).toEqual([
+      { line: 2, reason: 'import kWh must be a number of at least 0 (got "abc")' },
+      { line: 3, reason: 'timestamp "yesterday" is not YYYY-MM-DD hh:mm[:ss][offset]' },
+      { line: 4, reason: 'import kWh must be a number of at least 0 (got "-1")' },
+      { line: 5, reason: 'timestamp "2024-02-30 10:45Z" is not a real date and time' },
+      { line: 6, reason: 'expected 4 columns (meter id, timestamp, import kWh, export kWh), found 2' },
+      { line: 7, reason: 'timestamp "2024-05-01 11:15" has no UTC offset: state the log\'s time zone (e.g. --tz Europe/Amsterdam)' }
+    ])
+    expect(all(db).map((r) => r.importWh)).toEqual([1000, 1500])
+  })
+
+  it('places local times right on the 23- and 25-hour days of Europe/Amsterdam', async () => {
+    const { db, store, write } = setup()
+    const quarterHours = (date: string, hours: number[]) => hours.flatMap((h) => [0, 15, 30, 45].map((m) => `${date} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`))
+    // spring: 02:00–03:00 does not exist; autumn: 02:00–03:00 happens twice
+    const spring = quarterHours('2024-03-31', [...Array(24).keys()])
+    const autumn = [...quarterHours('2024-10-27', [0, 1, 2]), ...quarterHours('2024-10-27', [2]), ...quarterHours('2024-10-27', [...Array(24).keys()].slice(3))]
+    const lines = [...spring.map((t, i) => `S,${t},${i},0`), ...autumn.map((t, i) => `A,${t},${i},0`)]
+    const result = await importFile(store, write('dst.csv', lines.join('\n')), { timeZone: 'Europe/Amsterdam' })
+    expect(result.rejected.map((r) => r.reason)).toEqual(['2024-03-31 02:00', '2024-03-31 02:15', '2024-03-31 02:30', '2024-03-31 02:45'].map((t) => `${t} does not exist in Europe/Amsterdam: the clocks went forward over it`))
+    const rows = all(db)
+    const springDay = rows.filter((r) => r.meterId === 'S')
+    const autumnDay = rows.filter((r) => r.meterId === 'A')
+    expect(springDay).toHaveLength(23 * 4)
+    expect(autumnDay).toHaveLength(25 * 4)
+    // every quarter hour of the 25-hour day is a distinct instant, 15 minutes apart, from 22:00 UTC the day before
+    autumnDay.forEach((r, i) => expect(r.tsMs).toBe(Date.UTC(2024, 9, 26, 22) + i * 900_000))
+    expect(springDay[8]!.tsMs - springDay[7]!.tsMs).toBe(900_000) // 01:45 CET to 03:00 CEST
+  })
+
+  it('flags a counter that goes backwards and a gap of more than twice the interval', async () => {
+    const { db, store, write } = setup()
+    await importFile(store, write('a.csv', ['M,2024-05-01 10:00Z,5,1', 'M,2024-05-01 10:15Z,6,1', 'M,2024-05-01 10:30Z,2,1', 'M,2024-05-01 10:45Z,3,1', 'M,2024-05-01 12:00Z,4,1'].join('\n')))
+    expect(all(db).map((r) => r.flags)).toEqual([0, 0, FLAG_RESET, 0, FLAG_GAP])
+  })
+
+  it('round-trips random valid rows exactly', async () => {
+    const row = fc.record({
+      meter: fc.constantFrom('M1', 'M2', 'EAN 871'),
+      minute: fc.integer({ min: 0, max: 500_000 }),
+      importWh: fc.integer({ min: 0, max: 99_999_999 }),
+      exportWh: fc.integer({ min: 0, max: 99_999_999 })
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(row, { selector: (r) => `${r.meter}/${r.minute}`, minLength: 1, maxLength: 60 }), fc.constantFrom(',', ';'), async (rows, separator) => {
+        const { db, store, write } = setup()
+        const decimal = (wh: number) => (wh / 1000).toFixed(3).replace('.', separator === ';' ? ',' : '.')
+        const text = rows.map((r) => [r.meter, new Date(Date.UTC(2024, 0, 1) + r.minute * 60_000).toISOString(), decimal(r.importWh), decimal(r.exportWh)].join(separator)).join('\n')
+        const result = await importFile(store, write('r.csv', text))
+        expect(result.rejectedCount).toBe(0)
+        const expected = rows.map((r) => ({ meterId: r.meter, tsMs: Date.UTC(2024, 0, 1) + r.minute * 60_000, importWh: r.importWh, exportWh: r.exportWh }))
+        expected.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.tsMs - b.tsMs))
+        expect(all(db).map(({ flags: _flags, ...r }) => r)).toEqual(expected)
+        db.close()
+      }),
+      { numRuns: 25, seed: 9 }
+    )
+  })
+
+  it('reports random corruption with its line, never dropping a line silently', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 50 }), fc.string({ minLength: 1, maxLength: 6 }), async (corrupt, junk) => {
+        const { db, store, write } = setup()
+        const lines = corrupt.map((bad, i) => {
+          const line = `M,${new Date(Date.UTC(2024, 0, 1) + i * 900_000).toISOString()},${i}.5,0`
+          return bad ? line.replace(/,\d+\.5,/, `,${junk.replace(/[\n\r]/g, '')}x,`) : line
+        })
+        const result = await importFile(store, write('c.csv', ['meter,timestamp,import,export', ...lines].join('\n')))
+        const badLines = corrupt.flatMap((bad, i) => (bad ? [i + 2] : []))
+        expect(result.rejected.map((r) => r.line)).toEqual(badLines)
+        expect(result.inserted + result.rejectedCount).toBe(corrupt.length)
+        db.close()
+      }),
+      { numRuns: 40, seed: 10 }
+    )
+  })
+})
+
+describe('DSMR telegram logs', () => {
+  it('imports the telegrams of a capture, rejecting the bad CRC and the cut-off one with their lines', async () => {
+    const { db, store, write } = setup()
+    const fixture = (name: string) => readFileSync(`../shared/fixtures/dsmr/${name}`, 'latin1')
+    // the capture cut off mid-telegram, then the meter starts over on a new line
+    const text = fixture('stream-garbage-2full-1partial.txt') + '\r\n' + fixture('edge-dsmr5-bad-crc.txt') + fixture('fluvius-emucs-1.txt')
+    writeFileSync(write('p1.log', ''), Buffer.from(text, 'latin1'))
+    const result = await importFile(store, join(db.name, '..', 'p1.log'))
+    expect(result).toMatchObject({ kind: 'dsmr', inserted: 3 })
+    const lineAt = (offset: number) => text.slice(0, offset).split('\n').length
+    const badCrc = text.indexOf('!6EEE', text.indexOf('!56DD'))
+    const cut = text.lastIndexOf('/ISk5', text.lastIndexOf('/ISk5', badCrc) - 1)
+    expect(result.rejected).toEqual([
+      { line: lineAt(cut), reason: expect.stringMatching(/^telegram cut off/) },
+      { line: lineAt(text.lastIndexOf('/ISk5', badCrc)), reason: 'CRC mismatch: the telegram says 6EEE, its bytes give 72F0' }
+    ])
+    expect(all(db).map((r) => r.meterId).sort()).toEqual(['1SAG3101021605', 'E0044007382246019', 'K8EG004046395507'])
+  })
+})

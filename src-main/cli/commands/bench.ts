@@ -5,17 +5,19 @@ import WebSocket from 'ws'
 import { open } from '../../core/app'
 import { benchTangle } from '../../core/ledger/benchmark'
 import { benchMarket } from '../../core/market/benchmark'
+import { benchImport } from '../../core/meters/benchmark'
 import { resourcesDir } from '../../core/resources'
 import { createDispatcher } from '../../core/api'
 import { startServer } from '../../server/server'
 import { parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
 
-export const benchUsage = `dv2g bench [api|tangle|market]
+export const benchUsage = `dv2g bench [api|tangle|market|import]
   api: latency of one contract call (esu.compute) in process, over POST /api and over the WebSocket.
   tangle: verify bound, ingest, attach, tip selection at 10k and 1M transactions, memory and reopen time.
   market: one slot at 10 x 3 and 10,000 x 1,000, the paper's day, time per iteration against M·N,
     iterations against the number of sellers M.
+  import: DSMR telegrams parsed per second; 1,000,000 CSV rows imported, time and peak memory.
   Each figure is printed with the reference or target it is compared with.`
 
 const CALLS = 2000
@@ -130,7 +132,19 @@ async function benchMarketCommand(out: Output): Promise<void> {
   )
 }
 
-const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi, tangle: benchTangleCommand, market: benchMarketCommand }
+async function benchImportCommand(out: Output): Promise<void> {
+  const r = await benchImport(out.note)
+  out.result(r, () =>
+    table([
+      ['DSMR telegrams framed, CRC-checked, parsed', r.telegramsPerSecond.toFixed(0), 'per second, target ≥ 50,000'],
+      [`CSV rows imported (${r.csvRows})`, r.csvSeconds.toFixed(2), 's, target < 10'],
+      ['  rate', r.csvRowsPerSecond.toFixed(0), 'rows per second'],
+      ['  peak resident memory of the import', r.peakRssMB.toFixed(0), 'MB, target < 300']
+    ])
+  )
+}
+
+const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi, tangle: benchTangleCommand, market: benchMarketCommand, import: benchImportCommand }
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
   const { positionals } = parseArgs(argv, {})

@@ -39,23 +39,38 @@ interface Cosem {
   values: string[]
 }
 
-const OBIS_LINE = /^(\d+-\d+:\d+\.\d+\.\d+)((?:\([^)]*\))+)$/
-const VALUE = /\(([^)]*)\)/g
+const OBIS_CODE = /^\d+-\d+:\d+\.\d+\.\d+$/
+
+/** "(a)(b)(c)" from `open` to the end of the line -> ["a", "b", "c"]; null when malformed. */
+function cosemValues(line: string, open: number): string[] | null {
+  const values: string[] = []
+  let at = open
+  while (at < line.length) {
+    if (line.charCodeAt(at) !== 40) return null // "("
+    const close = line.indexOf(')', at + 1)
+    if (close < 0) return null
+    values.push(line.slice(at + 1, close))
+    at = close + 1
+  }
+  return values
+}
 
 /**
  * YYMMDDhhmmss with S (summer, UTC+2) or W (winter, UTC+1), the central European clock all
  * these meters keep; null when it is not a real instant.
  */
 export function dsmrTimestampToUtc(raw: string): string | null {
-  const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)([SW])$/.exec(raw)
-  if (!m) return null
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const flag = raw[12]
+  if (raw.length !== 13 || (flag !== 'S' && flag !== 'W') || !DIGITS12.test(raw)) return null
+  const two = (at: number) => (raw.charCodeAt(at) - 48) * 10 + raw.charCodeAt(at + 1) - 48
+  const [year, month, day, hour, minute, second] = [two(0), two(2), two(4), two(6), two(8), two(10)]
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null
-  const utcMs = Date.UTC(2000 + year, month - 1, day, hour, minute, second) - (m[7] === 'S' ? 2 : 1) * 3_600_000
-  const check = new Date(utcMs + (m[7] === 'S' ? 2 : 1) * 3_600_000)
-  if (check.getUTCDate() !== day) return null // 31 February and the like
-  return new Date(utcMs).toISOString()
+  const wallMs = Date.UTC(2000 + year, month - 1, day, hour, minute, second)
+  if (new Date(wallMs).getUTCDate() !== day) return null // 31 February and the like
+  return new Date(wallMs - (flag === 'S' ? 2 : 1) * 3_600_000).toISOString()
 }
+
+const DIGITS12 = /^\d{12}/
 
 /**
  * Whether a central European wall-clock time YYMMDDhhmm… without its S/W flag (DSMR 2.2) falls in
@@ -74,30 +89,40 @@ export function centralEuropeanSummer(raw: string): boolean {
 /** "000004.426*kWh" -> 4.426 in kWh (Wh and W are scaled down); null when it is not a number. */
 function quantity(raw: string | undefined, unit: 'kWh' | 'kW' | 'V' | 'A' | 'm3'): number | null {
   if (raw === undefined) return null
-  const [number, given] = raw.split('*')
+  const star = raw.indexOf('*')
+  const number = star < 0 ? raw : raw.slice(0, star)
   const value = Number(number)
   if (!number || !Number.isFinite(value)) return null
+  const given = star < 0 ? undefined : raw.slice(star + 1)
   if (given === undefined || given === unit) return value
   if ((unit === 'kWh' && given === 'Wh') || (unit === 'kW' && given === 'W')) return value / 1000
   return null
 }
 
+const identifiers = new Map<string, string>()
+
+/** A meter sends the same identifier every second: decode it once. */
 function decodeIdentifier(raw: string | undefined): string | null {
   if (!raw) return null
-  if (/^(?:[0-9A-Fa-f]{2})+$/.test(raw)) {
-    const text = Buffer.from(raw, 'hex').toString('latin1')
-    if (/^[\x20-\x7e]+$/.test(text)) return text
+  let decoded = identifiers.get(raw)
+  if (decoded === undefined) {
+    const text = /^(?:[0-9A-Fa-f]{2})+$/.test(raw) ? Buffer.from(raw, 'hex').toString('latin1') : ''
+    decoded = /^[\x20-\x7e]+$/.test(text) ? text : raw
+    if (identifiers.size > 10_000) identifiers.clear()
+    identifiers.set(raw, decoded)
   }
-  return raw
+  return decoded
 }
 
+const REGISTER_CODES = [1, 2].map((direction) => [0, 1, 2, 3, 4].map((n) => `1-0:${direction}.8.${n}`))
+
 function registers(objects: Map<string, Cosem>, direction: 1 | 2): TariffRegisters {
-  const tariff = (n: number) => quantity(objects.get(`1-0:${direction}.8.${n}`)?.values[0], 'kWh')
-  const t1 = tariff(1)
-  const t2 = tariff(2)
-  const t3 = tariff(3)
-  const t4 = tariff(4)
-  const sent = tariff(0)
+  const [c0, c1, c2, c3, c4] = REGISTER_CODES[direction - 1]!
+  const t1 = quantity(objects.get(c1!)?.values[0], 'kWh')
+  const t2 = quantity(objects.get(c2!)?.values[0], 'kWh')
+  const t3 = quantity(objects.get(c3!)?.values[0], 'kWh')
+  const t4 = quantity(objects.get(c4!)?.values[0], 'kWh')
+  const sent = quantity(objects.get(c0!)?.values[0], 'kWh')
   const parts = [t1, t2, t3, t4].filter((v): v is number => v !== null)
   // meters count in Wh: the sum is rounded back to them
   const sum = parts.length ? Math.round(parts.reduce((a, b) => a + b, 0) * 1000) / 1000 : null
@@ -133,6 +158,9 @@ function gasReading(objects: Map<string, Cosem>): DsmrTelegram['gas'] {
   return null
 }
 
+const VOLTAGE_CODES = ['1-0:32.7.0', '1-0:52.7.0', '1-0:72.7.0']
+const CURRENT_CODES = ['1-0:31.7.0', '1-0:51.7.0', '1-0:71.7.0']
+
 /** Parses one framed telegram (from "/" through its CRC digits). */
 export function parseTelegram(text: string): ParseOutcome {
   const bang = text.lastIndexOf('!')
@@ -146,30 +174,31 @@ export function parseTelegram(text: string): ParseOutcome {
     if (!crcValid) return { ok: false, reason: `CRC mismatch: the telegram says ${crcText.toUpperCase()}, its bytes give ${computed.toString(16).toUpperCase().padStart(4, '0')}` }
   }
 
-  const lines = text.slice(0, bang).split(/\r?\n/)
+  const lines = text.slice(0, bang).split('\n')
   const header = lines[0]!.slice(1).trim()
   const objects = new Map<string, Cosem>()
   let last: Cosem | undefined
-  for (const line of lines.slice(1)) {
+  for (let n = 1; n < lines.length; n++) {
+    const raw = lines[n]!
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
     if (line === '') continue
-    if (line.startsWith('(') && last) {
-      // DSMR 2.2 continues the gas object on the next line
-      for (const m of line.matchAll(VALUE)) last.values.push(m[1]!)
+    const open = line.indexOf('(')
+    const values = open >= 0 && line.endsWith(')') ? cosemValues(line, open) : null
+    if (values && open === 0 && last) {
+      last.values.push(...values) // DSMR 2.2 continues the gas object on the next line
       continue
     }
-    const m = OBIS_LINE.exec(line)
-    if (!m) {
+    if (!values || !OBIS_CODE.test(line.slice(0, open))) {
       if (crcValid === null) return { ok: false, reason: `unreadable line "${line.slice(0, 40)}"` }
       continue // a valid CRC vouches for the bytes: a line we do not know is a vendor extension
     }
-    last = { values: [...m[2]!.matchAll(VALUE)].map((v) => v[1]!) }
-    objects.set(m[1]!, last)
+    last = { values }
+    objects.set(line.slice(0, open), last)
   }
 
   const rawTime = objects.get('0-0:1.0.0')?.values[0]
   const timestamp = rawTime === undefined ? null : dsmrTimestampToUtc(rawTime)
   if (rawTime !== undefined && timestamp === null) return { ok: false, reason: `invalid timestamp "${rawTime}"` }
-  const phases = (codes: string[], unit: 'V' | 'A') => codes.map((c) => quantity(objects.get(`1-0:${c}.7.0`)?.values[0], unit))
   const tariff = objects.get('0-0:96.14.0')?.values[0]
   return {
     ok: true,
@@ -184,8 +213,8 @@ export function parseTelegram(text: string): ParseOutcome {
         powerDeliveredKW: quantity(objects.get('1-0:1.7.0')?.values[0], 'kW'),
         powerReturnedKW: quantity(objects.get('1-0:2.7.0')?.values[0], 'kW'),
         tariff: tariff === undefined || !Number.isFinite(Number(tariff)) ? null : Number(tariff),
-        voltageV: phases(['32', '52', '72'], 'V'),
-        currentA: phases(['31', '51', '71'], 'A')
+        voltageV: VOLTAGE_CODES.map((c) => quantity(objects.get(c)?.values[0], 'V')),
+        currentA: CURRENT_CODES.map((c) => quantity(objects.get(c)?.values[0], 'A'))
       },
       gas: gasReading(objects)
     }

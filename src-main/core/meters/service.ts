@@ -171,7 +171,8 @@ export class MeterService {
     const result = new Map<string, { productionKWh: number; consumptionKWh: number }>()
     const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as { id: string; prosumer: string }[]
     for (const { id, prosumer } of assigned) {
-      const start = this.store.readingAt(id, fromMs)
+      // from the reading the window opens on (or the first inside it) to the last one in it
+      const start = this.store.readingAt(id, fromMs) ?? this.store.readings(id, fromMs, toMs, 1)[0]
       const end = this.store.readingAt(id, toMs)
       if (!start || !end || end.tsMs <= start.tsMs || end.importWh < start.importWh || end.exportWh < start.exportWh) continue
       const scale = (slotHours * HOUR_MS) / (end.tsMs - start.tsMs)

@@ -29,6 +29,8 @@ export interface PortLike {
   on(event: 'data', listener: (data: Buffer) => void): unknown
   on(event: 'close' | 'error', listener: (error?: Error | null) => void): unknown
   removeAllListeners(): unknown
+  /** modem lines; absent or failing on virtual ports */
+  set?(options: { dtr?: boolean; rts?: boolean }, callback: (error: Error | null) => void): unknown
   isOpen: boolean
 }
 
@@ -79,8 +81,10 @@ export class SerialLink {
     port.on('close', (error) => this.lost(error?.message ?? 'the port closed'))
     port.on('error', (error) => this.lost(error?.message ?? 'port error'))
     port.open((error) => {
-      if (error) this.lost(error.message)
-      else this.setStatus('connected', null)
+      if (error) return this.lost(error.message)
+      // raise Data Request (P1 pin 2 is often wired to RTS/DTR); a pty cannot, which is fine
+      port.set?.({ dtr: true, rts: true }, () => {})
+      this.setStatus('connected', null)
     })
   }
 

@@ -138,7 +138,9 @@ export function createHandlers(app: App): Handlers {
     'meter.removePort': ({ path }) => serviceCall(() => (app.meters().removePort(path), { removed: true as const })),
     'meter.list': () => app.meters().meters(),
     'meter.assign': ({ meterId, prosumer }) => serviceCall(() => (app.meters().assign(meterId, prosumer), app.meters().meters())),
-    'meter.readings': ({ meterId, fromMs, toMs, limit }) => app.meters().store.readings(meterId, fromMs ?? 0, toMs ?? Number.MAX_SAFE_INTEGER, limit ?? 10_000),
+    // without a start, the newest readings: what the live chart needs
+    'meter.readings': ({ meterId, fromMs, toMs, limit }) =>
+      fromMs === undefined && toMs === undefined ? app.meters().store.latest(meterId, limit ?? 2000) : app.meters().store.readings(meterId, fromMs ?? 0, toMs ?? Number.MAX_SAFE_INTEGER, limit ?? 10_000),
     'meter.volumes': () => app.meters().volumes(),
     'meter.import': async ({ paths, timeZone }) => {
       if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])

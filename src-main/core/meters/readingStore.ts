@@ -153,6 +153,15 @@ export class ReadingStore {
       .all(meterId, fromMs, toMs, limit) as { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]
   }
 
+  /** A meter's newest `limit` readings, oldest first: what a chart of "now" shows. */
+  latest(meterId: string, limit: number) {
+    return (
+      this.db
+        .prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT ?')
+        .all(meterId, limit) as { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]
+    ).reverse()
+  }
+
   /** The last reading at or before tsMs. */
   readingAt(meterId: string, tsMs: number) {
     return this.db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1').get(meterId, tsMs) as

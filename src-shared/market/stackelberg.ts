@@ -10,7 +10,7 @@
 // is skipped when no trace is wanted (a day of analysis solves the equilibrium only).
 import { clearMarket, type Offer } from './clearing'
 import { DEFAULT_EGT, runEgt, type EgtIteration } from './egt'
-import { randomSimplexPoint } from './random'
+import { randomSimplexPoint } from '../random'
 import { buyerOutcomes, firstPriceBaseline, TradeTable, tradesAt } from './trades'
 import type { Buyer } from './welfare'
 

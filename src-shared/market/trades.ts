@@ -1,5 +1,6 @@
 // Who buys what from whom once prices and selection probabilities are set (MODEL.md "Trades and
 // settlement"), and the first-price sealed-bid baseline the paper compares with (fig. 10).
+import { doubled } from '../typedArrays'
 import { bestResponse, gridWelfare, type Buyer } from './welfare'
 
 export interface Trade {
@@ -24,14 +25,9 @@ export class TradeTable {
 
   add(buyer: number, seller: number, energyKWh: number): void {
     if (this.count === this.buyer.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
-        const bigger = new (a.constructor as new (n: number) => T)(a.length * 2)
-        bigger.set(a)
-        return bigger
-      }
-      this.buyer = grow(this.buyer)
-      this.seller = grow(this.seller)
-      this.energyKWh = grow(this.energyKWh)
+      this.buyer = doubled(this.buyer)
+      this.seller = doubled(this.seller)
+      this.energyKWh = doubled(this.energyKWh)
     }
     this.buyer[this.count] = buyer
     this.seller[this.count] = seller

@@ -9,6 +9,7 @@ import { open, type App } from '../../src-main/core/app'
 import { DSMR5_SETTINGS } from '../../src-main/core/meters/serialLink'
 import { dv2gBin } from '../support/cli'
 import { useTempDirs } from '../support/tempDir'
+import { until } from '../support/until'
 
 const tempDir = useTempDirs()
 const children: ChildProcess[] = []
@@ -20,13 +21,6 @@ afterEach(() => {
   app = undefined
 })
 
-async function until(what: () => boolean, timeoutMs: number, label: string): Promise<void> {
-  const started = Date.now()
-  while (!what()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${label}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 function startSocat(a: string, b: string): ChildProcess {
   const socat = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' })

@@ -11,7 +11,7 @@ import { NONE, TangleGraph } from './graph'
 import { ID_CHUNK, Ledger } from './ledger'
 import { ParallelVerifier } from './parallelVerifier'
 import { publicKeyBytes, signBytes } from './signing'
-import { seededRandom } from './simulator'
+import { seededRandom } from '../../../src-shared/random'
 import { DEFAULT_TIP_SELECTION, TipSelector } from './tipSelection'
 import { TxKind, type Payload } from './transaction'
 

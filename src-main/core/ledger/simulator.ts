@@ -4,7 +4,8 @@
 // least h (the attachment delay) earlier. Popov's result for this model: about 2λh tips,
 // and a mean time to first approval of about 2h.
 import { NONE, TangleGraph } from './graph'
-import { DEFAULT_TIP_SELECTION, TipSelector, type Random } from './tipSelection'
+import { seededRandom } from '../../../src-shared/random'
+import { DEFAULT_TIP_SELECTION, TipSelector } from './tipSelection'
 
 export interface SimulationOptions {
   /** λ, transactions per unit of time */
@@ -29,18 +30,6 @@ export interface SimulationResult {
   /** Popov's L0 = 2λh */
   expectedTips: number
   meanFirstApprovalDelay: number
-}
-
-/** mulberry32: small, fast and reproducible under a seed */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 export function simulateTangle(options: SimulationOptions): SimulationResult {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { priceResponse, runEgt, stateFromResponse } from '../../../src-shared/market/egt'
 import { runDay } from '../../../src-shared/market/day'
-import { seededRandom } from '../../../src-shared/market/random'
+import { seededRandom } from '../../../src-shared/random'
 import { scenarioSchema } from '../../../src-shared/market/scenario'
 import { clearMarket } from '../../../src-shared/market/clearing'
 import { DEFAULT_GAME, solveSlot } from '../../../src-shared/market/stackelberg'

@@ -3,7 +3,7 @@
 // with a PV system, 24 one-hour slots, ESU charge and discharge limits of 3 kW, efficiencies 0.6
 // and 0.4, US price levels. Its profile data ([47]) is not public, so the profiles here are
 // synthetic, with shapes and sizes stated below, and reproducible from the seed.
-import { seededRandom } from '../../../src-shared/market/random'
+import { seededRandom } from '../../../src-shared/random'
 import type { Scenario } from '../../../src-shared/market/scenario'
 
 const SEED = 2020

@@ -2,6 +2,7 @@
 // a reading already stored (same meter, same instant) is counted as a duplicate, never doubled.
 // Each new reading is compared with the one before it: a counter that went backwards (a reset or
 // a replaced meter) and a gap of more than twice the usual interval are flagged.
+import { doubled } from '../../../src-shared/typedArrays'
 import type { Db } from '../db/connection'
 
 export const FLAG_RESET = 1
@@ -59,16 +60,11 @@ export class ReadingColumns {
   }
 
   private grow(): void {
-    const double = <T extends Int32Array | Float64Array>(a: T): T => {
-      const bigger = new (a.constructor as new (n: number) => T)(a.length * 2)
-      bigger.set(a)
-      return bigger
-    }
-    this.meter = double(this.meter)
-    this.tsMs = double(this.tsMs)
-    this.importWh = double(this.importWh)
-    this.exportWh = double(this.exportWh)
-    this.powerW = double(this.powerW)
+    this.meter = doubled(this.meter)
+    this.tsMs = doubled(this.tsMs)
+    this.importWh = doubled(this.importWh)
+    this.exportWh = doubled(this.exportWh)
+    this.powerW = doubled(this.powerW)
   }
 
   /** Row numbers per meter, each in time order. */

@@ -9,7 +9,7 @@ import { fromHex } from '../../../../../src-main/core/ledger/hash'
 import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/ledger'
 import { solveProofOfWork } from '../../../../../src-main/core/ledger/proofOfWork'
 import { privateKeyFromSeed, publicKeyBytes, signBytes } from '../../../../../src-main/core/ledger/signing'
-import { seededRandom } from '../../../../../src-main/core/ledger/simulator'
+import { seededRandom } from '../../../../../src-shared/random'
 import { TxKind, type Essence } from '../../../../../src-main/core/ledger/transaction'
 import { useTempDirs } from '../../../../support/tempDir'
 

@@ -10,7 +10,7 @@ import { fromHex } from '../../../../../src-main/core/ledger/hash'
 import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/ledger'
 import { ParallelVerifier } from '../../../../../src-main/core/ledger/parallelVerifier'
 import { privateKeyFromSeed, publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
-import { seededRandom } from '../../../../../src-main/core/ledger/simulator'
+import { seededRandom } from '../../../../../src-shared/random'
 import { TxKind } from '../../../../../src-main/core/ledger/transaction'
 import { useTempDirs } from '../../../../support/tempDir'
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { NONE, TangleGraph, TxStatus } from '../../../../../src-main/core/ledger/graph'
-import { seededRandom, simulateTangle } from '../../../../../src-main/core/ledger/simulator'
+import { simulateTangle } from '../../../../../src-main/core/ledger/simulator'
+import { seededRandom } from '../../../../../src-shared/random'
 import { TipSelector } from '../../../../../src-main/core/ledger/tipSelection'
 
 function idOf(n: number): Uint8Array {

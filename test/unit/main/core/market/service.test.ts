@@ -5,6 +5,7 @@ import { runDay } from '../../../../../src-shared/market/day'
 import { scenarioSchema } from '../../../../../src-shared/market/scenario'
 import { open, type App } from '../../../../../src-main/core/app'
 import { useTempDirs } from '../../../../support/tempDir'
+import { until } from '../../../../support/until'
 
 const tempDir = useTempDirs()
 const scenario = scenarioSchema.parse(JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8')))
@@ -27,13 +28,6 @@ function record<E extends EventName>(app: App, name: E): EventPayload<E>[] {
   return seen
 }
 
-const until = async (what: () => boolean, timeoutMs = 10_000) => {
-  const started = Date.now()
-  while (!what()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 describe('market service', () => {
   it('lists the default scenario', () => {

@@ -8,6 +8,7 @@ import { open, type App } from '../../../../../src-main/core/app'
 import type { PortLike } from '../../../../../src-main/core/meters/serialLink'
 import { newSimulatedMeter, nextTelegram } from '../../../../../src-main/core/meters/simulator'
 import { useTempDirs } from '../../../../support/tempDir'
+import { until } from '../../../../support/until'
 
 const tempDir = useTempDirs()
 
@@ -50,13 +51,6 @@ function openApp(): App {
   return app
 }
 
-const until = async (what: () => boolean, timeoutMs = 10_000) => {
-  const started = Date.now()
-  while (!what()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 describe('meter bridge', () => {
   it('stores each telegram from a port once, survives unplugging, and resumes without duplicates', async () => {

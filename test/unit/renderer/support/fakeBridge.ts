@@ -14,6 +14,7 @@ import type { BridgeMethods, Dv2gBridge } from '../../../../src-shared/bridge'
 import { esuCost } from '../../../../src-shared/market/esu'
 import type { ApiErrorBody } from '../../../../src-shared/contract'
 import { createFakeMarket } from './fakeMarket'
+import { createFakeMeters } from './fakeMeters'
 
 export interface FakeBridge extends Dv2gBridge {
   profiles: Map<string, EsuProfile>
@@ -21,6 +22,7 @@ export interface FakeBridge extends Dv2gBridge {
   keystore: { unlocked: boolean; wallets: { name: string; role: 'operator' | 'grid' | 'ev'; address: string; balance: string; createdAt: string }[] }
   calls: { method: MethodName; input: unknown }[]
   market: ReturnType<typeof createFakeMarket>
+  meters: ReturnType<typeof createFakeMeters>
   info: AppInfo
   emit(name: EventName, payload: unknown): void
   /** the next call of this method fails with this body */
@@ -56,6 +58,7 @@ export function createFakeBridge(): FakeBridge {
   }
 
   const market = createFakeMarket(emit)
+  const meters = createFakeMeters(emit)
 
   function handle(method: MethodName, rawInput: unknown): unknown {
     const failure = failures.get(method)
@@ -64,6 +67,7 @@ export function createFakeBridge(): FakeBridge {
       throw new ApiError(failure.code, failure.message, failure.fields)
     }
     if (method.startsWith('market.')) return market.handle(method, rawInput)
+    if (method.startsWith('meter.')) return meters.handle(method, rawInput)
     switch (method) {
       case 'app.info':
         parseInput(method, rawInput)
@@ -119,7 +123,7 @@ export function createFakeBridge(): FakeBridge {
       async (input?: unknown) => {
         calls.push({ method, input })
         try {
-          return { ok: true, output: methods[method].output.parse(handle(method, input)) }
+          return { ok: true, output: methods[method].output.parse(await handle(method, input)) }
         } catch (error) {
           if (error instanceof ApiError) return { ok: false, error: error.toBody() }
           throw error
@@ -138,6 +142,7 @@ export function createFakeBridge(): FakeBridge {
     keystore,
     calls,
     market,
+    meters,
     info,
     emit,
     failNext: (method, error) => failures.set(method, error),
@@ -148,6 +153,7 @@ export function createFakeBridge(): FakeBridge {
       keystore.unlocked = false
       keystore.wallets = []
       market.reset()
+      meters.reset()
     }
   }
 }

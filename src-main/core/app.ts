@@ -81,8 +81,9 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   const openMarket = () =>
     (marketService ??= new MarketService(db, events, openLedger, {
       scenariosDir: join(resourcesDir(), 'scenarios'),
-      // live readings of assigned meters replace the scenario's profiles for their prosumers
-      overrides: (scenario, windowMs) => (meterService ? openMeters().prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours) : undefined),
+      // live readings of assigned meters replace the scenario's profiles for their prosumers;
+      // with the meter bridge never opened (an offline run) there are none
+      overrides: (scenario, windowMs) => meterService?.prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours),
       ...options.market
     }))
 

@@ -150,6 +150,7 @@ export const slotOutcomeSchema = z.object({
   baseline: z.object({ sellers: z.array(z.object({ id: z.string(), ask: num, soldKWh: num })), totalPaid: num }),
   tradedKWh: num,
   totalPaid: num,
+  fromMeters: z.array(z.string()),
   trace: z.object({ sellers: z.array(z.string()), steps: z.array(traceStepSchema) }).nullable()
 })
 

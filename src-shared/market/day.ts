@@ -58,6 +58,8 @@ export interface SlotOutcome {
   baseline: { sellers: { id: string; ask: number; soldKWh: number }[]; totalPaid: number }
   tradedKWh: number
   totalPaid: number
+  /** participants whose production and consumption came from live meters, not the scenario */
+  fromMeters: string[]
   /** the literal iterations of Algorithm 2 (figs. 7–9, 11), when asked for */
   trace: SlotTrace | null
 }
@@ -180,6 +182,7 @@ export class MarketDay {
         totalPaid: result?.baseline.totalPaid ?? 0
       },
       tradedKWh: trades.reduce((sum, tr) => sum + tr.energyKWh, 0),
+      fromMeters: [...scenario.evs, ...scenario.grids].map((p) => p.id).filter((id) => options.overrides?.has(id)),
       totalPaid: trades.reduce((sum, tr) => sum + tr.paid, 0),
       trace:
         result && result.trace.length > 0

@@ -49,6 +49,10 @@ describe('Auctions view', () => {
     for (const id of ['auction-fig8', 'auction-fig9', 'auction-fig11', 'auction-fig10']) expect(figure(id), id).toBeDefined()
     expect(wrapper.findAll('[data-testid^="auction-seller-"]')).toHaveLength(outcome.sellers.length)
     expect(byTestId('auction-traded').text()).toBe(outcome.tradedKWh.toFixed(3))
+    expect(wrapper.find('[data-testid="auction-from-meters"]').exists()).toBe(false)
+    bridge.emit('market.slotSolved', { runId, outcome: { ...outcome, trace: null, fromMeters: ['EV2', 'G1'] }, settled: false, settleError: null })
+    await settle()
+    expect(byTestId('auction-from-meters').text()).toBe('From live meters this slot: EV2, G1; the others from the scenario.')
   })
 
   it('pauses, resumes and stops the run it follows', async () => {

@@ -15,6 +15,7 @@ function slot(trades: SlotOutcome['trades'], sellers = 2): SlotOutcome {
     baseline: { sellers: [], totalPaid: 0 },
     tradedKWh: trades.reduce((sum, t) => sum + t.energyKWh, 0),
     totalPaid: trades.reduce((sum, t) => sum + t.paid, 0),
+    fromMeters: [],
     trace: null
   }
 }

@@ -127,6 +127,7 @@ describe('meter bridge', () => {
     await until(() => market.runs()[0]!.solvedSlots === 1)
     market.control(run.id, 'stop')
     const ev2 = market.day(run.id).day.evs.find((ev) => ev.id === 'EV2')!
+    expect(market.slot(run.id, 1).fromMeters).toEqual(['EV2'])
     // without the meter, the scenario's own profile for EV2 in slot 1
     const scenario = scenarioSchema.parse(JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8')))
     const plain = new MarketDay(scenario).runSlot(0)

@@ -75,6 +75,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     return ledgerServices
   }
 
+  const countRows = rowCounter(db)
   let meterService: MeterService | undefined
   const openMeters = () => (meterService ??= new MeterService(db, events, openLedger, options.meters))
   let marketService: MarketService | undefined
@@ -108,7 +109,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       schemaVersion: schemaVersion(db),
       latestSchemaVersion,
       journalMode: String(db.pragma('journal_mode', { simple: true })),
-      tables: tableRowCounts(db),
+      tables: countRows(),
       transport: options.transport ?? 'serve',
       nodeVersion: process.versions.node,
       startedAt
@@ -133,13 +134,24 @@ function databaseBytes(file: string): number {
   }, 0)
 }
 
-function tableRowCounts(db: Db): AppInfo['tables'] {
-  const names = db
-    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .pluck()
-    .all() as string[]
-  return names.map((name) => ({
-    name,
-    rows: db.prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get() as number
-  }))
+/** Counting a table of millions of rows takes a tenth of a second: such counts are reused for a minute. */
+const SLOW_COUNT_MS = 20
+const SLOW_COUNT_REUSE_MS = 60_000
+
+function rowCounter(db: Db): () => AppInfo['tables'] {
+  const counted = new Map<string, { rows: number; at: number; tookMs: number }>()
+  return () => {
+    const names = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all() as string[]
+    return names.map((name) => {
+      const last = counted.get(name)
+      const now = performance.now()
+      if (last && last.tookMs > SLOW_COUNT_MS && now - last.at < SLOW_COUNT_REUSE_MS) return { name, rows: last.rows }
+      const rows = db.prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get() as number
+      counted.set(name, { rows, at: now, tookMs: performance.now() - now })
+      return { name, rows }
+    })
+  }
 }

@@ -31,7 +31,7 @@ const purposes: Record<ViewName, { label: string; purpose: string }> = {
     label: 'ESU',
     purpose: 'What a battery costs a day and per kWh cycled, eqs. (9)–(11), and whether its daily saving pays for it.'
   },
-  history: { label: 'History', purpose: 'Past market days and ledger activity as charts over time.' },
+  history: { label: 'History', purpose: 'Past market runs: the day in the paper’s figures, what every EV earned and every grid paid, exported as CSV and PNG.' },
   meters: { label: 'Meters', purpose: 'Local meters on serial/USB (DSMR P1) and meter logs imported from USB sticks.' },
   settings: { label: 'Settings', purpose: 'This installation: data dir, versions, transport and keyboard shortcuts.' }
 }

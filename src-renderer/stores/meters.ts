@@ -8,6 +8,8 @@ import { call, CallError, errorMessage, onEvent } from '../api'
 
 type Reading = MethodOutput<'meter.readings'>[number]
 type Volume = MethodOutput<'meter.volumes'>[number]
+/** What the operator asked for, so a refusal shows beside the form that asked. */
+export type MeterAction = 'load' | 'addPort' | 'removePort' | 'assign' | 'readings' | 'volumes' | 'import'
 
 export const CHART_POINTS = 2000
 const FLUSH_EVERY_MS = 250
@@ -33,8 +35,8 @@ export const useMetersStore = defineStore('meters', () => {
   const progress = ref<EventPayload<'meter.importProgress'> | null>(null)
   const importing = ref(false)
   const results = ref<FileImportResult[] | null>(null)
-  const error = ref<string | null>(null)
-  const fieldErrors = ref<Record<string, string>>({})
+  const failure = ref<{ action: MeterAction; message: string; fields: Record<string, string> } | null>(null)
+  const notice = ref<string | null>(null)
 
   let arrived: Reading[] = []
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -51,49 +53,60 @@ export const useMetersStore = defineStore('meters', () => {
   onEvent('meter.metersChanged', (payload) => (meters.value = payload.meters))
   onEvent('meter.importProgress', (payload) => (progress.value = payload))
 
-  async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
+  async function attempt<T>(action: MeterAction, work: () => Promise<T>): Promise<T | undefined> {
     try {
       const result = await work()
-      error.value = null
-      fieldErrors.value = {}
+      failure.value = null
       return result
-    } catch (failure) {
-      error.value = errorMessage(failure)
-      fieldErrors.value = failure instanceof CallError ? Object.fromEntries((failure.fields ?? []).map((f) => [f.path, f.message])) : {}
+    } catch (problem) {
+      // `paths.0` and `paths` are the same input on the form
+      const fields = problem instanceof CallError ? Object.fromEntries((problem.fields ?? []).map((f) => [f.path.split('.')[0]!, f.message])) : {}
+      failure.value = { action, message: errorMessage(problem), fields }
       return undefined
     }
   }
 
   async function load(): Promise<void> {
-    await attempt(async () => {
+    await attempt('load', async () => {
       ;[ports.value, meters.value, available.value, volumes.value] = await Promise.all([call('meter.ports'), call('meter.list'), call('meter.availablePorts'), call('meter.volumes')])
     })
   }
 
   async function addPort(input: MethodInput<'meter.addPort'>): Promise<boolean> {
-    const port = await attempt(() => call('meter.addPort', input))
+    notice.value = null
+    const port = await attempt('addPort', () => call('meter.addPort', input))
     if (port) ports.value = [...ports.value.filter((p) => p.path !== port.path), port]
     return port !== undefined
   }
 
   async function removePort(path: string): Promise<void> {
-    if (await attempt(() => call('meter.removePort', { path }))) ports.value = ports.value.filter((p) => p.path !== path)
+    notice.value = null
+    if (!(await attempt('removePort', () => call('meter.removePort', { path })))) return
+    ports.value = ports.value.filter((p) => p.path !== path)
+    notice.value = `Removed ${path}: the bridge closed it. Its meters and their readings stay.`
   }
 
   async function assign(meterId: string, prosumer: string | null): Promise<boolean> {
-    const list = await attempt(() => call('meter.assign', { meterId, prosumer }))
+    const list = await attempt('assign', () => call('meter.assign', { meterId, prosumer }))
     if (list) meters.value = list
     return list !== undefined
   }
 
   async function select(meterId: string): Promise<void> {
-    selected.value = meterId
-    arrived = []
-    readings.value = (await attempt(() => call('meter.readings', { meterId, limit: CHART_POINTS }))) ?? []
+    if (selected.value !== meterId) {
+      selected.value = meterId
+      arrived = []
+      readings.value = []
+    }
+    const stored = (await attempt('readings', () => call('meter.readings', { meterId, limit: CHART_POINTS }))) ?? []
+    if (selected.value !== meterId) return // the operator chose another meter meanwhile
+    // live readings drawn while the stored ones were on their way come after them
+    const newest = stored.at(-1)?.tsMs ?? -Infinity
+    readings.value = [...stored, ...readings.value.filter((r) => r.tsMs > newest)].slice(-CHART_POINTS)
   }
 
   async function rescanVolumes(): Promise<void> {
-    const found = await attempt(() => call('meter.volumes'))
+    const found = await attempt('volumes', () => call('meter.volumes'))
     if (found) volumes.value = found
   }
 
@@ -102,10 +115,10 @@ export const useMetersStore = defineStore('meters', () => {
     progress.value = null
     results.value = null
     try {
-      const done = await attempt(() => call('meter.import', { paths, ...(timeZone ? { timeZone } : {}) }))
+      const done = await attempt('import', () => call('meter.import', { paths, ...(timeZone ? { timeZone } : {}) }))
       if (done) {
         results.value = done.files
-        meters.value = (await attempt(() => call('meter.list'))) ?? meters.value
+        meters.value = (await attempt('load', () => call('meter.list'))) ?? meters.value
         if (selected.value) await select(selected.value)
       }
     } finally {
@@ -113,5 +126,5 @@ export const useMetersStore = defineStore('meters', () => {
     }
   }
 
-  return { ports, available, meters, selected, readings, volumes, progress, importing, results, error, fieldErrors, load, addPort, removePort, assign, select, rescanVolumes, importLogs }
+  return { ports, available, meters, selected, readings, volumes, progress, importing, results, failure, notice, load, addPort, removePort, assign, select, rescanVolumes, importLogs }
 })

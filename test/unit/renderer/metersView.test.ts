@@ -39,6 +39,25 @@ describe('Meters view', () => {
     await byTestId('meter-add-form').trigger('submit')
     await settle()
     expect(byTestId('meter-port-path-error').text()).toBe('/tmp/ttyB is already a meter port')
+    expect(wrapper.find('[data-testid="meter-error"]').exists()).toBe(false)
+
+    await byTestId('meter-port-path').setValue('/tmp/ttyC')
+    await byTestId('meter-prosumer').setValue('P'.repeat(65))
+    await byTestId('meter-add-form').trigger('submit')
+    await settle()
+    expect(byTestId('meter-prosumer-error').text()).not.toBe('')
+    expect(wrapper.find('[data-testid="meter-port-path-error"]').exists()).toBe(false)
+  })
+
+  it('removes a port and says so', async () => {
+    bridge.meters.state.ports.push({ path: '/dev/ttyUSB0', protocol: 'dsmr', settings: { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 }, prosumer: 'G1', status: 'connected', detail: null, telegrams: 12, rejected: 0, lastTelegramAt: 1000 })
+    await mount()
+    expect(byTestId('meter-port-row-/dev/ttyUSB0').text()).toMatch(/connected.*12/)
+    await byTestId('meter-remove-/dev/ttyUSB0').trigger('click')
+    await settle()
+    expect(bridge.calls.find((c) => c.method === 'meter.removePort')?.input).toEqual({ path: '/dev/ttyUSB0' })
+    expect(wrapper.find('[data-testid="meter-port-row-/dev/ttyUSB0"]').exists()).toBe(false)
+    expect(byTestId('meter-notice').text()).toContain('Removed /dev/ttyUSB0')
   })
 
   it('assigns a meter to a prosumer', async () => {
@@ -58,7 +77,8 @@ describe('Meters view', () => {
       { tsMs: 3_600_000, importWh: 1500, exportWh: 100, powerW: null, flags: 0 }
     ])
     await mount()
-    await byTestId('meter-row-E002').trigger('click')
+    // rows are chosen from the keyboard as well as by click
+    await byTestId('meter-row-E002').trigger('keydown', { key: 'Enter' })
     await settle()
     const data = () => ((wrapper.findComponent(FigureChart).props('option') as { series: { data: unknown[] }[] }).series[0]!.data)
     // 500 Wh in and 100 Wh out over an hour: 400 W drawn
@@ -101,6 +121,31 @@ describe('Meters view', () => {
     await byTestId('meter-import').trigger('submit')
     for (let i = 0; i < 5; i++) await settle()
     expect(byTestId('meter-import-error').text()).toBe('/nope does not exist')
+  })
+
+  it('names a time zone it does not know under the time zone', async () => {
+    bridge.meters.state.imports.set('/data/a.csv', { path: '/data/a.csv', kind: 'csv', inserted: 1, duplicates: 0, resets: 0, gaps: 0, rejected: [], rejectedCount: 0 })
+    await mount()
+    await byTestId('meter-import-path').setValue('/data/a.csv')
+    await byTestId('meter-import-tz').setValue('Europe/Atlantis')
+    await byTestId('meter-import').trigger('submit')
+    for (let i = 0; i < 5; i++) await settle()
+    expect(bridge.calls.find((c) => c.method === 'meter.import')?.input).toEqual({ paths: ['/data/a.csv'], timeZone: 'Europe/Atlantis' })
+    expect(byTestId('meter-import-tz-error').text()).toBe('is not a time zone (e.g. Europe/Amsterdam)')
+    expect(wrapper.find('[data-testid="meter-import-results"]').exists()).toBe(false)
+  })
+
+  it('lists the first 200 rejected lines and counts the rest', async () => {
+    const rejected = Array.from({ length: 200 }, (_, i) => ({ line: i + 2, reason: 'no timestamp' }))
+    bridge.meters.state.imports.set('/data/bad.csv', { path: '/data/bad.csv', kind: 'csv', inserted: 0, duplicates: 0, resets: 0, gaps: 0, rejected, rejectedCount: 250 })
+    await mount()
+    await byTestId('meter-import-path').setValue('/data/bad.csv')
+    await byTestId('meter-import').trigger('submit')
+    for (let i = 0; i < 10; i++) await settle()
+    const lines = byTestId('meter-import-rejected').findAll('li').map((li) => li.text())
+    expect(lines[0]).toBe('line 2: no timestamp')
+    expect(lines).toHaveLength(201)
+    expect(lines.at(-1)).toBe('… and 50 more')
   })
 })
 

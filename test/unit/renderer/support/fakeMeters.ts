@@ -28,6 +28,7 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
       }
       case 'meter.removePort': {
         const { path } = parseInput(method, rawInput)
+        if (!state.ports.some((p) => p.path === path)) throw new ApiError('invalid_argument', `path: no meter port ${path}`, [{ path: 'path', message: `no meter port ${path}` }])
         state.ports = state.ports.filter((p) => p.path !== path)
         return { removed: true }
       }
@@ -46,10 +47,23 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
       }
       case 'meter.volumes':
         return state.volumes
-      case 'meter.import':
-        return runImport(parseInput(method, rawInput).paths)
+      case 'meter.import': {
+        const { paths, timeZone } = parseInput(method, rawInput)
+        if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
+        return runImport(paths)
+      }
     }
     return undefined
+  }
+
+  // the server's rule: a zone Intl knows
+  function isTimeZone(zone: string): boolean {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone })
+      return true
+    } catch {
+      return false
+    }
   }
 
   async function runImport(paths: string[]) {

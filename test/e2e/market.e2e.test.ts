@@ -1,32 +1,14 @@
 // The market end to end: with the keystore open and a treasury, start a live run of the default
 // scenario on an accelerated clock, watch a slot's iterations play into the charts and the slot
 // settle on the ledger, then open History and see the day's figures.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServe, type ServeProcess } from '../support/cli'
-import { launchBrowser, openWatchedPage, removeDir, screenshot, tempDir, type Browser, type WatchedPage } from './support'
+import { describe, expect, it } from 'vitest'
+import { screenshot, useServedConsole } from './support'
 
-let dataDir: string | undefined
-let browser: Browser | undefined
-let server: ServeProcess | undefined
-let watched: WatchedPage
-
-beforeAll(async () => {
-  dataDir = tempDir('dv2g-e2e-market-')
-  browser = await launchBrowser()
-  server = await startServe(dataDir)
-  watched = await openWatchedPage(browser)
-  await watched.page.goto(`${server.url}#/wallets`)
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(dataDir)
-})
+const served = useServedConsole('dv2g-e2e-market-', '#/wallets')
 
 describe('a live market run', () => {
   it('plays a slot into the charts, settles it on the ledger, and shows the day in History', async () => {
-    const page = watched.page
+    const page = served().watched.page
     await page.getByTestId('wallet-passphrase').fill('e2e market passphrase')
     await page.getByTestId('wallet-unlock').click()
     await page.getByTestId('wallet-name').fill('treasury')
@@ -35,7 +17,7 @@ describe('a live market run', () => {
     await page.getByTestId('wallet-mnemonic-done').click()
     await page.getByTestId('wallet-row-treasury').waitFor()
 
-    await page.goto(`${server!.url}#/auctions`)
+    await page.goto(`${served().server.url}#/auctions`)
     await page.getByTestId('auction-clock').selectOption('accelerated')
     await page.getByTestId('auction-seconds').fill('4')
     await page.getByTestId('auction-settle-live').check()
@@ -63,13 +45,13 @@ describe('a live market run', () => {
     await page.getByTestId('auction-run-status').filter({ hasText: 'paused' }).waitFor()
 
     // the settlement is on the tangle: the explorer lists the market record
-    await page.goto(`${server!.url}#/tangle`)
+    await page.goto(`${served().server.url}#/tangle`)
     await page.getByText('data', { exact: false }).first().waitFor()
 
-    await page.goto(`${server!.url}#/history`)
+    await page.goto(`${served().server.url}#/history`)
     for (const fig of ['fig3', 'fig4', 'fig5', 'fig6', 'fig10']) await page.getByTestId(`history-${fig}`).locator('canvas').first().waitFor()
     await page.getByTestId('history-tokens').waitFor()
     await screenshot(page, 'market-history')
-    expect(watched.errors).toEqual([])
+    expect(served().watched.errors).toEqual([])
   })
 })

@@ -4,19 +4,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServe, type ServeProcess } from '../support/cli'
-import { launchBrowser, openWatchedPage, removeDir, screenshot, tempDir, type Browser, type WatchedPage } from './support'
+import { removeDir, screenshot, tempDir, useServedConsole } from './support'
 
-let dataDir: string | undefined
+const served = useServedConsole('dv2g-e2e-meters-', '#/meters')
 let logsDir: string | undefined
-let browser: Browser | undefined
-let server: ServeProcess | undefined
-let watched: WatchedPage
 
 const ROWS = 300_000
 
 beforeAll(async () => {
-  dataDir = tempDir('dv2g-e2e-meters-')
   logsDir = tempDir('dv2g-e2e-stick-')
   mkdirSync(join(logsDir, 'P1'))
   const start = Date.UTC(2026, 0, 1)
@@ -29,22 +24,13 @@ beforeAll(async () => {
   lines[10] = 'EAN-0;not a time;1,0;0'
   lines[20] = 'EAN-1;2026-01-01T10:00:00Z;-5;0'
   writeFileSync(join(logsDir, 'P1', 'readings.csv'), `${lines.join('\n')}\n`)
-  browser = await launchBrowser()
-  server = await startServe(dataDir)
-  watched = await openWatchedPage(browser)
-  await watched.page.goto(`${server.url}#/meters`)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(dataDir)
-  removeDir(logsDir)
-})
+afterAll(() => removeDir(logsDir))
 
 describe('importing meter logs', () => {
   it('imports a folder with progress, lists the rejected lines, and charts the readings', async () => {
-    const page = watched.page
+    const page = served().watched.page
     await page.getByTestId('meter-import-path').fill(logsDir!)
     await page.getByTestId('meter-import-start').click()
 
@@ -71,6 +57,6 @@ describe('importing meter logs', () => {
     await page.getByTestId('meter-row-EAN-1').click()
     await page.getByTestId('meter-chart').locator('canvas').first().waitFor()
     await screenshot(page, 'meters-import')
-    expect(watched.errors).toEqual([])
+    expect(served().watched.errors).toEqual([])
   })
 })

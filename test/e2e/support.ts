@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { startServe, type ServeProcess } from '../support/cli'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const artifactsDir = fileURLToPath(new URL('../../test-artifacts/e2e/', import.meta.url))
@@ -83,4 +85,34 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The value of an ESU output as shown, e.g. "0.14236", or "—" when nothing is computed. */
 export async function outputText(page: Page, key: string): Promise<string> {
   return (await page.getByTestId(`esu-out-${key}`).textContent())?.trim() ?? ''
+}
+
+export interface ServedConsole {
+  dataDir: string
+  server: ServeProcess
+  watched: WatchedPage
+}
+
+/**
+ * `dv2g serve` on a fresh data dir, with a watched Chromium page open on `route` (e.g. "#/wallets"),
+ * for the tests of one file; everything is removed after them.
+ */
+export function useServedConsole(prefix: string, route: string): () => ServedConsole {
+  let browser: Browser | undefined
+  let served: ServedConsole | undefined
+  let dataDir: string | undefined
+  beforeAll(async () => {
+    dataDir = tempDir(prefix)
+    browser = await launchBrowser()
+    const server = await startServe(dataDir)
+    const watched = await openWatchedPage(browser)
+    served = { dataDir, server, watched }
+    await watched.page.goto(`${server.url}${route}`)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await served?.server.stop()
+    removeDir(dataDir)
+  })
+  return () => served!
 }

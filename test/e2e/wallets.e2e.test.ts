@@ -1,34 +1,16 @@
 // The ledger end to end: unlock a new keystore, create the treasury and an EV wallet, send from
 // one to the other after confirming, see both balances change, and watch the transfer go from
 // pending (grey) to confirmed (green) in the tangle explorer.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServe, type ServeProcess } from '../support/cli'
-import { launchBrowser, openWatchedPage, removeDir, screenshot, tempDir, type Browser, type WatchedPage } from './support'
+import { describe, expect, it } from 'vitest'
+import { screenshot, useServedConsole } from './support'
 
-let dataDir: string | undefined
-let browser: Browser | undefined
-let server: ServeProcess | undefined
-let watched: WatchedPage
+const served = useServedConsole('dv2g-e2e-wallets-', '#/wallets')
 
 const SUPPLY = 10n ** 15n
 const grouped = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009')
 
-beforeAll(async () => {
-  dataDir = tempDir('dv2g-e2e-wallets-')
-  browser = await launchBrowser()
-  server = await startServe(dataDir)
-  watched = await openWatchedPage(browser)
-  await watched.page.goto(`${server.url}#/wallets`)
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  removeDir(dataDir)
-})
-
 async function createWallet(name: string, role: 'operator' | 'grid' | 'ev'): Promise<void> {
-  const page = watched.page
+  const page = served().watched.page
   await page.getByTestId('wallet-name').fill(name)
   await page.getByTestId('wallet-role').selectOption(role)
   await page.getByTestId('wallet-create').click()
@@ -38,7 +20,7 @@ async function createWallet(name: string, role: 'operator' | 'grid' | 'ev'): Pro
 
 describe('wallets and the tangle explorer', () => {
   it('sends tokens from the treasury to an EV and shows the transfer confirm', async () => {
-    const page = watched.page
+    const page = served().watched.page
     await page.getByTestId('wallet-passphrase').fill('short')
     await page.getByTestId('wallet-unlock').click()
     await expect(page.getByTestId('wallet-passphrase-error').textContent()).resolves.toMatch(/at least 8 characters/)
@@ -84,13 +66,13 @@ describe('wallets and the tangle explorer', () => {
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('confirmed')
     await expect(page.locator('[data-testid="tangle-graph"] .node.confirmed').count()).resolves.toBeGreaterThan(0)
     await screenshot(page, 'tangle-live')
-    expect(watched.errors).toEqual([])
+    expect(served().watched.errors).toEqual([])
   })
 })
 
 describe('the explorer under load', () => {
   it('keeps drawing while 1,000 tx/s arrive, and prints the frame rate', async () => {
-    const page = watched.page
+    const page = served().watched.page
     await page.getByTestId('nav-tangle').click()
     await page.getByTestId('tangle-graph').waitFor()
     await page.getByTestId('tangle-spam').click()
@@ -114,6 +96,6 @@ describe('the explorer under load', () => {
     console.log(`e2e: explorer at ${rate.toFixed(0)} tx/s arriving drew ${frames.toFixed(0)} frames/s (a fluid console draws 30 or more)`)
     await expect.poll(() => page.locator('[data-testid="tangle-graph"] .node').count(), { timeout: 15_000 }).toBe(300)
     await screenshot(page, 'tangle-under-load')
-    expect(watched.errors).toEqual([])
+    expect(served().watched.errors).toEqual([])
   })
 })

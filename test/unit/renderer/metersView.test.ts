@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { VueWrapper } from '@vue/test-utils'
 import FigureChart from '../../../src-renderer/components/market/FigureChart.vue'
 import { powerSeries } from '../../../src-renderer/stores/meters'
@@ -141,7 +141,8 @@ describe('Meters view', () => {
     await mount()
     await byTestId('meter-import-path').setValue('/data/bad.csv')
     await byTestId('meter-import').trigger('submit')
-    for (let i = 0; i < 10; i++) await settle()
+    // the fake import yields to the event loop between progress events: wait for its end, bounded
+    await vi.waitFor(() => byTestId('meter-import-rejected'), { timeout: 5000 })
     const lines = byTestId('meter-import-rejected').findAll('li').map((li) => li.text())
     expect(lines[0]).toBe('line 2: no timestamp')
     expect(lines).toHaveLength(201)

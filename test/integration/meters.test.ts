@@ -8,7 +8,7 @@ const tempDir = useTempDirs()
 
 describe('dv2g meter parse and import', () => {
   it('parses a capture into the fields of the CLI contract, with the rejected telegrams and their offsets', () => {
-    const result = runDv2g(['meter', 'parse', '../shared/fixtures/dsmr/stream-garbage-2full-1partial.txt', '--protocol', 'dsmr', '--json'])
+    const result = runDv2g(['meter', 'parse', 'test/fixtures/dsmr/stream-garbage-2full-1partial.txt', '--protocol', 'dsmr', '--json'])
     expect(result.status, result.stderr).toBe(0)
     const out = JSON.parse(result.stdout)
     expect(out.telegrams).toHaveLength(2)

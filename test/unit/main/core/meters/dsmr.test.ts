@@ -5,8 +5,8 @@ import { crc16Arc } from '../../../../../src-main/core/meters/crc16'
 import { centralEuropeanSummer, dsmrTimestampToUtc, parseTelegram, type DsmrTelegram } from '../../../../../src-main/core/meters/dsmr'
 import { TelegramFramer } from '../../../../../src-main/core/meters/framer'
 
-// telegrams from ../shared/fixtures/dsmr (dsmr_parser, MIT, and node-dsmr-parser test data)
-const fixture = (name: string) => readFileSync(`../shared/fixtures/dsmr/${name}`, 'latin1')
+// telegrams from test/fixtures/dsmr (dsmr_parser, MIT, and node-dsmr-parser, ISC: see its README)
+const fixture = (name: string) => readFileSync(`test/fixtures/dsmr/${name}`, 'latin1')
 
 function frames(text: string) {
   const framer = new TelegramFramer()

@@ -128,7 +128,7 @@ describe('CSV meter logs', () => {
 describe('DSMR telegram logs', () => {
   it('imports the telegrams of a capture, rejecting the bad CRC and the cut-off one with their lines', async () => {
     const { db, store, write } = setup()
-    const fixture = (name: string) => readFileSync(`../shared/fixtures/dsmr/${name}`, 'latin1')
+    const fixture = (name: string) => readFileSync(`test/fixtures/dsmr/${name}`, 'latin1')
     // the capture cut off mid-telegram, then the meter starts over on a new line
     const text = fixture('stream-garbage-2full-1partial.txt') + '\r\n' + fixture('edge-dsmr5-bad-crc.txt') + fixture('fluvius-emucs-1.txt')
     writeFileSync(write('p1.log', ''), Buffer.from(text, 'latin1'))

@@ -72,6 +72,56 @@ describe('migrations', () => {
     expect(db.prepare('SELECT count(*) FROM market_slots').pluck().get()).toBe(0)
   })
 
+  it('004 creates meter ports, meters, readings unique per meter and instant, and import records', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, migrations.slice(0, 4))
+    expect(schemaVersion(db)).toBe(4)
+    expect(columns(db, 'meter_ports')).toEqual(['path', 'protocol', 'settings', 'prosumer', 'created_at'])
+    expect(columns(db, 'meters')).toEqual(['id', 'port', 'prosumer', 'first_seen_ms', 'last_seen_ms'])
+    expect(columns(db, 'readings')).toEqual(['meter_id', 'ts_ms', 'import_wh', 'export_wh', 'power_w', 'flags', 'source'])
+    expect(columns(db, 'meter_imports')).toEqual(['id', 'path', 'kind', 'imported', 'duplicates', 'flagged', 'rejected', 'finished_at'])
+
+    const port = db.prepare("INSERT INTO meter_ports VALUES (?, ?, ?, NULL, 'now')")
+    port.run('/dev/ttyUSB0', 'dsmr', '{"baudRate":115200}')
+    expect(() => port.run('/dev/ttyUSB0', 'dsmr', '{}')).toThrow(/UNIQUE|PRIMARY KEY/)
+    expect(() => port.run('/dev/ttyUSB1', 'modbus', '{}')).toThrow(/CHECK/)
+    expect(() => port.run('/dev/ttyUSB1', 'dsmr', 'not json')).toThrow(/CHECK/)
+
+    db.prepare("INSERT INTO meters VALUES ('E1', '/dev/ttyUSB0', 'EV1', 0, 0)").run()
+    const reading = db.prepare("INSERT INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, source) VALUES (?, ?, ?, ?, NULL, 'test')")
+    reading.run('E1', 1000, 1500, 0)
+    // a reconnect or a second import of the same instant adds nothing twice
+    expect(() => reading.run('E1', 1000, 1500, 0)).toThrow(/UNIQUE|PRIMARY KEY/)
+    expect(() => reading.run('E1', 2000, -1, 0)).toThrow(/CHECK/)
+    expect(() => reading.run('E1', 3000, 0, -1)).toThrow(/CHECK/)
+    expect(() => reading.run('nobody', 1000, 0, 0)).toThrow(/FOREIGN KEY/)
+    // STRICT tables refuse text where counters belong
+    expect(() => reading.run('E1', 4000, 'lots', 0)).toThrow(/cannot store TEXT/)
+    expect(db.prepare("SELECT flags FROM readings WHERE meter_id = 'E1'").pluck().get()).toBe(0)
+    db.prepare("DELETE FROM meters WHERE id = 'E1'").run()
+    expect(db.prepare('SELECT count(*) FROM readings').pluck().get()).toBe(0)
+
+    const record = db.prepare("INSERT INTO meter_imports (path, kind, imported, duplicates, flagged, rejected, finished_at) VALUES ('/logs/a', ?, 1, 0, 0, ?, 'now')")
+    record.run('csv', '[]')
+    expect(() => record.run('xlsx', '[]')).toThrow(/CHECK/)
+    expect(() => record.run('dsmr', 'not json')).toThrow(/CHECK/)
+  })
+
+  it('004 keeps what 001–003 stored when it runs on an older database', () => {
+    const file = join(tempDir(), 'v3.sqlite')
+    const db = new Database(file)
+    migrate(db, migrations.slice(0, 3))
+    db.prepare("INSERT INTO esu_profiles VALUES ('kept', '{}', 'now', 'now')").run()
+    db.prepare("INSERT INTO market_runs VALUES ('r1', 'day', '{}', 'instant', NULL, 0, 'finished', 24, '{}', 'now', 'now')").run()
+    migrate(db, migrations.slice(0, 4))
+    expect(schemaVersion(db)).toBe(4)
+    expect(db.prepare('SELECT name FROM esu_profiles').pluck().all()).toEqual(['kept'])
+    expect(db.prepare('SELECT id FROM market_runs').pluck().all()).toEqual(['r1'])
+    expect(db.prepare('SELECT count(*) FROM readings').pluck().get()).toBe(0)
+    db.close()
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)

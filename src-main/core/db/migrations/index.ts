@@ -3,6 +3,7 @@ import { m001EsuProfiles } from './001-esu-profiles'
 import { m002Ledger } from './002-ledger'
 import { m003MarketRuns } from './003-market-runs'
 import { m004Meters } from './004-meters'
+import { m005MarketPayments } from './005-market-payments'
 
 export interface Migration {
   /** becomes PRAGMA user_version once applied */
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a new one is added. */
-export const migrations: readonly Migration[] = [m001EsuProfiles, m002Ledger, m003MarketRuns, m004Meters]
+export const migrations: readonly Migration[] = [m001EsuProfiles, m002Ledger, m003MarketRuns, m004Meters, m005MarketPayments]

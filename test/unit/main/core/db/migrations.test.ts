@@ -122,6 +122,38 @@ describe('migrations', () => {
     db.close()
   })
 
+  it('005 records settled payments and market records, one per key, and copies in the slots settled before it', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, migrations.slice(0, 4))
+    const txId = (n: number) => n.toString(16).padStart(64, '0')
+    db.prepare("INSERT INTO market_runs VALUES ('r1', 'day', '{}', 'instant', NULL, 1, 'finished', 24, '{}', 'now', 'now')").run()
+    const slot = db.prepare("INSERT INTO market_slots VALUES ('r1', ?, 1, 0.1, 2.5, 0.25, '{}', '{}', ?, NULL, 'then')")
+    const settlement = { slot: 1, transfers: [{ buyer: 'G1', seller: 'EV1', amount: '1500', id: txId(1) }, { buyer: 'G2', seller: 'EV1', amount: '20', id: txId(2) }], records: [txId(3)] }
+    slot.run(1, JSON.stringify(settlement))
+    slot.run(2, null)
+    migrate(db, migrations.slice(0, 5))
+    expect(schemaVersion(db)).toBe(5)
+    expect(columns(db, 'market_payments')).toEqual(['run_id', 't', 'grid', 'ev', 'amount', 'tx_id', 'paid_at'])
+    expect(columns(db, 'market_records')).toEqual(['run_id', 't', 'part', 'tx_id', 'published_at'])
+    expect(db.prepare('SELECT run_id, t, grid, ev, amount, tx_id, paid_at FROM market_payments ORDER BY grid').all()).toEqual([
+      { run_id: 'r1', t: 1, grid: 'G1', ev: 'EV1', amount: 1500, tx_id: txId(1), paid_at: 'then' },
+      { run_id: 'r1', t: 1, grid: 'G2', ev: 'EV1', amount: 20, tx_id: txId(2), paid_at: 'then' }
+    ])
+    expect(db.prepare('SELECT t, part, tx_id FROM market_records').all()).toEqual([{ t: 1, part: 0, tx_id: txId(3) }])
+
+    const pay = db.prepare("INSERT INTO market_payments VALUES ('r1', ?, ?, 'EV2', ?, ?, 'now')")
+    pay.run(2, 'G1', 10, txId(4))
+    // a pair is paid once per slot: the key refuses a second payment
+    expect(() => pay.run(2, 'G1', 10, txId(5))).toThrow(/UNIQUE|PRIMARY KEY/)
+    expect(() => pay.run(2, 'G2', 0, txId(6))).toThrow(/CHECK/)
+    expect(() => pay.run(2, 'G3', 10, 'short')).toThrow(/CHECK/)
+    expect(() => pay.run(3, 'G1', 10, txId(7))).toThrow(/FOREIGN KEY/)
+    db.prepare("DELETE FROM market_runs WHERE id = 'r1'").run()
+    expect(db.prepare('SELECT count(*) FROM market_payments').pluck().get()).toBe(0)
+    expect(db.prepare('SELECT count(*) FROM market_records').pluck().get()).toBe(0)
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)

@@ -1,7 +1,7 @@
 // The Electron face: one window on the same core as serve mode and the CLI.
+/// <reference types="electron-vite/node" />
 import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { EVENT_CHANNEL } from '../../src-shared/bridge'
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
 import { open } from '../core/app'
@@ -9,55 +9,72 @@ import { createDispatcher } from '../core/api'
 import { registerContractHandlers } from './ipc'
 import { applicationMenu } from './menu'
 import { createOpenExternal } from './openExternal'
-import { isAllowedRequest, isAppUrl } from './trustedUrl'
+import { isAllowedRequest, isAppUrl, rendererUrl } from './trustedUrl'
 import { createMainWindow, lockNavigation } from './window'
 
-const devServerUrl = process.env.ELECTRON_RENDERER_URL
-const appUrl = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href
+// import.meta.env.DEV is fixed at build time: true only in what `electron-vite dev` builds
+const developmentBuild = import.meta.env.DEV && !app.isPackaged
+const appUrl = rendererUrl({
+  devServerUrl: process.env.ELECTRON_RENDERER_URL,
+  developmentBuild,
+  packaged: app.isPackaged,
+  builtIndexFile: join(import.meta.dirname, '../renderer/index.html')
+})
 const dataDirSwitch = process.argv.find((arg) => arg.startsWith('--data-dir='))?.slice('--data-dir='.length)
 
-if (!app.requestSingleInstanceLock()) app.quit()
+startConsole()
 
-app.whenReady().then(() => {
-  const core = open(dataDirSwitch ?? process.env.DV2G_DATA_DIR ?? app.getPath('userData'), { transport: 'electron' })
-  core.startLive()
-  const openExternal = createOpenExternal(shell)
+function startConsole(): void {
+  // a second start only wakes the first (its 'second-instance' below): it must not open the
+  // data dir the first one holds, nor a window of its own
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return
+  }
+  registerWebContentsGuards()
+  app.whenReady().then(() => {
+    const core = open(dataDirSwitch ?? process.env.DV2G_DATA_DIR ?? app.getPath('userData'), { transport: 'electron' })
+    core.startLive()
+    const openExternal = createOpenExternal(shell)
 
-  // the session serves nothing but the console: strict CSP, no permissions, no remote requests
-  const ses = session.defaultSession
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  ses.setPermissionCheckHandler(() => false)
-  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, appUrl) }))
-  ses.webRequest.onHeadersReceived((details, callback) =>
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
-  )
+    // the session serves nothing but the console: strict CSP, no permissions, no remote requests
+    const ses = session.defaultSession
+    ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+    ses.setPermissionCheckHandler(() => false)
+    ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, appUrl) }))
+    ses.webRequest.onHeadersReceived((details, callback) =>
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
+    )
 
-  const window = createMainWindow(BrowserWindow, join(import.meta.dirname, '../preload/index.cjs'))
-  lockNavigation(window, (url) => isAppUrl(url, appUrl), openExternal)
-  registerContractHandlers(ipcMain, createDispatcher(core), {
-    isOurWebContents: (sender) => !window.isDestroyed() && sender === window.webContents,
-    appUrl: () => appUrl
-  })
-  const unsubscribe = core.events.subscribe((name, payload) => {
-    if (!window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, { name, payload })
-  })
-  Menu.setApplicationMenu(applicationMenu({ isDev: Boolean(devServerUrl), version: app.getVersion(), openExternal }))
-  window.once('ready-to-show', () => window.show())
-  void window.loadURL(appUrl)
+    const window = createMainWindow(BrowserWindow, join(import.meta.dirname, '../preload/index.cjs'))
+    lockNavigation(window, (url) => isAppUrl(url, appUrl), openExternal)
+    registerContractHandlers(ipcMain, createDispatcher(core), {
+      isOurWebContents: (sender) => !window.isDestroyed() && sender === window.webContents,
+      appUrl: () => appUrl
+    })
+    const unsubscribe = core.events.subscribe((name, payload) => {
+      if (!window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, { name, payload })
+    })
+    Menu.setApplicationMenu(applicationMenu({ isDev: developmentBuild, version: app.getVersion(), openExternal }))
+    window.once('ready-to-show', () => window.show())
+    void window.loadURL(appUrl)
 
-  app.on('second-instance', () => {
-    if (window.isMinimized()) window.restore()
-    window.focus()
+    app.on('second-instance', () => {
+      if (window.isMinimized()) window.restore()
+      window.focus()
+    })
+    app.on('window-all-closed', () => app.quit())
+    app.on('will-quit', () => {
+      unsubscribe()
+      core.close()
+    })
   })
-  app.on('window-all-closed', () => app.quit())
-  app.on('will-quit', () => {
-    unsubscribe()
-    core.close()
-  })
-})
+}
 
 // no other window, webview or navigation anywhere, whatever created it
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-attach-webview', (event) => event.preventDefault())
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
-})
+function registerWebContentsGuards(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault())
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  })
+}

@@ -15,7 +15,9 @@ import {
   type MethodOutput
 } from '../src-shared/contract'
 import type { Dv2gBridge } from '../src-shared/bridge'
+import { SOCKET_PROTOCOL, socketProtocols } from '../src-shared/serveAuth'
 import { createBridgeTransport } from './transport/bridge'
+import { takePageToken, type TokenPage } from './transport/pageToken'
 import { createSocketTransport } from './transport/socket'
 import { TransportError, type ConnectionState, type Transport } from './transport/types'
 
@@ -108,16 +110,17 @@ export function createApiClient(transport: Transport): ApiClient {
   }
 }
 
-/** The serve-mode socket URL: same origin as the page, with the token the page was opened with. */
-export function socketUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>): string {
-  const token = new URLSearchParams(location.search).get('token')
+/** The serve-mode socket URL: the page's own origin. The token is not in it (URLs get logged). */
+export function socketUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  return `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`
+  return `${scheme}//${location.host}/ws`
 }
 
-export function transportForPage(page: { dv2g?: Dv2gBridge; location: Location }): Transport {
+export function transportForPage(page: TokenPage & { dv2g?: Dv2gBridge; location: Location }): Transport {
   if (page.dv2g) return createBridgeTransport(page.dv2g)
-  return createSocketTransport({ url: socketUrl(page.location) })
+  // the token rides in the subprotocol list: a browser cannot set headers on a WebSocket upgrade
+  const token = takePageToken(page)
+  return createSocketTransport({ url: socketUrl(page.location), protocols: token ? socketProtocols(token) : [SOCKET_PROTOCOL] })
 }
 
 let pageClient: ApiClient | undefined

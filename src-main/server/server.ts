@@ -1,16 +1,30 @@
-// Serve mode: the same contract as the Electron app over HTTP + WebSocket on loopback, so the
-// console runs in any browser. Every request needs this run's token.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+// Serve mode: the same contract as the Electron app over HTTP + WebSocket, so the console runs in
+// any browser. The console's files are public (they are the built renderer, no secret in them);
+// the contract needs this run's token, sent by the page itself, from the page's own origin.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { ApiError } from '../../src-shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
+import { bearerFromProtocols, SOCKET_PROTOCOL } from '../../src-shared/serveAuth'
 import { callMessageSchema, type ServerMessage } from '../../src-shared/wire'
 import type { App } from '../core/app'
 import { createDispatcher, toErrorBody } from '../core/api'
-import { isAllowedHost, isAuthorized, newToken, TOKEN_COOKIE } from './auth'
+import {
+  bearerFromHeader,
+  isAllowedHost,
+  isAllowedOrigin,
+  isLoopbackHost,
+  isWildcardHost,
+  newToken,
+  sameSecret,
+  servedHostNames,
+  urlHostName
+} from './auth'
 import { resolveStaticFile, sendFile } from './staticFiles'
-
+import { certificateNames, type TlsIdentity } from './tls'
 
 const securityHeaders = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -28,6 +42,8 @@ export interface ServeOptions {
   host?: string
   port?: number
   token?: string
+  /** HTTPS and WSS; required for any address but loopback */
+  tls?: TlsIdentity
 }
 
 export interface RunningServer {
@@ -37,29 +53,86 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, rendererDir } = options
-  const host = options.host ?? '127.0.0.1'
-  const token = options.token ?? newToken()
-  const dispatch = createDispatcher(app)
-  let port = options.port ?? 0
+/** Thrown before binding: serving beyond loopback in clear text would hand the token to the network. */
+export class InsecureBindError extends Error {
+  override name = 'InsecureBindError'
+  constructor(host: string) {
+    super(`serving on ${host} needs --tls-cert FILE and --tls-key FILE (HTTPS and WSS): only loopback may be served without TLS`)
+  }
+}
 
-  const http = createServer((req, res) => {
+type Refusal = { status: 400 | 401 | 403 | 404 | 405 | 415; text: string }
+
+const refusals = {
+  badTarget: { status: 400, text: 'bad request: the path is not a valid URL path' },
+  badEncoding: { status: 400, text: 'bad request: the path has an invalid percent-encoding' },
+  host: { status: 403, text: 'forbidden: address the console as 127.0.0.1, localhost, or a name of its certificate' },
+  origin: { status: 403, text: 'forbidden: the contract answers only the console page served from this origin' },
+  token: { status: 401, text: "unauthorized: send this run's token (printed by dv2g serve) as Authorization: Bearer <token>" },
+  socketToken: { status: 401, text: `unauthorized: offer the subprotocols ${SOCKET_PROTOCOL} and dv2g.bearer.<token>` }
+} satisfies Record<string, Refusal>
+
+function decodedPath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname)
+  } catch {
+    return undefined
+  }
+}
+
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost')
+  } catch {
+    return undefined
+  }
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { app, rendererDir, tls } = options
+  const host = options.host ?? '127.0.0.1'
+  if (!tls && !isLoopbackHost(host)) throw new InsecureBindError(host)
+  const token = options.token ?? newToken()
+  const scheme = tls ? 'https' : 'http'
+  const hostNames = servedHostNames(host, tls ? certificateNames(tls.cert) : [])
+  const dispatch = createDispatcher(app)
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handleHttp(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorBody(error) })
       else res.destroy()
     })
+  }
+  const http = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : createHttpServer(onRequest)
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_BODY_BYTES,
+    // answer with the protocol we speak, never echo the offered bearer token back
+    handleProtocols: (offered) => (offered.has(SOCKET_PROTOCOL) ? SOCKET_PROTOCOL : false)
   })
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES })
+
+  const hostAllowed = (req: IncomingMessage) => isAllowedHost(req.headers.host, scheme, req.socket.localPort, hostNames)
+
+  /** The checks of every contract call and upgrade, in order: who it addresses, who sent it, its token. */
+  function refuseContract(req: IncomingMessage, presentedToken: string | undefined, tokenRefusal: Refusal): Refusal | undefined {
+    if (!hostAllowed(req)) return refusals.host
+    if (!isAllowedOrigin(req.headers.origin, scheme, req.headers.host!)) return refusals.origin
+    if (!sameSecret(presentedToken, token)) return tokenRefusal
+    return undefined
+  }
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    if (!isAllowedHost(req.headers.host, port, host)) return sendText(res, 403, 'host not allowed')
-    if (!isAuthorized(req, url, token)) return sendText(res, 401, 'unauthorized: open the URL with ?token= that dv2g serve printed')
+    const url = requestUrl(req)
+    if (!url) return sendRefusal(res, refusals.badTarget)
+    const path = decodedPath(url.pathname)
+    if (path === undefined) return sendRefusal(res, refusals.badEncoding)
 
     if (url.pathname.startsWith('/api/')) {
-      if (req.method !== 'POST') return sendText(res, 405, 'contract calls are POST')
-      const method = decodeURIComponent(url.pathname.slice('/api/'.length))
+      const refusal = refuseContract(req, bearerFromHeader(req.headers.authorization), refusals.token)
+      if (refusal) return sendRefusal(res, refusal)
+      if (req.method !== 'POST') return sendText(res, 405, 'contract calls are POST', { Allow: 'POST' })
+      if (!isJson(req.headers['content-type'])) return sendText(res, 415, 'contract calls carry Content-Type: application/json')
+      const method = path.slice('/api/'.length)
       try {
         const output = await dispatch(method, await readJsonBody(req))
         return sendJson(res, 200, { ok: true, output })
@@ -70,24 +143,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
     }
 
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed')
-    const file = resolveStaticFile(rendererDir, url.pathname)
+    if (!hostAllowed(req)) return sendRefusal(res, refusals.host)
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed', { Allow: 'GET, HEAD' })
+    const file = resolveStaticFile(rendererDir, path)
     if (!file) return sendText(res, 404, 'not found')
-    const cookie = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
-    sendFile(res, file, { ...securityHeaders, 'Set-Cookie': cookie })
+    sendFile(res, file, securityHeaders)
   }
 
-  http.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    const refuse = (status: string) => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = ({ status, text }: Refusal) => {
+      const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type' }[status]
+      const body = `${text}\n`
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+      )
     }
-    if (url.pathname !== '/ws') return refuse('404 Not Found')
-    if (!isAllowedHost(req.headers.host, port, host)) return refuse('403 Forbidden')
-    if (!isAuthorized(req, url, token)) return refuse('401 Unauthorized')
+    const url = requestUrl(req)
+    if (!url) return refuse(refusals.badTarget)
+    if (url.pathname !== '/ws') return refuse({ status: 404, text: 'not found' })
+    const refusal = refuseContract(req, bearerFromProtocols(req.headers['sec-websocket-protocol']), refusals.socketToken)
+    if (refusal) return refuse(refusal)
     sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws))
   })
-
   function serveSocket(ws: WebSocket): void {
     const send = (message: ServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
@@ -116,16 +193,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   await new Promise<void>((resolvePromise, reject) => {
     http.once('error', reject)
-    http.listen(port, host, () => {
+    http.listen(options.port ?? 0, host, () => {
       http.off('error', reject)
       resolvePromise()
     })
   })
-  port = (http.address() as AddressInfo).port
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  const port = (http.address() as AddressInfo).port
+  const shownHost = isWildcardHost(host) ? '127.0.0.1' : urlHostName(host)
 
   return {
-    url: `http://${shownHost}:${port}/?token=${token}`,
+    url: `${scheme}://${shownHost}:${port}/?token=${token}`,
     port,
     token,
     close: () =>
@@ -136,6 +213,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         http.close(() => resolvePromise())
       })
   }
+}
+
+/** application/json, with or without parameters such as charset */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json'
 }
 
 function readJsonBody(req: IncomingMessage): Promise<unknown> {
@@ -167,7 +249,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body))
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' })
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...securityHeaders, ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
   res.end(`${text}\n`)
+}
+
+function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  sendText(res, refusal.status, refusal.text)
 }

@@ -16,16 +16,10 @@ const contentTypes: Record<string, string> = {
   '.ttf': 'font/ttf'
 }
 
-/** Resolves a URL path inside root, or undefined when it would leave root or names no file. */
-export function resolveStaticFile(root: string, urlPath: string): string | undefined {
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(urlPath)
-  } catch {
-    return undefined
-  }
-  if (decoded.includes('\0')) return undefined
-  const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '')
+/** Resolves a decoded URL path inside root, or undefined when it would leave root or names no file. */
+export function resolveStaticFile(root: string, path: string): string | undefined {
+  if (path.includes('\0')) return undefined
+  const relative = path === '/' ? 'index.html' : path.replace(/^\/+/, '')
   const file = normalize(join(root, relative))
   if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return undefined
   return existsSync(file) && statSync(file).isFile() ? file : undefined

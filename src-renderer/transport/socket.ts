@@ -17,7 +17,9 @@ export interface SocketLike {
 
 export interface SocketTransportOptions {
   url: string
-  createSocket?: (url: string) => SocketLike
+  /** offered in Sec-WebSocket-Protocol; serve mode reads the page's token there */
+  protocols?: readonly string[]
+  createSocket?: (url: string, protocols: readonly string[]) => SocketLike
   /** first reconnect delay, doubled per failed attempt up to maxRetryMs */
   initialRetryMs?: number
   maxRetryMs?: number
@@ -40,7 +42,8 @@ export function retryDelayMs(attempt: number, initialMs: number, maxMs: number):
 }
 
 export function createSocketTransport(options: SocketTransportOptions): Transport {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike)
+  const createSocket = options.createSocket ?? ((url: string, protocols: readonly string[]) => new WebSocket(url, [...protocols]) as unknown as SocketLike)
+  const protocols = options.protocols ?? []
   const initialRetryMs = options.initialRetryMs ?? 250
   const maxRetryMs = options.maxRetryMs ?? 10_000
   const callTimeoutMs = options.callTimeoutMs ?? 30_000
@@ -76,7 +79,7 @@ export function createSocketTransport(options: SocketTransportOptions): Transpor
     retryTimer = null
     let ws: SocketLike
     try {
-      ws = createSocket(options.url)
+      ws = createSocket(options.url, protocols)
     } catch (error) {
       // e.g. a malformed URL: the browser throws instead of closing, so retry from here
       scheduleReconnect(error instanceof Error ? error.message : String(error))

@@ -9,6 +9,7 @@ import { benchImport } from '../../core/meters/benchmark'
 import { resourcesDir } from '../../core/resources'
 import { createDispatcher } from '../../core/api'
 import { startServer } from '../../server/server'
+import { socketProtocols } from '../../../src-shared/serveAuth'
 import { parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
 
@@ -47,7 +48,7 @@ async function benchApi(out: Output): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dv2g-bench-'))
   const app = open(dataDir)
   const server = await startServer({ app, rendererDir: dataDir, port: 0 })
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`)
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, socketProtocols(server.token))
   try {
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
     const dispatch = createDispatcher(app)
@@ -60,7 +61,7 @@ async function benchApi(out: Output): Promise<void> {
     const http = await time(CALLS, async () => {
       const res = await fetch(`http://127.0.0.1:${server.port}/api/esu.compute`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${server.token}` },
+        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(sampleInput)
       })
       await res.json()

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CallError, createApiClient, socketUrl, type ApiClient } from '../../../src-renderer/api'
 import { createBridgeTransport } from '../../../src-renderer/transport/bridge'
+import { takePageToken, TOKEN_STORAGE_KEY, type TokenPage } from '../../../src-renderer/transport/pageToken'
 import { createSocketTransport, retryDelayMs } from '../../../src-renderer/transport/socket'
+import { socketProtocols } from '../../../src-shared/serveAuth'
 import { createFakeBridge } from './support/fakeBridge'
 import { FakeWebSocket } from './support/fakeWebSocket'
 import { issueEsuCase } from '../../support/esuCase'
@@ -31,8 +33,9 @@ describe('api client over the serve-mode WebSocket', () => {
     FakeWebSocket.created = []
     client = createApiClient(
       createSocketTransport({
-        url: 'ws://127.0.0.1:4780/ws?token=t',
-        createSocket: (url) => new FakeWebSocket(url),
+        url: 'ws://127.0.0.1:4780/ws',
+        protocols: socketProtocols('t0k3n'),
+        createSocket: (url, protocols) => new FakeWebSocket(url, protocols),
         initialRetryMs: 100,
         maxRetryMs: 1000,
         callTimeoutMs: 5000
@@ -47,7 +50,8 @@ describe('api client over the serve-mode WebSocket', () => {
 
   it('queues calls made while connecting and sends them, with request ids, once open', async () => {
     const socket = FakeWebSocket.latest()
-    expect(socket.url).toBe('ws://127.0.0.1:4780/ws?token=t')
+    expect(socket.url).toBe('ws://127.0.0.1:4780/ws')
+    expect(socket.protocols).toEqual(['dv2g.v1', 'dv2g.bearer.t0k3n'])
     expect(client.connection.value.status).toBe('connecting')
 
     const info = client.call('app.info')
@@ -102,6 +106,8 @@ describe('api client over the serve-mode WebSocket', () => {
 
     await vi.advanceTimersByTimeAsync(100)
     expect(FakeWebSocket.created).toHaveLength(2)
+    // every reconnect offers the token again: the server checks it on each upgrade
+    expect(FakeWebSocket.latest().protocols).toEqual(['dv2g.v1', 'dv2g.bearer.t0k3n'])
     FakeWebSocket.latest().drop(1006)
     expect(client.connection.value.attempt).toBe(2)
     await vi.advanceTimersByTimeAsync(199)
@@ -156,9 +162,60 @@ describe('retry delays', () => {
 })
 
 describe('the socket URL', () => {
-  it('is the page origin with the token the page was opened with', () => {
-    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4780', search: '?token=a%2Bb' })).toBe('ws://127.0.0.1:4780/ws?token=a%2Bb')
-    expect(socketUrl({ protocol: 'https:', host: 'localhost:1', search: '' })).toBe('wss://localhost:1/ws')
+  it('is the page origin, with no token in it', () => {
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4780' })).toBe('ws://127.0.0.1:4780/ws')
+    expect(socketUrl({ protocol: 'https:', host: 'localhost:1' })).toBe('wss://localhost:1/ws')
+  })
+})
+
+/** A page at href with its own history and tab storage, as the browser keeps them. */
+function fakePage(href: string, stored: Record<string, string> = {}) {
+  const storage = new Map(Object.entries(stored))
+  const page = {
+    location: { href },
+    history: {
+      state: { router: 'position 3' } as unknown,
+      replaceState(state: unknown, _unused: string, url?: string | URL | null) {
+        page.history.state = state
+        page.location.href = new URL(String(url), page.location.href).href
+      }
+    },
+    sessionStorage: {
+      getItem: (key: string) => storage.get(key) ?? null,
+      setItem: (key: string, value: string) => void storage.set(key, value)
+    }
+  } satisfies TokenPage
+  return { page, storage }
+}
+
+describe("the page's token", () => {
+  it('is taken from the printed URL, kept in the tab, and removed from the address bar with the route kept', () => {
+    const { page, storage } = fakePage('http://127.0.0.1:4780/?token=a%2Bb-c#/esu')
+    expect(takePageToken(page)).toBe('a+b-c')
+    expect(page.location.href).toBe('http://127.0.0.1:4780/#/esu')
+    expect(page.history.state).toEqual({ router: 'position 3' })
+    expect(storage.get(TOKEN_STORAGE_KEY)).toBe('a+b-c')
+  })
+
+  it('survives a reload from the tab storage, and a newly printed URL replaces a stale one', () => {
+    const reloaded = fakePage('http://127.0.0.1:4780/#/wallets', { [TOKEN_STORAGE_KEY]: 'old' })
+    expect(takePageToken(reloaded.page)).toBe('old')
+    expect(reloaded.page.location.href).toBe('http://127.0.0.1:4780/#/wallets')
+
+    const reopened = fakePage('http://127.0.0.1:4780/?token=new', { [TOKEN_STORAGE_KEY]: 'old' })
+    expect(takePageToken(reopened.page)).toBe('new')
+    expect(reopened.storage.get(TOKEN_STORAGE_KEY)).toBe('new')
+    expect(reopened.page.location.href).toBe('http://127.0.0.1:4780/')
+  })
+
+  it('still works for this page when the tab storage is disabled, and is absent when never given', () => {
+    const { page } = fakePage('http://127.0.0.1:4780/?token=t&keep=1')
+    page.sessionStorage.setItem = () => {
+      throw new Error('SecurityError')
+    }
+    expect(takePageToken(page)).toBe('t')
+    expect(page.location.href).toBe('http://127.0.0.1:4780/?keep=1')
+    expect(takePageToken(fakePage('http://127.0.0.1:4780/').page)).toBeUndefined()
   })
 })
 

@@ -11,7 +11,10 @@ export class FakeWebSocket implements SocketLike {
   onerror: SocketLike['onerror'] = null
   onmessage: SocketLike['onmessage'] = null
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols: readonly string[] = []
+  ) {
     FakeWebSocket.created.push(this)
   }
 

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { VueWrapper } from '@vue/test-utils'
 import FigureChart from '../../../src-renderer/components/market/FigureChart.vue'
 import { powerSeries } from '../../../src-renderer/stores/meters'
 import { createFakeBridge } from './support/fakeBridge'
+import { until } from '../../support/until'
 import { mountConsole, settle } from './support/mountConsole'
 
 const bridge = createFakeBridge()
@@ -85,8 +86,9 @@ describe('Meters view', () => {
     expect(data()).toEqual([[0, null], [3_600_000, 400]])
     bridge.emit('meter.reading', { meterId: 'E002', port: '/tmp/ttyB', tsMs: 3_601_000, importWh: 1501, exportWh: 100, powerW: -250 })
     bridge.emit('meter.reading', { meterId: 'OTHER', port: '/tmp/ttyC', tsMs: 3_601_000, importWh: 1, exportWh: 1, powerW: 5 })
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    await settle()
+    // the store gathers live readings and draws them a moment later: wait for that, bounded
+    await until(() => data().length > 2, 5000, 'the live reading on the chart')
+    // both readings arrived before the one redraw: the other meter's would show as a fourth point
     expect(data().at(-1)).toEqual([3_601_000, -250])
     expect(data()).toHaveLength(3)
   })
@@ -105,7 +107,7 @@ describe('Meters view', () => {
       if (name === 'meter.importProgress') void Promise.resolve().then(() => progress.push(wrapper.find('[data-testid="meter-import-progress"]').attributes('aria-valuenow') ?? ''))
     })
     await byTestId('meter-import').trigger('submit')
-    for (let i = 0; i < 10; i++) await settle()
+    await settle() // the import's answer, after all its progress events
     expect(bridge.calls.find((c) => c.method === 'meter.import')?.input).toEqual({ paths: ['/media/op/STICK/day.csv', '/data/logs'] })
     expect(new Set(progress).size).toBeGreaterThan(1)
     expect(byTestId('meter-import-progress').attributes('aria-valuenow')).toBe('100')
@@ -119,7 +121,7 @@ describe('Meters view', () => {
     await mount()
     await byTestId('meter-import-path').setValue('/nope')
     await byTestId('meter-import').trigger('submit')
-    for (let i = 0; i < 5; i++) await settle()
+    await settle()
     expect(byTestId('meter-import-error').text()).toBe('/nope does not exist')
   })
 
@@ -129,7 +131,7 @@ describe('Meters view', () => {
     await byTestId('meter-import-path').setValue('/data/a.csv')
     await byTestId('meter-import-tz').setValue('Europe/Atlantis')
     await byTestId('meter-import').trigger('submit')
-    for (let i = 0; i < 5; i++) await settle()
+    await settle()
     expect(bridge.calls.find((c) => c.method === 'meter.import')?.input).toEqual({ paths: ['/data/a.csv'], timeZone: 'Europe/Atlantis' })
     expect(byTestId('meter-import-tz-error').text()).toBe('is not a time zone (e.g. Europe/Amsterdam)')
     expect(wrapper.find('[data-testid="meter-import-results"]').exists()).toBe(false)
@@ -141,8 +143,8 @@ describe('Meters view', () => {
     await mount()
     await byTestId('meter-import-path').setValue('/data/bad.csv')
     await byTestId('meter-import').trigger('submit')
-    // the fake import yields to the event loop between progress events: wait for its end, bounded
-    await vi.waitFor(() => byTestId('meter-import-rejected'), { timeout: 5000 })
+    // the fake import yields to the event loop between progress events: settle waits for its answer
+    await settle()
     const lines = byTestId('meter-import-rejected').findAll('li').map((li) => li.text())
     expect(lines[0]).toBe('line 2: no timestamp')
     expect(lines).toHaveLength(201)

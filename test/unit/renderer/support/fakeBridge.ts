@@ -21,6 +21,10 @@ export interface FakeBridge extends Dv2gBridge {
   /** the keystore as the main process would hold it: passphrase "correct horse" opens it */
   keystore: { unlocked: boolean; wallets: { name: string; role: 'operator' | 'grid' | 'ev'; address: string; balance: string; createdAt: string }[] }
   calls: { method: MethodName; input: unknown }[]
+  /** calls begun and not yet answered */
+  readonly pending: number
+  /** grows with every call begun or answered: the same number twice means nothing happened between */
+  readonly activity: number
   market: ReturnType<typeof createFakeMarket>
   meters: ReturnType<typeof createFakeMeters>
   info: AppInfo
@@ -36,6 +40,8 @@ export function createFakeBridge(): FakeBridge {
   const failures = new Map<MethodName, ApiErrorBody>()
   const profiles = new Map<string, EsuProfile>()
   const calls: FakeBridge['calls'] = []
+  let pending = 0
+  let activity = 0
   const keystore: FakeBridge['keystore'] = { unlocked: false, wallets: [] }
   const info: AppInfo = {
     version: '0.1.0',
@@ -122,11 +128,16 @@ export function createFakeBridge(): FakeBridge {
       method,
       async (input?: unknown) => {
         calls.push({ method, input })
+        pending++
+        activity++
         try {
           return { ok: true, output: methods[method].output.parse(await handle(method, input)) }
         } catch (error) {
           if (error instanceof ApiError) return { ok: false, error: error.toBody() }
           throw error
+        } finally {
+          pending--
+          activity++
         }
       }
     ])
@@ -141,6 +152,12 @@ export function createFakeBridge(): FakeBridge {
     profiles,
     keystore,
     calls,
+    get pending() {
+      return pending
+    },
+    get activity() {
+      return activity
+    },
     market,
     meters,
     info,
@@ -152,6 +169,8 @@ export function createFakeBridge(): FakeBridge {
       calls.length = 0
       keystore.unlocked = false
       keystore.wallets = []
+      // an app started 65 s before this test, not before this file was loaded (slow on a busy machine)
+      info.startedAt = new Date(Date.now() - 65_000).toISOString()
       market.reset()
       meters.reset()
     }

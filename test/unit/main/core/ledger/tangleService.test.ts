@@ -3,9 +3,9 @@ import { open } from '../../../../../src-main/core/app'
 import { TxKind } from '../../../../../src-main/core/ledger/transaction'
 import { privateKeyFromSeed } from '../../../../../src-main/core/ledger/signing'
 import { useTempDirs } from '../../../../support/tempDir'
+import { until } from '../../../../support/until'
 
 const tempDir = useTempDirs()
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('tangle service', () => {
   it('pushes new transactions in batches and their confirmations as they happen', async () => {
@@ -26,7 +26,7 @@ describe('tangle service', () => {
       const key = privateKeyFromSeed(new Uint8Array(32).fill(5))
       const first = ledger.attach(key, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([1]) })
       for (let i = 0; i < 40; i++) ledger.attach(key, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i + 2]) })
-      for (let waited = 0; waited < 5000 && !(first.status === 'accepted' && confirmed.has(first.id)); waited += 50) await sleep(50)
+      await until(() => first.status === 'accepted' && confirmed.has(first.id), 10_000, 'the first transaction to be confirmed')
       expect(attached.reduce((a, b) => a + b, 0)).toBe(41)
       expect(attached.length).toBeLessThan(41) // batched, not one event per transaction
       expect(first.status === 'accepted' && confirmed.has(first.id)).toBe(true)

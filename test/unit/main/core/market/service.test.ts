@@ -68,8 +68,12 @@ describe('market service', () => {
     await until(() => market.runs()[0]!.solvedSlots >= 2)
     const paused = market.control(run.id, 'pause')
     expect(paused).toMatchObject({ status: 'paused', nextSlotAt: null })
-    await new Promise((resolve) => setTimeout(resolve, 700))
-    expect(market.runs()[0]!.solvedSlots).toBe(paused.solvedSlots)
+    // a witness run on the same clock, started after the pause, solves its second slot only after
+    // the paused run's next slot would have been due: by then a pause that let its timer run shows
+    const witness = market.start({ scenario: 'paper-3x10', clock: 'accelerated', slotSeconds: 0.5, settle: false })
+    await until(() => market.runs().find((r) => r.id === witness.id)!.solvedSlots >= 2, 10_000, 'the witness run’s second slot')
+    market.control(witness.id, 'stop')
+    expect(market.runs().find((r) => r.id === run.id)!.solvedSlots).toBe(paused.solvedSlots)
     expect(market.control(run.id, 'step').solvedSlots).toBe(paused.solvedSlots + 1)
     const resumed = market.control(run.id, 'resume')
     expect(resumed.status).toBe('running')

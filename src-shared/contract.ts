@@ -340,7 +340,8 @@ export const methods = {
   'meter.volumes': method(noInput, z.array(z.object({ name: z.string(), path: z.string(), files: z.array(z.string()) }))),
   'meter.import': method(
     z.object({ paths: z.array(pathSchema).min(1, { message: 'choose at least one file or folder' }).max(1000), timeZone: z.string().min(1).optional() }).strict(),
-    z.object({ files: z.array(fileImportSchema) })
+    /** skipped: what could not be read (a folder, a link out of the chosen folder, a FIFO…) and why */
+    z.object({ files: z.array(fileImportSchema), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) })
   )
 } as const
 

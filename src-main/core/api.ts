@@ -145,7 +145,7 @@ export function createHandlers(app: App): Handlers {
     'meter.import': async ({ paths, timeZone }) => {
       if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
       try {
-        return { files: await app.meters().importPaths(paths, { timeZone }) }
+        return await app.meters().importPaths(paths, { timeZone })
       } catch (error) {
         if (error instanceof MeterError) throw new ApiError('invalid_argument', `paths: ${error.message}`, [{ path: 'paths', message: error.message }])
         throw error

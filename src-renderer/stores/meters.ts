@@ -35,6 +35,8 @@ export const useMetersStore = defineStore('meters', () => {
   const progress = ref<EventPayload<'meter.importProgress'> | null>(null)
   const importing = ref(false)
   const results = ref<FileImportResult[] | null>(null)
+  /** what the last import could not read, and why */
+  const skipped = ref<MethodOutput<'meter.import'>['skipped']>([])
   const failure = ref<{ action: MeterAction; message: string; fields: Record<string, string> } | null>(null)
   const notice = ref<string | null>(null)
 
@@ -114,10 +116,12 @@ export const useMetersStore = defineStore('meters', () => {
     importing.value = true
     progress.value = null
     results.value = null
+    skipped.value = []
     try {
       const done = await attempt('import', () => call('meter.import', { paths, ...(timeZone ? { timeZone } : {}) }))
       if (done) {
         results.value = done.files
+        skipped.value = done.skipped
         meters.value = (await attempt('load', () => call('meter.list'))) ?? meters.value
         if (selected.value) await select(selected.value)
       }
@@ -126,5 +130,5 @@ export const useMetersStore = defineStore('meters', () => {
     }
   }
 
-  return { ports, available, meters, selected, readings, volumes, progress, importing, results, failure, notice, load, addPort, removePort, assign, select, rescanVolumes, importLogs }
+  return { ports, available, meters, selected, readings, volumes, progress, importing, results, skipped, failure, notice, load, addPort, removePort, assign, select, rescanVolumes, importLogs }
 })

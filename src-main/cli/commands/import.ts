@@ -9,14 +9,16 @@ export const importUsage = `dv2g import PATH... [--tz ZONE] [--json]
   DSMR telegram logs, or CSV interval data with the columns meter id, timestamp, import kWh, export kWh
   (comma, semicolon or tab; decimal comma; header optional; timestamps with a UTC offset, or local
   time in --tz, e.g. Europe/Amsterdam). One transaction per file; readings already stored are skipped;
-  counter resets and gaps are flagged; every bad line is reported with its number and reason.`
+  counter resets and gaps are flagged; every bad line is reported with its number and reason (a line
+  over 64 KiB is one). Only regular files are read: a device or FIFO is refused, a link in a folder is
+  followed only to a file inside that folder, and what cannot be read is listed as skipped, with why.`
 
 export async function runImport(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const args = parseArgs(argv, { tz: { value: true } })
   if (args.positionals.length === 0) throw new UsageError('import needs at least one PATH')
   const timeZone = stringOption(args, 'tz')
   if (timeZone && !isTimeZone(timeZone)) throw new UsageError(`--tz ${JSON.stringify(timeZone)} is not a time zone (e.g. Europe/Amsterdam)`)
-  const files = await withApp(dataDir, async (app) => {
+  const outcome = await withApp(dataDir, async (app) => {
     try {
       return await app.meters().importPaths(args.positionals, {
         timeZone,
@@ -30,15 +32,19 @@ export async function runImport(argv: readonly string[], out: Output, dataDir: s
       throw error
     }
   })
-  const result = { files: files.map((f) => ({ path: f.path, kind: f.kind, imported: f.inserted, duplicates: f.duplicates, resets: f.resets, gaps: f.gaps, rejected: f.rejected, rejectedCount: f.rejectedCount })) }
+  const result = {
+    files: outcome.files.map((f) => ({ path: f.path, kind: f.kind, imported: f.inserted, duplicates: f.duplicates, resets: f.resets, gaps: f.gaps, rejected: f.rejected, rejectedCount: f.rejectedCount })),
+    skipped: outcome.skipped
+  }
   out.result(result, () =>
-    result.files
-      .flatMap((f) => [
+    [
+      ...result.files.flatMap((f) => [
         `${f.path} (${f.kind}): ${f.imported} imported, ${f.duplicates} already stored, ${f.resets} counter resets, ${f.gaps} gaps, ${f.rejectedCount} rejected`,
         ...f.rejected.slice(0, 20).map((r) => `  line ${r.line}: ${r.reason}`),
         ...(f.rejectedCount > 20 ? [`  … and ${f.rejectedCount - 20} more`] : [])
-      ])
-      .join('\n')
+      ]),
+      ...result.skipped.map((s) => `skipped ${s.path}: ${s.reason}`)
+    ].join('\n')
   )
   return 0
 }

@@ -1,11 +1,15 @@
 // Importing meter logs (from USB sticks): CSV interval data or DSMR telegram logs. A file is read
 // as a stream, every bad line is kept with its line number and reason while the rest goes on,
 // and the file's readings are written in one database transaction: a file is in, or it is not.
-import { createReadStream, statSync } from 'node:fs'
-import { StringDecoder } from 'node:string_decoder'
+// Only a regular file is read, and only as far as its size when opened, in bounded memory: a
+// device, a FIFO or a file with no line breaks cannot keep an import going or growing forever.
+import { constants, lstatSync, type Stats } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { CsvRowReader } from './csv'
 import { parseTelegram } from './dsmr'
 import { TelegramFramer } from './framer'
+import { fsReason, kindOfEntry } from './fileKinds'
+import { LineSplitter, MAX_LINE_BYTES, type SplitLine } from './lineSplitter'
 import { ReadingColumns, type Reading, type ReadingStore, type StoredBatch } from './readingStore'
 
 /** Reported per file; beyond this many, bad lines are counted, not listed. */
@@ -31,13 +35,51 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void
 }
 
+/** A file that cannot be imported at all (gone, not a regular file, unreadable): the rest of an import goes on without it. */
+export class UnreadableLog extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string
+  ) {
+    super(`${path}: ${reason}`)
+  }
+}
+
+/**
+ * Opens a regular file for reading. The path is checked with lstat before it is opened (opening a
+ * device can have effects of its own), and the open descriptor is checked again, since the path
+ * may have changed in between; O_NONBLOCK keeps a FIFO put there meanwhile from blocking the open.
+ */
+async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number }> {
+  let stat: Stats
+  try {
+    stat = lstatSync(path)
+  } catch (error) {
+    throw new UnreadableLog(path, fsReason(error))
+  }
+  if (!stat.isFile()) throw new UnreadableLog(path, `it is ${kindOfEntry(stat)}, not a regular file`)
+  let handle: FileHandle
+  try {
+    // O_NOFOLLOW and O_NONBLOCK do not exist on Windows, where neither FIFOs nor devices have paths like these
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0))
+  } catch (error) {
+    throw new UnreadableLog(path, fsReason(error))
+  }
+  const opened = await handle.stat()
+  if (!opened.isFile()) {
+    await handle.close()
+    throw new UnreadableLog(path, `it is ${kindOfEntry(opened)}, not a regular file`)
+  }
+  return { handle, size: opened.size }
+}
+
 /** DSMR logs hold telegrams: a line that starts with "/" and one that starts with "!". */
 function looksLikeDsmr(head: string): boolean {
   return /(^|\n)\/[^\r\n]*\r?\n/.test(head) && /\n![0-9A-Fa-f]{0,4}\r?\n/.test(head)
 }
 
 export async function importFile(store: ReadingStore, path: string, options: ImportOptions = {}): Promise<FileImport> {
-  const bytesTotal = statSync(path).size
+  const { handle, size: bytesTotal } = await openRegularFile(path)
   const readings = new ReadingColumns()
   const rejected: FileImport['rejected'] = []
   let rejectedCount = 0
@@ -51,8 +93,7 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
   let lastProgress = 0
   // CSV state
   const csv = new CsvRowReader(options.timeZone)
-  let pending = ''
-  let lineNumber = 0
+  const lines = new LineSplitter()
   // DSMR state: line numbers of telegram starts come from counting line breaks up to them
   const framer = new TelegramFramer()
   let linesBefore = 0
@@ -73,45 +114,47 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
       else if (outcome.telegram.electricity.deliveredKWh.total === null) reject(lineOf(frame.offset), 'the telegram has no electricity registers')
       else readings.push(telegramReading(outcome.telegram as Parameters<typeof telegramReading>[0]))
     }
-    // forget the text before the oldest telegram still open, counting its lines
+    // forget the text before the oldest telegram still open (the framer holds at most
+    // MAX_TELEGRAM_BYTES of it), counting its lines: this text never outgrows 20 kB and one read
     const keepFrom = Math.max(0, text.length - 20_000)
     for (let i = text.indexOf('\n'); i >= 0 && i < keepFrom; i = text.indexOf('\n', i + 1)) linesBefore++
     text = text.slice(keepFrom)
     textBase += keepFrom
   }
-
-  const utf8 = new StringDecoder('utf8') // a character split between two reads stays whole
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const bytes = chunk as Buffer
-    kind ??= looksLikeDsmr(bytes.subarray(0, 65_536).toString('latin1')) ? 'dsmr' : 'csv'
-    bytesRead += bytes.length
-    if (kind === 'dsmr') {
-      const data = bytes.toString('latin1')
-      text += data
-      takeTelegrams(framer.push(data))
-    } else {
-      const lines = (pending + utf8.write(bytes)).split('\n')
-      pending = lines.pop()!
-      for (const line of lines) readCsvLine(line)
-    }
-    if (options.onProgress && performance.now() - lastProgress > 100) {
-      lastProgress = performance.now()
-      options.onProgress({ path, bytesRead, bytesTotal, phase: 'reading' })
-    }
-  }
-  if (kind === 'dsmr') for (const d of framer.end()) reject(lineOf(d.offset), d.reason)
-  else {
-    pending += utf8.end()
-    if (pending) readCsvLine(pending)
-  }
-
-  function readCsvLine(line: string): void {
-    lineNumber++
-    const outcome = csv.read(line.endsWith('\r') ? line.slice(0, -1) : line, lineNumber)
+  const readCsvLine = (line: SplitLine): void => {
+    if ('tooLong' in line) return reject(line.number, `the line is longer than ${MAX_LINE_BYTES / 1024} KiB: not a line of a meter log`)
+    const outcome = csv.read(line.text.endsWith('\r') ? line.text.slice(0, -1) : line.text, line.number)
     if (outcome === null) return
-    if ('error' in outcome) reject(lineNumber, outcome.error)
+    if ('error' in outcome) reject(line.number, outcome.error)
     else readings.push(outcome.row)
   }
+
+  try {
+    // no further than the size it had when opened: a log still being written is read up to there
+    if (bytesTotal > 0) {
+      for await (const chunk of handle.createReadStream({ start: 0, end: bytesTotal - 1, highWaterMark: 1 << 20, autoClose: false })) {
+        const bytes = chunk as Buffer
+        kind ??= looksLikeDsmr(bytes.subarray(0, 65_536).toString('latin1')) ? 'dsmr' : 'csv'
+        bytesRead += bytes.length
+        if (kind === 'dsmr') {
+          const data = bytes.toString('latin1')
+          text += data
+          takeTelegrams(framer.push(data))
+        } else lines.push(bytes, readCsvLine)
+        if (options.onProgress && performance.now() - lastProgress > 100) {
+          lastProgress = performance.now()
+          options.onProgress({ path, bytesRead, bytesTotal, phase: 'reading' })
+        }
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error // ours, not the file's
+    throw new UnreadableLog(path, `reading it failed after ${bytesRead} bytes: ${fsReason(error)}`)
+  } finally {
+    await handle.close()
+  }
+  if (kind === 'dsmr') for (const d of framer.end()) reject(lineOf(d.offset), d.reason)
+  else lines.end(readCsvLine)
 
   options.onProgress?.({ path, bytesRead, bytesTotal, phase: 'writing' })
   const stored = store.store(readings, path)

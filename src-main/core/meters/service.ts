@@ -8,8 +8,8 @@ import type { Db } from '../db/connection'
 import type { LedgerServices } from '../app'
 import { TxKind } from '../ledger/transaction'
 import { parseTelegram } from './dsmr'
-import { importFile, telegramReading, type FileImport, type ImportProgress } from './importer'
-import { logFilesIn, removableVolumes } from './logFiles'
+import { importFile, telegramReading, UnreadableLog, type FileImport, type ImportProgress } from './importer'
+import { LogPathError, logFilesIn, removableVolumes, type LogFileOptions, type SkippedPath } from './logFiles'
 import { ReadingStore } from './readingStore'
 import { DSMR4_SETTINGS, DSMR5_SETTINGS, SerialLink, type LinkStatus, type PortLike, type SerialSettings } from './serialLink'
 
@@ -40,8 +40,16 @@ export interface MeterInfo {
   last: { tsMs: number; importWh: number; exportWh: number; powerW: number | null } | null
 }
 
+export interface ImportResult {
+  files: FileImport[]
+  /** files and folders that could not be read, and why */
+  skipped: SkippedPath[]
+}
+
 export interface MeterServiceOptions {
   openPort?: (path: string, settings: SerialSettings) => PortLike
+  /** how import folders are listed (tests stand in a folder that cannot be read) */
+  readDir?: LogFileOptions['readDir']
   now?: () => number
 }
 
@@ -124,38 +132,52 @@ export class MeterService {
     return rows.map((r) => ({ ...r, last: (last.get(r.id) as MeterInfo['last'] | undefined) ?? null }))
   }
 
-  /** Imports files and folders of meter logs, one database transaction per file. */
-  async importPaths(paths: readonly string[], options: { timeZone?: string; onProgress?: (p: ImportProgress & { file: number; files: number }) => void } = {}): Promise<FileImport[]> {
-    let files: string[]
+  /**
+   * Imports files and folders of meter logs, one database transaction per file. What cannot be
+   * read is skipped and listed with the reason; when nothing at all could be read, that is an error.
+   */
+  async importPaths(paths: readonly string[], options: { timeZone?: string; onProgress?: (p: ImportProgress & { file: number; files: number }) => void } = {}): Promise<ImportResult> {
+    let found: ReturnType<typeof logFilesIn>
     try {
-      files = logFilesIn(paths)
+      found = logFilesIn(paths, { readDir: this.options.readDir })
     } catch (error) {
-      throw new MeterError((error as Error).message)
+      if (error instanceof LogPathError) throw new MeterError(error.message)
+      throw error
     }
-    if (files.length === 0) throw new MeterError(`no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${paths.join(', ')}`)
+    const { files, skipped } = found
+    const why = () => skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')
+    if (files.length === 0) throw new MeterError(`no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${paths.join(', ')}${skipped.length ? `; skipped ${why()}` : ''}`)
     const results: FileImport[] = []
     for (const [index, path] of files.entries()) {
       const progress = (p: ImportProgress) => {
         options.onProgress?.({ ...p, file: index + 1, files: files.length })
         this.events.emit('meter.importProgress', { ...p, file: index + 1, files: files.length })
       }
-      const result = await importFile(this.store, path, { timeZone: options.timeZone, onProgress: progress })
+      let result: FileImport
+      try {
+        result = await importFile(this.store, path, { timeZone: options.timeZone, onProgress: progress })
+      } catch (error) {
+        if (!(error instanceof UnreadableLog)) throw error
+        skipped.push({ path, reason: error.reason })
+        continue
+      }
       this.db
         .prepare('INSERT INTO meter_imports (path, kind, imported, duplicates, flagged, rejected, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(path, result.kind, result.inserted, result.duplicates, result.resets + result.gaps, JSON.stringify(result.rejected), new Date(this.now()).toISOString())
       results.push(result)
     }
+    if (results.length === 0) throw new MeterError(`nothing could be imported: ${why()}`)
     this.events.emit('meter.metersChanged', { meters: this.meters() })
-    return results
+    return { files: results, skipped }
   }
 
   volumes() {
     return removableVolumes().map((v) => {
       let files: string[] = []
       try {
-        files = logFilesIn([v.path]).slice(0, 200)
-      } catch {
-        // a volume unmounted while we looked
+        files = logFilesIn([v.path]).files.slice(0, 200)
+      } catch (error) {
+        if (!(error instanceof LogPathError)) throw error // else: a volume unmounted while we looked
       }
       return { ...v, files }
     })

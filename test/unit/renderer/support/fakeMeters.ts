@@ -9,7 +9,9 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
     readings: new Map<string, { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]>(),
     volumes: [] as { name: string; path: string; files: string[] }[],
     /** what `meter.import` answers for a path; unknown paths do not exist */
-    imports: new Map<string, FileImportResult>()
+    imports: new Map<string, FileImportResult>(),
+    /** what every `meter.import` answers as skipped */
+    skipped: [] as { path: string; reason: string }[]
   }
 
   function handle(method: MethodName, rawInput: unknown): unknown {
@@ -77,7 +79,7 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
       }
       files.push(result)
     }
-    return { files }
+    return { files, skipped: state.skipped }
   }
 
   return {
@@ -89,6 +91,7 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
       state.readings.clear()
       state.volumes = []
       state.imports.clear()
+      state.skipped = []
     }
   }
 }

@@ -1,9 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, readdirSync as readdirSyncReal, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../../../src-main/core/db/connection'
-import { importFile } from '../../../../../src-main/core/meters/importer'
+import { importFile, UnreadableLog } from '../../../../../src-main/core/meters/importer'
+import { LineSplitter, MAX_LINE_BYTES, type SplitLine } from '../../../../../src-main/core/meters/lineSplitter'
+import { logFilesIn } from '../../../../../src-main/core/meters/logFiles'
 import { FLAG_GAP, FLAG_RESET, ReadingStore } from '../../../../../src-main/core/meters/readingStore'
 import { useTempDirs } from '../../../../support/tempDir'
 
@@ -142,5 +145,133 @@ describe('DSMR telegram logs', () => {
       { line: lineAt(text.lastIndexOf('/ISk5', badCrc)), reason: 'CRC mismatch: the telegram says 6EEE, its bytes give 72F0' }
     ])
     expect(all(db).map((r) => r.meterId).sort()).toEqual(['1SAG3101021605', 'E0044007382246019', 'K8EG004046395507'])
+  })
+})
+
+/** A named pipe, as a stick or a hostile folder could hold one (Node has no mkfifo of its own). */
+function mkfifo(path: string): string {
+  const made = spawnSync('mkfifo', [path])
+  if (made.status !== 0) throw new Error(`mkfifo ${path} failed: ${made.stderr}`)
+  return path
+}
+
+describe('import hygiene: bounded lines', () => {
+  it('holds at most 64 KiB of a line with no end, reports it as too long, and goes on with the next line', () => {
+    const splitter = new LineSplitter()
+    const lines: SplitLine[] = []
+    let mostHeld = 0
+    const piece = Buffer.alloc(100_000, 'x')
+    for (let sent = 0; sent < 10_000_000; sent += piece.length) {
+      splitter.push(piece, (l) => lines.push(l))
+      mostHeld = Math.max(mostHeld, splitter.pendingBytes)
+    }
+    expect(mostHeld).toBeLessThanOrEqual(MAX_LINE_BYTES)
+    expect(lines).toEqual([])
+    splitter.push(Buffer.from('xx\nM1,2024-05-01 10:00Z,1,0\nM1,'), (l) => lines.push(l))
+    splitter.push(Buffer.from('2024-05-01 10:15Z,2,0'), (l) => lines.push(l))
+    splitter.end((l) => lines.push(l))
+    expect(lines).toEqual([
+      { number: 1, tooLong: true },
+      { number: 2, text: 'M1,2024-05-01 10:00Z,1,0' },
+      { number: 3, text: 'M1,2024-05-01 10:15Z,2,0' }
+    ])
+  })
+
+  it('counts a long line by its UTF-8 bytes, and keeps a character split between reads whole', () => {
+    const splitter = new LineSplitter()
+    const lines: SplitLine[] = []
+    const most = Math.floor(MAX_LINE_BYTES / 3) // euro signs of 3 bytes each that fit; one more does not
+    const euros = '€'.repeat(most)
+    const bytes = Buffer.from(`${euros}\n${euros}€\nM€ter\n`)
+    for (let at = 0; at < bytes.length; at += 1000) splitter.push(bytes.subarray(at, at + 1000), (l) => lines.push(l))
+    expect(lines.map((l) => ('tooLong' in l ? 'too long' : l.text.length))).toEqual([most, 'too long', 5])
+  })
+
+  it('rejects a 10 MB file without a line break as one line too long, in bounded memory', async () => {
+    const { db, store, write } = setup()
+    const file = write('nonewline.csv', 'M1,'.padEnd(10_000_000, '9'))
+    const result = await importFile(store, file)
+    expect(result).toMatchObject({ kind: 'csv', inserted: 0, rejectedCount: 1, rejected: [{ line: 1, reason: 'the line is longer than 64 KiB: not a line of a meter log' }] })
+    expect(all(db)).toEqual([])
+  })
+
+  it('rejects only the long line and imports the lines around it', async () => {
+    const { db, store, write } = setup()
+    const file = write('long.csv', ['M1,2024-05-01 10:00Z,1,0', 'M1,2024-05-01 10:15Z,' + '2'.repeat(70_000) + ',0', 'M1,2024-05-01 10:30Z,3,0'].join('\n'))
+    const result = await importFile(store, file)
+    expect(result.rejected).toEqual([{ line: 2, reason: 'the line is longer than 64 KiB: not a line of a meter log' }])
+    expect(all(db).map((r) => r.importWh)).toEqual([1000, 3000])
+  })
+})
+
+describe('import hygiene: only regular files', () => {
+  it('refuses a FIFO at once (opening it would wait for a writer forever) and a device', async () => {
+    const { dir, store } = setup()
+    const fifo = mkfifo(join(dir, 'pipe.csv'))
+    await expect(importFile(store, fifo)).rejects.toThrow(new UnreadableLog(fifo, 'it is a FIFO (named pipe), not a regular file'))
+    await expect(importFile(store, '/dev/zero')).rejects.toThrow(new UnreadableLog('/dev/zero', 'it is a character device, not a regular file'))
+  })
+
+  it('does not open a symbolic link itself: the file list gives it the real path it may have', async () => {
+    const { dir, store, write } = setup()
+    symlinkSync(write('real.csv', 'M1,2024-05-01 10:00Z,1,0\n'), join(dir, 'link.csv'))
+    await expect(importFile(store, join(dir, 'link.csv'))).rejects.toThrow(/it is a symbolic link, not a regular file/)
+  })
+
+  it('refuses a device or FIFO named on its own, in one line naming it', () => {
+    const { dir } = setup()
+    const fifo = mkfifo(join(dir, 'meters.csv'))
+    expect(() => logFilesIn(['/dev/zero'])).toThrow('/dev/zero is a character device, not a file or folder: only meter log files and the folders holding them are imported')
+    expect(() => logFilesIn([fifo])).toThrow(`${fifo} is a FIFO (named pipe), not a file or folder`)
+    expect(() => logFilesIn([join(dir, 'nope')])).toThrow(`${join(dir, 'nope')} does not exist`)
+  })
+
+  it('reads links to files inside the chosen folder once, and lists links out of it, dangling links and FIFOs as skipped', () => {
+    const { dir: outside } = setup()
+    const stick = join(setup().dir, 'STICK')
+    mkdirSync(join(stick, 'logs'), { recursive: true })
+    const inside = join(stick, 'logs', 'b.csv')
+    writeFileSync(join(stick, 'a.csv'), 'x')
+    writeFileSync(inside, 'x')
+    writeFileSync(join(outside, 'secret.csv'), 'x')
+    symlinkSync(inside, join(stick, 'latest.csv')) // a logger's "latest" link: the same file, read once
+    symlinkSync(join(outside, 'secret.csv'), join(stick, 'escape.csv'))
+    symlinkSync(outside, join(stick, 'elsewhere'))
+    symlinkSync(join(stick, 'gone.csv'), join(stick, 'dangling.csv'))
+    mkfifo(join(stick, 'logs', 'pipe.log'))
+    const real = realpathSync(stick)
+    expect(logFilesIn([stick])).toEqual({
+      files: [join(stick, 'a.csv'), join(real, 'logs', 'b.csv')],
+      skipped: [
+        { path: join(stick, 'dangling.csv'), reason: 'the link leads nowhere: it no longer exists' },
+        { path: join(stick, 'elsewhere'), reason: `the link leads out of the chosen folder (to ${realpathSync(outside)}), so it is not followed` },
+        { path: join(stick, 'escape.csv'), reason: `the link leads out of the chosen folder (to ${realpathSync(join(outside, 'secret.csv'))}), so it is not followed` },
+        { path: join(stick, 'logs', 'pipe.log'), reason: 'it is a FIFO (named pipe), not a regular file' }
+      ]
+    })
+  })
+
+  it('lists a folder it cannot list as skipped, with the reason, and reads the others', () => {
+    // as root (CI) no permission bits deny a listing, so readdir stands in for a folder that refuses
+    const { dir } = setup()
+    mkdirSync(join(dir, 'locked'))
+    mkdirSync(join(dir, 'open'))
+    writeFileSync(join(dir, 'open', 'a.csv'), 'x')
+    const readDir = (folder: string) => {
+      if (folder === join(dir, 'locked')) throw Object.assign(new Error(`EACCES: permission denied, scandir '${folder}'`), { code: 'EACCES' })
+      return readdirSyncReal(folder)
+    }
+    expect(logFilesIn([dir], { readDir })).toEqual({ files: [join(dir, 'open', 'a.csv')], skipped: [{ path: join(dir, 'locked'), reason: 'the folder cannot be read: permission denied' }] })
+  })
+
+  it.skipIf(process.getuid?.() === 0)('lists a folder without read permission as skipped (as a user other than root)', () => {
+    const { dir } = setup()
+    mkdirSync(join(dir, 'locked'))
+    chmodSync(join(dir, 'locked'), 0o000)
+    try {
+      expect(logFilesIn([dir]).skipped).toEqual([{ path: join(dir, 'locked'), reason: 'the folder cannot be read: permission denied' }])
+    } finally {
+      chmodSync(join(dir, 'locked'), 0o700)
+    }
   })
 })

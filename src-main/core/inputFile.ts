@@ -6,20 +6,21 @@ import { describeIssues } from '../../src-shared/market/scenario'
 
 export class InputFileError extends Error {}
 
-export function readJsonFile<S extends z.ZodType>(path: string, schema: S): z.infer<S> {
+/** `shownAs` names the file in messages, when the full path is not for the reader's eyes. */
+export function readJsonFile<S extends z.ZodType>(path: string, schema: S, shownAs = path): z.infer<S> {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw new InputFileError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw new InputFileError(`cannot read ${shownAs}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
   let raw: unknown
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
-    throw new InputFileError(`${path} is not valid JSON: ${(error as Error).message}`)
+    throw new InputFileError(`${shownAs} is not valid JSON: ${(error as Error).message}`)
   }
   const parsed = schema.safeParse(raw)
-  if (!parsed.success) throw new InputFileError(`${path}: ${describeIssues(parsed.error, 3).join('; ')}`)
+  if (!parsed.success) throw new InputFileError(`${shownAs}: ${describeIssues(parsed.error, 3).join('; ')}`)
   return parsed.data
 }

@@ -2,16 +2,14 @@
 // every N seconds, for rehearsal) or on real hour boundaries; streams each slot's iterations to
 // the consoles at a pace the eye can follow; settles on the ledger; keeps every run in SQLite.
 import { randomUUID } from 'node:crypto'
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import type { EventPayload, MarketRun } from '../../../src-shared/contract'
 import { MarketDay, type DayResult, type DayState, type SlotOutcome, type SlotOverrides } from '../../../src-shared/market/day'
-import { scenarioSchema, type Scenario } from '../../../src-shared/market/scenario'
+import type { Scenario } from '../../../src-shared/market/scenario'
 import type { LedgerServices } from '../app'
 import type { Db } from '../db/connection'
 import type { EventBus } from '../events'
-import { readJsonFile } from '../inputFile'
 import { tradesCsv } from './dayFiles'
+import { readScenarioFolder } from './scenarioFolder'
 import { operatorWallet, pairPayments, prepareParticipants, settleSlot } from './settlement'
 
 export class MarketError extends Error {
@@ -88,25 +86,17 @@ export class MarketService {
   }
 
   scenarios() {
-    return readdirSync(this.options.scenariosDir)
-      .filter((file) => file.endsWith('.json'))
-      .sort()
-      .flatMap((file) => {
-        try {
-          const s = readJsonFile(join(this.options.scenariosDir, file), scenarioSchema)
-          return [{ name: s.name, description: s.description ?? '', evs: s.evs.length, grids: s.grids.length, slots: s.slots, currency: s.currency, game: { sigma1: s.game.sigma1, sigma2: s.game.sigma2, C: s.game.C } }]
-        } catch (error) {
-          console.error(`dv2g: scenario ${file} skipped: ${(error as Error).message}`)
-          return []
-        }
-      })
+    const { scenarios, broken } = readScenarioFolder(this.options.scenariosDir)
+    for (const reason of broken) console.error(`dv2g: scenario skipped: ${reason}`)
+    return scenarios.map((s) => ({ name: s.name, description: s.description ?? '', evs: s.evs.length, grids: s.grids.length, slots: s.slots, currency: s.currency, game: { sigma1: s.game.sigma1, sigma2: s.game.sigma2, C: s.game.C } }))
   }
 
   private loadScenario(name: string): Scenario {
-    for (const file of readdirSync(this.options.scenariosDir).filter((f) => f.endsWith('.json'))) {
-      const scenario = readJsonFile(join(this.options.scenariosDir, file), scenarioSchema)
-      if (scenario.name === name) return scenario
-    }
+    const { scenarios, broken } = readScenarioFolder(this.options.scenariosDir)
+    const scenario = scenarios.find((s) => s.name === name)
+    if (scenario) return scenario
+    // the one asked for may be in a file that could not be read: say what is wrong with each
+    if (broken.length) throw new MarketError(`no readable scenario named "${name}"; scenario files with errors: ${broken.join(' | ')}`)
     throw new MarketError(`no scenario named "${name}"`, true)
   }
 

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../src-shared/contract'
 import { open } from '../../../../src-main/core/app'
-import { createDispatcher } from '../../../../src-main/core/api'
+import { createDispatcher, toErrorBody } from '../../../../src-main/core/api'
 import { useTempDirs } from '../../../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -90,6 +90,31 @@ describe('a damaged keystore', () => {
     app.startLive()
     expect(await call('tangle.stats', {})).toMatchObject({ transactions: 0 })
     expect((await refusal(call('wallet.unlock', { passphrase: 'whatever it is' }))).message).toMatch(/not a readable keystore/)
+    app.close()
+  })
+})
+
+describe('a broken scenario file', () => {
+  it('is refused naming the file and the JSON path, while the readable scenarios still start', async () => {
+    const scenariosDir = tempDir()
+    const paper = JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8'))
+    writeFileSync(join(scenariosDir, 'another-day.json'), JSON.stringify({ ...paper, name: 'another-day' }))
+    paper.evs[4].battery.dischargeEfficiency = 1.5
+    writeFileSync(join(scenariosDir, 'paper-3x10.json'), JSON.stringify(paper))
+    writeFileSync(join(scenariosDir, 'a-draft.json'), '{ "name": "draft", ')
+    const app = open(tempDir(), { market: { scenariosDir } })
+    const call = createDispatcher(app)
+
+    expect(await call('market.scenarios', undefined)).toEqual([expect.objectContaining({ name: 'another-day' })])
+    expect(await call('market.start', { scenario: 'another-day', clock: 'instant', settle: false })).toMatchObject({ scenario: 'another-day' })
+
+    const refused = await refusal(call('market.start', { scenario: 'paper-3x10', clock: 'instant', settle: false }))
+    expect(refused.code).toBe('invalid_argument')
+    expect(refused.message).toContain('paper-3x10.json: evs[4].battery.dischargeEfficiency: must be greater than 0 and at most 1')
+    expect(refused.message).toMatch(/a-draft\.json is not valid JSON/)
+    // the renderer is told the file's name, not where the installation lives
+    expect(refused.message).not.toContain(scenariosDir)
+    expect(toErrorBody(refused)).toMatchObject({ code: 'invalid_argument', message: refused.message })
     app.close()
   })
 })

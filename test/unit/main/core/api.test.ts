@@ -76,7 +76,9 @@ describe('wallet and tangle over the contract', () => {
     first.close()
     const second = open(dir)
     const error = await refusal(createDispatcher(second)('wallet.unlock', { passphrase: 'the wrong passphrase' }))
-    expect(error.fields).toEqual([{ path: 'passphrase', message: 'wrong passphrase: the keystore could not be opened with it' }])
+    expect(error.fields).toEqual([
+      { path: 'passphrase', message: 'wrong passphrase: the keystore could not be opened with it (or the key parameters in keystore.json were changed outside DV2G)' }
+    ])
     second.close()
   })
 })

@@ -6,6 +6,7 @@ import { EVENT_CHANNEL } from '../../src-shared/bridge'
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
 import { open } from '../core/app'
 import { createDispatcher } from '../core/api'
+import { defaultDataDir } from '../core/dataDir'
 import { registerContractHandlers } from './ipc'
 import { applicationMenu } from './menu'
 import { createOpenExternal } from './openExternal'
@@ -33,7 +34,9 @@ function startConsole(): void {
   }
   registerWebContentsGuards()
   app.whenReady().then(() => {
-    const core = open(dataDirSwitch ?? process.env.DV2G_DATA_DIR ?? app.getPath('userData'), { transport: 'electron' })
+    // defaultDataDir, not app.getPath('userData'): Electron names that folder after package.json's
+    // "name" (dv2g-operator), and the CLI and serve mode must find the same data dir
+    const core = open(dataDirSwitch ?? defaultDataDir(), { transport: 'electron' })
     core.startLive()
     const openExternal = createOpenExternal(shell)
 

@@ -18,9 +18,6 @@ function fakeElectron(options: { gotLock: boolean; isPackaged: boolean }) {
     requestSingleInstanceLock: vi.fn(() => options.gotLock),
     quit: vi.fn(),
     whenReady: vi.fn(() => Promise.resolve()),
-    getPath: () => {
-      throw new Error('the test gives the data dir in DV2G_DATA_DIR')
-    },
     getVersion: () => '0.0.0-test',
     on: (name: string, listener: Listener) => appListeners.set(name, [...(appListeners.get(name) ?? []), listener])
   }

@@ -94,20 +94,24 @@ describe('dv2g tangle and wallet', () => {
     }
   })
 
+  // five processes, each deriving a keystore key with scrypt: slow on a busy machine
   it('leaves the old keystore readable when a write is killed half way', async () => {
     const dir = dataDirWithTreasury()
     const keystore = join(dir, 'keystore.json')
     const before = readFileSync(keystore, 'utf8')
     const writer = fileURLToPath(new URL('../support/keystoreWriter.ts', import.meta.url))
     const child = spawn(process.execPath, ['--import', 'tsx', writer, keystore, passphrase.DV2G_PASSPHRASE], { stdio: ['ignore', 'ignore', 'pipe'] })
+    // killed once it has saved three times: it is then writing its fourth save
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('writer did not start within 20 s')), 20_000)
-      child.stderr.once('data', () => {
+      let output = ''
+      const timer = setTimeout(() => reject(new Error(`writer saved fewer than 3 times within 60 s:\n${output}`)), 60_000)
+      child.once('exit', (code) => reject(new Error(`writer exited (${code}) before its third save:\n${output}`)))
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        if (!/^saved 3$/m.test(output)) return
         clearTimeout(timer)
-        setTimeout(() => {
-          child.kill('SIGKILL')
-          resolve()
-        }, 150)
+        child.kill('SIGKILL')
+        resolve()
       })
     })
     await new Promise((resolve) => child.once('exit', resolve))
@@ -116,5 +120,5 @@ describe('dv2g tangle and wallet', () => {
     expect(list[0]!.name).toBe('treasury')
     const send = runDv2g(['--data-dir', dir, 'wallet', 'send', '--from', 'treasury', '--to', (list[1] as unknown as { address: string }).address, '--amount', '1'], passphrase)
     expect(send.status, send.stderr).toBe(0)
-  })
+  }, 120_000)
 })

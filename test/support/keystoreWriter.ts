@@ -6,5 +6,6 @@ const keystore = new Keystore(path!)
 keystore.unlock(passphrase!)
 for (let i = 0; ; i++) {
   keystore.create(`ev ${i}`, 'ev')
-  if (i === 0) process.stderr.write('writing\n')
+  // one line per keystore saved, so the test can kill it mid-write after a count, not a time
+  process.stderr.write(`saved ${i + 1}\n`)
 }

@@ -1,4 +1,4 @@
-// The import directions of DESIGN.md, as data: which layer may import what.
+// The import directions of docs/architecture.md, as data: which layer may import what.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, dirname, sep } from 'node:path'
 

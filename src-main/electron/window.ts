@@ -1,7 +1,7 @@
 import type { BrowserWindow, BrowserWindowConstructorOptions } from 'electron'
 
 /**
- * The console window, every renderer protection of DESIGN.md's checklist on. The options are
+ * The console window, every renderer protection of docs/architecture.md "Security" on. The options are
  * written out here, at the constructor, so electronegativity can see them; BrowserWindow is
  * passed in so tests can substitute it.
  */

@@ -1,4 +1,4 @@
-// The EV battery (ESU) through a slot, eqs. (4)–(8), (13), (15), as MODEL.md reads them. In one
+// The EV battery (ESU) through a slot, eqs. (4)–(8), (13), (15), as docs/model.md reads them. In one
 // slot a battery charges or discharges, never both (4).
 
 export interface Battery {

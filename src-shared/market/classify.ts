@@ -1,4 +1,4 @@
-// Who sells and who buys in a slot, eqs. (12)–(16), as MODEL.md reads them.
+// Who sells and who buys in a slot, eqs. (12)–(16), as docs/model.md reads them.
 
 /** ζ_i^t = P_i^t / C_i^t (12), the PCR of figs. 3–4; null when nothing is consumed (ζ is unbounded). */
 export function productionConsumptionRatio(productionKWh: number, consumptionKWh: number): number | null {

@@ -1,4 +1,4 @@
-// The equilibrium the Stackelberg game must reach (MODEL.md "What the equilibrium must satisfy"),
+// The equilibrium the Stackelberg game must reach (docs/model.md "What the equilibrium must satisfy"),
 // solved directly: one uniform price where the grids' best-response demand meets the supply of
 // the sellers willing to sell at it. Sellers whose reserve is below that price sell everything,
 // the marginal ones share what is left in proportion to their supply, dearer ones sell nothing.

@@ -1,4 +1,4 @@
-// Evolutionary game among the grids: Algorithm 1, eqs. (19)–(33), as MODEL.md reads them.
+// Evolutionary game among the grids: Algorithm 1, eqs. (19)–(33), as docs/model.md reads them.
 // Given the sellers' prices, the grids' selection probabilities Q evolve by the discrete
 // replicator (32) until every seller still chosen earns the mean utility (33).
 import { replicatorStep } from './replicator'

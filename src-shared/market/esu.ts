@@ -1,10 +1,10 @@
-// ESU (battery) cost model of the paper, eqs. (9)–(11), as MODEL.md reads them.
+// ESU (battery) cost model of the paper, eqs. (9)–(11), as docs/model.md "ESU cost" reads them.
 
 export interface EsuParameters {
   capacityKWh: number
   /** D_D: usable share of capacity, 0 < D_D ≤ 1 */
   depthOfDischarge: number
-  /** L_c: full cycles until end of life (MODEL.md reads l in (11) as the cycle life) */
+  /** L_c: full cycles until end of life (docs/model.md reads l in (11) as the cycle life) */
   cycleLife: number
   /** CU: combined cost of converter and ESU, currency units */
   combinedCost: number

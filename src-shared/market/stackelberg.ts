@@ -1,7 +1,7 @@
 // One market slot: the Stackelberg loop of Algorithm 2, eqs. (38)–(40), between EVs (leaders,
 // setting prices) and grids (followers, playing Algorithm 1), then the equilibrium it is after.
 //
-// Which solve is used (MODEL.md, "Numerics"): the literal loop runs first, with a step that
+// Which solve is used (docs/model.md "What the equilibrium must satisfy"): the literal loop runs first, with a step that
 // diminishes as σ2/√y, and its iterations are kept as the trace the operator watches. At given
 // prices the grids' choice is nearly winner-take-all, so that loop chatters around ϖ* rather than
 // landing on it; what is reported and settled is therefore the equilibrium solved directly

@@ -1,4 +1,4 @@
-// Who buys what from whom once prices and selection probabilities are set (MODEL.md "Trades and
+// Who buys what from whom once prices and selection probabilities are set (docs/model.md "Trades and
 // settlement"), and the first-price sealed-bid baseline the paper compares with (fig. 10).
 import { doubled } from '../typedArrays'
 import { bestResponse, gridWelfare, type Buyer } from './welfare'

@@ -1,4 +1,4 @@
-// Grid utility, welfare and best response, eqs. (17), (18), (21), as MODEL.md reads them.
+// Grid utility, welfare and best response, eqs. (17), (18), (21), as docs/model.md reads them.
 
 export interface Buyer {
   /** ξ_n: how much the grid values energy */

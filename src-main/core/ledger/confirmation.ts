@@ -1,4 +1,4 @@
-// Confirmation confidence (MODEL.md "Tangle"): the share of N tip selections whose tip approves
+// Confirmation confidence (docs/model.md "Confirmation and double spends"): the share of N tip selections whose tip approves
 // a transaction. Above the threshold it is confirmed; a double spend is settled when one side
 // confirms, and the other side, with everything approving it, is rejected.
 import type { Db } from '../db/connection'

@@ -1,4 +1,4 @@
-// Tip selection (MODEL.md "Tangle"): a random walk from an entry point a bounded distance below
+// Tip selection (docs/model.md "Tip selection"): a random walk from an entry point a bounded distance below
 // the tips, stepping to approver y with probability ∝ exp(α·(CW(y) − CW_max)), ending at a tip.
 // Cumulative weights are computed over the entry point's future cone only (as IRI 1.5.0), and
 // the entry point is never more than `window` transactions old, so the cost of one selection

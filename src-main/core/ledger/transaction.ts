@@ -1,4 +1,4 @@
-// What a tangle transaction holds (MODEL.md "Tangle"): two approved parents, an issuer, a kind
+// What a tangle transaction holds (docs/model.md "Transactions"): two approved parents, an issuer, a kind
 // with its payload, a timestamp, a nonce for the proof of work and a signature.
 
 export const TX_VERSION = 1

@@ -1,4 +1,4 @@
-// Settling a slot on the ledger (MODEL.md "Trades and settlement"): one token transfer per
+// Settling a slot on the ledger (docs/model.md "Trades and settlement"): one token transfer per
 // grid–EV pair that traded (grid wallet -> EV wallet), and the slot's market record as data,
 // issued by the operator. Only converged slots are settled.
 import { TxKind } from '../ledger/transaction'

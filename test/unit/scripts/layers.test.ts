@@ -21,7 +21,7 @@ describe('layer check', () => {
     expect(importsOf(source)).toEqual(['a', './b', '../c', './d.css', 'e'])
   })
 
-  it('passes imports that point the way DESIGN.md allows', () => {
+  it('passes imports that point the way docs/architecture.md allows', () => {
     const root = tree({
       'src-shared/contract.ts': `import { z } from 'zod'`,
       'src-main/core/app.ts': `import { readFileSync } from 'node:fs'\nimport { x } from '../../src-shared/contract'`,

@@ -21,7 +21,7 @@ function bisect(bs: readonly Buyer[], supply: number, low: number, high: number)
   return (lo + hi) / 2
 }
 
-describe('market clearing (MODEL.md equilibrium identities)', () => {
+describe('market clearing (docs/model.md equilibrium identities)', () => {
   it('clears at one price where demand equals total supply, with Q_m = S_m / ΣS', () => {
     const offers = [
       { supplyKWh: 2, reservePrice: 0.05 },

@@ -13,7 +13,7 @@ import { issueEsuCase } from '../../../support/esuCase'
 
 const issueCase: EsuParameters = issueEsuCase
 
-describe('capital recovery factor (MODEL.md checks)', () => {
+describe('capital recovery factor (docs/model.md checks)', () => {
   it('is 0.2439 at 7 % over 5 years', () => {
     expect(capitalRecoveryFactor(0.07, 5)).toBeCloseTo(0.2439, 4)
   })

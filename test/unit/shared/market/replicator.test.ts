@@ -3,7 +3,7 @@ import { integrateReplicator, replicatorStep, replicatorVelocity } from '../../.
 import { bestResponse, gridUtility, gridWelfare } from '../../../../src-shared/market/welfare'
 
 describe('replicator dynamics', () => {
-  // Nashpy's documented example (MODEL.md): A = [[3, 2], [4, 2]], integrated to t = 10
+  // Nashpy's documented example (docs/model.md): A = [[3, 2], [4, 2]], integrated to t = 10
   const A = [
     [3, 2],
     [4, 2]

@@ -2,7 +2,7 @@
 // does, which page the window loads, and which requests the session lets through.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { useTempDirs } from '../../../support/tempDir'
 import { until } from '../../../support/until'
 
@@ -88,6 +88,12 @@ vi.mock('electron', () => ({
 
 const tempDir = useTempDirs()
 const started: ReturnType<typeof fakeElectron>[] = []
+
+// transforming the core for the first import takes seconds on a busy machine: do it once, under
+// the hook's longer limit, not inside the first test's
+beforeAll(async () => {
+  await Promise.all([import('../../../../src-main/core/app'), import('../../../../src-main/core/api'), import('../../../../src-main/electron/ipc')])
+})
 
 afterEach(() => {
   for (const fake of started.splice(0)) fake.quitApp()

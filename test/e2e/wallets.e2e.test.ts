@@ -75,10 +75,12 @@ describe('the explorer under load', () => {
     const page = served().watched.page
     await page.getByTestId('nav-tangle').click()
     await page.getByTestId('tangle-graph').waitFor()
+    const stored = async () => ((await (await page.request.post(new URL('/api/tangle.stats', page.url()).href, { data: {} })).json()) as { output: { transactions: number } }).output.transactions
+    const beforeSpam = await stored()
     await page.getByTestId('tangle-spam').click()
     await expect.poll(() => page.getByTestId('tangle-spam-message').textContent()).toMatch(/Issuing 3000/)
-    const stored = async () => ((await (await page.request.post(new URL('/api/tangle.stats', page.url()).href, { data: {} })).json()) as { output: { transactions: number } }).output.transactions
-    await page.waitForTimeout(500) // into the flood
+    // into the flood: measured once a few hundred of its transactions are stored, however slow the start
+    await expect.poll(stored, { timeout: 20_000 }).toBeGreaterThan(beforeSpam + 300)
     const before = { count: await stored(), at: Date.now() }
     // frames the page manages to draw in two seconds of the flood
     // (a string: this runs in the page, whose DOM types the Node-side tsconfig does not have)

@@ -12,13 +12,18 @@ import { until } from '../../../../support/until'
 
 const tempDir = useTempDirs()
 
-/** A serial port at the boundary: the test plugs it in, feeds it bytes and pulls it out. */
+/** A serial port at the boundary: the test plugs it in, feeds it bytes, pulls it out, and makes it fail. */
 class FakePort extends EventEmitter implements PortLike {
   isOpen = false
   static plugged = true
   static all: FakePort[] = []
+  /** what the next constructions throw, as serialport does for a path or settings it refuses */
+  static refuse: Error | null = null
+  static dataRequestError: Error | null = null
+  static closeError: Error | null = null
   constructor() {
     super()
+    if (FakePort.refuse) throw FakePort.refuse
     FakePort.all.push(this)
   }
   open(callback: (error: Error | null) => void): void {
@@ -30,7 +35,10 @@ class FakePort extends EventEmitter implements PortLike {
   }
   close(callback?: (error: Error | null) => void): void {
     this.isOpen = false
-    callback?.(null)
+    setImmediate(() => callback?.(FakePort.closeError))
+  }
+  set(_options: { dtr?: boolean; rts?: boolean }, callback: (error: Error | null) => void): void {
+    setImmediate(() => callback(FakePort.dataRequestError))
   }
   unplug(): void {
     this.isOpen = false
@@ -43,6 +51,9 @@ afterEach(() => {
   for (const app of opened.splice(0)) app.close()
   FakePort.all = []
   FakePort.plugged = true
+  FakePort.refuse = null
+  FakePort.dataRequestError = null
+  FakePort.closeError = null
 })
 
 function openApp(): App {
@@ -89,6 +100,51 @@ describe('meter bridge', () => {
     FakePort.all.at(-1)!.emit('data', Buffer.from(good.replace('1-0:1.8.1(00', '1-0:1.8.1(90'), 'latin1'))
     expect(meters.ports()[0]).toMatchObject({ telegrams: 0, rejected: 1 })
     expect(meters.meters()).toEqual([])
+  })
+
+  it('reports serial port errors in the port’s detail and its event instead of dropping them', async () => {
+    const app = openApp()
+    const meters = app.meters()
+    const announced: string[] = []
+    app.events.subscribe((name, payload) => name === 'meter.portsChanged' && announced.push((payload as { ports: { detail: string | null }[] }).ports[0]?.detail ?? ''))
+    const detail = () => meters.ports()[0]!.detail
+
+    // Data Request could not be raised (a pty, or a cable without the line): connected, and said so
+    FakePort.dataRequestError = new Error('Inappropriate ioctl for device')
+    meters.addPort('/dev/ttyP4', { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 }, null)
+    const dataRequest = 'Data Request (DTR/RTS) could not be raised: Inappropriate ioctl for device; a meter that needs it stays silent'
+    await until(() => detail() === dataRequest, 10_000, 'the Data Request failure in the detail')
+    expect(meters.ports()[0]!.status).toBe('connected')
+    expect(announced.at(-1)).toBe(dataRequest)
+
+    // a telegram the database will not take: the port goes on, the detail says why, until one is stored
+    const meter = newSimulatedMeter('E0000000000000004')
+    const telegram = (second: number) => Buffer.from(nextTelegram(meter, new Date(Date.UTC(2026, 5, 1, 10, 0, second)), 1), 'latin1')
+    app.db.pragma('query_only = ON')
+    FakePort.all.at(-1)!.emit('data', telegram(0))
+    expect(detail()).toBe(`${dataRequest}; a telegram could not be handled: attempt to write a readonly database`)
+    app.db.pragma('query_only = OFF')
+    FakePort.all.at(-1)!.emit('data', telegram(1))
+    expect(detail()).toBe(dataRequest)
+    expect(meters.meters()[0]).toMatchObject({ id: 'E0000000000000004', readings: 1 })
+
+    // a port that fails and then will not close: both reasons stay
+    FakePort.closeError = new Error('EIO: i/o error, close')
+    FakePort.plugged = false
+    FakePort.all.at(-1)!.emit('error', new Error('EIO: i/o error, read'))
+    await until(() => /closing the port failed/.test(detail() ?? ''), 10_000, 'the close failure in the detail')
+    expect(meters.ports()[0]).toMatchObject({ status: 'disconnected', detail: 'EIO: i/o error, read; retrying in 0.5 s; closing the port failed: EIO: i/o error, close' })
+  })
+
+  it('reports a port serialport refuses before opening, and retries instead of throwing', async () => {
+    const app = openApp()
+    const meters = app.meters()
+    FakePort.refuse = new Error('"path" is not a valid serial port')
+    meters.addPort('/dev/ttyP5', { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 }, null)
+    expect(meters.ports()[0]).toMatchObject({ status: 'disconnected', detail: '"path" is not a valid serial port; retrying in 0.5 s' })
+    FakePort.refuse = null
+    await until(() => meters.ports()[0]!.status === 'connected', 10_000, 'the retry to connect')
+    expect(meters.ports()[0]!.detail).toBeNull()
   })
 
   it('gives a prosumer the production and consumption its meters measured, scaled to the slot', () => {

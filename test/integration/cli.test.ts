@@ -70,8 +70,11 @@ describe('dv2g serve', () => {
     try {
       const url = new URL(first.url)
       expect(url.hostname).toBe('127.0.0.1')
-      expect((await fetch(`${url.origin}/`)).status).toBe(401)
       expect((await fetch(first.url)).status).toBe(200)
+      // the console's files are public; the contract needs the token as a bearer credential
+      const info = (headers: Record<string, string>) => fetch(`${url.origin}/api/app.info`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', ...headers } })
+      expect((await info({})).status).toBe(401)
+      expect((await info({ Authorization: `Bearer ${url.searchParams.get('token')}` })).status).toBe(200)
     } finally {
       await first.stop()
     }

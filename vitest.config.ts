@@ -11,7 +11,18 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/unit/shared/**/*.test.ts', 'test/unit/main/**/*.test.ts', 'test/unit/scripts/**/*.test.ts', 'test/integration/**/*.test.ts']
+          include: ['test/unit/shared/**/*.test.ts', 'test/unit/main/**/*.test.ts', 'test/unit/scripts/**/*.test.ts']
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['test/integration/**/*.test.ts'],
+          // each test starts dv2g processes (tsx, scrypt, SQLite): on a busy machine one can take
+          // seconds to start, so the bound is wider than for in-process tests
+          testTimeout: 120_000
         }
       },
       {

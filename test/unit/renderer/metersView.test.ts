@@ -150,6 +150,22 @@ describe('Meters view', () => {
     expect(lines).toHaveLength(201)
     expect(lines.at(-1)).toBe('… and 50 more')
   })
+  it('lists what the import skipped, with the reason, under the results', async () => {
+    bridge.meters.state.imports.set('/media/op/STICK', { path: '/media/op/STICK/day.csv', kind: 'csv', inserted: 4, duplicates: 0, resets: 0, gaps: 0, rejected: [], rejectedCount: 0 })
+    bridge.meters.state.skipped = [
+      { path: '/media/op/STICK/old', reason: 'the folder cannot be read: permission denied' },
+      { path: '/media/op/STICK/home', reason: 'the link leads out of the chosen folder (to /home/op), so it is not followed' }
+    ]
+    await mount()
+    await byTestId('meter-import-path').setValue('/media/op/STICK')
+    await byTestId('meter-import').trigger('submit')
+    await until(() => wrapper.find('[data-testid="meter-import-skipped"]').exists(), 5000, 'the skipped list')
+    expect(byTestId('meter-import-results').text()).toContain('/media/op/STICK/day.csv')
+    expect(byTestId('meter-import-skipped').findAll('li').map((li) => li.text())).toEqual([
+      'skipped /media/op/STICK/old: the folder cannot be read: permission denied',
+      'skipped /media/op/STICK/home: the link leads out of the chosen folder (to /home/op), so it is not followed'
+    ])
+  })
 })
 
 describe('meter power from readings', () => {

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { scenarioSchema } from '../../../../../src-shared/market/scenario'
 import { deliverableKWh } from '../../../../../src-shared/market/battery'
 import { MarketDay } from '../../../../../src-shared/market/day'
 import { open, type App } from '../../../../../src-main/core/app'
+import { MeterError } from '../../../../../src-main/core/meters/service'
 import type { PortLike } from '../../../../../src-main/core/meters/serialLink'
 import { newSimulatedMeter, nextTelegram } from '../../../../../src-main/core/meters/simulator'
 import { useTempDirs } from '../../../../support/tempDir'
@@ -214,5 +216,26 @@ describe('meter bridge', () => {
     expect(tx.payload).toMatchObject({ kind: 'data', topic: 'meter.hourly' })
     const body = JSON.parse((tx.payload as { body: string }).body)
     expect(body).toMatchObject({ meter: 'M9', prosumer: 'bus-7', importWh: 300, exportWh: 0, readings: 4 })
+  })
+})
+
+describe('meter log imports', () => {
+  it('imports what it can read and lists the folder it could not list, with the reason; all unreadable is an error', async () => {
+    // root (as in CI) can list any folder: readdir stands in for one that refuses, as it would for a user
+    const stick = tempDir()
+    mkdirSync(join(stick, 'locked'))
+    writeFileSync(join(stick, 'day.csv'), 'M1,2026-01-01 00:00Z,1,0\n')
+    const refuse = (dir: string) => {
+      if (dir.endsWith('locked')) throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' })
+      return readdirSync(dir)
+    }
+    const app = open(tempDir(), { ledger: { powBits: 2 }, meters: { readDir: refuse } })
+    opened.push(app)
+    const result = await app.meters().importPaths([stick])
+    expect(result.files).toEqual([expect.objectContaining({ path: join(stick, 'day.csv'), inserted: 1 })])
+    expect(result.skipped).toEqual([{ path: join(stick, 'locked'), reason: 'the folder cannot be read: permission denied' }])
+    await expect(app.meters().importPaths([join(stick, 'locked')])).rejects.toThrow(
+      new MeterError(`no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${join(stick, 'locked')}; skipped ${join(stick, 'locked')}: the folder cannot be read: permission denied`)
+    )
   })
 })

@@ -1,6 +1,7 @@
 // The dv2g command: offline analysis and operations on the same core as the desktop app.
 import { defaultDataDir } from '../core/dataDir'
 import { InputFileError } from '../core/inputFile'
+import { DataDirHeldError } from '../core/owner/lock'
 import { parseArgs, stringOption, UsageError } from './args'
 import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
@@ -12,6 +13,7 @@ import { runSimulate, simulateUsage } from './commands/simulate'
 import { runTangle, tangleUsage } from './commands/tangle'
 import { runWallet, walletUsage } from './commands/wallet'
 import { createOutput, type Output } from './output'
+import { EXIT_HELD } from './writer'
 
 type Command = (argv: readonly string[], out: Output, dataDir: string) => number | Promise<number>
 
@@ -79,6 +81,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError || error instanceof InputFileError) {
       report(out(), error.message)
       return 2
+    }
+    if (error instanceof DataDirHeldError) {
+      report(out(), error.message)
+      return EXIT_HELD
     }
     report(out(), error instanceof Error ? error.message : String(error))
     return 1

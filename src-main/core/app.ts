@@ -1,7 +1,7 @@
 // The one composition root: every face (Electron, serve mode, CLI) opens the app through here.
-import { mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { openDatabase, type Db } from './db/connection'
+import { openDatabase, openDatabaseReadOnly, type Db } from './db/connection'
 import { latestSchemaVersion, schemaVersion } from './db/migrate'
 import { EventBus } from './events'
 import { EsuProfileStore } from './esu/profileStore'
@@ -25,6 +25,11 @@ export interface OpenOptions {
   ledger?: Partial<LedgerOptions>
   market?: Partial<MarketServiceOptions>
   meters?: MeterServiceOptions
+  /**
+   * Opens the database read-only (for commands that only read): safe beside the process that owns
+   * the data dir. A data dir with no database yet is created as usual.
+   */
+  readOnly?: boolean
 }
 
 /** The tangle and its wallets, opened on first use: rebuilding the graph is not free. */
@@ -56,7 +61,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   const dir = resolve(dataDir)
   mkdirSync(dir, { recursive: true })
   const databaseFile = join(dir, DATABASE_FILE_NAME)
-  const db = openDatabase(databaseFile)
+  const db = options.readOnly && existsSync(databaseFile) ? openDatabaseReadOnly(databaseFile) : openDatabase(databaseFile)
   const events = new EventBus()
   const startedAt = new Date().toISOString()
   const version = appVersion()

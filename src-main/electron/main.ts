@@ -1,12 +1,14 @@
 // The Electron face: one window on the same core as serve mode and the CLI.
 /// <reference types="electron-vite/node" />
-import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
 import { join } from 'node:path'
 import { EVENT_CHANNEL } from '../../src-shared/bridge'
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
 import { open } from '../core/app'
 import { createDispatcher } from '../core/api'
 import { defaultDataDir } from '../core/dataDir'
+import { DataDirHeldError } from '../core/owner/lock'
+import { ownDataDir, serveOperations } from '../core/owner/owner'
 import { registerContractHandlers } from './ipc'
 import { applicationMenu } from './menu'
 import { createOpenExternal } from './openExternal'
@@ -36,7 +38,22 @@ function startConsole(): void {
   app.whenReady().then(() => {
     // defaultDataDir, not app.getPath('userData'): Electron names that folder after package.json's
     // "name" (dv2g-operator), and the CLI and serve mode must find the same data dir
-    const core = open(dataDirSwitch ?? defaultDataDir(), { transport: 'electron' })
+    const dataDir = dataDirSwitch ?? defaultDataDir()
+    let lock
+    try {
+      lock = ownDataDir(dataDir, 'desktop app')
+    } catch (error) {
+      // dv2g serve or a CLI command owns it: say who, rather than write behind its back
+      if (!(error instanceof DataDirHeldError)) throw error
+      dialog.showErrorBox('DV2G Operator', `${dataDir}: ${error.message}. Stop it and start the app again.`)
+      app.quit()
+      return
+    }
+    const core = open(dataDir, { transport: 'electron' })
+    const channel = serveOperations(lock, core).catch((error: unknown) => {
+      console.error('dv2g: the local channel did not start; CLI writes to this data dir will be refused:', error)
+      return undefined
+    })
     core.startLive()
     const openExternal = createOpenExternal(shell)
 
@@ -69,7 +86,9 @@ function startConsole(): void {
     app.on('window-all-closed', () => app.quit())
     app.on('will-quit', () => {
       unsubscribe()
+      void channel.then((c) => c?.close())
       core.close()
+      lock.release()
     })
   })
 }

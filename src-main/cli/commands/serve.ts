@@ -1,4 +1,6 @@
 import { open } from '../../core/app'
+import type { RunningChannel } from '../../core/owner/channel'
+import { ownDataDir, serveOperations } from '../../core/owner/owner'
 import { isLoopbackHost } from '../../server/auth'
 import { InsecureBindError, startServer } from '../../server/server'
 import { readTlsIdentity, TlsFileError, type TlsIdentity } from '../../server/tls'
@@ -24,13 +26,22 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   const tls = tlsOptions(stringOption(args, 'tls-cert'), stringOption(args, 'tls-key'), host)
 
   const rendererDir = ensureRendererBuilt(out.note)
+  // the data dir is this process's until it stops: other commands' writes come through its channel
+  const lock = ownDataDir(dataDir, 'dv2g serve')
   const app = open(dataDir, { transport: 'serve' })
-  app.startLive()
+  let channel: RunningChannel | undefined
+  const shutDown = async () => {
+    await channel?.close()
+    app.close()
+    lock.release()
+  }
   let server
   try {
+    channel = await serveOperations(lock, app)
+    app.startLive()
     server = await startServer({ app, rendererDir, host, port, tls })
   } catch (error) {
-    app.close()
+    await shutDown()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${port} on ${host} is in use; pass --port 0 for any free port`)
     }
@@ -50,7 +61,7 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
     process.once('SIGTERM', stop)
   })
   await running.close()
-  app.close()
+  await shutDown()
   return 0
 }
 

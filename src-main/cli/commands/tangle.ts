@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs'
 import { ledgerStats, verifyLedger } from '../../core/ledger/audit'
 import { simulateTangle } from '../../core/ledger/simulator'
-import { spam } from '../../core/ledger/spammer'
 import { numberOption, parseArgs, requireOption, UsageError, type ParsedArgs } from '../args'
 import { significant, table, type Output } from '../output'
 import { withApp } from '../withApp'
+import { runWrite } from '../writer'
 
 export const tangleUsage = `dv2g tangle spam --count N [--rate R] | verify | stats | sim --rate L --delay H --tx N [--alpha A] [--seed S]
   spam: issue N valid signed data transactions (at R per second), each counted once committed.
@@ -64,29 +64,16 @@ async function runSpam(argv: readonly string[], out: Output, dataDir: string): P
   const args = parseArgs(argv, { count: { value: true }, rate: { value: true } })
   const count = positive(args, 'count', { integer: true })
   const rate = args.options.has('rate') ? positive(args, 'rate') : undefined
-  return withApp(dataDir, async (app) => {
-    const { ledger, confirmation } = app.ledger()
-    if (ledger.isEmpty) throw new UsageError('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
-    let lastNote = 0
-    const result = await spam(ledger, confirmation, {
-      count,
-      ...(rate ? { ratePerSecond: rate } : {}),
-      onCommitted: (accepted, issued) => {
-        if (performance.now() - lastNote < 200 && issued < count) return
-        lastNote = performance.now()
-        out.note(`tangle spam: ${accepted} accepted of ${issued} issued`)
-      }
-    })
-    out.result(result, () =>
-      table([
-        ['issued', String(result.issued)],
-        ['accepted (committed)', String(result.accepted)],
-        ['seconds', result.seconds.toFixed(2)],
-        ['rate', result.txPerSecond.toFixed(0), 'tx/s']
-      ])
-    )
-    return 0
-  })
+  const result = await runWrite(dataDir, 'tangle spam', 'tangle.spam', { count, ...(rate ? { rate } : {}) }, out)
+  out.result(result, () =>
+    table([
+      ['issued', String(result.issued)],
+      ['accepted (committed)', String(result.accepted)],
+      ['seconds', result.seconds.toFixed(2)],
+      ['rate', result.txPerSecond.toFixed(0), 'tx/s']
+    ])
+  )
+  return 0
 }
 
 function runVerify(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
@@ -97,7 +84,7 @@ function runVerify(argv: readonly string[], out: Output, dataDir: string): Promi
       [`${report.ok ? 'ok' : 'PROBLEMS FOUND'}: ${report.transactions} transactions, ${report.tips} tips`, ...report.problems.map((p) => `  ${p}`)].join('\n')
     )
     return report.ok ? 0 : 1
-  })
+  }, { readOnly: true })
 }
 
 function runStats(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
@@ -106,7 +93,7 @@ function runStats(argv: readonly string[], out: Output, dataDir: string): Promis
     const stats = ledgerStats(app.db, databaseBytes(app.databaseFile))
     out.result(stats, () => table(Object.entries(stats).map(([k, v]) => [k, String(v)])))
     return 0
-  })
+  }, { readOnly: true })
 }
 
 const subcommands: Record<string, (argv: readonly string[], out: Output, dataDir: string) => number | Promise<number>> = {

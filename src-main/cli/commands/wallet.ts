@@ -5,6 +5,7 @@ import { parseArgs, requireOption, stringOption, UsageError, type OptionSpec } f
 import { table, type Output } from '../output'
 import { readPassphrase } from '../passphrase'
 import { withApp } from '../withApp'
+import { runWrite, withOwnedApp } from '../writer'
 
 export const walletUsage = `dv2g wallet create --name N --role ev|grid|operator [--mnemonic "24 words"] | list | balance NAME | send --from NAME --to ADDRESS --amount X
   Wallets of the data dir. The first operator wallet of an empty tangle is the treasury: the genesis
@@ -17,23 +18,22 @@ function baseUnits(raw: string | undefined): bigint {
   return BigInt(value)
 }
 
-/** Runs work on the data dir's wallets, unlocking the keystore first when it needs keys. */
-async function withWallets<T>(dataDir: string, needsKeys: boolean, work: (services: LedgerServices) => T): Promise<T> {
+/** Maps keystore refusals to the options they are about. */
+async function refusalsAsUsage<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await withApp(dataDir, async (app) => {
-      const services = app.ledger()
-      if (needsKeys) {
-        const keystore = services.wallets.keystore
-        keystore.unlock(await readPassphrase(keystore.isNew ? 'New keystore passphrase: ' : 'Keystore passphrase: '))
-      }
-      return work(services)
-    })
+    return await work()
   } catch (error) {
     if (error instanceof KeystoreError) throw new UsageError(error.message)
     if (error instanceof KeyInputError) throw new UsageError(`--${error.field === 'address' ? 'to' : 'mnemonic'} ${error.message}`)
     throw error
   }
 }
+
+/** Reads the wallets without writing: safe beside the app that owns the data dir. */
+const readWallets = <T>(dataDir: string, work: (services: LedgerServices) => T) =>
+  refusalsAsUsage(() => withApp(dataDir, (app) => work(app.ledger()), { readOnly: true }))
+
+const passphrase = (keystoreIsNew: boolean) => readPassphrase(keystoreIsNew ? 'New keystore passphrase: ' : 'Keystore passphrase: ')
 
 const specs: Record<string, Record<string, OptionSpec>> = {
   create: { name: { value: true }, role: { value: true }, mnemonic: { value: true } },
@@ -53,7 +53,13 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
     const role = requireOption(stringOption(args, 'role'), 'role') as Role
     if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got ${JSON.stringify(role)})`)
     const mnemonic = stringOption(args, 'mnemonic')
-    const result = await withWallets(dataDir, true, ({ wallets }) => (mnemonic ? wallets.import(name, role, mnemonic) : wallets.create(name, role)))
+    const result = await refusalsAsUsage(() =>
+      withOwnedApp(dataDir, 'wallet create', async (app) => {
+        const { wallets } = app.ledger()
+        wallets.keystore.unlock(await passphrase(wallets.keystore.isNew))
+        return mnemonic ? wallets.import(name, role, mnemonic) : wallets.create(name, role)
+      })
+    )
     const minted = result.genesis?.status === 'accepted'
     out.result({ ...result.wallet, ...('mnemonic' in result ? { mnemonic: result.mnemonic } : {}), treasury: minted }, () =>
       [
@@ -66,7 +72,7 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
   }
 
   if (sub === 'list') {
-    const list = await withWallets(dataDir, false, ({ wallets }) => wallets.list())
+    const list = await readWallets(dataDir, ({ wallets }) => wallets.list())
     out.result(
       list.map((w) => ({ ...w, balance: w.balance.toString() })),
       () => (list.length ? table(list.map((w) => [`${w.name} (${w.role})`, w.balance.toString(), w.address])) : 'no wallets in this data dir')
@@ -77,7 +83,7 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
   if (sub === 'balance') {
     const name = args.positionals[0]
     if (!name) throw new UsageError('wallet balance needs a wallet name')
-    const balance = await withWallets(dataDir, false, ({ wallets }) => wallets.balance(name))
+    const balance = await readWallets(dataDir, ({ wallets }) => wallets.balance(name))
     out.result({ name, balance: balance.toString() }, () => `${name}: ${balance} base units`)
     return 0
   }
@@ -85,8 +91,7 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
   const from = requireOption(stringOption(args, 'from'), 'from')
   const to = requireOption(stringOption(args, 'to'), 'to')
   const amount = baseUnits(stringOption(args, 'amount'))
-  const outcome = await withWallets(dataDir, true, ({ wallets }) => wallets.send(from, to, amount))
-  if (outcome.status !== 'accepted') throw new UsageError(`the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
-  out.result({ id: outcome.id, amount: amount.toString(), from, to }, () => `sent ${amount} base units from ${from} to ${to}: transaction ${outcome.id}`)
+  const { id } = await runWrite(dataDir, 'wallet send', 'wallet.send', { from, to, amount: amount.toString(), passphrase: await passphrase(false) }, out)
+  out.result({ id, amount: amount.toString(), from, to }, () => `sent ${amount} base units from ${from} to ${to}: transaction ${id}`)
   return 0
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { migrate } from './migrate'
+import { latestSchemaVersion, migrate, schemaVersion } from './migrate'
 
 export type Db = Database.Database
 
@@ -15,6 +15,25 @@ export function openDatabase(file: string): Db {
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
     migrate(db)
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+/**
+ * Opens an existing data dir's database for reading only: what read-only commands use, so they
+ * can run beside the process that owns the data dir without ever writing to it.
+ */
+export function openDatabaseReadOnly(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true })
+  try {
+    db.pragma('busy_timeout = 5000')
+    const version = schemaVersion(db)
+    if (version !== latestSchemaVersion) {
+      throw new Error(`${file} has schema version ${version}, this dv2g reads ${latestSchemaVersion}: open the data dir once with a command that writes, or with the app`)
+    }
     return db
   } catch (error) {
     db.close()

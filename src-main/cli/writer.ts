@@ -1,0 +1,73 @@
+// A command that writes to a data dir: it runs the write itself when the data dir is free
+// (holding the lock meanwhile), or hands it to the process that owns the data dir over its
+// local channel, so that process's graph, views and events stay true.
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { ChannelCallError, ChannelUnreachableError, callChannel, type ChannelError } from '../core/owner/channel'
+import { claimDataDir, DataDirHeldError } from '../core/owner/lock'
+import { operationError, runOperation, type OperationInput, type OperationName, type OperationOutput } from '../core/owner/operations'
+import { UsageError } from './args'
+import type { Output } from './output'
+import { withApp } from './withApp'
+import type { App } from '../core/app'
+
+/** The exit status of a command refused because another process holds the data dir. */
+export const EXIT_HELD = 3
+
+/** A refusal names its option the way the command line spells it. */
+function toCliError(error: ChannelError): Error {
+  if (!error.refused) return new Error(error.message)
+  return new UsageError(error.field ? `--${error.field} ${error.message}` : error.message)
+}
+
+export async function runWrite<N extends OperationName>(dataDir: string, command: string, name: N, input: OperationInput<N>, out: Output): Promise<OperationOutput<N>> {
+  const dir = resolve(dataDir)
+  mkdirSync(dir, { recursive: true })
+  let lock
+  try {
+    lock = claimDataDir(dir, `dv2g ${command}`)
+  } catch (error) {
+    if (!(error instanceof DataDirHeldError)) throw error
+    out.note(`dv2g: ${error.holder.owner} (PID ${error.holder.pid}) holds this data dir; ${command} runs through it`)
+    try {
+      return (await callChannel(error.holder, name, input, out.note)) as OperationOutput<N>
+    } catch (callError) {
+      if (callError instanceof ChannelCallError) throw toCliError(callError.detail)
+      if (callError instanceof ChannelUnreachableError) throw new DataDirHeldError(error.holder, `${callError.message}; wait for it to finish or stop it`)
+      throw callError
+    }
+  }
+  try {
+    return await withApp(dir, async (app) => {
+      try {
+        return (await runOperation(app, name, input, out.note)) as OperationOutput<N>
+      } catch (runError) {
+        const mapped = operationError(runError)
+        throw mapped.refused ? toCliError(mapped) : runError
+      }
+    })
+  } finally {
+    lock.release()
+  }
+}
+
+/**
+ * For writes that cannot be forwarded (creating a wallet shows its mnemonic once; a simulated day
+ * writes files here): runs them only when the data dir is free, holding its lock meanwhile.
+ */
+export async function withOwnedApp<T>(dataDir: string, command: string, work: (app: App) => T | Promise<T>): Promise<T> {
+  const dir = resolve(dataDir)
+  mkdirSync(dir, { recursive: true })
+  let lock
+  try {
+    lock = claimDataDir(dir, `dv2g ${command}`)
+  } catch (error) {
+    if (error instanceof DataDirHeldError) throw new DataDirHeldError(error.holder, `${command} cannot run through it; stop it first`)
+    throw error
+  }
+  try {
+    return await withApp(dir, work)
+  } finally {
+    lock.release()
+  }
+}

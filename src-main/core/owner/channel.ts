@@ -1,0 +1,184 @@
+// The local channel of a data dir's owner: a Unix socket (a named pipe on Windows) that only its
+// user can open, speaking one JSON object per line. A request names a writer operation; the
+// owner answers with progress lines, then one result. Every request carries the lock's token.
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { chmodSync, unlinkSync } from 'node:fs'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { z } from 'zod'
+import type { LockHolder } from './lock'
+
+/** Unix socket paths are limited to about 104 bytes; a longer data dir path gets one in the temp dir. */
+const MAX_SOCKET_PATH = 100
+/** a request is a few fields; a result (an import's rejected lines) stays well under this */
+const MAX_LINE_BYTES = 16 << 20
+
+export function channelPath(dataDir: string, platform = process.platform): string {
+  const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 16)
+  if (platform === 'win32') return `\\\\.\\pipe\\dv2g-${hash}`
+  const inDir = join(dataDir, 'dv2g.sock')
+  return Buffer.byteLength(inDir) <= MAX_SOCKET_PATH ? inDir : join(tmpdir(), `dv2g-${hash}.sock`)
+}
+
+const requestSchema = z.object({ id: z.number().int(), token: z.string(), operation: z.string(), input: z.unknown() }).strict()
+
+export interface ChannelError {
+  message: string
+  /** a refusal of the input (the CLI exits 2), as opposed to a failure (exit 1) */
+  refused: boolean
+  /** the input the refusal is about */
+  field?: string
+}
+
+type Reply = { id: number; progress: string } | { id: number; ok: true; output: unknown } | { id: number; ok: false; error: ChannelError }
+
+export type ChannelHandler = (operation: string, input: unknown, progress: (line: string) => void) => Promise<unknown>
+
+/** What the handler's errors become on the wire. */
+export type ErrorMapper = (error: unknown) => ChannelError
+
+/** Splits a byte stream into lines, refusing one longer than the limit. */
+function onLines(socket: Socket, limit: number, each: (line: string) => void, tooLong: () => void): void {
+  let pending = ''
+  socket.setEncoding('utf8')
+  socket.on('data', (chunk: string) => {
+    pending += chunk
+    let newline: number
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline)
+      pending = pending.slice(newline + 1)
+      if (line.trim()) each(line)
+    }
+    if (pending.length > limit) {
+      pending = ''
+      tooLong()
+    }
+  })
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
+
+export interface RunningChannel {
+  path: string
+  close(): Promise<void>
+}
+
+/** Listens on the holder's channel; the socket file is created readable and writable by its user only. */
+export async function serveChannel(holder: LockHolder, handle: ChannelHandler, mapError: ErrorMapper): Promise<RunningChannel> {
+  const path = holder.channel
+  if (!path) throw new Error('this lock names no channel')
+  const server: Server = createServer((socket) => {
+    const reply = (message: Reply) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`)
+    }
+    socket.on('error', () => socket.destroy())
+    onLines(
+      socket,
+      MAX_LINE_BYTES,
+      (line) => {
+        let request: z.infer<typeof requestSchema>
+        try {
+          request = requestSchema.parse(JSON.parse(line))
+        } catch {
+          reply({ id: -1, ok: false, error: { message: 'not a channel request: {"id","token","operation","input"} expected', refused: true } })
+          return
+        }
+        if (!sameSecret(request.token, holder.token)) {
+          reply({ id: request.id, ok: false, error: { message: 'wrong channel token', refused: true } })
+          return socket.end()
+        }
+        handle(request.operation, request.input, (progress) => reply({ id: request.id, progress })).then(
+          (output) => reply({ id: request.id, ok: true, output }),
+          (error: unknown) => reply({ id: request.id, ok: false, error: mapError(error) })
+        )
+      },
+      () => {
+        reply({ id: -1, ok: false, error: { message: `request longer than ${MAX_LINE_BYTES} bytes`, refused: true } })
+        socket.destroy()
+      }
+    )
+  })
+  if (process.platform !== 'win32') removeStaleSocket(path)
+  // the socket file takes the umask's mode when it is bound: 0600 from the first instant
+  const umask = process.platform === 'win32' ? undefined : process.umask(0o177)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(path, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } finally {
+    if (umask !== undefined) process.umask(umask)
+  }
+  if (process.platform !== 'win32') chmodSync(path, 0o600)
+  return {
+    path,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        // connections in flight end with the owner
+        server.unref()
+      })
+  }
+}
+
+/** A socket left by a killed owner would make listen fail with EADDRINUSE. */
+function removeStaleSocket(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+}
+
+/** The channel could not be reached: the caller reports the holder instead. */
+export class ChannelUnreachableError extends Error {}
+
+/** A refusal or failure the owner reported for the operation. */
+export class ChannelCallError extends Error {
+  constructor(readonly detail: ChannelError) {
+    super(detail.message)
+    this.name = 'ChannelCallError'
+  }
+}
+
+/** Runs one operation on the owner, passing its progress lines on; bounded wait for the connection only. */
+export function callChannel(holder: LockHolder, operation: string, input: unknown, onProgress: (line: string) => void, connectTimeoutMs = 5000): Promise<unknown> {
+  const path = holder.channel
+  if (!path) return Promise.reject(new ChannelUnreachableError('it takes no forwarded commands'))
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path)
+    let settled = false
+    const finish = (work: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      socket.destroy()
+      work()
+    }
+    const timer = setTimeout(() => finish(() => reject(new ChannelUnreachableError(`its channel ${path} did not answer within ${connectTimeoutMs} ms`))), connectTimeoutMs)
+    socket.on('connect', () => {
+      clearTimeout(timer)
+      socket.write(`${JSON.stringify({ id: 1, token: holder.token, operation, input })}\n`)
+    })
+    socket.on('error', (error) => finish(() => reject(new ChannelUnreachableError(`its channel ${path} cannot be reached (${(error as NodeJS.ErrnoException).code ?? error.message})`))))
+    socket.on('close', () => finish(() => reject(new ChannelUnreachableError('it closed its channel before answering'))))
+    onLines(
+      socket,
+      MAX_LINE_BYTES,
+      (line) => {
+        const reply = JSON.parse(line) as Reply
+        if ('progress' in reply) return onProgress(reply.progress)
+        finish(() => (reply.ok ? resolve(reply.output) : reject(new ChannelCallError(reply.error))))
+      },
+      () => finish(() => reject(new ChannelUnreachableError('its answer was too long')))
+    )
+  })
+}

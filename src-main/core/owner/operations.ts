@@ -1,0 +1,99 @@
+// The writes a command may make on a data dir, written once: the CLI runs them itself when the
+// data dir is free, and the owner runs them when they arrive on its channel, so its views and
+// events show the result and its in-memory graph stays the one true copy.
+import { z } from 'zod'
+import type { App } from '../app'
+import { spam } from '../ledger/spammer'
+import { MarketError } from '../market/service'
+import { SettlementError } from '../market/settlement'
+import { MeterError } from '../meters/service'
+import { KeyInputError } from '../wallet/keys'
+import { KeystoreError } from '../wallet/keystore'
+import type { ChannelError } from './channel'
+
+/** A refusal of the operation's input; field names the input it is about. */
+export class OperationRefused extends Error {
+  constructor(
+    message: string,
+    readonly field?: string
+  ) {
+    super(message)
+    this.name = 'OperationRefused'
+  }
+}
+
+type Progress = (line: string) => void
+
+interface Operation<S extends z.ZodType, R> {
+  input: S
+  run(app: App, input: z.output<S>, progress: Progress): R | Promise<R>
+}
+
+const operation = <S extends z.ZodType, R>(input: S, run: Operation<S, R>['run']): Operation<S, R> => ({ input, run })
+
+/**
+ * Runs work with the keystore open under the caller's passphrase, and leaves it as it was: an
+ * owner whose operator locked the keystore keeps it locked after a forwarded send.
+ */
+function withKeys<T>(app: App, passphrase: string, work: () => T): T {
+  const { keystore } = app.ledger().wallets
+  const wasUnlocked = keystore.isUnlocked
+  keystore.unlock(passphrase)
+  try {
+    return work()
+  } finally {
+    if (!wasUnlocked) keystore.lock()
+  }
+}
+
+export const operations = {
+  'wallet.send': operation(
+    z.object({ from: z.string().min(1), to: z.string().min(1), amount: z.string().regex(/^\d+$/), passphrase: z.string() }).strict(),
+    (app, { from, to, amount, passphrase }) => {
+      const outcome = withKeys(app, passphrase, () => app.ledger().wallets.send(from, to, BigInt(amount)))
+      if (outcome.status !== 'accepted') throw new OperationRefused(`the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+      return { id: outcome.id }
+    }
+  ),
+  'tangle.spam': operation(
+    z.object({ count: z.number().int().min(1), rate: z.number().positive().optional() }).strict(),
+    async (app, { count, rate }, progress) => {
+      const { ledger, confirmation } = app.ledger()
+      if (ledger.isEmpty) throw new OperationRefused('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
+      let lastNote = 0
+      return spam(ledger, confirmation, {
+        count,
+        ...(rate ? { ratePerSecond: rate } : {}),
+        onCommitted: (accepted, issued) => {
+          if (performance.now() - lastNote < 200 && issued < count) return
+          lastNote = performance.now()
+          progress(`tangle spam: ${accepted} accepted of ${issued} issued`)
+        }
+      })
+    }
+  )
+} satisfies Record<string, Operation<z.ZodType, unknown>>
+
+export type OperationName = keyof typeof operations
+export type OperationInput<N extends OperationName> = z.input<(typeof operations)[N]['input']>
+export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]['run']>>
+
+/** Validates the input (it may come over the channel) and runs the operation. */
+export async function runOperation(app: App, name: string, input: unknown, progress: Progress): Promise<unknown> {
+  if (!Object.prototype.hasOwnProperty.call(operations, name)) throw new OperationRefused(`unknown operation ${JSON.stringify(name)}`)
+  const op = operations[name as OperationName] as Operation<z.ZodType, unknown>
+  const parsed = op.input.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new OperationRefused(`${issue.path.join('.') || 'input'}: ${issue.message}`)
+  }
+  return op.run(app, parsed.data, progress)
+}
+
+/** Refusals keep their message and field; anything else is a failure with its message. */
+export function operationError(error: unknown): ChannelError {
+  if (error instanceof OperationRefused) return { message: error.message, refused: true, ...(error.field ? { field: error.field } : {}) }
+  if (error instanceof KeyInputError) return { message: error.message, refused: true, field: error.field === 'address' ? 'to' : error.field }
+  if (error instanceof KeystoreError || error instanceof MeterError || error instanceof MarketError || error instanceof SettlementError) return { message: error.message, refused: true }
+  return { message: error instanceof Error ? error.message : String(error), refused: false }
+}

@@ -312,10 +312,13 @@ export const methods = {
   ),
   'market.control': method(z.object({ runId: runIdSchema, action: z.enum(['pause', 'resume', 'step', 'stop'], { error: 'must be pause, resume, step or stop' }) }).strict(), marketRunSchema),
   'market.setGame': method(z.object({ runId: runIdSchema, game: gameEditSchema }).strict(), marketRunSchema),
-  /** settles every converged slot of the run not yet on the ledger */
+  /**
+   * settles every converged slot of the run not yet on the ledger, each pair paid exactly once:
+   * slots settled now, slots settled before, and the slots that failed with why
+   */
   'market.settle': method(
     z.object({ runId: runIdSchema }).strict(),
-    z.object({ settledSlots: count, transfers: count, records: count, errors: z.array(z.object({ t: count, message: z.string() })) })
+    z.object({ settled: count, alreadySettled: count, failed: z.array(z.object({ t: count, error: z.string() })) })
   ),
   'market.runs': method(noInput, z.array(marketRunSchema)),
   'market.day': method(

@@ -126,7 +126,7 @@ export function createHandlers(app: App): Handlers {
     'market.start': (input) => serviceCall(() => app.market().start(input)),
     'market.control': ({ runId, action }) => serviceCall(() => app.market().control(runId, action)),
     'market.setGame': ({ runId, game }) => serviceCall(() => app.market().setGame(runId, game)),
-    'market.settle': ({ runId }) => serviceCall(() => app.market().settle(runId)),
+    'market.settle': ({ runId }) => serviceCall(() => app.market().settleRun(runId)),
     'market.runs': () => app.market().runs(),
     'market.day': ({ runId }) => serviceCall(() => app.market().day(runId)),
     'market.slot': ({ runId, t }) => serviceCall(() => app.market().slot(runId, t)),

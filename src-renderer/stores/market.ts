@@ -122,6 +122,9 @@ export const useMarketStore = defineStore('market', () => {
 
   async function settle(runId: string) {
     const result = await attempt(() => call('market.settle', { runId }))
+    const first = result?.failed[0]
+    // the call succeeds even when slots fail: the operator still has to hear why
+    if (first) error.value = `${result.failed.length === 1 ? '1 slot was' : `${result.failed.length} slots were`} not settled; slot ${first.t}: ${first.error}`
     if (result && live.value?.runId === runId) await showSlot(runId, live.value.t)
     return result
   }

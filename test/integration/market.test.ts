@@ -1,8 +1,13 @@
+import Database from 'better-sqlite3'
+import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runDv2g } from '../support/cli'
+import { decodeAddress } from '../../src-main/core/wallet/keys'
+import { dv2gBin, runDv2g } from '../support/cli'
 import { useTempDirs } from '../support/tempDir'
+import { earnedFromTradesCsv } from '../support/tradesCsv'
+import { until } from '../support/until'
 
 const tempDir = useTempDirs()
 const passphrase = { DV2G_PASSPHRASE: 'integration-test-passphrase' }
@@ -100,7 +105,7 @@ describe('dv2g simulate', () => {
     expect(result.stderr.trim()).toMatch(/^dv2g: .*input\.json: evs\[4\]\.battery\.dischargeEfficiency: must be greater than 0 and at most 1$/)
   })
 
-  it('with --settle records one transfer per grid–EV pair and one market record per traded slot on the ledger', () => {
+  it('with --settle stores the run in the data dir and records one transfer per grid–EV pair and one market record per slot', () => {
     const dir = tempDir()
     expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
     const scenario = JSON.parse(readFileSync(scenarioFile, 'utf8'))
@@ -110,19 +115,92 @@ describe('dv2g simulate', () => {
       p.productionKWh = p.productionKWh.slice(0, 2)
       p.consumptionKWh = p.consumptionKWh.slice(0, 2)
     }
-    const result = runDv2g(['--data-dir', dir, 'simulate', '--scenario', writeJson(scenario), '--settle', '--json'], passphrase)
+    const out = tempDir()
+    const result = runDv2g(['--data-dir', dir, 'simulate', '--scenario', writeJson(scenario), '--settle', '--out', out, '--json'], passphrase)
     expect(result.status, result.stderr).toBe(0)
-    const { settlement, slots } = JSON.parse(result.stdout)
+    const { settlement, slots, runId } = JSON.parse(result.stdout)
     const dayOut = JSON.parse(runDv2g(['simulate', '--scenario', writeJson(scenario), '--json']).stdout)
     expect(slots).toEqual(dayOut.slots)
-    expect(settlement.createdWallets.sort()).toEqual([...scenario.evs, ...scenario.grids].map((p: { id: string }) => p.id).sort())
-    expect(settlement.records).toBe(2)
-    expect(settlement.transfers).toBeGreaterThan(3)
+    expect(settlement).toEqual({ settled: 2, alreadySettled: 0, failed: [] })
+    expect(JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)).toEqual([{ id: runId, scenario: scenario.name, status: 'finished', slots: 2, settledSlots: 2 }])
 
-    const balances = JSON.parse(runDv2g(['--data-dir', dir, 'wallet', 'list', '--json'], passphrase).stdout) as { name: string; balance: string }[]
-    const evTotal = balances.filter((w) => w.name.startsWith('EV')).reduce((sum, w) => sum + BigInt(w.balance), 0n)
-    // every EV was paid what the trades say, to the base unit per grid–EV pair
-    expect(Number(evTotal) / 1e6).toBeCloseTo(slots.reduce((sum: number, s: { tradedKWh: number; clearingPrice: number }) => sum + s.tradedKWh * s.clearingPrice, 0), 4)
+    const ledger = onLedger(dir)
+    expect(ledger.wallets.map((w) => w.name).sort()).toEqual(['treasury', ...[...scenario.evs, ...scenario.grids].map((p: { id: string }) => p.id)].sort())
+    // every EV was paid what trades.csv says, to the base unit per grid–EV pair
+    const expected = earnedFromTradesCsv(readFileSync(join(out, 'trades.csv'), 'utf8'), scenario.tokenBaseUnitsPerCurrencyUnit)
+    expect(ledger.evBalances).toEqual(expected.earned)
+    expect(ledger.evTransfersIn).toBe(expected.pairs.length)
+    expect(ledger.marketRecords).toBe(2)
     expect(JSON.parse(runDv2g(['--data-dir', dir, 'tangle', 'verify', '--json']).stdout)).toMatchObject({ ok: true })
-  })
+  }, 300_000)
 })
+
+describe('dv2g market runs and settle', () => {
+  it('finishes a simulate --settle killed mid-way: every grid–EV pair paid once, as trades.csv says', async () => {
+    const dir = tempDir()
+    expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
+    const out = tempDir()
+    const child = spawn(process.execPath, [dv2gBin, '--data-dir', dir, 'simulate', '--scenario', scenarioFile, '--settle', '--out', out, '--json'], {
+      env: { ...process.env, ...passphrase }
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      // killed as soon as a first slot with transfers is on the ledger: the rest of the day is not
+      await until(() => /^settled slot \d+: [1-9]/m.test(stderr) || child.exitCode !== null, 120_000, 'the first settled slot')
+    } finally {
+      child.kill('SIGKILL')
+    }
+    expect(await exited, stderr).toBeNull()
+    const runId = /stored run (\S+);/.exec(stderr)![1]!
+
+    const [run] = JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)
+    expect(run).toMatchObject({ id: runId, scenario: 'paper-3x10', status: 'finished', slots: 24 })
+    expect(run.settledSlots).toBeGreaterThanOrEqual(1)
+    expect(run.settledSlots).toBeLessThan(24)
+
+    const settled = runDv2g(['--data-dir', dir, 'market', 'settle', '--run', runId, '--json'], passphrase)
+    expect(settled.status, settled.stderr).toBe(0)
+    expect(JSON.parse(settled.stdout)).toEqual({ settled: 24 - run.settledSlots, alreadySettled: run.settledSlots, failed: [] })
+    const again = runDv2g(['--data-dir', dir, 'market', 'settle', '--run', runId], passphrase)
+    expect(again.stdout).toMatch(/^settled 0 slots of run \S+; 24 already settled$/m)
+
+    const ledger = onLedger(dir)
+    const expected = earnedFromTradesCsv(readFileSync(join(out, 'trades.csv'), 'utf8'), JSON.parse(readFileSync(scenarioFile, 'utf8')).tokenBaseUnitsPerCurrencyUnit)
+    expect(ledger.evBalances).toEqual(expected.earned)
+    // no pair paid twice: one transfer into an EV per pair that trades.csv lists, no more
+    expect(ledger.evTransfersIn).toBe(expected.pairs.length)
+    expect(ledger.payments).toEqual(expected.pairs)
+    expect(ledger.marketRecords).toBe(24)
+    expect(JSON.parse(runDv2g(['--data-dir', dir, 'tangle', 'verify', '--json']).stdout)).toMatchObject({ ok: true })
+  }, 300_000)
+
+  it('names an unknown run and a missing --run', () => {
+    const dir = tempDir()
+    const unknown = runDv2g(['--data-dir', dir, 'market', 'settle', '--run', 'nope'], passphrase)
+    expect(unknown.status).toBe(1)
+    expect(unknown.stderr.trim()).toBe('dv2g: no market run nope')
+    expect(runDv2g(['--data-dir', dir, 'market', 'settle'], passphrase).stderr).toMatch(/--run/)
+    expect(JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)).toEqual([])
+  }, 120_000)
+})
+
+/** What the data dir's ledger holds, read from its tables: wallets, what EVs hold and how they were paid. */
+function onLedger(dir: string) {
+  const wallets = JSON.parse(runDv2g(['--data-dir', dir, 'wallet', 'list', '--json'], passphrase).stdout) as { name: string; role: string; address: string; balance: string }[]
+  const evs = wallets.filter((w) => w.role === 'ev')
+  const db = new Database(join(dir, 'dv2g.sqlite'), { readonly: true })
+  try {
+    const outputsTo = db.prepare('SELECT count(*) FROM outputs WHERE address = ?').pluck()
+    return {
+      wallets,
+      evBalances: new Map(evs.filter((w) => BigInt(w.balance) > 0n).map((w) => [w.name, BigInt(w.balance)])),
+      evTransfersIn: evs.reduce((sum, w) => sum + (outputsTo.get(decodeAddress(w.address)) as number), 0),
+      payments: (db.prepare("SELECT t || '/' || grid || '/' || ev FROM market_payments").pluck().all() as string[]).sort(),
+      marketRecords: db.prepare('SELECT count(*) FROM market_records').pluck().get() as number
+    }
+  } finally {
+    db.close()
+  }
+}

@@ -5,14 +5,20 @@ import { readJsonFile } from '../../core/inputFile'
 import { paperScenario } from '../../core/market/paperScenario'
 import { parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { significant, type Output } from '../output'
+import { readPassphrase } from '../passphrase'
+import { withApp } from '../withApp'
 
-export const marketUsage = `dv2g market solve --input FILE [--json] | example [--out FILE]
+export const marketUsage = `dv2g market solve --input FILE [--json] | example [--out FILE] | runs [--json] | settle --run ID [--json]
   solve: one slot, the EVs' Stackelberg game with the grids' evolutionary game inside (Algorithms 1, 2).
     FILE: {"sellers":[{"id","supplyKWh","reservePrice","initialPrice"?}],
            "buyers":[{"id","xi","kappa","demandCapKWh"}], "priceCap", "game":{"sigma1"?,"sigma2"?,"C"?,"maxIterations"?,"egtMaxIterations"?,"seed"?}}
-  example: the default scenario (3 grids, 10 EVs, 24 slots) as JSON, to start your own from.`
+  example: the default scenario (3 grids, 10 EVs, 24 slots) as JSON, to start your own from.
+  runs: the data dir's market runs, newest first, with how many of their slots are settled.
+  settle: settles every converged slot of the run not on the ledger yet, each grid–EV pair paid
+    exactly once, so it also finishes a settlement that a crash or a failure interrupted
+    (passphrase from DV2G_PASSPHRASE or a prompt). Exits 1 when a slot could not be settled.`
 
-export function runMarket(argv: readonly string[], out: Output): number {
+export async function runMarket(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'solve') {
     const args = parseArgs(rest, { input: { value: true } })
@@ -47,5 +53,47 @@ export function runMarket(argv: readonly string[], out: Output): number {
     } else process.stdout.write(text)
     return 0
   }
-  throw new UsageError(sub ? `unknown market command ${JSON.stringify(sub)}; use solve or example` : 'market needs a command: solve or example')
+  if (sub === 'runs') return listRuns(rest, out, dataDir)
+  if (sub === 'settle') return settleRun(rest, out, dataDir)
+  throw new UsageError(sub ? `unknown market command ${JSON.stringify(sub)}; use solve, example, runs or settle` : 'market needs a command: solve, example, runs or settle')
+}
+
+function listRuns(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, {})
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  return withApp(dataDir, (app) => {
+    const runs = app.market().runs()
+    out.result(
+      runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, slots: r.slots, settledSlots: r.settledSlots })),
+      () =>
+        runs.length === 0
+          ? 'no market runs in this data dir'
+          : [
+              'run                                   scenario        status    slots  solved  settled  created',
+              ...runs.map((r) => `${r.id.padEnd(36)}  ${r.scenario.padEnd(14)}  ${r.status.padEnd(8)}  ${String(r.slots).padStart(5)}  ${String(r.solvedSlots).padStart(6)}  ${String(r.settledSlots).padStart(7)}  ${r.createdAt}`)
+            ].join('\n')
+    )
+    return 0
+  })
+}
+
+function settleRun(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { run: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const runId = requireOption(stringOption(args, 'run'), 'run')
+  return withApp(dataDir, async (app) => {
+    const market = app.market()
+    market.day(runId) // an unknown run is named before the passphrase is asked for
+    const { keystore } = app.ledger().wallets
+    if (keystore.isNew) throw new UsageError('this data dir has no keystore: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
+    keystore.unlock(await readPassphrase('Keystore passphrase: '))
+    const result = market.settleRun(runId, (slot) => out.note('error' in slot ? `slot ${slot.t} NOT settled: ${slot.error}` : `settled slot ${slot.t}: ${slot.transfers.length} transfers, ${slot.records.length} market records`))
+    out.result(result, () =>
+      [
+        `settled ${result.settled} slot${result.settled === 1 ? '' : 's'} of run ${runId}; ${result.alreadySettled} already settled`,
+        ...result.failed.map((f) => `slot ${f.t} NOT settled: ${f.error}`)
+      ].join('\n')
+    )
+    return result.failed.length ? 1 : 0
+  })
 }

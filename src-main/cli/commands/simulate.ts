@@ -3,7 +3,7 @@ import { runDay } from '../../../src-shared/market/day'
 import { scenarioSchema } from '../../../src-shared/market/scenario'
 import { readJsonFile } from '../../core/inputFile'
 import { writeDayFiles } from '../../core/market/dayFiles'
-import { settleDay } from '../../core/market/settleDay'
+import type { SettleRunResult } from '../../core/market/service'
 import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { readPassphrase } from '../passphrase'
 import { withApp } from '../withApp'
@@ -12,9 +12,11 @@ import type { Output } from '../output'
 export const simulateUsage = `dv2g simulate --scenario FILE [--out DIR] [--settle] [--trace-slot N] [--json]
   Runs the scenario's day slot by slot (batteries carried across slots) and prints each slot.
   --out DIR      writes results.json, trades.csv and report.html (figures 3-11 of the paper)
-  --settle       records every trade on the data dir's ledger: one transfer per grid-EV pair and
-                 one market record per slot (wallets named by participant id; grids are funded
-                 from the operator wallet; passphrase from DV2G_PASSPHRASE or a prompt)
+  --settle       stores the day as a run of the data dir and records every trade on its ledger:
+                 one transfer per grid-EV pair and one market record per slot (wallets named by
+                 participant id; grids are funded from the operator wallet; passphrase from
+                 DV2G_PASSPHRASE or a prompt). If interrupted, dv2g market settle --run ID
+                 pays what is missing, each pair exactly once. Exits 1 when a slot failed.
   --trace-slot N the slot whose iterations figures 7-9 and 11 show (default: the one with most sellers)`
 
 export async function runSimulate(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
@@ -39,12 +41,18 @@ export async function runSimulate(argv: readonly string[], out: Output, dataDir:
     const files = writeDayFiles(outDir, scenario, day, traceSlot)
     out.note(`wrote ${files.results}, ${files.trades} and ${files.report}`)
   }
-  let settlement: Awaited<ReturnType<typeof settleDay>> | undefined
+  let settlement: { runId: string; result: SettleRunResult } | undefined
   if (args.options.has('settle')) {
     settlement = await withApp(dataDir, async (app) => {
-      const { wallets, ledger } = app.ledger()
+      const { wallets } = app.ledger()
       wallets.keystore.unlock(await readPassphrase(wallets.keystore.isNew ? 'New keystore passphrase: ' : 'Keystore passphrase: '))
-      return settleDay(wallets, ledger, scenario, day, (line) => out.note(line))
+      const market = app.market()
+      const run = market.storeDay(scenario, day, { settle: true })
+      out.note(`stored run ${run.id}; if this stops early, finish it with: dv2g market settle --run ${run.id}`)
+      const result = market.settleRun(run.id, (slot) =>
+        out.note('error' in slot ? `slot ${slot.t} NOT settled: ${slot.error}` : `settled slot ${slot.t}: ${slot.transfers.length} transfers, ${slot.records.length} market records`)
+      )
+      return { runId: run.id, result }
     })
   }
 
@@ -52,15 +60,17 @@ export async function runSimulate(argv: readonly string[], out: Output, dataDir:
     slots: day.slots.map((s) => ({ t: s.t, sellers: s.sellers.length, buyers: s.buyers.length, clearingPrice: s.clearingPrice, tradedKWh: s.tradedKWh, iterations: s.iterations, converged: s.converged })),
     totalTradedKWh: day.totalTradedKWh,
     totalPaid: day.totalPaid,
-    ...(settlement ? { settlement } : {})
+    ...(settlement ? { runId: settlement.runId, settlement: settlement.result } : {})
   }
   out.result(summary, () =>
     [
       'slot  sellers  buyers  clearing price  traded kWh  converged',
       ...summary.slots.map((s) => `${String(s.t).padStart(4)}  ${String(s.sellers).padStart(7)}  ${String(s.buyers).padStart(6)}  ${(s.clearingPrice === null ? '—' : s.clearingPrice.toFixed(4)).padStart(14)}  ${s.tradedKWh.toFixed(3).padStart(10)}  ${s.converged ? 'yes' : 'NO'}`),
       `total ${day.totalTradedKWh.toFixed(3)} kWh for ${day.totalPaid.toFixed(4)} ${scenario.currency}`,
-      ...(settlement ? [`settled ${settlement.transfers} transfers and ${settlement.records} market records (run ${settlement.runId})`] : [])
+      ...(settlement
+        ? [`settled ${settlement.result.settled} slots of run ${settlement.runId}`, ...settlement.result.failed.map((f) => `slot ${f.t} NOT settled: ${f.error}`)]
+        : [])
     ].join('\n')
   )
-  return 0
+  return settlement?.result.failed.length ? 1 : 0
 }

@@ -59,6 +59,10 @@ export class Ledger {
   private readonly sql
   private readonly stored: number[] = []
   private readonly storedListeners = new Set<(indexes: number[]) => void>()
+  /** how deep the current call is in nested transactions (0: none open) */
+  private depth = 0
+  /** the graph size up to which the id chunks in the database are written */
+  private idChunksThrough = 0
 
   constructor(
     private readonly db: Db,
@@ -137,6 +141,7 @@ export class Ledger {
       const key = `${tx_seq}:${idx}`
       this.openConflicts.set(key, [...(this.openConflicts.get(key) ?? []), spender_seq - 1])
     }
+    this.idChunksThrough = this.graph.size
   }
 
   /** The highest index below every parent of an open double spend's sides. */
@@ -156,7 +161,7 @@ export class Ledger {
   createGenesis(issuerKey: KeyObject, outputs: { address: Uint8Array; amount: bigint }[]): IngestOutcome {
     const genesis = this.build(issuerKey, { kind: TxKind.Genesis, outputs }, [ZERO_ID, ZERO_ID])
     if (!genesis.ok) return { status: 'refused', reason: genesis.reason }
-    const outcome = this.atomically(() => this.store(genesis))
+    const outcome = this.transaction(() => this.store(genesis))
     if (outcome.status === 'accepted') this.sql.setMeta.run('pow_bits', this.options.powBits)
     return outcome
   }
@@ -168,7 +173,7 @@ export class Ledger {
 
   /** Attaches one after the other, committed together: one fsync for the lot. */
   attachMany(issuerKey: KeyObject, payloads: readonly Payload[]): IngestOutcome[] {
-    return this.atomically(() =>
+    return this.transaction(() =>
       payloads.map((payload): IngestOutcome => {
         if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
         const [trunk, branch] = this.consistentPair(payload)
@@ -222,35 +227,69 @@ export class Ledger {
 
   /** Stores transactions whose intrinsic checks (signature included) were done elsewhere. */
   ingestChecked(checked: readonly Checked[]): IngestOutcome[] {
-    return this.atomically(() =>
+    return this.transaction(() =>
       checked.map((c) => (c.ok ? this.store(c) : { status: 'refused' as const, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }))
     )
   }
 
   /**
-   * Runs work in one database transaction. The graph and conflict indexes change as the work
-   * goes; if the database rolls back (disk full, I/O error), they are rebuilt from what the
-   * database holds, so memory never claims what was not committed.
+   * Runs work in one database transaction: ledger writes and the caller's own rows commit
+   * together or not at all. A call inside another joins it as a savepoint, so the outermost one
+   * commits. The graph and conflict indexes change as the work goes; whenever the database rolls
+   * back (disk full, I/O error, the caller's own failure), they are rebuilt from what the
+   * database holds, so memory never claims what was not committed. Listeners hear of stored
+   * transactions once the outermost transaction has committed.
    */
-  private atomically<T>(work: () => T): T {
+  transaction<T>(work: () => T): T {
+    if (this.depth > 0) return this.savepoint(work)
+    // a savepoint inside someone else's transaction would tell listeners of writes not yet committed
+    if (this.db.inTransaction) throw new Error('ledger writes inside a transaction the ledger did not open: wrap them in ledger.transaction')
+    this.depth++
     let result: T
     try {
       result = this.db.transaction(() => {
-        const sizeBefore = this.graph.size
         const done = work()
-        this.saveIdChunks(sizeBefore)
+        this.saveIdChunks()
         return done
       })()
     } catch (error) {
       this.stored.length = 0
-      this.graph.clear()
-      this.openConflicts.clear()
-      this.load()
+      this.reload()
       throw error
+    } finally {
+      this.depth--
     }
     const committed = this.stored.splice(0)
     if (committed.length) for (const listener of this.storedListeners) listener(committed)
     return result
+  }
+
+  /** A nested transaction: on failure its writes roll back and the outer one goes on without them. */
+  private savepoint<T>(work: () => T): T {
+    // the outer work's own stores get their id chunks first, so a rebuild below finds them
+    this.saveIdChunks()
+    const storedBefore = this.stored.length
+    this.depth++
+    try {
+      return this.db.transaction(() => {
+        const done = work()
+        this.saveIdChunks()
+        return done
+      })()
+    } catch (error) {
+      this.stored.length = storedBefore
+      this.reload()
+      throw error
+    } finally {
+      this.depth--
+    }
+  }
+
+  /** Forgets the graph and the open conflicts and reads them again from the database. */
+  private reload(): void {
+    this.graph.clear()
+    this.openConflicts.clear()
+    this.load()
   }
 
   /** Transfers paying an address from elsewhere (in) or issued by its key (out, without the change). */
@@ -259,14 +298,15 @@ export class Ledger {
     return rows.map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, status: Number(r.status), receivedAt: Number(r.received_ms) }))
   }
 
-  /** Rewrites the id chunks the transactions stored since sizeBefore fell into. */
-  private saveIdChunks(sizeBefore: number): void {
+  /** Rewrites the id chunks that the transactions stored since the last save fell into. */
+  private saveIdChunks(): void {
     const size = this.graph.size
-    if (size === sizeBefore) return
-    for (let chunk = Math.floor(sizeBefore / ID_CHUNK); chunk * ID_CHUNK < size; chunk++) {
+    if (size === this.idChunksThrough) return
+    for (let chunk = Math.floor(this.idChunksThrough / ID_CHUNK); chunk * ID_CHUNK < size; chunk++) {
       const end = Math.min(size, (chunk + 1) * ID_CHUNK)
       this.sql.saveIdChunk.run(chunk, this.graph.ids.subarray(chunk * ID_CHUNK * ID_BYTES, end * ID_BYTES))
     }
+    this.idChunksThrough = size
   }
 
   /** Called after each commit with the graph indexes it stored. */

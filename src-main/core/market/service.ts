@@ -2,7 +2,7 @@
 // every N seconds, for rehearsal) or on real hour boundaries; streams each slot's iterations to
 // the consoles at a pace the eye can follow; settles on the ledger; keeps every run in SQLite.
 import { randomUUID } from 'node:crypto'
-import type { EventPayload, MarketRun } from '../../../src-shared/contract'
+import type { EventPayload, MarketRun, MethodOutput } from '../../../src-shared/contract'
 import { MarketDay, type DayResult, type DayState, type SlotOutcome, type SlotOverrides } from '../../../src-shared/market/day'
 import type { Scenario } from '../../../src-shared/market/scenario'
 import type { LedgerServices } from '../app'
@@ -10,7 +10,7 @@ import type { Db } from '../db/connection'
 import type { EventBus } from '../events'
 import { tradesCsv } from './dayFiles'
 import { readScenarioFolder } from './scenarioFolder'
-import { operatorWallet, pairPayments, prepareParticipants, settleSlot } from './settlement'
+import { ensureWallets, fundGrids, operatorWallet, PaymentBook, settleSlot, unpaidNeeds, type SlotSettlement } from './settlement'
 
 export class MarketError extends Error {
   constructor(
@@ -66,12 +66,19 @@ export interface MarketServiceOptions {
 
 const HOUR_MS = 3_600_000
 
+/** Slots settled by this call, slots settled before it, and the slots that failed with why. */
+export type SettleRunResult = MethodOutput<'market.settle'>
+
+/** How one slot's settlement ended: what went on the ledger, or why nothing did. */
+export type SlotSettled = { t: number } & (SlotSettlement | { error: string })
+
 export class MarketService {
   private readonly timers = new Map<string, NodeJS.Timeout>()
   private readonly due = new Map<string, number>()
   private readonly playbacks = new Set<NodeJS.Timeout>()
   private readonly now: () => number
   private readonly frameMs: number
+  private readonly book: PaymentBook
 
   constructor(
     private readonly db: Db,
@@ -81,6 +88,7 @@ export class MarketService {
   ) {
     this.now = options.now ?? Date.now
     this.frameMs = options.frameMs ?? 100
+    this.book = new PaymentBook(db, this.now)
     // a run that was running when the app stopped waits for the operator to resume it
     db.prepare("UPDATE market_runs SET status = 'paused' WHERE status = 'running'").run()
   }
@@ -194,24 +202,52 @@ export class MarketService {
     return { fileName: `dv2g-${run.scenario}-${run.createdAt.slice(0, 19).replaceAll(':', '')}-trades.csv`, csv: tradesCsv(day, scenario.currency) }
   }
 
-  /** Settles every converged slot of the run that is not on the ledger yet. */
-  settle(runId: string) {
+  /**
+   * Settles every converged slot of the run that is not on the ledger yet, each slot in one
+   * transaction; after a crash or a failure, calling it again pays every pair exactly once.
+   */
+  settleRun(runId: string, onSlot: (slot: SlotSettled) => void = () => {}): SettleRunResult {
     const run = this.row(runId)
-    const errors: { t: number; message: string }[] = []
-    let settledSlots = 0
-    let transfers = 0
-    let records = 0
-    for (const row of this.slotRows(runId).filter((r) => r.converged && r.settlement === null)) {
-      const result = this.settleStored(run, row)
-      if ('error' in result) errors.push({ t: row.t, message: result.error })
-      else {
-        settledSlots++
-        transfers += result.transfers.length
-        records += result.records.length
-      }
-    }
+    const converged = this.slotRows(runId).filter((r) => r.converged)
+    const pending = converged.filter((r) => r.settlement === null)
+    const outcomes = this.settleStored(run, pending, onSlot)
     this.announce(runId)
-    return { settledSlots, transfers, records, errors }
+    return {
+      settled: outcomes.filter((o) => !('error' in o)).length,
+      alreadySettled: converged.length - pending.length,
+      failed: outcomes.flatMap((o) => ('error' in o ? [{ t: o.t, error: o.error }] : []))
+    }
+  }
+
+  /**
+   * Stores a day solved elsewhere (dv2g simulate) as a finished run of this data dir, so it can be
+   * settled, and finished after an interruption, like any other run.
+   */
+  storeDay(scenario: Scenario, day: DayResult, options: { settle: boolean }): MarketRun {
+    const id = randomUUID()
+    const at = new Date(this.now()).toISOString()
+    const last = scenario.slots - 1
+    const state: DayState = { batteryKWh: day.evs.map((ev) => ev.batteryKWh[last]!), storageKWh: day.grids.map((g) => g.storageKWh[last]!) }
+    const insertSlot = this.db.prepare(
+      `INSERT INTO market_slots (run_id, t, converged, clearing_price, traded_kwh, paid, outcome, participants, solved_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    )
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO market_runs (id, scenario_name, scenario, clock, slot_seconds, settle, status, next_slot, state, created_at, finished_at)
+           VALUES (?, ?, ?, 'instant', NULL, ?, 'finished', ?, ?, ?, ?)`
+        )
+        .run(id, scenario.name, JSON.stringify(scenario), options.settle ? 1 : 0, scenario.slots, JSON.stringify(state), at, at)
+      day.slots.forEach((outcome, i) => {
+        const participants: Participants = {
+          evs: day.evs.map((ev) => ({ id: ev.id, pcr: ev.pcr[i]!, exportableKWh: ev.exportableKWh[i]!, soldKWh: ev.soldKWh[i]!, batteryKWh: ev.batteryKWh[i]! })),
+          grids: day.grids.map((g) => ({ id: g.id, pcr: g.pcr[i]!, demandCapKWh: g.demandCapKWh[i]!, boughtKWh: g.boughtKWh[i]!, storageKWh: g.storageKWh[i]! }))
+        }
+        insertSlot.run(id, outcome.t, outcome.converged ? 1 : 0, outcome.clearingPrice, outcome.tradedKWh, outcome.totalPaid, JSON.stringify(outcome), JSON.stringify(participants), at)
+      })
+    })()
+    return this.announce(id)
   }
 
   close(): void {
@@ -241,7 +277,7 @@ export class MarketService {
         .run(runId, outcome.t, outcome.converged ? 1 : 0, outcome.clearingPrice, outcome.tradedKWh, outcome.totalPaid, JSON.stringify(outcome), JSON.stringify(participants), new Date(this.now()).toISOString())
       this.db.prepare('UPDATE market_runs SET next_slot = ?, state = ? WHERE id = ?').run(t + 1, JSON.stringify(day.state()), runId)
     })()
-    const settled = run.settle && outcome.converged ? this.settleStored(run, this.slotRows(runId, outcome.t)[0]!) : undefined
+    const settled = run.settle && outcome.converged ? this.settleStored(run, this.slotRows(runId, outcome.t))[0] : undefined
     this.events.emit('market.slotSolved', {
       runId,
       outcome: { ...outcome, trace: null },
@@ -280,25 +316,53 @@ export class MarketService {
     return 3000
   }
 
-  private settleStored(run: RunRow, row: SlotRow): { transfers: unknown[]; records: unknown[] } | { error: string } {
+  /**
+   * Settles these slots in order: wallets for every participant, the grids funded for what they
+   * still have to pay, then one transaction per slot that writes its transfers, its records, their
+   * keys and the slot's settlement together.
+   */
+  private settleStored(run: RunRow, rows: readonly SlotRow[], onSlot: (slot: SlotSettled) => void = () => {}): SlotSettled[] {
+    if (rows.length === 0) return []
     const scenario = JSON.parse(run.scenario) as Scenario
-    const outcome = JSON.parse(row.outcome) as SlotOutcome
-    try {
-      const { wallets, ledger } = this.ledger()
-      if (!wallets.keystore.isUnlocked) throw new MarketError('the keystore is locked: unlock it in Wallets, then settle the run')
-      const operator = operatorWallet(wallets)
-      const units = scenario.tokenBaseUnitsPerCurrencyUnit
-      const needs = new Map(scenario.grids.map((g) => [g.id, 0n]))
-      for (const p of pairPayments(outcome, units)) needs.set(p.buyer, needs.get(p.buyer)! + p.amount)
-      prepareParticipants(wallets, { evs: scenario.evs.map((ev) => ev.id), grids: [...needs].map(([id, amount]) => ({ id, needs: amount })) }, operator)
-      const settlement = settleSlot(wallets, ledger, run.id, outcome, units, operator)
-      this.db.prepare('UPDATE market_slots SET settlement = ?, settle_error = NULL WHERE run_id = ? AND t = ?').run(JSON.stringify(settlement), run.id, row.t)
-      return settlement
-    } catch (error) {
+    const units = scenario.tokenBaseUnitsPerCurrencyUnit
+    const slots = rows.map((r) => JSON.parse(r.outcome) as SlotOutcome)
+    const failed = (t: number, error: unknown): SlotSettled => {
       const message = (error as Error).message
-      this.db.prepare('UPDATE market_slots SET settle_error = ? WHERE run_id = ? AND t = ?').run(message, run.id, row.t)
-      return { error: message }
+      this.db.prepare('UPDATE market_slots SET settle_error = ? WHERE run_id = ? AND t = ?').run(message, run.id, t)
+      return { t, error: message }
     }
+    let services: LedgerServices
+    let operator: string
+    try {
+      services = this.ledger()
+      const { wallets, ledger } = services
+      if (!wallets.keystore.isUnlocked) throw new MarketError('the keystore is locked: unlock it in Wallets, then settle the run')
+      operator = operatorWallet(wallets)
+      ensureWallets(wallets, { evs: scenario.evs.map((ev) => ev.id), grids: scenario.grids.map((g) => g.id) })
+      fundGrids(wallets, ledger, unpaidNeeds(this.book, run.id, slots, units), operator)
+    } catch (error) {
+      return slots.map((slot) => {
+        const outcome = failed(slot.t, error)
+        onSlot(outcome)
+        return outcome
+      })
+    }
+    const { wallets, ledger } = services
+    return slots.map((slot) => {
+      let outcome: SlotSettled
+      try {
+        const settlement = ledger.transaction(() => {
+          const settled = settleSlot(wallets, ledger, this.book, run.id, slot, units, operator)
+          this.db.prepare('UPDATE market_slots SET settlement = ?, settle_error = NULL WHERE run_id = ? AND t = ?').run(JSON.stringify(settled), run.id, slot.t)
+          return settled
+        })
+        outcome = { t: slot.t, ...settlement }
+      } catch (error) {
+        outcome = failed(slot.t, error)
+      }
+      onSlot(outcome)
+      return outcome
+    })
   }
 
   private schedule(runId: string, delayMs: number): void {

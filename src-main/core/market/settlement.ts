@@ -1,6 +1,8 @@
 // Settling a slot on the ledger (docs/model.md "Trades and settlement"): one token transfer per
 // grid–EV pair that traded (grid wallet -> EV wallet), and the slot's market record as data,
-// issued by the operator. Only converged slots are settled.
+// issued by the operator. Only converged slots are settled, and each payment exactly once: its
+// key (run, slot, grid, EV) is written in the same SQLite transaction as its ledger write.
+import type { Db } from '../db/connection'
 import { TxKind } from '../ledger/transaction'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { KeystoreError } from '../wallet/keystore'
@@ -57,11 +59,53 @@ function accepted(outcome: IngestOutcome, what: string): string {
   return outcome.id
 }
 
+const pairKey = (grid: string, ev: string) => `${grid}\u0000${ev}`
+
+/** The payments and market records settlement has put on the ledger (migration 005). */
+export class PaymentBook {
+  private readonly sql
+
+  constructor(
+    db: Db,
+    private readonly now: () => number = Date.now
+  ) {
+    this.sql = {
+      payments: db.prepare('SELECT grid, ev, amount, tx_id FROM market_payments WHERE run_id = ? AND t = ?').safeIntegers(true),
+      records: db.prepare('SELECT part, tx_id FROM market_records WHERE run_id = ? AND t = ? ORDER BY part'),
+      pay: db.prepare('INSERT INTO market_payments (run_id, t, grid, ev, amount, tx_id, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      publish: db.prepare('INSERT INTO market_records (run_id, t, part, tx_id, published_at) VALUES (?, ?, ?, ?, ?)')
+    }
+  }
+
+  /** The slot's pairs already paid: grid–EV key -> amount and ledger transaction. */
+  paid(runId: string, t: number): Map<string, { amount: bigint; id: string }> {
+    const rows = this.sql.payments.all(runId, t) as { grid: string; ev: string; amount: bigint; tx_id: string }[]
+    return new Map(rows.map((r) => [pairKey(r.grid, r.ev), { amount: r.amount, id: r.tx_id }]))
+  }
+
+  /** The slot's market records already published: part -> ledger transaction. */
+  published(runId: string, t: number): Map<number, string> {
+    const rows = this.sql.records.all(runId, t) as { part: number; tx_id: string }[]
+    return new Map(rows.map((r) => [r.part, r.tx_id]))
+  }
+
+  recordPayment(runId: string, t: number, grid: string, ev: string, amount: bigint, txId: string): void {
+    this.sql.pay.run(runId, t, grid, ev, amount, txId, new Date(this.now()).toISOString())
+  }
+
+  recordPublication(runId: string, t: number, part: number, txId: string): void {
+    this.sql.publish.run(runId, t, part, txId, new Date(this.now()).toISOString())
+  }
+}
+
 /**
- * Settles one slot. Participants pay from, and are paid to, the wallet named by their id; the
- * operator wallet issues the market record.
+ * Settles one slot in one database transaction: its transfers, its market records and their
+ * keys in the book commit together or not at all. Pairs and records the book already holds (a
+ * slot settled part way by an older release, or by a caller that commits more often) are not
+ * paid or published again. Participants pay from, and are paid to, the wallet named by their
+ * id; the operator wallet issues the market record.
  */
-export function settleSlot(wallets: Wallets, ledger: Ledger, runId: string, slot: SlotOutcome, unitsPerCurrency: number, operator: string): SlotSettlement {
+export function settleSlot(wallets: Wallets, ledger: Ledger, book: PaymentBook, runId: string, slot: SlotOutcome, unitsPerCurrency: number, operator: string): SlotSettlement {
   if (!slot.converged) throw new SettlementError(`slot ${slot.t} did not converge and is not settled`)
   const keystore = wallets.keystore
   const walletOf = (id: string) => {
@@ -69,39 +113,70 @@ export function settleSlot(wallets: Wallets, ledger: Ledger, runId: string, slot
     if (!wallet) throw new SettlementError(`no wallet named "${id}" for participant ${id}`)
     return wallet
   }
-  const transfers = pairPayments(slot, unitsPerCurrency).map((p) => {
-    try {
-      const id = accepted(wallets.send(walletOf(p.buyer).name, walletOf(p.seller).address, p.amount), `${p.buyer} -> ${p.seller}`)
-      return { buyer: p.buyer, seller: p.seller, amount: p.amount.toString(), id }
-    } catch (error) {
-      if (error instanceof KeystoreError) throw new SettlementError(`slot ${slot.t}, ${p.buyer} -> ${p.seller}: ${error.message}`)
-      throw error
-    }
+  return ledger.transaction(() => {
+    const paid = book.paid(runId, slot.t)
+    const transfers = pairPayments(slot, unitsPerCurrency).map((p) => {
+      const earlier = paid.get(pairKey(p.buyer, p.seller))
+      if (earlier) return { buyer: p.buyer, seller: p.seller, amount: earlier.amount.toString(), id: earlier.id }
+      try {
+        const id = accepted(wallets.send(walletOf(p.buyer).name, walletOf(p.seller).address, p.amount), `${p.buyer} -> ${p.seller}`)
+        book.recordPayment(runId, slot.t, p.buyer, p.seller, p.amount, id)
+        return { buyer: p.buyer, seller: p.seller, amount: p.amount.toString(), id }
+      } catch (error) {
+        if (error instanceof KeystoreError) throw new SettlementError(`slot ${slot.t}, ${p.buyer} -> ${p.seller}: ${error.message}`)
+        throw error
+      }
+    })
+    const published = book.published(runId, slot.t)
+    const operatorKey = keystore.key(walletOf(operator).name)
+    const records = marketRecords(runId, slot, unitsPerCurrency).map((body, part) => {
+      const earlier = published.get(part)
+      if (earlier) return earlier
+      const id = accepted(ledger.attach(operatorKey.privateKey, { kind: TxKind.Data, topic: MARKET_TOPIC, body }), `the market record of slot ${slot.t}`)
+      book.recordPublication(runId, slot.t, part, id)
+      return id
+    })
+    return { slot: slot.t, transfers, records }
   })
-  const operatorKey = keystore.key(walletOf(operator).name)
-  const records = marketRecords(runId, slot, unitsPerCurrency).map((body) =>
-    accepted(ledger.attach(operatorKey.privateKey, { kind: TxKind.Data, topic: MARKET_TOPIC, body }), `the market record of slot ${slot.t}`)
-  )
-  return { slot: slot.t, transfers, records }
 }
 
-/**
- * Makes sure every participant has a wallet (created with its role when missing) and that each
- * grid holds what it will pay, topping it up from the operator's treasury.
- */
-export function prepareParticipants(wallets: Wallets, participants: { evs: string[]; grids: { id: string; needs: bigint }[] }, operator: string) {
-  const created: string[] = []
-  const funded: { grid: string; amount: string }[] = []
-  for (const id of participants.evs) if (!wallets.keystore.find(id)) created.push(wallets.create(id, 'ev').wallet.name)
-  for (const { id, needs } of participants.grids) {
-    if (!wallets.keystore.find(id)) created.push(wallets.create(id, 'grid').wallet.name)
-    const short = needs - wallets.balance(id)
-    if (short > 0n) {
-      accepted(wallets.send(operator, wallets.keystore.find(id)!.address, short), `funding ${id}`)
-      funded.push({ grid: id, amount: short.toString() })
+/** What each grid still has to pay for these slots: the pairs the book does not hold yet. */
+export function unpaidNeeds(book: PaymentBook, runId: string, slots: readonly SlotOutcome[], unitsPerCurrency: number): Map<string, bigint> {
+  const needs = new Map<string, bigint>()
+  for (const slot of slots) {
+    const paid = book.paid(runId, slot.t)
+    for (const p of pairPayments(slot, unitsPerCurrency)) {
+      if (!paid.has(pairKey(p.buyer, p.seller))) needs.set(p.buyer, (needs.get(p.buyer) ?? 0n) + p.amount)
     }
   }
-  return { created, funded }
+  return needs
+}
+
+/** Creates a wallet, with its role, for every participant that has none. Returns the names created. */
+export function ensureWallets(wallets: Wallets, participants: { evs: readonly string[]; grids: readonly string[] }): string[] {
+  const created: string[] = []
+  for (const id of participants.evs) if (!wallets.keystore.find(id)) created.push(wallets.create(id, 'ev').wallet.name)
+  for (const id of participants.grids) if (!wallets.keystore.find(id)) created.push(wallets.create(id, 'grid').wallet.name)
+  return created
+}
+
+/** Tops each grid up to what it will pay, from the operator's treasury, in one transaction. */
+export function fundGrids(wallets: Wallets, ledger: Ledger, needs: ReadonlyMap<string, bigint>, operator: string): { grid: string; amount: string }[] {
+  return ledger.transaction(() => {
+    const funded: { grid: string; amount: string }[] = []
+    for (const [grid, need] of needs) {
+      const short = need - wallets.balance(grid)
+      if (short <= 0n) continue
+      try {
+        accepted(wallets.send(operator, wallets.keystore.find(grid)!.address, short), `funding ${grid}`)
+      } catch (error) {
+        if (error instanceof KeystoreError) throw new SettlementError(`funding ${grid}: ${error.message}`)
+        throw error
+      }
+      funded.push({ grid, amount: short.toString() })
+    }
+    return funded
+  })
 }
 
 /** The operator wallet that issues records and funds grids: the first one in the keystore. */

@@ -123,7 +123,7 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
         const r = runOf(parseInput(method, rawInput).runId)
         const before = r.settled.size
         r.slots.filter((s) => s.converged).forEach((s) => r.settled.add(s.t))
-        return { settledSlots: r.settled.size - before, transfers: 0, records: r.settled.size - before, errors: [] }
+        return { settled: r.settled.size - before, alreadySettled: before, failed: [] }
       }
       case 'market.runs':
         return [...runs.values()].reverse().map(summary)

@@ -235,3 +235,76 @@ function signAndSolve(essence: Essence, key: typeof alice, powBits: number): Uin
   expect(decodeTransaction(bytes).tx.nonce).toBe(nonce)
   return bytes
 }
+
+describe('ledger.transaction', () => {
+  it('commits nested writes with the caller’s rows once, and tells listeners after the commit', () => {
+    const { db, ledger } = withGenesis()
+    db.exec('CREATE TABLE paid (tx_id TEXT NOT NULL)')
+    const told: number[][] = []
+    ledger.onStored((indexes) => told.push(indexes))
+    ledger.transaction(() => {
+      for (const to of [alice, bob]) {
+        const { id } = accepted(pay(ledger, treasury, addressOfKey(to), 10n))
+        db.prepare('INSERT INTO paid VALUES (?)').run(id)
+      }
+      expect(told).toEqual([])
+    })
+    expect(told).toEqual([[1, 2]])
+    expect(db.prepare('SELECT count(*) FROM paid').pluck().get()).toBe(2)
+  })
+
+  it('rolls back every nested write when the caller fails, rebuilds memory, and tells listeners nothing', () => {
+    const { db, ledger, file } = withGenesis()
+    const before = snapshot(db)
+    const told: number[][] = []
+    ledger.onStored((indexes) => told.push(indexes))
+    expect(() =>
+      ledger.transaction(() => {
+        accepted(pay(ledger, treasury, addressOfKey(alice), 10n))
+        accepted(pay(ledger, treasury, addressOfKey(bob), 10n))
+        throw new Error('the caller failed after two transfers')
+      })
+    ).toThrow(/the caller failed/)
+    expect(snapshot(db)).toEqual(before)
+    expect(told).toEqual([])
+    expect(ledger.graph.size).toBe(1)
+    expect(ledger.balanceOf(addressOfKey(alice))).toBe(0n)
+    // the ledger goes on from what was committed, and a reopen sees the same
+    accepted(pay(ledger, treasury, addressOfKey(alice), 7n))
+    expect(told).toEqual([[1]])
+    db.close()
+    const reopened = openLedger(file).ledger
+    expect(reopened.graph.size).toBe(2)
+    expect(reopened.balanceOf(addressOfKey(alice))).toBe(7n)
+  })
+
+  it('keeps the outer work when a nested one fails and is caught', () => {
+    const { db, ledger, file } = withGenesis()
+    const told: number[][] = []
+    ledger.onStored((indexes) => told.push(indexes))
+    ledger.transaction(() => {
+      accepted(pay(ledger, treasury, addressOfKey(alice), 10n))
+      expect(() =>
+        ledger.transaction(() => {
+          accepted(pay(ledger, treasury, addressOfKey(bob), 10n))
+          throw new Error('inner failure')
+        })
+      ).toThrow(/inner failure/)
+      expect(ledger.graph.size).toBe(2)
+      accepted(pay(ledger, treasury, addressOfKey(bob), 3n))
+    })
+    expect(told).toEqual([[1, 2]])
+    expect(ledger.balanceOf(addressOfKey(bob))).toBe(3n)
+    db.close()
+    const reopened = openLedger(file).ledger
+    expect(reopened.graph.size).toBe(3)
+    expect(reopened.balanceOf(addressOfKey(alice))).toBe(10n)
+    expect(reopened.balanceOf(addressOfKey(bob))).toBe(3n)
+  })
+
+  it('refuses to write inside a transaction it did not open', () => {
+    const { db, ledger } = withGenesis()
+    expect(() => db.transaction(() => pay(ledger, treasury, addressOfKey(alice), 1n))()).toThrow(/wrap them in ledger.transaction/)
+    expect(ledger.graph.size).toBe(1)
+  })
+})

@@ -18,19 +18,23 @@ import { isTimeZone } from './meters/timeZone'
 import { spam } from './ledger/spammer'
 import { decodeAddress, KeyInputError } from './wallet/keys'
 import { KeystoreError, type WalletInfo } from './wallet/keystore'
-import type { Wallets } from './wallet/wallets'
+import { AmountError, type Wallets } from './wallet/wallets'
 
 type Handlers = { [M in MethodName]: (input: ReturnType<typeof parseInput<M>>) => MethodOutput<M> | Promise<MethodOutput<M>> }
 
 const STATUS_NAMES = ['pending', 'confirmed', 'rejected'] as const
 
-/** A keystore or ledger refusal, reported against the input field it is about. */
-function refusedAt(field: string, work: () => unknown) {
+/**
+ * A keystore or ledger refusal, reported against the input field it is about: one field, or the
+ * field each kind of refusal is about.
+ */
+function refusedAt(field: string | ((error: KeystoreError | KeyInputError) => string), work: () => unknown) {
   try {
     return work()
   } catch (error) {
     if (error instanceof KeystoreError || error instanceof KeyInputError) {
-      throw new ApiError('invalid_argument', `${field}: ${error.message}`, [{ path: field, message: error.message }])
+      const path = typeof field === 'string' ? field : field(error)
+      throw new ApiError('invalid_argument', `${path}: ${error.message}`, [{ path, message: error.message }])
     }
     throw error
   }
@@ -87,7 +91,9 @@ export function createHandlers(app: App): Handlers {
       return { wallet: walletView(imported.wallet), treasury: imported.genesis?.status === 'accepted' }
     },
     'wallet.send': ({ from, to, amount }) => {
-      const outcome = refusedAt('to', () => ledger().wallets.send(from, to, BigInt(amount))) as IngestOutcome
+      // insufficient funds is about the amount, a bad address about the recipient, anything else (an unknown or locked wallet) about the sender
+      const fieldOf = (error: KeystoreError | KeyInputError) => (error instanceof AmountError ? 'amount' : error instanceof KeyInputError ? 'to' : 'from')
+      const outcome = refusedAt(fieldOf, () => ledger().wallets.send(from, to, BigInt(amount))) as IngestOutcome
       if (outcome.status !== 'accepted') {
         throw new ApiError('invalid_argument', `the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
       }

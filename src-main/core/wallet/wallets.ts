@@ -6,6 +6,9 @@ import { TxKind } from '../ledger/transaction'
 import { decodeAddress } from './keys'
 import { KeystoreError, type Keystore, type Role, type WalletInfo } from './keystore'
 
+/** A transfer refused for its amount: not positive, or more than the sender has available. */
+export class AmountError extends KeystoreError {}
+
 /** Base units minted once, at genesis. Integers only: no token is ever a float. */
 export const TOTAL_SUPPLY = 10n ** 15n
 
@@ -42,7 +45,7 @@ export class Wallets {
 
   /** Spends the sender's unspent outputs, oldest first, with the change back to the sender. */
   send(from: string, toAddress: string, amount: bigint): IngestOutcome {
-    if (amount <= 0n) throw new KeystoreError('the amount must be a positive whole number of base units')
+    if (amount <= 0n) throw new AmountError('the amount must be a positive whole number of base units')
     const to = decodeAddress(toAddress)
     const key = this.keystore.key(this.walletNamed(from).name)
     const own = addressOf(key.publicKey)
@@ -53,7 +56,7 @@ export class Wallets {
       inputs.push({ txId: output.txId, index: output.index })
       gathered += output.amount
     }
-    if (gathered < amount) throw new KeystoreError(`${from} has ${gathered} base units available, ${amount} needed`)
+    if (gathered < amount) throw new AmountError(`${from} has ${gathered} base units available, ${amount} needed`)
     const outputs = [{ address: to, amount }]
     if (gathered > amount) outputs.push({ address: own, amount: gathered - amount })
     return this.ledger.attach(key.privateKey, { kind: TxKind.Transfer, inputs, outputs })

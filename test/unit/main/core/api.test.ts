@@ -67,6 +67,19 @@ describe('wallet and tangle over the contract', () => {
     app.close()
   })
 
+  it('reports insufficient funds against the amount, an unknown sender against from', async () => {
+    const app = open(tempDir(), { ledger: { powBits: 2 } })
+    const call = createDispatcher(app)
+    await call('wallet.unlock', { passphrase: 'a long passphrase' })
+    const treasury = (await call('wallet.create', { name: 'treasury', role: 'operator' })) as { wallet: { address: string } }
+    await call('wallet.create', { name: 'bus', role: 'ev' })
+    const broke = await refusal(call('wallet.send', { from: 'bus', to: treasury.wallet.address, amount: '5' }))
+    expect(broke.code).toBe('invalid_argument')
+    expect(broke.fields).toEqual([{ path: 'amount', message: 'bus has 0 base units available, 5 needed' }])
+    expect((await refusal(call('wallet.send', { from: 'nobody', to: treasury.wallet.address, amount: '5' }))).fields).toEqual([{ path: 'from', message: 'no wallet named "nobody"' }])
+    app.close()
+  })
+
   it('refuses a wrong passphrase against the passphrase field', async () => {
     const dir = tempDir()
     const first = open(dir, { ledger: { powBits: 2 } })

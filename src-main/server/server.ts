@@ -72,7 +72,7 @@ const refusals = {
   socketToken: { status: 401, text: `unauthorized: offer the subprotocols ${SOCKET_PROTOCOL} and dv2g.bearer.<token>` }
 } satisfies Record<string, Refusal>
 
-function decodedPath(pathname: string): string | undefined {
+function percentDecoded(pathname: string): string | undefined {
   try {
     return decodeURIComponent(pathname)
   } catch {
@@ -124,15 +124,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req)
     if (!url) return sendRefusal(res, refusals.badTarget)
-    const path = decodedPath(url.pathname)
-    if (path === undefined) return sendRefusal(res, refusals.badEncoding)
 
     if (url.pathname.startsWith('/api/')) {
       const refusal = refuseContract(req, bearerFromHeader(req.headers.authorization), refusals.token)
       if (refusal) return sendRefusal(res, refusal)
       if (req.method !== 'POST') return sendText(res, 405, 'contract calls are POST', { Allow: 'POST' })
       if (!isJson(req.headers['content-type'])) return sendText(res, 415, 'contract calls carry Content-Type: application/json')
-      const method = path.slice('/api/'.length)
+      const method = percentDecoded(url.pathname.slice('/api/'.length))
+      if (method === undefined) return sendRefusal(res, refusals.badEncoding)
       try {
         const output = await dispatch(method, await readJsonBody(req))
         return sendJson(res, 200, { ok: true, output })
@@ -145,12 +144,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
     if (!hostAllowed(req)) return sendRefusal(res, refusals.host)
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed', { Allow: 'GET, HEAD' })
+    const path = percentDecoded(url.pathname)
+    if (path === undefined) return sendRefusal(res, refusals.badEncoding)
     const file = resolveStaticFile(rendererDir, path)
     if (!file) return sendText(res, 404, 'not found')
     sendFile(res, file, securityHeaders)
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // a client that resets mid-handshake must not take the server down
+    socket.on('error', () => socket.destroy())
     const refuse = ({ status, text }: Refusal) => {
       const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type' }[status]
       const body = `${text}\n`

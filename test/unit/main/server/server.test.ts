@@ -144,6 +144,8 @@ describe('serve mode over HTTP', () => {
     const badMethodName = await call(s, '%E0%A4%A', {})
     expect(badMethodName.status).toBe(400)
     expect(badMethodName.body).toMatch(/percent-encoding/)
+    // the gates come first: without the token, even a malformed call is just unauthorized
+    expect((await send(s, '/api/%E0%A4%A', { method: 'POST', body: '{}', headers: json })).status).toBe(401)
     expect((await send(s, '/assets/%E0%A4%A.js')).status).toBe(400)
     expect((await call(s, 'app.info', {})).status).toBe(200)
   })

@@ -204,6 +204,22 @@ describe('import hygiene: bounded lines', () => {
   })
 })
 
+describe('import hygiene: bounded telegram text', () => {
+  it('reads the telegrams around 10 MB of a telegram that never ends, rejecting it by its line', async () => {
+    const { db, store, write } = setup()
+    const telegram = readFileSync('test/fixtures/dsmr/fluvius-emucs-1.txt', 'latin1')
+    const second = readFileSync('test/fixtures/dsmr/stream-garbage-2full-1partial.txt', 'latin1')
+    const endless = '/XMX5' + 'x'.repeat(10_000_000)
+    const text = `${telegram}\r\n${endless}\r\n${second}`
+    writeFileSync(write('p1.log', ''), Buffer.from(text, 'latin1'))
+    const result = await importFile(store, join(db.name, '..', 'p1.log'))
+    expect(result.kind).toBe('dsmr')
+    expect(result.rejected[0]).toEqual({ line: text.slice(0, text.indexOf('/XMX5')).split('\n').length, reason: 'no end of telegram within 16384 bytes' })
+    expect(result.rejected[1]).toMatchObject({ reason: 'incomplete telegram at the end of the input' }) // the fixture's own cut-off one
+    expect(all(db).map((r) => r.meterId).sort()).toEqual(['1SAG3101021605', 'E0044007382246019', 'K8EG004046395507'])
+  })
+})
+
 describe('import hygiene: only regular files', () => {
   it('refuses a FIFO at once (opening it would wait for a writer forever) and a device', async () => {
     const { dir, store } = setup()

@@ -91,7 +91,7 @@ describe('one writer per data dir', { timeout: 240_000 }, () => {
     expect(json(['--data-dir', dir, 'tangle', 'verify']).value).toMatchObject({ ok: true })
   })
 
-  it('runs tangle spam through the server with its progress, and the server keeps running', async () => {
+  it('runs tangle spam and a meter log import through the server with their progress', async () => {
     const { dir } = dataDirWithWallets()
     const server = await startServe(dir)
     serving.push(server)
@@ -101,6 +101,15 @@ describe('one writer per data dir', { timeout: 240_000 }, () => {
     expect(spam.stderr).toMatch(/tangle spam: 40 accepted of 40 issued/)
     const stats = await call(server, 'tangle.stats')
     expect(stats.body.output.transactions).toBe(41) // the genesis and the 40
+
+    // a relative path is the caller's, not the server's
+    writeFileSync(join(dir, 'log.csv'), 'meter,time,import,export\nM1,2024-05-01 10:00Z,1.0,0\nM1,2024-05-01 10:15Z,1.5,0\n')
+    const imported = runDv2g(['--data-dir', dir, 'import', 'log.csv', '--json'], {}, dir)
+    expect(imported.status, imported.stderr).toBe(0)
+    expect(imported.stderr).toMatch(/holds this data dir; import runs through it/)
+    expect(JSON.parse(imported.stdout).files[0]).toMatchObject({ imported: 2, rejectedCount: 0 })
+    const meters = await call(server, 'meter.list')
+    expect(meters.body.output.map((m: { id: string }) => m.id)).toEqual(['M1'])
   })
 
   it('takes over the lock of a killed owner, and refuses a live one that takes no forwarded commands', async () => {

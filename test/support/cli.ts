@@ -10,8 +10,9 @@ export interface CliResult {
 }
 
 /** Runs dv2g to completion as a user would, bounded in time. */
-export function runDv2g(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+export function runDv2g(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliResult {
   const result = spawnSync(process.execPath, [dv2gBin, ...args], {
+    cwd,
     encoding: 'utf8',
     timeout: 120_000,
     env: { ...process.env, ...env }

@@ -1,8 +1,8 @@
-import { MeterError } from '../../core/meters/service'
+import { resolve } from 'node:path'
 import { isTimeZone } from '../../core/meters/timeZone'
 import { parseArgs, stringOption, UsageError } from '../args'
 import type { Output } from '../output'
-import { withApp } from '../withApp'
+import { runWrite } from '../writer'
 
 export const importUsage = `dv2g import PATH... [--tz ZONE] [--json]
   Imports meter logs (files, or folders searched 4 levels deep: .csv .txt .log .p1 .dsmr .tsv) into the data dir:
@@ -18,20 +18,8 @@ export async function runImport(argv: readonly string[], out: Output, dataDir: s
   if (args.positionals.length === 0) throw new UsageError('import needs at least one PATH')
   const timeZone = stringOption(args, 'tz')
   if (timeZone && !isTimeZone(timeZone)) throw new UsageError(`--tz ${JSON.stringify(timeZone)} is not a time zone (e.g. Europe/Amsterdam)`)
-  const outcome = await withApp(dataDir, async (app) => {
-    try {
-      return await app.meters().importPaths(args.positionals, {
-        timeZone,
-        onProgress: (p) => {
-          if (p.phase !== 'reading') out.note(`import ${p.file}/${p.files} ${p.path}: ${p.phase === 'writing' ? 'writing' : 'done'}`)
-          else out.note(`import ${p.file}/${p.files} ${p.path}: ${((100 * p.bytesRead) / Math.max(1, p.bytesTotal)).toFixed(0)} %`)
-        }
-      })
-    } catch (error) {
-      if (error instanceof MeterError) throw new UsageError(error.message)
-      throw error
-    }
-  })
+  const paths = args.positionals.map((path) => resolve(path))
+  const outcome = await runWrite(dataDir, 'import', 'meter.import', { paths, ...(timeZone ? { timeZone } : {}) }, out)
   const result = {
     files: outcome.files.map((f) => ({ path: f.path, kind: f.kind, imported: f.inserted, duplicates: f.duplicates, resets: f.resets, gaps: f.gaps, rejected: f.rejected, rejectedCount: f.rejectedCount })),
     skipped: outcome.skipped

@@ -7,6 +7,7 @@ import { parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { significant, type Output } from '../output'
 import { readPassphrase } from '../passphrase'
 import { withApp } from '../withApp'
+import { runWrite } from '../writer'
 
 export const marketUsage = `dv2g market solve --input FILE [--json] | example [--out FILE] | runs [--json] | settle --run ID [--json]
   solve: one slot, the EVs' Stackelberg game with the grids' evolutionary game inside (Algorithms 1, 2).
@@ -74,26 +75,21 @@ function listRuns(argv: readonly string[], out: Output, dataDir: string): Promis
             ].join('\n')
     )
     return 0
-  })
+  }, { readOnly: true })
 }
 
-function settleRun(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+async function settleRun(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const args = parseArgs(argv, { run: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const runId = requireOption(stringOption(args, 'run'), 'run')
-  return withApp(dataDir, async (app) => {
-    const market = app.market()
-    market.day(runId) // an unknown run is named before the passphrase is asked for
-    const { keystore } = app.ledger().wallets
-    if (keystore.isNew) throw new UsageError('this data dir has no keystore: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
-    keystore.unlock(await readPassphrase('Keystore passphrase: '))
-    const result = market.settleRun(runId, (slot) => out.note('error' in slot ? `slot ${slot.t} NOT settled: ${slot.error}` : `settled slot ${slot.t}: ${slot.transfers.length} transfers, ${slot.records.length} market records`))
-    out.result(result, () =>
-      [
-        `settled ${result.settled} slot${result.settled === 1 ? '' : 's'} of run ${runId}; ${result.alreadySettled} already settled`,
-        ...result.failed.map((f) => `slot ${f.t} NOT settled: ${f.error}`)
-      ].join('\n')
-    )
-    return result.failed.length ? 1 : 0
-  })
+  // an unknown run is named before the passphrase is asked for
+  await withApp(dataDir, (app) => app.market().day(runId), { readOnly: true })
+  const result = await runWrite(dataDir, 'market settle', 'market.settle', { runId, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
+  out.result(result, () =>
+    [
+      `settled ${result.settled} slot${result.settled === 1 ? '' : 's'} of run ${runId}; ${result.alreadySettled} already settled`,
+      ...result.failed.map((f) => `slot ${f.t} NOT settled: ${f.error}`)
+    ].join('\n')
+  )
+  return result.failed.length ? 1 : 0
 }

@@ -6,7 +6,8 @@ import { writeDayFiles } from '../../core/market/dayFiles'
 import type { SettleRunResult } from '../../core/market/service'
 import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { readPassphrase } from '../passphrase'
-import { withApp } from '../withApp'
+import { settledLine } from '../../core/owner/operations'
+import { withOwnedApp } from '../writer'
 import type { Output } from '../output'
 
 export const simulateUsage = `dv2g simulate --scenario FILE [--out DIR] [--settle] [--trace-slot N] [--json]
@@ -43,15 +44,13 @@ export async function runSimulate(argv: readonly string[], out: Output, dataDir:
   }
   let settlement: { runId: string; result: SettleRunResult } | undefined
   if (args.options.has('settle')) {
-    settlement = await withApp(dataDir, async (app) => {
+    settlement = await withOwnedApp(dataDir, 'simulate --settle', async (app) => {
       const { wallets } = app.ledger()
       wallets.keystore.unlock(await readPassphrase(wallets.keystore.isNew ? 'New keystore passphrase: ' : 'Keystore passphrase: '))
       const market = app.market()
       const run = market.storeDay(scenario, day, { settle: true })
       out.note(`stored run ${run.id}; if this stops early, finish it with: dv2g market settle --run ${run.id}`)
-      const result = market.settleRun(run.id, (slot) =>
-        out.note('error' in slot ? `slot ${slot.t} NOT settled: ${slot.error}` : `settled slot ${slot.t}: ${slot.transfers.length} transfers, ${slot.records.length} market records`)
-      )
+      const result = market.settleRun(run.id, (slot) => out.note(settledLine(slot)))
       return { runId: run.id, result }
     })
   }

@@ -1,10 +1,11 @@
 // The writes a command may make on a data dir, written once: the CLI runs them itself when the
 // data dir is free, and the owner runs them when they arrive on its channel, so its views and
 // events show the result and its in-memory graph stays the one true copy.
+import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import type { App } from '../app'
 import { spam } from '../ledger/spammer'
-import { MarketError } from '../market/service'
+import { MarketError, type SlotSettled } from '../market/service'
 import { SettlementError } from '../market/settlement'
 import { MeterError } from '../meters/service'
 import { KeyInputError } from '../wallet/keys'
@@ -71,8 +72,31 @@ export const operations = {
         }
       })
     }
-  )
+  ),
+  'meter.import': operation(
+    // absolute paths: the owner's working directory is not the caller's
+    z.object({ paths: z.array(z.string().refine(isAbsolute, 'must be an absolute path')).min(1), timeZone: z.string().optional() }).strict(),
+    (app, { paths, timeZone }, progress) =>
+      app.meters().importPaths(paths, {
+        timeZone,
+        onProgress: (p) => {
+          if (p.phase !== 'reading') progress(`import ${p.file}/${p.files} ${p.path}: ${p.phase === 'writing' ? 'writing' : 'done'}`)
+          else progress(`import ${p.file}/${p.files} ${p.path}: ${((100 * p.bytesRead) / Math.max(1, p.bytesTotal)).toFixed(0)} %`)
+        }
+      })
+  ),
+  'market.settle': operation(z.object({ runId: z.string().min(1), passphrase: z.string() }).strict(), (app, { runId, passphrase }, progress) => {
+    const market = app.market()
+    market.day(runId) // an unknown run is named before the keystore is touched
+    if (app.ledger().wallets.keystore.isNew) throw new OperationRefused('this data dir has no keystore: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
+    return withKeys(app, passphrase, () => market.settleRun(runId, (slot) => progress(settledLine(slot))))
+  })
 } satisfies Record<string, Operation<z.ZodType, unknown>>
+
+/** One progress line per slot settled, or not. */
+export function settledLine(slot: SlotSettled): string {
+  return 'error' in slot ? `slot ${slot.t} NOT settled: ${slot.error}` : `settled slot ${slot.t}: ${slot.transfers.length} transfers, ${slot.records.length} market records`
+}
 
 export type OperationName = keyof typeof operations
 export type OperationInput<N extends OperationName> = z.input<(typeof operations)[N]['input']>

@@ -90,7 +90,8 @@ export class MarketService {
     this.frameMs = options.frameMs ?? 100
     this.book = new PaymentBook(db, this.now)
     // a run that was running when the app stopped waits for the operator to resume it
-    db.prepare("UPDATE market_runs SET status = 'paused' WHERE status = 'running'").run()
+    // (a read-only view beside the running app leaves its runs alone)
+    if (!db.readonly) db.prepare("UPDATE market_runs SET status = 'paused' WHERE status = 'running'").run()
   }
 
   scenarios() {

@@ -258,7 +258,8 @@ export class Keystore {
       throw new KeystoreError(`wrong passphrase: the keystore could not be opened with it (or the key parameters in ${this.fileName} were changed outside DV2G)`)
     }
     const plain = openSealed(sealKey, file.sealed, associatedData(file))
-    if (plain === undefined) throw new KeystoreError(`${this.fileName}: the wallet list or key parameters were changed outside DV2G (authentication failed)`)
+    // the key check passed, so the parameters are those the key was derived with: the list changed
+    if (plain === undefined) throw new KeystoreError(`${this.fileName}: the wallet list was changed outside DV2G (authentication failed)`)
     return { mnemonics: parseMnemonics(plain, this.fileName), sealing: { kdf: file.kdf, sealKey, check } }
   }
 
@@ -359,7 +360,13 @@ function openSealed(key: Buffer, sealed: { iv: string; tag: string; ciphertext: 
 }
 
 function parseMnemonics(plain: string, fileName: string): Record<string, string> {
-  const parsed = z.object({ mnemonics: z.record(z.string(), z.string()) }).safeParse(JSON.parse(plain))
+  let json: unknown
+  try {
+    json = JSON.parse(plain)
+  } catch {
+    json = undefined
+  }
+  const parsed = z.object({ mnemonics: z.record(z.string(), z.string()) }).safeParse(json)
   if (!parsed.success) throw new KeystoreError(`${fileName}: the sealed mnemonics are not in the expected form`)
   return parsed.data.mnemonics
 }

@@ -10,7 +10,7 @@ const tempDir = useTempDirs()
 const PASSPHRASE = 'correct horse battery'
 /** The cheapest parameters in bounds (2 MiB): the tests that are not about the defaults stay fast. */
 const FAST: KdfCost = { N: 1 << 14, r: 1, p: 1 }
-const TAMPERED = 'keystore.json: the wallet list or key parameters were changed outside DV2G (authentication failed)'
+const TAMPERED = 'keystore.json: the wallet list was changed outside DV2G (authentication failed)'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -5,7 +5,7 @@ import type { Db } from '../../../../../src-main/core/db/connection'
 import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/ledger'
 import { KeyInputError, keyFromMnemonic, newMnemonic } from '../../../../../src-main/core/wallet/keys'
 import { Keystore, KeystoreError } from '../../../../../src-main/core/wallet/keystore'
-import { TOTAL_SUPPLY, Wallets } from '../../../../../src-main/core/wallet/wallets'
+import { AmountError, TOTAL_SUPPLY, Wallets } from '../../../../../src-main/core/wallet/wallets'
 import { useTempDirs } from '../../../../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -81,7 +81,7 @@ describe('wallets', () => {
     const tram = wallets.create('tram', 'ev').wallet
 
     const error = refusal(() => wallets.send('bus', tram.address, 101n))
-    expect(error).toBeInstanceOf(KeystoreError)
+    expect(error).toBeInstanceOf(AmountError)
     expect(error.message).toBe('bus has 100 base units available, 101 needed')
     expect(wallets.balance('bus')).toBe(100n)
     expect(wallets.balance('tram')).toBe(0n)
@@ -91,8 +91,11 @@ describe('wallets', () => {
   it('refuses a zero amount, an unknown sender and a bad address with their reasons', () => {
     const { wallets } = openWallets()
     const treasury = wallets.create('treasury', 'operator').wallet
-    expect(refusal(() => wallets.send('treasury', treasury.address, 0n)).message).toBe('the amount must be a positive whole number of base units')
-    expect(refusal(() => wallets.send('nobody', treasury.address, 1n)).message).toBe('no wallet named "nobody"')
+    expect(refusal(() => wallets.send('treasury', treasury.address, 0n))).toEqual(new AmountError('the amount must be a positive whole number of base units'))
+    const unknown = refusal(() => wallets.send('nobody', treasury.address, 1n))
+    expect(unknown).toBeInstanceOf(KeystoreError)
+    expect(unknown).not.toBeInstanceOf(AmountError)
+    expect(unknown.message).toBe('no wallet named "nobody"')
     expect(refusal(() => wallets.balance('nobody')).message).toBe('no wallet named "nobody"')
     const badAddress = refusal(() => wallets.send('treasury', 'dv2g1notanaddress', 1n))
     expect(badAddress).toBeInstanceOf(KeyInputError)

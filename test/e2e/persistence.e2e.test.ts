@@ -1,8 +1,10 @@
 // What the operator saves stays: an ESU profile survives a page reload and a server restart on the
-// same data dir. And without this run's token the server answers nothing but 401.
+// same data dir (the page keeps its token in the tab, so a reload needs no URL). And without this
+// run's token, sent as a bearer credential, the contract answers nothing but 401.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import WebSocket from 'ws'
+import { SOCKET_PROTOCOL, socketProtocols } from '../../src-shared/serveAuth'
 import { startServe, type ServeProcess } from '../support/cli'
 import { launchBrowser, openWatchedPage, removeDir, screenshot, tempDir, type Browser } from './support'
 
@@ -87,27 +89,30 @@ describe('ESU profiles', () => {
 })
 
 describe('the token', () => {
-  it('is required: the page, the API and the socket answer 401 without it or with an old one', async () => {
+  it('is required by the contract: /api and /ws answer 401 without it, with an old one, in a cookie or in the URL', async () => {
     const server = servers.at(-1) ?? (await serve())
     const url = new URL(server.url)
-    const origin = url.origin
+    const token = url.searchParams.get('token')!
+    const info = (headers: Record<string, string>) =>
+      fetch(`${url.origin}/api/app.info`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', ...headers } })
 
-    expect((await fetch(`${origin}/`)).status).toBe(401)
-    expect((await fetch(`${origin}/?token=not-the-token`)).status).toBe(401)
-    expect((await fetch(`${origin}/api/app.info`, { method: 'POST', body: '{}' })).status).toBe(401)
+    expect((await info({})).status).toBe(401)
+    expect((await info({ Authorization: 'Bearer not-the-token' })).status).toBe(401)
+    expect((await info({ Cookie: `dv2g_token=${token}` })).status).toBe(401)
     const first = servers[0]!
-    if (first !== server) expect((await fetch(`${origin}/?token=${new URL(first.url).searchParams.get('token')}`)).status).toBe(401)
-    expect(await socketStatus(`ws://${url.host}/ws`)).toBe(401)
+    if (first !== server) expect((await info({ Authorization: `Bearer ${new URL(first.url).searchParams.get('token')}` })).status).toBe(401)
+    expect(await socketStatus(`ws://${url.host}/ws`, [SOCKET_PROTOCOL])).toBe(401)
+    expect(await socketStatus(`ws://${url.host}/ws?token=${token}`, [SOCKET_PROTOCOL])).toBe(401)
 
-    expect((await fetch(server.url)).status).toBe(200)
-    expect(await socketStatus(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`)).toBe(101)
+    expect((await info({ Authorization: `Bearer ${token}` })).status).toBe(200)
+    expect(await socketStatus(`ws://${url.host}/ws`, socketProtocols(token))).toBe(101)
   })
 })
 
 /** The HTTP status of a WebSocket upgrade: 101 when it opens, else the refusal's status. */
-function socketStatus(address: string): Promise<number> {
+function socketStatus(address: string, protocols: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(address)
+    const socket = new WebSocket(address, protocols)
     const timer = setTimeout(() => {
       socket.terminate()
       reject(new Error(`no answer from ${address} within 10 s`))

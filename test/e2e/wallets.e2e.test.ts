@@ -75,7 +75,10 @@ describe('the explorer under load', () => {
     const page = served().watched.page
     await page.getByTestId('nav-tangle').click()
     await page.getByTestId('tangle-graph').waitFor()
-    const stored = async () => ((await (await page.request.post(new URL('/api/tangle.stats', page.url()).href, { data: {} })).json()) as { output: { transactions: number } }).output.transactions
+    // the contract takes the token only as a bearer credential, as a script would send it
+    const authorization = `Bearer ${new URL(served().server.url).searchParams.get('token')}`
+    const stored = async () =>
+      ((await (await page.request.post(new URL('/api/tangle.stats', page.url()).href, { data: {}, headers: { Authorization: authorization } })).json()) as { output: { transactions: number } }).output.transactions
     const beforeSpam = await stored()
     await page.getByTestId('tangle-spam').click()
     await expect.poll(() => page.getByTestId('tangle-spam-message').textContent()).toMatch(/Issuing 3000/)

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ChannelCallError, ChannelUnreachableError, callChannel, type ChannelError } from '../core/owner/channel'
-import { claimDataDir, DataDirHeldError } from '../core/owner/lock'
+import { claimDataDir, DataDirHeldError, type LockHolder } from '../core/owner/lock'
 import { operationError, runOperation, type OperationInput, type OperationName, type OperationOutput } from '../core/owner/operations'
 import { UsageError } from './args'
 import type { Output } from './output'
@@ -20,54 +20,56 @@ function toCliError(error: ChannelError): Error {
   return new UsageError(error.field ? `--${error.field} ${error.message}` : error.message)
 }
 
-export async function runWrite<N extends OperationName>(dataDir: string, command: string, name: N, input: OperationInput<N>, out: Output): Promise<OperationOutput<N>> {
+/** Runs work holding the data dir's lock, or hands its live holder to whenHeld. */
+async function holdingDataDir<T>(dataDir: string, command: string, work: (dir: string) => Promise<T>, whenHeld: (holder: LockHolder) => Promise<T>): Promise<T> {
   const dir = resolve(dataDir)
   mkdirSync(dir, { recursive: true })
   let lock
   try {
     lock = claimDataDir(dir, `dv2g ${command}`)
   } catch (error) {
-    if (!(error instanceof DataDirHeldError)) throw error
-    out.note(`dv2g: ${error.holder.owner} (PID ${error.holder.pid}) holds this data dir; ${command} runs through it`)
-    try {
-      return (await callChannel(error.holder, name, input, out.note)) as OperationOutput<N>
-    } catch (callError) {
-      if (callError instanceof ChannelCallError) throw toCliError(callError.detail)
-      if (callError instanceof ChannelUnreachableError) throw new DataDirHeldError(error.holder, `${callError.message}; wait for it to finish or stop it`)
-      throw callError
-    }
+    if (error instanceof DataDirHeldError) return whenHeld(error.holder)
+    throw error
   }
   try {
-    return await withApp(dir, async (app) => {
-      try {
-        return (await runOperation(app, name, input, out.note)) as OperationOutput<N>
-      } catch (runError) {
-        const mapped = operationError(runError)
-        throw mapped.refused ? toCliError(mapped) : runError
-      }
-    })
+    return await work(dir)
   } finally {
     lock.release()
   }
+}
+
+export function runWrite<N extends OperationName>(dataDir: string, command: string, name: N, input: OperationInput<N>, out: Output): Promise<OperationOutput<N>> {
+  const runHere = (dir: string) =>
+    withApp(dir, async (app) => {
+      try {
+        return (await runOperation(app, name, input, out.note)) as OperationOutput<N>
+      } catch (error) {
+        const mapped = operationError(error)
+        throw mapped.refused ? toCliError(mapped) : error
+      }
+    })
+  const runThroughHolder = async (holder: LockHolder) => {
+    out.note(`dv2g: ${holder.owner} (PID ${holder.pid}) holds this data dir; ${command} runs through it`)
+    try {
+      return (await callChannel(holder, name, input, out.note)) as OperationOutput<N>
+    } catch (error) {
+      if (error instanceof ChannelCallError) throw toCliError(error.detail)
+      if (error instanceof ChannelUnreachableError) throw new DataDirHeldError(holder, `${error.message}; wait for it to finish or stop it`)
+      throw error
+    }
+  }
+  return holdingDataDir(dataDir, command, runHere, runThroughHolder)
 }
 
 /**
  * For writes that cannot be forwarded (creating a wallet shows its mnemonic once; a simulated day
  * writes files here): runs them only when the data dir is free, holding its lock meanwhile.
  */
-export async function withOwnedApp<T>(dataDir: string, command: string, work: (app: App) => T | Promise<T>): Promise<T> {
-  const dir = resolve(dataDir)
-  mkdirSync(dir, { recursive: true })
-  let lock
-  try {
-    lock = claimDataDir(dir, `dv2g ${command}`)
-  } catch (error) {
-    if (error instanceof DataDirHeldError) throw new DataDirHeldError(error.holder, `${command} cannot run through it; stop it first`)
-    throw error
-  }
-  try {
-    return await withApp(dir, work)
-  } finally {
-    lock.release()
-  }
+export function withOwnedApp<T>(dataDir: string, command: string, work: (app: App) => T | Promise<T>): Promise<T> {
+  return holdingDataDir(
+    dataDir,
+    command,
+    (dir) => withApp(dir, work),
+    (holder) => Promise.reject(new DataDirHeldError(holder, `${command} cannot run through it; stop it first`))
+  )
 }

@@ -74,6 +74,10 @@ export const useWalletsStore = defineStore('wallets', () => {
   }
   onEvent('wallet.changed', () => void refresh())
   onEvent('tangle.statusChanged', refreshSoon)
+  // a transfer this console did not make (settlement, or a dv2g command run through this app)
+  onEvent('tangle.attached', ({ transactions }) => {
+    if (transactions.some((tx) => tx.kind === 'transfer')) refreshSoon()
+  })
 
   return { unlocked, newKeystore, wallets, loaded, error, histories, refresh, loadHistory, unlock, lock, create, importWallet, send }
 })

@@ -2,7 +2,7 @@
 // scenario on an accelerated clock, watch a slot's iterations play into the charts and the slot
 // settle on the ledger, then open History and see the day's figures.
 import { describe, expect, it } from 'vitest'
-import { screenshot, useServedConsole } from './support'
+import { recordValues, screenshot, useServedConsole } from './support'
 
 const served = useServedConsole('dv2g-e2e-market-', '#/wallets')
 
@@ -19,21 +19,16 @@ describe('a live market run', () => {
 
     await page.goto(`${served().server.url}#/auctions`)
     await page.getByTestId('auction-clock').selectOption('accelerated')
-    await page.getByTestId('auction-seconds').fill('4')
+    // slots long enough that the first stays on screen while it is checked, however busy the machine
+    await page.getByTestId('auction-seconds').fill('30')
     await page.getByTestId('auction-settle-live').check()
+    const statusValues = await recordValues(page, 'auction-slot-status')
     await page.getByTestId('auction-start').click()
 
     // the first slot's iterations arrive in batches: the count of price rounds shown grows
     const status = page.getByTestId('auction-slot-status')
-    await status.filter({ hasText: /iterating: \d+ of \d+/ }).waitFor()
-    const seen = new Set<string>()
-    const deadline = Date.now() + 10_000
-    while (Date.now() < deadline) {
-      const text = (await status.textContent()) ?? ''
-      seen.add(text)
-      if (/settled on the ledger/.test(text)) break
-      await page.waitForTimeout(50)
-    }
+    await status.filter({ hasText: /settled on the ledger/ }).waitFor({ timeout: 60_000 })
+    const seen = await statusValues()
     const rounds = [...seen].flatMap((t) => [...t.matchAll(/iterating: (\d+) of/g)].map((m) => Number(m[1])))
     expect(new Set(rounds).size, [...seen].join(' | ')).toBeGreaterThan(1)
     await expect(status.textContent()).resolves.toMatch(/^converged · settled on the ledger · clearing price 0\.\d{4} USD\/kWh/)

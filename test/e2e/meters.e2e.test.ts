@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { removeDir, screenshot, tempDir, useServedConsole } from './support'
+import { recordValues, removeDir, screenshot, tempDir, useServedConsole } from './support'
 
 const served = useServedConsole('dv2g-e2e-meters-', '#/meters')
 let logsDir: string | undefined
@@ -32,19 +32,12 @@ describe('importing meter logs', () => {
   it('imports a folder with progress, lists the rejected lines, and charts the readings', async () => {
     const page = served().watched.page
     await page.getByTestId('meter-import-path').fill(logsDir!)
+    const progressValues = await recordValues(page, 'meter-import-progress', 'aria-valuenow')
     await page.getByTestId('meter-import-start').click()
 
     // progress is shown while the file is read
-    const progress = page.getByTestId('meter-import-progress')
-    await progress.waitFor()
-    const values = new Set<string>()
-    const deadline = Date.now() + 60_000
-    while (Date.now() < deadline) {
-      const value = await progress.getAttribute('aria-valuenow').catch(() => null)
-      if (value !== null) values.add(value)
-      if (await page.getByTestId('meter-import-results').isVisible()) break
-      await page.waitForTimeout(30)
-    }
+    await page.getByTestId('meter-import-results').waitFor({ timeout: 60_000 })
+    const values = new Set(await progressValues())
     expect(values.size, [...values].join(',')).toBeGreaterThan(1)
 
     const results = page.getByTestId('meter-import-results')

@@ -82,6 +82,36 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path
 }
 
+/**
+ * Records every value an element shows, in the page itself (a MutationObserver), so a busy
+ * machine that renders faster than a test can poll loses none of the intermediate ones.
+ * The value is the element's text, or one of its attributes.
+ */
+export async function recordValues(page: Page, testId: string, attribute?: string): Promise<() => Promise<string[]>> {
+  const key = `__dv2gRecorded_${testId}`
+  await page.evaluate(
+    ({ key, testId, attribute }) => {
+      // runs in the page: its DOM, typed here by the little this needs (the test's tsconfig has no DOM)
+      type Element = { textContent: string | null; getAttribute(name: string): string | null }
+      const page = globalThis as unknown as Record<string, unknown> & {
+        document: { body: unknown; querySelector(selector: string): Element | null }
+        MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void }
+      }
+      const seen = new Set<string>()
+      const read = () => {
+        const element = page.document.querySelector(`[data-testid="${testId}"]`)
+        const value = element ? (attribute ? element.getAttribute(attribute) : element.textContent) : null
+        if (value !== null) seen.add(value)
+      }
+      new page.MutationObserver(read).observe(page.document.body, { subtree: true, childList: true, characterData: true, attributes: true })
+      read()
+      page[key] = seen
+    },
+    { key, testId, attribute }
+  )
+  return () => page.evaluate((key) => [...((globalThis as unknown as Record<string, Set<string>>)[key] ?? [])], key)
+}
+
 /** The value of an ESU output as shown, e.g. "0.14236", or "—" when nothing is computed. */
 export async function outputText(page: Page, key: string): Promise<string> {
   return (await page.getByTestId(`esu-out-${key}`).textContent())?.trim() ?? ''

@@ -1,6 +1,8 @@
 // Versioned binary encoding of a transaction. Layout (little endian):
 //   u8 version | u8 kind | trunk 32 | branch 32 | issuer 32 | u64 timestampMs | payload
 //   | signature 64 | u64 nonce
+// Version 2 only for what version 1 cannot say: a genesis naming milestone issuers (outputs, then
+// u8 count | keys 32 each) and a milestone (u32 index | previous milestone id 32 | state hash 32).
 // The signature covers everything before it (the essence); the nonce comes last so proof of
 // work can hash the fixed prefix once and only vary the last 8 bytes.
 import {
@@ -11,7 +13,10 @@ import {
   MAX_TX_BYTES,
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
+  MAX_MILESTONE_ISSUERS,
+  STATE_HASH_BYTES,
   TX_VERSION,
+  TX_VERSION_MILESTONES,
   TxKind,
   type Essence,
   type OutputRef,
@@ -53,6 +58,11 @@ class Writer {
     this.view.setUint16(this.length, v, true)
     this.length += 2
   }
+  u32(v: number) {
+    this.room(4)
+    this.view.setUint32(this.length, v, true)
+    this.length += 4
+  }
   u64(v: bigint) {
     this.room(8)
     this.view.setBigUint64(this.length, v, true)
@@ -87,6 +97,12 @@ class Reader {
     this.offset += 2
     return v
   }
+  u32(what: string) {
+    this.need(4, what)
+    const v = this.view.getUint32(this.offset, true)
+    this.offset += 4
+    return v
+  }
   u64(what: string) {
     this.need(8, what)
     const v = this.view.getBigUint64(this.offset, true)
@@ -119,6 +135,15 @@ function writePayload(w: Writer, payload: Payload) {
   switch (payload.kind) {
     case TxKind.Genesis:
       writeOutputs(w, payload.outputs)
+      if (payload.milestoneIssuers?.length) {
+        w.u8(payload.milestoneIssuers.length)
+        for (const key of payload.milestoneIssuers) w.bytes(key)
+      }
+      break
+    case TxKind.Milestone:
+      w.u32(payload.index)
+      w.bytes(payload.previous)
+      w.bytes(payload.stateHash)
       break
     case TxKind.Transfer:
       w.u8(payload.inputs.length)
@@ -150,6 +175,18 @@ function checkLengths(essence: Essence) {
   }
   if (!Number.isSafeInteger(essence.timestampMs) || essence.timestampMs < 0) throw new DecodeError('timestamp must be a non-negative integer of milliseconds')
   const p = essence.payload
+  if (p.kind === TxKind.Milestone) {
+    if (!Number.isInteger(p.index) || p.index < 1 || p.index > 0xffff_ffff) throw new DecodeError('a milestone index is an integer from 1 to 2^32 − 1')
+    if (p.previous.length !== ID_BYTES) throw new DecodeError(`a milestone's previous milestone id must be ${ID_BYTES} bytes`)
+    if (p.stateHash.length !== STATE_HASH_BYTES) throw new DecodeError(`a milestone's state hash must be ${STATE_HASH_BYTES} bytes`)
+    return
+  }
+  if (p.kind === TxKind.Genesis && p.milestoneIssuers) {
+    if (p.milestoneIssuers.length > MAX_MILESTONE_ISSUERS) throw new DecodeError(`a genesis names at most ${MAX_MILESTONE_ISSUERS} milestone issuers`)
+    for (const key of p.milestoneIssuers) {
+      if (key.length !== PUBLIC_KEY_BYTES) throw new DecodeError(`a milestone issuer key must be ${PUBLIC_KEY_BYTES} bytes`)
+    }
+  }
   if (p.kind !== TxKind.Data) {
     if (p.outputs.length === 0 || p.outputs.length > MAX_OUTPUTS) throw new DecodeError(`a ${TxKind[p.kind]} needs 1 to ${MAX_OUTPUTS} outputs`)
     for (const o of p.outputs) {
@@ -169,11 +206,17 @@ function checkLengths(essence: Essence) {
   }
 }
 
+/** The lowest version that can express the payload: one encoding per transaction. */
+function versionFor(payload: Payload): number {
+  const needsMilestones = payload.kind === TxKind.Milestone || (payload.kind === TxKind.Genesis && (payload.milestoneIssuers?.length ?? 0) > 0)
+  return needsMilestones ? TX_VERSION_MILESTONES : TX_VERSION
+}
+
 /** The bytes the issuer signs. */
 export function encodeEssence(essence: Essence): Uint8Array {
   checkLengths(essence)
   const w = new Writer()
-  w.u8(TX_VERSION)
+  w.u8(versionFor(essence.payload))
   w.u8(essence.payload.kind)
   w.bytes(essence.trunk)
   w.bytes(essence.branch)
@@ -208,10 +251,25 @@ function readOutputs(r: Reader): TxOutput[] {
   return outputs
 }
 
-function readPayload(r: Reader, kind: number): Payload {
+function readPayload(r: Reader, kind: number, version: number): Payload {
+  if (version === TX_VERSION_MILESTONES && kind !== TxKind.Genesis && kind !== TxKind.Milestone) {
+    throw new DecodeError(`a ${TxKind[kind] ?? `kind ${kind}`} transaction is encoded in version ${TX_VERSION}, not ${version}`)
+  }
+  if (version === TX_VERSION && kind === TxKind.Milestone) throw new DecodeError(`a milestone needs codec version ${TX_VERSION_MILESTONES}`)
   switch (kind) {
-    case TxKind.Genesis:
-      return { kind, outputs: readOutputs(r) }
+    case TxKind.Genesis: {
+      const outputs = readOutputs(r)
+      if (version === TX_VERSION) return { kind, outputs }
+      const count = r.u8('milestone issuer count')
+      if (count === 0 || count > MAX_MILESTONE_ISSUERS) throw new DecodeError(`milestone issuer count ${count} is not within 1..${MAX_MILESTONE_ISSUERS}`)
+      const milestoneIssuers = Array.from({ length: count }, (_, i) => r.bytes(PUBLIC_KEY_BYTES, `milestone issuer ${i}`))
+      return { kind, outputs, milestoneIssuers }
+    }
+    case TxKind.Milestone: {
+      const index = r.u32('milestone index')
+      if (index === 0) throw new DecodeError('milestone index 0: milestones count from 1')
+      return { kind, index, previous: r.bytes(ID_BYTES, 'previous milestone id'), stateHash: r.bytes(STATE_HASH_BYTES, 'state hash') }
+    }
     case TxKind.Transfer: {
       const count = r.u8('input count')
       if (count === 0 || count > MAX_INPUTS) throw new DecodeError(`input count ${count} is not within 1..${MAX_INPUTS}`)
@@ -253,14 +311,14 @@ export function decodeTransaction(bytes: Uint8Array): Decoded {
   if (bytes.length > MAX_TX_BYTES) throw new DecodeError(`transaction is ${bytes.length} bytes, the limit is ${MAX_TX_BYTES}`)
   const r = new Reader(bytes)
   const version = r.u8('version')
-  if (version !== TX_VERSION) throw new DecodeError(`unsupported version ${version}`)
+  if (version !== TX_VERSION && version !== TX_VERSION_MILESTONES) throw new DecodeError(`unsupported version ${version}`)
   const kind = r.u8('kind')
   const trunk = r.bytes(ID_BYTES, 'trunk')
   const branch = r.bytes(ID_BYTES, 'branch')
   const issuer = r.bytes(PUBLIC_KEY_BYTES, 'issuer')
   const timestamp = r.u64('timestamp')
   if (timestamp > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError('timestamp is out of range')
-  const payload = readPayload(r, kind)
+  const payload = readPayload(r, kind, version)
   const essenceLength = r.position
   const signature = r.bytes(SIGNATURE_BYTES, 'signature')
   const nonce = r.u64('nonce')

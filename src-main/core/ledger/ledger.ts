@@ -12,6 +12,7 @@ import { Solidifier } from './solidifier'
 import { DEFAULT_TIP_SELECTION, TipSelector, type Random, type TipSelectionOptions } from './tipSelection'
 import { ID_BYTES, TxKind, type Payload, type Transaction } from './transaction'
 import type { ParallelVerifier } from './parallelVerifier'
+import { MilestoneRefusal, Milestones, type MilestoneEvaluation, type MilestoneInfo } from './milestones'
 import { checkAllButSignature, checkIntrinsic, DEFAULT_MAX_SKEW_MS, signatureRefusal, signedPart, type Checked } from './validation'
 
 export interface LedgerOptions {
@@ -56,6 +57,8 @@ export class Ledger {
   private readonly solidifier: Solidifier<Valid>
   /** unresolved double spends: output key -> graph indexes of its spenders */
   readonly openConflicts = new Map<string, number[]>()
+  /** milestones and their White Flag application: finality shared by every node */
+  readonly milestones: Milestones
   private readonly sql
   private readonly stored: number[] = []
   private readonly storedListeners = new Set<(indexes: number[]) => void>()
@@ -72,6 +75,7 @@ export class Ledger {
     this.selector = new TipSelector(this.graph, this.options.random, this.options.tipSelection)
     this.solidifier = new Solidifier(this.options.solidifierCapacity)
     this.selector.entryCeiling = () => this.belowOpenConflicts()
+    this.milestones = new Milestones(db, this.graph)
     this.sql = {
       insertTx: db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms, status) VALUES (?, ?, ?, ?, ?, ?)'),
       insertBody: db.prepare(
@@ -157,9 +161,13 @@ export class Ledger {
     return this.graph.size === 0
   }
 
-  /** Mints the supply into the tangle's first transaction; only an empty tangle takes one. */
-  createGenesis(issuerKey: KeyObject, outputs: { address: Uint8Array; amount: bigint }[]): IngestOutcome {
-    const genesis = this.build(issuerKey, { kind: TxKind.Genesis, outputs }, [ZERO_ID, ZERO_ID])
+  /**
+   * Mints the supply into the tangle's first transaction; only an empty tangle takes one. The
+   * public keys in milestoneIssuers may sign milestones (none: this tangle has no milestones).
+   */
+  createGenesis(issuerKey: KeyObject, outputs: { address: Uint8Array; amount: bigint }[], milestoneIssuers: Uint8Array[] = []): IngestOutcome {
+    const payload: Payload = { kind: TxKind.Genesis, outputs, ...(milestoneIssuers.length ? { milestoneIssuers } : {}) }
+    const genesis = this.build(issuerKey, payload, [ZERO_ID, ZERO_ID])
     if (!genesis.ok) return { status: 'refused', reason: genesis.reason }
     const outcome = this.transaction(() => this.store(genesis))
     if (outcome.status === 'accepted') this.sql.setMeta.run('pow_bits', this.options.powBits)
@@ -181,6 +189,33 @@ export class Ledger {
         return built.ok ? this.store(built) : { status: 'refused', reason: built.reason }
       })
     )
+  }
+
+  /**
+   * Issues the next milestone, signed by a milestone issuer the genesis names, approving the two
+   * oldest tips (the ones longest waiting for finality), and applies it.
+   */
+  issueMilestone(issuerKey: KeyObject): IngestOutcome {
+    return this.transaction(() => {
+      if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
+      const parents = this.milestoneParents()
+      const evaluation = this.milestones.evaluate(parents)
+      const payload: Payload = { kind: TxKind.Milestone, index: evaluation.index, previous: evaluation.previous, stateHash: evaluation.stateHash }
+      const built = this.build(issuerKey, payload, [this.graph.idAt(parents[0]).slice(), this.graph.idAt(parents[1]).slice()])
+      return built.ok ? this.store(built) : { status: 'refused', reason: built.reason }
+    })
+  }
+
+  /** The latest applied milestone, or null before the first. */
+  latestMilestone(): MilestoneInfo | null {
+    return this.milestones.latest()
+  }
+
+  private milestoneParents(): [number, number] {
+    const tips = [...this.graph.tips.values()].sort((a, b) => a - b)
+    const valid = tips.filter((t) => this.graph.invalid[t] === 0)
+    const [first, second] = valid.length ? valid : tips
+    return [first!, second ?? first!]
   }
 
   /** Encodes, signs and solves the proof of work for a transaction issued here. */
@@ -289,6 +324,7 @@ export class Ledger {
   private reload(): void {
     this.graph.clear()
     this.openConflicts.clear()
+    this.milestones.reset()
     this.load()
   }
 
@@ -337,12 +373,23 @@ export class Ledger {
         this.solidifier.hold(parents.missing, valid)
         return { status: 'held', id, reason: `waiting for parent ${toHex(parents.missing)}` }
       }
+      let milestone: MilestoneEvaluation | undefined
+      if (valid.tx.payload.kind === TxKind.Milestone) {
+        const checked = this.milestones.check(valid.tx, [parents.trunk, parents.branch])
+        if ('missing' in checked) {
+          this.solidifier.hold(checked.missing, valid)
+          return { status: 'held', id, reason: `waiting for previous milestone ${toHex(checked.missing)}` }
+        }
+        milestone = checked
+      }
       const spends = this.checkLedgerRules(valid.tx, parents.trunk, parents.branch)
       const index = this.insert(valid, essenceId, parents.trunk, parents.branch, spends)
+      // applied in the same SQLite transaction that stores the milestone
+      if (milestone) this.milestones.record(milestone, index, this.options.now())
       for (const child of this.solidifier.release(valid.id)) this.store(child)
       return { status: 'accepted', id, index }
     } catch (error) {
-      if (error instanceof Refused) return { status: 'refused', id, reason: error.message }
+      if (error instanceof Refused || error instanceof MilestoneRefusal) return { status: 'refused', id, reason: error.message }
       throw error
     }
   }
@@ -357,6 +404,8 @@ export class Ledger {
     if (trunk === NONE) return { missing: tx.trunk }
     const branch = this.graph.indexOf(tx.branch)
     if (branch === NONE) return { missing: tx.branch }
+    // a milestone may approve what this node's walk rejected: White Flag decides, the same on every node
+    if (tx.payload.kind === TxKind.Milestone) return { trunk, branch }
     for (const parent of [trunk, branch]) {
       if (this.graph.invalid[parent] === 1) throw new Refused(`approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`)
     }
@@ -366,6 +415,8 @@ export class Ledger {
   /** Outputs exist, belong to the issuer, add up, and the new transaction keeps its cone consistent. */
   private checkLedgerRules(tx: Transaction, trunk: number, branch: number): { txSeq: number; idx: number; key: string }[] {
     const payload = tx.payload
+    // White Flag, not this check, decides between the sides of a double spend a milestone approves
+    if (payload.kind === TxKind.Milestone) return []
     if (payload.kind !== TxKind.Data) {
       for (const [i, output] of payload.outputs.entries()) {
         if (output.amount > MAX_AMOUNT) throw new Refused(`output ${i} amount exceeds ${MAX_AMOUNT}`)
@@ -441,7 +492,7 @@ export class Ledger {
       this.sql.deleteTip.run(parentSeq)
     }
     this.sql.insertTip.run(seq)
-    if (tx.payload.kind !== TxKind.Data) {
+    if (tx.payload.kind === TxKind.Genesis || tx.payload.kind === TxKind.Transfer) {
       tx.payload.outputs.forEach((o, i) => this.sql.insertOutput.run(seq, i, o.address, o.amount))
     }
     for (const spend of spends) {

@@ -14,7 +14,8 @@ import type { Ledger } from './ledger'
 import { TxKind } from './transaction'
 
 const STATUS_NAMES = ['pending', 'confirmed', 'rejected'] as const
-const KIND_NAMES = ['genesis', 'transfer', 'data'] as const
+// a milestone shows as data (topic "milestone") until the console's contract names it
+const KIND_NAMES = ['genesis', 'transfer', 'data', 'data'] as const
 /** counting approvers further than this would stall the explorer on an old transaction */
 const MAX_WEIGHT_COUNT = 200_000
 
@@ -112,7 +113,9 @@ export class TangleService {
         ? { kind: 'genesis' as const, outputs: tx.payload.outputs.map(amount) }
         : tx.payload.kind === TxKind.Transfer
           ? { kind: 'transfer' as const, inputs: tx.payload.inputs.map((i) => ({ txId: toHex(i.txId), index: i.index })), outputs: tx.payload.outputs.map(amount) }
-          : { kind: 'data' as const, topic: tx.payload.topic, body: new TextDecoder().decode(tx.payload.body) }
+          : tx.payload.kind === TxKind.Milestone
+            ? { kind: 'data' as const, topic: 'milestone', body: JSON.stringify({ index: tx.payload.index, previous: toHex(tx.payload.previous), stateHash: toHex(tx.payload.stateHash) }) }
+            : { kind: 'data' as const, topic: tx.payload.topic, body: new TextDecoder().decode(tx.payload.body) }
     const status = this.graph.status[index]!
     return {
       ...this.summary(index),

@@ -29,7 +29,9 @@ describe('transaction codec', () => {
   it.each([
     ['transfer', transfer],
     ['genesis', { ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 10n ** 15n }] } }],
-    ['data', { ...transfer, payload: { kind: TxKind.Data, topic: 'meter.hourly', body: new TextEncoder().encode('{"wh":1234}') } }]
+    ['data', { ...transfer, payload: { kind: TxKind.Data, topic: 'meter.hourly', body: new TextEncoder().encode('{"wh":1234}') } }],
+    ['genesis naming milestone issuers', { ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 5n }], milestoneIssuers: [bytes(32, 8), bytes(32, 9)] } }],
+    ['milestone', { ...transfer, payload: { kind: TxKind.Milestone, index: 4_000_000_000, previous: bytes(32, 10), stateHash: bytes(32, 11) } }]
   ] as [string, Essence][])('round-trips a %s exactly', (_, essence) => {
     const tx = signed(essence)
     const encoded = encodeTransaction(tx)
@@ -48,6 +50,30 @@ describe('transaction codec', () => {
     const encoded = encodeTransaction(signed(transfer))
     mutate(encoded)
     expect(() => decodeTransaction(encoded)).toThrow(reason)
+  })
+
+  it('keeps a genesis without milestone issuers in version 1, byte for byte as written before milestones', () => {
+    const old: Essence = { ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 10n }] } }
+    // version 1 | kind 0 | trunk | branch | issuer | timestamp | 1 output | address | amount
+    const layout = new Uint8Array([1, 0, ...bytes(32, 1), ...bytes(32, 2), ...bytes(32, 3), ...new Uint8Array(new BigUint64Array([1_764_000_000_000n]).buffer), 1, ...bytes(32, 7), 10, 0, 0, 0, 0, 0, 0, 0])
+    expect(encodeEssence(old)).toEqual(layout)
+    expect(encodeEssence({ ...old, payload: { ...old.payload, milestoneIssuers: [] } })).toEqual(layout)
+    const decoded = decodeTransaction(encodeTransaction(signed(old))).tx
+    expect(decoded.payload).toEqual({ kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 10n }] })
+    expect(encodeEssence({ ...old, payload: { ...old.payload, milestoneIssuers: [bytes(32, 8)] } })[0]).toBe(2)
+  })
+
+  it('refuses a milestone in version 1, a transfer in version 2, index 0 and an empty issuer list', () => {
+    const milestone = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Milestone, index: 1, previous: bytes(32, 0), stateHash: bytes(32, 1) } }))
+    expect(() => decodeTransaction(Uint8Array.from(milestone, (b, i) => (i === 0 ? 1 : b)))).toThrow(/a milestone needs codec version 2/)
+    expect(() => decodeTransaction(Uint8Array.from(milestone, (b, i) => (i >= 106 && i < 110 ? 0 : b)))).toThrow(/milestone index 0/)
+    const plain = encodeTransaction(signed(transfer))
+    expect(() => decodeTransaction(Uint8Array.from(plain, (b, i) => (i === 0 ? 2 : b)))).toThrow(/a Transfer transaction is encoded in version 1, not 2/)
+    const genesis = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 5n }], milestoneIssuers: [bytes(32, 8)] } }))
+    // issuer count (after header 106, output count 1, output 40) set to 0
+    expect(() => decodeTransaction(Uint8Array.from(genesis, (b, i) => (i === 147 ? 0 : b)))).toThrow(/milestone issuer count 0/)
+    expect(() => encodeEssence({ ...transfer, payload: { kind: TxKind.Milestone, index: 0, previous: bytes(32, 0), stateHash: bytes(32, 1) } })).toThrow(/milestone index/)
+    expect(() => encodeEssence({ ...transfer, payload: { kind: TxKind.Milestone, index: 1, previous: bytes(31, 0), stateHash: bytes(32, 1) } })).toThrow(/previous milestone id must be 32 bytes/)
   })
 
   it('refuses truncated and padded encodings, naming what is missing', () => {

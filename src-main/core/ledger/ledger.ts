@@ -452,10 +452,14 @@ export class Ledger {
     return spends
   }
 
-  /** Refuses a transaction whose past cone, with its own spends, holds two spends of one output. */
+  /**
+   * Refuses a transaction whose past cone, with its own spends, holds two spends of one output.
+   * A spend a milestone referenced no longer counts: White Flag has decided it, the same on every
+   * node, and a cone that approves a milestone over both sides is consistent.
+   */
   private checkConsistency(trunk: number, branch: number, ownSpendKeys: string[]): void {
     for (const [key, spenders] of this.openConflicts) {
-      const approved = spenders.filter((s) => this.approvesEither(trunk, branch, s)).length
+      const approved = spenders.filter((s) => this.milestones.referencedBy(s) === 0 && this.approvesEither(trunk, branch, s)).length
       if (approved + (ownSpendKeys.includes(key) ? 1 : 0) > 1) throw new Refused('inconsistent: its past cone holds both sides of a double spend')
     }
   }

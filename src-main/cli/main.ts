@@ -8,6 +8,8 @@ import { esuUsage, runEsu } from './commands/esu'
 import { importUsage, runImport } from './commands/import'
 import { marketUsage, runMarket } from './commands/market'
 import { meterUsage, runMeter } from './commands/meter'
+import { networkUsage, peersUsage, runNetwork, runPeers } from './commands/network'
+import { nodeUsage, runNode } from './commands/node'
 import { runServe, serveUsage } from './commands/serve'
 import { runSimulate, simulateUsage } from './commands/simulate'
 import { runTangle, tangleUsage } from './commands/tangle'
@@ -26,6 +28,9 @@ const commands: Record<string, { run: Command; usage: string }> = {
   import: { run: runImport, usage: importUsage },
   tangle: { run: runTangle, usage: tangleUsage },
   wallet: { run: runWallet, usage: walletUsage },
+  node: { run: runNode, usage: nodeUsage },
+  peers: { run: runPeers, usage: peersUsage },
+  network: { run: runNetwork, usage: networkUsage },
   bench: { run: runBench, usage: benchUsage }
 }
 

@@ -8,6 +8,7 @@ import { spam } from '../ledger/spammer'
 import { MarketError, type SlotSettled } from '../market/service'
 import { SettlementError } from '../market/settlement'
 import { MeterError } from '../meters/service'
+import { networkOf, type NetworkView } from '../network/view'
 import { KeyInputError } from '../wallet/keys'
 import { KeystoreError } from '../wallet/keystore'
 import type { ChannelError } from './channel'
@@ -47,7 +48,16 @@ function withKeys<T>(app: App, passphrase: string, work: () => T): T {
   }
 }
 
+/** The node running on this app: only `dv2g node` runs one (the desktop app and serve mode not yet). */
+function runningNetwork(app: App): NetworkView {
+  const network = networkOf(app)
+  if (!network) throw new OperationRefused('the process holding this data dir runs no network node: start one with dv2g node')
+  return network
+}
+
 export const operations = {
+  'network.status': operation(z.object({}).strict(), (app) => runningNetwork(app).status()),
+  'network.peers': operation(z.object({}).strict(), (app) => runningNetwork(app).peers()),
   'wallet.send': operation(
     z.object({ from: z.string().min(1), to: z.string().min(1), amount: z.string().regex(/^\d+$/), passphrase: z.string() }).strict(),
     (app, { from, to, amount, passphrase }) => {

@@ -1,0 +1,238 @@
+// Transactions over gossipsub: one topic per network. Every message is checked (codec, proof of
+// work, signature) before anything else; an invalid one is rejected, which costs its sender score.
+// Valid ones go through a bounded queue into the ledger in batches (one commit each); a
+// transaction is forwarded only once it is stored, i.e. solid; one whose parents are missing waits
+// (still in the message cache) while the parents are fetched. Transactions attached here are published.
+import { TopicValidatorResult, type GossipSub, type GossipsubMessage } from '@libp2p/gossipsub'
+import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import { NONE } from '../ledger/graph'
+import { toHex } from '../ledger/hash'
+import type { IngestOutcome, Ledger } from '../ledger/ledger'
+import { SignatureVerifier } from '../ledger/signing'
+import { checkIntrinsic, type Checked } from '../ledger/validation'
+import type { Requester } from './requester'
+
+export const topicOf = (networkId: string) => `/dv2g/${networkId}/tx/1`
+
+/** messages waiting to be stored; beyond this new ones are ignored (not forwarded, not penalised) */
+export const MAX_INGEST_QUEUE = 10_000
+const MAX_INGEST_BATCH = 512
+/** how long a held transaction may wait for its parents before it is given up (and not forwarded) */
+const HELD_TIMEOUT_MS = 30_000
+/** ids of transactions that came from peers, remembered until stored so they are not published again */
+const MAX_RECEIVED = 50_000
+
+/**
+ * Scoring for the transaction topic. A rejected message (invalid codec, work or signature) costs
+ * its sender -100 per message squared: one is enough to fall below the graylist threshold (-80),
+ * after which its messages are ignored. The topic is quiet most of the time, so the default
+ * penalty for mesh peers that deliver few messages is off.
+ */
+export function transactionTopicScore(): TopicScoreParams {
+  return createTopicScoreParams({
+    topicWeight: 1,
+    timeInMeshWeight: 0.01,
+    timeInMeshQuantum: 1_000,
+    timeInMeshCap: 100,
+    firstMessageDeliveriesWeight: 1,
+    firstMessageDeliveriesDecay: 0.9,
+    firstMessageDeliveriesCap: 50,
+    meshMessageDeliveriesWeight: 0,
+    meshFailurePenaltyWeight: 0,
+    invalidMessageDeliveriesWeight: -100,
+    invalidMessageDeliveriesDecay: 0.9
+  })
+}
+
+/** What gossipsub offers beyond its public interface that this module uses. */
+type GossipSubInternals = GossipSub & {
+  score: { params: PeerScoreParams }
+  getScore(peerId: string): number
+  reportMessageValidationResult(msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void
+}
+
+type Valid = Extract<Checked, { ok: true }>
+
+interface Waiting {
+  msgId: string
+  source: string
+  sinceMs: number
+}
+
+export interface GossipCounters {
+  received: number
+  rejected: number
+  published: number
+}
+
+export class TransactionGossip {
+  readonly topic: string
+  private readonly pubsub: GossipSubInternals
+  private readonly verifier = new SignatureVerifier()
+  /** checked by the validator, awaiting the message event */
+  private readonly checkedByMsgId = new Map<string, Valid>()
+  private readonly queue: { checked: Valid; msgId: string; source: string }[] = []
+  /** gossiped transactions not yet stored, by id: reported Accept (forwarded) once stored */
+  private readonly waiting = new Map<string, Waiting>()
+  /** ids that arrived from peers another way (fetched), not to be published when stored */
+  private readonly fetched = new Set<string>()
+  private flushScheduled = false
+  private readonly unsubscribeStored: () => void
+  private readonly sweep: NodeJS.Timeout
+  readonly counters: GossipCounters = { received: 0, rejected: 0, published: 0 }
+
+  constructor(
+    pubsub: GossipSub,
+    private readonly ledger: Ledger,
+    networkId: string,
+    private readonly requester: Requester,
+    private readonly transactionBytes: (id: Uint8Array) => Uint8Array | undefined,
+    private readonly log: (line: string) => void
+  ) {
+    this.pubsub = pubsub as GossipSubInternals
+    this.topic = topicOf(networkId)
+    // the topic is known only once the genesis is: its scoring is added here, before subscribing
+    this.pubsub.score.params.topics[this.topic] = transactionTopicScore()
+    this.pubsub.topicValidators.set(this.topic, (_peer, message) => this.validate(message.data))
+    this.pubsub.addEventListener('gossipsub:message', this.onMessage)
+    this.unsubscribeStored = ledger.onStored((indexes) => this.onStored(indexes))
+    this.pubsub.subscribe(this.topic)
+    this.sweep = setInterval(() => this.giveUpOnOldHeld(), HELD_TIMEOUT_MS / 3)
+    this.sweep.unref()
+  }
+
+  get queued(): number {
+    return this.queue.length + this.waiting.size
+  }
+
+  /** The peer's gossip score (0 for a peer gossipsub does not know). */
+  scoreOf(peerId: string): number {
+    return this.pubsub.getScore(peerId)
+  }
+
+  stop(): void {
+    this.unsubscribeStored()
+    clearInterval(this.sweep)
+    this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
+    this.pubsub.topicValidators.delete(this.topic)
+    this.pubsub.unsubscribe(this.topic)
+  }
+
+  /** Transactions fetched from peers: stored like gossip, but neither forwarded nor published. */
+  ingestFetched(transactions: Uint8Array[], from: string): IngestOutcome[] {
+    const now = this.ledger.options.now()
+    const checked = transactions.map((bytes) => checkIntrinsic(bytes, this.ledger.options, now, this.verifier))
+    for (const c of checked) if (c.ok) this.fetched.add(toHex(c.id))
+    return this.store(checked, () => from)
+  }
+
+  private validate(data: Uint8Array): TopicValidatorResult {
+    const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier)
+    if (!checked.ok) {
+      this.counters.rejected++
+      // a clock skew may be ours, not the sender's fault: ignored, not penalised
+      return checked.reason.startsWith('timestamp') ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+    }
+    if (this.checkedByMsgId.size < MAX_INGEST_QUEUE) this.checkedByMsgId.set(toHex(checked.id), checked)
+    return TopicValidatorResult.Accept
+  }
+
+  private readonly onMessage = (event: CustomEvent<GossipsubMessage>): void => {
+    const { msgId, propagationSource, msg } = event.detail
+    if (msg.topic !== this.topic) return
+    const checked = this.checkedByMsgId.get(msgId)
+    this.checkedByMsgId.delete(msgId)
+    const source = propagationSource.toString()
+    if (!checked || this.queue.length >= MAX_INGEST_QUEUE) {
+      this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
+      return
+    }
+    this.counters.received++
+    this.queue.push({ checked, msgId, source })
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      // messages that arrive in the same turn are stored in one commit
+      setImmediate(() => this.flush())
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_INGEST_BATCH)
+      const now = Date.now()
+      const unwaited = new Set<number>()
+      batch.forEach(({ checked, msgId, source }, i) => {
+        const id = toHex(checked.id)
+        // beyond the bound a transaction is still stored, but not forwarded
+        if (this.waiting.size >= MAX_INGEST_QUEUE) unwaited.add(i)
+        else if (!this.waiting.has(id)) this.waiting.set(id, { msgId, source, sinceMs: now })
+      })
+      const outcomes = this.store(
+        batch.map((b) => b.checked),
+        (i) => batch[i]!.source
+      )
+      outcomes.forEach((outcome, i) => {
+        const { msgId, source } = batch[i]!
+        if (!unwaited.has(i) && (outcome.status === 'accepted' || outcome.status === 'held')) return
+        // known already, or against the ledger's rules here (which may depend on what this node holds)
+        if (outcome.id) this.waiting.delete(outcome.id)
+        this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
+      })
+    }
+  }
+
+  /** Stores checked transactions and asks peers for the parents of those held, the sender first. */
+  private store(checked: Checked[], senderOf: (i: number) => string): IngestOutcome[] {
+    const outcomes = this.ledger.ingestChecked(checked)
+    checked.forEach((c, i) => {
+      const outcome = outcomes[i]!
+      if (!c.ok) return
+      if (outcome.status !== 'held') {
+        if (outcome.status !== 'accepted') this.fetched.delete(toHex(c.id))
+        return
+      }
+      const missing = [c.tx.trunk, c.tx.branch].filter((parent) => this.ledger.graph.indexOf(parent) === NONE).map(toHex)
+      if (missing.length) this.requester.want(missing, senderOf(i))
+    })
+    if (this.fetched.size > MAX_RECEIVED) this.fetched.clear()
+    return outcomes
+  }
+
+  private onStored(indexes: number[]): void {
+    for (const index of indexes) {
+      const idBytes = this.ledger.graph.idAt(index)
+      const id = toHex(idBytes)
+      this.requester.arrived(id)
+      const waiting = this.waiting.get(id)
+      if (waiting) {
+        this.waiting.delete(id)
+        this.pubsub.reportMessageValidationResult(waiting.msgId, waiting.source, TopicValidatorResult.Accept)
+      } else if (this.fetched.has(id)) {
+        this.fetched.delete(id)
+      } else {
+        this.publish(idBytes.slice())
+      }
+    }
+  }
+
+  /** A transaction attached on this node (a wallet send, spam, settlement) goes out to the network. */
+  private publish(id: Uint8Array): void {
+    const bytes = this.transactionBytes(id)
+    if (!bytes) return
+    this.pubsub.publish(this.topic, bytes).then(
+      () => this.counters.published++,
+      (error: unknown) => this.log(`dv2g node: could not publish ${toHex(id)}: ${error instanceof Error ? error.message : String(error)}`)
+    )
+  }
+
+  private giveUpOnOldHeld(): void {
+    const cutoff = Date.now() - HELD_TIMEOUT_MS
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.sinceMs > cutoff) continue
+      this.waiting.delete(id)
+      this.pubsub.reportMessageValidationResult(waiting.msgId, waiting.source, TopicValidatorResult.Ignore)
+    }
+  }
+}

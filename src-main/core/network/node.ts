@@ -1,0 +1,79 @@
+// The libp2p node of a data dir: TCP, Noise on every connection, Yamux streams, identify,
+// gossipsub for transactions, the --peer addresses as bootstrap peers, mDNS on request.
+import './polyfill'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub, StrictNoSign, type GossipSub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
+import { toHex, txId } from '../ledger/hash'
+import { MAX_TX_BYTES } from '../ledger/transaction'
+import type { PeerGate } from './peerGate'
+
+export interface NodeOptions {
+  privateKey: PrivateKey
+  listen: string[]
+  /** bootstrap peers: multiaddrs with their /p2p/ peer id */
+  peers: string[]
+  mdns: boolean
+  gate: PeerGate
+}
+
+export type NetworkLibp2p = Libp2p<{ pubsub: GossipSub; identify: unknown }>
+
+/** Loopback (and one LAN host running several nodes) shows many peers behind one address. */
+export const COLOCATED_IPS = ['127.0.0.1', '::1']
+
+/** a gossip frame carries one transaction plus protobuf framing */
+const MAX_GOSSIP_RPC_BYTES = MAX_TX_BYTES * 16
+
+export function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
+  const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if (options.peers.length) discovery.push(bootstrap({ list: options.peers }))
+  // mDNS answers anyone on the LAN: off unless the operator asks (a microgrid on one segment)
+  if (options.mdns) discovery.push(mdns())
+  return createLibp2p({
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery: discovery,
+    connectionGater: {
+      // peers of another network, refused at the status handshake, stay out for a while
+      denyDialPeer: (peerId) => options.gate.isRefused(peerId.toString()),
+      denyInboundEncryptedConnection: (peerId) => options.gate.isRefused(peerId.toString()),
+      denyOutboundEncryptedConnection: (peerId) => options.gate.isRefused(peerId.toString())
+    },
+    connectionManager: {
+      // the default accepts 5 inbound connections per second per IP and resets the rest: several
+      // nodes on one machine (tests, a control room) or behind one LAN address dial faster than that
+      allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'],
+      maxConnections: 100
+    },
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        // transactions carry their own Ed25519 signatures: signing the gossip message again costs a
+        // second verify per message and makes the same transaction from two peers two messages
+        globalSignaturePolicy: StrictNoSign,
+        msgIdFn: (message) => txId(message.data),
+        msgIdToStrFn: (id) => toHex(id),
+        // a held transaction (parents missing) is forwarded once it is solid, or never
+        asyncValidation: true,
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
+        scoreParams: {
+          // the default IP co-location penalty drives the score of more than 10 peers on one
+          // address to -125 and they stop receiving anything: all nodes on a machine share 127.0.0.1
+          IPColocationFactorWhitelist: new Set(COLOCATED_IPS)
+        }
+      })
+    }
+  }) as Promise<NetworkLibp2p>
+}

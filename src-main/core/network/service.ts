@@ -1,0 +1,212 @@
+// A data dir's node on the network: the libp2p node with its protocols, the status handshake
+// that keeps each network to itself, gossip of transactions, and the fetching of missing parents.
+import './polyfill'
+import type { PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Db } from '../db/connection'
+import { toHex, txId } from '../ledger/hash'
+import type { Ledger } from '../ledger/ledger'
+import { TransactionGossip } from './gossip'
+import { peerIdOf } from './address'
+import { fromHex } from './hex'
+import { loadOrCreatePeerKey } from './identity'
+import { createNode, type NetworkLibp2p } from './node'
+import { PeerGate } from './peerGate'
+import { Requester } from './requester'
+import { exchangeStatus, serveStatus, type PeerStatus } from './status'
+import { requestTransactions, serveTransactions } from './txExchange'
+import type { NetworkStatus, NetworkView, PeerEntry } from './view'
+
+export interface NetworkOptions {
+  dataDir: string
+  ledger: Ledger
+  db: Db
+  listen: string[]
+  /** bootstrap peers, each with its /p2p/ peer id: dialled at start and whenever the connection drops */
+  peers: string[]
+  mdns: boolean
+  log: (line: string) => void
+}
+
+const REDIAL_MS = 3_000
+/** a refused peer keeps its connection this long, so its own handshake with us completes and it learns why */
+const REFUSAL_GRACE_MS = 1_000
+
+/** libp2p rejects with Errors, and sometimes with an abort Event. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message
+  if (typeof Event !== 'undefined' && error instanceof Event) return `${error.type} event`
+  return String(error)
+}
+
+export class NetworkNode implements NetworkView {
+  private gossip: TransactionGossip | undefined
+  private adopting = false
+  private readonly sameNetwork = new Set<string>()
+  private readonly redial: NodeJS.Timeout
+
+  private constructor(
+    private readonly node: NetworkLibp2p,
+    private readonly options: NetworkOptions,
+    private readonly gate: PeerGate,
+    private readonly requester: Requester,
+    private readonly bytesOf: (id: Uint8Array) => Uint8Array | undefined
+  ) {
+    this.redial = setInterval(() => this.dialBootstrapPeers(), REDIAL_MS)
+    this.redial.unref()
+  }
+
+  static async start(options: NetworkOptions): Promise<NetworkNode> {
+    const gate = new PeerGate()
+    const node = await createNode({ privateKey: await loadOrCreatePeerKey(options.dataDir), listen: options.listen, peers: options.peers, mdns: options.mdns, gate })
+    const body = options.db.prepare('SELECT b.bytes FROM transactions t JOIN transaction_bodies b USING (seq) WHERE t.id = ?').pluck()
+    const bytesOf = (id: Uint8Array) => {
+      const row = body.get(id) as Buffer | undefined
+      return row ? new Uint8Array(row) : undefined
+    }
+    // the requester and the node refer to each other: the node exists once the requester does
+    const ref: { self?: NetworkNode } = {}
+    const requester = new Requester({
+      peers: () => ref.self?.peersOnNetwork() ?? [],
+      request: (peer, ids) => {
+        const connection = node.getConnections().find((c) => c.remotePeer.toString() === peer)
+        if (!connection) return Promise.reject(new Error('not connected'))
+        return requestTransactions(node, connection.remotePeer, ids)
+      },
+      delivered: (transactions, from) => ref.self?.gossip?.ingestFetched(transactions, from)
+    })
+    const running = new NetworkNode(node, options, gate, requester, bytesOf)
+    ref.self = running
+    await serveTransactions(node, (ids) => ids.map(bytesOf))
+    await serveStatus(node, () => running.localStatus(), (peer, status) => running.heard(peer, status))
+    node.addEventListener('peer:connect', (event) => void running.handshake(event.detail))
+    node.addEventListener('peer:disconnect', (event) => running.sameNetwork.delete(event.detail.toString()))
+    node.addEventListener('peer:discovery', (event) => {
+      if (!gate.isRefused(event.detail.id.toString())) node.dial(event.detail.id).catch(() => undefined)
+    })
+    await node.start()
+    const networkId = running.networkId
+    if (networkId) running.startGossip(networkId)
+    running.dialBootstrapPeers()
+    return running
+  }
+
+  get peerId(): string {
+    return this.node.peerId.toString()
+  }
+
+  get listenAddresses(): string[] {
+    return this.node.getMultiaddrs().map((address) => address.toString())
+  }
+
+  /** The genesis id, or null while this node has none. */
+  get networkId(): string | null {
+    return this.options.ledger.isEmpty ? null : toHex(this.options.ledger.graph.idAt(0))
+  }
+
+  status(): NetworkStatus {
+    return {
+      peerId: this.peerId,
+      networkId: this.networkId,
+      listen: this.listenAddresses,
+      peers: this.sameNetwork.size,
+      latestMilestone: null,
+      stateHash: null,
+      syncing: this.adopting || this.requester.size > 0 || (this.gossip?.queued ?? 0) > 0,
+      transactions: this.options.ledger.graph.size
+    }
+  }
+
+  peers(): PeerEntry[] {
+    const byPeer = new Map<string, PeerEntry>()
+    for (const connection of this.node.getConnections()) {
+      const id = connection.remotePeer.toString()
+      const entry = byPeer.get(id) ?? { id, addresses: [], connected: true, latencyMs: null, score: this.gossip?.scoreOf(id) ?? 0 }
+      entry.addresses.push(connection.remoteAddr.toString())
+      if (connection.rtt !== undefined) entry.latencyMs = Math.min(entry.latencyMs ?? Infinity, connection.rtt)
+      byPeer.set(id, entry)
+    }
+    for (const { id } of this.gate.refused()) {
+      if (!byPeer.has(id)) byPeer.set(id, { id, addresses: [], connected: false, latencyMs: null, score: this.gossip?.scoreOf(id) ?? 0 })
+    }
+    return [...byPeer.values()]
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.redial)
+    this.gossip?.stop()
+    await this.node.stop()
+  }
+
+  private peersOnNetwork(): string[] {
+    return [...this.sameNetwork]
+  }
+
+  private localStatus(): PeerStatus {
+    return { networkId: this.networkId, transactions: this.options.ledger.graph.size }
+  }
+
+  private startGossip(networkId: string): void {
+    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.bytesOf, this.options.log)
+  }
+
+  private async handshake(peer: PeerId): Promise<void> {
+    try {
+      this.heard(peer, await exchangeStatus(this.node, peer, this.localStatus()))
+    } catch (error) {
+      // the peer's own handshake with us may still succeed; a peer that never answers gets no gossip from us
+      this.options.log(`dv2g node: no status from ${peer.toString()}: ${describe(error)}`)
+    }
+  }
+
+  /** A peer's status, from our handshake or theirs. */
+  private heard(peer: PeerId, status: PeerStatus): void {
+    const id = peer.toString()
+    const ours = this.networkId
+    if (ours && status.networkId && status.networkId !== ours) {
+      this.refuse(peer, `it is on network ${status.networkId}, this node on ${ours}`)
+      return
+    }
+    if (status.networkId) this.sameNetwork.add(id)
+    if (!ours && status.networkId) void this.adopt(peer, status.networkId)
+  }
+
+  private refuse(peer: PeerId, reason: string): void {
+    const id = peer.toString()
+    this.sameNetwork.delete(id)
+    this.gate.refuse(id, reason)
+    this.options.log(`dv2g node: refused peer ${id}: ${reason}`)
+    setTimeout(() => this.node.hangUp(peer).catch(() => undefined), REFUSAL_GRACE_MS).unref()
+  }
+
+  /** A node with no genesis joins its first peer's network: the genesis is fetched and checked against its id. */
+  private async adopt(peer: PeerId, networkId: string): Promise<void> {
+    if (this.adopting) return
+    this.adopting = true
+    try {
+      const [bytes] = await requestTransactions(this.node, peer, [fromHex(networkId)])
+      if (!bytes || toHex(txId(bytes)) !== networkId) throw new Error('it did not send the genesis it names')
+      if (this.networkId) return // adopted from another peer meanwhile
+      const [outcome] = this.options.ledger.ingest([bytes])
+      if (outcome?.status !== 'accepted') throw new Error(`its genesis was not accepted: ${outcome && 'reason' in outcome ? outcome.reason : outcome?.status}`)
+      this.options.log(`dv2g node: joined network ${networkId} (genesis from ${peer.toString()})`)
+      this.startGossip(networkId)
+      // peers heard us say "no network" at connect: tell them again, so they count us in
+      for (const connected of this.node.getPeers()) void this.handshake(connected)
+    } catch (error) {
+      this.options.log(`dv2g node: could not join the network of ${peer.toString()}: ${describe(error)}`)
+    } finally {
+      this.adopting = false
+    }
+  }
+
+  /** Bootstrap peers are kept connected: libp2p redials a lost peer a few times only. */
+  private dialBootstrapPeers(): void {
+    for (const address of this.options.peers) {
+      const peerId = peerIdOf(multiaddr(address))
+      if (!peerId || this.gate.isRefused(peerId)) continue
+      if (this.node.getConnections().some((c) => c.remotePeer.toString() === peerId)) continue
+      this.node.dial(multiaddr(address)).catch(() => undefined)
+    }
+  }
+}

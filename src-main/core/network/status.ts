@@ -1,0 +1,69 @@
+// /dv2g/status/1.0.0: on every new connection both sides say which network they are on (the id of
+// their genesis) and how much they hold. A peer of another network is refused; a node with no
+// genesis yet learns the network from its first peer. One small frame each way.
+import type { PeerId, Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { z } from 'zod'
+import type { NetworkLibp2p } from './node'
+
+export const STATUS_PROTOCOL = '/dv2g/status/1.0.0'
+const MAX_STATUS_BYTES = 1024
+const STATUS_TIMEOUT_MS = 5_000
+
+const statusSchema = z
+  .object({
+    /** the genesis id in hex; null while this node has no genesis */
+    networkId: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    transactions: z.number().int().nonnegative()
+  })
+  .strict()
+
+export type PeerStatus = z.infer<typeof statusSchema>
+
+export class StatusError extends Error {}
+
+const encoder = new TextEncoder()
+
+function decodeStatus(frame: Uint8Array): PeerStatus {
+  try {
+    return statusSchema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame)))
+  } catch (error) {
+    throw new StatusError(`not a status: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+/** Answers a peer's status with ours, and passes theirs on. */
+export async function serveStatus(node: NetworkLibp2p, local: () => PeerStatus, heard: (peer: PeerId, status: PeerStatus) => void): Promise<void> {
+  await node.handle(
+    STATUS_PROTOCOL,
+    async (stream: Stream, connection) => {
+      const signal = AbortSignal.timeout(STATUS_TIMEOUT_MS)
+      try {
+        const lp = lpStream(stream, { maxDataLength: MAX_STATUS_BYTES })
+        const theirs = decodeStatus((await lp.read({ signal })).subarray())
+        await lp.write(encoder.encode(JSON.stringify(local())), { signal })
+        await stream.close({ signal })
+        heard(connection.remotePeer, theirs)
+      } catch (error) {
+        stream.abort(error instanceof Error ? error : new Error(String(error)))
+      }
+    },
+    { maxInboundStreams: 2 }
+  )
+}
+
+/** Sends our status to a peer and returns theirs. */
+export async function exchangeStatus(node: NetworkLibp2p, peer: PeerId, local: PeerStatus): Promise<PeerStatus> {
+  const signal = AbortSignal.timeout(STATUS_TIMEOUT_MS)
+  const stream = await node.dialProtocol(peer, STATUS_PROTOCOL, { signal })
+  try {
+    const lp = lpStream(stream, { maxDataLength: MAX_STATUS_BYTES })
+    await lp.write(encoder.encode(JSON.stringify(local)), { signal })
+    const theirs = decodeStatus((await lp.read({ signal })).subarray())
+    await stream.close({ signal })
+    return theirs
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    throw error
+  }
+}

@@ -1,0 +1,44 @@
+// What a running node tells the operator, and where the owner's operations find it: the node is
+// attached to the app it runs on, so `dv2g peers` and `dv2g network status` reach it through the
+// data dir's local channel without the app knowing about networking.
+export interface PeerEntry {
+  id: string
+  addresses: string[]
+  connected: boolean
+  latencyMs: number | null
+  score: number
+}
+
+export interface NetworkStatus {
+  peerId: string
+  /** the genesis id; null until this node has one (it takes its first peer's) */
+  networkId: string | null
+  listen: string[]
+  /** connected peers on this network */
+  peers: number
+  /** set by the milestone work; null until milestones exist */
+  latestMilestone: number | null
+  stateHash: string | null
+  /** fetching transactions or waiting for parents */
+  syncing: boolean
+  transactions: number
+}
+
+export interface NetworkView {
+  status(): NetworkStatus
+  peers(): PeerEntry[]
+}
+
+const running = new WeakMap<object, NetworkView>()
+
+/** Makes the node visible to operations run on this app; returns the detach. */
+export function attachNetwork(app: object, view: NetworkView): () => void {
+  running.set(app, view)
+  return () => {
+    if (running.get(app) === view) running.delete(app)
+  }
+}
+
+export function networkOf(app: object): NetworkView | undefined {
+  return running.get(app)
+}

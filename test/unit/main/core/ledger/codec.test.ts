@@ -53,14 +53,15 @@ describe('transaction codec', () => {
   })
 
   it('keeps a genesis without milestone issuers in version 1, byte for byte as written before milestones', () => {
-    const old: Essence = { ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 10n }] } }
+    const genesisPayload = { kind: TxKind.Genesis as const, outputs: [{ address: bytes(32, 7), amount: 10n }] }
+    const old: Essence = { ...transfer, payload: genesisPayload }
     // version 1 | kind 0 | trunk | branch | issuer | timestamp | 1 output | address | amount
     const layout = new Uint8Array([1, 0, ...bytes(32, 1), ...bytes(32, 2), ...bytes(32, 3), ...new Uint8Array(new BigUint64Array([1_764_000_000_000n]).buffer), 1, ...bytes(32, 7), 10, 0, 0, 0, 0, 0, 0, 0])
     expect(encodeEssence(old)).toEqual(layout)
-    expect(encodeEssence({ ...old, payload: { ...old.payload, milestoneIssuers: [] } })).toEqual(layout)
+    expect(encodeEssence({ ...old, payload: { ...genesisPayload, milestoneIssuers: [] } })).toEqual(layout)
     const decoded = decodeTransaction(encodeTransaction(signed(old))).tx
     expect(decoded.payload).toEqual({ kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 10n }] })
-    expect(encodeEssence({ ...old, payload: { ...old.payload, milestoneIssuers: [bytes(32, 8)] } })[0]).toBe(2)
+    expect(encodeEssence({ ...old, payload: { ...genesisPayload, milestoneIssuers: [bytes(32, 8)] } })[0]).toBe(2)
   })
 
   it('refuses a milestone in version 1, a transfer in version 2, index 0 and an empty issuer list', () => {

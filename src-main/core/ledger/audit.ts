@@ -6,6 +6,7 @@ import { TxStatus } from './graph'
 import { leadingZeroBits, toHex, txId } from './hash'
 import { SignatureVerifier } from './signing'
 import { TxKind } from './transaction'
+import { applyInOrder, mergeUnspent, outputKey, stateHash, whiteFlagOrder, ZERO_STATE_HASH, type UnspentOutput } from './whiteFlag'
 
 export interface VerifyReport {
   ok: boolean
@@ -83,8 +84,76 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
     if (unspent !== genesisSupply) problem(`balances sum to ${unspent} but the genesis minted ${genesisSupply}`)
   }
 
+  if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'milestones'").get()) verifyMilestones(db, total, problem)
+
   const tips = db.prepare('SELECT count(*) FROM tips').pluck().get() as number
   return { ok: problems.length === 0, transactions: total, tips, problems }
+}
+
+/**
+ * Applies every stored milestone again from the stored transactions alone, with its own unspent
+ * set, and compares the order, each outcome, each state hash and the final unspent outputs with
+ * what the ledger stored.
+ */
+function verifyMilestones(db: Db, total: number, problem: (text: string) => void): void {
+  const milestones = db.prepare('SELECT idx, seq, state_hash FROM milestones ORDER BY idx').raw().all() as [number, number, Buffer][]
+  if (milestones.length === 0) return
+  const trunk = new Int32Array(total).fill(-1)
+  const branch = new Int32Array(total).fill(-1)
+  const ids: Buffer[] = new Array(total)
+  for (const [seq, id, t, b] of db.prepare('SELECT seq, id, trunk_seq, branch_seq FROM transactions ORDER BY seq').raw().iterate() as Iterable<[number, Buffer, number | null, number | null]>) {
+    ids[seq - 1] = id
+    trunk[seq - 1] = t === null ? -1 : t - 1
+    branch[seq - 1] = b === null ? -1 : b - 1
+  }
+  const body = db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck()
+  const payloadAt = (at: number) => decodeTransaction(body.get(at + 1) as Buffer).tx.payload
+  const genesis = total > 0 ? payloadAt(0) : undefined
+  const issuers = genesis?.kind === TxKind.Genesis ? (genesis.milestoneIssuers ?? []) : []
+  const refs = db.prepare('SELECT seq, applied FROM milestone_refs WHERE milestone = ? AND position IS NOT NULL ORDER BY position').raw()
+  const referenced = new Uint32Array(total)
+  const unspent = new Set<string>()
+  let sorted: UnspentOutput[] = []
+  let previous: Uint8Array = ZERO_STATE_HASH
+  for (const [index, seq, storedHash] of milestones) {
+    const name = `milestone ${index}`
+    const at = seq - 1
+    let tx
+    try {
+      tx = decodeTransaction(body.get(seq) as Buffer).tx
+    } catch {
+      problem(`${name}: its transaction does not decode`)
+      return
+    }
+    if (tx.payload.kind !== TxKind.Milestone || tx.payload.index !== index) {
+      problem(`${name}: transaction ${seq} is not milestone ${index}`)
+      return
+    }
+    if (!issuers.some((key) => Buffer.compare(key, tx.issuer) === 0)) problem(`${name}: its issuer is not named in the genesis`)
+    const order = whiteFlagOrder({ size: total, trunk, branch }, [trunk[at]!, branch[at]!], (x) => referenced[x] !== 0)
+    const result = applyInOrder(order, (x) => ids[x]!, payloadAt, (txId, i) => unspent.has(outputKey(txId, i)))
+    sorted = [...mergeUnspent(sorted, result)]
+    for (const key of result.spent) unspent.delete(key)
+    for (const o of result.created) unspent.add(outputKey(o.txId, o.index))
+    const hash = stateHash(previous, result.entries, sorted)
+    if (Buffer.compare(hash, storedHash) !== 0 || Buffer.compare(hash, tx.payload.stateHash) !== 0) {
+      problem(`${name}: applying it again gives state hash ${toHex(hash)}, stored ${toHex(storedHash)}, stated ${toHex(tx.payload.stateHash)}`)
+    }
+    const stored = refs.all(index) as [number, number][]
+    const recomputed = result.entries.map((e) => [e.at + 1, e.applied ? 1 : 0])
+    if (JSON.stringify(stored) !== JSON.stringify(recomputed)) problem(`${name}: the stored order or outcomes of the transactions it references differ from applying it again`)
+    for (const e of result.entries) referenced[e.at] = index
+    referenced[at] = index
+    previous = hash
+  }
+  const storedUnspent = db.prepare('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx').raw().safeIntegers(true).all() as [Buffer, bigint, Buffer, bigint][]
+  const same =
+    storedUnspent.length === sorted.length &&
+    storedUnspent.every(([txId, idx, address, amount], i) => {
+      const o = sorted[i]!
+      return Buffer.compare(txId, o.txId) === 0 && Number(idx) === o.index && Buffer.compare(address, o.address) === 0 && amount === o.amount
+    })
+  if (!same) problem('the milestone-confirmed unspent outputs differ from applying the milestones again')
 }
 
 export interface LedgerStats {

@@ -292,6 +292,23 @@ describe('milestones and White Flag', () => {
     expect(stateHashesFromScratch(reopened.db)).toEqual(milestoneState(reopened.db).milestones.map((m) => (m as { stateHash: string }).stateHash))
   })
 
+  it('has tangle verify apply the milestones again and name what was changed behind the ledger\'s back', () => {
+    const a = withGenesis()
+    accepted(pay(a.ledger, operator, alice, 50n))
+    accepted(a.ledger.issueMilestone(operator))
+    accepted(pay(a.ledger, alice, bob, 5n))
+    accepted(a.ledger.issueMilestone(operator))
+    expect(verifyLedger(a.db)).toMatchObject({ ok: true, problems: [] })
+    a.db.prepare('UPDATE milestone_outputs SET amount = amount + 1 WHERE (tx_id, idx) = (SELECT tx_id, idx FROM milestone_outputs ORDER BY tx_id, idx LIMIT 1)').run()
+    expect(verifyLedger(a.db).problems).toEqual(['the milestone-confirmed unspent outputs differ from applying the milestones again'])
+    a.db.prepare('UPDATE milestone_outputs SET amount = amount - 1 WHERE (tx_id, idx) = (SELECT tx_id, idx FROM milestone_outputs ORDER BY tx_id, idx LIMIT 1)').run()
+    a.db.prepare('UPDATE milestone_refs SET applied = 0 WHERE milestone = 2 AND position = 0').run()
+    expect(verifyLedger(a.db).problems).toEqual(['milestone 2: the stored order or outcomes of the transactions it references differ from applying it again'])
+    a.db.prepare('UPDATE milestone_refs SET applied = 1 WHERE milestone = 2 AND position = 0').run()
+    a.db.prepare('UPDATE milestones SET state_hash = zeroblob(32) WHERE idx = 1').run()
+    expect(verifyLedger(a.db).problems).toEqual([expect.stringMatching(/^milestone 1: applying it again gives state hash [0-9a-f]{64}, stored 0{64}, stated [0-9a-f]{64}$/)])
+  })
+
   it('applies a milestone over a chain of 50,000 transactions without overflowing the stack', { timeout: 300_000 }, () => {
     const n = 50_000
     const a = withGenesis()

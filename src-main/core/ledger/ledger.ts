@@ -361,7 +361,22 @@ export class Ledger {
     return rows.map((r) => ({ txId: new Uint8Array(r.id), index: Number(r.idx), amount: r.amount }))
   }
 
+  /**
+   * Stores a transaction, then whatever waited for it, and what waited for those: with an explicit
+   * stack, since a chain held newest first is released thousands deep.
+   */
   private store(valid: Valid): IngestOutcome {
+    const outcome = this.storeOne(valid)
+    if (outcome.status !== 'accepted') return outcome
+    const released = this.solidifier.release(valid.id).reverse()
+    while (released.length) {
+      const child = released.pop()!
+      if (this.storeOne(child).status === 'accepted') released.push(...this.solidifier.release(child.id).reverse())
+    }
+    return outcome
+  }
+
+  private storeOne(valid: Valid): IngestOutcome {
     const id = toHex(valid.id)
     if (this.graph.indexOf(valid.id) !== NONE) return { status: 'duplicate', id }
     const essenceId = txId(valid.bytes.subarray(0, valid.essenceLength))
@@ -386,7 +401,6 @@ export class Ledger {
       const index = this.insert(valid, essenceId, parents.trunk, parents.branch, spends)
       // applied in the same SQLite transaction that stores the milestone
       if (milestone) this.milestones.record(milestone, index, this.options.now())
-      for (const child of this.solidifier.release(valid.id)) this.store(child)
       return { status: 'accepted', id, index }
     } catch (error) {
       if (error instanceof Refused || error instanceof MilestoneRefusal) return { status: 'refused', id, reason: error.message }

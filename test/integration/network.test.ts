@@ -1,0 +1,88 @@
+// Real `dv2g node` processes on 127.0.0.1, each with its own data dir: the first holds the genesis
+// (the operator's treasury); the others start empty and join its network by taking its genesis
+// from it at the first handshake. Transactions spammed on the first reach all of them.
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import type { NetworkStatus, PeerEntry } from '../../src-main/core/network/view'
+import { dv2g, dv2gJson, useNodes, waitFor, type NodeProcess } from '../support/nodes'
+import { useTempDirs } from '../support/tempDir'
+
+const tempDir = useTempDirs()
+const startNode = useNodes()
+const passphrase = { DV2G_PASSPHRASE: 'network-test-passphrase' }
+
+async function dataDirWithTreasury(): Promise<string> {
+  const dir = tempDir()
+  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], passphrase)
+  expect(created.status, created.stderr).toBe(0)
+  return dir
+}
+
+const statusOf = (node: NodeProcess) => dv2gJson<NetworkStatus>(['--data-dir', node.dataDir, 'network', 'status'])
+const peersOf = (node: NodeProcess) => dv2gJson<PeerEntry[]>(['--data-dir', node.dataDir, 'peers'])
+
+/** What a node has stored (id -> when it arrived, ms), read from its database beside it: WAL lets a reader in. */
+function stored(node: NodeProcess): Map<string, number> {
+  const db = new Database(join(node.dataDir, 'dv2g.sqlite'), { readonly: true })
+  try {
+    const rows = db.prepare('SELECT hex(id), received_ms FROM transactions ORDER BY id').raw().all() as [string, number][]
+    return new Map(rows)
+  } finally {
+    db.close()
+  }
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+
+describe('dv2g node', () => {
+  it('joins empty nodes to the first node\'s network and brings 30 spammed transactions to all three', async () => {
+    const first = await startNode(await dataDirWithTreasury())
+    expect(first.networkId).toMatch(/^[0-9a-f]{64}$/)
+    const [second, third] = await Promise.all([startNode(tempDir(), ['--peer', first.listen[0]!]), startNode(tempDir(), ['--peer', first.listen[0]!])])
+    expect(second.networkId).toBeNull()
+
+    for (const node of [second, third]) {
+      await waitFor(() => statusOf(node), (s) => s.networkId === first.networkId && s.peers === 1, 30_000, `${node.peerId} to join the network`)
+    }
+    await waitFor(() => statusOf(first), (s) => s.peers === 2, 30_000, 'the first node to count both peers')
+
+    const spam = await dv2g(['--data-dir', first.dataDir, 'tangle', 'spam', '--count', '30', '--json'])
+    expect(spam.status, spam.stderr).toBe(0)
+    expect(JSON.parse(spam.stdout)).toMatchObject({ issued: 30, accepted: 30 })
+    expect(spam.stderr).toMatch(/dv2g node \(PID \d+\) holds this data dir; tangle spam runs through it/)
+
+    const nodes = [first, second, third]
+    const held = await Promise.all(nodes.map((node) => waitFor(async () => stored(node), (ids) => ids.size === 31, 60_000, `${node.peerId} to store 31 transactions`)))
+    const ids = [...held[0]!.keys()]
+    expect([...held[1]!.keys()]).toEqual(ids)
+    expect([...held[2]!.keys()]).toEqual(ids)
+    const statuses = await Promise.all(nodes.map(statusOf))
+    expect(statuses.map((s) => [s.networkId, s.transactions, s.syncing])).toEqual(nodes.map(() => [first.networkId, 31, false]))
+    // propagation: when a transaction was stored on a joined node against when it was stored where it was issued (one clock)
+    const delays = [held[1]!, held[2]!].flatMap((there) => ids.filter((id) => id !== first.networkId!.toUpperCase()).map((id) => there.get(id)! - held[0]!.get(id)!)).sort((a, b) => a - b)
+
+    const peers = await peersOf(first)
+    expect(peers.map((p) => p.id).sort()).toEqual([second.peerId, third.peerId].sort())
+    for (const peer of peers) expect(peer).toMatchObject({ connected: true, score: expect.any(Number) })
+    console.log(
+      `network: 30 transactions issued on one node stored on the other two after p50 ${percentile(delays, 0.5)} ms, max ${delays.at(-1)} ms; RSS per node ${nodes.map((n) => n.rssMB().toFixed(0)).join(', ')} MB`
+    )
+  }, 180_000)
+
+  it('refuses a node of another genesis at the handshake, and it joins nothing', async () => {
+    const first = await startNode(await dataDirWithTreasury())
+    const other = await startNode(await dataDirWithTreasury(), ['--peer', first.listen[0]!])
+    expect(other.networkId).not.toEqual(first.networkId)
+
+    const refused = await waitFor(() => peersOf(first), (peers) => peers.some((p) => p.id === other.peerId && !p.connected), 30_000, 'the first node to refuse the other')
+    expect(refused.find((p) => p.id === other.peerId)).toMatchObject({ connected: false, addresses: [] })
+    expect(first.log()).toContain(`refused peer ${other.peerId}: it is on network ${other.networkId}`)
+    await waitFor(async () => other.log(), (log) => log.includes(`refused peer ${first.peerId}`), 30_000, 'the other node to refuse the first')
+    await waitFor(() => statusOf(other), (s) => s.peers === 0, 30_000, 'the other node to hold no connection')
+
+    const [firstStatus, otherStatus] = await Promise.all([statusOf(first), statusOf(other)])
+    expect(firstStatus).toMatchObject({ networkId: first.networkId, peers: 0, transactions: 1 })
+    expect(otherStatus).toMatchObject({ networkId: other.networkId, peers: 0, transactions: 1 })
+  }, 120_000)
+})

@@ -1,0 +1,132 @@
+// A harness for networks of real `dv2g node` processes on 127.0.0.1: each has its own data dir and
+// a free port; the harness reads what each node prints, asks nodes questions through the CLI, kills
+// them by PID, and stops whatever is left after the test.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { afterEach } from 'vitest'
+import { dv2gBin, type CliResult } from './cli'
+
+export interface NodeProcess {
+  child: ChildProcessWithoutNullStreams
+  pid: number
+  dataDir: string
+  peerId: string
+  networkId: string | null
+  /** listen addresses with the /p2p/ id, ready for another node's --peer */
+  listen: string[]
+  /** what the node has written to stderr so far */
+  log(): string
+  /** SIGTERM, then SIGKILL if it has not exited within 10 s */
+  stop(): Promise<void>
+  /** SIGKILL: a crash */
+  kill(): void
+  /** resident set size now, from /proc (Linux) */
+  rssMB(): number
+}
+
+const START_TIMEOUT_MS = 60_000
+
+/** Runs dv2g asynchronously (a blocking run would stall the node processes' pipes), bounded in time. */
+export function dv2g(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [dv2gBin, ...args], { env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`dv2g ${args.join(' ')} took longer than ${timeoutMs} ms\n${stderr}`))
+    }, timeoutMs)
+    child.once('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+  })
+}
+
+/** Runs dv2g with --json and parses its stdout, failing with its stderr when it exits non-zero. */
+export async function dv2gJson<T>(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
+  const result = await dv2g([...args, '--json'], env)
+  if (result.status !== 0) throw new Error(`dv2g ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
+  return JSON.parse(result.stdout) as T
+}
+
+/** Polls an asynchronous probe until its value passes, failing with the last value once the time is up. */
+export async function waitFor<T>(probe: () => Promise<T>, passes: (value: T) => boolean, timeoutMs: number, label: string): Promise<T> {
+  const started = Date.now()
+  let last: T | undefined
+  let lastError: unknown
+  for (;;) {
+    try {
+      last = await probe()
+      if (passes(last)) return last
+    } catch (error) {
+      lastError = error
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; last: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** Starts nodes and stops every one still running after each test. */
+export function useNodes(): (dataDir: string, args?: readonly string[], env?: NodeJS.ProcessEnv) => Promise<NodeProcess> {
+  const started: NodeProcess[] = []
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((node) => node.stop()))
+  })
+  return async (dataDir, args = [], env = {}) => {
+    const node = await startNode(dataDir, args, env)
+    started.push(node)
+    return node
+  }
+}
+
+export function startNode(dataDir: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [dv2gBin, '--data-dir', dataDir, 'node', '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
+    env: { ...process.env, ...env }
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const exited = () => child.exitCode !== null || child.signalCode !== null
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (exited()) return resolve()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill('SIGTERM')
+    })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop()
+      reject(new Error(`dv2g node printed nothing within ${START_TIMEOUT_MS} ms\n${stderr}`))
+    }, START_TIMEOUT_MS)
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const newline = stdout.indexOf('\n')
+      if (newline < 0) return
+      clearTimeout(timer)
+      const printed = JSON.parse(stdout.slice(0, newline)) as { peerId: string; networkId: string | null; listen: string[] }
+      resolve({
+        child,
+        pid: child.pid!,
+        dataDir,
+        ...printed,
+        log: () => stderr,
+        stop,
+        kill: () => child.kill('SIGKILL'),
+        rssMB: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
+      })
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`dv2g node exited with ${code} before printing its addresses\n${stderr}`))
+    })
+  })
+}

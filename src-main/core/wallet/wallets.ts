@@ -28,11 +28,14 @@ export class Wallets {
     return { wallet, ...this.mintIfTreasury(wallet) }
   }
 
-  /** The first operator wallet of an empty tangle receives the whole supply in the genesis. */
+  /**
+   * The first operator wallet of an empty tangle receives the whole supply in the genesis, which
+   * names its key as the milestone issuer.
+   */
   private mintIfTreasury(wallet: WalletInfo): { genesis?: IngestOutcome } {
     if (wallet.role !== 'operator' || !this.ledger.isEmpty) return {}
     const key = this.keystore.key(wallet.name)
-    return { genesis: this.ledger.createGenesis(key.privateKey, [{ address: addressOf(key.publicKey), amount: TOTAL_SUPPLY }]) }
+    return { genesis: this.ledger.createGenesis(key.privateKey, [{ address: addressOf(key.publicKey), amount: TOTAL_SUPPLY }], [key.publicKey]) }
   }
 
   list(): (WalletInfo & { balance: bigint })[] {

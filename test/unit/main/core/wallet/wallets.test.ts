@@ -54,6 +54,18 @@ describe('wallets', () => {
     ])
   })
 
+  it('names the first operator wallet as the milestone issuer in the genesis, and no other wallet', () => {
+    const { wallets, ledger } = openWallets()
+    wallets.create('treasury', 'operator')
+    wallets.create('second operator', 'operator')
+    expect(ledger.issueMilestone(wallets.keystore.key('second operator').privateKey)).toMatchObject({
+      status: 'refused',
+      reason: expect.stringMatching(/is not a milestone issuer named in the genesis/)
+    })
+    accepted(ledger.issueMilestone(wallets.keystore.key('treasury').privateKey))
+    expect(ledger.latestMilestone()?.index).toBe(1)
+  })
+
   it('sends from one wallet to an address, change back to the sender, and shows both sides in balances and history', () => {
     const { wallets } = openWallets()
     wallets.create('treasury', 'operator')

@@ -37,7 +37,9 @@ function call(server: ServeProcess, method: string, input: unknown = undefined):
   const body = input === undefined ? '' : JSON.stringify(input)
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: `/api/${method}`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      // a connection per call: a kept-alive one can be closed by the server (5 s idle) while a
+      // synchronous dv2g run blocks this process, and the next call on it hangs up (seen under load)
+      { host: url.hostname, port: url.port, path: `/api/${method}`, method: 'POST', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         let text = ''
         res.on('data', (chunk: Buffer) => (text += chunk.toString()))

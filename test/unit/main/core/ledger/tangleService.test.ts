@@ -38,4 +38,24 @@ describe('tangle service', () => {
       app.close()
     }
   })
+
+  it('shows a milestone in the explorer as data on the topic "milestone" with its index and state hash', () => {
+    const app = open(tempDir(), { ledger: { powBits: 2 } })
+    try {
+      const { wallets, ledger, tangle } = app.ledger()
+      wallets.keystore.unlock('a long passphrase')
+      wallets.create('treasury', 'operator')
+      const milestone = ledger.issueMilestone(wallets.keystore.key('treasury').privateKey)
+      if (milestone.status !== 'accepted') throw new Error(JSON.stringify(milestone))
+      const shown = tangle.transaction(milestone.id)
+      expect(shown?.kind).toBe('data')
+      expect(shown?.payload).toEqual({
+        kind: 'data',
+        topic: 'milestone',
+        body: JSON.stringify({ index: 1, previous: '0'.repeat(64), stateHash: Buffer.from(ledger.latestMilestone()!.stateHash).toString('hex') })
+      })
+    } finally {
+      app.close()
+    }
+  })
 })

@@ -88,7 +88,8 @@ function readReport(file) {
     passed: report.numPassedTests ?? 0,
     failed: report.numFailedTests ?? 0,
     skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
-    failedFiles: report.numFailedTestSuites ?? 0,
+    // vitest's numFailedTestSuites counts describe blocks too: count the files themselves
+    failedFiles: (report.testResults ?? []).filter((file) => file.status === 'failed').length,
     failures
   }
 }

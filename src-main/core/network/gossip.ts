@@ -106,6 +106,11 @@ export class TransactionGossip {
     return this.queue.length + this.waiting.size
   }
 
+  /** Peers subscribed to this network's transactions, as far as this node knows. */
+  subscribers(): string[] {
+    return this.pubsub.getSubscribers(this.topic).map((peer) => peer.toString())
+  }
+
   /** The peer's gossip score (0 for a peer gossipsub does not know). */
   scoreOf(peerId: string): number {
     return this.pubsub.getScore(peerId)

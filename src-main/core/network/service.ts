@@ -117,6 +117,11 @@ export class NetworkNode implements NetworkView {
     }
   }
 
+  /** Peers that receive this node's transactions by gossip (subscribed to the network's topic). */
+  gossipPeers(): string[] {
+    return this.gossip?.subscribers() ?? []
+  }
+
   peers(): PeerEntry[] {
     const byPeer = new Map<string, PeerEntry>()
     for (const connection of this.node.getConnections()) {

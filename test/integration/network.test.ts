@@ -85,4 +85,19 @@ describe('dv2g node', () => {
     expect(firstStatus).toMatchObject({ networkId: first.networkId, peers: 0, transactions: 1 })
     expect(otherStatus).toMatchObject({ networkId: other.networkId, peers: 0, transactions: 1 })
   }, 120_000)
+
+  it('names the bad address, and says when no node runs on the data dir', async () => {
+    const dir = tempDir()
+    const [noPeerId, notAnAddress, noNode] = await Promise.all([
+      dv2g(['--data-dir', dir, 'node', '--peer', '/ip4/127.0.0.1/tcp/4781']),
+      dv2g(['--data-dir', dir, 'node', '--listen', 'localhost:4781']),
+      dv2g(['--data-dir', dir, 'network', 'status', '--json'])
+    ])
+    expect(noPeerId.status).toBe(2)
+    expect(noPeerId.stderr).toContain("--peer /ip4/127.0.0.1/tcp/4781 needs the peer's id at the end")
+    expect(notAnAddress.status).toBe(2)
+    expect(notAnAddress.stderr).toContain('--listen "localhost:4781" is not a multiaddr')
+    expect(noNode.status).toBe(1)
+    expect(JSON.parse(noNode.stdout).error).toMatch(/^no dv2g node runs on .*: start one with dv2g node/)
+  }, 60_000)
 })

@@ -125,11 +125,15 @@ export class TransactionGossip {
   }
 
   /** Transactions fetched from peers: stored like gossip, but neither forwarded nor published. */
-  ingestFetched(transactions: Uint8Array[], from: string): IngestOutcome[] {
+  ingestFetched(transactions: Uint8Array[], from: string): void {
     const now = this.ledger.options.now()
     const checked = transactions.map((bytes) => checkIntrinsic(bytes, this.ledger.options, now, this.verifier))
     for (const c of checked) if (c.ok) this.fetched.add(toHex(c.id))
-    return this.store(checked, () => from)
+    try {
+      this.store(checked, () => from)
+    } catch (error) {
+      this.log(`dv2g node: could not store ${transactions.length} fetched transactions: ${error instanceof Error ? error.message : String(error)}`)
+    }
   }
 
   private validate(data: Uint8Array): TopicValidatorResult {
@@ -174,10 +178,21 @@ export class TransactionGossip {
         if (this.waiting.size >= MAX_INGEST_QUEUE) unwaited.add(i)
         else if (!this.waiting.has(id)) this.waiting.set(id, { msgId, source, sinceMs: now })
       })
-      const outcomes = this.store(
-        batch.map((b) => b.checked),
-        (i) => batch[i]!.source
-      )
+      let outcomes: IngestOutcome[]
+      try {
+        outcomes = this.store(
+          batch.map((b) => b.checked),
+          (i) => batch[i]!.source
+        )
+      } catch (error) {
+        // the database refused the commit (disk full, I/O): nothing of the batch is stored or forwarded
+        this.log(`dv2g node: could not store ${batch.length} gossiped transactions: ${error instanceof Error ? error.message : String(error)}`)
+        for (const { checked, msgId, source } of batch) {
+          this.waiting.delete(toHex(checked.id))
+          this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
+        }
+        continue
+      }
       outcomes.forEach((outcome, i) => {
         const { msgId, source } = batch[i]!
         if (!unwaited.has(i) && (outcome.status === 'accepted' || outcome.status === 'held')) return

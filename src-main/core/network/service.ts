@@ -178,6 +178,8 @@ export class NetworkNode implements NetworkView {
 
   private refuse(peer: PeerId, reason: string): void {
     const id = peer.toString()
+    // both handshakes (ours and theirs) find the mismatch: one refusal
+    if (this.gate.isRefused(id)) return
     this.sameNetwork.delete(id)
     this.gate.refuse(id, reason)
     this.options.log(`dv2g node: refused peer ${id}: ${reason}`)

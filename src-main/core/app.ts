@@ -1,7 +1,7 @@
 // The one composition root: every face (Electron, serve mode, CLI) opens the app through here.
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { openDatabase, openDatabaseReadOnly, type Db } from './db/connection'
+import { openDatabase, openDatabaseReadOnly, SchemaVersionError, type Db } from './db/connection'
 import { latestSchemaVersion, schemaVersion } from './db/migrate'
 import { EventBus } from './events'
 import { EsuProfileStore } from './esu/profileStore'
@@ -10,6 +10,7 @@ import { Ledger, type LedgerOptions } from './ledger/ledger'
 import { TangleService } from './ledger/tangleService'
 import { MarketService, type MarketServiceOptions } from './market/service'
 import { MeterService, type MeterServiceOptions } from './meters/service'
+import { readHolder } from './owner/lock'
 import { resourcesDir } from './resources'
 import { Keystore } from './wallet/keystore'
 import { Wallets } from './wallet/wallets'
@@ -61,7 +62,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   const dir = resolve(dataDir)
   mkdirSync(dir, { recursive: true })
   const databaseFile = join(dir, DATABASE_FILE_NAME)
-  const db = options.readOnly && existsSync(databaseFile) ? openDatabaseReadOnly(databaseFile) : openDatabase(databaseFile)
+  const db = options.readOnly && existsSync(databaseFile) ? openForReading(databaseFile, dir) : openDatabase(databaseFile)
   const events = new EventBus()
   const startedAt = new Date().toISOString()
   const version = appVersion()
@@ -125,6 +126,19 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       ledgerServices?.tangle.stop()
       db.close()
     }
+  }
+}
+
+/**
+ * Read-only, unless the database predates this release and no process holds the data dir:
+ * then its migrations are applied first, as any other command would.
+ */
+function openForReading(file: string, dataDir: string): Db {
+  try {
+    return openDatabaseReadOnly(file)
+  } catch (error) {
+    if (error instanceof SchemaVersionError && error.version < latestSchemaVersion && !readHolder(dataDir)) return openDatabase(file)
+    throw error
   }
 }
 

@@ -22,6 +22,17 @@ export function openDatabase(file: string): Db {
   }
 }
 
+/** A database written by another release than this one. */
+export class SchemaVersionError extends Error {
+  constructor(
+    file: string,
+    readonly version: number
+  ) {
+    super(`${file} has schema version ${version}, this dv2g reads ${latestSchemaVersion}: open the data dir once with a command that writes, or with the app`)
+    this.name = 'SchemaVersionError'
+  }
+}
+
 /**
  * Opens an existing data dir's database for reading only: what read-only commands use, so they
  * can run beside the process that owns the data dir without ever writing to it.
@@ -31,9 +42,7 @@ export function openDatabaseReadOnly(file: string): Db {
   try {
     db.pragma('busy_timeout = 5000')
     const version = schemaVersion(db)
-    if (version !== latestSchemaVersion) {
-      throw new Error(`${file} has schema version ${version}, this dv2g reads ${latestSchemaVersion}: open the data dir once with a command that writes, or with the app`)
-    }
+    if (version !== latestSchemaVersion) throw new SchemaVersionError(file, version)
     return db
   } catch (error) {
     db.close()

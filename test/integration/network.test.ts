@@ -42,8 +42,9 @@ describe('dv2g node', () => {
     const [second, third] = await Promise.all([startNode(tempDir(), ['--peer', first.listen[0]!]), startNode(tempDir(), ['--peer', first.listen[0]!])])
     expect(second.networkId).toBeNull()
 
+    // each CLI question costs a process start: the joins are read from the nodes' logs
     for (const node of [second, third]) {
-      await waitFor(() => statusOf(node), (s) => s.networkId === first.networkId && s.peers === 1, 30_000, `${node.peerId} to join the network`)
+      await waitFor(async () => node.log(), (log) => log.includes(`joined network ${first.networkId} (genesis from ${first.peerId})`), 30_000, `${node.peerId} to join the network`)
     }
     await waitFor(() => statusOf(first), (s) => s.peers === 2, 30_000, 'the first node to count both peers')
 

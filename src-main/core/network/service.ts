@@ -105,13 +105,14 @@ export class NetworkNode implements NetworkView {
   }
 
   status(): NetworkStatus {
+    const milestone = this.options.ledger.latestMilestone()
     return {
       peerId: this.peerId,
       networkId: this.networkId,
       listen: this.listenAddresses,
       peers: this.sameNetwork.size,
-      latestMilestone: null,
-      stateHash: null,
+      latestMilestone: milestone?.index ?? null,
+      stateHash: milestone ? toHex(milestone.stateHash) : null,
       syncing: this.adopting || this.requester.size > 0 || (this.gossip?.queued ?? 0) > 0,
       transactions: this.options.ledger.graph.size
     }

@@ -16,7 +16,7 @@ export interface NetworkStatus {
   listen: string[]
   /** connected peers on this network */
   peers: number
-  /** set by the milestone work; null until milestones exist */
+  /** the index of the latest milestone applied here, and the ledger state hash it carries; null before the first */
   latestMilestone: number | null
   stateHash: string | null
   /** fetching transactions or waiting for parents */

@@ -65,7 +65,7 @@ describe('NetworkNode', () => {
     await until(() => joiner.ledger().ledger.graph.size === 22, 20_000, 'the joined node to hold all 22 transactions')
     expect(ids(joiner)).toEqual(ids(issuer))
     await until(() => !b.status().syncing, 10_000, 'the joined node to finish fetching')
-    expect(b.status()).toMatchObject({ networkId: a.networkId, peers: 1, transactions: 22, syncing: false })
+    expect(b.status()).toMatchObject({ networkId: a.networkId, peers: 1, transactions: 22, syncing: false, latestMilestone: null, stateHash: null })
   }, 60_000)
 
   it('rejects an invalid gossiped transaction, stores nothing of it and lowers its sender\'s score below zero', async () => {

@@ -169,9 +169,7 @@ export class Ledger {
     const payload: Payload = { kind: TxKind.Genesis, outputs, ...(milestoneIssuers.length ? { milestoneIssuers } : {}) }
     const genesis = this.build(issuerKey, payload, [ZERO_ID, ZERO_ID])
     if (!genesis.ok) return { status: 'refused', reason: genesis.reason }
-    const outcome = this.transaction(() => this.store(genesis))
-    if (outcome.status === 'accepted') this.sql.setMeta.run('pow_bits', this.options.powBits)
-    return outcome
+    return this.transaction(() => this.store(genesis))
   }
 
   /** Selects two tips, signs, does the proof of work and stores: what a wallet's send does. */
@@ -503,6 +501,9 @@ export class Ledger {
     const trunkSeq = trunk === NONE ? null : trunk + 1
     const branchSeq = branch === NONE ? null : branch + 1
     this.sql.insertTx.run(seq, id, trunkSeq, branchSeq, receivedMs, TxStatus.Pending)
+    // the proof of work this tangle asks for, recorded with its genesis however it arrived (made
+    // here or taken from a peer), so tangle verify checks every transaction against it
+    if (tx.payload.kind === TxKind.Genesis) this.sql.setMeta.run('pow_bits', this.options.powBits)
     this.sql.insertBody.run(seq, essenceId, tx.payload.kind, tx.issuer, tx.timestampMs, bytes)
     for (const parentSeq of new Set([trunkSeq, branchSeq])) {
       if (parentSeq === null) continue

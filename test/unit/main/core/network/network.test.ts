@@ -59,6 +59,9 @@ describe('NetworkNode', () => {
     const b = await startNode(joiner, [a.listenAddresses[0]!])
     await until(() => b.networkId === a.networkId && a.gossipPeers().includes(b.peerId), 20_000, 'the empty node to join and subscribe')
     expect(joiner.ledger().ledger.graph.size).toBe(1)
+    // the taken genesis brings the proof of work tangle verify checks against
+    const powBits = (db: typeof issuer.db) => db.prepare("SELECT value FROM ledger_meta WHERE key = 'pow_bits'").pluck().get()
+    expect(powBits(joiner.db)).toBe(powBits(issuer.db))
 
     attachData(issuer, 1)
     // the new transaction arrives by gossip; its 20 ancestors only by /dv2g/tx/1.0.0

@@ -136,6 +136,12 @@ export class TransactionGossip {
     }
   }
 
+  /** Transactions about to be stored from a peer's history (sync): they are neither forwarded nor published. */
+  fromPeers(ids: readonly string[]): void {
+    if (this.fetched.size + ids.length > MAX_RECEIVED) this.fetched.clear()
+    for (const id of ids) this.fetched.add(id)
+  }
+
   private validate(data: Uint8Array): TopicValidatorResult {
     const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier)
     if (!checked.ok) {

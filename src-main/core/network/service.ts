@@ -14,6 +14,8 @@ import { createNode, type NetworkLibp2p } from './node'
 import { PeerGate } from './peerGate'
 import { Requester } from './requester'
 import { exchangeStatus, serveStatus, type PeerStatus } from './status'
+import { requestSyncBatch, serveSync } from './sync'
+import { Syncer } from './syncer'
 import { requestTransactions, serveTransactions } from './txExchange'
 import type { NetworkStatus, NetworkView, PeerEntry } from './view'
 
@@ -50,6 +52,7 @@ export class NetworkNode implements NetworkView {
     private readonly options: NetworkOptions,
     private readonly gate: PeerGate,
     private readonly requester: Requester,
+    private readonly syncer: Syncer,
     private readonly bytesOf: (id: Uint8Array) => Uint8Array | undefined
   ) {
     this.redial = setInterval(() => this.dialBootstrapPeers(), REDIAL_MS)
@@ -75,12 +78,28 @@ export class NetworkNode implements NetworkView {
       },
       delivered: (transactions, from) => ref.self?.gossip?.ingestFetched(transactions, from)
     })
-    const running = new NetworkNode(node, options, gate, requester, bytesOf)
+    const syncer = new Syncer({
+      ledger: options.ledger,
+      db: options.db,
+      request: (peer, afterSeq, limit) => {
+        const connection = node.getConnections().find((c) => c.remotePeer.toString() === peer)
+        if (!connection) return Promise.reject(new Error('not connected'))
+        return requestSyncBatch(node, connection.remotePeer, afterSeq, limit)
+      },
+      storing: (ids) => ref.self?.gossip?.fromPeers(ids),
+      log: options.log
+    })
+    const running = new NetworkNode(node, options, gate, requester, syncer, bytesOf)
     ref.self = running
     await serveTransactions(node, (ids) => ids.map(bytesOf))
+    const history = options.db.prepare('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?').raw()
+    await serveSync(node, (afterSeq, limit) => (history.all(afterSeq, limit) as [number, Buffer][]).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })))
     await serveStatus(node, () => running.localStatus(), (peer, status) => running.heard(peer, status))
     node.addEventListener('peer:connect', (event) => void running.handshake(event.detail))
-    node.addEventListener('peer:disconnect', (event) => running.sameNetwork.delete(event.detail.toString()))
+    node.addEventListener('peer:disconnect', (event) => {
+      running.sameNetwork.delete(event.detail.toString())
+      syncer.forget(event.detail.toString())
+    })
     node.addEventListener('peer:discovery', (event) => {
       if (!gate.isRefused(event.detail.id.toString())) node.dial(event.detail.id).catch(() => undefined)
     })
@@ -113,7 +132,7 @@ export class NetworkNode implements NetworkView {
       peers: this.sameNetwork.size,
       latestMilestone: milestone?.index ?? null,
       stateHash: milestone ? toHex(milestone.stateHash) : null,
-      syncing: this.adopting || this.requester.size > 0 || (this.gossip?.queued ?? 0) > 0,
+      syncing: this.adopting || this.syncer.syncing || this.requester.size > 0 || (this.gossip?.queued ?? 0) > 0,
       transactions: this.options.ledger.graph.size
     }
   }
@@ -140,6 +159,7 @@ export class NetworkNode implements NetworkView {
 
   async stop(): Promise<void> {
     clearInterval(this.redial)
+    this.syncer.stop()
     this.gossip?.stop()
     await this.node.stop()
   }
@@ -174,6 +194,8 @@ export class NetworkNode implements NetworkView {
       return
     }
     if (status.networkId) this.sameNetwork.add(id)
+    // a peer holding more than we do is where a joining or restarted node catches up from
+    if (ours && status.networkId) this.syncer.offer(id, status.transactions)
     if (!ours && status.networkId) void this.adopt(peer, status.networkId)
   }
 

@@ -1,0 +1,109 @@
+// /dv2g/sync/1.0.0: a cursor in, the next batch of transactions out. The cursor is the serving
+// peer's own arrival order (`seq`), which is parents-first by construction (a transaction is
+// stored only once its parents are), so a batch applied in order never waits for a parent.
+// The request is one 12-byte frame (cursor u64, at most u32 transactions); the answer is one
+// 4-byte count frame, then that many frames of seq (u64) + transaction bytes. Every frame has a
+// size cap, every request a deadline, each peer one sync stream on us at a time, and every
+// stream is closed (or aborted) however it ends.
+import type { PeerId, Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { MAX_TX_BYTES } from '../ledger/transaction'
+import type { NetworkLibp2p } from './node'
+
+export const SYNC_PROTOCOL = '/dv2g/sync/1.0.0'
+/** transactions per answer: at most 500 × 4 KiB = 2 MiB in flight per stream */
+export const MAX_SYNC_BATCH = 500
+/** a batch is bigger than the parent requests: 500 transactions take a loaded peer a while to read and send */
+export const SYNC_TIMEOUT_MS = 15_000
+const REQUEST_BYTES = 12
+const SEQ_BYTES = 8
+
+export class SyncError extends Error {}
+
+/** Transactions stored after a cursor, oldest first: what a peer asking to sync gets. */
+export type HistoryReader = (afterSeq: number, limit: number) => { seq: number; bytes: Uint8Array }[]
+
+export interface SyncBatch {
+  /** the serving peer's seq of each transaction, increasing */
+  seqs: number[]
+  transactions: Uint8Array[]
+}
+
+function encodeRequest(afterSeq: number, limit: number): Uint8Array {
+  const frame = new Uint8Array(REQUEST_BYTES)
+  const view = new DataView(frame.buffer)
+  view.setBigUint64(0, BigInt(afterSeq))
+  view.setUint32(8, limit)
+  return frame
+}
+
+function decodeRequest(frame: Uint8Array): { afterSeq: number; limit: number } {
+  if (frame.length !== REQUEST_BYTES) throw new SyncError(`a sync request is ${REQUEST_BYTES} bytes, not ${frame.length}`)
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
+  const afterSeq = view.getBigUint64(0)
+  if (afterSeq > BigInt(Number.MAX_SAFE_INTEGER)) throw new SyncError(`sync cursor ${afterSeq} is out of range`)
+  // a peer asking for more than the cap gets the cap
+  return { afterSeq: Number(afterSeq), limit: Math.min(view.getUint32(8), MAX_SYNC_BATCH) }
+}
+
+/** Answers peers catching up with the transactions stored here after their cursor. */
+export async function serveSync(node: NetworkLibp2p, history: HistoryReader): Promise<void> {
+  await node.handle(
+    SYNC_PROTOCOL,
+    async (stream: Stream) => {
+      const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+      try {
+        const lp = lpStream(stream, { maxDataLength: REQUEST_BYTES })
+        const { afterSeq, limit } = decodeRequest((await lp.read({ signal })).subarray())
+        const rows = limit > 0 ? history(afterSeq, limit) : []
+        const count = new Uint8Array(4)
+        new DataView(count.buffer).setUint32(0, rows.length)
+        const frames = rows.map(({ seq, bytes }) => {
+          const frame = new Uint8Array(SEQ_BYTES + bytes.length)
+          new DataView(frame.buffer).setBigUint64(0, BigInt(seq))
+          frame.set(bytes, SEQ_BYTES)
+          return frame
+        })
+        await lp.writeV([count, ...frames], { signal })
+        await stream.close({ signal })
+      } catch (error) {
+        stream.abort(error instanceof Error ? error : new Error(String(error)))
+      }
+    },
+    // one sync at a time per peer: a second stream from the same peer is reset
+    { maxInboundStreams: 1 }
+  )
+}
+
+/** Asks one peer for up to `limit` transactions it stored after `afterSeq`; an empty batch means caught up. */
+export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterSeq: number, limit: number): Promise<SyncBatch> {
+  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new SyncError(`sync cursor ${afterSeq} is not a seq`)
+  if (limit < 1 || limit > MAX_SYNC_BATCH) throw new SyncError(`1 to ${MAX_SYNC_BATCH} transactions per sync request, not ${limit}`)
+  const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+  const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+  try {
+    const lp = lpStream(stream, { maxDataLength: SEQ_BYTES + MAX_TX_BYTES })
+    await lp.write(encodeRequest(afterSeq, limit), { signal })
+    const countFrame = (await lp.read({ signal })).subarray()
+    if (countFrame.length !== 4) throw new SyncError(`a sync answer starts with a 4-byte count, not ${countFrame.length} bytes`)
+    const count = new DataView(countFrame.buffer, countFrame.byteOffset, 4).getUint32(0)
+    if (count > limit) throw new SyncError(`the peer announced ${count} transactions, ${limit} were asked for`)
+    const batch: SyncBatch = { seqs: [], transactions: [] }
+    let previous = afterSeq
+    for (let i = 0; i < count; i++) {
+      const frame = (await lp.read({ signal })).subarray()
+      if (frame.length <= SEQ_BYTES) throw new SyncError(`a sync frame of ${frame.length} bytes carries no transaction`)
+      const seq = Number(new DataView(frame.buffer, frame.byteOffset, SEQ_BYTES).getBigUint64(0))
+      // the cursor only moves forward: a peer going backwards would make us sync forever
+      if (!(seq > previous) || !Number.isSafeInteger(seq)) throw new SyncError(`the peer sent seq ${seq} after ${previous}`)
+      previous = seq
+      batch.seqs.push(seq)
+      batch.transactions.push(frame.slice(SEQ_BYTES))
+    }
+    await stream.close({ signal })
+    return batch
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    throw error
+  }
+}

@@ -1,0 +1,167 @@
+// Catches a joining or restarted node up with a peer that holds more: batches over
+// /dv2g/sync/1.0.0 from a cursor into the peer's arrival order, each batch checked and stored in
+// one SQLite transaction together with the new cursor, so a node killed mid-sync resumes where
+// its last commit left it. One sync at a time (the peer holding most first); gossip goes on
+// meanwhile and whatever it brought arrives here again as a duplicate, which costs a lookup.
+import type { Db } from '../db/connection'
+import { NONE } from '../ledger/graph'
+import { toHex, txId } from '../ledger/hash'
+import type { IngestOutcome, Ledger } from '../ledger/ledger'
+import { SignatureVerifier } from '../ledger/signing'
+import { checkIntrinsic, type Checked } from '../ledger/validation'
+import { MAX_SYNC_BATCH, type SyncBatch } from './sync'
+
+/** failed requests in a row before a peer is left until it connects again */
+const MAX_FAILURES = 3
+/** peers remembered as ahead of us; beyond this a new offer is ignored until one is done */
+const MAX_CANDIDATES = 64
+
+export interface SyncerLinks {
+  ledger: Ledger
+  db: Db
+  request(peer: string, afterSeq: number, limit: number): Promise<SyncBatch>
+  /** told the ids of a batch before it is stored: what came from a peer is not published again */
+  storing(ids: string[]): void
+  log(line: string): void
+}
+
+export interface SyncProgress {
+  peer: string
+  /** transactions the peer said it held at the handshake */
+  target: number
+  /** transactions received from it in this sync */
+  received: number
+}
+
+const cursorKey = (peer: string) => `sync_cursor:${peer}`
+
+export class Syncer {
+  private readonly candidates = new Map<string, number>()
+  private current: SyncProgress | null = null
+  private stopped = false
+  private readonly verifier = new SignatureVerifier()
+  private readonly readCursor: (key: string) => unknown
+  private readonly writeCursor: (key: string, seq: number) => void
+
+  constructor(private readonly links: SyncerLinks) {
+    const read = links.db.prepare('SELECT value FROM ledger_meta WHERE key = ?').pluck()
+    const write = links.db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    this.readCursor = (key) => read.get(key)
+    this.writeCursor = (key, seq) => write.run(key, seq)
+  }
+
+  get syncing(): boolean {
+    return this.current !== null
+  }
+
+  get progress(): SyncProgress | null {
+    return this.current && { ...this.current }
+  }
+
+  /** Where the sync from this peer stands: the last of its seqs stored here (0 before the first). */
+  cursorOf(peer: string): number {
+    const value = this.readCursor(cursorKey(peer))
+    return typeof value === 'number' ? value : 0
+  }
+
+  /** A peer said (at the status handshake) how many transactions it holds: sync from it if that is more than here. */
+  offer(peer: string, transactions: number): void {
+    if (this.stopped || transactions <= this.links.ledger.graph.size) return
+    if (!this.candidates.has(peer) && this.candidates.size >= MAX_CANDIDATES) return
+    this.candidates.set(peer, transactions)
+    if (!this.current) void this.run()
+  }
+
+  /** A peer that disconnected is no longer a candidate. */
+  forget(peer: string): void {
+    this.candidates.delete(peer)
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.candidates.clear()
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const next = [...this.candidates].sort((a, b) => b[1] - a[1])[0]
+      if (!next) break
+      const [peer, target] = next
+      this.candidates.delete(peer)
+      if (target <= this.links.ledger.graph.size) continue
+      this.current = { peer, target, received: 0 }
+      try {
+        await this.syncFrom(peer)
+      } catch (error) {
+        this.links.log(`dv2g node: sync from ${peer} stopped: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    this.current = null
+  }
+
+  private async syncFrom(peer: string): Promise<void> {
+    const started = Date.now()
+    let cursor = this.cursorOf(peer)
+    let failures = 0
+    let stored = 0
+    // the next batch is asked for while this one is checked and stored: one request in flight
+    const ask = (afterSeq: number) => {
+      const request = this.links.request(peer, afterSeq, MAX_SYNC_BATCH)
+      // a prefetched batch left behind (the sync stopped) must not fail unheard
+      request.catch(() => undefined)
+      return request
+    }
+    let pending = ask(cursor)
+    while (!this.stopped) {
+      let batch: SyncBatch
+      try {
+        batch = await pending
+        failures = 0
+      } catch (error) {
+        if (++failures >= MAX_FAILURES) throw error
+        pending = ask(cursor)
+        continue
+      }
+      if (batch.transactions.length === 0) break
+      const last = batch.seqs.at(-1)!
+      if (!this.stopped && batch.transactions.length === MAX_SYNC_BATCH) pending = ask(last)
+      const outcomes = this.store(peer, batch, last)
+      cursor = last
+      this.current!.received += batch.transactions.length
+      stored += outcomes.filter((o) => o.status === 'accepted').length
+      const refused = outcomes.find((o): o is Extract<IngestOutcome, { status: 'refused' }> => o.status === 'refused')
+      // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
+      if (refused) throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
+      if (batch.transactions.length < MAX_SYNC_BATCH) break
+    }
+    const received = this.current!.received
+    if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)
+  }
+
+  /** Checks a batch and stores it with the new cursor in one commit: after a kill, both or neither are there. */
+  private store(peer: string, batch: SyncBatch, last: number): IngestOutcome[] {
+    const { ledger } = this.links
+    const now = ledger.options.now()
+    // what gossip brought meanwhile (or an earlier sync from another peer) is skipped before the costly signature check
+    const unknown = batch.transactions.filter((bytes) => ledger.graph.indexOf(txId(bytes)) === NONE)
+    const checked = unknown.map((bytes) => checkHistoric(bytes, ledger.options, now, this.verifier))
+    this.links.storing(checked.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
+    return ledger.transaction(() => {
+      const outcomes = ledger.ingestChecked(checked)
+      this.writeCursor(cursorKey(peer), last)
+      return outcomes
+    })
+  }
+}
+
+/**
+ * The intrinsic checks for history: a synced transaction may be as old as the tangle, so only a
+ * timestamp too far in the future is refused (gossip refuses one too far either way).
+ */
+export function checkHistoric(bytes: Uint8Array, rules: { powBits: number; maxSkewMs: number }, nowMs: number, verifier: SignatureVerifier): Checked {
+  const checked = checkIntrinsic(bytes, { powBits: rules.powBits, maxSkewMs: Infinity }, nowMs, verifier)
+  if (checked.ok && checked.tx.timestampMs > nowMs + rules.maxSkewMs) {
+    return { ok: false, id: checked.id, reason: `timestamp ${new Date(checked.tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s ahead of this node's clock` }
+  }
+  return checked
+}

@@ -1,6 +1,6 @@
 // The console's views in nav order. The router, the nav rail, the Alt+digit shortcuts and the
 // shortcut list in Settings all come from this one table.
-export const viewNames = ['overview', 'wallets', 'auctions', 'tangle', 'esu', 'history', 'meters', 'settings'] as const
+export const viewNames = ['overview', 'wallets', 'auctions', 'tangle', 'esu', 'history', 'meters', 'network', 'settings'] as const
 export type ViewName = (typeof viewNames)[number]
 
 export interface ConsoleView {
@@ -33,6 +33,10 @@ const purposes: Record<ViewName, { label: string; purpose: string }> = {
   },
   history: { label: 'History', purpose: 'Past market runs: the day in the paper’s figures, what every EV earned and every grid paid, exported as CSV and PNG.' },
   meters: { label: 'Meters', purpose: 'Local meters on serial/USB (DSMR P1) and meter logs imported from USB sticks.' },
+  network: {
+    label: 'Network',
+    purpose: 'This data dir as a node of the tangle network: its peers and their scores, sync, and the milestone and state hash every node should share.'
+  },
   settings: { label: 'Settings', purpose: 'This installation: data dir, versions, transport and keyboard shortcuts.' }
 }
 
@@ -47,7 +51,7 @@ export function consoleView(name: ViewName): ConsoleView {
   return consoleViews.find((view) => view.name === name)!
 }
 
-/** The view an Alt+<digit> key press opens, from KeyboardEvent.code ('Digit1'…'Digit8'). */
+/** The view an Alt+<digit> key press opens, from KeyboardEvent.code ('Digit1'…'Digit9'). */
 export function viewForShortcut(event: Pick<KeyboardEvent, 'altKey' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'code'>): ConsoleView | undefined {
   if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return undefined
   const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code)?.[1]

@@ -7,6 +7,7 @@ import AuctionsView from './views/AuctionsView.vue'
 import TangleView from './views/TangleView.vue'
 import HistoryView from './views/HistoryView.vue'
 import MetersView from './views/MetersView.vue'
+import NetworkView from './views/NetworkView.vue'
 import SettingsView from './views/SettingsView.vue'
 
 const components: Record<ViewName, RouteRecordRaw['component']> = {
@@ -18,6 +19,7 @@ const components: Record<ViewName, RouteRecordRaw['component']> = {
   esu: () => import('./views/EsuView.vue'),
   history: HistoryView,
   meters: MetersView,
+  network: NetworkView,
   settings: SettingsView
 }
 

@@ -56,5 +56,7 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'meter.assign',
   'meter.readings',
   'meter.volumes',
-  'meter.import'
+  'meter.import',
+  'network.status',
+  'network.peers'
 ]

@@ -244,6 +244,34 @@ export const fileImportSchema = z.object({
 })
 export type FileImportResult = z.infer<typeof fileImportSchema>
 
+/** A peer of the network node, as dv2g peers --json gives it. */
+export const networkPeerSchema = z.object({
+  id: z.string(),
+  addresses: z.array(z.string()),
+  connected: z.boolean(),
+  latencyMs: num.nullable(),
+  score: num
+})
+export type NetworkPeer = z.infer<typeof networkPeerSchema>
+
+/** The network node this process runs, as dv2g network status --json gives it; running false when it runs none. */
+export const networkStatusSchema = z.discriminatedUnion('running', [
+  z.object({
+    running: z.literal(true),
+    peerId: z.string(),
+    /** the genesis id; null until the node has one */
+    networkId: z.string().nullable(),
+    listen: z.array(z.string()),
+    peers: count,
+    latestMilestone: count.nullable(),
+    stateHash: z.string().nullable(),
+    syncing: z.boolean(),
+    transactions: count
+  }),
+  z.object({ running: z.literal(false) })
+])
+export type NetworkStatus = z.infer<typeof networkStatusSchema>
+
 const prosumerSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(64).nullable()
 const pathSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4096)
 
@@ -345,7 +373,11 @@ export const methods = {
     z.object({ paths: z.array(pathSchema).min(1, { message: 'choose at least one file or folder' }).max(1000), timeZone: z.string().min(1).optional() }).strict(),
     /** skipped: what could not be read (a folder, a link out of the chosen folder, a FIFO…) and why */
     z.object({ files: z.array(fileImportSchema), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) })
-  )
+  ),
+
+  /** the network node of this process (dv2g serve --listen/--peer); no peers when it runs none */
+  'network.status': method(noInput, networkStatusSchema),
+  'network.peers': method(noInput, z.array(networkPeerSchema))
 } as const
 
 export type MethodName = keyof typeof methods

@@ -15,6 +15,7 @@ import type { IngestOutcome } from './ledger/ledger'
 import { MarketError } from './market/service'
 import { MeterError, MeterService } from './meters/service'
 import { isTimeZone } from './meters/timeZone'
+import { networkOf } from './network/view'
 import { spam } from './ledger/spammer'
 import { decodeAddress, KeyInputError } from './wallet/keys'
 import { KeystoreError, type WalletInfo } from './wallet/keystore'
@@ -148,6 +149,12 @@ export function createHandlers(app: App): Handlers {
     'meter.readings': ({ meterId, fromMs, toMs, limit }) =>
       fromMs === undefined && toMs === undefined ? app.meters().store.latest(meterId, limit ?? 2000) : app.meters().store.readings(meterId, fromMs ?? 0, toMs ?? Number.MAX_SAFE_INTEGER, limit ?? 10_000),
     'meter.volumes': () => app.meters().volumes(),
+
+    'network.status': () => {
+      const network = networkOf(app)
+      return network ? { running: true as const, ...network.status() } : { running: false as const }
+    },
+    'network.peers': () => networkOf(app)?.peers() ?? [],
     'meter.import': async ({ paths, timeZone }) => {
       if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
       try {

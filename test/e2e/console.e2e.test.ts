@@ -63,7 +63,7 @@ describe('the console in Chromium', () => {
     expect(watched.errors).toEqual([])
   })
 
-  it('jumps to the views with Alt+1..Alt+8', async () => {
+  it('jumps to the views with Alt+1..Alt+9', async () => {
     for (const [index, name] of viewNames.entries()) {
       await page.keyboard.press(`Alt+${index + 1}`)
       await page.getByTestId(`view-${name}`).waitFor({ state: 'visible' })

@@ -1,24 +1,30 @@
 import { open } from '../../core/app'
+import { NetworkNode } from '../../core/network/service'
+import { attachNetwork } from '../../core/network/view'
 import type { RunningChannel } from '../../core/owner/channel'
 import { ownDataDir, serveOperations } from '../../core/owner/owner'
 import { isLoopbackHost } from '../../server/auth'
 import { InsecureBindError, startServer } from '../../server/server'
 import { readTlsIdentity, TlsFileError, type TlsIdentity } from '../../server/tls'
 import { numberOption, parseArgs, stringOption, UsageError } from '../args'
+import { DEFAULT_LISTEN, listenAddresses, networkStartError, takeNetworkArgs, wantsNetwork } from '../networkArgs'
 import type { Output } from '../output'
 import { ensureRendererBuilt } from '../rendererBuild'
 
 export const DEFAULT_PORT = 4780
 
-export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --tls-key FILE]
+export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns]
   The console in any browser. Binds 127.0.0.1 by default; the printed URL carries this run's token,
   which the page keeps in the tab and sends itself (never as a cookie).
   --port 0 picks any free port.
   --host other than loopback (127.0.0.1, ::1, localhost) needs --tls-cert and --tls-key (PEM):
-  the console is then served over HTTPS and WSS.`
+  the console is then served over HTTPS and WSS.
+  --listen, --peer, --mdns  also run this data dir as a node of the tangle network, as dv2g node does
+  (--listen defaults to ${DEFAULT_LISTEN} once any of them is given); the console's Network view shows it.`
 
 export async function runServe(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
-  const args = parseArgs(argv, { port: { value: true }, host: { value: true }, 'tls-cert': { value: true }, 'tls-key': { value: true } })
+  const networkArgs = takeNetworkArgs(argv)
+  const args = parseArgs(networkArgs.rest, { port: { value: true }, host: { value: true }, 'tls-cert': { value: true }, 'tls-key': { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const port = numberOption(args, 'port') ?? DEFAULT_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535`)
@@ -30,7 +36,11 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   const lock = ownDataDir(dataDir, 'dv2g serve')
   const app = open(dataDir, { transport: 'serve' })
   let channel: RunningChannel | undefined
+  let network: NetworkNode | undefined
+  let detachNetwork = () => {}
   const shutDown = async () => {
+    detachNetwork()
+    await network?.stop()
     await channel?.close()
     app.close()
     lock.release()
@@ -39,9 +49,19 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   try {
     channel = await serveOperations(lock, app)
     app.startLive()
+    if (wantsNetwork(networkArgs)) {
+      const listen = listenAddresses(networkArgs)
+      try {
+        network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: networkArgs.peers, mdns: networkArgs.mdns, log: out.note })
+      } catch (error) {
+        throw networkStartError(error, listen)
+      }
+      detachNetwork = attachNetwork(app, network)
+    }
     server = await startServer({ app, rendererDir, host, port, tls })
   } catch (error) {
     await shutDown()
+    if (error instanceof UsageError) throw error
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${port} on ${host} is in use; pass --port 0 for any free port`)
     }
@@ -50,8 +70,14 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   if (!isLoopbackHost(host)) {
     out.note(`dv2g: serving on ${host} over TLS, reachable from other machines; the token is the guard, keep the URL private`)
   }
-  out.result({ url: server.url, port: server.port, token: server.token, dataDir: app.dataDir }, () =>
-    [`DV2G Operator console: ${server.url}`, `data dir: ${app.dataDir}`, 'Ctrl+C stops the server.'].join('\n')
+  const node = network?.status()
+  out.result({ url: server.url, port: server.port, token: server.token, dataDir: app.dataDir, ...(node ? { peerId: node.peerId, networkId: node.networkId, listen: node.listen } : {}) }, () =>
+    [
+      `DV2G Operator console: ${server.url}`,
+      `data dir: ${app.dataDir}`,
+      ...(node ? [`network node ${node.peerId}`, ...node.listen.map((address) => `listening on ${address}`)] : []),
+      'Ctrl+C stops the server.'
+    ].join('\n')
   )
 
   const running = server

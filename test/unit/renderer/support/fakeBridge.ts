@@ -8,7 +8,9 @@ import {
   type AppInfo,
   type EsuProfile,
   type EventName,
-  type MethodName
+  type MethodName,
+  type NetworkPeer,
+  type NetworkStatus
 } from '../../../../src-shared/contract'
 import type { BridgeMethods, Dv2gBridge } from '../../../../src-shared/bridge'
 import { esuCost } from '../../../../src-shared/market/esu'
@@ -28,6 +30,8 @@ export interface FakeBridge extends Dv2gBridge {
   market: ReturnType<typeof createFakeMarket>
   meters: ReturnType<typeof createFakeMeters>
   info: AppInfo
+  /** the network node the main process runs, if any: set status and peers to what a test needs */
+  network: { status: NetworkStatus; peers: NetworkPeer[] }
   emit(name: EventName, payload: unknown): void
   /** the next call of this method fails with this body */
   failNext(method: MethodName, error: ApiErrorBody): void
@@ -64,6 +68,7 @@ export function createFakeBridge(): FakeBridge {
   }
 
   const market = createFakeMarket(emit)
+  const network: FakeBridge['network'] = { status: { running: false }, peers: [] }
   const meters = createFakeMeters(emit)
 
   function handle(method: MethodName, rawInput: unknown): unknown {
@@ -74,6 +79,8 @@ export function createFakeBridge(): FakeBridge {
     }
     if (method.startsWith('market.')) return market.handle(method, rawInput)
     if (method.startsWith('meter.')) return meters.handle(method, rawInput)
+    if (method === 'network.status') return network.status
+    if (method === 'network.peers') return network.peers
     switch (method) {
       case 'app.info':
         parseInput(method, rawInput)
@@ -161,6 +168,7 @@ export function createFakeBridge(): FakeBridge {
     market,
     meters,
     info,
+    network,
     emit,
     failNext: (method, error) => failures.set(method, error),
     reset() {
@@ -173,6 +181,8 @@ export function createFakeBridge(): FakeBridge {
       info.startedAt = new Date(Date.now() - 65_000).toISOString()
       market.reset()
       meters.reset()
+      network.status = { running: false }
+      network.peers = []
     }
   }
 }

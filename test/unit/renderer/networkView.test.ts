@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { VueWrapper } from '@vue/test-utils'
+import type { NetworkPeer, NetworkStatus } from '../../../src-shared/contract'
+import { createFakeBridge } from './support/fakeBridge'
+import { until } from '../../support/until'
+import { mountConsole, settle } from './support/mountConsole'
+
+const bridge = createFakeBridge()
+window.dv2g = bridge
+
+let wrapper: VueWrapper
+const byTestId = (id: string) => wrapper.get(`[data-testid="${id}"]`)
+const tileValue = (id: string) => byTestId(id).get('[data-tile-value]').text()
+
+const SELF = '12D3KooWSelfSelfSelfSelfSelfSelfSelfSelfSelfSelfSelf'
+const GENESIS = 'ab'.repeat(32)
+const runningNode = (changes: Partial<Extract<NetworkStatus, { running: true }>> = {}): NetworkStatus => ({
+  running: true,
+  peerId: SELF,
+  networkId: GENESIS,
+  listen: ['/ip4/127.0.0.1/tcp/4781/p2p/' + SELF],
+  peers: 1,
+  latestMilestone: 7,
+  stateHash: 'cd'.repeat(32),
+  syncing: false,
+  transactions: 1234,
+  ...changes
+})
+const peers: NetworkPeer[] = [
+  { id: '12D3KooWRefused', addresses: ['/ip4/127.0.0.1/tcp/4790'], connected: false, latencyMs: null, score: -12.5 },
+  { id: '12D3KooWHonest', addresses: ['/ip4/127.0.0.1/tcp/4782', '/ip4/10.0.0.2/tcp/4782'], connected: true, latencyMs: 3.4, score: 0.75 }
+]
+
+async function open(path: string): Promise<void> {
+  ;({ wrapper } = await mountConsole(path))
+  await settle()
+}
+
+beforeEach(() => bridge.reset())
+afterEach(() => wrapper.unmount())
+
+describe('Network view', () => {
+  it('says how to start a node when this process runs none', async () => {
+    await open('/network')
+    const none = byTestId('network-none').text()
+    expect(none).toContain('dv2g serve --listen')
+    expect(none).toContain('--peer')
+    expect(none).toContain('dv2g node')
+    expect(wrapper.find('[data-testid="network-node"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="network-peer-table"]').exists()).toBe(false)
+  })
+
+  it('shows the node, its milestone and state hash, and its peers, connected ones first', async () => {
+    bridge.network.status = runningNode()
+    bridge.network.peers = peers
+    await open('/network')
+    expect(wrapper.find('[data-testid="network-none"]').exists()).toBe(false)
+    expect(byTestId('network-peer-id').text()).toBe(SELF)
+    expect(byTestId('network-id').text()).toBe(GENESIS)
+    expect(byTestId('network-listen').text()).toBe(`/ip4/127.0.0.1/tcp/4781/p2p/${SELF}`)
+    expect(byTestId('network-state-hash').text()).toBe('cd'.repeat(32))
+    expect(tileValue('network-milestone')).toBe('7')
+    expect(tileValue('network-peers')).toBe('1')
+    expect(tileValue('network-transactions')).toBe('1,234')
+    expect(tileValue('network-syncing')).toBe('in sync')
+
+    const rows = wrapper.findAll('[data-testid="network-peer-row"]').map((row) => row.findAll('td').map((cell) => cell.text()))
+    expect(rows).toEqual([
+      ['12D3KooWHonest', '/ip4/127.0.0.1/tcp/4782/ip4/10.0.0.2/tcp/4782', 'connected', '3 ms', '0.8'],
+      ['12D3KooWRefused', '/ip4/127.0.0.1/tcp/4790', 'not connected', '—', '-12.5']
+    ])
+  })
+
+  it('follows the node while visible: a new milestone and a sync show without a reload', async () => {
+    bridge.network.status = runningNode()
+    await open('/network')
+    expect(byTestId('network-no-peers').text()).toContain('No peers yet')
+    bridge.network.status = runningNode({ latestMilestone: 8, stateHash: 'ef'.repeat(32), syncing: true })
+    await until(() => tileValue('network-milestone') === '8', 6000, 'the next poll to show milestone 8')
+    expect(byTestId('network-state-hash').text()).toBe('ef'.repeat(32))
+    expect(tileValue('network-syncing')).toBe('syncing')
+  })
+
+  it('shows a node that has no genesis yet and no milestone', async () => {
+    bridge.network.status = runningNode({ networkId: null, latestMilestone: null, stateHash: null, peers: 0 })
+    await open('/network')
+    expect(byTestId('network-id').text()).toContain('none yet')
+    expect(tileValue('network-milestone')).toBe('—')
+    expect(byTestId('network-state-hash').text()).toBe('—')
+  })
+})
+
+describe('Overview', () => {
+  it('shows the network at a glance: off without a node, else its peers and milestone', async () => {
+    await open('/overview')
+    expect(tileValue('tile-network')).toBe('off')
+    expect(byTestId('tile-network').text()).toContain('dv2g serve --listen')
+    wrapper.unmount()
+
+    bridge.network.status = runningNode({ peers: 2, latestMilestone: 41 })
+    await open('/overview')
+    expect(tileValue('tile-network')).toBe('2')
+    expect(byTestId('tile-network').text()).toContain('milestone 41')
+  })
+})

@@ -1,26 +1,33 @@
 import { open } from '../../core/app'
+import { MilestoneClock } from '../../core/network/milestoneClock'
 import { NetworkNode } from '../../core/network/service'
 import { attachNetwork } from '../../core/network/view'
 import type { RunningChannel } from '../../core/owner/channel'
 import { ownDataDir, serveOperations } from '../../core/owner/owner'
 import { parseArgs, UsageError } from '../args'
 import { DEFAULT_LISTEN, listenAddresses, networkStartError, takeNetworkArgs } from '../networkArgs'
+import { MILESTONE_OPTION, milestoneIntervalMs, milestoneIssuerKey } from '../milestoneIssuer'
 import type { Output } from '../output'
 
-export const nodeUsage = `dv2g node [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns]
+export const nodeUsage = `dv2g node [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S]
   Runs this data dir as a headless node of the tangle network until SIGINT or SIGTERM.
   --listen  where peers reach this node (default ${DEFAULT_LISTEN}; /ip4/0.0.0.0/tcp/4781 takes
             peers from other machines; tcp/0 picks a free port). Repeatable.
   --peer    a bootstrap peer as the node prints it, with its /p2p/ id; kept connected. Repeatable.
             A data dir with no tangle yet joins its first peer's network (it takes that genesis).
   --mdns    finds peers on the local network by multicast DNS (a LAN microgrid).
+  --milestone-seconds  issues a milestone every S seconds approving the current tips, signed by the
+            milestone issuer the genesis names (the operator wallet; passphrase from DV2G_PASSPHRASE
+            or a prompt). Only the operator's data dir holds that key. An interval with nothing new
+            issues none.
   Prints the peer id and listen addresses. dv2g peers and dv2g network status ask it while it runs.`
 
 export async function runNode(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const networkArgs = takeNetworkArgs(argv)
-  const args = parseArgs(networkArgs.rest, {})
+  const args = parseArgs(networkArgs.rest, { [MILESTONE_OPTION]: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const listen = listenAddresses(networkArgs)
+  const milestoneMs = milestoneIntervalMs(args)
 
   // the data dir is this process's until it stops: other commands' writes come through its channel
   const lock = ownDataDir(dataDir, 'dv2g node')
@@ -28,7 +35,9 @@ export async function runNode(argv: readonly string[], out: Output, dataDir: str
   let channel: RunningChannel | undefined
   let network: NetworkNode | undefined
   let detach = () => {}
+  let milestones: MilestoneClock | undefined
   const shutDown = async () => {
+    milestones?.stop()
     detach()
     await network?.stop()
     await channel?.close()
@@ -36,10 +45,13 @@ export async function runNode(argv: readonly string[], out: Output, dataDir: str
     lock.release()
   }
   try {
+    // refused before the network starts: a node that cannot sign milestones says so at once
+    const issuerKey = milestoneMs === undefined ? undefined : await milestoneIssuerKey(app)
     channel = await serveOperations(lock, app)
     app.startLive()
     network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: networkArgs.peers, mdns: networkArgs.mdns, log: out.note })
     detach = attachNetwork(app, network)
+    if (issuerKey && milestoneMs !== undefined) milestones = new MilestoneClock(app.ledger().ledger, issuerKey, milestoneMs, out.note)
   } catch (error) {
     await shutDown()
     throw networkStartError(error, listen)

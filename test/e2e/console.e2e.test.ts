@@ -53,6 +53,9 @@ describe('the console in Chromium', () => {
         await page.getByTestId('history-empty').waitFor({ state: 'visible' })
       } else if (name === 'meters') {
         await page.getByTestId('meter-add-form').waitFor({ state: 'visible' })
+      } else if (name === 'network') {
+        // this serve runs no network node: the view says how to start one
+        await page.getByTestId('network-none').waitFor({ state: 'visible' })
       } else {
         await expectDataDirShown(page)
       }

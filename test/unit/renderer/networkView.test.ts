@@ -94,7 +94,7 @@ describe('Overview', () => {
   it('shows the network at a glance: off without a node, else its peers and milestone', async () => {
     await open('/overview')
     expect(tileValue('tile-network')).toBe('off')
-    expect(byTestId('tile-network').text()).toContain('dv2g serve --listen')
+    expect(byTestId('tile-network').text()).toContain('no node runs · see Network')
     wrapper.unmount()
 
     bridge.network.status = runningNode({ peers: 2, latestMilestone: 41 })

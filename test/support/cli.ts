@@ -29,10 +29,11 @@ export interface ServeProcess {
 }
 
 /** Starts `dv2g serve` and resolves once it has printed its URL. */
-export function startServe(dataDir: string, extraArgs: readonly string[] = []): Promise<ServeProcess> {
+export function startServe(dataDir: string, extraArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   const started = performance.now()
   const child = spawn(process.execPath, [dv2gBin, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
-    stdio: ['pipe', 'pipe', 'pipe']
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env }
   })
   const stop = () =>
     new Promise<void>((resolve) => {

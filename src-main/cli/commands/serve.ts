@@ -1,4 +1,5 @@
 import { open } from '../../core/app'
+import { MilestoneClock } from '../../core/network/milestoneClock'
 import { NetworkNode } from '../../core/network/service'
 import { attachNetwork } from '../../core/network/view'
 import type { RunningChannel } from '../../core/owner/channel'
@@ -7,29 +8,33 @@ import { isLoopbackHost } from '../../server/auth'
 import { InsecureBindError, startServer } from '../../server/server'
 import { readTlsIdentity, TlsFileError, type TlsIdentity } from '../../server/tls'
 import { numberOption, parseArgs, stringOption, UsageError } from '../args'
+import { MILESTONE_OPTION, milestoneIntervalMs, milestoneIssuerKey } from '../milestoneIssuer'
 import { DEFAULT_LISTEN, listenAddresses, networkStartError, takeNetworkArgs, wantsNetwork } from '../networkArgs'
 import type { Output } from '../output'
 import { ensureRendererBuilt } from '../rendererBuild'
 
 export const DEFAULT_PORT = 4780
 
-export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns]
+export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S]
   The console in any browser. Binds 127.0.0.1 by default; the printed URL carries this run's token,
   which the page keeps in the tab and sends itself (never as a cookie).
   --port 0 picks any free port.
   --host other than loopback (127.0.0.1, ::1, localhost) needs --tls-cert and --tls-key (PEM):
   the console is then served over HTTPS and WSS.
   --listen, --peer, --mdns  also run this data dir as a node of the tangle network, as dv2g node does
-  (--listen defaults to ${DEFAULT_LISTEN} once any of them is given); the console's Network view shows it.`
+  (--listen defaults to ${DEFAULT_LISTEN} once any of them is given); the console's Network view shows it.
+  --milestone-seconds  with the network on, issues milestones as dv2g node does (the operator's data dir).`
 
 export async function runServe(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const networkArgs = takeNetworkArgs(argv)
-  const args = parseArgs(networkArgs.rest, { port: { value: true }, host: { value: true }, 'tls-cert': { value: true }, 'tls-key': { value: true } })
+  const args = parseArgs(networkArgs.rest, { port: { value: true }, host: { value: true }, 'tls-cert': { value: true }, 'tls-key': { value: true }, [MILESTONE_OPTION]: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const port = numberOption(args, 'port') ?? DEFAULT_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535`)
   const host = stringOption(args, 'host') ?? '127.0.0.1'
   const tls = tlsOptions(stringOption(args, 'tls-cert'), stringOption(args, 'tls-key'), host)
+  const milestoneMs = milestoneIntervalMs(args)
+  if (milestoneMs !== undefined && !wantsNetwork(networkArgs)) throw new UsageError(`--${MILESTONE_OPTION} issues milestones to the network: give --listen or --peer too`)
 
   const rendererDir = ensureRendererBuilt(out.note)
   // the data dir is this process's until it stops: other commands' writes come through its channel
@@ -38,7 +43,9 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   let channel: RunningChannel | undefined
   let network: NetworkNode | undefined
   let detachNetwork = () => {}
+  let milestones: MilestoneClock | undefined
   const shutDown = async () => {
+    milestones?.stop()
     detachNetwork()
     await network?.stop()
     await channel?.close()
@@ -47,6 +54,8 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   }
   let server
   try {
+    // refused before anything starts: a node that cannot sign milestones says so at once
+    const issuerKey = milestoneMs === undefined ? undefined : await milestoneIssuerKey(app)
     channel = await serveOperations(lock, app)
     app.startLive()
     if (wantsNetwork(networkArgs)) {
@@ -57,6 +66,7 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
         throw networkStartError(error, listen)
       }
       detachNetwork = attachNetwork(app, network)
+      if (issuerKey && milestoneMs !== undefined) milestones = new MilestoneClock(app.ledger().ledger, issuerKey, milestoneMs, out.note)
     }
     server = await startServer({ app, rendererDir, host, port, tls })
   } catch (error) {

@@ -209,11 +209,22 @@ export class Ledger {
     return this.milestones.latest()
   }
 
+  /**
+   * The two oldest tips, whatever this node's walk thinks of them: White Flag marks a conflicting
+   * side as such, and a tip left out because one node's walk rejected it would never be final.
+   */
   private milestoneParents(): [number, number] {
-    const tips = [...this.graph.tips.values()].sort((a, b) => a - b)
-    const valid = tips.filter((t) => this.graph.invalid[t] === 0)
-    const [first, second] = valid.length ? valid : tips
+    const [first, second] = [...this.graph.tips.values()].sort((a, b) => a - b)
     return [first!, second ?? first!]
+  }
+
+  /**
+   * With milestone issuers in the genesis, milestones decide conflicts, the same on every node; the
+   * weighted walk's rejections and confirmations are this node's own view and must not refuse what
+   * peers send (a node that refused a transaction another applied could never apply that milestone).
+   */
+  private get finalByMilestones(): boolean {
+    return this.milestones.genesisIssuers().length > 0
   }
 
   /** Encodes, signs and solves the proof of work for a transaction issued here. */
@@ -417,7 +428,7 @@ export class Ledger {
     const branch = this.graph.indexOf(tx.branch)
     if (branch === NONE) return { missing: tx.branch }
     // a milestone may approve what this node's walk rejected: White Flag decides, the same on every node
-    if (tx.payload.kind === TxKind.Milestone) return { trunk, branch }
+    if (tx.payload.kind === TxKind.Milestone || this.finalByMilestones) return { trunk, branch }
     for (const parent of [trunk, branch]) {
       if (this.graph.invalid[parent] === 1) throw new Refused(`approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`)
     }
@@ -444,7 +455,7 @@ export class Ledger {
     for (const [i, input] of payload.inputs.entries()) {
       const source = this.graph.indexOf(input.txId)
       if (source === NONE) throw new Refused(`input ${i} spends an output of unknown transaction ${toHex(input.txId)}`)
-      if (this.graph.invalid[source] === 1) throw new Refused(`input ${i} spends an output of a rejected transaction`)
+      if (this.graph.invalid[source] === 1 && !this.finalByMilestones) throw new Refused(`input ${i} spends an output of a rejected transaction`)
       const txSeq = source + 1
       const key = `${txSeq}:${input.index}`
       if (spends.some((s) => s.key === key)) throw new Refused(`input ${i} spends the same output twice`)
@@ -452,7 +463,7 @@ export class Ledger {
       if (!output) throw new Refused(`input ${i}: transaction ${toHex(input.txId)} has no output ${input.index}`)
       if (!sameBytes(output.address, owner)) throw new Refused(`input ${i} is not owned by the issuer`)
       for (const spender of this.sql.spenders.all(txSeq, input.index) as number[]) {
-        if (this.graph.status[spender - 1] === TxStatus.Confirmed) throw new Refused(`input ${i} was already spent by a confirmed transaction`)
+        if (this.graph.status[spender - 1] === TxStatus.Confirmed && !this.finalByMilestones) throw new Refused(`input ${i} was already spent by a confirmed transaction`)
         if (this.approvesEither(trunk, branch, spender - 1)) throw new Refused(`input ${i} is already spent in this transaction's own past cone`)
       }
       totalIn += output.amount

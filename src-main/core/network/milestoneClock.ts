@@ -10,15 +10,12 @@ export const MIN_MILESTONE_SECONDS = 0.1
 export const MAX_MILESTONE_SECONDS = 86_400
 
 /**
- * Whether a milestone issued now would reference a transaction no milestone has: true when a tip
- * the issuer would approve (a valid one, or any when none is valid, as Ledger.issueMilestone picks)
- * is unreferenced. A referenced transaction that is still a tip can only be the latest milestone.
+ * Whether a milestone issued now would reference a transaction no milestone has: true when a tip is
+ * unreferenced (a referenced transaction that is still a tip can only be the latest milestone).
  */
 export function awaitsMilestone(ledger: Ledger): boolean {
   if (ledger.isEmpty) return false
-  const tips = ledger.graph.tips.values()
-  const valid = tips.filter((tip) => ledger.graph.invalid[tip] === 0)
-  return (valid.length ? valid : tips).some((tip) => ledger.milestones.referencedBy(tip) === 0)
+  return ledger.graph.tips.values().some((tip) => ledger.milestones.referencedBy(tip) === 0)
 }
 
 export class MilestoneClock {

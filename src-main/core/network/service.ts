@@ -15,7 +15,7 @@ import { PeerGate } from './peerGate'
 import { Requester } from './requester'
 import { exchangeStatus, serveStatus, type PeerStatus } from './status'
 import { requestSyncBatch, serveSync } from './sync'
-import { Syncer } from './syncer'
+import { checkHistoric, Syncer } from './syncer'
 import { requestTransactions, serveTransactions } from './txExchange'
 import type { NetworkStatus, NetworkView, PeerEntry } from './view'
 
@@ -81,10 +81,10 @@ export class NetworkNode implements NetworkView {
     const syncer = new Syncer({
       ledger: options.ledger,
       db: options.db,
-      request: (peer, afterSeq, limit) => {
+      request: (peer, afterSeq, limit, sent) => {
         const connection = node.getConnections().find((c) => c.remotePeer.toString() === peer)
         if (!connection) return Promise.reject(new Error('not connected'))
-        return requestSyncBatch(node, connection.remotePeer, afterSeq, limit)
+        return requestSyncBatch(node, connection.remotePeer, afterSeq, limit, sent)
       },
       storing: (ids) => ref.self?.gossip?.fromPeers(ids),
       log: options.log
@@ -217,7 +217,9 @@ export class NetworkNode implements NetworkView {
       const [bytes] = await requestTransactions(this.node, peer, [fromHex(networkId)])
       if (!bytes || toHex(txId(bytes)) !== networkId) throw new Error('it did not send the genesis it names')
       if (this.networkId) return // adopted from another peer meanwhile
-      const [outcome] = this.options.ledger.ingest([bytes])
+      // the genesis is as old as the network: checked as history, not against the gossip clock skew
+      const { ledger } = this.options
+      const [outcome] = ledger.ingestChecked([checkHistoric(bytes, ledger.options, ledger.options.now())])
       if (outcome?.status !== 'accepted') throw new Error(`its genesis was not accepted: ${outcome && 'reason' in outcome ? outcome.reason : outcome?.status}`)
       this.options.log(`dv2g node: joined network ${networkId} (genesis from ${peer.toString()})`)
       this.startGossip(networkId)

@@ -75,8 +75,12 @@ export async function serveSync(node: NetworkLibp2p, history: HistoryReader): Pr
   )
 }
 
-/** Asks one peer for up to `limit` transactions it stored after `afterSeq`; an empty batch means caught up. */
-export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterSeq: number, limit: number): Promise<SyncBatch> {
+/**
+ * Asks one peer for up to `limit` transactions it stored after `afterSeq`; an empty batch means
+ * caught up. `sent` is called once the request is out, so the caller may block its thread (store
+ * the previous batch) while the peer reads and sends this one.
+ */
+export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterSeq: number, limit: number, sent: () => void = () => {}): Promise<SyncBatch> {
   if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new SyncError(`sync cursor ${afterSeq} is not a seq`)
   if (limit < 1 || limit > MAX_SYNC_BATCH) throw new SyncError(`1 to ${MAX_SYNC_BATCH} transactions per sync request, not ${limit}`)
   const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
@@ -84,6 +88,7 @@ export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterS
   try {
     const lp = lpStream(stream, { maxDataLength: SEQ_BYTES + MAX_TX_BYTES })
     await lp.write(encodeRequest(afterSeq, limit), { signal })
+    sent()
     const countFrame = (await lp.read({ signal })).subarray()
     if (countFrame.length !== 4) throw new SyncError(`a sync answer starts with a 4-byte count, not ${countFrame.length} bytes`)
     const count = new DataView(countFrame.buffer, countFrame.byteOffset, 4).getUint32(0)

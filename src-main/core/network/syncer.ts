@@ -7,8 +7,9 @@ import type { Db } from '../db/connection'
 import { NONE } from '../ledger/graph'
 import { toHex, txId } from '../ledger/hash'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
+import { ParallelVerifier } from '../ledger/parallelVerifier'
 import { SignatureVerifier } from '../ledger/signing'
-import { checkIntrinsic, type Checked } from '../ledger/validation'
+import { checkAllButSignature, signatureRefusal, signedPart, type Checked } from '../ledger/validation'
 import { MAX_SYNC_BATCH, type SyncBatch } from './sync'
 
 /** failed requests in a row before a peer is left until it connects again */
@@ -19,7 +20,8 @@ const MAX_CANDIDATES = 64
 export interface SyncerLinks {
   ledger: Ledger
   db: Db
-  request(peer: string, afterSeq: number, limit: number): Promise<SyncBatch>
+  /** `sent` is called once the request has gone out */
+  request(peer: string, afterSeq: number, limit: number, sent: () => void): Promise<SyncBatch>
   /** told the ids of a batch before it is stored: what came from a peer is not published again */
   storing(ids: string[]): void
   log(line: string): void
@@ -38,8 +40,10 @@ const cursorKey = (peer: string) => `sync_cursor:${peer}`
 export class Syncer {
   private readonly candidates = new Map<string, number>()
   private current: SyncProgress | null = null
+  private running = false
   private stopped = false
-  private readonly verifier = new SignatureVerifier()
+  /** worker threads while a sync runs: signatures are most of a batch's cost */
+  private verifier: ParallelVerifier | null = null
   private readonly readCursor: (key: string) => unknown
   private readonly writeCursor: (key: string, seq: number) => void
 
@@ -69,7 +73,7 @@ export class Syncer {
     if (this.stopped || transactions <= this.links.ledger.graph.size) return
     if (!this.candidates.has(peer) && this.candidates.size >= MAX_CANDIDATES) return
     this.candidates.set(peer, transactions)
-    if (!this.current) void this.run()
+    if (!this.running) void this.run()
   }
 
   /** A peer that disconnected is no longer a candidate. */
@@ -83,6 +87,7 @@ export class Syncer {
   }
 
   private async run(): Promise<void> {
+    this.running = true
     while (!this.stopped) {
       const next = [...this.candidates].sort((a, b) => b[1] - a[1])[0]
       if (!next) break
@@ -90,6 +95,7 @@ export class Syncer {
       this.candidates.delete(peer)
       if (target <= this.links.ledger.graph.size) continue
       this.current = { peer, target, received: 0 }
+      this.verifier ??= new ParallelVerifier()
       try {
         await this.syncFrom(peer)
       } catch (error) {
@@ -97,6 +103,12 @@ export class Syncer {
       }
     }
     this.current = null
+    const verifier = this.verifier
+    this.verifier = null
+    await verifier?.close()
+    this.running = false
+    // a peer offered while the threads were closing
+    if (this.candidates.size && !this.stopped) void this.run()
   }
 
   private async syncFrom(peer: string): Promise<void> {
@@ -104,18 +116,21 @@ export class Syncer {
     let cursor = this.cursorOf(peer)
     let failures = 0
     let stored = 0
-    // the next batch is asked for while this one is checked and stored: one request in flight
+    // the next batch is asked for before this one is checked and stored (one request in flight):
+    // storing blocks this thread, so the request goes out first and the peer sends meanwhile
     const ask = (afterSeq: number) => {
-      const request = this.links.request(peer, afterSeq, MAX_SYNC_BATCH)
+      let markSent = () => {}
+      const sent = new Promise<void>((resolve) => (markSent = resolve))
+      const batch = this.links.request(peer, afterSeq, MAX_SYNC_BATCH, () => markSent())
       // a prefetched batch left behind (the sync stopped) must not fail unheard
-      request.catch(() => undefined)
-      return request
+      batch.catch(() => markSent())
+      return { batch, sent }
     }
     let pending = ask(cursor)
     while (!this.stopped) {
       let batch: SyncBatch
       try {
-        batch = await pending
+        batch = await pending.batch
         failures = 0
       } catch (error) {
         if (++failures >= MAX_FAILURES) throw error
@@ -124,27 +139,38 @@ export class Syncer {
       }
       if (batch.transactions.length === 0) break
       const last = batch.seqs.at(-1)!
-      if (!this.stopped && batch.transactions.length === MAX_SYNC_BATCH) pending = ask(last)
-      const outcomes = this.store(peer, batch, last)
+      pending = ask(last)
+      await pending.sent
+      const checked = await this.check(batch.transactions)
+      if (this.stopped) break
+      const outcomes = this.store(peer, checked, last)
       cursor = last
       this.current!.received += batch.transactions.length
       stored += outcomes.filter((o) => o.status === 'accepted').length
       const refused = outcomes.find((o): o is Extract<IngestOutcome, { status: 'refused' }> => o.status === 'refused')
       // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
       if (refused) throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
-      if (batch.transactions.length < MAX_SYNC_BATCH) break
     }
     const received = this.current!.received
     if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)
   }
 
-  /** Checks a batch and stores it with the new cursor in one commit: after a kill, both or neither are there. */
-  private store(peer: string, batch: SyncBatch, last: number): IngestOutcome[] {
+  /** The intrinsic checks of a batch, signatures across threads; what is held here already is skipped. */
+  private async check(transactions: Uint8Array[]): Promise<Checked[]> {
     const { ledger } = this.links
     const now = ledger.options.now()
     // what gossip brought meanwhile (or an earlier sync from another peer) is skipped before the costly signature check
-    const unknown = batch.transactions.filter((bytes) => ledger.graph.indexOf(txId(bytes)) === NONE)
-    const checked = unknown.map((bytes) => checkHistoric(bytes, ledger.options, now, this.verifier))
+    const unknown = transactions.filter((bytes) => ledger.graph.indexOf(txId(bytes)) === NONE)
+    const checked = unknown.map((bytes) => checkHistoricAllButSignature(bytes, ledger.options, now))
+    const valid = checked.filter((c): c is Extract<Checked, { ok: true }> => c.ok)
+    const holds = await this.verifier!.verifyAll(valid.map(signedPart))
+    const refused = new Set(valid.filter((_, i) => !holds[i]))
+    return checked.map((c) => (c.ok && refused.has(c) ? signatureRefusal(c) : c))
+  }
+
+  /** Stores a checked batch with the new cursor in one commit: after a kill, both or neither are there. */
+  private store(peer: string, checked: Checked[], last: number): IngestOutcome[] {
+    const { ledger } = this.links
     this.links.storing(checked.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
     return ledger.transaction(() => {
       const outcomes = ledger.ingestChecked(checked)
@@ -154,12 +180,20 @@ export class Syncer {
   }
 }
 
+/** As checkHistoricAllButSignature, the signature verified here: for a single transaction (a genesis taken from a peer). */
+export function checkHistoric(bytes: Uint8Array, rules: { powBits: number; maxSkewMs: number }, nowMs: number): Checked {
+  const checked = checkHistoricAllButSignature(bytes, rules, nowMs)
+  if (!checked.ok) return checked
+  const { publicKey, message, signature } = signedPart(checked)
+  return new SignatureVerifier().verify(publicKey, message, signature) ? checked : signatureRefusal(checked)
+}
+
 /**
  * The intrinsic checks for history: a synced transaction may be as old as the tangle, so only a
  * timestamp too far in the future is refused (gossip refuses one too far either way).
  */
-export function checkHistoric(bytes: Uint8Array, rules: { powBits: number; maxSkewMs: number }, nowMs: number, verifier: SignatureVerifier): Checked {
-  const checked = checkIntrinsic(bytes, { powBits: rules.powBits, maxSkewMs: Infinity }, nowMs, verifier)
+export function checkHistoricAllButSignature(bytes: Uint8Array, rules: { powBits: number; maxSkewMs: number }, nowMs: number): Checked {
+  const checked = checkAllButSignature(bytes, { powBits: rules.powBits, maxSkewMs: Infinity }, nowMs)
   if (checked.ok && checked.tx.timestampMs > nowMs + rules.maxSkewMs) {
     return { ok: false, id: checked.id, reason: `timestamp ${new Date(checked.tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s ahead of this node's clock` }
   }

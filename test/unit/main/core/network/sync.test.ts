@@ -21,8 +21,8 @@ afterEach(async () => {
 
 const treasury = generateKeyPairSync('ed25519').privateKey
 
-function dataDir(withGenesis: boolean, dir = tempDir()): App {
-  const app = open(dir)
+function dataDir(withGenesis: boolean, dir = tempDir(), options: Parameters<typeof open>[1] = {}): App {
+  const app = open(dir, options)
   apps.push(app)
   if (withGenesis) app.ledger().ledger.createGenesis(treasury, [{ address: addressOf(publicKeyBytes(treasury)), amount: 1_000_000n }])
   return app
@@ -71,6 +71,18 @@ describe('sync', () => {
     expect(joiner.db.prepare('SELECT value FROM ledger_meta WHERE key = ?').pluck().get(`sync_cursor:${a.peerId}`)).toBe(lastSeq(holder))
     console.log(`sync: 2,000 transactions joined in ${seconds.toFixed(1)} s (${Math.round(2_000 / seconds)} tx/s, handshake and genesis included)`)
   }, 120_000)
+
+  it('joins a network whose genesis and history are older than the clock skew gossip allows', async () => {
+    // the holder's clock an hour back: everything it issued is an hour old to the joiner
+    const holder = dataDir(true, tempDir(), { ledger: { now: () => Date.now() - 3_600_000 } })
+    attachData(holder, 50)
+    const a = await startNode(holder)
+    const joiner = dataDir(false)
+    const b = await startNode(joiner, [a.listenAddresses[0]!])
+    await until(() => joiner.ledger().ledger.graph.size === 51, 30_000, 'the joining node to take the hour-old genesis and its 50 transactions')
+    expect(ids(joiner)).toEqual(ids(holder))
+    await until(() => !b.status().syncing, 10_000, 'the sync to end')
+  }, 60_000)
 
   it('a restarted node asks only for what was stored after its saved cursor', async () => {
     const holder = dataDir(true)

@@ -1,5 +1,7 @@
 // Sync over /dv2g/sync/1.0.0 between two nodes in this process, each on a real SQLite data dir.
 import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { lpStream } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { open, type App } from '../../../../../src-main/core/app'
 import { addressOf } from '../../../../../src-main/core/ledger/address'
@@ -7,15 +9,19 @@ import { toHex } from '../../../../../src-main/core/ledger/hash'
 import { publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
 import { TxKind } from '../../../../../src-main/core/ledger/transaction'
 import { NetworkNode } from '../../../../../src-main/core/network/service'
+import { createNode, type NetworkLibp2p } from '../../../../../src-main/core/network/node'
+import { PeerGate } from '../../../../../src-main/core/network/peerGate'
+import { MAX_SYNC_BATCH, requestSyncBatch, SYNC_PROTOCOL } from '../../../../../src-main/core/network/sync'
 import { useTempDirs } from '../../../../support/tempDir'
 import { until } from '../../../../support/until'
 
 const tempDir = useTempDirs()
 const apps: App[] = []
 const nodes: NetworkNode[] = []
+const bare: NetworkLibp2p[] = []
 
 afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((node) => node.stop()))
+  await Promise.all([...nodes.splice(0).map((node) => node.stop()), ...bare.splice(0).map((node) => node.stop())])
   for (const app of apps.splice(0)) app.close()
 })
 
@@ -49,7 +55,45 @@ const ids = (app: App) => {
 
 const lastSeq = (app: App) => app.db.prepare('SELECT max(seq) FROM transactions').pluck().get() as number
 
+async function bareNode(): Promise<NetworkLibp2p> {
+  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false, gate: new PeerGate() })
+  bare.push(node)
+  await node.start()
+  return node
+}
+
+/** A peer answering every sync request with these seqs (and a one-byte body each), announcing `count` of them. */
+async function rogueAnswering(seqs: number[], count = seqs.length): Promise<NetworkLibp2p> {
+  const rogue = await bareNode()
+  await rogue.handle(SYNC_PROTOCOL, async (stream) => {
+    const lp = lpStream(stream)
+    await lp.read()
+    const header = new Uint8Array(4)
+    new DataView(header.buffer).setUint32(0, count)
+    const frames = seqs.map((seq) => {
+      const frame = new Uint8Array(9)
+      new DataView(frame.buffer).setBigUint64(0, BigInt(seq))
+      return frame
+    })
+    await lp.writeV([header, ...frames])
+    await stream.close()
+  })
+  return rogue
+}
+
 describe('sync', () => {
+  it('refuses an answer whose cursor goes backwards or that announces more than was asked for, and asks for no more than a batch', async () => {
+    const asker = await bareNode()
+    const backwards = await rogueAnswering([5, 3])
+    await asker.dial(backwards.getMultiaddrs()[0]!)
+    await expect(requestSyncBatch(asker, backwards.peerId, 0, 10)).rejects.toThrow('the peer sent seq 3 after 5')
+
+    const flooding = await rogueAnswering([1, 2, 3], 11)
+    await asker.dial(flooding.getMultiaddrs()[0]!)
+    await expect(requestSyncBatch(asker, flooding.peerId, 0, 10)).rejects.toThrow('the peer announced 11 transactions, 10 were asked for')
+    await expect(requestSyncBatch(asker, flooding.peerId, 0, MAX_SYNC_BATCH + 1)).rejects.toThrow(`1 to ${MAX_SYNC_BATCH} transactions per sync request`)
+  }, 60_000)
+
   it('brings a joining node level with a peer holding 2,000 transactions, in batches, and says it is syncing meanwhile', async () => {
     const holder = dataDir(true)
     attachData(holder, 2_000)

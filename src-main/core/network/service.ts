@@ -15,7 +15,7 @@ import { PeerGate } from './peerGate'
 import { Requester } from './requester'
 import { exchangeStatus, serveStatus, type PeerStatus } from './status'
 import { requestSyncBatch, serveSync } from './sync'
-import { checkHistoric, Syncer } from './syncer'
+import { checkHistoric, Syncer, type SyncProgress } from './syncer'
 import { requestTransactions, serveTransactions } from './txExchange'
 import type { NetworkStatus, NetworkView, PeerEntry } from './view'
 
@@ -135,6 +135,11 @@ export class NetworkNode implements NetworkView {
       syncing: this.adopting || this.syncer.syncing || this.requester.size > 0 || (this.gossip?.queued ?? 0) > 0,
       transactions: this.options.ledger.graph.size
     }
+  }
+
+  /** The sync under way (peer, its count at the handshake, transactions received), or null. */
+  syncProgress(): SyncProgress | null {
+    return this.syncer.progress
   }
 
   /** Peers that receive this node's transactions by gossip (subscribed to the network's topic). */

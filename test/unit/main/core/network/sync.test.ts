@@ -103,9 +103,12 @@ describe('sync', () => {
     const started = Date.now()
     const b = await startNode(joiner, [a.listenAddresses[0]!], lines)
     await until(() => b.status().syncing, 30_000, 'the joining node to say it is syncing')
+    await until(() => b.syncProgress() !== null, 30_000, 'the sync to begin')
+    expect(b.syncProgress()).toMatchObject({ peer: a.peerId, target: 2_001 })
     await until(() => joiner.ledger().ledger.graph.size === 2_001, 60_000, 'the joining node to hold all 2,001 transactions')
     const seconds = (Date.now() - started) / 1000
     await until(() => !b.status().syncing, 10_000, 'the sync to end')
+    expect(b.syncProgress()).toBeNull()
 
     expect(ids(joiner)).toEqual(ids(holder))
     expect(b.status()).toMatchObject({ transactions: 2_001, syncing: false })

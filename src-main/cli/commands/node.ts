@@ -1,12 +1,7 @@
-import { open } from '../../core/app'
-import { MilestoneClock } from '../../core/network/milestoneClock'
-import { NetworkNode } from '../../core/network/service'
-import { attachNetwork } from '../../core/network/view'
-import type { RunningChannel } from '../../core/owner/channel'
-import { ownDataDir, serveOperations } from '../../core/owner/owner'
 import { parseArgs, UsageError } from '../args'
-import { DEFAULT_LISTEN, listenAddresses, networkStartError, takeNetworkArgs } from '../networkArgs'
-import { MILESTONE_OPTION, milestoneIntervalMs, milestoneIssuerKey } from '../milestoneIssuer'
+import { DEFAULT_LISTEN, takeNetworkArgs } from '../networkArgs'
+import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
+import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
 import type { Output } from '../output'
 
 export const nodeUsage = `dv2g node [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S]
@@ -26,38 +21,10 @@ export async function runNode(argv: readonly string[], out: Output, dataDir: str
   const networkArgs = takeNetworkArgs(argv)
   const args = parseArgs(networkArgs.rest, { [MILESTONE_OPTION]: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
-  const listen = listenAddresses(networkArgs)
   const milestoneMs = milestoneIntervalMs(args)
 
-  // the data dir is this process's until it stops: other commands' writes come through its channel
-  const lock = ownDataDir(dataDir, 'dv2g node')
-  const app = open(dataDir, { transport: 'serve' })
-  let channel: RunningChannel | undefined
-  let network: NetworkNode | undefined
-  let detach = () => {}
-  let milestones: MilestoneClock | undefined
-  const shutDown = async () => {
-    milestones?.stop()
-    detach()
-    await network?.stop()
-    await channel?.close()
-    app.close()
-    lock.release()
-  }
-  try {
-    // refused before the network starts: a node that cannot sign milestones says so at once
-    const issuerKey = milestoneMs === undefined ? undefined : await milestoneIssuerKey(app)
-    channel = await serveOperations(lock, app)
-    app.startLive()
-    network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: networkArgs.peers, mdns: networkArgs.mdns, log: out.note })
-    detach = attachNetwork(app, network)
-    if (issuerKey && milestoneMs !== undefined) milestones = new MilestoneClock(app.ledger().ledger, issuerKey, milestoneMs, out.note)
-  } catch (error) {
-    await shutDown()
-    throw networkStartError(error, listen)
-  }
-  const running = network
-  const status = running.status()
+  const { app, network, shutDown } = await openOwnedDataDir(dataDir, { owner: 'dv2g node', network: { args: networkArgs, milestoneMs }, log: out.note })
+  const status = network!.status()
   out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir }, () =>
     [
       `dv2g node ${status.peerId}`,
@@ -67,10 +34,7 @@ export async function runNode(argv: readonly string[], out: Output, dataDir: str
       'Ctrl+C stops the node.'
     ].join('\n')
   )
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve())
-    process.once('SIGTERM', () => resolve())
-  })
+  await untilStopped()
   await shutDown()
   return 0
 }

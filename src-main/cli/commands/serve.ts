@@ -1,15 +1,10 @@
-import { open } from '../../core/app'
-import { MilestoneClock } from '../../core/network/milestoneClock'
-import { NetworkNode } from '../../core/network/service'
-import { attachNetwork } from '../../core/network/view'
-import type { RunningChannel } from '../../core/owner/channel'
-import { ownDataDir, serveOperations } from '../../core/owner/owner'
 import { isLoopbackHost } from '../../server/auth'
 import { InsecureBindError, startServer } from '../../server/server'
 import { readTlsIdentity, TlsFileError, type TlsIdentity } from '../../server/tls'
 import { numberOption, parseArgs, stringOption, UsageError } from '../args'
-import { MILESTONE_OPTION, milestoneIntervalMs, milestoneIssuerKey } from '../milestoneIssuer'
-import { DEFAULT_LISTEN, listenAddresses, networkStartError, takeNetworkArgs, wantsNetwork } from '../networkArgs'
+import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
+import { DEFAULT_LISTEN, takeNetworkArgs, wantsNetwork } from '../networkArgs'
+import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
 import type { Output } from '../output'
 import { ensureRendererBuilt } from '../rendererBuild'
 
@@ -37,41 +32,16 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   if (milestoneMs !== undefined && !wantsNetwork(networkArgs)) throw new UsageError(`--${MILESTONE_OPTION} issues milestones to the network: give --listen or --peer too`)
 
   const rendererDir = ensureRendererBuilt(out.note)
-  // the data dir is this process's until it stops: other commands' writes come through its channel
-  const lock = ownDataDir(dataDir, 'dv2g serve')
-  const app = open(dataDir, { transport: 'serve' })
-  let channel: RunningChannel | undefined
-  let network: NetworkNode | undefined
-  let detachNetwork = () => {}
-  let milestones: MilestoneClock | undefined
-  const shutDown = async () => {
-    milestones?.stop()
-    detachNetwork()
-    await network?.stop()
-    await channel?.close()
-    app.close()
-    lock.release()
-  }
+  const { app, network, shutDown } = await openOwnedDataDir(dataDir, {
+    owner: 'dv2g serve',
+    ...(wantsNetwork(networkArgs) ? { network: { args: networkArgs, milestoneMs } } : {}),
+    log: out.note
+  })
   let server
   try {
-    // refused before anything starts: a node that cannot sign milestones says so at once
-    const issuerKey = milestoneMs === undefined ? undefined : await milestoneIssuerKey(app)
-    channel = await serveOperations(lock, app)
-    app.startLive()
-    if (wantsNetwork(networkArgs)) {
-      const listen = listenAddresses(networkArgs)
-      try {
-        network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: networkArgs.peers, mdns: networkArgs.mdns, log: out.note })
-      } catch (error) {
-        throw networkStartError(error, listen)
-      }
-      detachNetwork = attachNetwork(app, network)
-      if (issuerKey && milestoneMs !== undefined) milestones = new MilestoneClock(app.ledger().ledger, issuerKey, milestoneMs, out.note)
-    }
     server = await startServer({ app, rendererDir, host, port, tls })
   } catch (error) {
     await shutDown()
-    if (error instanceof UsageError) throw error
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${port} on ${host} is in use; pass --port 0 for any free port`)
     }
@@ -90,13 +60,8 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
     ].join('\n')
   )
 
-  const running = server
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
-  await running.close()
+  await untilStopped()
+  await server.close()
   await shutDown()
   return 0
 }

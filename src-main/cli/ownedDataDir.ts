@@ -1,0 +1,70 @@
+// What the long-running commands (dv2g serve, dv2g node) share: owning the data dir (its lock
+// and local channel), the live services, and, when asked, the network node with its milestones.
+import { open, type App } from '../core/app'
+import { MilestoneClock } from '../core/network/milestoneClock'
+import { NetworkNode } from '../core/network/service'
+import { attachNetwork } from '../core/network/view'
+import type { RunningChannel } from '../core/owner/channel'
+import { ownDataDir, serveOperations } from '../core/owner/owner'
+import { milestoneIssuerKey } from './milestoneIssuer'
+import { listenAddresses, networkStartError, type NetworkArgs } from './networkArgs'
+
+export interface OwnedDataDir {
+  app: App
+  network: NetworkNode | undefined
+  /** Stops what was started, in reverse, and releases the data dir. */
+  shutDown(): Promise<void>
+}
+
+export interface OwnOptions {
+  /** "dv2g serve": what the lock names as the holder */
+  owner: string
+  network?: { args: NetworkArgs; milestoneMs?: number }
+  log: (line: string) => void
+}
+
+export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, log }: OwnOptions): Promise<OwnedDataDir> {
+  // the data dir is this process's until it stops: other commands' writes come through its channel
+  const lock = ownDataDir(dataDir, owner)
+  const app = open(dataDir, { transport: 'serve' })
+  let channel: RunningChannel | undefined
+  let network: NetworkNode | undefined
+  let detachNetwork = () => {}
+  let milestones: MilestoneClock | undefined
+  const shutDown = async () => {
+    milestones?.stop()
+    detachNetwork()
+    await network?.stop()
+    await channel?.close()
+    app.close()
+    lock.release()
+  }
+  try {
+    // refused before anything starts: a node that cannot sign milestones says so at once
+    const issuerKey = wanted?.milestoneMs === undefined ? undefined : await milestoneIssuerKey(app)
+    channel = await serveOperations(lock, app)
+    app.startLive()
+    if (wanted) {
+      const listen = listenAddresses(wanted.args)
+      try {
+        network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: wanted.args.peers, mdns: wanted.args.mdns, log })
+      } catch (error) {
+        throw networkStartError(error, listen)
+      }
+      detachNetwork = attachNetwork(app, network)
+      if (issuerKey && wanted.milestoneMs !== undefined) milestones = new MilestoneClock(app.ledger().ledger, issuerKey, wanted.milestoneMs, log)
+    }
+  } catch (error) {
+    await shutDown()
+    throw error
+  }
+  return { app, network, shutDown }
+}
+
+/** Resolves on Ctrl+C or a service manager's SIGTERM. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+}

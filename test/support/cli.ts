@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const dv2gBin = fileURLToPath(new URL('../../bin/dv2g', import.meta.url))
@@ -20,6 +20,19 @@ export function runDv2g(args: readonly string[], env: NodeJS.ProcessEnv = {}, cw
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
+/** SIGTERM, then SIGKILL if it has not exited within 10 s; resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
 export interface ServeProcess {
   child: ChildProcessWithoutNullStreams
   url: string
@@ -35,16 +48,7 @@ export function startServe(dataDir: string, extraArgs: readonly string[] = [], e
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env }
   })
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      child.once('exit', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      child.kill('SIGTERM')
-    })
+  const stop = () => stopChild(child)
   return new Promise((resolve, reject) => {
     let stdout = ''
     let stderr = ''

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { afterEach } from 'vitest'
-import { dv2gBin, type CliResult } from './cli'
+import { dv2gBin, stopChild, type CliResult } from './cli'
 
 export interface NodeProcess {
   child: ChildProcessWithoutNullStreams
@@ -52,24 +52,8 @@ export async function dv2gJson<T>(args: readonly string[], env: NodeJS.ProcessEn
   return JSON.parse(result.stdout) as T
 }
 
-/** Polls an asynchronous probe until its value passes, failing with the last value once the time is up. */
-export async function waitFor<T>(probe: () => Promise<T>, passes: (value: T) => boolean, timeoutMs: number, label: string): Promise<T> {
-  const started = Date.now()
-  let last: T | undefined
-  let lastError: unknown
-  for (;;) {
-    try {
-      last = await probe()
-      if (passes(last)) return last
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() - started > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; last: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+// the one polling helper lives in until.ts; the node tests import it from here with the rest
+export { waitFor } from './until'
 
 /** Starts nodes and stops every one still running after each test. */
 export function useNodes(): (dataDir: string, args?: readonly string[], env?: NodeJS.ProcessEnv) => Promise<NodeProcess> {
@@ -91,17 +75,7 @@ export function startNode(dataDir: string, args: readonly string[] = [], env: No
   let stdout = ''
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = () => child.exitCode !== null || child.signalCode !== null
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (exited()) return resolve()
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      child.once('exit', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      child.kill('SIGTERM')
-    })
+  const stop = () => stopChild(child)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop()

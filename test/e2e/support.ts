@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startServe, type ServeProcess } from '../support/cli'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -83,6 +83,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /**
+ * What the screen showed when a test failed: a screenshot among the artifacts, and the page's
+ * address, visible text and recorded errors in the log, where a CI run without artifacts shows them.
+ */
+export async function reportFailure(watched: WatchedPage, testName: string): Promise<void> {
+  const { page } = watched
+  const name = `failed-${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`
+  const shot = await screenshot(page, name).catch((error: Error) => `no screenshot (${error.message})`)
+  const text = await page.evaluate('document.body.innerText').catch((error: Error) => `unreadable (${error.message})`)
+  console.log(`e2e: "${testName}" failed on ${page.url()}\n  screenshot: ${shot}\n  errors: ${JSON.stringify(watched.errors)}\n  page text:\n${String(text).slice(0, 4000)}`)
+}
+
+/**
  * Records every value an element shows, in the page itself (a MutationObserver), so a busy
  * machine that renders faster than a test can poll loses none of the intermediate ones.
  * The value is the element's text, or one of its attributes.
@@ -138,6 +150,9 @@ export function useServedConsole(prefix: string, route: string): () => ServedCon
     const watched = await openWatchedPage(browser)
     served = { dataDir, server, watched }
     await watched.page.goto(`${server.url}${route}`)
+  })
+  afterEach(async (context) => {
+    if (served && context.task.result?.state === 'fail') await reportFailure(served.watched, context.task.name)
   })
   afterAll(async () => {
     await browser?.close()

@@ -43,6 +43,8 @@ describe('wallets and the tangle explorer', () => {
       await page.getByTestId('wallet-send').click()
       await page.getByTestId('wallet-send-confirm').click()
       await page.getByTestId('wallet-amount').and(page.locator('[value=""]')).waitFor()
+      // the form is cleared before the dialog has gone, and its focus trap would take the next typing
+      await page.getByTestId('wallet-send-confirm').waitFor({ state: 'hidden' })
     }
     // fund the EV from the treasury, then the EV pays the grid
     await send('2500')

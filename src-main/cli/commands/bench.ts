@@ -95,7 +95,7 @@ async function benchTangleCommand(out: Output): Promise<void> {
   const fixed = (v: number, digits = 0) => v.toFixed(digits)
   out.result(r, () =>
     table([
-      ['raw Ed25519 verify (the bound)', fixed(r.verifyBoundTxPerSecond), 'tx/s'],
+      ['raw Ed25519 verify, same threads (the bound)', fixed(r.verifyBoundTxPerSecond), 'tx/s'],
       ['ingest, full validation + commit', fixed(r.ingestTxPerSecond), 'tx/s'],
       ['ingest / bound', fixed(r.ingestToBound, 2), 'target ≥ 0.80'],
       ['attach at default difficulty', fixed(r.attachTxPerSecond), 'tx/s, target ≥ 1000'],

@@ -69,3 +69,8 @@ export function formatBaseUnits(amount: string): string {
 export function shortId(id: string, keep = 8): string {
   return id.length <= keep * 2 ? id : `${id.slice(0, keep)}…${id.slice(-4)}`
 }
+
+/** A transaction's status in words: "preconfirmed" is the walk's pre-confirmation, not yet final. */
+export function statusLabel(status: string): string {
+  return status === 'preconfirmed' ? 'pre-confirmed' : status
+}

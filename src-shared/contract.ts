@@ -70,7 +70,12 @@ const walletNameSchema = z
 /** Token amounts travel as decimal strings of base units: integers beyond 2^53 stay exact. */
 const baseUnitsSchema = z.string({ error: 'must be a string of base units' }).regex(/^\d{1,19}$/, { message: 'must be a whole number of base units' })
 const txIdSchema = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 hex digits' })
-export const txStatusSchema = z.enum(['pending', 'confirmed', 'rejected'])
+/**
+ * With milestone issuers in the genesis: confirmed is final (a milestone applied it), conflicting
+ * lost a double spend at a milestone, preconfirmed is the weighted walk's confidence before that.
+ * A tangle from before milestones has only pending, confirmed and rejected (the walk's verdicts).
+ */
+export const txStatusSchema = z.enum(['pending', 'preconfirmed', 'confirmed', 'conflicting', 'rejected'])
 
 export const walletSchema = z.object({
   name: z.string(),
@@ -98,6 +103,8 @@ export const tangleStatsSchema = z.object({
   confirmed: z.number().int(),
   pending: z.number().int(),
   rejected: z.number().int(),
+  preconfirmed: z.number().int(),
+  conflicting: z.number().int(),
   dbBytes: z.number(),
   txPerSecond: z.number(),
   medianConfirmationMs: z.number().nullable()
@@ -118,7 +125,9 @@ export const tangleTxDetailSchema = tangleTxSchema.extend({
     z.object({ kind: z.literal('data'), topic: z.string(), body: z.string() })
   ]),
   cumulativeWeight: z.number().int(),
-  confidence: z.number()
+  confidence: z.number(),
+  /** the milestone that made it confirmed or conflicting; null while pending (and on a tangle without milestones) */
+  milestone: z.number().int().nullable()
 })
 export type TangleTxDetail = z.infer<typeof tangleTxDetailSchema>
 

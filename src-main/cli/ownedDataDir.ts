@@ -20,13 +20,17 @@ export interface OwnOptions {
   /** "dv2g serve": what the lock names as the holder */
   owner: string
   network?: { args: NetworkArgs; milestoneMs?: number }
+  /** the interval of the console's own milestones while its keystore is unlocked (default 5 s) */
+  localMilestoneMs?: number
   log: (line: string) => void
 }
 
-export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, log }: OwnOptions): Promise<OwnedDataDir> {
+export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, localMilestoneMs, log }: OwnOptions): Promise<OwnedDataDir> {
   // the data dir is this process's until it stops: other commands' writes come through its channel
   const lock = ownDataDir(dataDir, owner)
-  const app = open(dataDir, { transport: 'serve' })
+  // one milestone clock per process: the network's, started with the key read below, or the console's own
+  const localMilestones = wanted?.milestoneMs !== undefined ? 'off' : localMilestoneMs === undefined ? undefined : { intervalMs: localMilestoneMs }
+  const app = open(dataDir, { transport: 'serve', ...(localMilestones ? { localMilestones } : {}) })
   let channel: RunningChannel | undefined
   let network: NetworkNode | undefined
   let detachNetwork = () => {}

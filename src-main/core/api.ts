@@ -23,8 +23,6 @@ import { AmountError, type Wallets } from './wallet/wallets'
 
 type Handlers = { [M in MethodName]: (input: ReturnType<typeof parseInput<M>>) => MethodOutput<M> | Promise<MethodOutput<M>> }
 
-const STATUS_NAMES = ['pending', 'confirmed', 'rejected'] as const
-
 /**
  * A keystore or ledger refusal, reported against the input field it is about: one field, or the
  * field each kind of refusal is about.
@@ -103,8 +101,7 @@ export function createHandlers(app: App): Handlers {
     'wallet.history': ({ name, limit }) =>
       (refusedAt('name', () => ledger().wallets.history(name, limit ?? 100)) as ReturnType<Wallets['history']>).map((h) => ({
         ...h,
-        amount: h.amount.toString(),
-        status: STATUS_NAMES[h.status]!
+        amount: h.amount.toString()
       })),
 
     'tangle.stats': () => ledger().tangle.stats(),

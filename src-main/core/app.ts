@@ -10,6 +10,7 @@ import { Ledger, type LedgerOptions } from './ledger/ledger'
 import { TangleService } from './ledger/tangleService'
 import { MarketService, type MarketServiceOptions } from './market/service'
 import { MeterService, type MeterServiceOptions } from './meters/service'
+import { LocalMilestones } from './network/localMilestones'
 import { readHolder } from './owner/lock'
 import { resourcesDir } from './resources'
 import { Keystore } from './wallet/keystore'
@@ -31,6 +32,12 @@ export interface OpenOptions {
    * the data dir. A data dir with no database yet is created as usual.
    */
   readOnly?: boolean
+  /**
+   * startLive's own milestones while the console's keystore holds the issuer wallet unlocked
+   * (network/localMilestones.ts): every intervalMs (default 5 s), or 'off' where another clock
+   * issues them (--milestone-seconds with the network on).
+   */
+  localMilestones?: { intervalMs: number } | 'off'
 }
 
 /** The tangle and its wallets, opened on first use: rebuilding the graph is not free. */
@@ -81,6 +88,8 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     return ledgerServices
   }
 
+  let localMilestones: LocalMilestones | undefined
+
   const countRows = rowCounter(db)
   let meterService: MeterService | undefined
   const openMeters = () => (meterService ??= new MeterService(db, events, openLedger, options.meters))
@@ -104,8 +113,10 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     market: openMarket,
     meters: openMeters,
     startLive: () => {
-      openLedger().tangle.start(events)
+      const { ledger, wallets, tangle } = openLedger()
+      tangle.start(events)
       openMeters().startLive()
+      if (options.localMilestones !== 'off') localMilestones ??= new LocalMilestones(ledger, wallets.keystore, events, options.localMilestones?.intervalMs)
     },
     info: () => ({
       version,
@@ -121,6 +132,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       startedAt
     }),
     close: () => {
+      localMilestones?.stop()
       marketService?.close()
       meterService?.close()
       ledgerServices?.tangle.stop()

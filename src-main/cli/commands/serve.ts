@@ -18,7 +18,9 @@ export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --t
   the console is then served over HTTPS and WSS.
   --listen, --peer, --mdns  also run this data dir as a node of the tangle network, as dv2g node does
   (--listen defaults to ${DEFAULT_LISTEN} once any of them is given); the console's Network view shows it.
-  --milestone-seconds  with the network on, issues milestones as dv2g node does (the operator's data dir).`
+  --milestone-seconds  with the network on, issues milestones as dv2g node does (the operator's data dir,
+  passphrase asked at start); without it, how often the console issues milestones while its keystore
+  is unlocked and holds the issuer wallet (default 5).`
 
 export async function runServe(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const networkArgs = takeNetworkArgs(argv)
@@ -29,12 +31,12 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   const host = stringOption(args, 'host') ?? '127.0.0.1'
   const tls = tlsOptions(stringOption(args, 'tls-cert'), stringOption(args, 'tls-key'), host)
   const milestoneMs = milestoneIntervalMs(args)
-  if (milestoneMs !== undefined && !wantsNetwork(networkArgs)) throw new UsageError(`--${MILESTONE_OPTION} issues milestones to the network: give --listen or --peer too`)
 
   const rendererDir = ensureRendererBuilt(out.note)
   const { app, network, shutDown } = await openOwnedDataDir(dataDir, {
     owner: 'dv2g serve',
-    ...(wantsNetwork(networkArgs) ? { network: { args: networkArgs, milestoneMs } } : {}),
+    // without a network, the interval is that of the milestones the console issues while unlocked
+    ...(wantsNetwork(networkArgs) ? { network: { args: networkArgs, milestoneMs } } : milestoneMs === undefined ? {} : { localMilestoneMs: milestoneMs }),
     log: out.note
   })
   let server

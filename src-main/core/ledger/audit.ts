@@ -2,6 +2,7 @@
 // in-memory indexes or what was checked at ingest.
 import type { Db } from '../db/connection'
 import { decodeTransaction } from './codec'
+import { stateCounts } from './finality'
 import { TxStatus } from './graph'
 import { leadingZeroBits, toHex, txId } from './hash'
 import { SignatureVerifier } from './signing'
@@ -162,18 +163,22 @@ export interface LedgerStats {
   confirmed: number
   pending: number
   rejected: number
+  preconfirmed: number
+  conflicting: number
   dbBytes: number
 }
 
+/** Transactions by state as finality.ts defines it (milestone-final where the genesis names issuers). */
 export function ledgerStats(db: Db, dbBytes: number): LedgerStats {
-  const counts = db.prepare('SELECT status, count(*) AS n FROM transactions GROUP BY status').all() as { status: number; n: number }[]
-  const of = (status: TxStatus) => counts.find((c) => c.status === status)?.n ?? 0
+  const { transactions, confirmed, pending, rejected, preconfirmed, conflicting } = stateCounts(db)
   return {
-    transactions: counts.reduce((sum, c) => sum + c.n, 0),
+    transactions,
     tips: db.prepare('SELECT count(*) FROM tips').pluck().get() as number,
-    confirmed: of(TxStatus.Confirmed),
-    pending: of(TxStatus.Pending),
-    rejected: of(TxStatus.Rejected),
+    confirmed,
+    pending,
+    rejected,
+    preconfirmed,
+    conflicting,
     dbBytes
   }
 }

@@ -12,6 +12,7 @@ import { Solidifier } from './solidifier'
 import { DEFAULT_TIP_SELECTION, TipSelector, type Random, type TipSelectionOptions } from './tipSelection'
 import { ID_BYTES, TxKind, type Payload, type Transaction } from './transaction'
 import type { ParallelVerifier } from './parallelVerifier'
+import { changedNothingSql } from './finality'
 import { MilestoneRefusal, Milestones, type MilestoneEvaluation, type MilestoneInfo } from './milestones'
 import { checkAllButSignature, checkIntrinsic, DEFAULT_MAX_SKEW_MS, signatureRefusal, signedPart, type Checked } from './validation'
 
@@ -94,11 +95,11 @@ export class Ledger {
       count: db.prepare('SELECT count(*) FROM transactions').pluck(),
       transfersOf: db
         .prepare(
-          `SELECT t.id, 'in' AS direction, SUM(o.amount) AS amount, t.status, t.received_ms
+          `SELECT t.id, 'in' AS direction, SUM(o.amount) AS amount, t.seq, t.received_ms
              FROM outputs o JOIN transactions t ON t.seq = o.tx_seq JOIN transaction_bodies b ON b.seq = o.tx_seq
             WHERE o.address = :address AND NOT (b.issuer = :publicKey AND b.kind = 1) GROUP BY t.seq
            UNION ALL
-           SELECT t.id, 'out', COALESCE((SELECT SUM(o.amount) FROM outputs o WHERE o.tx_seq = t.seq AND o.address != :address), 0), t.status, t.received_ms
+           SELECT t.id, 'out', COALESCE((SELECT SUM(o.amount) FROM outputs o WHERE o.tx_seq = t.seq AND o.address != :address), 0), t.seq, t.received_ms
              FROM transaction_bodies b JOIN transactions t ON t.seq = b.seq
             WHERE b.issuer = :publicKey AND b.kind = 1
            ORDER BY 5 DESC LIMIT :limit`
@@ -107,20 +108,25 @@ export class Ledger {
       loadIds: db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck(),
       loadGraph: db.prepare('SELECT trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
       saveIdChunk: db.prepare('INSERT INTO id_chunks (chunk, ids) VALUES (?, ?) ON CONFLICT(chunk) DO UPDATE SET ids = excluded.ids'),
-      balance: db
-        .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
-                  WHERE o.address = ? AND t.status != ? AND NOT EXISTS (
-                    SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
-                    WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND st.status != ?)`)
-        .pluck()
-        .safeIntegers(true),
-      unspent: db
-        .prepare(`SELECT t.id, o.idx, o.amount FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
-                  WHERE o.address = ? AND t.status != ? AND NOT EXISTS (
-                    SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
-                    WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND st.status != ?)
-                  ORDER BY o.tx_seq, o.idx`)
-        .safeIntegers(true),
+      // per meaning of "changed nothing" (finality.ts): chosen at each call, a genesis may arrive later
+      balance: ([false, true] as const).map((final) =>
+        db
+          .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
+                    WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
+                      SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
+                      WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND NOT ${changedNothingSql(final, 'st')})`)
+          .pluck()
+          .safeIntegers(true)
+      ),
+      unspent: ([false, true] as const).map((final) =>
+        db
+          .prepare(`SELECT t.id, o.idx, o.amount FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
+                    WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
+                      SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
+                      WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND NOT ${changedNothingSql(final, 'st')})
+                    ORDER BY o.tx_seq, o.idx`)
+          .safeIntegers(true)
+      ),
       loadOpenConflicts: db.prepare(
         `SELECT c.tx_seq, c.idx, s.spender_seq FROM conflicts c JOIN spends s USING (tx_seq, idx) WHERE c.resolved_ms IS NULL`
       )
@@ -223,7 +229,7 @@ export class Ledger {
    * weighted walk's rejections and confirmations are this node's own view and must not refuse what
    * peers send (a node that refused a transaction another applied could never apply that milestone).
    */
-  private get finalByMilestones(): boolean {
+  get finalByMilestones(): boolean {
     return this.milestones.genesisIssuers().length > 0
   }
 
@@ -337,10 +343,13 @@ export class Ledger {
     this.load()
   }
 
-  /** Transfers paying an address from elsewhere (in) or issued by its key (out, without the change). */
+  /**
+   * Transfers paying an address from elsewhere (in) or issued by its key (out, without the change),
+   * each with its graph index for finality.ts.
+   */
   transfersOf(address: Uint8Array, publicKey: Uint8Array, limit: number) {
-    const rows = this.sql.transfersOf.all({ address, publicKey, limit }) as { id: Buffer; direction: 'in' | 'out'; amount: bigint; status: bigint; received_ms: bigint }[]
-    return rows.map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, status: Number(r.status), receivedAt: Number(r.received_ms) }))
+    const rows = this.sql.transfersOf.all({ address, publicKey, limit }) as { id: Buffer; direction: 'in' | 'out'; amount: bigint; seq: bigint; received_ms: bigint }[]
+    return rows.map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, at: Number(r.seq) - 1, receivedAt: Number(r.received_ms) }))
   }
 
   /** Rewrites the id chunks that the transactions stored since the last save fell into. */
@@ -360,13 +369,16 @@ export class Ledger {
     return () => this.storedListeners.delete(listener)
   }
 
-  /** Base units held by an address: outputs of accepted transactions not spent by one. */
+  /**
+   * Base units held by an address: outputs of transactions that are not rejected or conflicting
+   * (finality.ts), not spent by one that is neither.
+   */
   balanceOf(address: Uint8Array): bigint {
-    return this.sql.balance.get(address, TxStatus.Rejected, TxStatus.Rejected) as bigint
+    return this.sql.balance[Number(this.finalByMilestones)]!.get(address) as bigint
   }
 
   unspentOutputs(address: Uint8Array): { txId: Uint8Array; index: number; amount: bigint }[] {
-    const rows = this.sql.unspent.all(address, TxStatus.Rejected, TxStatus.Rejected) as { id: Buffer; idx: bigint; amount: bigint }[]
+    const rows = this.sql.unspent[Number(this.finalByMilestones)]!.all(address) as { id: Buffer; idx: bigint; amount: bigint }[]
     return rows.map((r) => ({ txId: new Uint8Array(r.id), index: Number(r.idx), amount: r.amount }))
   }
 

@@ -8,16 +8,18 @@ import { addressOf } from './address'
 import { ledgerStats } from './audit'
 import { decodeTransaction } from './codec'
 import type { ConfirmationTracker } from './confirmation'
+import { confirmationLatenciesMs, finalityOf, type TxState } from './finality'
 import { NONE, TxStatus, type TangleGraph } from './graph'
 import { fromHex, toHex } from './hash'
 import type { Ledger } from './ledger'
 import { TxKind } from './transaction'
 
-const STATUS_NAMES = ['pending', 'confirmed', 'rejected'] as const
 // a milestone shows as data (topic "milestone") until the console's contract names it
 const KIND_NAMES = ['genesis', 'transfer', 'data', 'data'] as const
 /** counting approvers further than this would stall the explorer on an old transaction */
 const MAX_WEIGHT_COUNT = 200_000
+/** the console keeps the newest few hundred: a milestone over a long sync announces its newest only */
+const MAX_ANNOUNCED_PER_MILESTONE = 500
 
 export interface TangleServiceOptions {
   confirmEveryMs: number
@@ -31,6 +33,8 @@ export class TangleService {
   private unsubscribe: (() => void) | undefined
   private attachedSince: number[] = []
   private recentArrivals: number[] = []
+  /** the latest milestone whose outcome the console has been told of */
+  private announcedMilestone = 0
 
   constructor(
     private readonly ledger: Ledger,
@@ -41,9 +45,7 @@ export class TangleService {
     this.graph = ledger.graph
     this.sql = {
       body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
-      confirmationLatencies: db
-        .prepare('SELECT status_ms - received_ms FROM transactions WHERE status = 1 AND status_ms IS NOT NULL ORDER BY seq DESC LIMIT 1000')
-        .pluck(),
+      referencedBy: db.prepare('SELECT seq FROM milestone_refs WHERE milestone = ? ORDER BY seq DESC LIMIT ?').pluck(),
       touchingAddress: db
         .prepare(
           `SELECT DISTINCT o.tx_seq AS seq FROM outputs o WHERE o.address = ?
@@ -56,6 +58,11 @@ export class TangleService {
 
   /** Confirmation rounds and live events, for as long as a face is running. */
   start(events: EventBus, options: TangleServiceOptions = { confirmEveryMs: 500, eventEveryMs: 100 }): void {
+    this.announcedMilestone = this.ledger.latestMilestone()?.index ?? 0
+    const announce = (indexes: Iterable<number>) => {
+      const changes = [...new Set(indexes)].map((i) => ({ id: toHex(this.graph.idAt(i)), status: finalityOf(this.ledger, i).state }))
+      if (changes.length) events.emit('tangle.statusChanged', { changes })
+    }
     this.unsubscribe = this.ledger.onStored((indexes) => {
       this.attachedSince.push(...indexes)
       const now = Date.now()
@@ -63,14 +70,11 @@ export class TangleService {
     })
     this.timers.push(
       setInterval(() => {
-        const changes = this.confirmation.update()
-        if (changes.length) {
-          events.emit('tangle.statusChanged', {
-            changes: changes.map((c) => ({ id: toHex(this.graph.idAt(c.index)), status: STATUS_NAMES[c.status] }))
-          })
-        }
+        // the walk's verdicts, as finality.ts names them (on a milestone ledger: pre-confirmed or pending)
+        announce(this.confirmation.update().map((c) => c.index))
       }, options.confirmEveryMs),
       setInterval(() => {
+        announce(this.newlyReferenced())
         if (this.attachedSince.length === 0) return
         // the console draws the newest; a flood is summarised by its last 500 of each batch
         const batch = this.attachedSince.splice(0).slice(-500)
@@ -78,6 +82,17 @@ export class TangleService {
       }, options.eventEveryMs)
     )
     for (const timer of this.timers) timer.unref()
+  }
+
+  /** What the milestones applied since the last call referenced (confirmed or conflicting now). */
+  private newlyReferenced(): number[] {
+    const latest = this.ledger.latestMilestone()?.index ?? 0
+    const referenced: number[] = []
+    for (; this.announcedMilestone < latest; this.announcedMilestone++) {
+      const seqs = this.sql.referencedBy.all(this.announcedMilestone + 1, MAX_ANNOUNCED_PER_MILESTONE) as number[]
+      for (const seq of seqs) referenced.push(seq - 1)
+    }
+    return referenced
   }
 
   stop(): void {
@@ -90,7 +105,7 @@ export class TangleService {
     const counts = ledgerStats(this.db, this.databaseBytes())
     const now = Date.now()
     this.recentArrivals = this.recentArrivals.filter((t) => now - t <= 10_000)
-    const latencies = (this.sql.confirmationLatencies.all() as number[]).sort((a, b) => a - b)
+    const latencies = confirmationLatenciesMs(this.db, this.ledger.finalByMilestones).sort((a, b) => a - b)
     return {
       ...counts,
       txPerSecond: this.recentArrivals.length / 10,
@@ -116,7 +131,7 @@ export class TangleService {
           : tx.payload.kind === TxKind.Milestone
             ? { kind: 'data' as const, topic: 'milestone', body: JSON.stringify({ index: tx.payload.index, previous: toHex(tx.payload.previous), stateHash: toHex(tx.payload.stateHash) }) }
             : { kind: 'data' as const, topic: tx.payload.topic, body: new TextDecoder().decode(tx.payload.body) }
-    const status = this.graph.status[index]!
+    const { state, milestone } = finalityOf(this.ledger, index)
     return {
       ...this.summary(index),
       approvers: this.graph.approvers(index).map((a) => toHex(this.graph.idAt(a))),
@@ -125,8 +140,16 @@ export class TangleService {
       timestamp: tx.timestampMs,
       payload,
       cumulativeWeight: this.cumulativeWeight(index),
-      confidence: status === TxStatus.Confirmed ? 1 : status === TxStatus.Rejected ? 0 : (this.confirmation.lastConfidence.get(index) ?? 0)
+      confidence: this.confidenceOf(index, state),
+      milestone
     }
+  }
+
+  /** The walk's confidence, as the explorer shows it beside the state: 1 once it holds, 0 once it lost. */
+  private confidenceOf(index: number, state: TxState): number {
+    if (state === 'confirmed' || state === 'preconfirmed') return 1
+    if (state === 'conflicting' || state === 'rejected' || this.graph.status[index] === TxStatus.Rejected) return 0
+    return this.confirmation.lastConfidence.get(index) ?? 0
   }
 
   /** A transaction by id (64 hex digits), or every transaction paying or issued by a dv2g address. */
@@ -149,7 +172,7 @@ export class TangleService {
       trunk: parent(g.trunk[index]!),
       branch: parent(g.branch[index]!),
       kind: KIND_NAMES[this.kindOf(index)],
-      status: STATUS_NAMES[g.status[index]!]!,
+      status: finalityOf(this.ledger, index).state,
       tip: g.tips.has(index),
       receivedAt: g.receivedMs[index]!
     }

@@ -1,6 +1,7 @@
 // Wallets on the ledger: the keystore's identities with their balances, transfers between them,
 // and the genesis that mints the fixed supply to the first operator wallet, the treasury.
 import { addressOf } from '../ledger/address'
+import { finalityOf, type TxState } from '../ledger/finality'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { TxKind } from '../ledger/transaction'
 import { decodeAddress } from './keys'
@@ -65,10 +66,12 @@ export class Wallets {
     return this.ledger.attach(key.privateKey, { kind: TxKind.Transfer, inputs, outputs })
   }
 
-  /** Transfers paying this wallet (in) and issued by it (out, change left out), newest first. */
-  history(name: string, limit: number): { id: string; direction: 'in' | 'out'; amount: bigint; status: number; receivedAt: number }[] {
+  /** Transfers paying this wallet (in) and issued by it (out, change left out), newest first, each with its state. */
+  history(name: string, limit: number): { id: string; direction: 'in' | 'out'; amount: bigint; status: TxState; receivedAt: number }[] {
     const wallet = this.walletNamed(name)
-    return this.ledger.transfersOf(decodeAddress(wallet.address), Buffer.from(wallet.publicKey, 'hex'), limit)
+    return this.ledger
+      .transfersOf(decodeAddress(wallet.address), Buffer.from(wallet.publicKey, 'hex'), limit)
+      .map(({ at, ...transfer }) => ({ ...transfer, status: finalityOf(this.ledger, at).state }))
   }
 
   private walletNamed(name: string): WalletInfo {

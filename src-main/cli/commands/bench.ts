@@ -10,15 +10,22 @@ import { resourcesDir } from '../../core/resources'
 import { createDispatcher } from '../../core/api'
 import { startServer } from '../../server/server'
 import { socketProtocols } from '../../../src-shared/serveAuth'
-import { parseArgs, UsageError } from '../args'
+import { numberOption, parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
+import { benchNetwork, benchPlan, MAX_NODES, MIN_NODES } from '../networkBench/benchNetwork'
 
-export const benchUsage = `dv2g bench [api|tangle|market|import]
+const DEFAULT_NODES = 3
+
+export const benchUsage = `dv2g bench [api|tangle|market|import|network] [--nodes N] [--quick]
   api: latency of one contract call (esu.compute) in process, over POST /api and over the WebSocket.
   tangle: verify bound, ingest, attach, tip selection at 10k and 1M transactions, memory and reopen time.
   market: one slot at 10 x 3 and 10,000 x 1,000, the paper's day, time per iteration against M·N,
     iterations against the number of sellers M.
   import: DSMR telegrams parsed per second; 1,000,000 CSV rows imported, time and peak memory.
+  network: N dv2g node processes on 127.0.0.1 (--nodes, default ${DEFAULT_NODES}): the highest rate at which
+    every node keeps up against one node's ingest, propagation at half that rate, a fresh node's
+    sync, convergence after a split is healed, memory per node. A few minutes; --quick is shorter
+    steps for a smoke run (its figures are rough). Not in the default set (run it by name).
   Each figure is printed with the reference or target it is compared with.`
 
 const CALLS = 2000
@@ -145,15 +152,49 @@ async function benchImportCommand(out: Output): Promise<void> {
   )
 }
 
-const benches: Record<string, (out: Output) => Promise<void>> = { api: benchApi, tangle: benchTangleCommand, market: benchMarketCommand, import: benchImportCommand }
+async function benchNetworkCommand(out: Output, options: BenchOptions): Promise<void> {
+  const r = await benchNetwork(benchPlan(options.nodes, options.quick), out.note)
+  const fixed = (v: number, digits = 0) => v.toFixed(digits)
+  const mark = (ok: boolean) => (ok ? 'met' : 'MISSED')
+  out.result(r, () =>
+    table([
+      ['nodes on this machine', String(r.nodes)],
+      ['one node ingests (the reference)', fixed(r.singleNodeIngestTxPerSecond), 'tx/s, measured in this run'],
+      ['highest rate every node keeps up with', fixed(r.networkTxPerSecond), 'tx/s'],
+      ['capacity use, nodes x rate / reference', fixed(r.capacityUse, 2), `target ≥ 0.70, ${mark(r.capacityUse >= 0.7)}`],
+      ['propagation p50 at half that rate', fixed(r.propagationP50Ms), 'ms'],
+      ['propagation p99 at half that rate', fixed(r.propagationP99Ms), `ms, target < 500, ${mark(r.propagationP99Ms < 500)}`],
+      ['fresh node syncing the tangle', fixed(r.syncTxPerSecond), 'tx/s'],
+      ['sync / reference', fixed(r.syncToIngest, 2), `target ≥ 0.70, ${mark(r.syncToIngest >= 0.7)}`],
+      ['converged after a split healed', fixed(r.convergeAfterHealSeconds, 1), 's'],
+      ['peak resident memory per node', fixed(r.rssMBPerNode), `MB, target < 300, ${mark(r.rssMBPerNode < 300)}`]
+    ])
+  )
+}
+
+interface BenchOptions {
+  nodes: number
+  quick: boolean
+}
+
+const benches: Record<string, (out: Output, options: BenchOptions) => Promise<void>> = {
+  api: benchApi,
+  tangle: benchTangleCommand,
+  market: benchMarketCommand,
+  import: benchImportCommand,
+  network: benchNetworkCommand
+}
+/** what `dv2g bench` runs with no name: the network bench takes minutes and starts processes, so it runs by name only */
+const DEFAULT_BENCHES = ['api', 'tangle', 'market', 'import']
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
-  const { positionals } = parseArgs(argv, {})
-  const names = positionals.length ? positionals : Object.keys(benches)
-  for (const name of names) {
-    const bench = benches[name]
-    if (!bench) throw new UsageError(`unknown benchmark ${JSON.stringify(name)}; available: ${Object.keys(benches).join(', ')}`)
-    await bench(out)
-  }
+  const args = parseArgs(argv, { nodes: { value: true }, quick: { value: false } })
+  const nodes = numberOption(args, 'nodes') ?? DEFAULT_NODES
+  if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) throw new UsageError(`--nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES} (got ${nodes})`)
+  const names = args.positionals.length ? args.positionals : DEFAULT_BENCHES
+  const unknown = names.find((name) => !benches[name])
+  if (unknown !== undefined) throw new UsageError(`unknown benchmark ${JSON.stringify(unknown)}; available: ${Object.keys(benches).join(', ')}`)
+  if ((args.options.has('nodes') || args.options.has('quick')) && !names.includes('network')) throw new UsageError('--nodes and --quick are options of dv2g bench network')
+  for (const name of names) await benches[name]!(out, { nodes, quick: args.options.has('quick') })
   return 0
 }

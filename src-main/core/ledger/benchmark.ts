@@ -2,7 +2,7 @@
 // the same run as the reference it is compared with.
 import { spawnSync } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -83,6 +83,7 @@ export interface IngestFigures {
 
 /** What one node can take in on this machine: `bench tangle`'s ingest, and `bench network`'s reference. */
 export async function measureIngest(dir: string, transactions: number, note: (line: string) => void): Promise<IngestFigures> {
+  mkdirSync(dir, { recursive: true })
   note(`attaching ${transactions} transactions at the default difficulty`)
   const sourceDb = openDatabase(join(dir, 'source.sqlite'))
   const source = new Ledger(sourceDb)

@@ -1,0 +1,315 @@
+// `dv2g bench network`: a network of real `dv2g node` processes on 127.0.0.1, each with its own
+// data dir, measured against what one node ingests on this machine in the same run. Transactions
+// are issued on the operator's node (which also issues a milestone every second) through its
+// channel, as `dv2g tangle spam` sends them; what each node holds is read from its database.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { open } from '../../core/app'
+import { measureIngest } from '../../core/ledger/benchmark'
+import type { SpamResult } from '../../core/ledger/spammer'
+import type { NetworkStatus } from '../../core/network/view'
+import { callChannel } from '../../core/owner/channel'
+import { readHolder } from '../../core/owner/lock'
+import { backlogSlope, fallingBehind, quantile, RateSearch, type BacklogSample, type StepMeasure } from './figures'
+import { NodeLedgerView } from './ledgerView'
+import { startNodeProcess, type NodeProcess } from './nodeProcess'
+
+export interface NetworkBenchResult {
+  nodes: number
+  singleNodeIngestTxPerSecond: number
+  networkTxPerSecond: number
+  capacityUse: number
+  propagationP50Ms: number
+  propagationP99Ms: number
+  syncTxPerSecond: number
+  syncToIngest: number
+  convergeAfterHealSeconds: number
+  rssMBPerNode: number
+}
+
+export interface NetworkBenchPlan {
+  nodes: number
+  /** transactions signed and ingested in process for the single-node reference */
+  ingestTransactions: number
+  /** how long each step of the rate search issues */
+  stepSeconds: number
+  maxDoublings: number
+  bisections: number
+  /** how long transactions are issued at half the network rate for the propagation times */
+  propagationSeconds: number
+  /** how long the larger side issues while the network is split */
+  partitionSeconds: number
+}
+
+export const MIN_NODES = 2
+export const MAX_NODES = 8
+
+export function benchPlan(nodes: number, quick: boolean): NetworkBenchPlan {
+  return quick
+    ? { nodes, ingestTransactions: 1000, stepSeconds: 1.5, maxDoublings: 1, bisections: 0, propagationSeconds: 1.5, partitionSeconds: 1 }
+    : { nodes, ingestTransactions: 5000, stepSeconds: 4, maxDoublings: 5, bisections: 2, propagationSeconds: 5, partitionSeconds: 3 }
+}
+
+/** after the last issue, every node holds everything within this, or it did not keep up */
+export const DRAIN_BOUND_MS = 2000
+const SAMPLE_MS = 100
+const MILESTONE_SECONDS = 1
+const SETTLE_TIMEOUT_MS = 90_000
+const CONVERGE_TIMEOUT_MS = 120_000
+const LOWEST_RATE = 10
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls until the condition holds; false once the time is up. */
+async function within(timeoutMs: number, holds: () => boolean | Promise<boolean>): Promise<boolean> {
+  const started = performance.now()
+  for (;;) {
+    if (await holds()) return true
+    if (performance.now() - started > timeoutMs) return false
+    await sleep(SAMPLE_MS)
+  }
+}
+
+function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T> {
+  const holder = readHolder(node.dataDir)
+  if (!holder) throw new Error(`no process holds ${node.dataDir}`)
+  return callChannel(holder, operation, input, () => {}, 30_000) as Promise<T>
+}
+
+const issue = (node: NodeProcess, count: number, rate: number) => ask<SpamResult>(node, 'tangle.spam', { count, rate })
+
+/** The operator's data dir: its keystore with the treasury, whose genesis names it the milestone issuer. */
+function createOperatorDataDir(dir: string, passphrase: string): void {
+  const app = open(dir)
+  try {
+    const { wallets } = app.ledger()
+    wallets.keystore.unlock(passphrase)
+    wallets.create('treasury', 'operator')
+  } finally {
+    app.close()
+  }
+}
+
+/** The nodes of the bench, their ledgers read beside them, and every process started (for its peak memory). */
+class BenchNetwork {
+  readonly nodes: NodeProcess[] = []
+  readonly views: NodeLedgerView[] = []
+  private readonly started: NodeProcess[] = []
+
+  constructor(
+    readonly root: string,
+    readonly note: (line: string) => void
+  ) {}
+
+  async start(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
+    const node = await startNodeProcess(dataDir, args, env)
+    this.started.push(node)
+    return node
+  }
+
+  /** Fails with the nodes' last log lines, which say why a node refused or stalled. */
+  failure(what: string): Error {
+    const logs = this.nodes.map((node, i) => `node ${i} (${node.peerId}):\n${node.logTail().split('\n').slice(-8).join('\n')}`)
+    return new Error(`bench network: ${what}\n${logs.join('\n')}`)
+  }
+
+  counts(): number[] {
+    return this.views.map((view) => view.transactions())
+  }
+
+  /** Waits until every node holds as many transactions as the issuing node (node 0). */
+  async settle(what: string): Promise<void> {
+    if (!(await within(SETTLE_TIMEOUT_MS, () => new Set(this.counts()).size === 1))) throw this.failure(`${what}: the nodes did not reach the same count within ${SETTLE_TIMEOUT_MS / 1000} s (${this.counts().join(', ')})`)
+  }
+
+  /** the largest resident set each process reached while it ran as a node, in the order they started */
+  peaksMB(): number[] {
+    return this.started.map((node) => node.peakRssMB())
+  }
+
+  /** the same, start-up included */
+  startupPeaksMB(): number[] {
+    return this.started.map((node) => node.startupPeakRssMB)
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.started.map((node) => node.stop()))
+    for (const view of this.views) view.close()
+  }
+}
+
+/** One step of the rate search: issue at a rate on node 0 and watch whether every node keeps up. */
+async function keepUpStep(net: BenchNetwork, rate: number, seconds: number): Promise<StepMeasure> {
+  const count = Math.max(10, Math.round(rate * seconds))
+  const startedAt = performance.now()
+  const samples: BacklogSample[] = []
+  const state = { issuing: true }
+  const issued = issue(net.nodes[0]!, count, rate).finally(() => (state.issuing = false))
+  while (state.issuing) {
+    await sleep(SAMPLE_MS)
+    const [mine, ...theirs] = net.counts()
+    samples.push({ atMs: performance.now() - startedAt, backlog: mine! - Math.min(...theirs) })
+  }
+  const spam = await issued
+  const issuedAt = performance.now()
+  const target = net.views[0]!.transactions()
+  const drained = await within(DRAIN_BOUND_MS, () => net.counts().every((n) => n >= target))
+  const secondHalf = samples.filter((s) => s.atMs >= (issuedAt - startedAt) / 2)
+  return { rate, issuedTxPerSecond: spam.txPerSecond, drainMs: drained ? performance.now() - issuedAt : null, backlogGrowthTxPerSecond: backlogSlope(secondHalf) }
+}
+
+async function searchNetworkRate(net: BenchNetwork, plan: NetworkBenchPlan, ingestTxPerSecond: number, note: (line: string) => void): Promise<number> {
+  // a fair first guess: the nodes share this machine, so together they verify nodes x the rate
+  const first = Math.max(LOWEST_RATE, Math.round(ingestTxPerSecond / (4 * plan.nodes)))
+  const search = new RateSearch(first, { maxDoublings: plan.maxDoublings, bisections: plan.bisections, floor: LOWEST_RATE })
+  for (let rate = search.proposal(); rate !== null; rate = search.proposal()) {
+    const step = await keepUpStep(net, rate, plan.stepSeconds)
+    const why = fallingBehind(step, DRAIN_BOUND_MS)
+    search.record(rate, why === null)
+    note(`bench network: ${rate} tx/s for ${plan.stepSeconds} s: ${why === null ? `every node kept up (drained ${Math.round(step.drainMs!)} ms after the last issue)` : `not kept up: ${why}`}`)
+    await net.settle(`after the step at ${rate} tx/s`)
+  }
+  if (search.held === 0) throw net.failure(`the nodes did not keep up even at ${LOWEST_RATE} tx/s`)
+  return search.held
+}
+
+async function measurePropagation(net: BenchNetwork, rate: number, seconds: number): Promise<number[]> {
+  const bases = net.counts()
+  await issue(net.nodes[0]!, Math.max(10, Math.round(rate * seconds)), rate)
+  await net.settle('after issuing at half the network rate')
+  const issuedAt = net.views[0]!.receivedAfter(bases[0]!)
+  const latencies: number[] = []
+  net.views.slice(1).forEach((view, i) => {
+    for (const [id, storedMs] of view.receivedAfter(bases[i + 1]!)) {
+      const issuedMs = issuedAt.get(id)
+      if (issuedMs !== undefined) latencies.push(storedMs - issuedMs)
+    }
+  })
+  if (latencies.length === 0) throw net.failure('no transaction issued on node 0 was found on the others')
+  return latencies
+}
+
+/** A fresh node syncing the whole tangle from node 0: transactions per second from its genesis to its last. */
+async function measureSync(net: BenchNetwork): Promise<number> {
+  const target = net.views[0]!.transactions()
+  const dir = join(net.root, 'fresh')
+  const fresh = await net.start(dir, ['--peer', net.nodes[0]!.listen[0]!])
+  const view = new NodeLedgerView(dir)
+  try {
+    const timeoutMs = Math.max(60_000, (target / 100) * 1000) // 100 tx/s would be far below any target
+    if (!(await within(timeoutMs, () => view.transactions() >= target))) {
+      throw net.failure(`the fresh node held ${view.transactions()} of ${target} transactions after ${timeoutMs / 1000} s\nfresh node:\n${fresh.logTail()}`)
+    }
+    const { firstMs, lastMs } = view.receivedSpan()
+    const said = /synced from \S+: .*/.exec(fresh.logTail())?.[0]
+    if (said) net.note(`bench network: the fresh node: ${said}`)
+    return (target - 1) / (Math.max(1, lastMs - firstMs) / 1000)
+  } finally {
+    view.close()
+    await fresh.stop()
+  }
+}
+
+/**
+ * Splits the last node off (stopped, then restarted with no peers), issues on both sides, heals
+ * (restarted with every other node as a peer) and times from the healed node being up until all
+ * nodes hold both sides, every transaction is referenced by a milestone, and all show the same
+ * latest milestone and state hash.
+ */
+async function measureHeal(net: BenchNetwork, rate: number, seconds: number): Promise<number> {
+  const last = net.nodes.length - 1
+  const victim = net.nodes[last]!
+  const common = net.views[0]!.transactions()
+  await victim.stop()
+  const isolated = await net.start(victim.dataDir, [])
+  net.nodes[last] = isolated
+  await Promise.all([
+    issue(net.nodes[0]!, Math.max(10, Math.round(rate * seconds)), rate),
+    issue(isolated, Math.max(5, Math.round((rate * seconds) / 2)), rate)
+  ])
+  const union = net.views[0]!.transactions() + net.views[last]!.transactions() - common
+  await isolated.stop()
+  const others = net.nodes.slice(0, last).flatMap((node) => ['--peer', node.listen[0]!])
+  net.nodes[last] = await net.start(victim.dataDir, others)
+  const healedAt = performance.now()
+  const converged = () => {
+    const counts = net.counts()
+    const milestones = net.views.map((view) => view.latestMilestone())
+    const first = milestones[0]
+    return (
+      counts.every((n) => n === counts[0] && n >= union) &&
+      first !== null &&
+      first !== undefined &&
+      milestones.every((m) => m?.index === first.index && m.stateHash === first.stateHash) &&
+      net.views.every((view) => view.unreferenced() === 0)
+    )
+  }
+  if (!(await within(CONVERGE_TIMEOUT_MS, converged))) {
+    const states = net.views.map((view) => `${view.transactions()} tx, milestone ${view.latestMilestone()?.index ?? '-'}, ${view.unreferenced()} not yet referenced`)
+    throw net.failure(`the nodes did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s of the heal (both sides: ${union} transactions; ${states.join('; ')})`)
+  }
+  return (performance.now() - healedAt) / 1000
+}
+
+export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) => void): Promise<NetworkBenchResult> {
+  const root = mkdtempSync(join(tmpdir(), 'dv2g-bench-network-'))
+  const net = new BenchNetwork(root, note)
+  // stopped from outside: the node processes must not outlive the bench
+  const interrupted = () => void net.stopAll().finally(() => process.exit(130))
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
+  try {
+    note(`bench network: the single-node reference, ${plan.ingestTransactions} transactions ingested in this process`)
+    const { ingestTxPerSecond } = await measureIngest(join(root, 'ingest'), plan.ingestTransactions, (line) => note(`bench network: ${line}`))
+    note(`bench network: one node ingests ${Math.round(ingestTxPerSecond)} tx/s; starting ${plan.nodes} nodes on 127.0.0.1`)
+
+    const passphrase = randomBytes(16).toString('hex')
+    const operatorDir = join(root, 'node-0')
+    createOperatorDataDir(operatorDir, passphrase)
+    const operator = await net.start(operatorDir, ['--milestone-seconds', String(MILESTONE_SECONDS)], { DV2G_PASSPHRASE: passphrase })
+    const joined = await Promise.all(Array.from({ length: plan.nodes - 1 }, (_, i) => net.start(join(root, `node-${i + 1}`), ['--peer', operator.listen[0]!])))
+    net.nodes.push(operator, ...joined)
+    net.views.push(...net.nodes.map((node) => new NodeLedgerView(node.dataDir)))
+    const everyPeer = async () => (await ask<NetworkStatus>(operator, 'network.status', {})).peers >= plan.nodes - 1
+    if (!(await within(SETTLE_TIMEOUT_MS, everyPeer))) throw net.failure(`node 0 did not count ${plan.nodes - 1} peers within ${SETTLE_TIMEOUT_MS / 1000} s`)
+    // a few transactions first: every node has joined and gossip reaches them all
+    await issue(operator, 20, 100)
+    await net.settle('after the first transactions')
+
+    note('bench network: searching for the highest rate at which every node keeps up')
+    const networkTxPerSecond = await searchNetworkRate(net, plan, ingestTxPerSecond, note)
+    const halfRate = Math.max(1, Math.round(networkTxPerSecond / 2))
+
+    note(`bench network: propagation at half that rate, ${halfRate} tx/s for ${plan.propagationSeconds} s`)
+    const latencies = await measurePropagation(net, halfRate, plan.propagationSeconds)
+
+    note(`bench network: a fresh node syncing ${net.views[0]!.transactions()} transactions from node 0`)
+    const syncTxPerSecond = await measureSync(net)
+    note(`bench network: synced at ${Math.round(syncTxPerSecond)} tx/s; splitting node ${plan.nodes - 1} off, issuing on both sides, healing`)
+    const convergeAfterHealSeconds = await measureHeal(net, halfRate, plan.partitionSeconds)
+
+    await net.stopAll()
+    const peaks = net.peaksMB()
+    const mbList = (values: number[]) => values.map((mb) => Math.round(mb)).join(', ')
+    note(`bench network: peak resident memory of each node process (the nodes, the fresh one, the split one twice) while it ran: ${mbList(peaks)} MB; up to the end of its start-up: ${mbList(net.startupPeaksMB())} MB`)
+    return {
+      nodes: plan.nodes,
+      singleNodeIngestTxPerSecond: ingestTxPerSecond,
+      networkTxPerSecond,
+      capacityUse: (plan.nodes * networkTxPerSecond) / ingestTxPerSecond,
+      propagationP50Ms: quantile(latencies, 0.5),
+      propagationP99Ms: quantile(latencies, 0.99),
+      syncTxPerSecond,
+      syncToIngest: syncTxPerSecond / ingestTxPerSecond,
+      convergeAfterHealSeconds,
+      rssMBPerNode: Math.max(...peaks.filter((mb) => !Number.isNaN(mb)))
+    }
+  } finally {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
+    await net.stopAll()
+    rmSync(root, { recursive: true, force: true })
+  }
+}

@@ -136,17 +136,17 @@ export interface ServedConsole {
 }
 
 /**
- * `dv2g serve` on a fresh data dir, with a watched Chromium page open on `route` (e.g. "#/wallets"),
- * for the tests of one file; everything is removed after them.
+ * `dv2g serve` on a fresh data dir (with `serveArgs`), with a watched Chromium page open on `route`
+ * (e.g. "#/wallets"), for the tests of one file; everything is removed after them.
  */
-export function useServedConsole(prefix: string, route: string): () => ServedConsole {
+export function useServedConsole(prefix: string, route: string, serveArgs: readonly string[] = []): () => ServedConsole {
   let browser: Browser | undefined
   let served: ServedConsole | undefined
   let dataDir: string | undefined
   beforeAll(async () => {
     dataDir = tempDir(prefix)
     browser = await launchBrowser()
-    const server = await startServe(dataDir)
+    const server = await startServe(dataDir, serveArgs)
     const watched = await openWatchedPage(browser)
     served = { dataDir, server, watched }
     await watched.page.goto(`${server.url}${route}`)

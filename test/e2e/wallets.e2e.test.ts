@@ -1,10 +1,13 @@
 // The ledger end to end: unlock a new keystore, create the treasury and an EV wallet, send from
-// one to the other after confirming, see both balances change, and watch the transfer go from
-// pending (grey) to confirmed (green) in the tangle explorer.
+// one to the other after confirming, see both balances change, and watch the transfer in the
+// tangle explorer go from pending (grey) to pre-confirmed by the walk (amber) to confirmed (green)
+// only once a milestone applied it. The console issues milestones itself while its keystore is
+// unlocked (at once on unlock, then every --milestone-seconds): a long interval here, so nothing is
+// final until the test locks and unlocks the keystore.
 import { describe, expect, it } from 'vitest'
 import { screenshot, useServedConsole } from './support'
 
-const served = useServedConsole('dv2g-e2e-wallets-', '#/wallets')
+const served = useServedConsole('dv2g-e2e-wallets-', '#/wallets', ['--milestone-seconds', '3600'])
 
 const SUPPLY = 10n ** 15n
 const grouped = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009')
@@ -19,7 +22,7 @@ async function createWallet(name: string, role: 'operator' | 'grid' | 'ev'): Pro
 }
 
 describe('wallets and the tangle explorer', () => {
-  it('sends tokens from the treasury to an EV and shows the transfer confirm', async () => {
+  it('sends tokens from the treasury to an EV and shows the transfer pre-confirmed, then confirmed by a milestone', async () => {
     const page = served().watched.page
     await page.getByTestId('wallet-passphrase').fill('short')
     await page.getByTestId('wallet-unlock').click()
@@ -60,12 +63,26 @@ describe('wallets and the tangle explorer', () => {
     const firstTransfer = page.locator('[data-testid="tangle-latest"] tr', { hasText: 'transfer' }).first()
     await firstTransfer.getByRole('button', { name: 'Open' }).click()
     const status = page.getByTestId('tangle-detail-status')
+    const milestone = page.getByTestId('tangle-detail-milestone')
     await expect(status.textContent()).resolves.toBe('pending')
+    await expect(milestone.textContent()).resolves.toMatch(/not referenced yet/)
 
+    // more transfers approve it: the walk pre-confirms it, but only a milestone makes it final
     await page.getByTestId('nav-wallets').click()
     for (const amount of ['10', '20', '30']) await send(amount)
     await page.getByTestId('nav-tangle').click()
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('pre-confirmed')
+    await expect(milestone.textContent()).resolves.toMatch(/not referenced yet/)
+
+    // unlocking the keystore again issues the milestone that was waiting: milestone 1 took the genesis
+    await page.getByTestId('nav-wallets').click()
+    await page.getByTestId('wallet-lock').click()
+    await page.getByTestId('wallet-passphrase').fill('e2e keystore passphrase')
+    await page.getByTestId('wallet-unlock').click()
+    await page.getByTestId('wallet-lock').waitFor()
+    await page.getByTestId('nav-tangle').click()
     await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('confirmed')
+    await expect(milestone.textContent()).resolves.toMatch(/final at milestone 2/)
     await expect(page.locator('[data-testid="tangle-graph"] .node.confirmed').count()).resolves.toBeGreaterThan(0)
     await screenshot(page, 'tangle-live')
     expect(served().watched.errors).toEqual([])

@@ -17,6 +17,7 @@ import { esuCost } from '../../../../src-shared/market/esu'
 import type { ApiErrorBody } from '../../../../src-shared/contract'
 import { createFakeMarket } from './fakeMarket'
 import { createFakeMeters } from './fakeMeters'
+import { createFakeTangle } from './fakeTangle'
 
 export interface FakeBridge extends Dv2gBridge {
   profiles: Map<string, EsuProfile>
@@ -29,6 +30,7 @@ export interface FakeBridge extends Dv2gBridge {
   readonly activity: number
   market: ReturnType<typeof createFakeMarket>
   meters: ReturnType<typeof createFakeMeters>
+  tangle: ReturnType<typeof createFakeTangle>
   info: AppInfo
   /** the network node the main process runs, if any: set status and peers to what a test needs */
   network: { status: NetworkStatus; peers: NetworkPeer[] }
@@ -70,6 +72,7 @@ export function createFakeBridge(): FakeBridge {
   const market = createFakeMarket(emit)
   const network: FakeBridge['network'] = { status: { running: false }, peers: [] }
   const meters = createFakeMeters(emit)
+  const tangle = createFakeTangle()
 
   function handle(method: MethodName, rawInput: unknown): unknown {
     const failure = failures.get(method)
@@ -79,6 +82,7 @@ export function createFakeBridge(): FakeBridge {
     }
     if (method.startsWith('market.')) return market.handle(method, rawInput)
     if (method.startsWith('meter.')) return meters.handle(method, rawInput)
+    if (method.startsWith('tangle.')) return tangle.handle(method, rawInput)
     if (method === 'network.status') return network.status
     if (method === 'network.peers') return network.peers
     switch (method) {
@@ -167,6 +171,7 @@ export function createFakeBridge(): FakeBridge {
     },
     market,
     meters,
+    tangle,
     info,
     network,
     emit,
@@ -181,6 +186,7 @@ export function createFakeBridge(): FakeBridge {
       info.startedAt = new Date(Date.now() - 65_000).toISOString()
       market.reset()
       meters.reset()
+      tangle.reset()
       network.status = { running: false }
       network.peers = []
     }

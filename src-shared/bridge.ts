@@ -58,5 +58,6 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'meter.volumes',
   'meter.import',
   'network.status',
-  'network.peers'
+  'network.peers',
+  'network.banned'
 ]

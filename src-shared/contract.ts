@@ -263,6 +263,14 @@ export const networkPeerSchema = z.object({
 })
 export type NetworkPeer = z.infer<typeof networkPeerSchema>
 
+/** A peer banned for misbehaving, as dv2g peers --banned --json gives it: until is ISO 8601. */
+export const bannedPeerSchema = z.object({
+  id: z.string(),
+  reason: z.string(),
+  until: z.string()
+})
+export type BannedPeer = z.infer<typeof bannedPeerSchema>
+
 /** The network node this process runs, as dv2g network status --json gives it; running false when it runs none. */
 export const networkStatusSchema = z.discriminatedUnion('running', [
   z.object({
@@ -386,7 +394,9 @@ export const methods = {
 
   /** the network node of this process (dv2g serve --listen/--peer); no peers when it runs none */
   'network.status': method(noInput, networkStatusSchema),
-  'network.peers': method(noInput, z.array(networkPeerSchema))
+  'network.peers': method(noInput, z.array(networkPeerSchema)),
+  /** peers banned for invalid transactions, oversized frames or floods; none when it runs no node */
+  'network.banned': method(noInput, z.array(bannedPeerSchema))
 } as const
 
 export type MethodName = keyof typeof methods

@@ -152,6 +152,7 @@ export function createHandlers(app: App): Handlers {
       return network ? { running: true as const, ...network.status() } : { running: false as const }
     },
     'network.peers': () => networkOf(app)?.peers() ?? [],
+    'network.banned': () => networkOf(app)?.banned() ?? [],
     'meter.import': async ({ paths, timeZone }) => {
       if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
       try {

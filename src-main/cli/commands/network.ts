@@ -6,9 +6,11 @@ import type { OperationName, OperationOutput } from '../../core/owner/operations
 import { parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
 
-export const peersUsage = `dv2g peers
+export const peersUsage = `dv2g peers [--banned]
   The peers of the node running on this data dir: id, addresses, connected, latency, gossip score.
-  Peers refused (another network) are listed as not connected.`
+  Peers refused (another network) or banned are listed as not connected.
+  --banned   the peers banned for misbehaving instead: id, reason (an invalid transaction, an
+             oversized frame, a flood past a rate limit, refused history) and until when`
 
 export const networkUsage = `dv2g network status
   The node running on this data dir: peer id, network id (its genesis), listen addresses, peers,
@@ -28,8 +30,13 @@ async function askNode<N extends OperationName>(dataDir: string, name: N): Promi
 }
 
 export async function runPeers(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
-  const args = parseArgs(argv, {})
+  const args = parseArgs(argv, { banned: { value: false } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  if (args.options.has('banned')) {
+    const banned = await askNode(dataDir, 'network.banned')
+    out.result(banned, () => (banned.length ? banned.map((b) => `${b.id}  until ${b.until}  ${b.reason}`).join('\n') : 'no banned peers'))
+    return 0
+  }
   const peers = await askNode(dataDir, 'network.peers')
   out.result(peers, () =>
     peers.length

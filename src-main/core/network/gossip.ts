@@ -11,9 +11,12 @@ import { toHex } from '../ledger/hash'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { SignatureVerifier } from '../ledger/signing'
 import { checkIntrinsic, type Checked } from '../ledger/validation'
+import type { Conduct } from './conduct'
 import type { Requester } from './requester'
 
 export const topicOf = (networkId: string) => `/dv2g/${networkId}/tx/1`
+
+const isClockSkew = (reason: string) => reason.startsWith('timestamp')
 
 /** messages waiting to be stored; beyond this new ones are ignored (not forwarded, not penalised) */
 export const MAX_INGEST_QUEUE = 10_000
@@ -88,13 +91,15 @@ export class TransactionGossip {
     networkId: string,
     private readonly requester: Requester,
     private readonly transactionBytes: (id: Uint8Array) => Uint8Array | undefined,
-    private readonly log: (line: string) => void
+    private readonly log: (line: string) => void,
+    /** the gossip rate limit per sender, and the ban for one that sends an invalid transaction */
+    private readonly conduct: Conduct
   ) {
     this.pubsub = pubsub as GossipSubInternals
     this.topic = topicOf(networkId)
     // the topic is known only once the genesis is: its scoring is added here, before subscribing
     this.pubsub.score.params.topics[this.topic] = transactionTopicScore()
-    this.pubsub.topicValidators.set(this.topic, (_peer, message) => this.validate(message.data))
+    this.pubsub.topicValidators.set(this.topic, (peer, message) => this.validate(peer.toString(), message.data))
     this.pubsub.addEventListener('gossipsub:message', this.onMessage)
     this.unsubscribeStored = ledger.onStored((indexes) => this.onStored(indexes))
     this.pubsub.subscribe(this.topic)
@@ -129,6 +134,8 @@ export class TransactionGossip {
     const now = this.ledger.options.now()
     const checked = transactions.map((bytes) => checkIntrinsic(bytes, this.ledger.options, now, this.verifier))
     for (const c of checked) if (c.ok) this.fetched.add(toHex(c.id))
+    const invalid = checked.find((c): c is Extract<Checked, { ok: false }> => !c.ok && !isClockSkew(c.reason))
+    if (invalid) this.conduct.broke(from, `sent an invalid transaction on request (${invalid.reason})`)
     try {
       this.store(checked, () => from)
     } catch (error) {
@@ -142,12 +149,17 @@ export class TransactionGossip {
     for (const id of ids) this.fetched.add(id)
   }
 
-  private validate(data: Uint8Array): TopicValidatorResult {
+  private validate(peer: string, data: Uint8Array): TopicValidatorResult {
+    // before the signature check, which is most of a message's cost: past the limit it is not forwarded either
+    if (!this.conduct.admit(peer)) return TopicValidatorResult.Ignore
     const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier)
     if (!checked.ok) {
       this.counters.rejected++
       // a clock skew may be ours, not the sender's fault: ignored, not penalised
-      return checked.reason.startsWith('timestamp') ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+      if (isClockSkew(checked.reason)) return TopicValidatorResult.Ignore
+      // an honest peer forwards only what it checked: whoever passed this on is cut off
+      this.conduct.broke(peer, `sent an invalid transaction by gossip (${checked.reason})`)
+      return TopicValidatorResult.Reject
     }
     if (this.checkedByMsgId.size < MAX_INGEST_QUEUE) this.checkedByMsgId.set(toHex(checked.id), checked)
     return TopicValidatorResult.Accept

@@ -6,18 +6,19 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Db } from '../db/connection'
 import { toHex, txId } from '../ledger/hash'
 import type { Ledger } from '../ledger/ledger'
+import { OversizedAnswerError, PeerConduct } from './conduct'
 import { TransactionGossip } from './gossip'
 import { peerIdOf } from './address'
 import { fromHex } from './hex'
 import { loadOrCreatePeerKey } from './identity'
 import { createNode, type NetworkLibp2p } from './node'
-import { PeerGate } from './peerGate'
+import { BAN_MS, PeerGate } from './peerGate'
 import { Requester } from './requester'
-import { exchangeStatus, serveStatus, type PeerStatus } from './status'
-import { requestSyncBatch, serveSync } from './sync'
+import { exchangeStatus, serveStatus, STATUS_PROTOCOL, type PeerStatus } from './status'
+import { requestSyncBatch, serveSync, SYNC_PROTOCOL, SyncError } from './sync'
 import { checkHistoric, Syncer, type SyncProgress } from './syncer'
-import { requestTransactions, serveTransactions } from './txExchange'
-import type { NetworkStatus, NetworkView, PeerEntry } from './view'
+import { requestTransactions, serveTransactions, TX_PROTOCOL } from './txExchange'
+import type { BannedPeer, NetworkStatus, NetworkView, PeerEntry } from './view'
 
 export interface NetworkOptions {
   dataDir: string
@@ -53,7 +54,8 @@ export class NetworkNode implements NetworkView {
     private readonly gate: PeerGate,
     private readonly requester: Requester,
     private readonly syncer: Syncer,
-    private readonly bytesOf: (id: Uint8Array) => Uint8Array | undefined
+    private readonly bytesOf: (id: Uint8Array) => Uint8Array | undefined,
+    private readonly conduct: PeerConduct
   ) {
     this.redial = setInterval(() => this.dialBootstrapPeers(), REDIAL_MS)
     this.redial.unref()
@@ -69,12 +71,20 @@ export class NetworkNode implements NetworkView {
     }
     // the requester and the node refer to each other: the node exists once the requester does
     const ref: { self?: NetworkNode } = {}
+    const conduct = new PeerConduct((peer, reason) => ref.self?.ban(peer, reason))
+    // an answer that breaks the protocol (an oversized frame, a sync going backwards) bans the peer that sent it
+    const banOnBrokenAnswer = <T>(peer: string, protocol: string, answer: Promise<T>) =>
+      answer.catch((error: unknown) => {
+        if (error instanceof OversizedAnswerError) ref.self?.ban(peer, error.message)
+        else if (error instanceof SyncError) ref.self?.ban(peer, `broke ${protocol} (${error.message})`)
+        throw error
+      })
     const requester = new Requester({
       peers: () => ref.self?.peersOnNetwork() ?? [],
       request: (peer, ids) => {
         const connection = node.getConnections().find((c) => c.remotePeer.toString() === peer)
         if (!connection) return Promise.reject(new Error('not connected'))
-        return requestTransactions(node, connection.remotePeer, ids)
+        return banOnBrokenAnswer(peer, TX_PROTOCOL, requestTransactions(node, connection.remotePeer, ids))
       },
       delivered: (transactions, from) => ref.self?.gossip?.ingestFetched(transactions, from)
     })
@@ -84,17 +94,18 @@ export class NetworkNode implements NetworkView {
       request: (peer, afterSeq, limit, sent) => {
         const connection = node.getConnections().find((c) => c.remotePeer.toString() === peer)
         if (!connection) return Promise.reject(new Error('not connected'))
-        return requestSyncBatch(node, connection.remotePeer, afterSeq, limit, sent)
+        return banOnBrokenAnswer(peer, SYNC_PROTOCOL, requestSyncBatch(node, connection.remotePeer, afterSeq, limit, sent))
       },
       storing: (ids) => ref.self?.gossip?.fromPeers(ids),
+      refusedHistory: (peer, reason) => ref.self?.ban(peer, reason),
       log: options.log
     })
-    const running = new NetworkNode(node, options, gate, requester, syncer, bytesOf)
+    const running = new NetworkNode(node, options, gate, requester, syncer, bytesOf, conduct)
     ref.self = running
-    await serveTransactions(node, (ids) => ids.map(bytesOf))
+    await serveTransactions(node, (ids) => ids.map(bytesOf), conduct.of('tx', TX_PROTOCOL, 'ids asked for'))
     const history = options.db.prepare('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?').raw()
-    await serveSync(node, (afterSeq, limit) => (history.all(afterSeq, limit) as [number, Buffer][]).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })))
-    await serveStatus(node, () => running.localStatus(), (peer, status) => running.heard(peer, status))
+    await serveSync(node, (afterSeq, limit) => (history.all(afterSeq, limit) as [number, Buffer][]).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })), conduct.of('sync', SYNC_PROTOCOL, 'requests'))
+    await serveStatus(node, () => running.localStatus(), (peer, status) => running.heard(peer, status), conduct.of('status', STATUS_PROTOCOL, 'requests'))
     node.addEventListener('peer:connect', (event) => void running.handshake(event.detail))
     node.addEventListener('peer:disconnect', (event) => {
       running.sameNetwork.delete(event.detail.toString())
@@ -162,6 +173,11 @@ export class NetworkNode implements NetworkView {
     return [...byPeer.values()]
   }
 
+  /** Peers banned for misbehaving, with what they did and until when. */
+  banned(): BannedPeer[] {
+    return this.gate.banned().map(({ id, reason, untilMs }) => ({ id, reason, until: new Date(untilMs).toISOString() }))
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.redial)
     this.syncer.stop()
@@ -178,7 +194,7 @@ export class NetworkNode implements NetworkView {
   }
 
   private startGossip(networkId: string): void {
-    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.bytesOf, this.options.log)
+    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.bytesOf, this.options.log, this.conduct.of('gossip', 'gossip', 'messages'))
   }
 
   private async handshake(peer: PeerId): Promise<void> {
@@ -212,6 +228,17 @@ export class NetworkNode implements NetworkView {
     this.gate.refuse(id, reason)
     this.options.log(`dv2g node: refused peer ${id}: ${reason}`)
     setTimeout(() => this.node.hangUp(peer).catch(() => undefined), REFUSAL_GRACE_MS).unref()
+  }
+
+  /** A peer that misbehaved is cut off at once and kept out (no dial, no inbound connection) until its ban ends. */
+  private ban(id: string, reason: string): void {
+    if (!this.gate.ban(id, reason)) return
+    this.sameNetwork.delete(id)
+    this.syncer.forget(id)
+    this.conduct.forget(id)
+    this.options.log(`dv2g node: banned peer ${id} for ${BAN_MS / 60_000} minutes: ${reason}`)
+    const connection = this.node.getConnections().find((c) => c.remotePeer.toString() === id)
+    if (connection) this.node.hangUp(connection.remotePeer).catch(() => undefined)
   }
 
   /** A node with no genesis joins its first peer's network: the genesis is fetched and checked against its id. */

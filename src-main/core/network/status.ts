@@ -4,6 +4,7 @@
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { z } from 'zod'
+import { isOversizedFrame, oversizedReason, type Conduct } from './conduct'
 import type { NetworkLibp2p } from './node'
 
 export const STATUS_PROTOCOL = '/dv2g/status/1.0.0'
@@ -33,18 +34,21 @@ function decodeStatus(frame: Uint8Array): PeerStatus {
 }
 
 /** Answers a peer's status with ours, and passes theirs on. */
-export async function serveStatus(node: NetworkLibp2p, local: () => PeerStatus, heard: (peer: PeerId, status: PeerStatus) => void): Promise<void> {
+export async function serveStatus(node: NetworkLibp2p, local: () => PeerStatus, heard: (peer: PeerId, status: PeerStatus) => void, conduct: Conduct): Promise<void> {
   await node.handle(
     STATUS_PROTOCOL,
     async (stream: Stream, connection) => {
       const signal = AbortSignal.timeout(STATUS_TIMEOUT_MS)
+      const peer = connection.remotePeer.toString()
       try {
+        if (!conduct.admit(peer)) throw new StatusError(`${peer} is past its rate limit on ${STATUS_PROTOCOL}`)
         const lp = lpStream(stream, { maxDataLength: MAX_STATUS_BYTES })
         const theirs = decodeStatus((await lp.read({ signal })).subarray())
         await lp.write(encoder.encode(JSON.stringify(local())), { signal })
         await stream.close({ signal })
         heard(connection.remotePeer, theirs)
       } catch (error) {
+        if (isOversizedFrame(error)) conduct.broke(peer, oversizedReason(STATUS_PROTOCOL, MAX_STATUS_BYTES))
         stream.abort(error instanceof Error ? error : new Error(String(error)))
       }
     },

@@ -8,6 +8,7 @@
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_TX_BYTES } from '../ledger/transaction'
+import { answerError, isOversizedFrame, oversizedReason, type Conduct } from './conduct'
 import type { NetworkLibp2p } from './node'
 
 export const SYNC_PROTOCOL = '/dv2g/sync/1.0.0'
@@ -46,15 +47,17 @@ function decodeRequest(frame: Uint8Array): { afterSeq: number; limit: number } {
   return { afterSeq: Number(afterSeq), limit: Math.min(view.getUint32(8), MAX_SYNC_BATCH) }
 }
 
-/** Answers peers catching up with the transactions stored here after their cursor. */
-export async function serveSync(node: NetworkLibp2p, history: HistoryReader): Promise<void> {
+/** Answers peers catching up with the transactions stored here after their cursor, each within its rate limit; an oversized request frame bans its sender. */
+export async function serveSync(node: NetworkLibp2p, history: HistoryReader, conduct: Conduct): Promise<void> {
   await node.handle(
     SYNC_PROTOCOL,
-    async (stream: Stream) => {
+    async (stream: Stream, connection) => {
       const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+      const peer = connection.remotePeer.toString()
       try {
         const lp = lpStream(stream, { maxDataLength: REQUEST_BYTES })
         const { afterSeq, limit } = decodeRequest((await lp.read({ signal })).subarray())
+        if (!conduct.admit(peer)) throw new SyncError(`${peer} is past its rate limit on ${SYNC_PROTOCOL}`)
         const rows = limit > 0 ? history(afterSeq, limit) : []
         const count = new Uint8Array(4)
         new DataView(count.buffer).setUint32(0, rows.length)
@@ -67,6 +70,7 @@ export async function serveSync(node: NetworkLibp2p, history: HistoryReader): Pr
         await lp.writeV([count, ...frames], { signal })
         await stream.close({ signal })
       } catch (error) {
+        if (isOversizedFrame(error)) conduct.broke(peer, oversizedReason(SYNC_PROTOCOL, REQUEST_BYTES))
         stream.abort(error instanceof Error ? error : new Error(String(error)))
       }
     },
@@ -109,6 +113,6 @@ export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterS
     return batch
   } catch (error) {
     stream.abort(error instanceof Error ? error : new Error(String(error)))
-    throw error
+    throw answerError(error, SYNC_PROTOCOL, SEQ_BYTES + MAX_TX_BYTES)
   }
 }

@@ -24,6 +24,8 @@ export interface SyncerLinks {
   request(peer: string, afterSeq: number, limit: number, sent: () => void): Promise<SyncBatch>
   /** told the ids of a batch before it is stored: what came from a peer is not published again */
   storing(ids: string[]): void
+  /** the peer served history this node refuses: it is banned */
+  refusedHistory(peer: string, reason: string): void
   log(line: string): void
 }
 
@@ -149,7 +151,11 @@ export class Syncer {
       stored += outcomes.filter((o) => o.status === 'accepted').length
       const refused = outcomes.find((o): o is Extract<IngestOutcome, { status: 'refused' }> => o.status === 'refused')
       // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
-      if (refused) throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
+      if (refused) {
+        // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
+        if (!refused.reason.startsWith('timestamp')) this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
+        throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
+      }
     }
     const received = this.current!.received
     if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)

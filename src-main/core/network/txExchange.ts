@@ -6,6 +6,7 @@
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_TX_BYTES, ID_BYTES } from '../ledger/transaction'
+import { answerError, isOversizedFrame, MIN_TX_REQUEST_COST, oversizedReason, type Conduct } from './conduct'
 import type { NetworkLibp2p } from './node'
 
 export const TX_PROTOCOL = '/dv2g/tx/1.0.0'
@@ -13,6 +14,7 @@ export const MAX_IDS_PER_REQUEST = 256
 /** streams a peer may have open on us at once; our own requests to one peer stay at this too */
 export const MAX_STREAMS_PER_PEER = 4
 export const REQUEST_TIMEOUT_MS = 5_000
+const MAX_REQUEST_BYTES = MAX_IDS_PER_REQUEST * ID_BYTES
 
 /** The transactions held here, by id; undefined for one not held. */
 export type TransactionLookup = (ids: Uint8Array[]) => (Uint8Array | undefined)[]
@@ -26,15 +28,17 @@ function splitIds(frame: Uint8Array): Uint8Array[] {
   return ids
 }
 
-/** Answers requests from peers. */
-export async function serveTransactions(node: NetworkLibp2p, lookup: TransactionLookup): Promise<void> {
+/** Answers requests from peers, each within its rate limit; an oversized request frame bans its sender. */
+export async function serveTransactions(node: NetworkLibp2p, lookup: TransactionLookup, conduct: Conduct): Promise<void> {
   await node.handle(
     TX_PROTOCOL,
-    async (stream: Stream) => {
+    async (stream: Stream, connection) => {
       const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+      const peer = connection.remotePeer.toString()
       try {
-        const lp = lpStream(stream, { maxDataLength: MAX_IDS_PER_REQUEST * ID_BYTES })
+        const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
         const ids = splitIds((await lp.read({ signal })).subarray())
+        if (!conduct.admit(peer, Math.max(MIN_TX_REQUEST_COST, ids.length))) throw new TxExchangeError(`${peer} is past its rate limit on ${TX_PROTOCOL}`)
         const found = lookup(ids)
         await lp.writeV(
           found.map((bytes) => bytes ?? new Uint8Array(0)),
@@ -42,6 +46,7 @@ export async function serveTransactions(node: NetworkLibp2p, lookup: Transaction
         )
         await stream.close({ signal })
       } catch (error) {
+        if (isOversizedFrame(error)) conduct.broke(peer, oversizedReason(TX_PROTOCOL, MAX_REQUEST_BYTES))
         stream.abort(error instanceof Error ? error : new Error(String(error)))
       }
     },
@@ -68,6 +73,6 @@ export async function requestTransactions(node: NetworkLibp2p, peer: PeerId, ids
     return answers
   } catch (error) {
     stream.abort(error instanceof Error ? error : new Error(String(error)))
-    throw error
+    throw answerError(error, TX_PROTOCOL, MAX_TX_BYTES)
   }
 }

@@ -9,6 +9,15 @@ export interface PeerEntry {
   score: number
 }
 
+/** A peer banned for misbehaving: refused, dialled by no one here, until the time is up. */
+export interface BannedPeer {
+  id: string
+  /** what it did: an invalid transaction, an oversized frame, a flood past a rate limit, refused history */
+  reason: string
+  /** ISO 8601 */
+  until: string
+}
+
 export interface NetworkStatus {
   peerId: string
   /** the genesis id; null until this node has one (it takes its first peer's) */
@@ -27,6 +36,7 @@ export interface NetworkStatus {
 export interface NetworkView {
   status(): NetworkStatus
   peers(): PeerEntry[]
+  banned(): BannedPeer[]
 }
 
 const running = new WeakMap<object, NetworkView>()

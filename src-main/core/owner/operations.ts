@@ -58,6 +58,7 @@ function runningNetwork(app: App): NetworkView {
 export const operations = {
   'network.status': operation(z.object({}).strict(), (app) => runningNetwork(app).status()),
   'network.peers': operation(z.object({}).strict(), (app) => runningNetwork(app).peers()),
+  'network.banned': operation(z.object({}).strict(), (app) => runningNetwork(app).banned()),
   'wallet.send': operation(
     z.object({ from: z.string().min(1), to: z.string().min(1), amount: z.string().regex(/^\d+$/), passphrase: z.string() }).strict(),
     (app, { from, to, amount, passphrase }) => {

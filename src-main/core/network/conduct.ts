@@ -1,0 +1,85 @@
+// What each protocol tolerates from one peer, and what happens past it: every protocol we serve has
+// a per-peer rate limit (a peer past it is refused; one that keeps asking while refused is banned),
+// and a peer that breaks a protocol (an oversized frame, an invalid transaction, refused history)
+// is banned at once. The bounds are generous: far beyond what an honest node asks for on this
+// machine, so only a peer that means harm (or is broken) meets them.
+import { RateLimiter, type RateLimit } from './rateLimit'
+
+export const PEER_LIMITS = {
+  /**
+   * /dv2g/tx/1.0.0 in ids asked for (a request costs at least 8): an honest node asks for the
+   * missing parents of what it holds, a few ids at a time; 256 ids cost about a millisecond to look up.
+   */
+  tx: { perSecond: 4_096, burst: 8_192, floodAfter: 8_192 },
+  /** /dv2g/sync/1.0.0 in requests: a syncing node has one in flight, each up to 500 transactions (2 MiB) */
+  sync: { perSecond: 20, burst: 40, floodAfter: 40 },
+  /** /dv2g/status/1.0.0 in exchanges: one at each connection, then a heartbeat now and then */
+  status: { perSecond: 2, burst: 10, floodAfter: 20 },
+  /**
+   * gossip in messages first delivered by one peer: 3,000 a second is twice what one node here
+   * verifies and stores; beyond it messages are ignored (not forwarded), and a peer that keeps
+   * sending past ten seconds' worth is banned
+   */
+  gossip: { perSecond: 3_000, burst: 6_000, floodAfter: 30_000 }
+} satisfies Record<string, RateLimit>
+
+export type LimitedProtocol = keyof typeof PEER_LIMITS
+
+/** The least a /dv2g/tx request costs, however few ids it names: opening a stream has a price too. */
+export const MIN_TX_REQUEST_COST = 8
+
+/** What a protocol handler asks of the node about one peer's request. */
+export interface Conduct {
+  /** Whether this peer may be served `cost` more now; a peer flooding past its limit is banned meanwhile. */
+  admit(peer: string, cost?: number): boolean
+  /** The peer broke the protocol: it is banned, for this reason. */
+  broke(peer: string, reason: string): void
+}
+
+/** The rate limits of every protocol, and the ban for whoever floods them. */
+export class PeerConduct {
+  private readonly limiters = new Map<LimitedProtocol, RateLimiter>()
+
+  constructor(
+    private readonly ban: (peer: string, reason: string) => void,
+    now: () => number = Date.now,
+    limits: Record<LimitedProtocol, RateLimit> = PEER_LIMITS
+  ) {
+    for (const protocol of Object.keys(limits) as LimitedProtocol[]) this.limiters.set(protocol, new RateLimiter(limits[protocol], undefined, now))
+  }
+
+  of(protocol: LimitedProtocol, name: string, unit: string): Conduct {
+    const limiter = this.limiters.get(protocol)!
+    return {
+      admit: (peer, cost = 1) => {
+        const verdict = limiter.take(peer, cost)
+        if (verdict === 'flooding') this.ban(peer, `flooded ${name}: past ${limiter.limit.perSecond} ${unit} per second, and kept on while refused`)
+        return verdict === 'allowed'
+      },
+      broke: (peer, reason) => this.ban(peer, reason)
+    }
+  }
+
+  /** A banned or gone peer starts afresh when it comes back. */
+  forget(peer: string): void {
+    for (const limiter of this.limiters.values()) limiter.forget(peer)
+  }
+}
+
+/** An lpStream read refused because the peer announced a frame past the limit. */
+export function isOversizedFrame(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'InvalidDataLengthError' || error.name === 'InvalidDataLengthLengthError')
+}
+
+export const oversizedReason = (protocol: string, limitBytes: number) => `sent a frame over the ${limitBytes}-byte limit on ${protocol}`
+
+/** A peer's answer to our request came in a frame past the limit: the peer is at fault, and is banned. */
+export class OversizedAnswerError extends Error {
+  constructor(protocol: string, limitBytes: number) {
+    super(oversizedReason(protocol, limitBytes))
+    this.name = 'OversizedAnswerError'
+  }
+}
+
+/** The error a request fails with: an oversized frame is named as the peer's fault. */
+export const answerError = (error: unknown, protocol: string, limitBytes: number): unknown => (isOversizedFrame(error) ? new OversizedAnswerError(protocol, limitBytes) : error)

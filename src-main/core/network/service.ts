@@ -10,6 +10,7 @@ import { OversizedAnswerError, PeerConduct } from './conduct'
 import { TransactionGossip } from './gossip'
 import { peerIdOf } from './address'
 import { fromHex } from './hex'
+import { HEARTBEAT_MS, LagWatch } from './heartbeat'
 import { loadOrCreatePeerKey } from './identity'
 import { createNode, type NetworkLibp2p } from './node'
 import { BAN_MS, PeerGate } from './peerGate'
@@ -46,7 +47,11 @@ export class NetworkNode implements NetworkView {
   private gossip: TransactionGossip | undefined
   private adopting = false
   private readonly sameNetwork = new Set<string>()
+  private readonly lag = new LagWatch()
+  /** peers whose status this node has weighed for a first sync since they connected (or it joined a network) */
+  private readonly firstHeard = new Set<string>()
   private readonly redial: NodeJS.Timeout
+  private readonly heartbeat: NodeJS.Timeout
 
   private constructor(
     private readonly node: NetworkLibp2p,
@@ -59,6 +64,8 @@ export class NetworkNode implements NetworkView {
   ) {
     this.redial = setInterval(() => this.dialBootstrapPeers(), REDIAL_MS)
     this.redial.unref()
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS)
+    this.heartbeat.unref()
   }
 
   static async start(options: NetworkOptions): Promise<NetworkNode> {
@@ -109,6 +116,8 @@ export class NetworkNode implements NetworkView {
     node.addEventListener('peer:connect', (event) => void running.handshake(event.detail))
     node.addEventListener('peer:disconnect', (event) => {
       running.sameNetwork.delete(event.detail.toString())
+      running.lag.forget(event.detail.toString())
+      running.firstHeard.delete(event.detail.toString())
       syncer.forget(event.detail.toString())
     })
     node.addEventListener('peer:discovery', (event) => {
@@ -180,6 +189,7 @@ export class NetworkNode implements NetworkView {
 
   async stop(): Promise<void> {
     clearInterval(this.redial)
+    clearInterval(this.heartbeat)
     this.syncer.stop()
     this.gossip?.stop()
     await this.node.stop()
@@ -190,7 +200,7 @@ export class NetworkNode implements NetworkView {
   }
 
   private localStatus(): PeerStatus {
-    return { networkId: this.networkId, transactions: this.options.ledger.graph.size }
+    return { networkId: this.networkId, transactions: this.options.ledger.graph.size, milestone: this.options.ledger.latestMilestone()?.index ?? null }
   }
 
   private startGossip(networkId: string): void {
@@ -206,6 +216,30 @@ export class NetworkNode implements NetworkView {
     }
   }
 
+  /** Asks every peer on this network its status again; one that gossip did not keep us up with is synced from. */
+  private beat(): void {
+    for (const connection of this.node.getConnections()) {
+      const peer = connection.remotePeer
+      if (this.sameNetwork.has(peer.toString())) void this.checkLag(peer)
+    }
+  }
+
+  private async checkLag(peer: PeerId): Promise<void> {
+    const id = peer.toString()
+    let status: PeerStatus
+    try {
+      status = await exchangeStatus(this.node, peer, this.localStatus())
+    } catch {
+      return // a missed heartbeat: the next one asks again
+    }
+    this.heard(peer, status)
+    const ours = this.options.ledger.graph.size
+    if (this.sameNetwork.has(id) && this.lag.behind(id, status.transactions, ours)) {
+      this.options.log(`dv2g node: behind ${id} (${ours} held here, it held more a heartbeat ago): syncing from it`)
+      this.syncer.offer(id, status.transactions)
+    }
+  }
+
   /** A peer's status, from our handshake or theirs. */
   private heard(peer: PeerId, status: PeerStatus): void {
     const id = peer.toString()
@@ -215,8 +249,12 @@ export class NetworkNode implements NetworkView {
       return
     }
     if (status.networkId) this.sameNetwork.add(id)
-    // a peer holding more than we do is where a joining or restarted node catches up from
-    if (ours && status.networkId) this.syncer.offer(id, status.transactions)
+    // a peer holding more than we do when first heard is where a joining or restarted node catches
+    // up from; after that the heartbeat decides (a peer a few gossip hops ahead is not a reason)
+    if (ours && status.networkId && !this.firstHeard.has(id)) {
+      this.firstHeard.add(id)
+      this.syncer.offer(id, status.transactions)
+    }
     if (!ours && status.networkId) void this.adopt(peer, status.networkId)
   }
 
@@ -255,6 +293,7 @@ export class NetworkNode implements NetworkView {
       if (outcome?.status !== 'accepted') throw new Error(`its genesis was not accepted: ${outcome && 'reason' in outcome ? outcome.reason : outcome?.status}`)
       this.options.log(`dv2g node: joined network ${networkId} (genesis from ${peer.toString()})`)
       this.startGossip(networkId)
+      this.firstHeard.clear()
       // peers heard us say "no network" at connect: tell them again, so they count us in
       for (const connected of this.node.getPeers()) void this.handshake(connected)
     } catch (error) {

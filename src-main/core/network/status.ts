@@ -1,6 +1,8 @@
-// /dv2g/status/1.0.0: on every new connection both sides say which network they are on (the id of
-// their genesis) and how much they hold. A peer of another network is refused; a node with no
-// genesis yet learns the network from its first peer. One small frame each way.
+// /dv2g/status/1.0.0: on every new connection, and again at every heartbeat, both sides say which
+// network they are on (the id of their genesis), how much they hold and their latest milestone.
+// A peer of another network is refused; a node with no genesis yet learns the network from its
+// first peer; a node that stays behind what a peer held a heartbeat ago syncs from it. One small
+// frame each way.
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { z } from 'zod'
@@ -15,7 +17,9 @@ const statusSchema = z
   .object({
     /** the genesis id in hex; null while this node has no genesis */
     networkId: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-    transactions: z.number().int().nonnegative()
+    transactions: z.number().int().nonnegative(),
+    /** the index of the latest milestone applied; null before the first */
+    milestone: z.number().int().positive().nullable()
   })
   .strict()
 

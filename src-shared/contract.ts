@@ -289,6 +289,32 @@ export const networkStatusSchema = z.discriminatedUnion('running', [
 ])
 export type NetworkStatus = z.infer<typeof networkStatusSchema>
 
+const addressList = (max: number) => z.array(z.string().trim().min(1, { message: 'must not be empty' }).max(512)).max(max)
+
+/** Settings, Network: whether the desktop app or dv2g serve runs this data dir as a node, and how. */
+export const networkSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** multiaddrs to listen on, e.g. /ip4/127.0.0.1/tcp/4781 */
+    listen: addressList(8).min(1, { message: 'needs at least one address' }),
+    /** bootstrap peers, each ending with its /p2p/ id */
+    peers: addressList(64),
+    /** find peers on the LAN (multicast DNS) */
+    mdns: z.boolean()
+  })
+  .strict()
+export type NetworkSettings = z.infer<typeof networkSettingsSchema>
+
+export const networkSwitchSchema = z.object({
+  settings: networkSettingsSchema,
+  /** false when dv2g serve's command line decided the node */
+  editable: z.boolean(),
+  running: z.boolean(),
+  /** why the node does not run as the settings ask, or null */
+  error: z.string().nullable()
+})
+export type NetworkSwitchState = z.infer<typeof networkSwitchSchema>
+
 const prosumerSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(64).nullable()
 const pathSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4096)
 
@@ -396,7 +422,9 @@ export const methods = {
   'network.status': method(noInput, networkStatusSchema),
   'network.peers': method(noInput, z.array(networkPeerSchema)),
   /** peers banned for invalid transactions, oversized frames or floods; none when it runs no node */
-  'network.banned': method(noInput, z.array(bannedPeerSchema))
+  'network.banned': method(noInput, z.array(bannedPeerSchema)),
+  'network.settings': method(noInput, networkSwitchSchema),
+  'network.configure': method(networkSettingsSchema, networkSwitchSchema)
 } as const
 
 export type MethodName = keyof typeof methods

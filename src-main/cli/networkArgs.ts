@@ -2,9 +2,10 @@
 // and --mdns, checked before anything starts, and what a failed node start means to the operator.
 import { AddressError, parseAddress, peerIdOf } from '../core/network/address'
 import { PeerKeyError } from '../core/network/identity'
+import { DEFAULT_LISTEN } from '../core/network/settings'
 import { UsageError } from './args'
 
-export const DEFAULT_LISTEN = '/ip4/127.0.0.1/tcp/4781'
+export { DEFAULT_LISTEN }
 
 export interface NetworkArgs {
   /** as given; empty when no --listen was */

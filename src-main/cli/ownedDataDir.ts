@@ -1,9 +1,11 @@
 // What the long-running commands (dv2g serve, dv2g node) share: owning the data dir (its lock
-// and local channel), the live services, and, when asked, the network node with its milestones.
+// and local channel), the live services, and the network node with its milestones: as the command
+// line asks, or else (dv2g serve) as Settings saved it.
 import { open, type App } from '../core/app'
 import { MilestoneClock } from '../core/network/milestoneClock'
 import { NetworkNode } from '../core/network/service'
-import { attachNetwork } from '../core/network/view'
+import { NetworkSwitch, pinNetworkSettings } from '../core/network/switch'
+import { attachNetwork, networkOf, type NetworkView } from '../core/network/view'
 import type { RunningChannel } from '../core/owner/channel'
 import { ownDataDir, serveOperations } from '../core/owner/owner'
 import { milestoneIssuerKey } from './milestoneIssuer'
@@ -11,7 +13,7 @@ import { listenAddresses, networkStartError, type NetworkArgs } from './networkA
 
 export interface OwnedDataDir {
   app: App
-  network: NetworkNode | undefined
+  network: NetworkView | undefined
   /** Stops what was started, in reverse, and releases the data dir. */
   shutDown(): Promise<void>
 }
@@ -20,12 +22,14 @@ export interface OwnOptions {
   /** "dv2g serve": what the lock names as the holder */
   owner: string
   network?: { args: NetworkArgs; milestoneMs?: number }
+  /** without `network`, run the node Settings turns on (dv2g serve) */
+  networkFromSettings?: boolean
   /** the interval of the console's own milestones while its keystore is unlocked (default 5 s) */
   localMilestoneMs?: number
   log: (line: string) => void
 }
 
-export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, localMilestoneMs, log }: OwnOptions): Promise<OwnedDataDir> {
+export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, networkFromSettings, localMilestoneMs, log }: OwnOptions): Promise<OwnedDataDir> {
   // the data dir is this process's until it stops: other commands' writes come through its channel
   const lock = ownDataDir(dataDir, owner)
   // one milestone clock per process: the network's, started with the key read below, or the console's own
@@ -35,10 +39,12 @@ export async function openOwnedDataDir(dataDir: string, { owner, network: wanted
   let network: NetworkNode | undefined
   let detachNetwork = () => {}
   let milestones: MilestoneClock | undefined
+  let networkSwitch: NetworkSwitch | undefined
   const shutDown = async () => {
     milestones?.stop()
     detachNetwork()
     await network?.stop()
+    await networkSwitch?.stop()
     await channel?.close()
     app.close()
     lock.release()
@@ -56,13 +62,17 @@ export async function openOwnedDataDir(dataDir: string, { owner, network: wanted
         throw networkStartError(error, listen)
       }
       detachNetwork = attachNetwork(app, network)
+      pinNetworkSettings(app, { enabled: true, listen, peers: wanted.args.peers, mdns: wanted.args.mdns })
       if (issuerKey && wanted.milestoneMs !== undefined) milestones = new MilestoneClock(app.ledger().ledger, issuerKey, wanted.milestoneMs, log)
+    } else if (networkFromSettings) {
+      networkSwitch = new NetworkSwitch(app, log)
+      await networkSwitch.start()
     }
   } catch (error) {
     await shutDown()
     throw error
   }
-  return { app, network, shutDown }
+  return { app, network: networkOf(app), shutDown }
 }
 
 /** Resolves on Ctrl+C or a service manager's SIGTERM. */

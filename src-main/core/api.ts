@@ -15,6 +15,8 @@ import type { IngestOutcome } from './ledger/ledger'
 import { MarketError } from './market/service'
 import { MeterError, MeterService } from './meters/service'
 import { isTimeZone } from './meters/timeZone'
+import { NetworkSettingsError } from './network/settings'
+import { networkControlOf, type NetworkControl } from './network/switch'
 import { networkOf } from './network/view'
 import { spam } from './ledger/spammer'
 import { decodeAddress, KeyInputError } from './wallet/keys'
@@ -43,6 +45,13 @@ function refusedAt(field: string | ((error: KeystoreError | KeyInputError) => st
  * A market or meter refusal: an unknown run or scenario is not_found; anything else names its
  * field when the message starts with it ("slotSeconds: …").
  */
+/** The networking switch of the desktop app or dv2g serve; other processes have none. */
+function networkControl(app: App): NetworkControl {
+  const control = networkControlOf(app)
+  if (!control) throw new ApiError('not_found', 'this process has no networking switch: the desktop app and dv2g serve have one')
+  return control
+}
+
 function serviceCall<T>(work: () => T): T {
   try {
     return work()
@@ -153,6 +162,16 @@ export function createHandlers(app: App): Handlers {
     },
     'network.peers': () => networkOf(app)?.peers() ?? [],
     'network.banned': () => networkOf(app)?.banned() ?? [],
+    'network.settings': () => networkControl(app).state(),
+    'network.configure': async (settings) => {
+      try {
+        return await networkControl(app).configure(settings)
+      } catch (error) {
+        if (!(error instanceof NetworkSettingsError)) throw error
+        const path = error.field === 'file' ? 'enabled' : error.field
+        throw new ApiError('invalid_argument', error.message, [{ path, message: error.message }])
+      }
+    },
     'meter.import': async ({ paths, timeZone }) => {
       if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
       try {

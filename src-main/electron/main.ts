@@ -7,6 +7,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
 import { open } from '../core/app'
 import { createDispatcher } from '../core/api'
 import { defaultDataDir } from '../core/dataDir'
+import { NetworkSwitch } from '../core/network/switch'
 import { DataDirHeldError } from '../core/owner/lock'
 import { ownDataDir, serveOperations } from '../core/owner/owner'
 import { registerContractHandlers } from './ipc'
@@ -55,6 +56,9 @@ function startConsole(): void {
       return undefined
     })
     core.startLive()
+    // the data dir's network node, when Settings turns networking on
+    const network = new NetworkSwitch(core, (line) => console.error(line))
+    void network.start()
     const openExternal = createOpenExternal(shell)
 
     // the session serves nothing but the console: strict CSP, no permissions, no remote requests
@@ -84,11 +88,23 @@ function startConsole(): void {
       window.focus()
     })
     app.on('window-all-closed', () => app.quit())
-    app.on('will-quit', () => {
+    let closing = false
+    app.on('will-quit', (event: Electron.Event) => {
+      if (closing) return
+      closing = true
       unsubscribe()
-      void channel.then((c) => c?.close())
-      core.close()
-      lock.release()
+      const closeCore = () => {
+        void channel.then((c) => c?.close())
+        core.close()
+        lock.release()
+      }
+      if (!network.state().running) return closeCore()
+      // the network node stops before the database closes under it; then the quit goes on
+      event.preventDefault()
+      void network.stop().finally(() => {
+        closeCore()
+        app.quit()
+      })
     })
   })
 }

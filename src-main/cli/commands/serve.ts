@@ -18,6 +18,7 @@ export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --t
   the console is then served over HTTPS and WSS.
   --listen, --peer, --mdns  also run this data dir as a node of the tangle network, as dv2g node does
   (--listen defaults to ${DEFAULT_LISTEN} once any of them is given); the console's Network view shows it.
+  Without them, the node runs when Settings (Network) turns networking on for this data dir.
   --milestone-seconds  with the network on, issues milestones as dv2g node does (the operator's data dir,
   passphrase asked at start); without it, how often the console issues milestones while its keystore
   is unlocked and holds the issuer wallet (default 5).`
@@ -36,7 +37,7 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   const { app, network, shutDown } = await openOwnedDataDir(dataDir, {
     owner: 'dv2g serve',
     // without a network, the interval is that of the milestones the console issues while unlocked
-    ...(wantsNetwork(networkArgs) ? { network: { args: networkArgs, milestoneMs } } : milestoneMs === undefined ? {} : { localMilestoneMs: milestoneMs }),
+    ...(wantsNetwork(networkArgs) ? { network: { args: networkArgs, milestoneMs } } : { networkFromSettings: true, ...(milestoneMs === undefined ? {} : { localMilestoneMs: milestoneMs }) }),
     log: out.note
   })
   let server

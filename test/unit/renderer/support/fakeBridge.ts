@@ -10,7 +10,8 @@ import {
   type EventName,
   type MethodName,
   type NetworkPeer,
-  type NetworkStatus
+  type NetworkStatus,
+  type NetworkSwitchState
 } from '../../../../src-shared/contract'
 import type { BridgeMethods, Dv2gBridge } from '../../../../src-shared/bridge'
 import { esuCost } from '../../../../src-shared/market/esu'
@@ -34,6 +35,8 @@ export interface FakeBridge extends Dv2gBridge {
   info: AppInfo
   /** the network node the main process runs, if any: set status and peers to what a test needs */
   network: { status: NetworkStatus; peers: NetworkPeer[] }
+  /** Settings, Network: what the main process's switch holds; a peer without /p2p/ is refused as there */
+  networkSwitch: NetworkSwitchState
   emit(name: EventName, payload: unknown): void
   /** the next call of this method fails with this body */
   failNext(method: MethodName, error: ApiErrorBody): void
@@ -71,6 +74,8 @@ export function createFakeBridge(): FakeBridge {
 
   const market = createFakeMarket(emit)
   const network: FakeBridge['network'] = { status: { running: false }, peers: [] }
+  const switchedOff = (): NetworkSwitchState => ({ settings: { enabled: false, listen: ['/ip4/127.0.0.1/tcp/4781'], peers: [], mdns: false }, editable: true, running: false, error: null })
+  let networkSwitch = switchedOff()
   const meters = createFakeMeters(emit)
   const tangle = createFakeTangle()
 
@@ -85,6 +90,17 @@ export function createFakeBridge(): FakeBridge {
     if (method.startsWith('tangle.')) return tangle.handle(method, rawInput)
     if (method === 'network.status') return network.status
     if (method === 'network.peers') return network.peers
+    if (method === 'network.settings') return networkSwitch
+    if (method === 'network.configure') {
+      const settings = parseInput(method, rawInput)
+      const noId = settings.peers.find((peer) => !peer.includes('/p2p/'))
+      if (noId) {
+        const message = `peer ${noId} needs the peer's id at the end (/p2p/12D3Koo...), as dv2g node prints it`
+        throw new ApiError('invalid_argument', message, [{ path: 'peers', message }])
+      }
+      networkSwitch = { ...networkSwitch, settings, running: settings.enabled }
+      return networkSwitch
+    }
     switch (method) {
       case 'app.info':
         parseInput(method, rawInput)
@@ -174,6 +190,12 @@ export function createFakeBridge(): FakeBridge {
     tangle,
     info,
     network,
+    get networkSwitch() {
+      return networkSwitch
+    },
+    set networkSwitch(next) {
+      networkSwitch = next
+    },
     emit,
     failNext: (method, error) => failures.set(method, error),
     reset() {
@@ -189,6 +211,7 @@ export function createFakeBridge(): FakeBridge {
       tangle.reset()
       network.status = { running: false }
       network.peers = []
+      networkSwitch = switchedOff()
     }
   }
 }

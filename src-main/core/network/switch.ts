@@ -1,0 +1,128 @@
+// Turns this data dir's network node on and off while the desktop app or dv2g serve runs
+// (Settings, Network): the node starts with the saved settings, is stopped and started again when
+// they change, and is attached to the app so network.status and the Network view find it. Changes
+// are applied one at a time, in the order they came.
+import type { App } from '../app'
+import type { NetworkSettings } from '../../../src-shared/contract'
+import { describe, NetworkNode } from './service'
+import { DEFAULT_NETWORK_SETTINGS, NetworkSettingsError, readNetworkSettings, writeNetworkSettings } from './settings'
+import { attachNetwork, networkOf } from './view'
+
+export interface NetworkSwitchState {
+  settings: NetworkSettings
+  /** false when the command line decided the node (dv2g serve --listen/--peer): Settings cannot change it */
+  editable: boolean
+  running: boolean
+  /** why the node is not running as the settings ask, or null */
+  error: string | null
+}
+
+/** What Settings reads and changes: the switch, or the node the command line pinned. */
+export interface NetworkControl {
+  state(): NetworkSwitchState
+  configure(settings: NetworkSettings): Promise<NetworkSwitchState>
+}
+
+const controls = new WeakMap<object, NetworkControl>()
+
+/** The network control of the app, when this face has one (the CLI's one-shot commands have none). */
+export function networkControlOf(app: object): NetworkControl | undefined {
+  return controls.get(app)
+}
+
+/** dv2g serve --listen/--peer/--mdns: the command line decided the node; Settings shows it and cannot change it. */
+export function pinNetworkSettings(app: object, settings: NetworkSettings): void {
+  controls.set(app, new PinnedNetwork(app, settings))
+}
+
+class PinnedNetwork implements NetworkControl {
+  constructor(
+    private readonly app: object,
+    private readonly settings: NetworkSettings
+  ) {}
+
+  state(): NetworkSwitchState {
+    return { settings: this.settings, editable: false, running: networkOf(this.app) !== undefined, error: null }
+  }
+
+  configure(): Promise<NetworkSwitchState> {
+    return Promise.reject(new NetworkSettingsError('this dv2g serve runs the node its command line asked for (--listen, --peer, --mdns); start it without them to set networking here', 'file'))
+  }
+}
+
+export class NetworkSwitch implements NetworkControl {
+  private node: NetworkNode | undefined
+  private detach = () => {}
+  private settings: NetworkSettings
+  private error: string | null = null
+  private applying: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly app: App,
+    private readonly log: (line: string) => void
+  ) {
+    try {
+      this.settings = readNetworkSettings(app.dataDir)
+    } catch (error) {
+      if (!(error instanceof NetworkSettingsError)) throw error
+      this.settings = DEFAULT_NETWORK_SETTINGS
+      this.error = error.message
+    }
+    controls.set(app, this)
+  }
+
+  /** Starts the node if the saved settings turn networking on. */
+  start(): Promise<NetworkSwitchState> {
+    return this.serially(() => (this.error ? Promise.resolve() : this.restart()))
+  }
+
+  /** Saves new settings (refused, with the setting named, if an address is wrong) and applies them. */
+  configure(settings: NetworkSettings): Promise<NetworkSwitchState> {
+    return this.serially(async () => {
+      writeNetworkSettings(this.app.dataDir, settings)
+      this.settings = settings
+      await this.restart()
+    })
+  }
+
+  state(): NetworkSwitchState {
+    return { settings: this.settings, editable: true, running: this.node !== undefined, error: this.error }
+  }
+
+  async stop(): Promise<void> {
+    await this.serially(() => this.stopNode())
+    if (controls.get(this.app) === this) controls.delete(this.app)
+  }
+
+  private async restart(): Promise<void> {
+    await this.stopNode()
+    this.error = null
+    if (!this.settings.enabled) return
+    const { listen, peers, mdns } = this.settings
+    try {
+      this.node = await NetworkNode.start({ dataDir: this.app.dataDir, ledger: this.app.ledger().ledger, db: this.app.db, listen, peers, mdns, log: this.log })
+    } catch (error) {
+      const inUse = (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
+      this.error = inUse ? `a listen address is in use (${listen.join(', ')}); tcp/0 picks a free port` : `the node did not start: ${describe(error)}`
+      this.log(`dv2g: networking is on but ${this.error}`)
+      return
+    }
+    this.detach = attachNetwork(this.app, this.node)
+    this.log(`dv2g: network node ${this.node.peerId} listening on ${this.node.listenAddresses.join(', ')}`)
+  }
+
+  private async stopNode(): Promise<void> {
+    const node = this.node
+    if (!node) return
+    this.node = undefined
+    this.detach()
+    await node.stop()
+  }
+
+  private serially(work: () => Promise<void>): Promise<NetworkSwitchState> {
+    const next = this.applying.then(work)
+    // a refused change must not stop the ones after it
+    this.applying = next.catch(() => undefined)
+    return next.then(() => this.state())
+  }
+}

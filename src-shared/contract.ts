@@ -271,6 +271,13 @@ export const bannedPeerSchema = z.object({
 })
 export type BannedPeer = z.infer<typeof bannedPeerSchema>
 
+/** Counters since the node started (the console turns them into rates) and the sync under way. */
+export const networkActivitySchema = z.object({
+  gossip: z.object({ received: count, rejected: count, published: count }),
+  sync: z.object({ peer: z.string(), target: count, received: count }).nullable()
+})
+export type NetworkActivity = z.infer<typeof networkActivitySchema>
+
 /** The network node this process runs, as dv2g network status --json gives it; running false when it runs none. */
 export const networkStatusSchema = z.discriminatedUnion('running', [
   z.object({
@@ -423,6 +430,8 @@ export const methods = {
   'network.peers': method(noInput, z.array(networkPeerSchema)),
   /** peers banned for invalid transactions, oversized frames or floods; none when it runs no node */
   'network.banned': method(noInput, z.array(bannedPeerSchema)),
+  /** null when this process runs no node */
+  'network.activity': method(noInput, networkActivitySchema.nullable()),
   'network.settings': method(noInput, networkSwitchSchema),
   'network.configure': method(networkSettingsSchema, networkSwitchSchema)
 } as const

@@ -162,6 +162,7 @@ export function createHandlers(app: App): Handlers {
     },
     'network.peers': () => networkOf(app)?.peers() ?? [],
     'network.banned': () => networkOf(app)?.banned() ?? [],
+    'network.activity': () => networkOf(app)?.activity() ?? null,
     'network.settings': () => networkControl(app).state(),
     'network.configure': async (settings) => {
       try {

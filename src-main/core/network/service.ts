@@ -19,7 +19,7 @@ import { exchangeStatus, serveStatus, STATUS_PROTOCOL, type PeerStatus } from '.
 import { requestSyncBatch, serveSync, SYNC_PROTOCOL, SyncError } from './sync'
 import { checkHistoric, Syncer, type SyncProgress } from './syncer'
 import { requestTransactions, serveTransactions, TX_PROTOCOL } from './txExchange'
-import type { BannedPeer, NetworkStatus, NetworkView, PeerEntry } from './view'
+import type { BannedPeer, NetworkActivity, NetworkStatus, NetworkView, PeerEntry } from './view'
 
 export interface NetworkOptions {
   dataDir: string
@@ -160,6 +160,11 @@ export class NetworkNode implements NetworkView {
   /** The sync under way (peer, its count at the handshake, transactions received), or null. */
   syncProgress(): SyncProgress | null {
     return this.syncer.progress
+  }
+
+  /** Counters since the node started, for the console's rates, and the sync under way. */
+  activity(): NetworkActivity {
+    return { gossip: { ...(this.gossip?.counters ?? { received: 0, rejected: 0, published: 0 }) }, sync: this.syncer.progress }
   }
 
   /** Peers that receive this node's transactions by gossip (subscribed to the network's topic). */

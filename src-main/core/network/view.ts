@@ -33,10 +33,19 @@ export interface NetworkStatus {
   transactions: number
 }
 
+/** What the node has done since it started: the console turns the counters into rates. */
+export interface NetworkActivity {
+  /** gossiped transactions received (valid), rejected (invalid, costing their sender), published (attached here) */
+  gossip: { received: number; rejected: number; published: number }
+  /** the sync under way: the peer, what it held when asked, what came from it so far */
+  sync: { peer: string; target: number; received: number } | null
+}
+
 export interface NetworkView {
   status(): NetworkStatus
   peers(): PeerEntry[]
   banned(): BannedPeer[]
+  activity(): NetworkActivity
 }
 
 const running = new WeakMap<object, NetworkView>()

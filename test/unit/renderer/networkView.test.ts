@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { VueWrapper } from '@vue/test-utils'
 import type { NetworkPeer, NetworkStatus } from '../../../src-shared/contract'
 import { createFakeBridge } from './support/fakeBridge'
@@ -101,5 +101,33 @@ describe('Overview', () => {
     await open('/overview')
     expect(tileValue('tile-network')).toBe('2')
     expect(byTestId('tile-network').text()).toContain('milestone 41')
+  })
+
+  it('shows gossip in and out per second from two polls, the sync under way, and the banned peers with why and until when', async () => {
+    bridge.network.status = runningNode({ syncing: true })
+    bridge.network.peers = peers
+    bridge.network.activity = { gossip: { received: 1000, rejected: 0, published: 40 }, sync: { peer: '12D3KooWHonest', target: 20_000, received: 4_500 } }
+    bridge.network.banned = [{ id: '12D3KooWRogue', reason: 'sent an invalid transaction by gossip (signature does not verify)', until: '2026-11-30T05:10:00.000Z' }]
+    // only the clock the rates are computed with is set by hand
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(new Date('2026-11-30T05:00:00Z'))
+      await open('/network')
+      expect(byTestId('network-syncing').text()).toContain('4,500 of 20,000 from …oWHonest')
+      expect(tileValue('network-gossip-in')).toBe('—')
+
+      bridge.network.activity = { gossip: { received: 1100, rejected: 2, published: 44 }, sync: null }
+      vi.setSystemTime(new Date('2026-11-30T05:00:02Z'))
+      await byTestId('network-refresh').trigger('click')
+      await settle()
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(tileValue('network-gossip-in')).toBe('50/s')
+    expect(byTestId('network-gossip-in').text()).toContain('1,100 received, 2 rejected')
+    expect(tileValue('network-gossip-out')).toBe('2.0/s')
+    const row = byTestId('network-banned-row')
+    expect(row.attributes('data-peer')).toBe('12D3KooWRogue')
+    expect(row.text()).toContain('invalid transaction')
   })
 })

@@ -9,6 +9,8 @@ import {
   type EsuProfile,
   type EventName,
   type MethodName,
+  type BannedPeer,
+  type NetworkActivity,
   type NetworkPeer,
   type NetworkStatus,
   type NetworkSwitchState
@@ -34,7 +36,7 @@ export interface FakeBridge extends Dv2gBridge {
   tangle: ReturnType<typeof createFakeTangle>
   info: AppInfo
   /** the network node the main process runs, if any: set status and peers to what a test needs */
-  network: { status: NetworkStatus; peers: NetworkPeer[] }
+  network: { status: NetworkStatus; peers: NetworkPeer[]; banned: BannedPeer[]; activity: NetworkActivity | null }
   /** Settings, Network: what the main process's switch holds; a peer without /p2p/ is refused as there */
   networkSwitch: NetworkSwitchState
   emit(name: EventName, payload: unknown): void
@@ -73,7 +75,7 @@ export function createFakeBridge(): FakeBridge {
   }
 
   const market = createFakeMarket(emit)
-  const network: FakeBridge['network'] = { status: { running: false }, peers: [] }
+  const network: FakeBridge['network'] = { status: { running: false }, peers: [], banned: [], activity: null }
   const switchedOff = (): NetworkSwitchState => ({ settings: { enabled: false, listen: ['/ip4/127.0.0.1/tcp/4781'], peers: [], mdns: false }, editable: true, running: false, error: null })
   let networkSwitch = switchedOff()
   const meters = createFakeMeters(emit)
@@ -90,6 +92,8 @@ export function createFakeBridge(): FakeBridge {
     if (method.startsWith('tangle.')) return tangle.handle(method, rawInput)
     if (method === 'network.status') return network.status
     if (method === 'network.peers') return network.peers
+    if (method === 'network.banned') return network.banned
+    if (method === 'network.activity') return network.activity
     if (method === 'network.settings') return networkSwitch
     if (method === 'network.configure') {
       const settings = parseInput(method, rawInput)
@@ -211,6 +215,8 @@ export function createFakeBridge(): FakeBridge {
       tangle.reset()
       network.status = { running: false }
       network.peers = []
+      network.banned = []
+      network.activity = null
       networkSwitch = switchedOff()
     }
   }

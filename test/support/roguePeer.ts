@@ -31,6 +31,9 @@ export function forgeSignature(bytes: Uint8Array, powBits: number, flip = 0): Ui
   return forged
 }
 
+/** libp2p aborts a dial or a read past its deadline with an abort, whatever the other side did. */
+const isTimeout = (error: unknown) => error instanceof Error && (/timeout|timed out|aborted/i.test(error.message) || error.name === 'AbortError' || error.name === 'TimeoutError')
+
 export class RoguePeer {
   private constructor(readonly node: NetworkLibp2p) {}
 
@@ -56,19 +59,32 @@ export class RoguePeer {
     return connection.remotePeer
   }
 
-  async connect(address: string): Promise<Connection> {
+  /** Dials the peer; a dial that timed out (a node busy storing can be slow to finish the handshake) is tried again, as a rogue would. */
+  async connect(address: string, attempts = 3): Promise<Connection> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dialOnce(address)
+      } catch (error) {
+        if (attempt >= attempts || !isTimeout(error)) throw error
+      }
+    }
+  }
+
+  private dialOnce(address: string): Promise<Connection> {
     return this.node.dial(multiaddr(address), { signal: AbortSignal.timeout(15_000) })
   }
 
   /**
    * Dials again and says whether the peer let the rogue back in: refused if the dial fails, or if
-   * the connection it got is closed before a stream can be opened on it.
+   * the connection it got is closed before a request on it is answered. A timeout says neither,
+   * and fails.
    */
   async reconnect(address: string, peerId: string): Promise<'refused' | 'admitted'> {
     let connection: Connection
     try {
-      connection = await this.connect(address)
-    } catch {
+      connection = await this.dialOnce(address)
+    } catch (error) {
+      if (isTimeout(error)) throw error
       return 'refused'
     }
     try {
@@ -79,7 +95,8 @@ export class RoguePeer {
       await lp.read({ signal: AbortSignal.timeout(10_000) })
       await stream.close()
       return this.connectedTo(peerId) ? 'admitted' : 'refused'
-    } catch {
+    } catch (error) {
+      if (isTimeout(error)) throw error
       return 'refused'
     }
   }

@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach } from 'vitest'
+import { afterAll, afterEach } from 'vitest'
 
-/** A fresh temp dir per call, removed after the test that made it. */
-export function useTempDirs(): () => string {
+/**
+ * A fresh temp dir per call, removed after the test that made it; with `perFile`, after the last
+ * test of the file (for what tests that share a network keep between them).
+ */
+export function useTempDirs({ perFile = false } = {}): () => string {
   const made: string[] = []
-  afterEach(() => {
+  const removeAfter = perFile ? afterAll : afterEach
+  removeAfter(() => {
     for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
   })
   return () => {

@@ -238,10 +238,10 @@ export class NetworkNode implements NetworkView {
       return // a missed heartbeat: the next one asks again
     }
     this.heard(peer, status)
-    const ours = this.options.ledger.graph.size
-    if (this.sameNetwork.has(id) && this.lag.behind(id, status.transactions, ours)) {
-      this.options.log(`dv2g node: behind ${id} (${ours} held here, it held more a heartbeat ago): syncing from it`)
-      this.syncer.offer(id, status.transactions)
+    const ours = this.localStatus()
+    if (this.sameNetwork.has(id) && this.lag.behind(id, status, ours)) {
+      this.options.log(`dv2g node: behind ${id} (${ours.transactions} transactions and milestone ${ours.milestone ?? 'none'} here, it held more a heartbeat ago): syncing from it`)
+      this.syncer.offer(id, status.transactions, { evenIfNotMore: true })
     }
   }
 

@@ -41,6 +41,8 @@ const cursorKey = (peer: string) => `sync_cursor:${peer}`
 
 export class Syncer {
   private readonly candidates = new Map<string, number>()
+  /** candidates to sync from even if they hold no more than this node: it lacks their milestone */
+  private readonly behindDespiteCounts = new Set<string>()
   private current: SyncProgress | null = null
   private running = false
   private stopped = false
@@ -70,22 +72,28 @@ export class Syncer {
     return typeof value === 'number' ? value : 0
   }
 
-  /** A peer said (at the status handshake) how many transactions it holds: sync from it if that is more than here. */
-  offer(peer: string, transactions: number): void {
-    if (this.stopped || transactions <= this.links.ledger.graph.size) return
+  /**
+   * A peer said how many transactions it holds: sync from it if that is more than here, or, with
+   * `evenIfNotMore` (the heartbeat found this node behind it), whatever the counts say.
+   */
+  offer(peer: string, transactions: number, { evenIfNotMore = false } = {}): void {
+    if (this.stopped || (!evenIfNotMore && transactions <= this.links.ledger.graph.size)) return
     if (!this.candidates.has(peer) && this.candidates.size >= MAX_CANDIDATES) return
     this.candidates.set(peer, transactions)
+    if (evenIfNotMore) this.behindDespiteCounts.add(peer)
     if (!this.running) void this.run()
   }
 
   /** A peer that disconnected is no longer a candidate. */
   forget(peer: string): void {
     this.candidates.delete(peer)
+    this.behindDespiteCounts.delete(peer)
   }
 
   stop(): void {
     this.stopped = true
     this.candidates.clear()
+    this.behindDespiteCounts.clear()
   }
 
   private async run(): Promise<void> {
@@ -95,7 +103,7 @@ export class Syncer {
       if (!next) break
       const [peer, target] = next
       this.candidates.delete(peer)
-      if (target <= this.links.ledger.graph.size) continue
+      if (!this.behindDespiteCounts.delete(peer) && target <= this.links.ledger.graph.size) continue
       this.current = { peer, target, received: 0 }
       this.verifier ??= new ParallelVerifier()
       try {

@@ -132,6 +132,8 @@ export class RoguePeer {
    */
   async floodTransactionRequests(peerId: string, maxRequests = 20_000): Promise<number> {
     const peer = this.peer(peerId)
+    // made once: the rogue's own CPU (on this machine, the honest nodes' too) goes into asking
+    const request = randomBytes(MAX_IDS_PER_REQUEST * 32)
     let sent = 0
     const worker = async () => {
       while (sent < maxRequests && this.connectedTo(peerId)) {
@@ -140,9 +142,9 @@ export class RoguePeer {
           const signal = AbortSignal.timeout(5_000)
           const stream = await this.node.dialProtocol(peer, TX_PROTOCOL, { signal })
           const lp = lpStream(stream, { maxDataLength: 1 << 16 })
-          await lp.write(randomBytes(MAX_IDS_PER_REQUEST * 32), { signal })
-          for (let i = 0; i < MAX_IDS_PER_REQUEST; i++) await lp.read({ signal })
-          await stream.close()
+          await lp.write(request, { signal })
+          // the answer is not read: a flood asks, it does not listen
+          await stream.close({ signal })
         } catch (error) {
           // cut off: the connection stays listed a moment after its muxer closed
           if (error instanceof Error && error.name === 'ConnectionClosedError') return

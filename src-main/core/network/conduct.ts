@@ -8,9 +8,12 @@ import { RateLimiter, type RateLimit } from './rateLimit'
 export const PEER_LIMITS = {
   /**
    * /dv2g/tx/1.0.0 in ids asked for (a request costs at least 8): an honest node asks for the
-   * missing parents of what it holds, a few ids at a time; 256 ids cost about a millisecond to look up.
+   * missing parents of what it holds, a few ids at a time, at most all of its requester's 10,000
+   * wanted ids at once (the burst is above that); catching up in bulk is sync's job. A node busy
+   * storing serves a flood slowly, so the sustained rate is low enough that even then the flood
+   * sinks into debt within seconds.
    */
-  tx: { perSecond: 4_096, burst: 8_192, floodAfter: 4_096 },
+  tx: { perSecond: 2_048, burst: 12_288, floodAfter: 2_048 },
   /** /dv2g/sync/1.0.0 in requests: a syncing node has one in flight, each up to 500 transactions (2 MiB) */
   sync: { perSecond: 20, burst: 40, floodAfter: 40 },
   /** /dv2g/status/1.0.0 in exchanges: one at each connection, then a heartbeat now and then */

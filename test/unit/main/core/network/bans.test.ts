@@ -111,8 +111,8 @@ describe('bans', () => {
     const a = await startNode(issuer)
     const rogue = await rogueConnectedTo(a)
     const sent = await rogue.floodTransactionRequests(a.peerId)
-    await expectBanned(a, rogue, /^flooded \/dv2g\/tx\/1\.0\.0: past 4096 ids asked for per second, and kept on while refused$/)
-    // cut off after the burst and half as much again refused (48 requests here), plus what the refill
+    await expectBanned(a, rogue, /^flooded \/dv2g\/tx\/1\.0\.0: past 2048 ids asked for per second, and kept on while refused$/)
+    // cut off after the burst and half as much again refused (56 requests here), plus what the refill
     // allowed meanwhile and what was reset at the stream cap: nowhere near the rogue's 20,000
     const requestsInBurstAndDebt = (PEER_LIMITS.tx.burst + PEER_LIMITS.tx.floodAfter) / MAX_IDS_PER_REQUEST
     expect(sent).toBeGreaterThan(requestsInBurstAndDebt)

@@ -59,5 +59,6 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'meter.import',
   'network.status',
   'network.peers',
-  'network.banned'
+  'network.banned',
+  'network.activity'
 ]

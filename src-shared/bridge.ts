@@ -60,5 +60,7 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'network.status',
   'network.peers',
   'network.banned',
-  'network.activity'
+  'network.activity',
+  'network.settings',
+  'network.configure'
 ]

@@ -3,19 +3,10 @@
 // they change, and is attached to the app so network.status and the Network view find it. Changes
 // are applied one at a time, in the order they came.
 import type { App } from '../app'
-import type { NetworkSettings } from '../../../src-shared/contract'
+import type { NetworkSettings, NetworkSwitchState } from '../../../src-shared/contract'
 import { describe, NetworkNode } from './service'
 import { DEFAULT_NETWORK_SETTINGS, NetworkSettingsError, readNetworkSettings, writeNetworkSettings } from './settings'
 import { attachNetwork, networkOf } from './view'
-
-export interface NetworkSwitchState {
-  settings: NetworkSettings
-  /** false when the command line decided the node (dv2g serve --listen/--peer): Settings cannot change it */
-  editable: boolean
-  running: boolean
-  /** why the node is not running as the settings ask, or null */
-  error: string | null
-}
 
 /** What Settings reads and changes: the switch, or the node the command line pinned. */
 export interface NetworkControl {

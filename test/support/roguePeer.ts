@@ -101,12 +101,20 @@ export class RoguePeer {
     }
   }
 
-  /** Publishes transactions with forged signatures on the network's topic, once the peer is seen subscribed. */
+  /** Waits until the peer's subscription to the network's topic has reached the rogue: gossip can go to it then. */
+  async seesSubscribed(networkId: string, peerId: string): Promise<void> {
+    const topic = topicOf(networkId)
+    await until(() => this.node.services.pubsub.getSubscribers(topic).some((p) => p.toString() === peerId), 30_000, 'the rogue to see the node subscribed')
+  }
+
+  /**
+   * Publishes transactions with forged signatures on the network's topic, to the peer (the rogue
+   * is not subscribed itself: it sends and takes nothing in).
+   */
   async gossipForgedSignatures(networkId: string, peerId: string, genuine: Uint8Array, powBits: number, count = 3): Promise<void> {
     const topic = topicOf(networkId)
     const { pubsub } = this.node.services
-    pubsub.subscribe(topic)
-    await until(() => pubsub.getSubscribers(topic).some((p) => p.toString() === peerId), 30_000, 'the rogue to see the node subscribed')
+    await this.seesSubscribed(networkId, peerId)
     for (let i = 0; i < count && this.connectedTo(peerId); i++) {
       await pubsub.publish(topic, forgeSignature(genuine, powBits, i)).catch(() => undefined)
     }

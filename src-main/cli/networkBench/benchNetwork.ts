@@ -161,7 +161,7 @@ async function keepUpStep(net: BenchNetwork, rate: number, seconds: number): Pro
 }
 
 async function searchNetworkRate(net: BenchNetwork, plan: NetworkBenchPlan, ingestTxPerSecond: number, note: (line: string) => void): Promise<number> {
-  // a fair first guess: the nodes share this machine, so together they verify nodes x the rate
+  // a first guess: a quarter of the rate at which the nodes together verify what one node ingests
   const first = Math.max(LOWEST_RATE, Math.round(ingestTxPerSecond / (4 * plan.nodes)))
   const search = new RateSearch(first, { maxDoublings: plan.maxDoublings, bisections: plan.bisections, floor: LOWEST_RATE })
   for (let rate = search.proposal(); rate !== null; rate = search.proposal()) {

@@ -24,8 +24,8 @@ export const benchUsage = `dv2g bench [api|tangle|market|import|network] [--node
   import: DSMR telegrams parsed per second; 1,000,000 CSV rows imported, time and peak memory.
   network: N dv2g node processes on 127.0.0.1 (--nodes, default ${DEFAULT_NODES}): the highest rate at which
     every node keeps up against one node's ingest, propagation at half that rate, a fresh node's
-    sync, convergence after a split is healed, memory per node. A few minutes; --quick is shorter
-    steps for a smoke run (its figures are rough). Not in the default set (run it by name).
+    sync, convergence after a split is healed, memory per node. About two minutes; --quick is
+    shorter steps for a smoke run (its figures are rough).
   Each figure is printed with the reference or target it is compared with.`
 
 const CALLS = 2000
@@ -184,14 +184,12 @@ const benches: Record<string, (out: Output, options: BenchOptions) => Promise<vo
   import: benchImportCommand,
   network: benchNetworkCommand
 }
-/** what `dv2g bench` runs with no name: the network bench takes minutes and starts processes, so it runs by name only */
-const DEFAULT_BENCHES = ['api', 'tangle', 'market', 'import']
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
   const args = parseArgs(argv, { nodes: { value: true }, quick: { value: false } })
   const nodes = numberOption(args, 'nodes') ?? DEFAULT_NODES
   if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) throw new UsageError(`--nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES} (got ${nodes})`)
-  const names = args.positionals.length ? args.positionals : DEFAULT_BENCHES
+  const names = args.positionals.length ? args.positionals : Object.keys(benches)
   const unknown = names.find((name) => !benches[name])
   if (unknown !== undefined) throw new UsageError(`unknown benchmark ${JSON.stringify(unknown)}; available: ${Object.keys(benches).join(', ')}`)
   if ((args.options.has('nodes') || args.options.has('quick')) && !names.includes('network')) throw new UsageError('--nodes and --quick are options of dv2g bench network')

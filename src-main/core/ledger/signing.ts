@@ -9,9 +9,18 @@ export function privateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' })
 }
 
+/** Each key's public bytes, once: deriving and exporting them took about a seventh of an attach. */
+const publicKeys = new WeakMap<KeyObject, Uint8Array>()
+
 export function publicKeyBytes(privateKey: KeyObject): Uint8Array {
-  const der = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
-  return new Uint8Array(der.subarray(SPKI_ED25519_PREFIX.length))
+  let bytes = publicKeys.get(privateKey)
+  if (!bytes) {
+    const der = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
+    bytes = new Uint8Array(der.subarray(SPKI_ED25519_PREFIX.length))
+    publicKeys.set(privateKey, bytes)
+  }
+  // a copy: a caller may keep or change what it is given
+  return bytes.slice()
 }
 
 export function signBytes(privateKey: KeyObject, message: Uint8Array): Uint8Array {

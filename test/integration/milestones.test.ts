@@ -11,7 +11,7 @@ import type { NetworkStatus } from '../../src-main/core/network/view'
 import { callChannel } from '../../src-main/core/owner/channel'
 import { readHolder } from '../../src-main/core/owner/lock'
 import { Keystore } from '../../src-main/core/wallet/keystore'
-import { dv2g, dv2gJson, startNode, waitFor, type NodeProcess } from '../support/nodes'
+import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, startNode, waitFor, type NodeProcess } from '../support/nodes'
 import { useTempDirs } from '../support/tempDir'
 
 // the five nodes' data dirs outlive each test: the tests share the network
@@ -20,13 +20,8 @@ const PASSPHRASE = 'milestone-test-passphrase'
 const withPassphrase = { DV2G_PASSPHRASE: PASSPHRASE }
 const MILESTONE_SECONDS = 1
 const issuing = ['--milestone-seconds', String(MILESTONE_SECONDS)]
+const dataDirWithTreasury = () => createTreasuryDataDir(tempDir(), PASSPHRASE)
 
-async function dataDirWithTreasury(): Promise<string> {
-  const dir = tempDir()
-  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], withPassphrase)
-  expect(created.status, created.stderr).toBe(0)
-  return dir
-}
 
 /** An operation on the node that holds the data dir, through its channel, as `dv2g` forwards one. */
 function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T> {
@@ -43,15 +38,7 @@ interface LedgerState {
   unreferenced: number
 }
 
-/** Read-only from the node's database beside it (WAL lets a reader in): no process start per look. */
-function readDb<T>(node: NodeProcess, read: (db: Database.Database) => T): T {
-  const db = new Database(join(node.dataDir, 'dv2g.sqlite'), { readonly: true })
-  try {
-    return read(db)
-  } finally {
-    db.close()
-  }
-}
+const readDb = <T>(node: NodeProcess, read: (db: Database.Database) => T): T => readNodeDatabase(node.dataDir, read)
 
 const ledgerState = (node: NodeProcess): LedgerState =>
   readDb(node, (db) => {

@@ -1,36 +1,22 @@
 // Real `dv2g node` processes on 127.0.0.1, each with its own data dir: the first holds the genesis
 // (the operator's treasury); the others start empty and join its network by taking its genesis
 // from it at the first handshake. Transactions spammed on the first reach all of them.
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import type { NetworkStatus, PeerEntry } from '../../src-main/core/network/view'
-import { dv2g, dv2gJson, useNodes, waitFor, type NodeProcess } from '../support/nodes'
+import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, useNodes, waitFor, type NodeProcess } from '../support/nodes'
 import { useTempDirs } from '../support/tempDir'
 
 const tempDir = useTempDirs()
 const startNode = useNodes()
-const passphrase = { DV2G_PASSPHRASE: 'network-test-passphrase' }
+const dataDirWithTreasury = () => createTreasuryDataDir(tempDir(), 'network-test-passphrase')
 
-async function dataDirWithTreasury(): Promise<string> {
-  const dir = tempDir()
-  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], passphrase)
-  expect(created.status, created.stderr).toBe(0)
-  return dir
-}
 
 const statusOf = (node: NodeProcess) => dv2gJson<NetworkStatus>(['--data-dir', node.dataDir, 'network', 'status'])
 const peersOf = (node: NodeProcess) => dv2gJson<PeerEntry[]>(['--data-dir', node.dataDir, 'peers'])
 
 /** What a node has stored (id -> when it arrived, ms), read from its database beside it: WAL lets a reader in. */
 function stored(node: NodeProcess): Map<string, number> {
-  const db = new Database(join(node.dataDir, 'dv2g.sqlite'), { readonly: true })
-  try {
-    const rows = db.prepare('SELECT hex(id), received_ms FROM transactions ORDER BY id').raw().all() as [string, number][]
-    return new Map(rows)
-  } finally {
-    db.close()
-  }
+  return new Map(readNodeDatabase(node.dataDir, (db) => db.prepare('SELECT hex(id), received_ms FROM transactions ORDER BY id').raw().all() as [string, number][]))
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!

@@ -4,20 +4,18 @@
 // rogue is cut off, listed by `dv2g peers --banned` with what it did, refused when it dials again,
 // and the honest network's throughput stays within 20 % of runs without it, measured the same way
 // in the same test just before and just after (their mean: the load of a busy machine drifts).
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { SYNC_PROTOCOL } from '../../src-main/core/network/sync'
 import { TX_PROTOCOL } from '../../src-main/core/network/txExchange'
 import type { BannedPeer, NetworkStatus, PeerEntry } from '../../src-main/core/network/view'
-import { dv2g, dv2gJson, useNodes, waitFor, type NodeProcess } from '../support/nodes'
+import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, useNodes, waitFor, type NodeProcess } from '../support/nodes'
 import { RoguePeer } from '../support/roguePeer'
 import { useTempDirs } from '../support/tempDir'
 import { until } from '../support/until'
 
 const tempDir = useTempDirs()
 const startNode = useNodes()
-const passphrase = { DV2G_PASSPHRASE: 'rogue-test-passphrase' }
 /** transactions spammed: ten seconds and more of issuing and gossip on a busy machine */
 const ISSUED = 12_000
 /** transactions spammed before the measured spam */
@@ -29,21 +27,9 @@ const QUIET_TX = 500
 /** rogues made ready beforehand; the attack ends when they are used up */
 const MAX_ROGUES = 24
 
-async function dataDirWithTreasury(): Promise<string> {
-  const dir = tempDir()
-  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], passphrase)
-  expect(created.status, created.stderr).toBe(0)
-  return dir
-}
 
-function readDb<T>(node: NodeProcess, read: (db: Database.Database) => T): T {
-  const db = new Database(join(node.dataDir, 'dv2g.sqlite'), { readonly: true })
-  try {
-    return read(db)
-  } finally {
-    db.close()
-  }
-}
+const readDb = <T>(node: NodeProcess, read: (db: Database.Database) => T): T => readNodeDatabase(node.dataDir, read)
+const dataDirWithTreasury = () => createTreasuryDataDir(tempDir(), 'rogue-test-passphrase')
 
 /** id -> when it was stored (ms, one clock for all nodes on this machine) */
 const storedAt = (node: NodeProcess) => new Map(readDb(node, (db) => db.prepare('SELECT hex(id), received_ms FROM transactions').raw().all() as [string, number][]))

@@ -1,23 +1,16 @@
 // Sync between real `dv2g node` processes on 127.0.0.1: a node killed with SIGKILL while it syncs
 // 20,000 transactions resumes from its last committed batch, reaches the same state hash, and its
 // tangle verifies. (Nodes stopped while issuing went on, then restarted, are in milestones.test.ts.)
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import type { NetworkStatus } from '../../src-main/core/network/view'
-import { dv2g, dv2gJson, useNodes, waitFor, type NodeProcess } from '../support/nodes'
+import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, useNodes, waitFor, type NodeProcess } from '../support/nodes'
 import { useTempDirs } from '../support/tempDir'
 
 const tempDir = useTempDirs()
 const startNode = useNodes()
-const passphrase = { DV2G_PASSPHRASE: 'sync-test-passphrase' }
+const PASSPHRASE = 'sync-test-passphrase'
+const dataDirWithTreasury = () => createTreasuryDataDir(tempDir(), PASSPHRASE)
 
-async function dataDirWithTreasury(): Promise<string> {
-  const dir = tempDir()
-  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], passphrase)
-  expect(created.status, created.stderr).toBe(0)
-  return dir
-}
 
 async function spam(dataDir: string, count: number): Promise<void> {
   const result = await dv2g(['--data-dir', dataDir, 'tangle', 'spam', '--count', String(count), '--json'], {}, 120_000)
@@ -29,12 +22,7 @@ const statusOf = (node: NodeProcess) => dv2gJson<NetworkStatus>(['--data-dir', n
 
 /** The ids a data dir holds, sorted, read from its database beside the node: WAL lets a reader in. */
 function storedIds(dataDir: string): string[] {
-  const db = new Database(join(dataDir, 'dv2g.sqlite'), { readonly: true })
-  try {
-    return db.prepare('SELECT hex(id) FROM transactions ORDER BY id').pluck().all() as string[]
-  } finally {
-    db.close()
-  }
+  return readNodeDatabase(dataDir, (db) => db.prepare('SELECT hex(id) FROM transactions ORDER BY id').pluck().all() as string[])
 }
 
 /** "synced from <peer>: <new> new of <received> received in <ms> ms", as the node logs the end of a sync. */
@@ -44,12 +32,7 @@ function syncsIn(log: string): { peer: string; stored: number; received: number;
 
 /** The latest applied milestone of a data dir (index and state hash), or null before the first. */
 function latestMilestone(dataDir: string): { idx: number; stateHash: string } | null {
-  const db = new Database(join(dataDir, 'dv2g.sqlite'), { readonly: true })
-  try {
-    return (db.prepare('SELECT idx, lower(hex(state_hash)) AS stateHash FROM milestones ORDER BY idx DESC LIMIT 1').get() as { idx: number; stateHash: string } | undefined) ?? null
-  } finally {
-    db.close()
-  }
+  return readNodeDatabase(dataDir, (db) => (db.prepare('SELECT idx, lower(hex(state_hash)) AS stateHash FROM milestones ORDER BY idx DESC LIMIT 1').get() as { idx: number; stateHash: string } | undefined) ?? null)
 }
 
 const COUNT = 20_000
@@ -60,7 +43,7 @@ describe('dv2g node sync', () => {
   it('a node killed with SIGKILL mid-sync of 20,000 transactions resumes from its saved cursor, and its tangle verifies', async () => {
     const holderDir = await dataDirWithTreasury()
     await spam(holderDir, COUNT)
-    const holder = await startNode(holderDir, issuing, passphrase)
+    const holder = await startNode(holderDir, issuing, { DV2G_PASSPHRASE: PASSPHRASE })
     // one milestone approves them all: the joiner applies it when the sync reaches it
     await waitFor(async () => latestMilestone(holderDir), (m) => m !== null, 60_000, 'the operator\'s first milestone')
     const total = storedIds(holderDir).length

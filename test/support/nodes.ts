@@ -3,6 +3,8 @@
 // them by PID, and stops whatever is left after the test.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach } from 'vitest'
 import { dv2gBin, stopChild, type CliResult } from './cli'
 
@@ -50,6 +52,23 @@ export async function dv2gJson<T>(args: readonly string[], env: NodeJS.ProcessEn
   const result = await dv2g([...args, '--json'], env)
   if (result.status !== 0) throw new Error(`dv2g ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
   return JSON.parse(result.stdout) as T
+}
+
+/** Makes `dir` an operator's data dir: its first operator wallet, "treasury", holds the genesis supply and signs milestones. */
+export async function createTreasuryDataDir(dir: string, passphrase: string): Promise<string> {
+  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], { DV2G_PASSPHRASE: passphrase })
+  if (created.status !== 0) throw new Error(`dv2g wallet create exited ${created.status}: ${created.stderr}`)
+  return dir
+}
+
+/** Reads a node's database beside it, read-only (WAL lets a reader in): no process start per look. */
+export function readNodeDatabase<T>(dataDir: string, read: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'dv2g.sqlite'), { readonly: true })
+  try {
+    return read(db)
+  } finally {
+    db.close()
+  }
 }
 
 // the one polling helper lives in until.ts; the node tests import it from here with the rest

@@ -136,6 +136,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       marketService?.close()
       meterService?.close()
       ledgerServices?.tangle.stop()
+      ledgerServices?.ledger.ingestQueue.close('the data dir is closing')
       db.close()
     }
   }

@@ -105,6 +105,10 @@ export class RoguePeer {
   async seesSubscribed(networkId: string, peerId: string): Promise<void> {
     const topic = topicOf(networkId)
     await until(() => this.node.services.pubsub.getSubscribers(topic).some((p) => p.toString() === peerId), 30_000, 'the rogue to see the node subscribed')
+    // the subscription arrives on the node's stream; what the rogue publishes needs its own, which
+    // may open later on a busy machine (gossipsub drops a message for a peer without one)
+    const outbound = (this.node.services.pubsub as unknown as { streamsOutbound: Map<string, unknown> }).streamsOutbound
+    await until(() => outbound.has(peerId), 30_000, 'the rogue to open its gossip stream to the node')
   }
 
   /**

@@ -1,18 +1,21 @@
-// The tangle ledger service: validates and stores transactions in SQLite, keeps the graph in
-// memory (rebuilt on open), attaches new transactions, and tracks outputs and double spends.
+// The tangle ledger: the one place transactions are stored. It keeps the graph in memory (rebuilt
+// on open), attaches new transactions, holds those whose parents have not arrived, and commits
+// each batch in one SQLite transaction; the rules (rules.ts) decide what may be stored, the store
+// (store.ts) writes it.
 import type { KeyObject } from 'node:crypto'
 import type { Db } from '../db/connection'
-import { addressOf, sameBytes } from './address'
 import { DecodeError, encodeEssence } from './codec'
-import { TangleGraph, NONE, TxStatus } from './graph'
+import { TangleGraph, NONE } from './graph'
 import { toHex, txId } from './hash'
 import { DEFAULT_POW_BITS, solveProofOfWork } from './proofOfWork'
 import { publicKeyBytes, SignatureVerifier, signBytes } from './signing'
 import { Solidifier } from './solidifier'
 import { DEFAULT_TIP_SELECTION, TipSelector, type Random, type TipSelectionOptions } from './tipSelection'
-import { ID_BYTES, TxKind, type Payload, type Transaction } from './transaction'
+import { TxKind, type Payload, type Transaction } from './transaction'
 import type { ParallelVerifier } from './parallelVerifier'
-import { changedNothingSql } from './finality'
+import { DEFAULT_INGEST_CAPACITY, IngestQueue } from './ingestQueue'
+import { LedgerRules, Refused, ZERO_ID } from './rules'
+import { TangleStore } from './store'
 import { MilestoneRefusal, Milestones, type MilestoneEvaluation, type MilestoneInfo } from './milestones'
 import { checkAllButSignature, checkIntrinsic, DEFAULT_MAX_SKEW_MS, signatureRefusal, signedPart, type Checked } from './validation'
 
@@ -21,6 +24,8 @@ export interface LedgerOptions {
   maxSkewMs: number
   tipSelection: TipSelectionOptions
   solidifierCapacity: number
+  /** peers' transactions that may wait to be stored (ingestQueue.ts) */
+  ingestCapacity: number
   random: Random
   now: () => number
 }
@@ -30,15 +35,11 @@ export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = {
   maxSkewMs: DEFAULT_MAX_SKEW_MS,
   tipSelection: DEFAULT_TIP_SELECTION,
   solidifierCapacity: 10_000,
+  ingestCapacity: DEFAULT_INGEST_CAPACITY,
   random: Math.random,
   now: Date.now
 }
 
-/** Amounts are stored as SQLite integers (signed 64-bit). */
-const MAX_AMOUNT = (1n << 63n) - 1n
-const ZERO_ID = new Uint8Array(ID_BYTES)
-/** ids per id_chunks row: small enough to rewrite the last one on every commit */
-export const ID_CHUNK = 256
 
 export type IngestOutcome =
   | { status: 'accepted'; id: string; index: number }
@@ -48,19 +49,18 @@ export type IngestOutcome =
 
 type Valid = Extract<Checked, { ok: true }>
 
-class Refused extends Error {}
-
 export class Ledger {
   readonly graph = new TangleGraph()
   readonly selector: TipSelector
   readonly options: LedgerOptions
   private readonly verifier = new SignatureVerifier()
   private readonly solidifier: Solidifier<Valid>
-  /** unresolved double spends: output key -> graph indexes of its spenders */
-  readonly openConflicts = new Map<string, number[]>()
   /** milestones and their White Flag application: finality shared by every node */
   readonly milestones: Milestones
-  private readonly sql
+  private readonly store: TangleStore
+  private readonly rules: LedgerRules
+  /** the one way in: peers' transactions queue here, the node's own attaches go ahead (ingestQueue.ts) */
+  readonly ingestQueue: IngestQueue
   private readonly stored: number[] = []
   private readonly storedListeners = new Set<(indexes: number[]) => void>()
   /** how deep the current call is in nested transactions (0: none open) */
@@ -75,92 +75,23 @@ export class Ledger {
     this.options = { ...DEFAULT_LEDGER_OPTIONS, ...options }
     this.selector = new TipSelector(this.graph, this.options.random, this.options.tipSelection)
     this.solidifier = new Solidifier(this.options.solidifierCapacity)
-    this.selector.entryCeiling = () => this.belowOpenConflicts()
+    this.store = new TangleStore(db)
     this.milestones = new Milestones(db, this.graph)
-    this.sql = {
-      insertTx: db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms, status) VALUES (?, ?, ?, ?, ?, ?)'),
-      insertBody: db.prepare(
-        'INSERT INTO transaction_bodies (seq, essence_id, kind, issuer, timestamp_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)'
-      ),
-      setMeta: db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      sameEssence: db.prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.essence_id = ?').pluck(),
-      insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
-      deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
-      insertTip: db.prepare('INSERT INTO tips (seq) VALUES (?)'),
-      insertOutput: db.prepare('INSERT INTO outputs (tx_seq, idx, address, amount) VALUES (?, ?, ?, ?)'),
-      output: db.prepare('SELECT address, amount FROM outputs WHERE tx_seq = ? AND idx = ?').safeIntegers(true),
-      spenders: db.prepare('SELECT spender_seq FROM spends WHERE tx_seq = ? AND idx = ?').pluck(),
-      insertSpend: db.prepare('INSERT INTO spends (tx_seq, idx, spender_seq) VALUES (?, ?, ?)'),
-      openConflict: db.prepare('INSERT OR IGNORE INTO conflicts (tx_seq, idx, opened_ms) VALUES (?, ?, ?)'),
-      count: db.prepare('SELECT count(*) FROM transactions').pluck(),
-      transfersOf: db
-        .prepare(
-          `SELECT t.id, 'in' AS direction, SUM(o.amount) AS amount, t.seq, t.received_ms
-             FROM outputs o JOIN transactions t ON t.seq = o.tx_seq JOIN transaction_bodies b ON b.seq = o.tx_seq
-            WHERE o.address = :address AND NOT (b.issuer = :publicKey AND b.kind = 1) GROUP BY t.seq
-           UNION ALL
-           SELECT t.id, 'out', COALESCE((SELECT SUM(o.amount) FROM outputs o WHERE o.tx_seq = t.seq AND o.address != :address), 0), t.seq, t.received_ms
-             FROM transaction_bodies b JOIN transactions t ON t.seq = b.seq
-            WHERE b.issuer = :publicKey AND b.kind = 1
-           ORDER BY 5 DESC LIMIT :limit`
-        )
-        .safeIntegers(true),
-      loadIds: db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck(),
-      loadGraph: db.prepare('SELECT trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
-      saveIdChunk: db.prepare('INSERT INTO id_chunks (chunk, ids) VALUES (?, ?) ON CONFLICT(chunk) DO UPDATE SET ids = excluded.ids'),
-      // per meaning of "changed nothing" (finality.ts): chosen at each call, a genesis may arrive later
-      balance: ([false, true] as const).map((final) =>
-        db
-          .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
-                    WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
-                      SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
-                      WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND NOT ${changedNothingSql(final, 'st')})`)
-          .pluck()
-          .safeIntegers(true)
-      ),
-      unspent: ([false, true] as const).map((final) =>
-        db
-          .prepare(`SELECT t.id, o.idx, o.amount FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
-                    WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
-                      SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
-                      WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND NOT ${changedNothingSql(final, 'st')})
-                    ORDER BY o.tx_seq, o.idx`)
-          .safeIntegers(true)
-      ),
-      loadOpenConflicts: db.prepare(
-        `SELECT c.tx_seq, c.idx, s.spender_seq FROM conflicts c JOIN spends s USING (tx_seq, idx) WHERE c.resolved_ms IS NULL`
-      )
-    }
+    this.rules = new LedgerRules(this.graph, this.store, this.milestones)
+    this.selector.entryCeiling = () => this.rules.belowOpenConflicts()
+    this.ingestQueue = new IngestQueue({ commit: (work) => this.transaction(work), store: (checked) => this.storeChecked(checked), size: () => this.graph.size }, this.options.ingestCapacity)
     this.load()
   }
 
-  /** Rebuilds the in-memory graph from the database, in arrival order. */
+  /** Rebuilds the in-memory graph and the open conflicts from the database. */
   private load(): void {
-    const count = this.sql.count.get() as number
-    this.graph.reserve(count)
-    const ids = Buffer.concat(this.sql.loadIds.all() as Buffer[])
-    if (ids.length !== count * ID_BYTES) throw new Error(`the id chunks hold ${ids.length / ID_BYTES} ids for ${count} transactions: the database is damaged`)
-    let index = 0
-    for (const row of this.sql.loadGraph.iterate() as Iterable<[number | null, number | null, number, number]>) {
-      const [trunkSeq, branchSeq, status, receivedMs] = row
-      const id = ids.subarray(index * ID_BYTES, ++index * ID_BYTES)
-      this.graph.add(id, trunkSeq === null ? NONE : trunkSeq - 1, branchSeq === null ? NONE : branchSeq - 1, receivedMs, status, false)
-    }
-    this.graph.rebuildTips()
-    for (const { tx_seq, idx, spender_seq } of this.sql.loadOpenConflicts.all() as { tx_seq: number; idx: number; spender_seq: number }[]) {
-      const key = `${tx_seq}:${idx}`
-      this.openConflicts.set(key, [...(this.openConflicts.get(key) ?? []), spender_seq - 1])
-    }
+    this.rules.openConflicts = this.store.loadInto(this.graph)
     this.idChunksThrough = this.graph.size
   }
 
-  /** The highest index below every parent of an open double spend's sides. */
-  private belowOpenConflicts(): number {
-    let ceiling = Number.POSITIVE_INFINITY
-    for (const spenders of this.openConflicts.values()) {
-      for (const s of spenders) ceiling = Math.min(ceiling, this.graph.trunk[s]!, this.graph.branch[s]!)
-    }
-    return ceiling
+  /** unresolved double spends: output key -> graph indexes of its spenders */
+  get openConflicts(): Map<string, number[]> {
+    return this.rules.openConflicts
   }
 
   get isEmpty(): boolean {
@@ -175,7 +106,7 @@ export class Ledger {
     const payload: Payload = { kind: TxKind.Genesis, outputs, ...(milestoneIssuers.length ? { milestoneIssuers } : {}) }
     const genesis = this.build(issuerKey, payload, [ZERO_ID, ZERO_ID])
     if (!genesis.ok) return { status: 'refused', reason: genesis.reason }
-    return this.transaction(() => this.store(genesis))
+    return this.ingestQueue.local(() => this.storeAndRelease(genesis))
   }
 
   /** Selects two tips, signs, does the proof of work and stores: what a wallet's send does. */
@@ -185,12 +116,12 @@ export class Ledger {
 
   /** Attaches one after the other, committed together: one fsync for the lot. */
   attachMany(issuerKey: KeyObject, payloads: readonly Payload[]): IngestOutcome[] {
-    return this.transaction(() =>
+    return this.ingestQueue.local(() =>
       payloads.map((payload): IngestOutcome => {
         if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
-        const [trunk, branch] = this.consistentPair(payload)
+        const [trunk, branch] = this.consistentPair(publicKeyBytes(issuerKey), payload)
         const built = this.build(issuerKey, payload, [this.graph.idAt(trunk).slice(), this.graph.idAt(branch).slice()])
-        return built.ok ? this.store(built) : { status: 'refused', reason: built.reason }
+        return built.ok ? this.storeAndRelease(built) : { status: 'refused', reason: built.reason }
       })
     )
   }
@@ -200,13 +131,13 @@ export class Ledger {
    * oldest tips (the ones longest waiting for finality), and applies it.
    */
   issueMilestone(issuerKey: KeyObject): IngestOutcome {
-    return this.transaction(() => {
+    return this.ingestQueue.local(() => {
       if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
       const parents = this.milestoneParents()
       const evaluation = this.milestones.evaluate(parents)
       const payload: Payload = { kind: TxKind.Milestone, index: evaluation.index, previous: evaluation.previous, stateHash: evaluation.stateHash }
       const built = this.build(issuerKey, payload, [this.graph.idAt(parents[0]).slice(), this.graph.idAt(parents[1]).slice()])
-      return built.ok ? this.store(built) : { status: 'refused', reason: built.reason }
+      return built.ok ? this.storeAndRelease(built) : { status: 'refused', reason: built.reason }
     })
   }
 
@@ -224,13 +155,9 @@ export class Ledger {
     return [first!, second ?? first!]
   }
 
-  /**
-   * With milestone issuers in the genesis, milestones decide conflicts, the same on every node; the
-   * weighted walk's rejections and confirmations are this node's own view and must not refuse what
-   * peers send (a node that refused a transaction another applied could never apply that milestone).
-   */
+  /** Milestones decide conflicts (the genesis names milestone issuers): see rules.ts. */
   get finalByMilestones(): boolean {
-    return this.milestones.genesisIssuers().length > 0
+    return this.rules.finalByMilestones
   }
 
   /** Encodes, signs and solves the proof of work for a transaction issued here. */
@@ -277,9 +204,12 @@ export class Ledger {
 
   /** Stores transactions whose intrinsic checks (signature included) were done elsewhere. */
   ingestChecked(checked: readonly Checked[]): IngestOutcome[] {
-    return this.transaction(() =>
-      checked.map((c) => (c.ok ? this.store(c) : { status: 'refused' as const, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }))
-    )
+    return this.transaction(() => this.storeChecked(checked))
+  }
+
+  /** Stores checked transactions inside the caller's transaction. */
+  private storeChecked(checked: readonly Checked[]): IngestOutcome[] {
+    return checked.map((c) => (c.ok ? this.storeAndRelease(c) : { status: 'refused' as const, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }))
   }
 
   /**
@@ -338,7 +268,6 @@ export class Ledger {
   /** Forgets the graph and the open conflicts and reads them again from the database. */
   private reload(): void {
     this.graph.clear()
-    this.openConflicts.clear()
     this.milestones.reset()
     this.load()
   }
@@ -348,19 +277,14 @@ export class Ledger {
    * each with its graph index for finality.ts.
    */
   transfersOf(address: Uint8Array, publicKey: Uint8Array, limit: number) {
-    const rows = this.sql.transfersOf.all({ address, publicKey, limit }) as { id: Buffer; direction: 'in' | 'out'; amount: bigint; seq: bigint; received_ms: bigint }[]
-    return rows.map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, at: Number(r.seq) - 1, receivedAt: Number(r.received_ms) }))
+    return this.store.transfersOf(address, publicKey, limit).map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, at: Number(r.seq) - 1, receivedAt: Number(r.received_ms) }))
   }
 
   /** Rewrites the id chunks that the transactions stored since the last save fell into. */
   private saveIdChunks(): void {
-    const size = this.graph.size
-    if (size === this.idChunksThrough) return
-    for (let chunk = Math.floor(this.idChunksThrough / ID_CHUNK); chunk * ID_CHUNK < size; chunk++) {
-      const end = Math.min(size, (chunk + 1) * ID_CHUNK)
-      this.sql.saveIdChunk.run(chunk, this.graph.ids.subarray(chunk * ID_CHUNK * ID_BYTES, end * ID_BYTES))
-    }
-    this.idChunksThrough = size
+    if (this.graph.size === this.idChunksThrough) return
+    this.store.saveIdChunks(this.graph, this.idChunksThrough)
+    this.idChunksThrough = this.graph.size
   }
 
   /** Called after each commit with the graph indexes it stored. */
@@ -374,19 +298,18 @@ export class Ledger {
    * (finality.ts), not spent by one that is neither.
    */
   balanceOf(address: Uint8Array): bigint {
-    return this.sql.balance[Number(this.finalByMilestones)]!.get(address) as bigint
+    return this.store.balanceOf(address, this.finalByMilestones)
   }
 
   unspentOutputs(address: Uint8Array): { txId: Uint8Array; index: number; amount: bigint }[] {
-    const rows = this.sql.unspent[Number(this.finalByMilestones)]!.all(address) as { id: Buffer; idx: bigint; amount: bigint }[]
-    return rows.map((r) => ({ txId: new Uint8Array(r.id), index: Number(r.idx), amount: r.amount }))
+    return this.store.unspentOutputs(address, this.finalByMilestones)
   }
 
   /**
    * Stores a transaction, then whatever waited for it, and what waited for those: with an explicit
    * stack, since a chain held newest first is released thousands deep.
    */
-  private store(valid: Valid): IngestOutcome {
+  private storeAndRelease(valid: Valid): IngestOutcome {
     const outcome = this.storeOne(valid)
     if (outcome.status !== 'accepted') return outcome
     const released = this.solidifier.release(valid.id).reverse()
@@ -401,10 +324,10 @@ export class Ledger {
     const id = toHex(valid.id)
     if (this.graph.indexOf(valid.id) !== NONE) return { status: 'duplicate', id }
     const essenceId = txId(valid.bytes.subarray(0, valid.essenceLength))
-    const original = this.sql.sameEssence.get(essenceId) as Buffer | undefined
+    const original = this.store.sameEssence(essenceId)
     if (original) return { status: 'refused', id, reason: `a copy of ${toHex(original)} re-mined with another nonce` }
     try {
-      const parents = this.parentsOf(valid)
+      const parents = this.rules.parentsOf(valid.tx)
       if ('missing' in parents) {
         this.solidifier.hold(parents.missing, valid)
         return { status: 'held', id, reason: `waiting for parent ${toHex(parents.missing)}` }
@@ -418,8 +341,12 @@ export class Ledger {
         }
         milestone = checked
       }
-      const spends = this.checkLedgerRules(valid.tx, parents.trunk, parents.branch)
-      const index = this.insert(valid, essenceId, parents.trunk, parents.branch, spends)
+      const spends = this.rules.spendsOf(valid.tx, parents.trunk, parents.branch)
+      const row = { ...valid, essenceId, ...parents, receivedMs: this.options.now(), spends, powBits: this.options.powBits }
+      const doubleSpent = this.store.insert(row, this.graph.size + 1)
+      const index = this.graph.add(valid.id, parents.trunk, parents.branch, row.receivedMs)
+      this.rules.opened(doubleSpent, index)
+      this.stored.push(index)
       // applied in the same SQLite transaction that stores the milestone
       if (milestone) this.milestones.record(milestone, index, this.options.now())
       return { status: 'accepted', id, index }
@@ -429,124 +356,11 @@ export class Ledger {
     }
   }
 
-  private parentsOf({ tx }: Valid): { trunk: number; branch: number } | { missing: Uint8Array } {
-    if (tx.payload.kind === TxKind.Genesis) {
-      if (!this.isEmpty) throw new Refused('a genesis is only accepted into an empty tangle')
-      if (!sameBytes(tx.trunk, ZERO_ID) || !sameBytes(tx.branch, ZERO_ID)) throw new Refused('a genesis approves nothing: its parents must be zero')
-      return { trunk: NONE, branch: NONE }
-    }
-    const trunk = this.graph.indexOf(tx.trunk)
-    if (trunk === NONE) return { missing: tx.trunk }
-    const branch = this.graph.indexOf(tx.branch)
-    if (branch === NONE) return { missing: tx.branch }
-    // a milestone may approve what this node's walk rejected: White Flag decides, the same on every node
-    if (tx.payload.kind === TxKind.Milestone || this.finalByMilestones) return { trunk, branch }
-    for (const parent of [trunk, branch]) {
-      if (this.graph.invalid[parent] === 1) throw new Refused(`approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`)
-    }
-    return { trunk, branch }
-  }
-
-  /** Outputs exist, belong to the issuer, add up, and the new transaction keeps its cone consistent. */
-  private checkLedgerRules(tx: Transaction, trunk: number, branch: number): { txSeq: number; idx: number; key: string }[] {
-    const payload = tx.payload
-    // White Flag, not this check, decides between the sides of a double spend a milestone approves
-    if (payload.kind === TxKind.Milestone) return []
-    if (payload.kind !== TxKind.Data) {
-      for (const [i, output] of payload.outputs.entries()) {
-        if (output.amount > MAX_AMOUNT) throw new Refused(`output ${i} amount exceeds ${MAX_AMOUNT}`)
-      }
-    }
-    if (payload.kind !== TxKind.Transfer) {
-      this.checkConsistency(trunk, branch, [])
-      return []
-    }
-    const owner = addressOf(tx.issuer)
-    const spends: { txSeq: number; idx: number; key: string }[] = []
-    let totalIn = 0n
-    for (const [i, input] of payload.inputs.entries()) {
-      const source = this.graph.indexOf(input.txId)
-      if (source === NONE) throw new Refused(`input ${i} spends an output of unknown transaction ${toHex(input.txId)}`)
-      if (this.graph.invalid[source] === 1 && !this.finalByMilestones) throw new Refused(`input ${i} spends an output of a rejected transaction`)
-      const txSeq = source + 1
-      const key = `${txSeq}:${input.index}`
-      if (spends.some((s) => s.key === key)) throw new Refused(`input ${i} spends the same output twice`)
-      const output = this.sql.output.get(txSeq, input.index) as { address: Buffer; amount: bigint } | undefined
-      if (!output) throw new Refused(`input ${i}: transaction ${toHex(input.txId)} has no output ${input.index}`)
-      if (!sameBytes(output.address, owner)) throw new Refused(`input ${i} is not owned by the issuer`)
-      for (const spender of this.sql.spenders.all(txSeq, input.index) as number[]) {
-        if (this.graph.status[spender - 1] === TxStatus.Confirmed && !this.finalByMilestones) throw new Refused(`input ${i} was already spent by a confirmed transaction`)
-        if (this.approvesEither(trunk, branch, spender - 1)) throw new Refused(`input ${i} is already spent in this transaction's own past cone`)
-      }
-      totalIn += output.amount
-      spends.push({ txSeq, idx: input.index, key })
-    }
-    const totalOut = payload.outputs.reduce((sum, o) => sum + o.amount, 0n)
-    if (totalIn !== totalOut) throw new Refused(`inputs total ${totalIn} but outputs total ${totalOut}: a transfer neither mints nor burns`)
-    this.checkConsistency(trunk, branch, spends.map((s) => s.key))
-    return spends
-  }
-
-  /**
-   * Refuses a transaction whose past cone, with its own spends, holds two spends of one output.
-   * A spend a milestone referenced no longer counts: White Flag has decided it, the same on every
-   * node, and a cone that approves a milestone over both sides is consistent.
-   */
-  private checkConsistency(trunk: number, branch: number, ownSpendKeys: string[]): void {
-    for (const [key, spenders] of this.openConflicts) {
-      const approved = spenders.filter((s) => this.milestones.referencedBy(s) === 0 && this.approvesEither(trunk, branch, s)).length
-      if (approved + (ownSpendKeys.includes(key) ? 1 : 0) > 1) throw new Refused('inconsistent: its past cone holds both sides of a double spend')
-    }
-  }
-
-  private approvesEither(trunk: number, branch: number, x: number): boolean {
-    return (trunk !== NONE && this.graph.approves(trunk, x)) || (branch !== NONE && this.graph.approves(branch, x))
-  }
-
   /** Picks a pair of tips that, with the payload's spends, holds no double spend (bounded tries). */
-  private consistentPair(payload: Payload): [number, number] {
+  private consistentPair(issuer: Uint8Array, payload: Payload): [number, number] {
     for (let attempt = 0; ; attempt++) {
       const pair = this.selector.selectPair()
-      if (this.openConflicts.size === 0 && payload.kind !== TxKind.Transfer) return pair
-      try {
-        this.checkLedgerRules({ payload } as Transaction, pair[0], pair[1])
-        return pair
-      } catch (error) {
-        if (!(error instanceof Refused) || attempt >= 20) return pair
-      }
+      if (attempt >= 20 || this.rules.wouldAccept(issuer, payload, pair[0], pair[1])) return pair
     }
-  }
-
-  private insert(valid: Valid, essenceId: Uint8Array, trunk: number, branch: number, spends: { txSeq: number; idx: number; key: string }[]): number {
-    const { tx, id, bytes } = valid
-    const seq = this.graph.size + 1
-    const receivedMs = this.options.now()
-    const trunkSeq = trunk === NONE ? null : trunk + 1
-    const branchSeq = branch === NONE ? null : branch + 1
-    this.sql.insertTx.run(seq, id, trunkSeq, branchSeq, receivedMs, TxStatus.Pending)
-    // the proof of work this tangle asks for, recorded with its genesis however it arrived (made
-    // here or taken from a peer), so tangle verify checks every transaction against it
-    if (tx.payload.kind === TxKind.Genesis) this.sql.setMeta.run('pow_bits', this.options.powBits)
-    this.sql.insertBody.run(seq, essenceId, tx.payload.kind, tx.issuer, tx.timestampMs, bytes)
-    for (const parentSeq of new Set([trunkSeq, branchSeq])) {
-      if (parentSeq === null) continue
-      this.sql.insertApprover.run(parentSeq, seq)
-      this.sql.deleteTip.run(parentSeq)
-    }
-    this.sql.insertTip.run(seq)
-    if (tx.payload.kind === TxKind.Genesis || tx.payload.kind === TxKind.Transfer) {
-      tx.payload.outputs.forEach((o, i) => this.sql.insertOutput.run(seq, i, o.address, o.amount))
-    }
-    for (const spend of spends) {
-      const earlier = this.sql.spenders.all(spend.txSeq, spend.idx) as number[]
-      this.sql.insertSpend.run(spend.txSeq, spend.idx, seq)
-      if (earlier.length) {
-        this.sql.openConflict.run(spend.txSeq, spend.idx, receivedMs)
-        this.openConflicts.set(spend.key, [...earlier.map((s) => s - 1), seq - 1])
-      }
-    }
-    const index = this.graph.add(id, trunk, branch, receivedMs)
-    this.stored.push(index)
-    return index
   }
 }

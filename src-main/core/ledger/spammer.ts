@@ -55,6 +55,7 @@ export async function spam(ledger: Ledger, confirmation: ConfirmationTracker, op
       lastConfirmation = performance.now()
     }
     await sleep(0) // let timers and signals run between batches
+    await ledger.ingestQueue.room() // and peers' transactions first, when they have filled the queue
   }
   confirmation.update()
   const seconds = (performance.now() - started) / 1000

@@ -1,8 +1,9 @@
 // Transactions over gossipsub: one topic per network. Every message is checked (codec, proof of
 // work, signature) before anything else; an invalid one is rejected, which costs its sender score.
-// Valid ones go through a bounded queue into the ledger in batches (one commit each); a
-// transaction is forwarded only once it is stored, i.e. solid; one whose parents are missing waits
-// (still in the message cache) while the parents are fetched. Transactions attached here are published.
+// Valid ones go into the ledger's ingest queue (ingestQueue.ts), which stores them in batches and
+// turns them away when full; a transaction is forwarded only once it is stored, i.e. solid; one
+// whose parents are missing waits (still in the message cache) while the parents are fetched.
+// Transactions attached here are published.
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage } from '@libp2p/gossipsub'
 import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
@@ -18,9 +19,8 @@ export const topicOf = (networkId: string) => `/dv2g/${networkId}/tx/1`
 
 const isClockSkew = (reason: string) => reason.startsWith('timestamp')
 
-/** messages waiting to be stored; beyond this new ones are ignored (not forwarded, not penalised) */
-export const MAX_INGEST_QUEUE = 10_000
-const MAX_INGEST_BATCH = 512
+/** gossiped transactions awaiting storage or their parents; beyond this one is still stored, but not forwarded */
+const MAX_WAITING = 10_000
 /** how long a held transaction may wait for its parents before it is given up (and not forwarded) */
 const HELD_TIMEOUT_MS = 30_000
 /** ids of transactions that came from peers, remembered until stored so they are not published again */
@@ -75,12 +75,10 @@ export class TransactionGossip {
   private readonly verifier = new SignatureVerifier()
   /** checked by the validator, awaiting the message event */
   private readonly checkedByMsgId = new Map<string, Valid>()
-  private readonly queue: { checked: Valid; msgId: string; source: string }[] = []
   /** gossiped transactions not yet stored, by id: reported Accept (forwarded) once stored */
   private readonly waiting = new Map<string, Waiting>()
   /** ids that arrived from peers another way (fetched), not to be published when stored */
   private readonly fetched = new Set<string>()
-  private flushScheduled = false
   private readonly unsubscribeStored: () => void
   private readonly sweep: NodeJS.Timeout
   readonly counters: GossipCounters = { received: 0, rejected: 0, published: 0 }
@@ -108,7 +106,7 @@ export class TransactionGossip {
   }
 
   get queued(): number {
-    return this.queue.length + this.waiting.size
+    return this.waiting.size
   }
 
   /** Peers subscribed to this network's transactions, as far as this node knows. */
@@ -136,11 +134,11 @@ export class TransactionGossip {
     for (const c of checked) if (c.ok) this.fetched.add(toHex(c.id))
     const invalid = checked.find((c): c is Extract<Checked, { ok: false }> => !c.ok && !isClockSkew(c.reason))
     if (invalid) this.conduct.broke(from, `sent an invalid transaction on request (${invalid.reason})`)
-    try {
-      this.store(checked, () => from)
-    } catch (error) {
-      this.log(`dv2g node: could not store ${transactions.length} fetched transactions: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    // parents are what held transactions wait for: they wait for room rather than be turned away
+    this.ledger.ingestQueue.submit('fetched', checked).then(
+      (outcomes) => this.askForMissingParents(checked, outcomes, () => from),
+      (error: unknown) => this.log(`dv2g node: could not store ${transactions.length} fetched transactions: ${error instanceof Error ? error.message : String(error)}`)
+    )
   }
 
   /** Transactions about to be stored from a peer's history (sync): they are neither forwarded nor published. */
@@ -161,7 +159,7 @@ export class TransactionGossip {
       this.conduct.broke(peer, `sent an invalid transaction by gossip (${checked.reason})`)
       return TopicValidatorResult.Reject
     }
-    if (this.checkedByMsgId.size < MAX_INGEST_QUEUE) this.checkedByMsgId.set(toHex(checked.id), checked)
+    if (this.checkedByMsgId.size < MAX_WAITING) this.checkedByMsgId.set(toHex(checked.id), checked)
     return TopicValidatorResult.Accept
   }
 
@@ -171,59 +169,37 @@ export class TransactionGossip {
     const checked = this.checkedByMsgId.get(msgId)
     this.checkedByMsgId.delete(msgId)
     const source = propagationSource.toString()
-    if (!checked || this.queue.length >= MAX_INGEST_QUEUE) {
+    const stored = checked && this.ledger.ingestQueue.offer('gossip', [checked])
+    if (!stored) {
+      // beyond what this node can store now: not forwarded, and nobody is penalised
       this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
       return
     }
     this.counters.received++
-    this.queue.push({ checked, msgId, source })
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      // messages that arrive in the same turn are stored in one commit
-      setImmediate(() => this.flush())
-    }
-  }
-
-  private flush(): void {
-    this.flushScheduled = false
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, MAX_INGEST_BATCH)
-      const now = Date.now()
-      const unwaited = new Set<number>()
-      batch.forEach(({ checked, msgId, source }, i) => {
-        const id = toHex(checked.id)
-        // beyond the bound a transaction is still stored, but not forwarded
-        if (this.waiting.size >= MAX_INGEST_QUEUE) unwaited.add(i)
-        else if (!this.waiting.has(id)) this.waiting.set(id, { msgId, source, sinceMs: now })
-      })
-      let outcomes: IngestOutcome[]
-      try {
-        outcomes = this.store(
-          batch.map((b) => b.checked),
-          (i) => batch[i]!.source
-        )
-      } catch (error) {
-        // the database refused the commit (disk full, I/O): nothing of the batch is stored or forwarded
-        this.log(`dv2g node: could not store ${batch.length} gossiped transactions: ${error instanceof Error ? error.message : String(error)}`)
-        for (const { checked, msgId, source } of batch) {
-          this.waiting.delete(toHex(checked.id))
-          this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
-        }
-        continue
-      }
-      outcomes.forEach((outcome, i) => {
-        const { msgId, source } = batch[i]!
-        if (!unwaited.has(i) && (outcome.status === 'accepted' || outcome.status === 'held')) return
+    const id = toHex(checked.id)
+    // registered before the commit: onStored, called at the commit, forwards it
+    const forwardWhenStored = this.waiting.size < MAX_WAITING
+    if (forwardWhenStored && !this.waiting.has(id)) this.waiting.set(id, { msgId, source, sinceMs: Date.now() })
+    stored.then(
+      (outcomes) => {
+        this.askForMissingParents([checked], outcomes, () => source)
+        const outcome = outcomes[0]!
+        if (forwardWhenStored && (outcome.status === 'accepted' || outcome.status === 'held')) return
         // known already, or against the ledger's rules here (which may depend on what this node holds)
-        if (outcome.id) this.waiting.delete(outcome.id)
+        this.waiting.delete(id)
         this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
-      })
-    }
+      },
+      (error: unknown) => {
+        // the database refused the commit (disk full, I/O): it is neither stored nor forwarded
+        this.log(`dv2g node: could not store a gossiped transaction: ${error instanceof Error ? error.message : String(error)}`)
+        this.waiting.delete(id)
+        this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
+      }
+    )
   }
 
-  /** Stores checked transactions and asks peers for the parents of those held, the sender first. */
-  private store(checked: Checked[], senderOf: (i: number) => string): IngestOutcome[] {
-    const outcomes = this.ledger.ingestChecked(checked)
+  /** Asks peers for the parents of the transactions held, the sender first. */
+  private askForMissingParents(checked: readonly Checked[], outcomes: IngestOutcome[], senderOf: (i: number) => string): void {
     checked.forEach((c, i) => {
       const outcome = outcomes[i]!
       if (!c.ok) return
@@ -235,7 +211,6 @@ export class TransactionGossip {
       if (missing.length) this.requester.want(missing, senderOf(i))
     })
     if (this.fetched.size > MAX_RECEIVED) this.fetched.clear()
-    return outcomes
   }
 
   private onStored(indexes: number[]): void {

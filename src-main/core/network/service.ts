@@ -294,7 +294,7 @@ export class NetworkNode implements NetworkView {
       if (this.networkId) return // adopted from another peer meanwhile
       // the genesis is as old as the network: checked as history, not against the gossip clock skew
       const { ledger } = this.options
-      const [outcome] = ledger.ingestChecked([checkHistoric(bytes, ledger.options, ledger.options.now())])
+      const [outcome] = await ledger.ingestQueue.submit('sync', [checkHistoric(bytes, ledger.options, ledger.options.now())])
       if (outcome?.status !== 'accepted') throw new Error(`its genesis was not accepted: ${outcome && 'reason' in outcome ? outcome.reason : outcome?.status}`)
       this.options.log(`dv2g node: joined network ${networkId} (genesis from ${peer.toString()})`)
       this.startGossip(networkId)

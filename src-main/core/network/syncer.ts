@@ -153,7 +153,7 @@ export class Syncer {
       await pending.sent
       const checked = await this.check(batch.transactions)
       if (this.stopped) break
-      const outcomes = this.store(peer, checked, last)
+      const outcomes = await this.store(peer, checked, last)
       cursor = last
       this.current!.received += batch.transactions.length
       stored += outcomes.filter((o) => o.status === 'accepted').length
@@ -182,15 +182,13 @@ export class Syncer {
     return checked.map((c) => (c.ok && refused.has(c) ? signatureRefusal(c) : c))
   }
 
-  /** Stores a checked batch with the new cursor in one commit: after a kill, both or neither are there. */
-  private store(peer: string, checked: Checked[], last: number): IngestOutcome[] {
-    const { ledger } = this.links
+  /**
+   * Stores a checked batch with the new cursor in one commit, through the ingest queue (waiting
+   * for room when gossip has filled it): after a kill, both or neither are there.
+   */
+  private store(peer: string, checked: Checked[], last: number): Promise<IngestOutcome[]> {
     this.links.storing(checked.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
-    return ledger.transaction(() => {
-      const outcomes = ledger.ingestChecked(checked)
-      this.writeCursor(cursorKey(peer), last)
-      return outcomes
-    })
+    return this.links.ledger.ingestQueue.submit('sync', checked, () => this.writeCursor(cursorKey(peer), last))
   }
 }
 

@@ -1,20 +1,23 @@
 // `dv2g bench network`: a network of real `dv2g node` processes on 127.0.0.1, each with its own
 // data dir, measured against what one node ingests on this machine in the same run. Transactions
-// are issued on the operator's node (which also issues a milestone every second) through its
-// channel, as `dv2g tangle spam` sends them; what each node holds is read from its database.
-import { mkdtempSync, rmSync } from 'node:fs'
+// signed beforehand (presigner.ts) are submitted to the operator's node (which also issues a
+// milestone every second) through its channel at each rate; what each node holds is read from
+// its database.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { open } from '../../core/app'
 import { measureIngest } from '../../core/ledger/benchmark'
-import type { SpamResult } from '../../core/ledger/spammer'
+import type { SpamResult, SubmitResult } from '../../core/ledger/spammer'
 import type { NetworkStatus } from '../../core/network/view'
 import { callChannel } from '../../core/owner/channel'
 import { readHolder } from '../../core/owner/lock'
+import { MAX_SUBMITTED } from '../../core/owner/operations'
 import { backlogSlope, fallingBehind, quantile, RateSearch, type BacklogSample, type StepMeasure } from './figures'
 import { NodeLedgerView } from './ledgerView'
 import { startNodeProcess, type NodeProcess } from './nodeProcess'
+import { Presigner } from './presigner'
 
 export interface NetworkBenchResult {
   nodes: number
@@ -80,6 +83,18 @@ function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T
 
 const issue = (node: NodeProcess, count: number, rate: number) => ask<SpamResult>(node, 'tangle.spam', { count, rate })
 
+/** Submits signed transactions at a rate, in as many requests as the channel needs; the rate reached over all. */
+async function submit(node: NodeProcess, transactions: string[], rate: number): Promise<{ txPerSecond: number }> {
+  const started = performance.now()
+  let accepted = 0
+  for (let from = 0; from < transactions.length; from += MAX_SUBMITTED) {
+    const result = await ask<SubmitResult>(node, 'tangle.submit', { transactions: transactions.slice(from, from + MAX_SUBMITTED), rate })
+    if (result.refused.length) throw new Error(`node 0 refused submitted transactions: ${result.refused.map((r) => r.reason).join('; ')}`)
+    accepted += result.accepted
+  }
+  return { txPerSecond: accepted / ((performance.now() - started) / 1000) }
+}
+
 /** The operator's data dir: its keystore with the treasury, whose genesis names it the milestone issuer. */
 function createOperatorDataDir(dir: string, passphrase: string): void {
   const app = open(dir)
@@ -97,11 +112,18 @@ class BenchNetwork {
   readonly nodes: NodeProcess[] = []
   readonly views: NodeLedgerView[] = []
   private readonly started: NodeProcess[] = []
+  presigner: Presigner | undefined
 
   constructor(
     readonly root: string,
     readonly note: (line: string) => void
   ) {}
+
+  /** `count` transactions signed for node 0, outside any measured time. */
+  sign(count: number): string[] {
+    if (!this.presigner) throw new Error('bench network: the presigner is not set up')
+    return this.presigner.sign(count)
+  }
 
   async start(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
     const node = await startNodeProcess(dataDir, args, env)
@@ -137,16 +159,18 @@ class BenchNetwork {
   async stopAll(): Promise<void> {
     await Promise.all(this.started.map((node) => node.stop()))
     for (const view of this.views) view.close()
+    this.presigner?.close()
+    this.presigner = undefined
   }
 }
 
-/** One step of the rate search: issue at a rate on node 0 and watch whether every node keeps up. */
+/** One step of the rate search: submit at a rate to node 0 and watch whether every node keeps up. */
 async function keepUpStep(net: BenchNetwork, rate: number, seconds: number): Promise<StepMeasure> {
-  const count = Math.max(10, Math.round(rate * seconds))
+  const transactions = net.sign(Math.max(10, Math.round(rate * seconds)))
   const startedAt = performance.now()
   const samples: BacklogSample[] = []
   const state = { issuing: true }
-  const issued = issue(net.nodes[0]!, count, rate).finally(() => (state.issuing = false))
+  const issued = submit(net.nodes[0]!, transactions, rate).finally(() => (state.issuing = false))
   while (state.issuing) {
     await sleep(SAMPLE_MS)
     const [mine, ...theirs] = net.counts()
@@ -177,7 +201,7 @@ async function searchNetworkRate(net: BenchNetwork, plan: NetworkBenchPlan, inge
 
 async function measurePropagation(net: BenchNetwork, rate: number, seconds: number): Promise<number[]> {
   const bases = net.counts()
-  await issue(net.nodes[0]!, Math.max(10, Math.round(rate * seconds)), rate)
+  await submit(net.nodes[0]!, net.sign(Math.max(10, Math.round(rate * seconds))), rate)
   await net.settle('after issuing at half the network rate')
   const issuedAt = net.views[0]!.receivedAfter(bases[0]!)
   const latencies: number[] = []
@@ -269,6 +293,8 @@ export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) 
     const passphrase = randomBytes(16).toString('hex')
     const operatorDir = join(root, 'node-0')
     createOperatorDataDir(operatorDir, passphrase)
+    mkdirSync(join(root, 'presigner'))
+    net.presigner = new Presigner(operatorDir, join(root, 'presigner'))
     const operator = await net.start(operatorDir, ['--milestone-seconds', String(MILESTONE_SECONDS)], { DV2G_PASSPHRASE: passphrase })
     const joined = await Promise.all(Array.from({ length: plan.nodes - 1 }, (_, i) => net.start(join(root, `node-${i + 1}`), ['--peer', operator.listen[0]!])))
     net.nodes.push(operator, ...joined)

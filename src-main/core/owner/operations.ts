@@ -4,7 +4,8 @@
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import type { App } from '../app'
-import { spam } from '../ledger/spammer'
+import { spam, submitAtRate } from '../ledger/spammer'
+import { MAX_TX_BYTES } from '../ledger/transaction'
 import { MarketError, type SlotSettled } from '../market/service'
 import { SettlementError } from '../market/settlement'
 import { MeterError } from '../meters/service'
@@ -55,6 +56,9 @@ function runningNetwork(app: App): NetworkView {
   return network
 }
 
+/** transactions one tangle.submit takes: well inside the channel's line limit */
+export const MAX_SUBMITTED = 20_000
+
 export const operations = {
   'network.status': operation(z.object({}).strict(), (app) => runningNetwork(app).status()),
   'network.peers': operation(z.object({}).strict(), (app) => runningNetwork(app).peers()),
@@ -82,6 +86,21 @@ export const operations = {
           progress(`tangle spam: ${accepted} accepted of ${issued} issued`)
         }
       })
+    }
+  ),
+  'tangle.submit': operation(
+    z
+      .object({
+        // base64, in an order that puts parents first; as many as one channel request carries
+        transactions: z.array(z.string().base64().max(Math.ceil(MAX_TX_BYTES / 3) * 4)).min(1).max(MAX_SUBMITTED),
+        rate: z.number().positive().optional()
+      })
+      .strict(),
+    (app, { transactions, rate }) => {
+      const { ledger } = app.ledger()
+      if (ledger.isEmpty) throw new OperationRefused('the tangle has no genesis yet: join a network or create the operator wallet first')
+      const bytes = transactions.map((t) => new Uint8Array(Buffer.from(t, 'base64')))
+      return submitAtRate(ledger, bytes, rate ? { ratePerSecond: rate } : {})
     }
   ),
   'meter.import': operation(

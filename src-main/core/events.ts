@@ -11,6 +11,11 @@ export class EventBus {
     this.emitter.emit('event', name, payload)
   }
 
+  /** Whether anyone listens: a headless node need not describe what nobody reads. */
+  get listening(): boolean {
+    return this.emitter.listenerCount('event') > 0
+  }
+
   subscribe(listener: EventListener): () => void {
     this.emitter.on('event', listener)
     return () => this.emitter.off('event', listener)

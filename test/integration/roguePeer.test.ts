@@ -16,14 +16,16 @@ import { until } from '../support/until'
 
 const tempDir = useTempDirs()
 const startNode = useNodes()
-/** transactions spammed: ten seconds and more of issuing and gossip on a busy machine */
-const ISSUED = 12_000
+/** transactions spammed: fifteen seconds and more of issuing and gossip on a busy machine */
+const ISSUED = 18_000
 /** transactions spammed before the measured spam */
 const WARM_UP = 2_000
 /** arrivals on the second node before the first rogue */
 const FIRST_QUIET_TX = 1_000
 /** arrivals on the second node between one rogue's cut-off and the next rogue, at least */
 const QUIET_TX = 500
+/** and time: on a fast machine 500 arrivals pass within one slice, and no whole slice is quiet */
+const QUIET_MS = 1_000
 /** rogues made ready beforehand; the attack ends when they are used up */
 const MAX_ROGUES = 24
 
@@ -131,6 +133,8 @@ describe('a rogue peer', () => {
       const spam = dv2g(['--data-dir', first.dataDir, 'tangle', 'spam', '--count', String(ISSUED), '--json'], {}, 180_000).finally(() => (spamDone = true))
       // a quiet stretch first, then the rogues
       await waitFor(async () => count(second), (n) => n >= baseline + FIRST_QUIET_TX, 60_000, 'the first spammed transactions to reach the second node')
+      const firstQuietFrom = Date.now()
+      await waitFor(async () => Date.now() - firstQuietFrom, (ms) => ms >= QUIET_MS || spamDone, 60_000, 'a first quiet stretch')
       for (const { rogue, victim, did } of plan) {
         if (count(second) >= target - QUIET_TX) break
         const fromMs = Date.now()
@@ -141,7 +145,8 @@ describe('a rogue peer', () => {
         // as many arrivals quiet as there were under this rogue, at least QUIET_TX
         const arrivedAtEnd = count(second)
         const resume = arrivedAtEnd + Math.max(QUIET_TX, arrivedAtEnd - arrivedAtStart)
-        await waitFor(async () => count(second), (n) => n >= Math.min(resume, target) || spamDone, 60_000, 'the next quiet stretch of arrivals')
+        const quietFrom = Date.now()
+        await waitFor(async () => count(second), (n) => (n >= Math.min(resume, target) && Date.now() - quietFrom >= QUIET_MS) || spamDone, 60_000, 'the next quiet stretch of arrivals')
       }
       const spammed = await spam
       expect(spammed.status, spammed.stderr).toBe(0)

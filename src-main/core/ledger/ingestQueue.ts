@@ -1,6 +1,6 @@
 // The one way into the ledger. Transactions from peers (gossip, fetched parents, sync batches)
-// wait in one bounded queue and are stored a batch per turn of the event loop, one commit each,
-// so network I/O goes on between commits. When the queue is full, gossip is turned away (not
+// wait in one bounded queue and are stored in batches, one commit each (a few milliseconds apart
+// when they trickle in), so network I/O goes on between commits. When the queue is full, gossip is turned away (not
 // stored, not forwarded: the mesh slows, nobody is penalised) and a sync or a fetch waits for
 // room before it asks its peer for more. The node's own writes (wallet sends, settlement, meter
 // summaries, spam, milestones) run at once, ahead of what waits: an operator is waiting on them,
@@ -42,6 +42,12 @@ interface Job {
 export const DEFAULT_INGEST_CAPACITY = 10_000
 /** transactions per commit: large enough to share one fsync, small enough to keep the event loop moving */
 const MAX_BATCH = 1_024
+/**
+ * Fewer than this waiting (gossip trickling in) wait up to GROUP_COMMIT_MS for company: each
+ * commit is an fsync, and hundreds a second would cost more than the transactions themselves.
+ */
+const GROUP_COMMIT_MIN = 256
+const GROUP_COMMIT_MS = 5
 
 export class IngestQueue {
   private readonly jobs: Job[] = []
@@ -115,7 +121,8 @@ export class IngestQueue {
   private schedule(): void {
     if (this.scheduled || this.jobs.length === 0) return
     this.scheduled = true
-    setImmediate(() => this.commitNextBatch())
+    if (this.queuedTransactions >= GROUP_COMMIT_MIN) setImmediate(() => this.commitNextBatch())
+    else setTimeout(() => this.commitNextBatch(), GROUP_COMMIT_MS)
   }
 
   /** Stores the jobs at the head of the queue, up to MAX_BATCH transactions (at least one job), in one commit. */

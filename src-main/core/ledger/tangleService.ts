@@ -20,6 +20,8 @@ const KIND_NAMES = ['genesis', 'transfer', 'data', 'data'] as const
 const MAX_WEIGHT_COUNT = 200_000
 /** the console keeps the newest few hundred: a milestone over a long sync announces its newest only */
 const MAX_ANNOUNCED_PER_MILESTONE = 500
+/** the window of the arrival rate in stats */
+const ARRIVAL_WINDOW_S = 10
 
 export interface TangleServiceOptions {
   confirmEveryMs: number
@@ -32,7 +34,8 @@ export class TangleService {
   private timers: NodeJS.Timeout[] = []
   private unsubscribe: (() => void) | undefined
   private attachedSince: number[] = []
-  private recentArrivals: number[] = []
+  /** transactions stored per second (Unix second -> count), for the last ARRIVAL_WINDOW_S seconds */
+  private readonly arrivalsBySecond = new Map<number, number>()
   /** the latest milestone whose outcome the console has been told of */
   private announcedMilestone = 0
 
@@ -60,13 +63,16 @@ export class TangleService {
   start(events: EventBus, options: TangleServiceOptions = { confirmEveryMs: 500, eventEveryMs: 100 }): void {
     this.announcedMilestone = this.ledger.latestMilestone()?.index ?? 0
     const announce = (indexes: Iterable<number>) => {
+      if (!events.listening) return
       const changes = [...new Set(indexes)].map((i) => ({ id: toHex(this.graph.idAt(i)), status: finalityOf(this.ledger, i).state }))
       if (changes.length) events.emit('tangle.statusChanged', { changes })
     }
     this.unsubscribe = this.ledger.onStored((indexes) => {
       this.attachedSince.push(...indexes)
-      const now = Date.now()
-      for (const _ of indexes) this.recentArrivals.push(now)
+      // counted per second and pruned as it goes: a node may run for months at thousands a second
+      const second = Math.floor(Date.now() / 1000)
+      this.arrivalsBySecond.set(second, (this.arrivalsBySecond.get(second) ?? 0) + indexes.length)
+      for (const earlier of this.arrivalsBySecond.keys()) if (earlier < second - ARRIVAL_WINDOW_S) this.arrivalsBySecond.delete(earlier)
     })
     this.timers.push(
       setInterval(() => {
@@ -75,6 +81,8 @@ export class TangleService {
       }, options.confirmEveryMs),
       setInterval(() => {
         announce(this.newlyReferenced())
+        // summaries cost a read or two each: made only for a console that is there to draw them
+        if (!events.listening) this.attachedSince.length = 0
         if (this.attachedSince.length === 0) return
         // the console draws the newest; a flood is summarised by its last 500 of each batch
         const batch = this.attachedSince.splice(0).slice(-500)
@@ -104,11 +112,13 @@ export class TangleService {
   stats() {
     const counts = ledgerStats(this.db, this.databaseBytes())
     const now = Date.now()
-    this.recentArrivals = this.recentArrivals.filter((t) => now - t <= 10_000)
+    const since = Math.floor(now / 1000) - ARRIVAL_WINDOW_S
+    let arrivals = 0
+    for (const [second, count] of this.arrivalsBySecond) if (second > since) arrivals += count
     const latencies = confirmationLatenciesMs(this.db, this.ledger.finalByMilestones).sort((a, b) => a - b)
     return {
       ...counts,
-      txPerSecond: this.recentArrivals.length / 10,
+      txPerSecond: arrivals / ARRIVAL_WINDOW_S,
       medianConfirmationMs: latencies.length ? latencies[Math.floor(latencies.length / 2)]! : null
     }
   }

@@ -8,7 +8,7 @@ import { TopicValidatorResult, type GossipSub, type GossipsubMessage } from '@li
 import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { NONE } from '../ledger/graph'
-import { toHex } from '../ledger/hash'
+import { toHex, txId } from '../ledger/hash'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { SignatureVerifier } from '../ledger/signing'
 import { checkIntrinsic, type Checked } from '../ledger/validation'
@@ -150,6 +150,8 @@ export class TransactionGossip {
   private validate(peer: string, data: Uint8Array): TopicValidatorResult {
     // before the signature check, which is most of a message's cost: past the limit it is not forwarded either
     if (!this.conduct.admit(peer)) return TopicValidatorResult.Ignore
+    // held here already (it came back after gossipsub forgot it): nothing to check or forward
+    if (this.ledger.graph.indexOf(txId(data)) !== NONE) return TopicValidatorResult.Ignore
     const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier)
     if (!checked.ok) {
       this.counters.rejected++

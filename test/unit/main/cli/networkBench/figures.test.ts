@@ -38,7 +38,7 @@ describe('whether a step kept up', () => {
   })
 
   it('names the issuer falling short, a node not drained, and a growing backlog', () => {
-    expect(fallingBehind({ ...step, issuedTxPerSecond: 300 }, 2000)).toBe('node 0 took in 300 tx/s only')
+    expect(fallingBehind({ ...step, issuedTxPerSecond: 300 }, 2000)).toBe('the nodes took in 300 tx/s only')
     expect(fallingBehind({ ...step, drainMs: null }, 2000)).toBe('not every node held everything 2 s after the last issue')
     expect(fallingBehind({ ...step, backlogGrowthTxPerSecond: 80 }, 2000)).toBe('the backlog grew by 80 tx/s')
   })

@@ -52,7 +52,7 @@ export const MAX_NODES = 8
 export function benchPlan(nodes: number, quick: boolean): NetworkBenchPlan {
   return quick
     ? { nodes, ingestTransactions: 1000, stepSeconds: 1.5, maxDoublings: 1, bisections: 0, propagationSeconds: 1.5, partitionSeconds: 1 }
-    : { nodes, ingestTransactions: 5000, stepSeconds: 4, maxDoublings: 5, bisections: 2, propagationSeconds: 5, partitionSeconds: 3 }
+    : { nodes, ingestTransactions: 5000, stepSeconds: 4, maxDoublings: 5, bisections: 3, propagationSeconds: 5, partitionSeconds: 3 }
 }
 
 /** after the last issue, every node holds everything within this, or it did not keep up */

@@ -274,7 +274,9 @@ export type BannedPeer = z.infer<typeof bannedPeerSchema>
 /** Counters since the node started (the console turns them into rates) and the sync under way. */
 export const networkActivitySchema = z.object({
   gossip: z.object({ received: count, rejected: count, published: count }),
-  sync: z.object({ peer: z.string(), target: count, received: count }).nullable()
+  sync: z.object({ peer: z.string(), target: count, received: count }).nullable(),
+  /** peers' transactions waiting to be stored, the queue's bound, and gossip turned away because it was full */
+  ingest: z.object({ queued: count, capacity: count, turnedAway: count })
 })
 export type NetworkActivity = z.infer<typeof networkActivitySchema>
 

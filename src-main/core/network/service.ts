@@ -164,7 +164,8 @@ export class NetworkNode implements NetworkView {
 
   /** Counters since the node started, for the console's rates, and the sync under way. */
   activity(): NetworkActivity {
-    return { gossip: { ...(this.gossip?.counters ?? { received: 0, rejected: 0, published: 0 }) }, sync: this.syncer.progress }
+    const { queued, capacity, turnedAway } = this.options.ledger.ingestQueue.counters
+    return { gossip: { ...(this.gossip?.counters ?? { received: 0, rejected: 0, published: 0 }) }, sync: this.syncer.progress, ingest: { queued, capacity, turnedAway } }
   }
 
   /** Peers that receive this node's transactions by gossip (subscribed to the network's topic). */

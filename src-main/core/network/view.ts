@@ -39,6 +39,8 @@ export interface NetworkActivity {
   gossip: { received: number; rejected: number; published: number }
   /** the sync under way: the peer, what it held when asked, what came from it so far */
   sync: { peer: string; target: number; received: number } | null
+  /** the ledger's ingest queue: transactions waiting, its bound, gossip turned away when it was full */
+  ingest: { queued: number; capacity: number; turnedAway: number }
 }
 
 export interface NetworkView {

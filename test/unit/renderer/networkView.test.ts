@@ -103,10 +103,14 @@ describe('Overview', () => {
     expect(byTestId('tile-network').text()).toContain('milestone 41')
   })
 
-  it('shows gossip in and out per second from two polls, the sync under way, and the banned peers with why and until when', async () => {
+  it('shows gossip in and out per second from two polls, the sync under way, the ingest backlog, and the banned peers with why and until when', async () => {
     bridge.network.status = runningNode({ syncing: true })
     bridge.network.peers = peers
-    bridge.network.activity = { gossip: { received: 1000, rejected: 0, published: 40 }, sync: { peer: '12D3KooWHonest', target: 20_000, received: 4_500 } }
+    bridge.network.activity = {
+      gossip: { received: 1000, rejected: 0, published: 40 },
+      sync: { peer: '12D3KooWHonest', target: 20_000, received: 4_500 },
+      ingest: { queued: 120, capacity: 10_000, turnedAway: 0 }
+    }
     bridge.network.banned = [{ id: '12D3KooWRogue', reason: 'sent an invalid transaction by gossip (signature does not verify)', until: '2026-11-30T05:10:00.000Z' }]
     // only the clock the rates are computed with is set by hand
     vi.useFakeTimers({ toFake: ['Date'] })
@@ -115,8 +119,10 @@ describe('Overview', () => {
       await open('/network')
       expect(byTestId('network-syncing').text()).toContain('4,500 of 20,000 from …oWHonest')
       expect(tileValue('network-gossip-in')).toBe('—')
+      expect(tileValue('network-ingest')).toBe('120')
+      expect(byTestId('network-ingest').classes()).not.toContain('warn')
 
-      bridge.network.activity = { gossip: { received: 1100, rejected: 2, published: 44 }, sync: null }
+      bridge.network.activity = { gossip: { received: 1100, rejected: 2, published: 44 }, sync: null, ingest: { queued: 9_000, capacity: 10_000, turnedAway: 31 } }
       vi.setSystemTime(new Date('2026-11-30T05:00:02Z'))
       await byTestId('network-refresh').trigger('click')
       await settle()
@@ -126,6 +132,9 @@ describe('Overview', () => {
     expect(tileValue('network-gossip-in')).toBe('50/s')
     expect(byTestId('network-gossip-in').text()).toContain('1,100 received, 2 rejected')
     expect(tileValue('network-gossip-out')).toBe('2.0/s')
+    expect(tileValue('network-ingest')).toBe('9,000')
+    expect(byTestId('network-ingest').text()).toContain('of 10,000; 31 gossiped transactions turned away when full')
+    expect(byTestId('network-ingest').classes()).toContain('warn')
     const row = byTestId('network-banned-row')
     expect(row.attributes('data-peer')).toBe('12D3KooWRogue')
     expect(row.text()).toContain('invalid transaction')

@@ -126,8 +126,8 @@ export class Syncer {
     let cursor = this.cursorOf(peer)
     let failures = 0
     let stored = 0
-    // the next batch is asked for before this one is checked and stored (one request in flight):
-    // storing blocks this thread, so the request goes out first and the peer sends meanwhile
+    // the next batch is asked for before this one is checked and stored (one request in flight),
+    // so the peer sends meanwhile
     const ask = (afterSeq: number) => {
       let markSent = () => {}
       const sent = new Promise<void>((resolve) => (markSent = resolve))
@@ -136,6 +136,9 @@ export class Syncer {
       batch.catch(() => markSent())
       return { batch, sent }
     }
+    /** a batch is stored (this thread) while the next one's signatures are checked (worker threads) */
+    let storing: Promise<void> | null = null
+    let handedOn = cursor
     let pending = ask(cursor)
     while (!this.stopped) {
       let batch: SyncBatch
@@ -144,7 +147,7 @@ export class Syncer {
         failures = 0
       } catch (error) {
         if (++failures >= MAX_FAILURES) throw error
-        pending = ask(cursor)
+        pending = ask(handedOn)
         continue
       }
       if (batch.transactions.length === 0) break
@@ -153,18 +156,25 @@ export class Syncer {
       await pending.sent
       const checked = await this.check(batch.transactions)
       if (this.stopped) break
-      const outcomes = await this.store(peer, checked, last)
-      cursor = last
-      this.current!.received += batch.transactions.length
-      stored += outcomes.filter((o) => o.status === 'accepted').length
-      const refused = outcomes.find((o): o is Extract<IngestOutcome, { status: 'refused' }> => o.status === 'refused')
-      // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
-      if (refused) {
-        // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
-        if (!refused.reason.startsWith('timestamp')) this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
-        throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
-      }
+      const previous = storing
+      handedOn = last
+      storing = this.store(peer, checked, last).then((outcomes) => {
+        cursor = last
+        this.current!.received += batch.transactions.length
+        stored += outcomes.filter((o) => o.status === 'accepted').length
+        const refused = outcomes.find((o): o is Extract<IngestOutcome, { status: 'refused' }> => o.status === 'refused')
+        // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
+        if (refused) {
+          // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
+          if (!refused.reason.startsWith('timestamp')) this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
+          throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
+        }
+      })
+      // awaited at the next batch or below; left unheard only when an earlier batch failed first
+      storing.catch(() => undefined)
+      if (previous) await previous
     }
+    if (storing) await storing
     const received = this.current!.received
     if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)
   }

@@ -40,7 +40,6 @@ export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = {
   now: Date.now
 }
 
-
 export type IngestOutcome =
   | { status: 'accepted'; id: string; index: number }
   | { status: 'duplicate'; id: string }

@@ -9,6 +9,7 @@ import type { LedgerServices } from '../app'
 import type { Db } from '../db/connection'
 import type { EventBus } from '../events'
 import { tradesCsv } from './dayFiles'
+import { RunStore, RunStoreError, type SlotParticipants, type StoredRun, type StoredSlot } from './runStore'
 import { readScenarioFolder } from './scenarioFolder'
 import { ensureWallets, fundGrids, operatorWallet, PaymentBook, settleSlot, unpaidNeeds, type SlotSettlement } from './settlement'
 
@@ -23,34 +24,6 @@ export class MarketError extends Error {
 
 type Clock = MarketRun['clock']
 type Status = MarketRun['status']
-
-interface RunRow {
-  id: string
-  scenario_name: string
-  scenario: string
-  clock: Clock
-  slot_seconds: number | null
-  settle: number
-  status: Status
-  next_slot: number
-  state: string
-  created_at: string
-  finished_at: string | null
-}
-
-interface SlotRow {
-  t: number
-  converged: number
-  outcome: string
-  participants: string
-  settlement: string | null
-  settle_error: string | null
-}
-
-interface Participants {
-  evs: { id: string; pcr: number | null; exportableKWh: number; soldKWh: number; batteryKWh: number }[]
-  grids: { id: string; pcr: number | null; demandCapKWh: number; boughtKWh: number; storageKWh: number }[]
-}
 
 export interface MarketServiceOptions {
   scenariosDir: string
@@ -79,6 +52,7 @@ export class MarketService {
   private readonly now: () => number
   private readonly frameMs: number
   private readonly book: PaymentBook
+  private readonly store: RunStore
 
   constructor(
     private readonly db: Db,
@@ -89,9 +63,9 @@ export class MarketService {
     this.now = options.now ?? Date.now
     this.frameMs = options.frameMs ?? 100
     this.book = new PaymentBook(db, this.now)
-    // a run that was running when the app stopped waits for the operator to resume it
-    // (a read-only view beside the running app leaves its runs alone)
-    if (!db.readonly) db.prepare("UPDATE market_runs SET status = 'paused' WHERE status = 'running'").run()
+    this.store = new RunStore(db)
+    // a read-only view beside the running app leaves its runs alone
+    if (!db.readonly) this.store.pauseRunning()
   }
 
   scenarios() {
@@ -116,12 +90,18 @@ export class MarketService {
     const id = randomUUID()
     // on the hourly clock the day starts at the slot of the current hour
     const firstSlot = input.clock === 'hourly' && scenario.slots === 24 ? new Date(this.now()).getHours() : 0
-    this.db
-      .prepare(
-        `INSERT INTO market_runs (id, scenario_name, scenario, clock, slot_seconds, settle, status, next_slot, state, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`
-      )
-      .run(id, scenario.name, JSON.stringify(scenario), input.clock, input.clock === 'accelerated' ? input.slotSeconds! : null, input.settle ? 1 : 0, firstSlot, JSON.stringify(new MarketDay(scenario).state()), new Date(this.now()).toISOString())
+    this.store.insertRun({
+      id,
+      scenarioName: scenario.name,
+      scenario,
+      clock: input.clock,
+      slotSeconds: input.clock === 'accelerated' ? input.slotSeconds! : null,
+      settle: input.settle,
+      status: 'running',
+      nextSlot: firstSlot,
+      state: new MarketDay(scenario).state(),
+      createdAt: new Date(this.now()).toISOString()
+    })
     this.schedule(id, 0)
     return this.announce(id)
   }
@@ -148,24 +128,22 @@ export class MarketService {
   }
 
   setGame(runId: string, game: Partial<Scenario['game']>): MarketRun {
-    const run = this.row(runId)
-    const scenario = JSON.parse(run.scenario) as Scenario
+    const { scenario } = this.row(runId)
     scenario.game = { ...scenario.game, ...game }
-    this.db.prepare('UPDATE market_runs SET scenario = ? WHERE id = ?').run(JSON.stringify(scenario), runId)
+    this.store.setScenario(runId, scenario)
     return this.announce(runId)
   }
 
   runs(): MarketRun[] {
-    return (this.db.prepare('SELECT id FROM market_runs ORDER BY created_at DESC, rowid DESC').pluck().all() as string[]).map((id) => this.summary(id))
+    return this.store.runIds().map((id) => this.summary(id))
   }
 
   /** The run's solved slots as a day (figures 3–6, 10), without the iterations. */
   day(runId: string): { run: MarketRun; day: DayResult; settlement: { t: number; settled: boolean; error: string | null }[] } {
-    const run = this.row(runId)
-    const scenario = JSON.parse(run.scenario) as Scenario
+    const { scenario } = this.row(runId)
     const rows = this.slotRows(runId)
-    const slots = rows.map((r) => ({ ...(JSON.parse(r.outcome) as SlotOutcome), trace: null }))
-    const participants = rows.map((r) => JSON.parse(r.participants) as Participants)
+    const slots = rows.map((r) => ({ ...r.outcome, trace: null }))
+    const participants = rows.map((r) => r.participants)
     const day: DayResult = {
       scenario: scenario.name,
       slots,
@@ -187,19 +165,19 @@ export class MarketService {
       totalTradedKWh: slots.reduce((sum, s) => sum + s.tradedKWh, 0),
       totalPaid: slots.reduce((sum, s) => sum + s.totalPaid, 0)
     }
-    return { run: this.summary(runId), day, settlement: rows.map((r) => ({ t: r.t, settled: r.settlement !== null, error: r.settle_error })) }
+    return { run: this.summary(runId), day, settlement: rows.map((r) => ({ t: r.t, settled: r.settlement !== null, error: r.settleError })) }
   }
 
   slot(runId: string, t: number): SlotOutcome {
     this.row(runId)
-    const outcome = this.db.prepare('SELECT outcome FROM market_slots WHERE run_id = ? AND t = ?').pluck().get(runId, t) as string | undefined
-    if (!outcome) throw new MarketError(`run ${runId} has no solved slot ${t}`, true)
-    return JSON.parse(outcome) as SlotOutcome
+    const slot = this.stored(() => this.store.slot(runId, t))
+    if (!slot) throw new MarketError(`run ${runId} has no solved slot ${t}`, true)
+    return slot.outcome
   }
 
   tradesCsv(runId: string): { fileName: string; csv: string } {
     const { run, day } = this.day(runId)
-    const scenario = JSON.parse(this.row(runId).scenario) as Scenario
+    const { scenario } = this.row(runId)
     return { fileName: `dv2g-${run.scenario}-${run.createdAt.slice(0, 19).replaceAll(':', '')}-trades.csv`, csv: tradesCsv(day, scenario.currency) }
   }
 
@@ -229,25 +207,16 @@ export class MarketService {
     const at = new Date(this.now()).toISOString()
     const last = scenario.slots - 1
     const state: DayState = { batteryKWh: day.evs.map((ev) => ev.batteryKWh[last]!), storageKWh: day.grids.map((g) => g.storageKWh[last]!) }
-    const insertSlot = this.db.prepare(
-      `INSERT INTO market_slots (run_id, t, converged, clearing_price, traded_kwh, paid, outcome, participants, solved_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-    )
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO market_runs (id, scenario_name, scenario, clock, slot_seconds, settle, status, next_slot, state, created_at, finished_at)
-           VALUES (?, ?, ?, 'instant', NULL, ?, 'finished', ?, ?, ?, ?)`
-        )
-        .run(id, scenario.name, JSON.stringify(scenario), options.settle ? 1 : 0, scenario.slots, JSON.stringify(state), at, at)
+    this.store.transaction(() => {
+      this.store.insertRun({ id, scenarioName: scenario.name, scenario, clock: 'instant', slotSeconds: null, settle: options.settle, status: 'finished', nextSlot: scenario.slots, state, createdAt: at, finishedAt: at })
       day.slots.forEach((outcome, i) => {
-        const participants: Participants = {
+        const participants: SlotParticipants = {
           evs: day.evs.map((ev) => ({ id: ev.id, pcr: ev.pcr[i]!, exportableKWh: ev.exportableKWh[i]!, soldKWh: ev.soldKWh[i]!, batteryKWh: ev.batteryKWh[i]! })),
           grids: day.grids.map((g) => ({ id: g.id, pcr: g.pcr[i]!, demandCapKWh: g.demandCapKWh[i]!, boughtKWh: g.boughtKWh[i]!, storageKWh: g.storageKWh[i]! }))
         }
-        insertSlot.run(id, outcome.t, outcome.converged ? 1 : 0, outcome.clearingPrice, outcome.tradedKWh, outcome.totalPaid, JSON.stringify(outcome), JSON.stringify(participants), at)
+        this.store.insertSlot(id, outcome, participants, at)
       })
-    })()
+    })
     return this.announce(id)
   }
 
@@ -259,25 +228,20 @@ export class MarketService {
 
   private solveNext(runId: string): void {
     const run = this.row(runId)
-    const scenario = JSON.parse(run.scenario) as Scenario
-    const t = run.next_slot
+    const { scenario } = run
+    const t = run.nextSlot
     if (t >= scenario.slots) return this.finish(runId, 'finished')
-    const day = new MarketDay(scenario, JSON.parse(run.state) as DayState)
+    const day = new MarketDay(scenario, run.state)
     const slot = day.runSlot(t, { trace: true, overrides: this.options.overrides?.(scenario, this.slotWindowMs(run)) })
-    const participants: Participants = {
+    const participants: SlotParticipants = {
       evs: scenario.evs.map((ev, m) => ({ id: ev.id, pcr: slot.evs.pcr[m]!, exportableKWh: slot.evs.exportable[m]!, soldKWh: slot.evs.soldKWh[m]!, batteryKWh: slot.evs.batteryKWh[m]! })),
       grids: scenario.grids.map((g, n) => ({ id: g.id, pcr: slot.grids.pcr[n]!, demandCapKWh: slot.grids.demandCaps[n]!, boughtKWh: slot.grids.boughtKWh[n]!, storageKWh: slot.grids.storageKWh[n]! }))
     }
     const outcome = slot.outcome
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO market_slots (run_id, t, converged, clearing_price, traded_kwh, paid, outcome, participants, solved_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-        )
-        .run(runId, outcome.t, outcome.converged ? 1 : 0, outcome.clearingPrice, outcome.tradedKWh, outcome.totalPaid, JSON.stringify(outcome), JSON.stringify(participants), new Date(this.now()).toISOString())
-      this.db.prepare('UPDATE market_runs SET next_slot = ?, state = ? WHERE id = ?').run(t + 1, JSON.stringify(day.state()), runId)
-    })()
+    this.store.transaction(() => {
+      this.store.insertSlot(runId, outcome, participants, new Date(this.now()).toISOString())
+      this.store.advance(runId, t + 1, day.state())
+    })
     const settled = run.settle && outcome.converged ? this.settleStored(run, this.slotRows(runId, outcome.t))[0] : undefined
     this.events.emit('market.slotSolved', {
       runId,
@@ -307,13 +271,13 @@ export class MarketService {
   }
 
   /** The wall-clock length of one slot: what the meters' readings are averaged over. */
-  private slotWindowMs(run: RunRow): number {
-    return run.clock === 'accelerated' ? run.slot_seconds! * 1000 : HOUR_MS
+  private slotWindowMs(run: StoredRun): number {
+    return run.clock === 'accelerated' ? run.slotSeconds! * 1000 : HOUR_MS
   }
 
-  private playbackMs(run: RunRow): number {
+  private playbackMs(run: StoredRun): number {
     if (run.clock === 'instant') return 0
-    if (run.clock === 'accelerated') return Math.min(3000, run.slot_seconds! * 500)
+    if (run.clock === 'accelerated') return Math.min(3000, run.slotSeconds! * 500)
     return 3000
   }
 
@@ -322,14 +286,14 @@ export class MarketService {
    * still have to pay, then one transaction per slot that writes its transfers, its records, their
    * keys and the slot's settlement together.
    */
-  private settleStored(run: RunRow, rows: readonly SlotRow[], onSlot: (slot: SlotSettled) => void = () => {}): SlotSettled[] {
+  private settleStored(run: StoredRun, rows: readonly StoredSlot[], onSlot: (slot: SlotSettled) => void = () => {}): SlotSettled[] {
     if (rows.length === 0) return []
-    const scenario = JSON.parse(run.scenario) as Scenario
+    const { scenario } = run
     const units = scenario.tokenBaseUnitsPerCurrencyUnit
-    const slots = rows.map((r) => JSON.parse(r.outcome) as SlotOutcome)
+    const slots = rows.map((r) => r.outcome)
     const failed = (t: number, error: unknown): SlotSettled => {
       const message = (error as Error).message
-      this.db.prepare('UPDATE market_slots SET settle_error = ? WHERE run_id = ? AND t = ?').run(message, run.id, t)
+      this.store.recordSettleError(run.id, t, message)
       return { t, error: message }
     }
     let services: LedgerServices
@@ -354,7 +318,7 @@ export class MarketService {
       try {
         const settlement = ledger.transaction(() => {
           const settled = settleSlot(wallets, ledger, this.book, run.id, slot, units, operator)
-          this.db.prepare('UPDATE market_slots SET settlement = ?, settle_error = NULL WHERE run_id = ? AND t = ?').run(JSON.stringify(settled), run.id, slot.t)
+          this.store.recordSettlement(run.id, slot.t, settled)
           return settled
         })
         outcome = { t: slot.t, ...settlement }
@@ -388,9 +352,9 @@ export class MarketService {
     )
   }
 
-  private delayAfterSlot(run: RunRow): number {
+  private delayAfterSlot(run: StoredRun): number {
     if (run.clock === 'instant') return 0
-    if (run.clock === 'accelerated') return run.slot_seconds! * 1000
+    if (run.clock === 'accelerated') return run.slotSeconds! * 1000
     return HOUR_MS - (this.now() % HOUR_MS)
   }
 
@@ -402,11 +366,11 @@ export class MarketService {
 
   private finish(runId: string, status: 'finished' | 'stopped'): void {
     this.cancel(runId)
-    this.db.prepare('UPDATE market_runs SET status = ?, finished_at = ? WHERE id = ?').run(status, new Date(this.now()).toISOString(), runId)
+    this.store.finish(runId, status, new Date(this.now()).toISOString())
   }
 
   private setStatus(runId: string, status: Status): void {
-    this.db.prepare('UPDATE market_runs SET status = ? WHERE id = ?').run(status, runId)
+    this.store.setStatus(runId, status)
   }
 
   private announce(runId: string): MarketRun {
@@ -415,35 +379,39 @@ export class MarketService {
     return summary
   }
 
-  private row(runId: string): RunRow {
-    const row = this.db.prepare('SELECT * FROM market_runs WHERE id = ?').get(runId) as RunRow | undefined
-    if (!row) throw new MarketError(`no market run ${runId}`, true)
-    return row
+  /** Reads from the run store; a missing or damaged row is a MarketError with the store's message. */
+  private stored<T>(read: () => T): T {
+    try {
+      return read()
+    } catch (error) {
+      if (error instanceof RunStoreError) throw new MarketError(error.message, error.notFound)
+      throw error
+    }
   }
 
-  private slotRows(runId: string, t?: number): SlotRow[] {
-    const sql = 'SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ?'
-    return (t === undefined ? this.db.prepare(`${sql} ORDER BY t`).all(runId) : this.db.prepare(`${sql} AND t = ?`).all(runId, t)) as SlotRow[]
+  private row(runId: string): StoredRun {
+    return this.stored(() => this.store.run(runId))
+  }
+
+  private slotRows(runId: string, t?: number): StoredSlot[] {
+    if (t === undefined) return this.stored(() => this.store.slots(runId))
+    const slot = this.stored(() => this.store.slot(runId, t))
+    return slot ? [slot] : []
   }
 
   private summary(runId: string): MarketRun {
     const run = this.row(runId)
-    const scenario = JSON.parse(run.scenario) as Scenario
-    const totals = this.db
-      .prepare(
-        `SELECT count(*) AS solved, coalesce(sum(settlement IS NOT NULL), 0) AS settled, coalesce(sum(converged = 0), 0) AS unconverged,
-                coalesce(sum(traded_kwh), 0) AS traded, coalesce(sum(paid), 0) AS paid FROM market_slots WHERE run_id = ?`
-      )
-      .get(runId) as { solved: number; settled: number; unconverged: number; traded: number; paid: number }
+    const { scenario } = run
+    const totals = this.stored(() => this.store.totals(runId))
     return {
       id: run.id,
-      scenario: run.scenario_name,
+      scenario: run.scenarioName,
       clock: run.clock,
-      slotSeconds: run.slot_seconds,
-      settle: run.settle === 1,
+      slotSeconds: run.slotSeconds,
+      settle: run.settle,
       status: run.status,
       slots: scenario.slots,
-      nextSlot: run.next_slot + 1,
+      nextSlot: run.nextSlot + 1,
       solvedSlots: totals.solved,
       settledSlots: totals.settled,
       unconvergedSlots: totals.unconverged,
@@ -452,8 +420,8 @@ export class MarketService {
       currency: scenario.currency,
       tokenBaseUnitsPerCurrencyUnit: scenario.tokenBaseUnitsPerCurrencyUnit,
       game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C },
-      createdAt: run.created_at,
-      finishedAt: run.finished_at,
+      createdAt: run.createdAt,
+      finishedAt: run.finishedAt,
       nextSlotAt: this.due.get(runId) ?? null
     }
   }

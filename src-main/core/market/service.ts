@@ -1,6 +1,7 @@
 // The market in the main process: runs a scenario's day now, on an accelerated clock (one slot
-// every N seconds, for rehearsal) or on real hour boundaries; streams each slot's iterations to
-// the consoles at a pace the eye can follow; settles on the ledger; keeps every run in SQLite.
+// every N seconds, for rehearsal) or on real hour boundaries (clock.ts); streams each slot's
+// iterations to the consoles at a pace the eye can follow; settles on the ledger; keeps every run
+// in SQLite (runStore.ts).
 import { randomUUID } from 'node:crypto'
 import type { EventPayload, MarketRun, MethodOutput } from '../../../src-shared/contract'
 import { MarketDay, type DayResult, type DayState, type SlotOutcome, type SlotOverrides } from '../../../src-shared/market/day'
@@ -8,6 +9,7 @@ import type { Scenario } from '../../../src-shared/market/scenario'
 import type { LedgerServices } from '../app'
 import type { Db } from '../db/connection'
 import type { EventBus } from '../events'
+import { delayAfterSlot, firstSlotOf, playbackMs, SlotTimers, slotWindowMs } from './clock'
 import { tradesCsv } from './dayFiles'
 import { RunStore, RunStoreError, type SlotParticipants, type StoredRun, type StoredSlot } from './runStore'
 import { readScenarioFolder } from './scenarioFolder'
@@ -37,7 +39,6 @@ export interface MarketServiceOptions {
   overrides?: (scenario: Scenario, windowMs: number) => SlotOverrides | undefined
 }
 
-const HOUR_MS = 3_600_000
 
 /** Slots settled by this call, slots settled before it, and the slots that failed with why. */
 export type SettleRunResult = MethodOutput<'market.settle'>
@@ -46,8 +47,7 @@ export type SettleRunResult = MethodOutput<'market.settle'>
 export type SlotSettled = { t: number } & (SlotSettlement | { error: string })
 
 export class MarketService {
-  private readonly timers = new Map<string, NodeJS.Timeout>()
-  private readonly due = new Map<string, number>()
+  private readonly timers: SlotTimers
   private readonly playbacks = new Set<NodeJS.Timeout>()
   private readonly now: () => number
   private readonly frameMs: number
@@ -64,6 +64,7 @@ export class MarketService {
     this.frameMs = options.frameMs ?? 100
     this.book = new PaymentBook(db, this.now)
     this.store = new RunStore(db)
+    this.timers = new SlotTimers(this.now)
     // a read-only view beside the running app leaves its runs alone
     if (!db.readonly) this.store.pauseRunning()
   }
@@ -88,8 +89,7 @@ export class MarketService {
     scenario.game = { ...scenario.game, ...input.game }
     if (input.clock === 'accelerated' && input.slotSeconds === undefined) throw new MarketError('slotSeconds: an accelerated clock needs the seconds per slot')
     const id = randomUUID()
-    // on the hourly clock the day starts at the slot of the current hour
-    const firstSlot = input.clock === 'hourly' && scenario.slots === 24 ? new Date(this.now()).getHours() : 0
+    const firstSlot = firstSlotOf(input.clock, scenario.slots, this.now())
     this.store.insertRun({
       id,
       scenarioName: scenario.name,
@@ -111,17 +111,17 @@ export class MarketService {
     const open = run.status === 'running' || run.status === 'paused'
     if (!open) throw new MarketError(`run ${runId} is ${run.status}; start a new run`)
     if (action === 'pause') {
-      this.cancel(runId)
+      this.timers.cancel(runId)
       this.setStatus(runId, 'paused')
     } else if (action === 'resume') {
       this.setStatus(runId, 'running')
-      this.schedule(runId, this.delayAfterSlot(run))
+      this.schedule(runId, delayAfterSlot(run.clock, run.slotSeconds, this.now()))
     } else if (action === 'step') {
-      this.cancel(runId)
+      this.timers.cancel(runId)
       this.solveNext(runId)
-      if (this.row(runId).status === 'running') this.schedule(runId, this.delayAfterSlot(run))
+      if (this.row(runId).status === 'running') this.schedule(runId, delayAfterSlot(run.clock, run.slotSeconds, this.now()))
     } else {
-      this.cancel(runId)
+      this.timers.cancel(runId)
       this.finish(runId, 'stopped')
     }
     return this.announce(runId)
@@ -221,7 +221,7 @@ export class MarketService {
   }
 
   close(): void {
-    for (const id of [...this.timers.keys()]) this.cancel(id)
+    this.timers.cancelAll()
     for (const playback of this.playbacks) clearTimeout(playback)
     this.playbacks.clear()
   }
@@ -232,7 +232,7 @@ export class MarketService {
     const t = run.nextSlot
     if (t >= scenario.slots) return this.finish(runId, 'finished')
     const day = new MarketDay(scenario, run.state)
-    const slot = day.runSlot(t, { trace: true, overrides: this.options.overrides?.(scenario, this.slotWindowMs(run)) })
+    const slot = day.runSlot(t, { trace: true, overrides: this.options.overrides?.(scenario, slotWindowMs(run.clock, run.slotSeconds)) })
     const participants: SlotParticipants = {
       evs: scenario.evs.map((ev, m) => ({ id: ev.id, pcr: slot.evs.pcr[m]!, exportableKWh: slot.evs.exportable[m]!, soldKWh: slot.evs.soldKWh[m]!, batteryKWh: slot.evs.batteryKWh[m]! })),
       grids: scenario.grids.map((g, n) => ({ id: g.id, pcr: slot.grids.pcr[n]!, demandCapKWh: slot.grids.demandCaps[n]!, boughtKWh: slot.grids.boughtKWh[n]!, storageKWh: slot.grids.storageKWh[n]! }))
@@ -249,7 +249,7 @@ export class MarketService {
       settled: settled !== undefined && !('error' in settled),
       settleError: settled && 'error' in settled ? settled.error : null
     })
-    if (outcome.trace) this.play(runId, outcome.t, outcome.trace, this.playbackMs(run))
+    if (outcome.trace) this.play(runId, outcome.t, outcome.trace, playbackMs(run.clock, run.slotSeconds))
     if (t + 1 >= scenario.slots) this.finish(runId, 'finished')
   }
 
@@ -268,17 +268,6 @@ export class MarketService {
       this.playbacks.add(timer)
     }
     send(0)
-  }
-
-  /** The wall-clock length of one slot: what the meters' readings are averaged over. */
-  private slotWindowMs(run: StoredRun): number {
-    return run.clock === 'accelerated' ? run.slotSeconds! * 1000 : HOUR_MS
-  }
-
-  private playbackMs(run: StoredRun): number {
-    if (run.clock === 'instant') return 0
-    if (run.clock === 'accelerated') return Math.min(3000, run.slotSeconds! * 500)
-    return 3000
   }
 
   /**
@@ -331,41 +320,22 @@ export class MarketService {
   }
 
   private schedule(runId: string, delayMs: number): void {
-    this.cancel(runId)
-    this.due.set(runId, this.now() + delayMs)
-    this.timers.set(
-      runId,
-      setTimeout(() => {
-        this.timers.delete(runId)
-        this.due.delete(runId)
-        const run = this.row(runId)
-        if (run.status !== 'running') return
-        try {
-          this.solveNext(runId)
-        } catch (error) {
-          console.error(`dv2g: market run ${runId} paused:`, error)
-          this.setStatus(runId, 'paused')
-        }
-        if (this.row(runId).status === 'running') this.schedule(runId, this.delayAfterSlot(run))
-        this.announce(runId)
-      }, delayMs)
-    )
-  }
-
-  private delayAfterSlot(run: StoredRun): number {
-    if (run.clock === 'instant') return 0
-    if (run.clock === 'accelerated') return run.slotSeconds! * 1000
-    return HOUR_MS - (this.now() % HOUR_MS)
-  }
-
-  private cancel(runId: string): void {
-    clearTimeout(this.timers.get(runId))
-    this.timers.delete(runId)
-    this.due.delete(runId)
+    this.timers.set(runId, delayMs, () => {
+      const run = this.row(runId)
+      if (run.status !== 'running') return
+      try {
+        this.solveNext(runId)
+      } catch (error) {
+        console.error(`dv2g: market run ${runId} paused:`, error)
+        this.setStatus(runId, 'paused')
+      }
+      if (this.row(runId).status === 'running') this.schedule(runId, delayAfterSlot(run.clock, run.slotSeconds, this.now()))
+      this.announce(runId)
+    })
   }
 
   private finish(runId: string, status: 'finished' | 'stopped'): void {
-    this.cancel(runId)
+    this.timers.cancel(runId)
     this.store.finish(runId, status, new Date(this.now()).toISOString())
   }
 
@@ -422,7 +392,7 @@ export class MarketService {
       game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C },
       createdAt: run.createdAt,
       finishedAt: run.finishedAt,
-      nextSlotAt: this.due.get(runId) ?? null
+      nextSlotAt: this.timers.dueAt(runId)
     }
   }
 }

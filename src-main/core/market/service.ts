@@ -13,7 +13,8 @@ import { delayAfterSlot, firstSlotOf, playbackMs, SlotTimers, slotWindowMs } fro
 import { tradesCsv } from './dayFiles'
 import { RunStore, RunStoreError, type SlotParticipants, type StoredRun, type StoredSlot } from './runStore'
 import { readScenarioFolder } from './scenarioFolder'
-import { ensureWallets, fundGrids, operatorWallet, PaymentBook, settleSlot, unpaidNeeds, type SlotSettlement } from './settlement'
+import { PaymentBook } from './settlement'
+import { Settler, type SlotSettled } from './settler'
 
 export class MarketError extends Error {
   constructor(
@@ -39,15 +40,12 @@ export interface MarketServiceOptions {
   overrides?: (scenario: Scenario, windowMs: number) => SlotOverrides | undefined
 }
 
-
 /** Slots settled by this call, slots settled before it, and the slots that failed with why. */
 export type SettleRunResult = MethodOutput<'market.settle'>
 
-/** How one slot's settlement ended: what went on the ledger, or why nothing did. */
-export type SlotSettled = { t: number } & (SlotSettlement | { error: string })
-
 export class MarketService {
   private readonly timers: SlotTimers
+  private readonly settler: Settler
   private readonly playbacks = new Set<NodeJS.Timeout>()
   private readonly now: () => number
   private readonly frameMs: number
@@ -65,6 +63,7 @@ export class MarketService {
     this.book = new PaymentBook(db, this.now)
     this.store = new RunStore(db)
     this.timers = new SlotTimers(this.now)
+    this.settler = new Settler(this.store, this.book, ledger)
     // a read-only view beside the running app leaves its runs alone
     if (!db.readonly) this.store.pauseRunning()
   }
@@ -189,7 +188,7 @@ export class MarketService {
     const run = this.row(runId)
     const converged = this.slotRows(runId).filter((r) => r.converged)
     const pending = converged.filter((r) => r.settlement === null)
-    const outcomes = this.settleStored(run, pending, onSlot)
+    const outcomes = this.settler.settle(run, pending, onSlot)
     this.announce(runId)
     return {
       settled: outcomes.filter((o) => !('error' in o)).length,
@@ -242,7 +241,7 @@ export class MarketService {
       this.store.insertSlot(runId, outcome, participants, new Date(this.now()).toISOString())
       this.store.advance(runId, t + 1, day.state())
     })
-    const settled = run.settle && outcome.converged ? this.settleStored(run, this.slotRows(runId, outcome.t))[0] : undefined
+    const settled = run.settle && outcome.converged ? this.settler.settle(run, this.slotRows(runId, outcome.t))[0] : undefined
     this.events.emit('market.slotSolved', {
       runId,
       outcome: { ...outcome, trace: null },
@@ -268,55 +267,6 @@ export class MarketService {
       this.playbacks.add(timer)
     }
     send(0)
-  }
-
-  /**
-   * Settles these slots in order: wallets for every participant, the grids funded for what they
-   * still have to pay, then one transaction per slot that writes its transfers, its records, their
-   * keys and the slot's settlement together.
-   */
-  private settleStored(run: StoredRun, rows: readonly StoredSlot[], onSlot: (slot: SlotSettled) => void = () => {}): SlotSettled[] {
-    if (rows.length === 0) return []
-    const { scenario } = run
-    const units = scenario.tokenBaseUnitsPerCurrencyUnit
-    const slots = rows.map((r) => r.outcome)
-    const failed = (t: number, error: unknown): SlotSettled => {
-      const message = (error as Error).message
-      this.store.recordSettleError(run.id, t, message)
-      return { t, error: message }
-    }
-    let services: LedgerServices
-    let operator: string
-    try {
-      services = this.ledger()
-      const { wallets, ledger } = services
-      if (!wallets.keystore.isUnlocked) throw new MarketError('the keystore is locked: unlock it in Wallets, then settle the run')
-      operator = operatorWallet(wallets)
-      ensureWallets(wallets, { evs: scenario.evs.map((ev) => ev.id), grids: scenario.grids.map((g) => g.id) })
-      fundGrids(wallets, ledger, unpaidNeeds(this.book, run.id, slots, units), operator)
-    } catch (error) {
-      return slots.map((slot) => {
-        const outcome = failed(slot.t, error)
-        onSlot(outcome)
-        return outcome
-      })
-    }
-    const { wallets, ledger } = services
-    return slots.map((slot) => {
-      let outcome: SlotSettled
-      try {
-        const settlement = ledger.transaction(() => {
-          const settled = settleSlot(wallets, ledger, this.book, run.id, slot, units, operator)
-          this.store.recordSettlement(run.id, slot.t, settled)
-          return settled
-        })
-        outcome = { t: slot.t, ...settlement }
-      } catch (error) {
-        outcome = failed(slot.t, error)
-      }
-      onSlot(outcome)
-      return outcome
-    })
   }
 
   private schedule(runId: string, delayMs: number): void {

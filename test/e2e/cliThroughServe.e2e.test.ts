@@ -3,7 +3,7 @@
 // reload, and the console's own next send still works.
 import { describe, expect, it } from 'vitest'
 import { runDv2g } from '../support/cli'
-import { screenshot, useServedConsole } from './support'
+import { createWallet, screenshot, useServedConsole } from './support'
 
 const served = useServedConsole('dv2g-e2e-cli-through-serve-', '#/wallets')
 const PASSPHRASE = 'e2e keystore passphrase'
@@ -13,13 +13,8 @@ describe('a CLI write while the console is served', () => {
     const { page, errors } = served().watched
     await page.getByTestId('wallet-passphrase').fill(PASSPHRASE)
     await page.getByTestId('wallet-unlock').click()
-    for (const [name, role] of [['treasury', 'operator'], ['bus-7', 'ev']] as const) {
-      await page.getByTestId('wallet-name').fill(name)
-      await page.getByTestId('wallet-role').selectOption(role)
-      await page.getByTestId('wallet-create').click()
-      await page.getByTestId('wallet-mnemonic-done').click()
-      await page.getByTestId(`wallet-row-${name}`).waitFor()
-    }
+    await createWallet(page, 'treasury', 'operator')
+    await createWallet(page, 'bus-7', 'ev')
     const busRow = page.getByTestId('wallet-row-bus-7')
     const busAddress = (await busRow.getByTestId('wallet-address').textContent())!.trim()
 

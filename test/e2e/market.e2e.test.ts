@@ -2,7 +2,7 @@
 // scenario on an accelerated clock, watch a slot's iterations play into the charts and the slot
 // settle on the ledger, then open History and see the day's figures.
 import { describe, expect, it } from 'vitest'
-import { recordValues, screenshot, useServedConsole } from './support'
+import { createWallet, recordValues, screenshot, useServedConsole } from './support'
 
 const served = useServedConsole('dv2g-e2e-market-', '#/wallets')
 
@@ -11,11 +11,7 @@ describe('a live market run', () => {
     const page = served().watched.page
     await page.getByTestId('wallet-passphrase').fill('e2e market passphrase')
     await page.getByTestId('wallet-unlock').click()
-    await page.getByTestId('wallet-name').fill('treasury')
-    await page.getByTestId('wallet-role').selectOption('operator')
-    await page.getByTestId('wallet-create').click()
-    await page.getByTestId('wallet-mnemonic-done').click()
-    await page.getByTestId('wallet-row-treasury').waitFor()
+    await createWallet(page, 'treasury', 'operator')
 
     await page.goto(`${served().server.url}#/auctions`)
     await page.getByTestId('auction-clock').selectOption('accelerated')

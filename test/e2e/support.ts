@@ -161,3 +161,16 @@ export function useServedConsole(prefix: string, route: string, serveArgs: reado
   })
   return () => served!
 }
+
+/**
+ * Creates a wallet in the Wallets view and closes its mnemonic dialog, waiting until the dialog
+ * has gone: until then its focus trap takes whatever is typed next (a CI run lost a name to it).
+ */
+export async function createWallet(page: Page, name: string, role: 'operator' | 'grid' | 'ev'): Promise<void> {
+  await page.getByTestId('wallet-name').fill(name)
+  await page.getByTestId('wallet-role').selectOption(role)
+  await page.getByTestId('wallet-create').click()
+  await page.getByTestId('wallet-mnemonic-done').click()
+  await page.getByTestId('wallet-mnemonic-done').waitFor({ state: 'hidden' })
+  await page.getByTestId(`wallet-row-${name}`).waitFor()
+}

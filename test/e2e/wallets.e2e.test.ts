@@ -5,21 +5,14 @@
 // unlocked (at once on unlock, then every --milestone-seconds): a long interval here, so nothing is
 // final until the test locks and unlocks the keystore.
 import { describe, expect, it } from 'vitest'
-import { screenshot, useServedConsole } from './support'
+import { createWallet as createWalletIn, screenshot, useServedConsole } from './support'
 
 const served = useServedConsole('dv2g-e2e-wallets-', '#/wallets', ['--milestone-seconds', '3600'])
 
 const SUPPLY = 10n ** 15n
 const grouped = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009')
 
-async function createWallet(name: string, role: 'operator' | 'grid' | 'ev'): Promise<void> {
-  const page = served().watched.page
-  await page.getByTestId('wallet-name').fill(name)
-  await page.getByTestId('wallet-role').selectOption(role)
-  await page.getByTestId('wallet-create').click()
-  await page.getByTestId('wallet-mnemonic-done').click()
-  await page.getByTestId(`wallet-row-${name}`).waitFor()
-}
+const createWallet = (name: string, role: 'operator' | 'grid' | 'ev') => createWalletIn(served().watched.page, name, role)
 
 describe('wallets and the tangle explorer', () => {
   it('sends tokens from the treasury to an EV and shows the transfer pre-confirmed, then confirmed by a milestone', async () => {

@@ -1,4 +1,5 @@
 import { parseArgs, UsageError } from '../args'
+import { keepHeapCompact } from '../compactHeap'
 import { DEFAULT_LISTEN, takeNetworkArgs } from '../networkArgs'
 import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
 import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
@@ -22,6 +23,7 @@ export async function runNode(argv: readonly string[], out: Output, dataDir: str
   const args = parseArgs(networkArgs.rest, { [MILESTONE_OPTION]: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const milestoneMs = milestoneIntervalMs(args)
+  keepHeapCompact()
 
   const { app, network, shutDown } = await openOwnedDataDir(dataDir, { owner: 'dv2g node', network: { args: networkArgs, milestoneMs }, log: out.note })
   const status = network!.status()

@@ -2,6 +2,7 @@ import { isLoopbackHost } from '../../server/auth'
 import { InsecureBindError, startServer } from '../../server/server'
 import { readTlsIdentity, TlsFileError, type TlsIdentity } from '../../server/tls'
 import { numberOption, parseArgs, stringOption, UsageError } from '../args'
+import { keepHeapCompact } from '../compactHeap'
 import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
 import { DEFAULT_LISTEN, takeNetworkArgs, wantsNetwork } from '../networkArgs'
 import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
@@ -32,6 +33,7 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   const host = stringOption(args, 'host') ?? '127.0.0.1'
   const tls = tlsOptions(stringOption(args, 'tls-cert'), stringOption(args, 'tls-key'), host)
   const milestoneMs = milestoneIntervalMs(args)
+  keepHeapCompact()
 
   const rendererDir = ensureRendererBuilt(out.note)
   const { app, network, shutDown } = await openOwnedDataDir(dataDir, {

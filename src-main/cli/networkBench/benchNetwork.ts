@@ -16,6 +16,7 @@ import { readHolder } from '../../core/owner/lock'
 import { MAX_SUBMITTED } from '../../core/owner/operations'
 import { backlogSlope, fallingBehind, quantile, RateSearch, type BacklogSample, type StepMeasure } from './figures'
 import { NodeLedgerView } from './ledgerView'
+import { bundleNodeCli } from './nodeBundle'
 import { startNodeProcess, type NodeProcess } from './nodeProcess'
 import { Presigner } from './presigner'
 
@@ -114,6 +115,8 @@ class BenchNetwork {
 
   constructor(
     readonly root: string,
+    /** the bundled CLI the nodes run */
+    readonly cli: string,
     readonly note: (line: string) => void
   ) {}
 
@@ -130,7 +133,7 @@ class BenchNetwork {
   }
 
   async start(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
-    const node = await startNodeProcess(dataDir, args, env)
+    const node = await startNodeProcess(this.cli, dataDir, args, env)
     this.started.push(node)
     return node
   }
@@ -286,9 +289,14 @@ async function measureHeal(net: BenchNetwork, rate: number, seconds: number): Pr
 
 export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) => void): Promise<NetworkBenchResult> {
   const root = mkdtempSync(join(tmpdir(), 'dv2g-bench-network-'))
-  const net = new BenchNetwork(root, note)
+  const bundle = await bundleNodeCli()
+  const net = new BenchNetwork(root, bundle.file, note)
   // stopped from outside: the node processes must not outlive the bench
-  const interrupted = () => void net.stopAll().finally(() => process.exit(130))
+  const interrupted = () =>
+    void net.stopAll().finally(() => {
+      bundle.remove()
+      process.exit(130)
+    })
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)
   try {
@@ -351,5 +359,6 @@ export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) 
     process.off('SIGTERM', interrupted)
     await net.stopAll()
     rmSync(root, { recursive: true, force: true })
+    bundle.remove()
   }
 }

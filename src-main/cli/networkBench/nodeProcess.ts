@@ -3,8 +3,6 @@
 // and addresses read, its peak memory read from /proc, stopped by its PID.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { projectRoot } from '../rendererBuild'
 
 export interface NodeProcess {
   pid: number
@@ -25,8 +23,6 @@ export interface NodeProcess {
 const START_TIMEOUT_MS = 90_000
 const STOP_GRACE_MS = 10_000
 const LOG_TAIL_CHARS = 4000
-
-const dv2gBin = join(projectRoot, 'bin', 'dv2g')
 
 /** VmHWM is the kernel's own high-water mark of the resident set: no peak is missed between samples. */
 function readPeakRssMB(pid: number): number {
@@ -64,9 +60,9 @@ function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
   })
 }
 
-/** Starts `dv2g node` on a free loopback port and resolves once it has printed its addresses. */
-export function startNodeProcess(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [dv2gBin, '--data-dir', dataDir, 'node', '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
+/** Starts `dv2g node` (from the file `cli`) on a free loopback port and resolves once it has printed its addresses. */
+export function startNodeProcess(cli: string, dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [cli, '--data-dir', dataDir, 'node', '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
     env: { ...process.env, ...env }
   })
   let stdout = ''

@@ -11,10 +11,11 @@ import type { Db } from '../db/connection'
 import type { EventBus } from '../events'
 import { delayAfterSlot, firstSlotOf, playbackMs, SlotTimers, slotWindowMs } from './clock'
 import { tradesCsv } from './dayFiles'
-import { RunStore, RunStoreError, type SlotParticipants, type StoredRun, type StoredSlot } from './runStore'
+import { RunStore, RunStoreError, type StoredRun, type StoredSlot } from './runStore'
 import { readScenarioFolder } from './scenarioFolder'
 import { PaymentBook } from './settlement'
 import { Settler, type SlotSettled } from './settler'
+import { slotOfDay, solveScenarioSlot } from './solver'
 
 export class MarketError extends Error {
   constructor(
@@ -208,11 +209,8 @@ export class MarketService {
     const state: DayState = { batteryKWh: day.evs.map((ev) => ev.batteryKWh[last]!), storageKWh: day.grids.map((g) => g.storageKWh[last]!) }
     this.store.transaction(() => {
       this.store.insertRun({ id, scenarioName: scenario.name, scenario, clock: 'instant', slotSeconds: null, settle: options.settle, status: 'finished', nextSlot: scenario.slots, state, createdAt: at, finishedAt: at })
-      day.slots.forEach((outcome, i) => {
-        const participants: SlotParticipants = {
-          evs: day.evs.map((ev) => ({ id: ev.id, pcr: ev.pcr[i]!, exportableKWh: ev.exportableKWh[i]!, soldKWh: ev.soldKWh[i]!, batteryKWh: ev.batteryKWh[i]! })),
-          grids: day.grids.map((g) => ({ id: g.id, pcr: g.pcr[i]!, demandCapKWh: g.demandCapKWh[i]!, boughtKWh: g.boughtKWh[i]!, storageKWh: g.storageKWh[i]! }))
-        }
+      day.slots.forEach((_, i) => {
+        const { outcome, participants } = slotOfDay(day, i)
         this.store.insertSlot(id, outcome, participants, at)
       })
     })
@@ -230,16 +228,10 @@ export class MarketService {
     const { scenario } = run
     const t = run.nextSlot
     if (t >= scenario.slots) return this.finish(runId, 'finished')
-    const day = new MarketDay(scenario, run.state)
-    const slot = day.runSlot(t, { trace: true, overrides: this.options.overrides?.(scenario, slotWindowMs(run.clock, run.slotSeconds)) })
-    const participants: SlotParticipants = {
-      evs: scenario.evs.map((ev, m) => ({ id: ev.id, pcr: slot.evs.pcr[m]!, exportableKWh: slot.evs.exportable[m]!, soldKWh: slot.evs.soldKWh[m]!, batteryKWh: slot.evs.batteryKWh[m]! })),
-      grids: scenario.grids.map((g, n) => ({ id: g.id, pcr: slot.grids.pcr[n]!, demandCapKWh: slot.grids.demandCaps[n]!, boughtKWh: slot.grids.boughtKWh[n]!, storageKWh: slot.grids.storageKWh[n]! }))
-    }
-    const outcome = slot.outcome
+    const { outcome, participants, state } = solveScenarioSlot(scenario, run.state, t, this.options.overrides?.(scenario, slotWindowMs(run.clock, run.slotSeconds)))
     this.store.transaction(() => {
       this.store.insertSlot(runId, outcome, participants, new Date(this.now()).toISOString())
-      this.store.advance(runId, t + 1, day.state())
+      this.store.advance(runId, t + 1, state)
     })
     const settled = run.settle && outcome.converged ? this.settler.settle(run, this.slotRows(runId, outcome.t))[0] : undefined
     this.events.emit('market.slotSolved', {

@@ -24,9 +24,7 @@ export class LocalMilestones {
     private readonly intervalMs: number = LOCAL_MILESTONE_MS,
     private readonly log: (line: string) => void = (line) => console.error(line)
   ) {
-    this.unsubscribe = events.subscribe((name) => {
-      if (name === 'wallet.changed') this.follow()
-    })
+    this.unsubscribe = events.on('wallet.changed', () => this.follow())
     this.follow()
   }
 

@@ -12,8 +12,8 @@ import { answerError, isOversizedFrame, oversizedReason, type Conduct } from './
 import type { NetworkLibp2p } from './node'
 
 export const SYNC_PROTOCOL = '/dv2g/sync/1.0.0'
-/** transactions per answer: at most 500 × 4 KiB = 2 MiB in flight per stream */
-export const MAX_SYNC_BATCH = 500
+/** transactions per answer: at most 2000 × 4 KiB = 8 MiB in flight per stream (a typical one is 0.6 MiB); fewer made sync a fifth slower */
+export const MAX_SYNC_BATCH = 2000
 /** a batch is bigger than the parent requests: 500 transactions take a loaded peer a while to read and send */
 export const SYNC_TIMEOUT_MS = 15_000
 const REQUEST_BYTES = 12

@@ -123,80 +123,104 @@ export class MarketDay {
     const demandCaps = scenario.grids.map((g, n) =>
       gridDemandCapKWh(grids[n]!.productionKWh, grids[n]!.consumptionKWh, g.storage && { capacityKWh: g.storage.capacityKWh, levelKWh: this.storageKWh[n]! })
     )
-    // sellers have energy to spare (13), buyers a deficit or storage to refill (14), (16)
-    const sellerIndex = exportable.flatMap((s, m) => (s > NEGLIGIBLE_KWH ? [m] : []))
-    const buyerIndex = demandCaps.flatMap((g, n) => (g > NEGLIGIBLE_KWH ? [n] : []))
-    const priceCap = scenario.priceCap[t]!
-    const offers = sellerIndex.map((m) => ({ supplyKWh: exportable[m]!, reservePrice: scenario.evs[m]!.reservePrice }))
-    const buyers = buyerIndex.map((n) => ({ xi: scenario.grids[n]!.xi, kappa: scenario.grids[n]!.kappa, demandCapKWh: demandCaps[n]! }))
-    const result: SlotResult | null =
-      offers.length > 0 && buyers.length > 0 ? solveSlot(offers, buyers, priceCap, gameOptions(scenario.game), options.trace ?? false) : null
-
-    const soldKWh = scenario.evs.map(() => 0)
-    const earned = scenario.evs.map(() => 0)
-    const boughtKWh = scenario.grids.map(() => 0)
-    // an unconverged slot is reported, never traded on
-    const trades = result?.converged ? result.trades.list() : []
-    for (const trade of trades) {
-      soldKWh[sellerIndex[trade.seller]!]! += trade.energyKWh
-      earned[sellerIndex[trade.seller]!]! += trade.paid
-      boughtKWh[buyerIndex[trade.buyer]!]! += trade.energyKWh
-    }
+    const outcome = clearSlot(
+      t,
+      scenario.evs.map((ev, m) => ({ id: ev.id, supplyKWh: exportable[m]!, reservePrice: ev.reservePrice })),
+      scenario.grids.map((g, n) => ({ id: g.id, xi: g.xi, kappa: g.kappa, demandCapKWh: demandCaps[n]! })),
+      scenario.priceCap[t]!,
+      scenario.game,
+      { trace: options.trace ?? false, fromMeters: [...scenario.evs, ...scenario.grids].map((p) => p.id).filter((id) => options.overrides?.has(id)) }
+    )
+    const soldKWh = scenario.evs.map((ev) => outcome.sellers.find((s) => s.id === ev.id)?.soldKWh ?? 0)
+    const boughtKWh = scenario.grids.map((g) => outcome.buyers.find((b) => b.id === g.id)?.boughtKWh ?? 0)
     scenario.evs.forEach((ev, m) => {
       this.batteryKWh[m] = batteryAfterSlot(ev.battery, this.batteryKWh[m]!, evs[m]!.productionKWh, evs[m]!.consumptionKWh, soldKWh[m]!, hours)
     })
     scenario.grids.forEach((g, n) => {
       if (g.storage) this.storageKWh[n] = gridStorageAfterSlot({ capacityKWh: g.storage.capacityKWh, levelKWh: this.storageKWh[n]! }, grids[n]!.productionKWh, grids[n]!.consumptionKWh, boughtKWh[n]!)
     })
-
-    const sellerIds = sellerIndex.map((m) => scenario.evs[m]!.id)
-    const buyerIds = buyerIndex.map((n) => scenario.grids[n]!.id)
-    const outcome: SlotOutcome = {
-      t: t + 1,
-      priceCap,
-      converged: result?.converged ?? true,
-      iterations: result?.iterations ?? { stackelberg: 0, egt: 0 },
-      clearingPrice: result?.clearingPrice ?? null,
-      sellers: sellerIndex.map((m, i) => ({
-        id: sellerIds[i]!,
-        supplyKWh: exportable[m]!,
-        reservePrice: scenario.evs[m]!.reservePrice,
-        price: result?.prices[i] ?? scenario.evs[m]!.reservePrice,
-        probability: result?.probability[i] ?? 0,
-        demandKWh: result?.demand[i] ?? 0,
-        ratio: result ? finiteOrNull(result.ratio[i]!) : null,
-        utility: result?.utility[i] ?? 0,
-        soldKWh: soldKWh[m]!,
-        earned: earned[m]!
-      })),
-      buyers: buyerIndex.map((n, i) => ({
-        id: buyerIds[i]!,
-        demandCapKWh: demandCaps[n]!,
-        boughtKWh: boughtKWh[n]!,
-        paid: result?.converged ? result.buyers[i]!.paid : 0,
-        welfare: result?.converged ? result.buyers[i]!.welfare : 0
-      })),
-      trades: trades.map((tr) => ({ buyer: buyerIds[tr.buyer]!, seller: sellerIds[tr.seller]!, energyKWh: tr.energyKWh, price: tr.price, paid: tr.paid })),
-      baseline: {
-        sellers: (result?.baseline.sellers ?? []).map((b, i) => ({ id: sellerIds[i]!, ask: b.ask, soldKWh: b.soldKWh })),
-        totalPaid: result?.baseline.totalPaid ?? 0
-      },
-      tradedKWh: trades.reduce((sum, tr) => sum + tr.energyKWh, 0),
-      fromMeters: [...scenario.evs, ...scenario.grids].map((p) => p.id).filter((id) => options.overrides?.has(id)),
-      totalPaid: trades.reduce((sum, tr) => sum + tr.paid, 0),
-      trace:
-        result && result.trace.length > 0
-          ? {
-              sellers: sellerIds,
-              steps: traceSteps(result.trace)
-            }
-          : null
-    }
     return {
       outcome,
       evs: { pcr: evs.map((p) => productionConsumptionRatio(p.productionKWh, p.consumptionKWh)), exportable, soldKWh, batteryKWh: [...this.batteryKWh] },
       grids: { pcr: grids.map((p) => productionConsumptionRatio(p.productionKWh, p.consumptionKWh)), demandCaps, boughtKWh, storageKWh: [...this.storageKWh] }
     }
+  }
+}
+
+export interface SellerInput {
+  id: string
+  supplyKWh: number
+  reservePrice: number
+}
+
+export interface BuyerInput {
+  id: string
+  xi: number
+  kappa: number
+  demandCapKWh: number
+}
+
+/**
+ * Slot t (0-based) among these sellers and buyers, in their order: the ones with energy to spare
+ * (13) and the ones with a deficit or storage to refill (14), (16) play the slot's game; the
+ * others are left out of it. Every clock solves a slot here, the local ones from a scenario's
+ * participants and the network clock from the offers and bids on the tangle.
+ */
+export function clearSlot(
+  t: number,
+  sellers: readonly SellerInput[],
+  buyers: readonly BuyerInput[],
+  priceCap: number,
+  game: Scenario['game'],
+  options: { trace: boolean; fromMeters?: string[] }
+): SlotOutcome {
+  const active = sellers.filter((s) => s.supplyKWh > NEGLIGIBLE_KWH)
+  const buying = buyers.filter((b) => b.demandCapKWh > NEGLIGIBLE_KWH)
+  const result: SlotResult | null = active.length > 0 && buying.length > 0 ? solveSlot(active, buying, priceCap, gameOptions(game), options.trace) : null
+  const soldKWh = active.map(() => 0)
+  const earned = active.map(() => 0)
+  const boughtKWh = buying.map(() => 0)
+  // an unconverged slot is reported, never traded on
+  const trades = result?.converged ? result.trades.list() : []
+  for (const trade of trades) {
+    soldKWh[trade.seller]! += trade.energyKWh
+    earned[trade.seller]! += trade.paid
+    boughtKWh[trade.buyer]! += trade.energyKWh
+  }
+  return {
+    t: t + 1,
+    priceCap,
+    converged: result?.converged ?? true,
+    iterations: result?.iterations ?? { stackelberg: 0, egt: 0 },
+    clearingPrice: result?.clearingPrice ?? null,
+    sellers: active.map((s, i) => ({
+      id: s.id,
+      supplyKWh: s.supplyKWh,
+      reservePrice: s.reservePrice,
+      price: result?.prices[i] ?? s.reservePrice,
+      probability: result?.probability[i] ?? 0,
+      demandKWh: result?.demand[i] ?? 0,
+      ratio: result ? finiteOrNull(result.ratio[i]!) : null,
+      utility: result?.utility[i] ?? 0,
+      soldKWh: soldKWh[i]!,
+      earned: earned[i]!
+    })),
+    buyers: buying.map((b, i) => ({
+      id: b.id,
+      demandCapKWh: b.demandCapKWh,
+      boughtKWh: boughtKWh[i]!,
+      paid: result?.converged ? result.buyers[i]!.paid : 0,
+      welfare: result?.converged ? result.buyers[i]!.welfare : 0
+    })),
+    trades: trades.map((tr) => ({ buyer: buying[tr.buyer]!.id, seller: active[tr.seller]!.id, energyKWh: tr.energyKWh, price: tr.price, paid: tr.paid })),
+    baseline: {
+      sellers: (result?.baseline.sellers ?? []).map((b, i) => ({ id: active[i]!.id, ask: b.ask, soldKWh: b.soldKWh })),
+      totalPaid: result?.baseline.totalPaid ?? 0
+    },
+    tradedKWh: trades.reduce((sum, tr) => sum + tr.energyKWh, 0),
+    fromMeters: options.fromMeters ?? [],
+    totalPaid: trades.reduce((sum, tr) => sum + tr.paid, 0),
+    trace: result && result.trace.length > 0 ? { sellers: active.map((s) => s.id), steps: traceSteps(result.trace) } : null
   }
 }
 

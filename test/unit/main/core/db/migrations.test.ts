@@ -189,6 +189,27 @@ describe('migrations', () => {
     db.close()
   })
 
+  it('007 indexes market messages by milestone order and slot, and records verifications once per result', () => {
+    const file = join(tempDir(), 'v6.sqlite')
+    const db = new Database(file)
+    db.pragma('foreign_keys = ON')
+    migrate(db, migrations.slice(0, 6))
+    db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms) VALUES (1, ?, NULL, NULL, 0)').run(Buffer.alloc(32, 1))
+    db.prepare('INSERT INTO milestones VALUES (1, 1, ?, ?, 0)').run(Buffer.alloc(32, 1), Buffer.alloc(32, 7))
+    migrate(db, migrations.slice(0, 7))
+    expect(schemaVersion(db)).toBe(7)
+    expect(db.prepare('SELECT count(*) FROM milestones').pluck().get()).toBe(1)
+    const message = db.prepare('INSERT INTO market_messages VALUES (?, ?, 0, ?, ?, ?, ?, ?, 0, ?, NULL)')
+    message.run(1, 1, 'market.offer', 'r1', 0, 'EV1', Buffer.alloc(32, 5), Buffer.from('{}'))
+    expect(() => message.run(2, 1, 'market.offer', 'r1', 0, 'EV1', Buffer.alloc(32, 5), Buffer.from('{}'))).toThrow(/FOREIGN KEY/)
+    expect(() => message.run(1, 1, 'market.bid', 'r1', 0, 'G1', Buffer.alloc(32, 5), Buffer.from('{}'))).toThrow(/UNIQUE|PRIMARY KEY/)
+    const verification = db.prepare("INSERT INTO market_verifications VALUES ('r1', 0, ?, 1, 3, ?, '[]', 0)")
+    verification.run('a'.repeat(64), 1)
+    expect(() => verification.run('a'.repeat(64), 1)).toThrow(/UNIQUE|PRIMARY KEY/)
+    expect(() => verification.run('b'.repeat(64), 2)).toThrow(/CHECK/)
+    db.close()
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)

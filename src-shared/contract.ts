@@ -182,7 +182,7 @@ export const gameEditSchema = z
   })
   .strict()
 
-export const marketClockSchema = z.enum(['instant', 'accelerated', 'hourly'], { error: 'must be instant, accelerated or hourly' })
+export const marketClockSchema = z.enum(['instant', 'accelerated', 'hourly', 'network'], { error: 'must be instant, accelerated, hourly or network' })
 
 export const marketRunSchema = z.object({
   id: z.string(),

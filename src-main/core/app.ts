@@ -9,6 +9,7 @@ import { ConfirmationTracker } from './ledger/confirmation'
 import { Ledger, type LedgerOptions } from './ledger/ledger'
 import { TangleService } from './ledger/tangleService'
 import { MarketService, type MarketServiceOptions } from './market/service'
+import { MarketTangle } from './market/tangle/marketTangle'
 import { MeterService, type MeterServiceOptions } from './meters/service'
 import { LocalMilestones } from './network/localMilestones'
 import { readHolder } from './owner/lock'
@@ -57,6 +58,8 @@ export interface App {
   ledger(): LedgerServices
   /** The market engine, opened on first use. */
   market(): MarketService
+  /** The market on the tangle: registrations, runs on the network clock, results and their verification. */
+  marketTangle(): MarketTangle
   /** The meter bridge and log imports, opened on first use. */
   meters(): MeterService
   /** For the long-running faces: confirmation rounds and live tangle events. */
@@ -94,6 +97,8 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   let meterService: MeterService | undefined
   const openMeters = () => (meterService ??= new MeterService(db, events, openLedger, options.meters))
   let marketService: MarketService | undefined
+  let marketTangle: MarketTangle | undefined
+  const openMarketTangle = () => (marketTangle ??= new MarketTangle(db, openLedger))
   const openMarket = () =>
     (marketService ??= new MarketService(db, events, openLedger, {
       scenariosDir: join(resourcesDir(), 'scenarios'),
@@ -101,7 +106,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       // with the meter bridge never opened (an offline run) there are none
       overrides: (scenario, windowMs) => meterService?.prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours),
       ...options.market
-    }))
+    }, openMarketTangle))
 
   return {
     dataDir: dir,
@@ -111,11 +116,13 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     esuProfiles: new EsuProfileStore(db, events),
     ledger: openLedger,
     market: openMarket,
+    marketTangle: openMarketTangle,
     meters: openMeters,
     startLive: () => {
       const { ledger, wallets, tangle } = openLedger()
       tangle.start(events)
       openMeters().startLive()
+      openMarketTangle().follow()
       if (options.localMilestones !== 'off') localMilestones ??= new LocalMilestones(ledger, wallets.keystore, events, options.localMilestones?.intervalMs)
     },
     info: () => ({
@@ -134,6 +141,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     close: () => {
       localMilestones?.stop()
       marketService?.close()
+      marketTangle?.stop()
       meterService?.close()
       ledgerServices?.tangle.stop()
       ledgerServices?.ledger.ingestQueue.close('the data dir is closing')

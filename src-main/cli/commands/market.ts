@@ -1,9 +1,12 @@
-import { writeFileSync } from 'node:fs'
-import { slotInputSchema } from '../../../src-shared/market/scenario'
+import { existsSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { marketClockSchema } from '../../../src-shared/contract'
+import { scenarioSchema, slotInputSchema } from '../../../src-shared/market/scenario'
 import { solveSlotInput } from '../../../src-shared/market/slot'
 import { readJsonFile } from '../../core/inputFile'
 import { paperScenario } from '../../core/market/paperScenario'
-import { parseArgs, requireOption, stringOption, UsageError } from '../args'
+import { readHolder } from '../../core/owner/lock'
+import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { significant, type Output } from '../output'
 import { readPassphrase } from '../passphrase'
 import { withApp } from '../withApp'
@@ -17,7 +20,22 @@ export const marketUsage = `dv2g market solve --input FILE [--json] | example [-
   runs: the data dir's market runs, newest first, with how many of their slots are settled.
   settle: settles every converged slot of the run not on the ledger yet, each grid–EV pair paid
     exactly once, so it also finishes a settlement that a crash or a failure interrupted
-    (passphrase from DV2G_PASSPHRASE or a prompt). Exits 1 when a slot could not be settled.`
+    (passphrase from DV2G_PASSPHRASE or a prompt). Exits 1 when a slot could not be settled.
+dv2g market start --scenario NAME|FILE --clock instant|accelerated|hourly|network [--slot-seconds S] [--settle] [--json]
+  Starts a run in the process that holds the data dir (or here). The network clock announces the
+  run on the tangle; agents offer and bid each slot; at each close a milestone fixes the inputs
+  and the operator's node solves and publishes the result (passphrase as for settle).
+dv2g market trades --run ID [--json]
+  The run's trades, with the columns of dv2g simulate's trades.csv.
+dv2g market register --id ID --role ev|grid --address ADDRESS | revoke --id ID | participants [--json]
+  register: binds a wallet address to a participant id and role, signed by the operator's wallet
+    (passphrase from DV2G_PASSPHRASE or a prompt); only registered wallets may offer or bid. Final
+    once a milestone confirms it. revoke: its inputs are left out from then on.
+  participants: the registered EVs and grids, as the latest milestone confirmed them.
+dv2g market verify --run ID [--slot T] [--json]
+  What this node found when it solved each published result of the run again (slot T, 1-based):
+  its milestone, how many inputs, and whether it matches, with every difference named. Exits 1
+  when a result does not match.`
 
 export async function runMarket(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const [sub, ...rest] = argv
@@ -56,7 +74,114 @@ export async function runMarket(argv: readonly string[], out: Output, dataDir: s
   }
   if (sub === 'runs') return listRuns(rest, out, dataDir)
   if (sub === 'settle') return settleRun(rest, out, dataDir)
-  throw new UsageError(sub ? `unknown market command ${JSON.stringify(sub)}; use solve, example, runs or settle` : 'market needs a command: solve, example, runs or settle')
+  if (sub === 'start') return startRun(rest, out, dataDir)
+  if (sub === 'trades') return trades(rest, out, dataDir)
+  if (sub === 'register') return register(rest, out, dataDir)
+  if (sub === 'revoke') return revoke(rest, out, dataDir)
+  if (sub === 'participants') return participants(rest, out, dataDir)
+  if (sub === 'verify') return verify(rest, out, dataDir)
+  const commands = 'solve, example, runs, start, trades, settle, register, revoke, participants or verify'
+  throw new UsageError(sub ? `unknown market command ${JSON.stringify(sub)}; use ${commands}` : `market needs a command: ${commands}`)
+}
+
+async function startRun(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { scenario: { value: true }, clock: { value: true }, 'slot-seconds': { value: true }, settle: { value: false } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const named = requireOption(stringOption(args, 'scenario'), 'scenario')
+  const clock = requireOption(stringOption(args, 'clock'), 'clock')
+  const parsedClock = marketClockSchema.safeParse(clock)
+  if (!parsedClock.success) throw new UsageError(`--clock ${parsedClock.error.issues[0]!.message}`)
+  const slotSeconds = numberOption(args, 'slot-seconds')
+  const settle = args.options.has('settle')
+  // a path names a scenario file; anything else a scenario of the data dir's folder
+  const definition = existsSync(named) ? readJsonFile(named, scenarioSchema) : undefined
+  // a paced run lives in the process that holds the data dir: a command would exit under it
+  if (parsedClock.data !== 'instant' && !readHolder(resolve(dataDir))) {
+    throw new UsageError(`a run on the ${parsedClock.data} clock runs in the process that holds the data dir: start it first (dv2g node${parsedClock.data === 'network' ? ' --milestone-seconds S' : ''}, dv2g serve or the app), then run this again`)
+  }
+  const needsKeys = parsedClock.data === 'network' || settle
+  const run = await runWrite(
+    dataDir,
+    'market start',
+    'market.start',
+    {
+      scenario: definition?.name ?? named,
+      ...(definition ? { definition } : {}),
+      clock: parsedClock.data,
+      ...(slotSeconds === undefined ? {} : { slotSeconds }),
+      settle,
+      ...(needsKeys ? { passphrase: await readPassphrase('Keystore passphrase: ') } : {})
+    },
+    out
+  )
+  out.result({ runId: run.id }, () => `started run ${run.id} of ${run.scenario} on the ${run.clock} clock (${run.slots} slots)`)
+  return 0
+}
+
+function trades(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { run: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const runId = requireOption(stringOption(args, 'run'), 'run')
+  return withApp(
+    dataDir,
+    (app) => {
+      const { day } = app.market().day(runId)
+      const rows = day.slots.flatMap((slot) => slot.trades.map((trade) => ({ t: slot.t, ...trade })))
+      // the same columns as dv2g simulate's trades.csv
+      out.result(rows, () => app.market().tradesCsv(runId).csv.trimEnd())
+      return 0
+    },
+    { readOnly: true }
+  )
+}
+
+async function register(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { id: { value: true }, role: { value: true }, address: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const id = requireOption(stringOption(args, 'id'), 'id')
+  const role = requireOption(stringOption(args, 'role'), 'role')
+  if (role !== 'ev' && role !== 'grid') throw new UsageError(`--role must be ev or grid, not ${JSON.stringify(role)}`)
+  const address = requireOption(stringOption(args, 'address'), 'address')
+  const result = await runWrite(dataDir, 'market register', 'market.register', { id, role, address, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
+  out.result(result, () => `registered ${id} as ${role === 'ev' ? 'an EV' : 'a grid'} (${address}) in transaction ${result.tx}; final once a milestone confirms it`)
+  return 0
+}
+
+async function revoke(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { id: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const id = requireOption(stringOption(args, 'id'), 'id')
+  const result = await runWrite(dataDir, 'market revoke', 'market.revoke', { id, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
+  out.result(result, () => `revoked ${id} in transaction ${result.tx}; its inputs are left out once a milestone confirms it`)
+  return 0
+}
+
+async function participants(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, {})
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const list = await runWrite(dataDir, 'market participants', 'market.participants', {}, out)
+  out.result(
+    list.map(({ id, role, address }) => ({ id, role, address })),
+    () => (list.length === 0 ? 'no participants registered (as confirmed so far)' : ['id                role  address', ...list.map((p) => `${p.id.padEnd(16)}  ${p.role.padEnd(4)}  ${p.address}`)].join('\n'))
+  )
+  return 0
+}
+
+async function verify(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { run: { value: true }, slot: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const runId = requireOption(stringOption(args, 'run'), 'run')
+  const slot = numberOption(args, 'slot')
+  if (slot !== undefined && (!Number.isInteger(slot) || slot < 1)) throw new UsageError(`--slot must be a slot number from 1, not ${slot}`)
+  const found = await runWrite(dataDir, 'market verify', 'market.verify', { runId, ...(slot === undefined ? {} : { t: slot - 1 }) }, out)
+  // slots are numbered from 1 wherever an operator reads them
+  const report = { run: found.run, slots: found.slots.map((s) => ({ ...s, t: s.t + 1 })) }
+  out.result(report, () =>
+    report.slots.length === 0
+      ? `no results of run ${runId} verified on this node yet`
+      : report.slots.map((s) => `slot ${s.t}: ${s.matches ? 'verified' : 'MISMATCH'} (milestone ${s.milestone ?? '-'}, ${s.inputs ?? '-'} inputs)${s.differences.map((d) => `\n  ${d}`).join('')}`).join('\n')
+  )
+  return report.slots.every((s) => s.matches) ? 0 : 1
 }
 
 function listRuns(argv: readonly string[], out: Output, dataDir: string): Promise<number> {

@@ -6,6 +6,7 @@ import { marketClockSchema, slotOutcomeSchema } from '../../../src-shared/contra
 import type { DayState, SlotOutcome } from '../../../src-shared/market/day'
 import { scenarioSchema, type Scenario } from '../../../src-shared/market/scenario'
 import type { Db } from '../db/connection'
+import { runAnnouncementSchema, type RunAnnouncement } from './tangle/messages'
 
 /** A run or slot missing, or a row that does not read back: the message names which. */
 export class RunStoreError extends Error {
@@ -60,13 +61,16 @@ const runRowSchema = z
     next_slot: z.number().int().min(0),
     state: json(dayStateSchema),
     created_at: z.string(),
-    finished_at: z.string().nullable()
+    finished_at: z.string().nullable(),
+    announcement: json(runAnnouncementSchema).nullable()
   })
   .transform((r) => ({
     id: r.id,
     scenarioName: r.scenario_name,
     scenario: r.scenario,
-    clock: r.clock,
+    clock: r.announcement ? ('network' as const) : r.clock,
+    /** a network run's announcement on the tangle: its slot times, price caps and game */
+    network: r.announcement,
     slotSeconds: r.slot_seconds,
     settle: r.settle,
     status: r.status,
@@ -104,7 +108,8 @@ export class RunStore {
 
   constructor(private readonly db: Db) {
     this.sql = {
-      run: db.prepare('SELECT * FROM market_runs WHERE id = ?'),
+      run: db.prepare('SELECT r.*, n.announcement FROM market_runs r LEFT JOIN market_network_runs n ON n.run_id = r.id WHERE r.id = ?'),
+      insertNetwork: db.prepare('INSERT INTO market_network_runs (run_id, announcement, tx_id) VALUES (?, ?, ?)'),
       runIds: db.prepare('SELECT id FROM market_runs ORDER BY created_at DESC, rowid DESC').pluck(),
       slots: db.prepare('SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? ORDER BY t'),
       slot: db.prepare('SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? AND t = ?'),
@@ -150,14 +155,18 @@ export class RunStore {
     return row === undefined ? undefined : parsed(slotRowSchema, row, `market run ${runId}, slot ${t}`)
   }
 
-  insertRun(run: Omit<StoredRun, 'finishedAt'> & { finishedAt?: string | null }): void {
+  /** A network run is stored as an accelerated one with its announcement beside it (migration 007). */
+  insertRun(run: Omit<StoredRun, 'finishedAt' | 'network'> & { finishedAt?: string | null; network?: { announcement: RunAnnouncement; txId: string } }): void {
+    const { network, ...row } = run
     this.sql.insertRun.run({
-      ...run,
+      ...row,
+      clock: row.clock === 'network' ? 'accelerated' : row.clock,
       scenario: JSON.stringify(run.scenario),
       state: JSON.stringify(run.state),
       settle: run.settle ? 1 : 0,
       finishedAt: run.finishedAt ?? null
     })
+    if (network) this.sql.insertNetwork.run(run.id, JSON.stringify(network.announcement), network.txId)
   }
 
   insertSlot(runId: string, outcome: SlotOutcome, participants: SlotParticipants, solvedAt: string): void {

@@ -2,7 +2,7 @@
 // every N seconds, for rehearsal) or on real hour boundaries (clock.ts); streams each slot's
 // iterations to the consoles at a pace the eye can follow; settles on the ledger; keeps every run
 // in SQLite (runStore.ts).
-import { randomUUID } from 'node:crypto'
+import { randomUUID, type KeyObject } from 'node:crypto'
 import type { EventPayload, MarketRun, MethodOutput } from '../../../src-shared/contract'
 import { MarketDay, type DayResult, type DayState, type SlotOutcome, type SlotOverrides } from '../../../src-shared/market/day'
 import type { Scenario } from '../../../src-shared/market/scenario'
@@ -13,9 +13,12 @@ import { delayAfterSlot, firstSlotOf, playbackMs, SlotTimers, slotWindowMs } fro
 import { tradesCsv } from './dayFiles'
 import { RunStore, RunStoreError, type StoredRun, type StoredSlot } from './runStore'
 import { readScenarioFolder } from './scenarioFolder'
-import { PaymentBook } from './settlement'
+import { PaymentBook, type NetworkPayer } from './settlement'
 import { Settler, type SlotSettled } from './settler'
 import { slotOfDay, solveScenarioSlot } from './solver'
+import type { RunAnnouncement } from './tangle/messages'
+import type { MarketTangle } from './tangle/marketTangle'
+import { NetworkClock } from './tangle/networkClock'
 
 export class MarketError extends Error {
   constructor(
@@ -53,11 +56,16 @@ export class MarketService {
   private readonly book: PaymentBook
   private readonly store: RunStore
 
+  private readonly networkClock: NetworkClock
+  /** the operator's key for each network run, held from its start for its whole day */
+  private readonly networkKeys = new Map<string, KeyObject>()
+
   constructor(
     private readonly db: Db,
     private readonly events: EventBus,
     private readonly ledger: () => LedgerServices,
-    private readonly options: MarketServiceOptions
+    private readonly options: MarketServiceOptions,
+    private readonly tangle: () => MarketTangle
   ) {
     this.now = options.now ?? Date.now
     this.frameMs = options.frameMs ?? 100
@@ -65,6 +73,7 @@ export class MarketService {
     this.store = new RunStore(db)
     this.timers = new SlotTimers(this.now)
     this.settler = new Settler(this.store, this.book, ledger)
+    this.networkClock = new NetworkClock(tangle, ledger, this.now)
     // a read-only view beside the running app leaves its runs alone
     if (!db.readonly) this.store.pauseRunning()
   }
@@ -84,25 +93,34 @@ export class MarketService {
     throw new MarketError(`no scenario named "${name}"`, true)
   }
 
-  start(input: { scenario: string; clock: Clock; slotSeconds?: number; settle: boolean; game?: Partial<Scenario['game']> }): MarketRun {
-    const scenario = this.loadScenario(input.scenario)
+  /** Starts a run of the named scenario, or of `definition` (a scenario file the CLI read). */
+  start(input: { scenario: string; definition?: Scenario; clock: Clock; slotSeconds?: number; settle: boolean; game?: Partial<Scenario['game']> }): MarketRun {
+    const scenario = input.definition ? structuredClone(input.definition) : this.loadScenario(input.scenario)
     scenario.game = { ...scenario.game, ...input.game }
-    if (input.clock === 'accelerated' && input.slotSeconds === undefined) throw new MarketError('slotSeconds: an accelerated clock needs the seconds per slot')
+    const paced = input.clock === 'accelerated' || input.clock === 'network'
+    if (paced && input.slotSeconds === undefined) throw new MarketError(`slotSeconds: the ${input.clock} clock needs the seconds per slot`)
     const id = randomUUID()
     const firstSlot = firstSlotOf(input.clock, scenario.slots, this.now())
+    let network: { announcement: RunAnnouncement; txId: string } | undefined
+    if (input.clock === 'network') {
+      const key = this.operatorKey()
+      network = this.networkClock.announce(id, scenario, input.slotSeconds!, key)
+      this.networkKeys.set(id, key)
+    }
     this.store.insertRun({
       id,
       scenarioName: scenario.name,
       scenario,
       clock: input.clock,
-      slotSeconds: input.clock === 'accelerated' ? input.slotSeconds! : null,
+      slotSeconds: paced ? input.slotSeconds! : null,
       settle: input.settle,
       status: 'running',
       nextSlot: firstSlot,
       state: new MarketDay(scenario).state(),
-      createdAt: new Date(this.now()).toISOString()
+      createdAt: new Date(this.now()).toISOString(),
+      ...(network ? { network } : {})
     })
-    this.schedule(id, 0)
+    this.schedule(id, network ? this.networkClock.msUntilClose(network.announcement, firstSlot) : 0)
     return this.announce(id)
   }
 
@@ -114,12 +132,13 @@ export class MarketService {
       this.timers.cancel(runId)
       this.setStatus(runId, 'paused')
     } else if (action === 'resume') {
+      if (run.network) this.networkKeys.set(runId, this.networkKeys.get(runId) ?? this.operatorKey())
       this.setStatus(runId, 'running')
-      this.schedule(runId, delayAfterSlot(run.clock, run.slotSeconds, this.now()))
+      this.schedule(runId, this.delayToNext(run))
     } else if (action === 'step') {
       this.timers.cancel(runId)
       this.solveNext(runId)
-      if (this.row(runId).status === 'running') this.schedule(runId, delayAfterSlot(run.clock, run.slotSeconds, this.now()))
+      if (this.row(runId).status === 'running') this.schedule(runId, this.delayToNext(this.row(runId)))
     } else {
       this.timers.cancel(runId)
       this.finish(runId, 'stopped')
@@ -189,7 +208,7 @@ export class MarketService {
     const run = this.row(runId)
     const converged = this.slotRows(runId).filter((r) => r.converged)
     const pending = converged.filter((r) => r.settlement === null)
-    const outcomes = this.settler.settle(run, pending, onSlot)
+    const outcomes = this.settler.settle(run, pending, onSlot, this.networkPayer(run))
     this.announce(runId)
     return {
       settled: outcomes.filter((o) => !('error' in o)).length,
@@ -228,12 +247,14 @@ export class MarketService {
     const { scenario } = run
     const t = run.nextSlot
     if (t >= scenario.slots) return this.finish(runId, 'finished')
-    const { outcome, participants, state } = solveScenarioSlot(scenario, run.state, t, this.options.overrides?.(scenario, slotWindowMs(run.clock, run.slotSeconds)))
+    const { outcome, participants, state } = run.network
+      ? { ...this.networkClock.close(run.network, t, scenario, this.networkKey(runId)), state: run.state }
+      : solveScenarioSlot(scenario, run.state, t, this.options.overrides?.(scenario, slotWindowMs(run.clock, run.slotSeconds)))
     this.store.transaction(() => {
       this.store.insertSlot(runId, outcome, participants, new Date(this.now()).toISOString())
       this.store.advance(runId, t + 1, state)
     })
-    const settled = run.settle && outcome.converged ? this.settler.settle(run, this.slotRows(runId, outcome.t))[0] : undefined
+    const settled = run.settle && outcome.converged ? this.settler.settle(run, this.slotRows(runId, outcome.t), undefined, this.networkPayer(run))[0] : undefined
     this.events.emit('market.slotSolved', {
       runId,
       outcome: { ...outcome, trace: null },
@@ -261,6 +282,33 @@ export class MarketService {
     send(0)
   }
 
+  /** How long until the run's next slot is due: its close on the network clock, else the local clock's pace. */
+  private delayToNext(run: StoredRun): number {
+    return run.network ? this.networkClock.msUntilClose(run.network, run.nextSlot) : delayAfterSlot(run.clock, run.slotSeconds, this.now())
+  }
+
+  private operatorKey(): KeyObject {
+    try {
+      return this.tangle().operatorKey()
+    } catch (error) {
+      throw new MarketError(`the network clock signs as the operator: ${(error as Error).message}`)
+    }
+  }
+
+  /** The key a network run holds; after a restart, taken again from an unlocked keystore. */
+  private networkKey(runId: string): KeyObject {
+    let key = this.networkKeys.get(runId)
+    if (!key) this.networkKeys.set(runId, (key = this.operatorKey()))
+    return key
+  }
+
+  /** A network run pays EVs at their registered addresses from the treasury; a local run pays wallet to wallet. */
+  private networkPayer(run: StoredRun): NetworkPayer | undefined {
+    if (!run.network) return undefined
+    const registered = new Map(this.tangle().participants().map((p) => [p.id, p.address]))
+    return { key: this.networkKey(run.id), addressOf: (id) => registered.get(id) }
+  }
+
   private schedule(runId: string, delayMs: number): void {
     this.timers.set(runId, delayMs, () => {
       const run = this.row(runId)
@@ -271,7 +319,7 @@ export class MarketService {
         console.error(`dv2g: market run ${runId} paused:`, error)
         this.setStatus(runId, 'paused')
       }
-      if (this.row(runId).status === 'running') this.schedule(runId, delayAfterSlot(run.clock, run.slotSeconds, this.now()))
+      if (this.row(runId).status === 'running') this.schedule(runId, this.delayToNext(this.row(runId)))
       this.announce(runId)
     })
   }

@@ -2,6 +2,7 @@
 // grid–EV pair that traded (grid wallet -> EV wallet), and the slot's market record as data,
 // issued by the operator. Only converged slots are settled, and each payment exactly once: its
 // key (run, slot, grid, EV) is written in the same SQLite transaction as its ledger write.
+import type { KeyObject } from 'node:crypto'
 import type { Db } from '../db/connection'
 import { TxKind } from '../ledger/transaction'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
@@ -14,6 +15,15 @@ export const MARKET_TOPIC = 'market.slot'
 const MAX_RECORD_BYTES = 3_000
 
 export class SettlementError extends Error {}
+
+/**
+ * How a network run pays: the grids' wallets are their own agents', so the operator's treasury
+ * pays each EV at its registered address (the clearing house), with the key the run holds.
+ */
+export interface NetworkPayer {
+  key: KeyObject
+  addressOf(participant: string): string | undefined
+}
 
 export interface SlotSettlement {
   slot: number
@@ -103,9 +113,18 @@ export class PaymentBook {
  * keys in the book commit together or not at all. Pairs and records the book already holds (a
  * slot settled part way by an older release, or by a caller that commits more often) are not
  * paid or published again. Participants pay from, and are paid to, the wallet named by their
- * id; the operator wallet issues the market record.
+ * id, and the operator wallet issues the market record; on a network run the treasury pays.
  */
-export function settleSlot(wallets: Wallets, ledger: Ledger, book: PaymentBook, runId: string, slot: SlotOutcome, unitsPerCurrency: number, operator: string): SlotSettlement {
+export function settleSlot(
+  wallets: Wallets,
+  ledger: Ledger,
+  book: PaymentBook,
+  runId: string,
+  slot: SlotOutcome,
+  unitsPerCurrency: number,
+  operator: string,
+  network?: NetworkPayer
+): SlotSettlement {
   if (!slot.converged) throw new SettlementError(`slot ${slot.t} did not converge and is not settled`)
   const keystore = wallets.keystore
   const walletOf = (id: string) => {
@@ -113,13 +132,19 @@ export function settleSlot(wallets: Wallets, ledger: Ledger, book: PaymentBook, 
     if (!wallet) throw new SettlementError(`no wallet named "${id}" for participant ${id}`)
     return wallet
   }
+  const pay = (buyer: string, seller: string, amount: bigint): IngestOutcome => {
+    if (!network) return wallets.send(walletOf(buyer).name, walletOf(seller).address, amount)
+    const address = network.addressOf(seller)
+    if (!address) throw new SettlementError(`${seller} is not a registered participant: its registration was revoked`)
+    return wallets.sendWithKey(network.key, address, amount, 'the treasury')
+  }
   return ledger.transaction(() => {
     const paid = book.paid(runId, slot.t)
     const transfers = pairPayments(slot, unitsPerCurrency).map((p) => {
       const earlier = paid.get(pairKey(p.buyer, p.seller))
       if (earlier) return { buyer: p.buyer, seller: p.seller, amount: earlier.amount.toString(), id: earlier.id }
       try {
-        const id = accepted(wallets.send(walletOf(p.buyer).name, walletOf(p.seller).address, p.amount), `${p.buyer} -> ${p.seller}`)
+        const id = accepted(pay(p.buyer, p.seller, p.amount), `${p.buyer} -> ${p.seller}`)
         book.recordPayment(runId, slot.t, p.buyer, p.seller, p.amount, id)
         return { buyer: p.buyer, seller: p.seller, amount: p.amount.toString(), id }
       } catch (error) {
@@ -127,6 +152,8 @@ export function settleSlot(wallets: Wallets, ledger: Ledger, book: PaymentBook, 
         throw error
       }
     })
+    // a network run's record is its market.result, on the tangle already
+    if (network) return { slot: slot.t, transfers, records: [] }
     const published = book.published(runId, slot.t)
     const operatorKey = keystore.key(walletOf(operator).name)
     const records = marketRecords(runId, slot, unitsPerCurrency).map((body, part) => {

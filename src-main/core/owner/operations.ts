@@ -3,10 +3,13 @@
 // events show the result and its in-memory graph stays the one true copy.
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
+import { marketClockSchema } from '../../../src-shared/contract'
+import { scenarioSchema } from '../../../src-shared/market/scenario'
 import type { App } from '../app'
 import { spam, submitAtRate } from '../ledger/spammer'
 import { MAX_TX_BYTES } from '../ledger/transaction'
 import { MarketError } from '../market/service'
+import { MarketTangleError } from '../market/tangle/marketTangle'
 import type { SlotSettled } from '../market/settler'
 import { SettlementError } from '../market/settlement'
 import { MeterError } from '../meters/service'
@@ -121,7 +124,32 @@ export const operations = {
     market.day(runId) // an unknown run is named before the keystore is touched
     if (app.ledger().wallets.keystore.isNew) throw new OperationRefused('this data dir has no keystore: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
     return withKeys(app, passphrase, () => market.settleRun(runId, (slot) => progress(settledLine(slot))))
-  })
+  }),
+  'market.start': operation(
+    z
+      .object({
+        scenario: z.string().min(1),
+        definition: scenarioSchema.optional(),
+        clock: marketClockSchema,
+        slotSeconds: z.number().min(0.5).max(3600).optional(),
+        settle: z.boolean(),
+        passphrase: z.string().optional()
+      })
+      .strict(),
+    // the network clock takes the operator's key at the start and holds it for the run's day
+    (app, { passphrase, ...input }) => (passphrase === undefined ? app.market().start(input) : withKeys(app, passphrase, () => app.market().start(input)))
+  ),
+  'market.register': operation(
+    z.object({ id: z.string().min(1), role: z.enum(['ev', 'grid']), address: z.string().min(1), passphrase: z.string() }).strict(),
+    (app, { passphrase, ...registration }) => withKeys(app, passphrase, () => app.marketTangle().register(registration))
+  ),
+  'market.revoke': operation(z.object({ id: z.string().min(1), passphrase: z.string() }).strict(), (app, { id, passphrase }) =>
+    withKeys(app, passphrase, () => app.marketTangle().revoke(id))
+  ),
+  'market.participants': operation(z.object({}).strict(), (app) => app.marketTangle().participants()),
+  'market.verify': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0).optional() }).strict(), (app, { runId, t }) =>
+    app.marketTangle().verifications(runId, t)
+  )
 } satisfies Record<string, Operation<z.ZodType, unknown>>
 
 /** One progress line per slot settled, or not. */
@@ -149,6 +177,6 @@ export async function runOperation(app: App, name: string, input: unknown, progr
 export function operationError(error: unknown): ChannelError {
   if (error instanceof OperationRefused) return { message: error.message, refused: true, ...(error.field ? { field: error.field } : {}) }
   if (error instanceof KeyInputError) return { message: error.message, refused: true, field: error.field === 'address' ? 'to' : error.field }
-  if (error instanceof KeystoreError || error instanceof MeterError || error instanceof MarketError || error instanceof SettlementError) return { message: error.message, refused: true }
+  if (error instanceof KeystoreError || error instanceof MeterError || error instanceof MarketError || error instanceof MarketTangleError || error instanceof SettlementError) return { message: error.message, refused: true }
   return { message: error instanceof Error ? error.message : String(error), refused: false }
 }

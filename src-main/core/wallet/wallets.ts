@@ -1,8 +1,10 @@
 // Wallets on the ledger: the keystore's identities with their balances, transfers between them,
 // and the genesis that mints the fixed supply to the first operator wallet, the treasury.
+import type { KeyObject } from 'node:crypto'
 import { addressOf } from '../ledger/address'
 import { finalityOf, type TxState } from '../ledger/finality'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
+import { publicKeyBytes } from '../ledger/signing'
 import { TxKind } from '../ledger/transaction'
 import { decodeAddress } from './keys'
 import { KeystoreError, type Keystore, type Role, type WalletInfo } from './keystore'
@@ -49,9 +51,14 @@ export class Wallets {
 
   /** Spends the sender's unspent outputs, oldest first, with the change back to the sender. */
   send(from: string, toAddress: string, amount: bigint): IngestOutcome {
+    return this.sendWithKey(this.keystore.key(this.walletNamed(from).name).privateKey, toAddress, amount, from)
+  }
+
+  /** As send, signed by a key held elsewhere (a network run keeps the operator's for its whole day). */
+  sendWithKey(privateKey: KeyObject, toAddress: string, amount: bigint, from = 'the wallet'): IngestOutcome {
     if (amount <= 0n) throw new AmountError('the amount must be a positive whole number of base units')
     const to = decodeAddress(toAddress)
-    const key = this.keystore.key(this.walletNamed(from).name)
+    const key = { privateKey, publicKey: publicKeyBytes(privateKey) }
     const own = addressOf(key.publicKey)
     const inputs: { txId: Uint8Array; index: number }[] = []
     let gathered = 0n

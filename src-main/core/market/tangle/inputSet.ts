@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { toHex } from '../../ledger/hash'
 import { addressOf } from '../../ledger/address'
-import { decodeAddress } from '../../wallet/keys'
+import { decodeAddress, encodeAddress } from '../../wallet/keys'
 import type { MarketIndex, MarketMessage } from './marketIndex'
 import { MARKET_TOPICS, parseBody, type Bid, type Offer, type Role, type RunAnnouncement } from './messages'
 import type { Excluded } from './result'
@@ -15,6 +15,7 @@ import type { Excluded } from './result'
 export interface Participant {
   id: string
   role: Role
+  /** the wallet address, as wallets show it */
   address: string
   /** place in registration order: inputs are solved in this order */
   order: number
@@ -22,7 +23,7 @@ export interface Participant {
 
 export interface Registry {
   byId: Map<string, Participant>
-  /** by the hex of the address bytes */
+  /** by the hex of the address's bytes */
   byAddress: Map<string, Participant>
 }
 
@@ -47,9 +48,9 @@ export function registryAt(index: MarketIndex, operatorKeys: readonly Uint8Array
       continue
     }
     const previous = byId.get(parsed.value.id)
-    byId.set(parsed.value.id, { id: parsed.value.id, role: parsed.value.role, address: toHex(address), order: previous?.order ?? order++ })
+    byId.set(parsed.value.id, { id: parsed.value.id, role: parsed.value.role, address: encodeAddress(address), order: previous?.order ?? order++ })
   }
-  const byAddress = new Map([...byId.values()].map((p) => [p.address, p]))
+  const byAddress = new Map([...byId.values()].map((p) => [toHex(decodeAddress(p.address)), p]))
   return { byId, byAddress }
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../../../src-main/core/db/connection'
 import { EventBus } from '../../../../../src-main/core/events'
 import { MarketError, MarketService } from '../../../../../src-main/core/market/service'
+import { MarketTangle } from '../../../../../src-main/core/market/tangle/marketTangle'
 import { useTempDirs } from '../../../../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -10,9 +11,10 @@ const scenariosDir = join(__dirname, '../../../../../resources/scenarios')
 
 function marketOnNewDatabase() {
   const db = openDatabase(join(tempDir(), 'market.sqlite'))
-  const market = new MarketService(db, new EventBus(), () => {
+  const noLedger = () => {
     throw new Error('no ledger in this test')
-  }, { scenariosDir, frameMs: 1 })
+  }
+  const market = new MarketService(db, new EventBus(), noLedger, { scenariosDir, frameMs: 1 }, () => new MarketTangle(db, noLedger))
   return { db, market }
 }
 

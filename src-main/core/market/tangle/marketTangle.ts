@@ -1,0 +1,123 @@
+// The market on the tangle as a node's service: the operator registers and revokes participants
+// and publishes runs and results; every node indexes what milestones confirm and verifies every
+// result, on a timer while the node runs.
+import type { KeyObject } from 'node:crypto'
+import type { LedgerServices } from '../../app'
+import type { Db } from '../../db/connection'
+import { TxKind } from '../../ledger/transaction'
+import { decodeAddress } from '../../wallet/keys'
+import { registryAt, type Participant } from './inputSet'
+import { MarketIndex } from './marketIndex'
+import { encodeBody, MARKET_TOPICS, registrationSchema, type MarketTopic, type Registration } from './messages'
+import { ResultVerifier, type Verification } from './verifier'
+
+/** A request the market cannot carry out (a locked keystore, no operator wallet, a bad address): the message says which. */
+export class MarketTangleError extends Error {}
+
+/** how often a running node indexes newly confirmed market messages and verifies new results */
+export const FOLLOW_MS = 250
+
+export interface SlotVerification {
+  t: number
+  milestone: number | null
+  inputs: number | null
+  matches: boolean
+  differences: string[]
+}
+
+export class MarketTangle {
+  readonly index: MarketIndex
+  readonly verifier: ResultVerifier
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: () => LedgerServices
+  ) {
+    this.index = new MarketIndex(db)
+    this.verifier = new ResultVerifier(db, this.index, () => this.operatorKeys())
+  }
+
+  /** The public keys the genesis names as milestone issuers: the operator's, who alone registers and clears. */
+  operatorKeys(): Uint8Array[] {
+    return this.ledger().ledger.milestones.genesisIssuers()
+  }
+
+  /** The operator's signing key from the unlocked keystore. */
+  operatorKey(): KeyObject {
+    const { wallets, ledger } = this.ledger()
+    if (ledger.isEmpty) throw new MarketTangleError('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
+    if (!wallets.keystore.isUnlocked) throw new MarketTangleError('the keystore is locked: unlock it to sign as the operator')
+    const issuers = new Set(this.operatorKeys().map((key) => Buffer.from(key).toString('hex')))
+    const wallet = wallets.keystore.list().find((w) => issuers.has(w.publicKey))
+    if (!wallet) throw new MarketTangleError("this data dir does not hold the operator's wallet (the milestone issuer its genesis names): only the operator registers participants and clears the market")
+    return wallets.keystore.key(wallet.name).privateKey
+  }
+
+  /** Attaches a market message signed by `key`; its transaction id. */
+  publish(key: KeyObject, topic: MarketTopic, body: Uint8Array): string {
+    const outcome = this.ledger().ledger.attach(key, { kind: TxKind.Data, topic, body })
+    if (outcome.status !== 'accepted') throw new MarketTangleError(`the ${topic} transaction was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+    return outcome.id
+  }
+
+  /** Binds a wallet address to a participant id and role; final once a milestone confirms it. */
+  register(input: Registration): { tx: string } {
+    const parsed = registrationSchema.safeParse(input)
+    if (!parsed.success) throw new MarketTangleError(`${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`)
+    try {
+      decodeAddress(parsed.data.address)
+    } catch (error) {
+      throw new MarketTangleError(`address: ${(error as Error).message}`)
+    }
+    return { tx: this.publish(this.operatorKey(), MARKET_TOPICS.register, encodeBody(parsed.data)) }
+  }
+
+  /** Ends a participant's registration: its inputs from then on are left out. */
+  revoke(id: string): { tx: string } {
+    if (!this.participants().some((p) => p.id === id)) throw new MarketTangleError(`no participant ${JSON.stringify(id)} is registered (as confirmed so far)`)
+    return { tx: this.publish(this.operatorKey(), MARKET_TOPICS.revoke, encodeBody({ id })) }
+  }
+
+  /** The participants registered as the latest indexed milestone confirmed them, in registration order. */
+  participants(): Participant[] {
+    this.index.catchUpAll()
+    const registry = registryAt(this.index, this.operatorKeys(), this.index.indexedMilestone)
+    return [...registry.byId.values()].sort((a, b) => a.order - b.order)
+  }
+
+  /** Indexes what milestones confirmed since the last call and verifies the results now complete. */
+  refresh(): Verification[] {
+    if (this.ledger().ledger.isEmpty) return []
+    this.index.catchUp()
+    return this.verifier.verifyPending()
+  }
+
+  /** What this node found for a run's results, slot by slot (a slot may have more than one result). */
+  verifications(runId: string, t?: number): { run: string; slots: SlotVerification[] } {
+    this.refresh()
+    const rows = this.db
+      .prepare(`SELECT t, milestone, inputs, matches, differences FROM market_verifications WHERE run_id = ? ${t === undefined ? '' : 'AND t = ?'} ORDER BY t, checked_ms`)
+      .all(...(t === undefined ? [runId] : [runId, t])) as { t: number; milestone: number | null; inputs: number | null; matches: number; differences: string }[]
+    return { run: runId, slots: rows.map((r) => ({ t: r.t, milestone: r.milestone, inputs: r.inputs, matches: r.matches === 1, differences: JSON.parse(r.differences) as string[] })) }
+  }
+
+  /** Follows the tangle while the node runs. */
+  follow(onVerified: (verifications: Verification[]) => void = () => {}): void {
+    if (this.timer) return
+    this.timer = setInterval(() => {
+      try {
+        const made = this.refresh()
+        if (made.length) onVerified(made)
+      } catch (error) {
+        console.error('dv2g: market verification:', error)
+      }
+    }, FOLLOW_MS)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+}

@@ -134,9 +134,10 @@ describe('market service', () => {
     market.control(run.id, 'stop')
   })
 
-  it('refuses an unknown scenario and an accelerated clock without its seconds', () => {
+  it('refuses an unknown scenario and a paced clock without its seconds', () => {
     const market = openApp().market()
     expect(() => market.start({ scenario: 'nope', clock: 'instant', settle: false })).toThrow(/no scenario named "nope"/)
-    expect(() => market.start({ scenario: 'paper-3x10', clock: 'accelerated', settle: false })).toThrow(/slotSeconds: an accelerated clock needs the seconds per slot/)
+    expect(() => market.start({ scenario: 'paper-3x10', clock: 'accelerated', settle: false })).toThrow(/slotSeconds: the accelerated clock needs the seconds per slot/)
+    expect(() => market.start({ scenario: 'paper-3x10', clock: 'network', settle: false })).toThrow(/slotSeconds: the network clock needs the seconds per slot/)
   })
 })

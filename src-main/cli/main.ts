@@ -3,6 +3,7 @@ import { defaultDataDir } from '../core/dataDir'
 import { InputFileError } from '../core/inputFile'
 import { DataDirHeldError } from '../core/owner/lock'
 import { parseArgs, stringOption, UsageError } from './args'
+import { agentUsage, runAgent } from './commands/agent'
 import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
 import { importUsage, runImport } from './commands/import'
@@ -29,6 +30,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   tangle: { run: runTangle, usage: tangleUsage },
   wallet: { run: runWallet, usage: walletUsage },
   node: { run: runNode, usage: nodeUsage },
+  agent: { run: runAgent, usage: agentUsage },
   peers: { run: runPeers, usage: peersUsage },
   network: { run: runNetwork, usage: networkUsage },
   bench: { run: runBench, usage: benchUsage }

@@ -77,6 +77,20 @@ const batterySchema = z
 
 const profile = z.array(nonNegative)
 
+/** An EV of a scenario: also what `dv2g agent --role ev --profile FILE` reads. */
+export const evParticipantSchema = z.object({ id, battery: batterySchema, reservePrice: nonNegative, productionKWh: profile, consumptionKWh: profile }).strict()
+/** A grid of a scenario: also what `dv2g agent --role grid --profile FILE` reads. */
+export const gridParticipantSchema = buyerSchema
+  .omit({ demandCapKWh: true })
+  .extend({
+    productionKWh: profile,
+    consumptionKWh: profile,
+    storage: z.object({ capacityKWh: nonNegative, initialKWh: nonNegative }).strict().optional()
+  })
+  .strict()
+export type EvParticipant = z.infer<typeof evParticipantSchema>
+export type GridParticipant = z.infer<typeof gridParticipantSchema>
+
 export const scenarioSchema = z
   .object({
     name: id,
@@ -91,21 +105,8 @@ export const scenarioSchema = z
     /** ϖ^max per slot, currency per kWh: the grids' retail price */
     priceCap: z.array(positive),
     game: gameSchema.default(gameSchema.parse({})),
-    evs: z
-      .array(z.object({ id, battery: batterySchema, reservePrice: nonNegative, productionKWh: profile, consumptionKWh: profile }).strict())
-      .min(1, { message: 'needs at least one EV' }),
-    grids: z
-      .array(
-        buyerSchema
-          .omit({ demandCapKWh: true })
-          .extend({
-            productionKWh: profile,
-            consumptionKWh: profile,
-            storage: z.object({ capacityKWh: nonNegative, initialKWh: nonNegative }).strict().optional()
-          })
-          .strict()
-      )
-      .min(1, { message: 'needs at least one grid' })
+    evs: z.array(evParticipantSchema).min(1, { message: 'needs at least one EV' }),
+    grids: z.array(gridParticipantSchema).min(1, { message: 'needs at least one grid' })
   })
   .strict()
   .superRefine((s, ctx) => {

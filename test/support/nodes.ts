@@ -88,7 +88,16 @@ export function useNodes(): (dataDir: string, args?: readonly string[], env?: No
 }
 
 export function startNode(dataDir: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [dv2gBin, '--data-dir', dataDir, 'node', '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
+  return startNodeCommand('node', dataDir, args, env)
+}
+
+/** `dv2g agent` is a node too: the same start, identity and stop. */
+export function startAgent(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
+  return startNodeCommand('agent', dataDir, args, env)
+}
+
+function startNodeCommand(command: 'node' | 'agent', dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [dv2gBin, '--data-dir', dataDir, command, '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
     env: { ...process.env, ...env }
   })
   let stdout = ''
@@ -98,7 +107,7 @@ export function startNode(dataDir: string, args: readonly string[] = [], env: No
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop()
-      reject(new Error(`dv2g node printed nothing within ${START_TIMEOUT_MS} ms\n${stderr}`))
+      reject(new Error(`dv2g ${command} printed nothing within ${START_TIMEOUT_MS} ms\n${stderr}`))
     }, START_TIMEOUT_MS)
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
@@ -119,7 +128,7 @@ export function startNode(dataDir: string, args: readonly string[] = [], env: No
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`dv2g node exited with ${code} before printing its addresses\n${stderr}`))
+      reject(new Error(`dv2g ${command} exited with ${code} before printing its addresses\n${stderr}`))
     })
   })
 }

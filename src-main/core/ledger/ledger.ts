@@ -19,6 +19,11 @@ import { TangleStore } from './store'
 import { MilestoneRefusal, Milestones, type MilestoneEvaluation, type MilestoneInfo } from './milestones'
 import { checkAllButSignature, checkIntrinsic, DEFAULT_MAX_SKEW_MS, signatureRefusal, signedPart, type Checked } from './validation'
 
+/** a data transaction that only joins two tips before a milestone */
+export const CHECKPOINT_TOPIC = 'milestone.checkpoint'
+/** checkpoints before one milestone at most: what is left waits for the next */
+const MAX_CHECKPOINTS = 256
+
 export interface LedgerOptions {
   powBits: number
   maxSkewMs: number
@@ -127,11 +132,20 @@ export class Ledger {
 
   /**
    * Issues the next milestone, signed by a milestone issuer the genesis names, approving the two
-   * oldest tips (the ones longest waiting for finality), and applies it.
+   * oldest tips (the ones longest waiting for finality), and applies it. With `referenceAllTips`,
+   * checkpoints first join the other tips two by two (as IOTA's coordinator did), so the
+   * milestone references everything stored here: a market slot's close needs every input in.
    */
-  issueMilestone(issuerKey: KeyObject): IngestOutcome {
+  issueMilestone(issuerKey: KeyObject, { referenceAllTips = false } = {}): IngestOutcome {
     return this.ingestQueue.local(() => {
       if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
+      for (let joined = 0; referenceAllTips && this.graph.tips.size > 2 && joined < MAX_CHECKPOINTS; joined++) {
+        const [trunk, branch] = this.milestoneParents()
+        const checkpoint = this.build(issuerKey, { kind: TxKind.Data, topic: CHECKPOINT_TOPIC, body: new Uint8Array(0) }, [this.graph.idAt(trunk).slice(), this.graph.idAt(branch).slice()])
+        if (!checkpoint.ok) return { status: 'refused', reason: checkpoint.reason }
+        const stored = this.storeAndRelease(checkpoint)
+        if (stored.status !== 'accepted') return stored
+      }
       const parents = this.milestoneParents()
       const evaluation = this.milestones.evaluate(parents)
       const payload: Payload = { kind: TxKind.Milestone, index: evaluation.index, previous: evaluation.previous, stateHash: evaluation.stateHash }

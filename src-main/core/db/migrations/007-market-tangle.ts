@@ -5,7 +5,8 @@ import type { Migration } from './index'
  * node reads registrations, offers, bids and results from here in milestone order (milestone,
  * then White Flag position), the order every node agrees on. A body that does not parse is kept
  * with its problem, so a slot can say why an input was left out. Verifications record what this
- * node found when it solved a published result again. A run on the network clock keeps its
+ * node found when it solved a published result again; an agent's inputs are recorded as it posts
+ * them. A run on the network clock keeps its
  * announcement beside its row: market_runs' clock CHECK predates that clock, and changing a
  * CHECK means rebuilding market_runs, which slots and payments reference, so such a run is
  * stored as an accelerated one with its announcement here.
@@ -41,6 +42,15 @@ export const m007MarketTangle: Migration = {
         differences  TEXT NOT NULL,
         checked_ms   INTEGER NOT NULL,
         PRIMARY KEY (run_id, t, digest)
+      ) STRICT;
+
+      -- what this node's agent posted, one input per run and slot, so a restart does not post twice
+      CREATE TABLE market_agent_inputs (
+        run_id     TEXT NOT NULL,
+        t          INTEGER NOT NULL,
+        tx_id      TEXT NOT NULL CHECK (length(tx_id) = 64),
+        posted_ms  INTEGER NOT NULL,
+        PRIMARY KEY (run_id, t)
       ) STRICT;
 
       CREATE TABLE market_network_runs (

@@ -3,7 +3,7 @@
 // node. An input is left out when its body does not parse, its wallet is not registered (or is
 // registered as someone else, or in the other role), it was signed after the slot closed, or
 // its participant already has an input in the slot. The kept ones are ordered by their
-// participants' registration, and hashed, so a result names exactly what it was solved from.
+// participants' ids, and hashed, so a result names exactly what it was solved from.
 import { createHash } from 'node:crypto'
 import { toHex } from '../../ledger/hash'
 import { addressOf } from '../../ledger/address'
@@ -17,7 +17,7 @@ export interface Participant {
   role: Role
   /** the wallet address, as wallets show it */
   address: string
-  /** place in registration order: inputs are solved in this order */
+  /** place in registration order, as participants are listed */
   order: number
 }
 
@@ -54,6 +54,30 @@ export function registryAt(index: MarketIndex, operatorKeys: readonly Uint8Array
   return { byId, byAddress }
 }
 
+/**
+ * Participant ids in natural order (EV2 before EV10), the order a slot is solved in: the game's
+ * arithmetic depends on it, so it must not depend on when inputs arrived. Written out rather than
+ * left to a locale collator, whose rules may differ between two nodes' runtimes.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const runs = (s: string) => s.match(/\d+|\D+/g) ?? []
+  const left = runs(a)
+  const right = runs(b)
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i]!
+    const y = right[i]!
+    if (x === y) continue
+    const numeric = /^\d/.test(x) && /^\d/.test(y)
+    if (numeric) {
+      const [p, q] = [x.replace(/^0+(?=\d)/, ''), y.replace(/^0+(?=\d)/, '')]
+      if (p.length !== q.length) return p.length - q.length
+      if (p !== q) return p < q ? -1 : 1
+    }
+    return x < y ? -1 : 1
+  }
+  return left.length - right.length || (a < b ? -1 : a > b ? 1 : 0)
+}
+
 /** When slot t of a run closes (ms since the epoch). */
 export const slotCloseMs = (run: RunAnnouncement, t: number) => run.startMs + (t + 1) * run.slotSeconds * 1000
 
@@ -68,7 +92,7 @@ export interface InputSet {
   offers: KeptInput<Offer>[]
   bids: KeptInput<Bid>[]
   excluded: Excluded[]
-  /** SHA-256 over the kept inputs' ids, offers then bids, each in registration order */
+  /** SHA-256 over the kept inputs' ids, offers then bids, each in natural id order */
   inputHash: string
 }
 
@@ -111,9 +135,9 @@ export function inputSetAt(index: MarketIndex, run: RunAnnouncement, t: number, 
       if (parsed.ok) bids.push({ participant, tx, value: parsed.value })
     }
   }
-  const byRegistration = (a: KeptInput<unknown>, b: KeptInput<unknown>) => a.participant.order - b.participant.order
-  offers.sort(byRegistration)
-  bids.sort(byRegistration)
+  const byId = (a: KeptInput<unknown>, b: KeptInput<unknown>) => naturalCompare(a.participant.id, b.participant.id)
+  offers.sort(byId)
+  bids.sort(byId)
   const hash = createHash('sha256')
   for (const input of [...offers, ...bids]) hash.update(Buffer.from(input.tx, 'hex'))
   return { milestone, offers, bids, excluded, inputHash: hash.digest('hex') }

@@ -70,11 +70,11 @@ export class NetworkClock {
     return { outcome, participants: participantsOf(scenario, inputs, outcome), result, inputs, resultTxs }
   }
 
-  /** Issues a milestone if anything waits for one; the latest milestone's index either way. */
+  /** Issues a milestone referencing every tip if anything waits for one; the latest milestone's index either way. */
   private milestoneNow(operatorKey: KeyObject): number {
     const { ledger } = this.ledger()
     if (awaitsMilestone(ledger)) {
-      const outcome = ledger.issueMilestone(operatorKey)
+      const outcome = ledger.issueMilestone(operatorKey, { referenceAllTips: true })
       if (outcome.status !== 'accepted') throw new Error(`the closing milestone was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
     }
     return ledger.latestMilestone()?.index ?? 0

@@ -61,7 +61,7 @@ export class ResultVerifier {
     const keys = this.operatorKeys()
     const runs = announcedRuns(this.index, keys)
     const made: Verification[] = []
-    for (const group of this.completeGroups()) {
+    for (const group of completeGroups(this.index)) {
       const { run, t, digest } = group.header
       if (this.verified(run, t, digest)) continue
       const verification = this.verify(group, runs.get(run), keys)
@@ -82,7 +82,7 @@ export class ResultVerifier {
       matches: differences.length === 0,
       differences
     })
-    const parts = [...group.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, part]) => part)
+    const parts = chunksOf(group)
     const assembled = assembleResult(
       header,
       parts.map((p) => p.chunk)
@@ -98,21 +98,42 @@ export class ResultVerifier {
     const computed = solveInputSet(run, header.t, inputs, { trace: false }).result
     return verdict(assembled.result, resultDifferences(assembled.result, computed))
   }
+}
 
-  /** Result parts grouped by (run, slot, digest), the groups whose every part is here. */
-  private completeGroups(): PartGroup[] {
-    const groups = new Map<string, PartGroup>()
-    for (const message of this.index.byTopic([MARKET_TOPICS.result])) {
-      const part = partOf(message)
-      if (!part) continue
-      const key = `${part.header.run}\u0000${part.header.t}\u0000${part.header.digest}`
-      let group = groups.get(key)
-      if (!group) groups.set(key, (group = { header: part.header, parts: new Map() }))
-      // the first copy of a part counts; parts that disagree on the count are not this group's
-      if (part.header.parts === group.header.parts && !group.parts.has(part.header.part)) group.parts.set(part.header.part, { chunk: part.chunk, issuer: message.issuer })
-    }
-    return [...groups.values()].filter((g) => g.parts.size === g.header.parts)
+/** Result parts grouped by (run, slot, digest), in the order their first parts were confirmed: the groups whose every part is here. */
+function completeGroups(index: MarketIndex): PartGroup[] {
+  const groups = new Map<string, PartGroup>()
+  for (const message of index.byTopic([MARKET_TOPICS.result])) {
+    const part = partOf(message)
+    if (!part) continue
+    const key = `${part.header.run}\u0000${part.header.t}\u0000${part.header.digest}`
+    let group = groups.get(key)
+    if (!group) groups.set(key, (group = { header: part.header, parts: new Map() }))
+    // the first copy of a part counts; parts that disagree on the count are not this group's
+    if (part.header.parts === group.header.parts && !group.parts.has(part.header.part)) group.parts.set(part.header.part, { chunk: part.chunk, issuer: message.issuer })
   }
+  return [...groups.values()].filter((g) => g.parts.size === g.header.parts)
+}
+
+const chunksOf = (group: PartGroup) => [...group.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, part]) => part)
+
+/**
+ * The operator's result of each slot of a run, by slot (the first confirmed, whole and signed by
+ * the operator): what an agent follows, its battery after the slot, before any verdict.
+ */
+export function operatorResults(index: MarketIndex, operatorKeys: readonly Uint8Array[], runId: string): Map<number, MarketResult> {
+  const results = new Map<number, MarketResult>()
+  for (const group of completeGroups(index)) {
+    if (group.header.run !== runId || results.has(group.header.t)) continue
+    const parts = chunksOf(group)
+    if (!parts.every((p) => isOperator(p.issuer, operatorKeys))) continue
+    const assembled = assembleResult(
+      group.header,
+      parts.map((p) => p.chunk)
+    )
+    if (assembled.ok) results.set(group.header.t, assembled.result)
+  }
+  return results
 }
 
 function partOf(message: MarketMessage): { header: ResultPartHeader; chunk: Uint8Array } | null {

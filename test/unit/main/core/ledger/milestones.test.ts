@@ -219,6 +219,29 @@ describe('milestones and White Flag', () => {
     expect(unspent.map(([, , address, amount]) => [address, amount])).toEqual([[toHex(addressOfKey(winner)).toUpperCase(), Number(SUPPLY)]])
   })
 
+  it('references every tip with checkpoints when asked, and only the two oldest otherwise', () => {
+    const a = withGenesis(1)
+    // four ledgers issue side by side from the genesis alone: a's tangle gets four tips
+    const others = [2, 3, 4, 5].map((seed) => {
+      const other = openLedger(seed)
+      accepted(other.ledger.ingest(allBytes(a.db))[0]!)
+      accepted(other.ledger.attach(bob, { kind: TxKind.Data, topic: 'market.offer', body: new TextEncoder().encode(`{"n":${seed}}`) }))
+      return other
+    })
+    for (const other of others) for (const bytes of allBytes(other.db).slice(1)) accepted(a.ledger.ingest([bytes])[0]!)
+    expect(a.ledger.graph.tips.size).toBe(4)
+    const unreferenced = () => Array.from({ length: a.ledger.graph.size }, (_, at) => at).filter((at) => a.ledger.milestones.referencedBy(at) === 0).length
+    accepted(a.ledger.issueMilestone(operator))
+    expect(unreferenced()).toBe(2) // two tips wait for a later milestone
+
+    for (const other of others) accepted(other.ledger.attach(bob, { kind: TxKind.Data, topic: 'market.offer', body: new TextEncoder().encode('{"again":1}') }))
+    for (const other of others) for (const bytes of allBytes(other.db).slice(2)) a.ledger.ingest([bytes])
+    accepted(a.ledger.issueMilestone(operator, { referenceAllTips: true }))
+    expect(unreferenced()).toBe(0)
+    expect(a.ledger.graph.tips.size).toBe(1)
+    expect(verifyLedger(a.db, { powBits: POW_BITS }).ok).toBe(true)
+  })
+
   it('refuses a milestone with a wrong state hash, a gap in the index, or an unknown issuer, with its reason, and stores nothing of it', () => {
     const a = withGenesis()
     accepted(pay(a.ledger, operator, alice, 50n))

@@ -10,7 +10,7 @@ import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/
 import { privateKeyFromSeed, publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
 import { TxKind } from '../../../../../src-main/core/ledger/transaction'
 import { solveInputSet } from '../../../../../src-main/core/market/tangle/clearing'
-import { inputSetAt, registryAt, slotCloseMs } from '../../../../../src-main/core/market/tangle/inputSet'
+import { inputSetAt, naturalCompare, registryAt, slotCloseMs } from '../../../../../src-main/core/market/tangle/inputSet'
 import { MarketIndex } from '../../../../../src-main/core/market/tangle/marketIndex'
 import { encodeBody, MARKET_TOPICS, type RunAnnouncement } from '../../../../../src-main/core/market/tangle/messages'
 import { assembleResult, readResultPart, resultParts, type MarketResult } from '../../../../../src-main/core/market/tangle/result'
@@ -90,7 +90,7 @@ describe('the market on the tangle', () => {
     const registry = registryAt(m.index, [publicKeyBytes(operator)], closing)
     expect([...registry.byId.keys()]).toEqual(['EV1', 'EV2', 'G1'])
     const inputs = inputSetAt(m.index, run, 0, closing, registry)
-    // solved in registration order, whatever order they arrived in
+    // solved in the order of their ids, whatever order they arrived in
     expect(inputs.offers.map((o) => [o.participant.id, o.tx])).toEqual([
       ['EV1', offer1],
       ['EV2', offer2]
@@ -150,6 +150,11 @@ describe('the market on the tangle', () => {
     expect(forged!.differences[0]).toMatch(/^signed by [0-9a-f]{16}…, not by the operator$/)
     expect(wrongInputs).toMatchObject({ matches: false })
     expect(wrongInputs!.differences).toEqual([`input hash: published "${'f'.repeat(64)}", computed "${result.inputHash}"`])
+  })
+
+  it('orders participants naturally, digits as numbers, the same on every runtime', () => {
+    const ids = ['EV10', 'G2', 'EV2', 'EV1', 'ev1', 'EV002', 'G10', 'EV']
+    expect([...ids].sort(naturalCompare)).toEqual(['EV', 'EV1', 'EV002', 'EV2', 'EV10', 'G2', 'G10', 'ev1'])
   })
 
   it('joins a result of many parts, and refuses parts that do not hash to their digest', () => {

@@ -1,0 +1,113 @@
+// The market on the network (issue 11): the operator's node, 3 grid agents and 10 EV agents as
+// separate processes on 127.0.0.1, each with its own data dir and wallet. The agents' profiles
+// are paper-3x10's participants; a day on the network clock must clear as dv2g simulate clears
+// that scenario, and every node must verify every slot's result. Commands reach the operator's
+// node through its channel, as the dv2g commands do. The tests share one network, in order.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runDay } from '../../src-shared/market/day'
+import { scenarioSchema, type Scenario } from '../../src-shared/market/scenario'
+import type { SlotVerification } from '../../src-main/core/market/tangle/marketTangle'
+import { callChannel } from '../../src-main/core/owner/channel'
+import { readHolder } from '../../src-main/core/owner/lock'
+import { Keystore } from '../../src-main/core/wallet/keystore'
+import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, startAgent, startNode, waitFor, type NodeProcess } from '../support/nodes'
+import { useTempDirs } from '../support/tempDir'
+
+const tempDir = useTempDirs({ perFile: true })
+const PASSPHRASE = 'market-network-passphrase'
+const withPassphrase = { DV2G_PASSPHRASE: PASSPHRASE }
+const SLOT_SECONDS = 3
+const scenario: Scenario = scenarioSchema.parse(JSON.parse(readFileSync(join(__dirname, '../../resources/scenarios/paper-3x10.json'), 'utf8')))
+
+function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T> {
+  const holder = readHolder(node.dataDir)
+  if (!holder) throw new Error(`no process holds ${node.dataDir}`)
+  return callChannel(holder, operation, input, () => {}, 30_000) as Promise<T>
+}
+
+interface Agent {
+  id: string
+  role: 'ev' | 'grid'
+  dir: string
+  profile: string
+  node?: NodeProcess
+}
+
+/** What the operator's node holds for a slot (0-based): each input's participant, milestone and body, for a failure message. */
+function inputsOf(operatorDir: string, runId: string, t: number): string {
+  return readNodeDatabase(operatorDir, (db) =>
+    (db.prepare('SELECT participant, milestone, timestamp_ms AS ms, body FROM market_messages WHERE run_id = ? AND t = ? ORDER BY milestone, position').all(runId, t) as { participant: string; milestone: number; ms: number; body: Buffer }[])
+      .map((m) => `${m.participant}@${m.milestone}/${m.ms} ${m.body.toString().slice(0, 160)}`)
+      .join('\n')
+  )
+}
+
+describe('the market on a network of the operator and 13 agents', () => {
+  let operator: NodeProcess
+  const agents: Agent[] = []
+  const nodes = () => [operator, ...agents.flatMap((a) => (a.node ? [a.node] : []))]
+
+  const startAgentNode = async (agent: Agent) => {
+    agent.node = await startAgent(agent.dir, ['--role', agent.role, '--wallet', agent.id, '--profile', agent.profile, '--peer', operator.listen[0]!], withPassphrase)
+  }
+
+  beforeAll(async () => {
+    operator = await startNode(await createTreasuryDataDir(tempDir(), PASSPHRASE), ['--milestone-seconds', '1'], withPassphrase)
+    for (const [role, participants] of [
+      ['grid', scenario.grids],
+      ['ev', scenario.evs]
+    ] as const) {
+      for (const participant of participants) {
+        const dir = tempDir()
+        // a light key derivation: thirteen keystores are made and unlocked here
+        const keystore = new Keystore(join(dir, 'keystore.json'), { kdf: { N: 1 << 14, r: 8, p: 1 } })
+        keystore.unlock(PASSPHRASE)
+        keystore.create(participant.id, role)
+        const profile = join(dir, 'profile.json')
+        writeFileSync(profile, JSON.stringify(participant))
+        agents.push({ id: participant.id, role, dir, profile })
+      }
+    }
+    // a few at a time: thirteen node starts at once would take the two cores for a minute
+    for (let i = 0; i < agents.length; i += 4) await Promise.all(agents.slice(i, i + 4).map(startAgentNode))
+    for (const agent of agents) {
+      const address = new Keystore(join(agent.dir, 'keystore.json')).find(agent.id)!.address
+      const registered = await dv2g(['--data-dir', operator.dataDir, 'market', 'register', '--id', agent.id, '--role', agent.role, '--address', address, '--json'], withPassphrase)
+      expect(registered.status, registered.stderr).toBe(0)
+    }
+    await waitFor(() => ask<unknown[]>(operator, 'market.participants', {}), (list) => list.length === agents.length, 60_000, 'the operator to confirm all 13 registrations')
+  }, 360_000)
+
+  afterAll(async () => {
+    await Promise.all(nodes().map((node) => node.stop()))
+  })
+
+  it('clears a day of 24 slots on the network clock as dv2g simulate does, and every node verifies every result', async () => {
+    const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', 'paper-3x10', '--clock', 'network', '--slot-seconds', String(SLOT_SECONDS)], withPassphrase)
+    const dayMs = (scenario.slots + 2) * SLOT_SECONDS * 1000
+    await waitFor(() => ask<{ run: string; slots: SlotVerification[] }>(operator, 'market.verify', { runId }), (v) => v.slots.length === scenario.slots, dayMs + 60_000, 'every slot of the day to be solved')
+
+    for (const node of nodes()) {
+      const verified = await waitFor(() => ask<{ slots: SlotVerification[] }>(node, 'market.verify', { runId }), (v) => v.slots.length === scenario.slots, 60_000, `node ${node.dataDir} to verify the whole day`)
+      expect(verified.slots.filter((s) => !s.matches)).toEqual([])
+      expect(verified.slots.map((s) => s.t)).toEqual(Array.from({ length: scenario.slots }, (_, t) => t))
+    }
+
+    // the agents offered their supply in whole Wh: prices, Q and trades agree with the
+    // simulation to within that rounding
+    const simulated = runDay(scenario)
+    const trades = JSON.parse((await dv2g(['--data-dir', operator.dataDir, 'market', 'trades', '--run', runId, '--json'])).stdout) as { t: number; buyer: string; seller: string; energyKWh: number; price: number }[]
+    const day = JSON.parse((await dv2g(['--data-dir', operator.dataDir, 'market', 'runs', '--json'])).stdout) as { id: string; status: string }[]
+    expect(day.find((r) => r.id === runId)?.status).toBe('finished')
+    for (const slot of simulated.slots) {
+      const onNetwork = trades.filter((tr) => tr.t === slot.t)
+      expect(onNetwork.map((tr) => `${tr.buyer}->${tr.seller}`), `slot ${slot.t}:\n${inputsOf(operator.dataDir, runId, slot.t - 1)}`).toEqual(slot.trades.map((tr) => `${tr.buyer}->${tr.seller}`))
+      onNetwork.forEach((tr, i) => {
+        expect(tr.energyKWh).toBeCloseTo(slot.trades[i]!.energyKWh, 2)
+        expect(tr.price).toBeCloseTo(slot.trades[i]!.price, 4)
+      })
+    }
+  })
+})

@@ -14,11 +14,13 @@ import { readHolder } from '../../src-main/core/owner/lock'
 import { Keystore } from '../../src-main/core/wallet/keystore'
 import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, startAgent, startNode, waitFor, type NodeProcess } from '../support/nodes'
 import { useTempDirs } from '../support/tempDir'
+import { until } from '../support/until'
 
 const tempDir = useTempDirs({ perFile: true })
 const PASSPHRASE = 'market-network-passphrase'
 const withPassphrase = { DV2G_PASSPHRASE: PASSPHRASE }
 const SLOT_SECONDS = 3
+const SHORT_SLOT_SECONDS = 6
 const scenario: Scenario = scenarioSchema.parse(JSON.parse(readFileSync(join(__dirname, '../../resources/scenarios/paper-3x10.json'), 'utf8')))
 
 function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T> {
@@ -109,5 +111,37 @@ describe('the market on a network of the operator and 13 agents', () => {
         expect(tr.price).toBeCloseTo(slot.trades[i]!.price, 4)
       })
     }
+  })
+
+  it('clears slots 9-12 without an EV agent killed in slot 8, and takes its offers again from slot 13 once it is back', async () => {
+    // 16 slots of 6 s: room for a restarted agent (a few seconds to start on a busy machine) to offer in the slot it comes back in
+    const short = { ...scenario, name: 'paper-3x10-16', slots: 16, priceCap: scenario.priceCap.slice(0, 16), evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: ev.productionKWh.slice(0, 16), consumptionKWh: ev.consumptionKWh.slice(0, 16) })), grids: scenario.grids.map((g) => ({ ...g, productionKWh: g.productionKWh.slice(0, 16), consumptionKWh: g.consumptionKWh.slice(0, 16) })) }
+    const file = join(tempDir(), 'paper-3x10-16.json')
+    writeFileSync(file, JSON.stringify(short))
+    const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', file, '--clock', 'network', '--slot-seconds', String(SHORT_SLOT_SECONDS)], withPassphrase)
+    const startMs = readNodeDatabase(operator.dataDir, (db) => (JSON.parse(db.prepare('SELECT announcement FROM market_network_runs WHERE run_id = ?').pluck().get(runId) as string) as { startMs: number }).startMs)
+    const ev = agents.find((a) => a.id === 'EV3')!
+    const slotsOf = (id: string) => readNodeDatabase(operator.dataDir, (db) => db.prepare("SELECT t FROM market_messages WHERE run_id = ? AND participant = ? AND topic = 'market.offer' ORDER BY t").pluck().all(runId, id) as number[])
+
+    await waitFor(async () => slotsOf(ev.id), (slots) => slots.includes(7), 90_000, 'EV3 to offer in slot 8')
+    ev.node!.kill()
+    // the restart is the test's move: halfway through slot 12, later than an agent can start and
+    // still offer in it (it sits out a slot's last quarter)
+    const restartAt = startMs + 11.5 * SHORT_SLOT_SECONDS * 1000
+    expect(restartAt).toBeGreaterThan(Date.now())
+    await until(() => Date.now() >= restartAt, restartAt - Date.now() + 5000, 'the end of slot 12')
+    await startAgentNode(ev)
+
+    await waitFor(() => ask<{ slots: SlotVerification[] }>(operator, 'market.verify', { runId }), (v) => v.slots.length === short.slots, 60_000, 'every slot of the short day to be solved')
+    const offered = slotsOf(ev.id)
+    expect(offered.filter((t) => t >= 8 && t <= 11)).toEqual([])
+    expect(offered.filter((t) => t >= 12), `EV3's agent after its restart at ${new Date(restartAt).toISOString()}:\n${ev.node!.log()}`).toEqual([12, 13, 14, 15])
+    for (const node of nodes()) {
+      const verified = await waitFor(() => ask<{ slots: SlotVerification[] }>(node, 'market.verify', { runId }), (v) => v.slots.length === short.slots, 60_000, `node ${node.dataDir} to verify the short day`)
+      expect(verified.slots.filter((s) => !s.matches)).toEqual([])
+    }
+    // the others went on: every slot without EV3 still traded
+    const trades = JSON.parse((await dv2g(['--data-dir', operator.dataDir, 'market', 'trades', '--run', runId, '--json'])).stdout) as { t: number; seller: string }[]
+    for (const t of [9, 10, 11, 12]) expect(trades.filter((tr) => tr.t === t && tr.seller !== 'EV3').length, `slot ${t}`).toBeGreaterThan(0)
   })
 })

@@ -58,7 +58,7 @@ export async function runAgent(argv: readonly string[], out: Output, dataDir: st
       try {
         // nothing to post before the node holds a tangle (it joins its first peer's)
         if (app.ledger().ledger.isEmpty) return
-        for (const p of agent.tick()) out.note(`dv2g agent: ${role === 'ev' ? 'offered' : 'bid for'} ${p.energyWh} Wh in slot ${p.t + 1} of run ${p.run} (${p.tx.slice(0, 12)}…)`)
+        for (const p of agent.tick()) out.note(`${new Date().toISOString()} dv2g agent: ${role === 'ev' ? 'offered' : 'bid for'} ${p.energyWh} Wh in slot ${p.t + 1} of run ${p.run} (${p.tx.slice(0, 12)}…)`)
       } catch (error) {
         out.note(`dv2g agent: could not post: ${error instanceof Error ? error.message : String(error)}`)
       }

@@ -18,6 +18,8 @@ export type AgentProfile = { role: 'ev'; participant: EvParticipant } | { role: 
 
 /** a slot's input waits this share of the slot for the previous slot's result before it is posted without it */
 const WAIT_FOR_RESULT_SHARE = 0.6
+/** and is not posted in the slot's last share: it could miss the closing milestone (an agent that starts that late sits the slot out) */
+const TOO_LATE_SHARE = 0.25
 
 export interface Posted {
   run: string
@@ -89,9 +91,11 @@ export class MarketAgent {
       const t = Math.floor((now - run.startMs) / (run.slotSeconds * 1000))
       if (t < 0 || t >= run.slots || this.postedAlready(run.run, t)) continue
       const results = operatorResults(index, keys, run.run)
-      const opened = slotCloseMs(run, t) - run.slotSeconds * 1000
+      const slotMs = run.slotSeconds * 1000
+      const opened = slotCloseMs(run, t) - slotMs
+      if (now - opened > (1 - TOO_LATE_SHARE) * slotMs) continue
       // the previous slot's outcome moves the battery: wait for it, but not past most of the slot
-      if (t > 0 && !results.has(t - 1) && now - opened < WAIT_FOR_RESULT_SHARE * run.slotSeconds * 1000) continue
+      if (t > 0 && !results.has(t - 1) && now - opened < WAIT_FOR_RESULT_SHARE * slotMs) continue
       const input = inputFor(this.profile, run, t, levelBefore(this.profile, run, results, t))
       const tx = this.tangle.publish(this.key, input.topic, encodeBody(input.body))
       this.record(run.run, t, tx, now)

@@ -406,6 +406,50 @@ export const methods = {
     z.object({ run: marketRunSchema, day: dayResultSchema, settlement: z.array(z.object({ t: count, settled: z.boolean(), error: z.string().nullable() })) })
   ),
   'market.slot': method(z.object({ runId: runIdSchema, t: z.number().int().min(1) }).strict(), slotOutcomeSchema),
+  /** the registered EVs and grids (as milestones confirmed them), with the last input of each */
+  'market.participants': method(
+    noInput,
+    z.array(
+      z.object({
+        id: z.string(),
+        role: z.enum(['ev', 'grid']),
+        address: z.string(),
+        order: z.number(),
+        lastInput: z.object({ run: z.string(), t: z.number().int(), atMs: z.number() }).nullable()
+      })
+    )
+  ),
+  /** binds a wallet address to a participant id and role, signed by the operator's wallet (the keystore unlocked) */
+  'market.register': method(
+    z.object({ id: z.string().trim().min(1, { message: 'must not be empty' }).max(64), role: z.enum(['ev', 'grid'], { error: 'must be ev or grid' }), address: z.string().trim().min(1, { message: 'must not be empty' }) }).strict(),
+    z.object({ tx: z.string() })
+  ),
+  'market.revoke': method(z.object({ id: z.string().min(1) }).strict(), z.object({ tx: z.string() })),
+  /** a network run's slot (1-based): its inputs with their source, the ones left out, and this node's verification */
+  'market.slotInputs': method(
+    z.object({ runId: runIdSchema, t: z.number().int().min(1) }).strict(),
+    z.object({
+      /** the milestone the result was solved at; null before the slot's result */
+      milestone: z.number().nullable(),
+      inputs: z.array(
+        z.object({
+          participant: z.string(),
+          kind: z.enum(['offer', 'bid']),
+          wallet: z.string(),
+          tx: z.string(),
+          /** supply offered, or the demand cap bid for */
+          energyWh: z.number(),
+          reservePrice: z.number().nullable(),
+          xi: z.number().nullable(),
+          kappa: z.number().nullable()
+        })
+      ),
+      excluded: z.array(z.object({ tx: z.string(), participant: z.string().nullable(), reason: z.string() })),
+      verification: z.object({ matches: z.boolean(), differences: z.array(z.string()) }).nullable()
+    })
+  ),
+  /** what this node found for each of a run's results (slots 1-based); empty for a run of a local clock */
+  'market.verifications': method(z.object({ runId: runIdSchema }).strict(), z.array(z.object({ t: z.number().int(), matches: z.boolean(), differences: z.array(z.string()) }))),
   'market.tradesCsv': method(z.object({ runId: runIdSchema }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
 
   'meter.availablePorts': method(noInput, z.array(z.object({ path: z.string(), manufacturer: z.string().nullable() }))),

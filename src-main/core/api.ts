@@ -13,6 +13,7 @@ import { esuCost } from '../../src-shared/market/esu'
 import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
 import { MarketError } from './market/service'
+import { MarketTangleError } from './market/tangle/marketTangle'
 import { MeterError, MeterService } from './meters/service'
 import { isTimeZone } from './meters/timeZone'
 import { NetworkSettingsError } from './network/settings'
@@ -57,7 +58,7 @@ function serviceCall<T>(work: () => T): T {
     return work()
   } catch (error) {
     if (error instanceof MarketError && error.notFound) throw new ApiError('not_found', error.message)
-    if (!(error instanceof MarketError || error instanceof MeterError)) throw error
+    if (!(error instanceof MarketError || error instanceof MarketTangleError || error instanceof MeterError)) throw error
     const field = /^(\w+): /.exec(error.message)?.[1]
     throw new ApiError('invalid_argument', error.message, field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined)
   }
@@ -143,6 +144,11 @@ export function createHandlers(app: App): Handlers {
     'market.runs': () => app.market().runs(),
     'market.day': ({ runId }) => serviceCall(() => app.market().day(runId)),
     'market.slot': ({ runId, t }) => serviceCall(() => app.market().slot(runId, t)),
+    'market.participants': () => serviceCall(() => app.marketTangle().participantsWithLastInput()),
+    'market.register': (input) => serviceCall(() => app.marketTangle().register(input)),
+    'market.revoke': ({ id }) => serviceCall(() => app.marketTangle().revoke(id)),
+    'market.slotInputs': ({ runId, t }) => serviceCall(() => app.marketTangle().slotInputs(runId, t - 1)),
+    'market.verifications': ({ runId }) => serviceCall(() => app.marketTangle().verifications(runId).slots.map((s) => ({ t: s.t + 1, matches: s.matches, differences: s.differences }))),
     'market.tradesCsv': ({ runId }) => serviceCall(() => app.market().tradesCsv(runId)),
 
     'meter.availablePorts': () => MeterService.availablePorts(),

@@ -138,5 +138,64 @@ export const useMarketStore = defineStore('market', () => {
     return attempt(() => call('market.tradesCsv', { runId }))
   }
 
-  return { scenarios, runs, followedRunId, followed, live, history, error, fieldErrors, load, follow, showSlot, start, control, setGame, settle, loadDay, tradesCsv }
+  // the market on the network: its participants, the shown slot's inputs, and the verdicts on a run's results
+  const participants = ref<MethodOutput<'market.participants'>>([])
+  const slotInputs = shallowRef<(MethodOutput<'market.slotInputs'> & { runId: string; t: number }) | null>(null)
+  const verifications = shallowRef<{ runId: string; slots: MethodOutput<'market.verifications'> } | null>(null)
+
+  async function loadParticipants(): Promise<void> {
+    const list = await attempt(() => call('market.participants'))
+    if (list) participants.value = list
+  }
+
+  async function register(input: MethodInput<'market.register'>): Promise<boolean> {
+    const done = await attempt(() => call('market.register', input))
+    if (done) await loadParticipants()
+    return done !== undefined
+  }
+
+  async function revoke(id: string): Promise<void> {
+    if (await attempt(() => call('market.revoke', { id }))) await loadParticipants()
+  }
+
+  /** The inputs and verdict of a network run's slot; null for a run of a local clock. */
+  async function loadSlotInputs(runId: string, t: number): Promise<void> {
+    const run = runs.value.find((r) => r.id === runId)
+    if (run?.clock !== 'network') return void (slotInputs.value = null)
+    const inputs = await attempt(() => call('market.slotInputs', { runId, t }))
+    slotInputs.value = inputs ? { ...inputs, runId, t } : null
+  }
+
+  async function loadVerifications(runId: string): Promise<void> {
+    const slots = await attempt(() => call('market.verifications', { runId }))
+    verifications.value = slots ? { runId, slots } : null
+  }
+
+  return {
+    scenarios,
+    runs,
+    followedRunId,
+    followed,
+    live,
+    history,
+    error,
+    fieldErrors,
+    participants,
+    slotInputs,
+    verifications,
+    load,
+    follow,
+    showSlot,
+    start,
+    control,
+    setGame,
+    settle,
+    loadDay,
+    tradesCsv,
+    loadParticipants,
+    register,
+    revoke,
+    loadSlotInputs,
+    loadVerifications
+  }
 })

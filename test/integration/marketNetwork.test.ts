@@ -74,10 +74,13 @@ describe('the market on a network of the operator and 13 agents', () => {
     }
     // a few at a time: thirteen node starts at once would take the two cores for a minute
     for (let i = 0; i < agents.length; i += 4) await Promise.all(agents.slice(i, i + 4).map(startAgentNode))
-    for (const agent of agents) {
+    // the first through the dv2g command, the rest straight through the operator node's channel, as the command sends it
+    for (const [i, agent] of agents.entries()) {
       const address = new Keystore(join(agent.dir, 'keystore.json')).find(agent.id)!.address
-      const registered = await dv2g(['--data-dir', operator.dataDir, 'market', 'register', '--id', agent.id, '--role', agent.role, '--address', address, '--json'], withPassphrase)
-      expect(registered.status, registered.stderr).toBe(0)
+      if (i === 0) {
+        const registered = await dv2g(['--data-dir', operator.dataDir, 'market', 'register', '--id', agent.id, '--role', agent.role, '--address', address, '--json'], withPassphrase)
+        expect(registered.status, registered.stderr).toBe(0)
+      } else await ask(operator, 'market.register', { id: agent.id, role: agent.role, address, passphrase: PASSPHRASE })
     }
     await waitFor(() => ask<unknown[]>(operator, 'market.participants', {}), (list) => list.length === agents.length, 60_000, 'the operator to confirm all 13 registrations')
   }, 360_000)
@@ -114,9 +117,11 @@ describe('the market on a network of the operator and 13 agents', () => {
   })
 
   it('clears slots 9-12 without an EV agent killed in slot 8, and takes its offers again from slot 13 once it is back', async () => {
-    // 16 slots of 6 s: room for a restarted agent (a few seconds to start on a busy machine) to offer in the slot it comes back in
-    const short = { ...scenario, name: 'paper-3x10-16', slots: 16, priceCap: scenario.priceCap.slice(0, 16), evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: ev.productionKWh.slice(0, 16), consumptionKWh: ev.consumptionKWh.slice(0, 16) })), grids: scenario.grids.map((g) => ({ ...g, productionKWh: g.productionKWh.slice(0, 16), consumptionKWh: g.consumptionKWh.slice(0, 16) })) }
-    const file = join(tempDir(), 'paper-3x10-16.json')
+    // 14 slots of 6 s: room for a restarted agent (a few seconds to start on a busy machine) to offer in the slot it comes back in
+    const SLOTS = 14
+    const cut = (values: number[]) => values.slice(0, SLOTS)
+    const short = { ...scenario, name: 'paper-3x10-14', slots: SLOTS, priceCap: cut(scenario.priceCap), evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })), grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) })) }
+    const file = join(tempDir(), 'paper-3x10-14.json')
     writeFileSync(file, JSON.stringify(short))
     const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', file, '--clock', 'network', '--slot-seconds', String(SHORT_SLOT_SECONDS)], withPassphrase)
     const startMs = readNodeDatabase(operator.dataDir, (db) => (JSON.parse(db.prepare('SELECT announcement FROM market_network_runs WHERE run_id = ?').pluck().get(runId) as string) as { startMs: number }).startMs)
@@ -135,7 +140,7 @@ describe('the market on a network of the operator and 13 agents', () => {
     await waitFor(() => ask<{ slots: SlotVerification[] }>(operator, 'market.verify', { runId }), (v) => v.slots.length === short.slots, 60_000, 'every slot of the short day to be solved')
     const offered = slotsOf(ev.id)
     expect(offered.filter((t) => t >= 8 && t <= 11)).toEqual([])
-    expect(offered.filter((t) => t >= 12), `EV3's agent after its restart at ${new Date(restartAt).toISOString()}:\n${ev.node!.log()}`).toEqual([12, 13, 14, 15])
+    expect(offered.filter((t) => t >= 12), `EV3's agent after its restart at ${new Date(restartAt).toISOString()}:\n${ev.node!.log()}`).toEqual([12, 13])
     for (const node of nodes()) {
       const verified = await waitFor(() => ask<{ slots: SlotVerification[] }>(node, 'market.verify', { runId }), (v) => v.slots.length === short.slots, 60_000, `node ${node.dataDir} to verify the short day`)
       expect(verified.slots.filter((s) => !s.matches)).toEqual([])

@@ -99,3 +99,53 @@ describe('Auctions view', () => {
     expect(byTestId('auction-slot-status').text()).toMatch(/settled on the ledger/)
   })
 })
+
+describe('Auctions view, the market on the network', () => {
+  /** Starts a run on the network clock and solves its first slot with the verdict this node found. */
+  async function networkSlot(verdict: { matches: boolean; differences: string[] }): Promise<string> {
+    ;(byTestId('auction-clock').element as HTMLSelectElement).value = 'network'
+    await byTestId('auction-clock').trigger('change')
+    await byTestId('auction-start-form').trigger('submit')
+    await settle()
+    expect(bridge.calls.find((c) => c.method === 'market.start')!.input).toMatchObject({ clock: 'network', slotSeconds: 5 })
+    const runId = [...bridge.market.runs.keys()][0]!
+    bridge.market.setVerdict(runId, { t: 1, ...verdict })
+    await byTestId('auction-step').trigger('click')
+    await settle()
+    return runId
+  }
+
+  it("shows a network slot's inputs with their source, what was left out and why, and a verified result", async () => {
+    const runId = await networkSlot({ matches: true, differences: [] })
+    const { inputs } = bridge.market.handle('market.slotInputs', { runId, t: 1 }) as { inputs: { participant: string; tx: string }[] }
+    const sellers = bridge.market.runs.get(runId)!.slots[0]!.sellers
+    expect(wrapper.findAll('[data-testid^="slot-input-EV"]')).toHaveLength(sellers.length)
+    expect(byTestId(`slot-input-${inputs[0]!.participant}`).text()).toContain(inputs[0]!.tx.slice(0, 12))
+    expect(byTestId('slot-excluded').text()).toContain('EV99')
+    expect(byTestId('slot-excluded').text()).toContain('signed by a wallet that is not registered')
+    expect(byTestId('slot-verification').classes()).toContain('verified')
+    expect(byTestId('slot-verification').text()).toContain('Verified on this node')
+  })
+
+  it('marks a mismatched result in red with every difference', async () => {
+    await networkSlot({ matches: false, differences: ['sellers EV3 price: published 0.12, computed 0.09'] })
+    const verdict = byTestId('slot-verification')
+    expect(verdict.classes()).toContain('mismatch')
+    expect(verdict.attributes('role')).toBe('alert')
+    expect(verdict.text()).toContain('MISMATCH')
+    expect(verdict.text()).toContain('sellers EV3 price: published 0.12, computed 0.09')
+  })
+
+  it('registers a participant and revokes it', async () => {
+    await byTestId('register-id').setValue('EV1')
+    await byTestId('register-address').setValue('dv2g1exampleaddress000000')
+    await byTestId('register-form').trigger('submit')
+    await settle()
+    expect(bridge.calls.find((c) => c.method === 'market.register')!.input).toEqual({ id: 'EV1', role: 'ev', address: 'dv2g1exampleaddress000000' })
+    expect(byTestId('participant-EV1').text()).toContain('EV')
+    expect(byTestId('participant-EV1').text()).toContain('never')
+    await byTestId('revoke-EV1').trigger('click')
+    await settle()
+    expect(wrapper.find('[data-testid="participant-EV1"]').exists()).toBe(false)
+  })
+})

@@ -157,4 +157,26 @@ describe('History view', () => {
     expect(wrapper!.get('[role="alert"]').text()).toBe('the database is locked')
     expect(wrapper!.find('[data-testid="history-tokens"]').exists()).toBe(false)
   })
+
+  it("shows a network run's results as this node verified them, the mismatched slots in red", async () => {
+    const started = await bridge.methods['market.start']({ scenario: 'paper-3x10', clock: 'network', slotSeconds: 5, settle: false })
+    if (!started.ok) throw new Error(started.error.message)
+    const runId = started.output.id
+    for (let t = 1; t <= 3; t++) await bridge.methods['market.control']({ runId, action: 'step' })
+    bridge.market.setVerdict(runId, { t: 1, matches: true, differences: [] })
+    bridge.market.setVerdict(runId, { t: 2, matches: false, differences: ['input hash: published "ff…", computed "0a…"'] })
+    bridge.market.setVerdict(runId, { t: 3, matches: true, differences: [] })
+    await open()
+    expect(byTestId('history-verified').get('[data-tile-value]').text()).toBe('2/3')
+    expect(byTestId('history-verified').text()).toContain('1 MISMATCHED')
+    expect(byTestId('history-mismatches').attributes('role')).toBe('alert')
+    expect(byTestId('history-mismatches').text()).toContain('slot 2: input hash: published "ff…", computed "0a…"')
+  })
+
+  it('shows no verification for a run of a local clock', async () => {
+    await startRun('instant')
+    await open()
+    expect(wrapper!.find('[data-testid="history-verified"]').exists()).toBe(false)
+    expect(bridge.calls.some((c) => c.method === 'market.verifications')).toBe(false)
+  })
 })

@@ -5,17 +5,21 @@ import type { KeyObject } from 'node:crypto'
 import type { LedgerServices } from '../../app'
 import type { Db } from '../../db/connection'
 import { TxKind } from '../../ledger/transaction'
-import { decodeAddress } from '../../wallet/keys'
-import { registryAt, type Participant } from './inputSet'
+import type { MethodOutput } from '../../../../src-shared/contract'
+import { addressOf } from '../../ledger/address'
+import { decodeAddress, encodeAddress } from '../../wallet/keys'
+import { inputSetAt, registryAt, type Participant } from './inputSet'
 import { MarketIndex } from './marketIndex'
 import { encodeBody, MARKET_TOPICS, registrationSchema, type MarketTopic, type Registration } from './messages'
-import { ResultVerifier, type Verification } from './verifier'
+import { announcedRuns, operatorResults, ResultVerifier, type Verification } from './verifier'
 
 /** A request the market cannot carry out (a locked keystore, no operator wallet, a bad address): the message says which. */
 export class MarketTangleError extends Error {}
 
 /** how often a running node indexes newly confirmed market messages and verifies new results */
 export const FOLLOW_MS = 250
+
+export type SlotInputs = MethodOutput<'market.slotInputs'>
 
 export interface SlotVerification {
   t: number
@@ -84,6 +88,46 @@ export class MarketTangle {
     this.index.catchUpAll()
     const registry = registryAt(this.index, this.operatorKeys(), this.index.indexedMilestone)
     return [...registry.byId.values()].sort((a, b) => a.order - b.order)
+  }
+
+  /** The registered participants with the last input this node holds from each (confirmed, signed by its wallet). */
+  participantsWithLastInput(): (Participant & { lastInput: { run: string; t: number; atMs: number } | null })[] {
+    const participants = this.participants()
+    const byId = new Map(participants.map((p) => [p.id, p]))
+    const last = new Map<string, { run: string; t: number; atMs: number }>()
+    for (const message of this.index.byTopic([MARKET_TOPICS.offer, MARKET_TOPICS.bid]).reverse()) {
+      const participant = message.participant && byId.get(message.participant)
+      if (!participant || last.has(participant.id) || message.problem) continue
+      if (encodeAddress(addressOf(message.issuer)) !== participant.address) continue
+      last.set(participant.id, { run: message.runId!, t: message.t!, atMs: message.timestampMs })
+    }
+    return participants.map((p) => ({ ...p, lastInput: last.get(p.id) ?? null }))
+  }
+
+  /**
+   * A network run's slot t (0-based) as the console shows it: the inputs its result was solved
+   * from (or, before its close, the ones confirmed so far), with their source, the ones left out
+   * with their reasons, and what this node found when it solved the result again.
+   */
+  slotInputs(runId: string, t: number): SlotInputs {
+    this.refresh()
+    const keys = this.operatorKeys()
+    const run = announcedRuns(this.index, keys).get(runId)
+    if (!run) throw new MarketTangleError(`run ${runId} was not announced on this tangle (not a network run, or its announcement is not confirmed yet)`)
+    const result = operatorResults(this.index, keys, runId).get(t)
+    const milestone = result?.milestone ?? this.index.indexedMilestone
+    const set = inputSetAt(this.index, run, t, milestone, registryAt(this.index, keys, milestone))
+    const verdicts = this.verifications(runId, t).slots
+    const verdict = verdicts.find((v) => !v.matches) ?? verdicts[0]
+    return {
+      milestone: result ? result.milestone : null,
+      inputs: [
+        ...set.offers.map((o) => ({ participant: o.participant.id, kind: 'offer' as const, wallet: o.participant.address, tx: o.tx, energyWh: o.value.supplyWh, reservePrice: o.value.reservePrice, xi: null, kappa: null })),
+        ...set.bids.map((b) => ({ participant: b.participant.id, kind: 'bid' as const, wallet: b.participant.address, tx: b.tx, energyWh: b.value.demandCapWh, reservePrice: null, xi: b.value.xi, kappa: b.value.kappa }))
+      ],
+      excluded: set.excluded,
+      verification: verdict ? { matches: verdict.matches, differences: verdict.differences } : null
+    }
   }
 
   /** Indexes what milestones confirmed since the last call and verifies the results now complete. */

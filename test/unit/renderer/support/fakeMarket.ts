@@ -2,7 +2,7 @@
 // with runs held in memory and advanced only when the test says so ('step', or 'instant' which
 // solves the whole day at once), so component tests are exact and need no timers.
 import scenarioJson from '../../../../resources/scenarios/paper-3x10.json'
-import { ApiError, parseInput, type EventName, type MarketRun, type MethodName } from '../../../../src-shared/contract'
+import { ApiError, parseInput, type EventName, type MarketRun, type MethodName, type MethodOutput } from '../../../../src-shared/contract'
 import { MarketDay, type SlotOutcome } from '../../../../src-shared/market/day'
 import { scenarioSchema, type Scenario } from '../../../../src-shared/market/scenario'
 
@@ -15,9 +15,16 @@ interface FakeRun {
   settled: Set<number>
 }
 
+type Participant = MethodOutput<'market.participants'>[number]
+type Verdict = MethodOutput<'market.verifications'>[number]
+
 export function createFakeMarket(emit: (name: EventName, payload: unknown) => void) {
   const runs = new Map<string, FakeRun>()
   let nextId = 1
+  // the market on the network: registrations, and the verdicts a test gives a network run's slots
+  let participants: Participant[] = []
+  const verdicts = new Map<string, Verdict[]>()
+  const fakeTx = (n: number) => n.toString(16).padStart(64, '0')
 
   const summary = (r: FakeRun): MarketRun => ({
     ...r.run,
@@ -135,6 +142,36 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
         if (!slot) throw new ApiError('not_found', `run ${runId} has no solved slot ${t}`)
         return slot
       }
+      case 'market.participants':
+        return participants
+      case 'market.register': {
+        const input = parseInput(method, rawInput)
+        participants = [...participants.filter((p) => p.id !== input.id), { ...input, order: participants.length, lastInput: null }]
+        return { tx: fakeTx(participants.length) }
+      }
+      case 'market.revoke': {
+        const { id } = parseInput(method, rawInput)
+        if (!participants.some((p) => p.id === id)) throw new ApiError('invalid_argument', `no participant "${id}" is registered`)
+        participants = participants.filter((p) => p.id !== id)
+        return { tx: fakeTx(999) }
+      }
+      case 'market.slotInputs': {
+        const { runId, t } = parseInput(method, rawInput)
+        const slot = runOf(runId).slots[t - 1]
+        if (!slot) throw new ApiError('not_found', `run ${runId} has no solved slot ${t}`)
+        const verdict = verdicts.get(runId)?.find((v) => v.t === t)
+        return {
+          milestone: 10 + t,
+          inputs: [
+            ...slot.sellers.map((s, i) => ({ participant: s.id, kind: 'offer', wallet: `dv2g1${s.id.toLowerCase()}wallet`, tx: fakeTx(100 * t + i), energyWh: Math.round(s.supplyKWh * 1000), reservePrice: s.reservePrice, xi: null, kappa: null })),
+            ...slot.buyers.map((b, i) => ({ participant: b.id, kind: 'bid', wallet: `dv2g1${b.id.toLowerCase()}wallet`, tx: fakeTx(100 * t + 50 + i), energyWh: Math.round(b.demandCapKWh * 1000), reservePrice: null, xi: 0.3, kappa: 0.01 }))
+          ],
+          excluded: [{ tx: fakeTx(9000 + t), participant: 'EV99', reason: 'signed by a wallet that is not registered' }],
+          verification: verdict ? { matches: verdict.matches, differences: verdict.differences } : null
+        }
+      }
+      case 'market.verifications':
+        return verdicts.get(parseInput(method, rawInput).runId) ?? []
       case 'market.tradesCsv': {
         const r = runOf(parseInput(method, rawInput).runId)
         const lines = r.slots.flatMap((s) => s.trades.map((t) => `${s.t},${t.buyer},${t.seller},${t.energyKWh.toFixed(6)}`))
@@ -144,5 +181,15 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
     return undefined
   }
 
-  return { handle, runs, reset: () => runs.clear() }
+  return {
+    handle,
+    runs,
+    /** what this node found for a network run's slot (1-based) */
+    setVerdict: (runId: string, verdict: Verdict) => verdicts.set(runId, [...(verdicts.get(runId) ?? []).filter((v) => v.t !== verdict.t), verdict]),
+    reset: () => {
+      runs.clear()
+      participants = []
+      verdicts.clear()
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../../../src-main/core/db/connection'
-import { schemaVersion } from '../../../../../src-main/core/db/migrate'
+import { latestSchemaVersion, schemaVersion } from '../../../../../src-main/core/db/migrate'
 import { addressOf } from '../../../../../src-main/core/ledger/address'
 import { verifyLedger } from '../../../../../src-main/core/ledger/audit'
 import { decodeTransaction, encodeEssence } from '../../../../../src-main/core/ledger/codec'
@@ -290,13 +290,14 @@ describe('milestones and White Flag', () => {
     accepted(oldLedger.createGenesis(operator, [{ address: addressOfKey(operator), amount: SUPPLY }]))
     accepted(pay(oldLedger, operator, alice, 70n))
     const genesisBytes = allBytes(old)[0]!
+    old.exec('DROP TABLE market_messages; DROP TABLE market_verifications; DROP TABLE market_agent_inputs; DROP TABLE market_network_runs')
     old.exec('DROP TABLE milestone_refs; DROP TABLE milestones; DROP TABLE milestone_outputs')
     old.pragma('user_version = 5')
     old.close()
     expect(genesisBytes[0]).toBe(1) // codec version 1, as every genesis before milestones
 
     const { db, ledger } = openLedger(1, file)
-    expect(schemaVersion(db)).toBe(6)
+    expect(schemaVersion(db)).toBe(latestSchemaVersion)
     expect(ledger.graph.size).toBe(2)
     expect(ledger.balanceOf(addressOfKey(alice))).toBe(70n)
     expect(verifyLedger(db)).toMatchObject({ ok: true, transactions: 2 })

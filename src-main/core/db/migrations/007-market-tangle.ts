@@ -27,9 +27,12 @@ export const m007MarketTangle: Migration = {
         issuer        BLOB NOT NULL CHECK (length(issuer) = 32),
         timestamp_ms  INTEGER NOT NULL,
         body          BLOB NOT NULL,
-        problem       TEXT
+        problem       TEXT,
+        -- a result part's digest of the whole result: the key its verification is recorded under
+        digest        TEXT
       ) STRICT;
       CREATE INDEX market_messages_slot ON market_messages(run_id, t, topic);
+      CREATE INDEX market_messages_result ON market_messages(run_id, t, digest) WHERE digest IS NOT NULL;
       CREATE INDEX market_messages_topic ON market_messages(topic, milestone, position);
 
       CREATE TABLE market_verifications (

@@ -28,6 +28,8 @@ export interface MarketMessage {
   problem: string | null
 }
 
+type Place = { runId: string | null; t: number | null; participant: string | null; problem: string | null; digest: string | null }
+
 interface MessageRow {
   seq: number
   milestone: number
@@ -40,6 +42,7 @@ interface MessageRow {
   timestamp_ms: number
   body: Buffer
   problem: string | null
+  digest: string | null
 }
 
 const toMessage = (row: MessageRow): MarketMessage => ({
@@ -57,15 +60,16 @@ const toMessage = (row: MessageRow): MarketMessage => ({
 })
 
 /** Where a message belongs (run, slot, participant), read from its body; or why the body is unreadable. */
-function placeOf(topic: MarketTopic, body: Uint8Array): { runId: string | null; t: number | null; participant: string | null; problem: string | null } {
+function placeOf(topic: MarketTopic, body: Uint8Array): Place {
+  const unreadable = (problem: string): Place => ({ runId: null, t: null, participant: null, problem, digest: null })
   if (topic === MARKET_TOPICS.result) {
     const part = readResultPart(body)
-    return part.ok ? { runId: part.header.run, t: part.header.t, participant: null, problem: null } : { runId: null, t: null, participant: null, problem: part.reason }
+    return part.ok ? { runId: part.header.run, t: part.header.t, participant: null, problem: null, digest: part.header.digest } : unreadable(part.reason)
   }
   const parsed = parseBody(topic, body)
-  if (!parsed.ok) return { runId: null, t: null, participant: null, problem: parsed.reason }
+  if (!parsed.ok) return unreadable(parsed.reason)
   const value = parsed.value as { run?: string; t?: number; id?: string }
-  return { runId: value.run ?? null, t: value.t ?? null, participant: topic === MARKET_TOPICS.run ? null : (value.id ?? null), problem: null }
+  return { runId: value.run ?? null, t: value.t ?? null, participant: topic === MARKET_TOPICS.run ? null : (value.id ?? null), problem: null, digest: null }
 }
 
 export class MarketIndex {
@@ -88,8 +92,8 @@ export class MarketIndex {
     )
     this.confirmedData = (after, upTo) => data.all(after, upTo) as ReturnType<typeof this.confirmedData>
     const insert = db.prepare(
-      `INSERT OR IGNORE INTO market_messages (seq, milestone, position, topic, run_id, t, participant, issuer, timestamp_ms, body, problem)
-       VALUES (@seq, @milestone, @position, @topic, @run_id, @t, @participant, @issuer, @timestamp_ms, @body, @problem)`
+      `INSERT OR IGNORE INTO market_messages (seq, milestone, position, topic, run_id, t, participant, issuer, timestamp_ms, body, problem, digest)
+       VALUES (@seq, @milestone, @position, @topic, @run_id, @t, @participant, @issuer, @timestamp_ms, @body, @problem, @digest)`
     )
     this.insert = (m) => insert.run(m)
   }
@@ -124,7 +128,8 @@ export class MarketIndex {
           issuer: row.issuer,
           timestamp_ms: row.timestamp_ms,
           body: payload.body,
-          problem: place.problem
+          problem: place.problem,
+          digest: place.digest
         })
       }
       this.writeCursor(upTo)
@@ -144,6 +149,24 @@ export class MarketIndex {
     const rows = this.db
       .prepare(`SELECT * FROM market_messages WHERE topic IN (${topics.map(() => '?').join(', ')}) AND milestone <= ? ORDER BY milestone, position`)
       .all(...topics, upTo) as MessageRow[]
+    return rows.map(toMessage)
+  }
+
+  /** A run's result parts, in milestone order. */
+  resultsOf(runId: string): MarketMessage[] {
+    const rows = this.db.prepare("SELECT * FROM market_messages WHERE run_id = ? AND digest IS NOT NULL ORDER BY milestone, position").all(runId) as MessageRow[]
+    return rows.map(toMessage)
+  }
+
+  /** Result parts of results this node has no verdict on yet, in milestone order: what the verifier looks at, however long the history. */
+  unverifiedResults(): MarketMessage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.* FROM market_messages m WHERE m.digest IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM market_verifications v WHERE v.run_id = m.run_id AND v.t = m.t AND v.digest = m.digest)
+         ORDER BY m.milestone, m.position`
+      )
+      .all() as MessageRow[]
     return rows.map(toMessage)
   }
 

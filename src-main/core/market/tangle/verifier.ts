@@ -61,7 +61,7 @@ export class ResultVerifier {
     const keys = this.operatorKeys()
     const runs = announcedRuns(this.index, keys)
     const made: Verification[] = []
-    for (const group of completeGroups(this.index)) {
+    for (const group of completeGroups(this.index.unverifiedResults())) {
       const { run, t, digest } = group.header
       if (this.verified(run, t, digest)) continue
       const verification = this.verify(group, runs.get(run), keys)
@@ -101,9 +101,9 @@ export class ResultVerifier {
 }
 
 /** Result parts grouped by (run, slot, digest), in the order their first parts were confirmed: the groups whose every part is here. */
-function completeGroups(index: MarketIndex): PartGroup[] {
+function completeGroups(messages: readonly MarketMessage[]): PartGroup[] {
   const groups = new Map<string, PartGroup>()
-  for (const message of index.byTopic([MARKET_TOPICS.result])) {
+  for (const message of messages) {
     const part = partOf(message)
     if (!part) continue
     const key = `${part.header.run}\u0000${part.header.t}\u0000${part.header.digest}`
@@ -123,8 +123,8 @@ const chunksOf = (group: PartGroup) => [...group.parts.entries()].sort((a, b) =>
  */
 export function operatorResults(index: MarketIndex, operatorKeys: readonly Uint8Array[], runId: string): Map<number, MarketResult> {
   const results = new Map<number, MarketResult>()
-  for (const group of completeGroups(index)) {
-    if (group.header.run !== runId || results.has(group.header.t)) continue
+  for (const group of completeGroups(index.resultsOf(runId))) {
+    if (results.has(group.header.t)) continue
     const parts = chunksOf(group)
     if (!parts.every((p) => isOperator(p.issuer, operatorKeys))) continue
     const assembled = assembleResult(

@@ -199,7 +199,7 @@ describe('migrations', () => {
     migrate(db, migrations.slice(0, 7))
     expect(schemaVersion(db)).toBe(7)
     expect(db.prepare('SELECT count(*) FROM milestones').pluck().get()).toBe(1)
-    const message = db.prepare('INSERT INTO market_messages VALUES (?, ?, 0, ?, ?, ?, ?, ?, 0, ?, NULL)')
+    const message = db.prepare('INSERT INTO market_messages VALUES (?, ?, 0, ?, ?, ?, ?, ?, 0, ?, NULL, NULL)')
     message.run(1, 1, 'market.offer', 'r1', 0, 'EV1', Buffer.alloc(32, 5), Buffer.from('{}'))
     expect(() => message.run(2, 1, 'market.offer', 'r1', 0, 'EV1', Buffer.alloc(32, 5), Buffer.from('{}'))).toThrow(/FOREIGN KEY/)
     expect(() => message.run(1, 1, 'market.bid', 'r1', 0, 'G1', Buffer.alloc(32, 5), Buffer.from('{}'))).toThrow(/UNIQUE|PRIMARY KEY/)

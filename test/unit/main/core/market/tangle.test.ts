@@ -140,6 +140,10 @@ describe('the market on the tangle', () => {
     const closing = m.milestone()
     const { result } = solveInputSet(run, 0, inputSetAt(m.index, run, 0, closing, registryAt(m.index, [publicKeyBytes(operator)], closing)), { trace: false })
 
+    publish(m, operator, result)
+    m.milestone()
+    expect(m.verifier.verifyPending()).toMatchObject([{ matches: true }])
+    // results for a slot verified already are still looked at: the same slot, another digest
     publish(m, stranger, { ...result, sellers: result.sellers.map((s) => ({ ...s, price: s.price * 1.5 })) })
     publish(m, operator, { ...result, inputHash: 'f'.repeat(64) })
     m.milestone()

@@ -20,7 +20,7 @@ const tempDir = useTempDirs({ perFile: true })
 const PASSPHRASE = 'market-network-passphrase'
 const withPassphrase = { DV2G_PASSPHRASE: PASSPHRASE }
 const SLOT_SECONDS = 3
-const SHORT_SLOT_SECONDS = 6
+const SHORT_SLOT_SECONDS = 10
 const scenario: Scenario = scenarioSchema.parse(JSON.parse(readFileSync(join(__dirname, '../../resources/scenarios/paper-3x10.json'), 'utf8')))
 
 function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T> {
@@ -89,7 +89,7 @@ describe('the market on a network of the operator and 13 agents', () => {
     await Promise.all(nodes().map((node) => node.stop()))
   })
 
-  it('clears a day of 24 slots on the network clock as dv2g simulate does, and every node verifies every result', async () => {
+  it('clears a day of 24 slots on the network clock as dv2g simulate does, and every node verifies every result', { timeout: 240_000 }, async () => {
     const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', 'paper-3x10', '--clock', 'network', '--slot-seconds', String(SLOT_SECONDS)], withPassphrase)
     const dayMs = (scenario.slots + 2) * SLOT_SECONDS * 1000
     await waitFor(() => ask<{ run: string; slots: SlotVerification[] }>(operator, 'market.verify', { runId }), (v) => v.slots.length === scenario.slots, dayMs + 60_000, 'every slot of the day to be solved')
@@ -116,8 +116,9 @@ describe('the market on a network of the operator and 13 agents', () => {
     }
   })
 
-  it('clears slots 9-12 without an EV agent killed in slot 8, and takes its offers again from slot 13 once it is back', async () => {
-    // 14 slots of 6 s: room for a restarted agent (a few seconds to start on a busy machine) to offer in the slot it comes back in
+  it('clears slots 9-12 without an EV agent killed in slot 8, and takes its offers again from slot 13 once it is back', { timeout: 360_000 }, async () => {
+    // 14 slots of 10 s: room for a restarted agent to offer in the slot it comes back in (a CI
+    // machine running 14 node processes took 9 s to start one)
     const SLOTS = 14
     const cut = (values: number[]) => values.slice(0, SLOTS)
     const short = { ...scenario, name: 'paper-3x10-14', slots: SLOTS, priceCap: cut(scenario.priceCap), evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })), grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) })) }
@@ -128,7 +129,7 @@ describe('the market on a network of the operator and 13 agents', () => {
     const ev = agents.find((a) => a.id === 'EV3')!
     const slotsOf = (id: string) => readNodeDatabase(operator.dataDir, (db) => db.prepare("SELECT t FROM market_messages WHERE run_id = ? AND participant = ? AND topic = 'market.offer' ORDER BY t").pluck().all(runId, id) as number[])
 
-    await waitFor(async () => slotsOf(ev.id), (slots) => slots.includes(7), 90_000, 'EV3 to offer in slot 8')
+    await waitFor(async () => slotsOf(ev.id), (slots) => slots.includes(7), 10 * SHORT_SLOT_SECONDS * 1000 + 60_000, 'EV3 to offer in slot 8')
     ev.node!.kill()
     // the restart is the test's move: halfway through slot 12, later than an agent can start and
     // still offer in it (it sits out a slot's last quarter)

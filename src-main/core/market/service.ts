@@ -1,7 +1,8 @@
 // The market in the main process: runs a scenario's day now, on an accelerated clock (one slot
-// every N seconds, for rehearsal) or on real hour boundaries (clock.ts); streams each slot's
-// iterations to the consoles at a pace the eye can follow; settles on the ledger; keeps every run
-// in SQLite (runStore.ts).
+// every N seconds, for rehearsal), on real hour boundaries (clock.ts), or on the network clock,
+// where agents offer and bid on the tangle and each close is fixed by a milestone
+// (tangle/networkClock.ts); streams each slot's iterations to the consoles at a pace the eye can
+// follow; settles on the ledger; keeps every run in SQLite (runStore.ts).
 import { randomUUID, type KeyObject } from 'node:crypto'
 import type { EventPayload, MarketRun, MethodOutput } from '../../../src-shared/contract'
 import { MarketDay, type DayResult, type DayState, type SlotOutcome, type SlotOverrides } from '../../../src-shared/market/day'
@@ -132,7 +133,8 @@ export class MarketService {
       this.timers.cancel(runId)
       this.setStatus(runId, 'paused')
     } else if (action === 'resume') {
-      if (run.network) this.networkKeys.set(runId, this.networkKeys.get(runId) ?? this.operatorKey())
+      // after a restart a network run takes the operator's key again, from the unlocked keystore
+      if (run.network) this.networkKey(runId)
       this.setStatus(runId, 'running')
       this.schedule(runId, this.delayToNext(run))
     } else if (action === 'step') {

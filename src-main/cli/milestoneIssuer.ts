@@ -5,6 +5,7 @@ import type { KeyObject } from 'node:crypto'
 import type { App } from '../core/app'
 import { MAX_MILESTONE_SECONDS, MIN_MILESTONE_SECONDS } from '../core/network/milestoneClock'
 import { KeystoreError } from '../core/wallet/keystore'
+import { milestoneIssuerWallet } from '../core/wallet/wallets'
 import { numberOption, UsageError, type ParsedArgs } from './args'
 import { readPassphrase } from './passphrase'
 
@@ -27,7 +28,7 @@ export async function milestoneIssuerKey(app: App): Promise<KeyObject> {
   if (ledger.isEmpty) throw refuse('this data dir has no tangle yet; milestones are issued by the node that holds the operator wallet the genesis names')
   const issuers = ledger.milestones.genesisIssuers().map((key) => Buffer.from(key).toString('hex'))
   if (issuers.length === 0) throw refuse('the genesis of this tangle names no milestone issuer')
-  const wallet = wallets.keystore.list().find((w) => issuers.includes(w.publicKey))
+  const wallet = milestoneIssuerWallet(wallets.keystore, ledger)
   if (!wallet) throw refuse(`this data dir holds no milestone issuer key (the genesis names ${issuers.map((k) => `${k.slice(0, 16)}…`).join(', ')}); run it on the operator's data dir`)
   try {
     wallets.keystore.unlock(await readPassphrase('Keystore passphrase (milestone issuer): '))

@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto'
 import type { EventBus } from '../events'
 import type { Ledger } from '../ledger/ledger'
 import type { Keystore } from '../wallet/keystore'
+import { milestoneIssuerWallet } from '../wallet/wallets'
 import { MilestoneClock } from './milestoneClock'
 
 /** Often enough that a transfer is final a few seconds after it is sent; an idle tangle issues none. */
@@ -54,8 +55,7 @@ export class LocalMilestones {
 
   private issuerKey(): KeyObject | undefined {
     if (!this.keystore.isUnlocked || this.ledger.isEmpty) return undefined
-    const issuers = new Set(this.ledger.milestones.genesisIssuers().map((key) => Buffer.from(key).toString('hex')))
-    const wallet = this.keystore.list().find((w) => issuers.has(w.publicKey))
+    const wallet = milestoneIssuerWallet(this.keystore, this.ledger)
     return wallet && this.keystore.key(wallet.name).privateKey
   }
 }

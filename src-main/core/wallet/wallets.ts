@@ -12,6 +12,12 @@ import { KeystoreError, type Keystore, type Role, type WalletInfo } from './keys
 /** A transfer refused for its amount: not positive, or more than the sender has available. */
 export class AmountError extends KeystoreError {}
 
+/** The keystore's wallet that the genesis names as milestone issuer (the operator's), if this data dir holds it. */
+export function milestoneIssuerWallet(keystore: Keystore, ledger: Ledger): WalletInfo | undefined {
+  const issuers = new Set(ledger.milestones.genesisIssuers().map((key) => Buffer.from(key).toString('hex')))
+  return keystore.list().find((w) => issuers.has(w.publicKey))
+}
+
 /** Base units minted once, at genesis. Integers only: no token is ever a float. */
 export const TOTAL_SUPPLY = 10n ** 15n
 

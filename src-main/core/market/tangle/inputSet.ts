@@ -6,7 +6,7 @@
 // participants' ids, and hashed, so a result names exactly what it was solved from.
 import { createHash } from 'node:crypto'
 import { toHex } from '../../ledger/hash'
-import { addressOf } from '../../ledger/address'
+import { addressOf, sameBytes } from '../../ledger/address'
 import { decodeAddress, encodeAddress } from '../../wallet/keys'
 import type { MarketIndex, MarketMessage } from './marketIndex'
 import { MARKET_TOPICS, parseBody, type Bid, type Offer, type Role, type RunAnnouncement } from './messages'
@@ -27,7 +27,8 @@ export interface Registry {
   byAddress: Map<string, Participant>
 }
 
-const isOperator = (issuer: Uint8Array, operatorKeys: readonly Uint8Array[]) => operatorKeys.some((key) => Buffer.compare(key, issuer) === 0)
+/** Whether a message was signed by the operator (a milestone issuer the genesis names). */
+export const isOperator = (issuer: Uint8Array, operatorKeys: readonly Uint8Array[]) => operatorKeys.some((key) => sameBytes(key, issuer))
 
 /** The participants registered as of a milestone: operator-signed registrations and revocations applied in order. */
 export function registryAt(index: MarketIndex, operatorKeys: readonly Uint8Array[], milestone: number): Registry {

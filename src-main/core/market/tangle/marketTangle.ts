@@ -8,6 +8,7 @@ import { TxKind } from '../../ledger/transaction'
 import type { MethodOutput } from '../../../../src-shared/contract'
 import { addressOf } from '../../ledger/address'
 import { decodeAddress, encodeAddress } from '../../wallet/keys'
+import { milestoneIssuerWallet } from '../../wallet/wallets'
 import { inputSetAt, registryAt, type Participant } from './inputSet'
 import { MarketIndex } from './marketIndex'
 import { encodeBody, MARKET_TOPICS, registrationSchema, type MarketTopic, type Registration } from './messages'
@@ -52,8 +53,7 @@ export class MarketTangle {
     const { wallets, ledger } = this.ledger()
     if (ledger.isEmpty) throw new MarketTangleError('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
     if (!wallets.keystore.isUnlocked) throw new MarketTangleError('the keystore is locked: unlock it to sign as the operator')
-    const issuers = new Set(this.operatorKeys().map((key) => Buffer.from(key).toString('hex')))
-    const wallet = wallets.keystore.list().find((w) => issuers.has(w.publicKey))
+    const wallet = milestoneIssuerWallet(wallets.keystore, ledger)
     if (!wallet) throw new MarketTangleError("this data dir does not hold the operator's wallet (the milestone issuer its genesis names): only the operator registers participants and clears the market")
     return wallets.keystore.key(wallet.name).privateKey
   }
@@ -117,7 +117,7 @@ export class MarketTangle {
     const result = operatorResults(this.index, keys, runId).get(t)
     const milestone = result?.milestone ?? this.index.indexedMilestone
     const set = inputSetAt(this.index, run, t, milestone, registryAt(this.index, keys, milestone))
-    const verdicts = this.verifications(runId, t).slots
+    const verdicts = this.storedVerifications(runId, t)
     const verdict = verdicts.find((v) => !v.matches) ?? verdicts[0]
     return {
       milestone: result ? result.milestone : null,
@@ -140,10 +140,15 @@ export class MarketTangle {
   /** What this node found for a run's results, slot by slot (a slot may have more than one result). */
   verifications(runId: string, t?: number): { run: string; slots: SlotVerification[] } {
     this.refresh()
+    return { run: runId, slots: this.storedVerifications(runId, t) }
+  }
+
+  /** The verdicts recorded here, without indexing or verifying first. */
+  private storedVerifications(runId: string, t?: number): SlotVerification[] {
     const rows = this.db
       .prepare(`SELECT t, milestone, inputs, matches, differences FROM market_verifications WHERE run_id = ? ${t === undefined ? '' : 'AND t = ?'} ORDER BY t, checked_ms`)
       .all(...(t === undefined ? [runId] : [runId, t])) as { t: number; milestone: number | null; inputs: number | null; matches: number; differences: string }[]
-    return { run: runId, slots: rows.map((r) => ({ t: r.t, milestone: r.milestone, inputs: r.inputs, matches: r.matches === 1, differences: JSON.parse(r.differences) as string[] })) }
+    return rows.map((r) => ({ t: r.t, milestone: r.milestone, inputs: r.inputs, matches: r.matches === 1, differences: JSON.parse(r.differences) as string[] }))
   }
 
   /** Follows the tangle while the node runs. */

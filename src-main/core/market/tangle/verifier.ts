@@ -6,7 +6,7 @@
 import type { Db } from '../../db/connection'
 import { toHex } from '../../ledger/hash'
 import { resultDifferences, solveInputSet } from './clearing'
-import { inputSetAt, registryAt } from './inputSet'
+import { inputSetAt, isOperator, registryAt } from './inputSet'
 import type { MarketIndex, MarketMessage } from './marketIndex'
 import { MARKET_TOPICS, parseBody, type RunAnnouncement } from './messages'
 import { assembleResult, readResultPart, type MarketResult, type ResultPartHeader } from './result'
@@ -22,7 +22,6 @@ export interface Verification {
   differences: string[]
 }
 
-const isOperator = (issuer: Uint8Array, keys: readonly Uint8Array[]) => keys.some((key) => Buffer.compare(key, issuer) === 0)
 
 /** A result's parts as published: those that agree on a digest, by part number. */
 interface PartGroup {

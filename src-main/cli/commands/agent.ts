@@ -1,11 +1,16 @@
-import { evParticipantSchema, gridParticipantSchema } from '../../../src-shared/market/scenario'
+import { join } from 'node:path'
+import { evParticipantSchema, gridParticipantSchema, scenarioSchema, type Scenario } from '../../../src-shared/market/scenario'
+import type { App } from '../../core/app'
 import { readJsonFile } from '../../core/inputFile'
-import { MarketAgent, type AgentProfile } from '../../core/market/tangle/agent'
+import { paperScenario } from '../../core/market/paperScenario'
+import { MarketAgents, type AgentMember, type AgentProfile, type Posted } from '../../core/market/tangle/agent'
+import { loadOrCreateSwarmSecret, swarmKey } from '../../core/market/tangle/swarmKeys'
+import { writeFileAtomic } from '../../core/wallet/atomicFile'
 import { KeystoreError } from '../../core/wallet/keystore'
-import { parseArgs, requireOption, stringOption, UsageError } from '../args'
+import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { keepHeapCompact } from '../compactHeap'
-import { takeNetworkArgs } from '../networkArgs'
-import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
+import { takeNetworkArgs, type NetworkArgs } from '../networkArgs'
+import { openOwnedDataDir, untilStopped, type OwnedDataDir } from '../ownedDataDir'
 import type { Output } from '../output'
 import { readPassphrase } from '../passphrase'
 
@@ -17,12 +22,23 @@ export const agentUsage = `dv2g agent --role ev|grid --wallet NAME --profile FIL
   demand cap. Its battery or storage follows the published outcomes, also across restarts.
   --profile  one participant in the scenario format: an entry of a scenario's "evs" or "grids"
              (id, battery, reservePrice, productionKWh, consumptionKWh; or id, xi, kappa, ...).
-  --listen, --peer as for dv2g node. Prints the node's identity and the wallet's address.`
+  --listen, --peer as for dv2g node. Prints the node's identity and the wallet's address.
+dv2g agent swarm (--evs N --grids M | --scenario FILE) [--listen MULTIADDR]... [--peer MULTIADDR]...
+  Runs many agents on one node, each with a wallet of its own derived from a secret kept in the
+  data dir (swarm.secret), so their addresses stay the same across restarts: every EV and grid of
+  the scenario FILE, or of the paper's setting at N EVs and M grids (paper-MxN, as dv2g bench
+  market-network runs it). Writes the participants and their addresses to
+  DATA_DIR/swarm-participants.json, for the operator's dv2g market register --file.`
 
-/** how often the agent looks for a slot to post in */
+/** how often the agents look for a slot to post in */
 const TICK_MS = 200
+/** inputs signed between two looks at the network: a swarm's thousand inputs do not stall gossip */
+const POST_CHUNK = 50
+export const SWARM_PARTICIPANTS_FILE = 'swarm-participants.json'
+const MAX_SWARM = 20_000
 
 export async function runAgent(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  if (argv[0] === 'swarm') return runSwarm(argv.slice(1), out, dataDir)
   const networkArgs = takeNetworkArgs(argv)
   const args = parseArgs(networkArgs.rest, { role: { value: true }, wallet: { value: true }, profile: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
@@ -31,11 +47,8 @@ export async function runAgent(argv: readonly string[], out: Output, dataDir: st
   const walletName = requireOption(stringOption(args, 'wallet'), 'wallet')
   const file = requireOption(stringOption(args, 'profile'), 'profile')
   const profile: AgentProfile = role === 'ev' ? { role, participant: readJsonFile(file, evParticipantSchema) } : { role, participant: readJsonFile(file, gridParticipantSchema) }
-  keepHeapCompact()
 
-  const { app, network, shutDown } = await openOwnedDataDir(dataDir, { owner: 'dv2g agent', network: { args: networkArgs }, log: out.note })
-  let timer: NodeJS.Timeout | undefined
-  try {
+  return runAgentsNode(dataDir, networkArgs, out, 'dv2g agent', async ({ app, network }) => {
     const { keystore } = app.ledger().wallets
     const wallet = keystore.find(walletName)
     if (!wallet) throw new UsageError(`--wallet: no wallet named "${walletName}" in this data dir (dv2g wallet create --name ${walletName} --role ${role})`)
@@ -49,24 +62,111 @@ export async function runAgent(argv: readonly string[], out: Output, dataDir: st
     } finally {
       keystore.lock()
     }
-    const agent = new MarketAgent(app.db, app.marketTangle(), profile, key)
     const status = network!.status()
     out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir, participant: profile.participant.id, role, address: wallet.address }, () =>
       [`dv2g agent ${profile.participant.id} (${role}), wallet ${wallet.name}: ${wallet.address}`, ...status.listen.map((a) => `listening on ${a}`), 'Ctrl+C stops the agent.'].join('\n')
     )
-    timer = setInterval(() => {
-      try {
-        // nothing to post before the node holds a tangle (it joins its first peer's)
-        if (app.ledger().ledger.isEmpty) return
-        for (const p of agent.tick()) out.note(`${new Date().toISOString()} dv2g agent: ${role === 'ev' ? 'offered' : 'bid for'} ${p.energyWh} Wh in slot ${p.t + 1} of run ${p.run} (${p.tx.slice(0, 12)}…)`)
-      } catch (error) {
-        out.note(`dv2g agent: could not post: ${error instanceof Error ? error.message : String(error)}`)
+    return {
+      members: [{ profile, key }],
+      report: (posted) => {
+        for (const p of posted) out.note(`${new Date().toISOString()} dv2g agent: ${role === 'ev' ? 'offered' : 'bid for'} ${p.energyWh} Wh in slot ${p.t + 1} of run ${p.run} (${p.tx.slice(0, 12)}…)`)
       }
+    }
+  })
+}
+
+async function runSwarm(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const networkArgs = takeNetworkArgs(argv)
+  const args = parseArgs(networkArgs.rest, { evs: { value: true }, grids: { value: true }, scenario: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const scenario = swarmScenario(stringOption(args, 'scenario'), numberOption(args, 'evs'), numberOption(args, 'grids'))
+
+  return runAgentsNode(dataDir, networkArgs, out, 'dv2g agent swarm', ({ app, network }) => {
+    const secret = loadOrCreateSwarmSecret(app.dataDir)
+    const members: (AgentMember & { address: string })[] = [
+      ...scenario.evs.map((participant) => ({ profile: { role: 'ev' as const, participant }, ...swarmKey(secret, participant.id) })),
+      ...scenario.grids.map((participant) => ({ profile: { role: 'grid' as const, participant }, ...swarmKey(secret, participant.id) }))
+    ]
+    const participantsFile = join(app.dataDir, SWARM_PARTICIPANTS_FILE)
+    const participants = members.map((m) => ({ id: m.profile.participant.id, role: m.profile.role, address: m.address }))
+    writeFileAtomic(participantsFile, `${JSON.stringify({ scenario: scenario.name, participants }, null, 1)}\n`)
+    const status = network!.status()
+    out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir, scenario: scenario.name, evs: scenario.evs.length, grids: scenario.grids.length, participantsFile }, () =>
+      [
+        `dv2g agent swarm: ${scenario.evs.length} EVs and ${scenario.grids.length} grids of ${scenario.name}`,
+        `their addresses are in ${participantsFile}: register them on the operator's node with dv2g market register --file`,
+        ...status.listen.map((a) => `listening on ${a}`),
+        'Ctrl+C stops the swarm.'
+      ].join('\n')
+    )
+    return {
+      members,
+      report: (posted, ms) => {
+        const perSlot = new Map<string, number>()
+        for (const p of posted) perSlot.set(`${p.t + 1} of run ${p.run}`, (perSlot.get(`${p.t + 1} of run ${p.run}`) ?? 0) + 1)
+        for (const [slot, inputs] of perSlot) out.note(`${new Date().toISOString()} dv2g agent swarm: ${inputs} inputs posted in slot ${slot} in ${Math.round(ms)} ms`)
+      }
+    }
+  })
+}
+
+function swarmScenario(file: string | undefined, evs: number | undefined, grids: number | undefined): Scenario {
+  if (file !== undefined) {
+    if (evs !== undefined || grids !== undefined) throw new UsageError('give --scenario FILE or --evs N --grids M, not both')
+    return readJsonFile(file, scenarioSchema)
+  }
+  const count = (value: number | undefined, name: string) => {
+    const n = requireOption(value, name)
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SWARM) throw new UsageError(`--${name} must be a whole number from 1 to ${MAX_SWARM}, not ${n}`)
+    return n
+  }
+  return scenarioSchema.parse(paperScenario({ evs: count(evs, 'evs'), grids: count(grids, 'grids') }))
+}
+
+interface AgentsSetUp {
+  members: AgentMember[]
+  /** says what a round of posting posted, and how long it took */
+  report(posted: Posted[], ms: number): void
+}
+
+/**
+ * Owns the data dir as a network node and runs its agents until Ctrl+C: each look at the network
+ * posts what is due, a chunk at a time, and a failure to post is said and tried again next look.
+ */
+async function runAgentsNode(dataDir: string, networkArgs: NetworkArgs, out: Output, owner: string, setUp: (owned: OwnedDataDir) => AgentsSetUp | Promise<AgentsSetUp>): Promise<number> {
+  keepHeapCompact()
+  const owned = await openOwnedDataDir(dataDir, { owner, network: { args: networkArgs }, log: out.note })
+  const { app } = owned
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const { members, report } = await setUp(owned)
+    const agents = new MarketAgents(app.db, app.marketTangle(), members)
+    let busy = false
+    timer = setInterval(() => {
+      if (busy) return
+      busy = true
+      postDue(app, agents)
+        .then(({ posted, ms }) => posted.length && report(posted, ms))
+        .catch((error: unknown) => out.note(`${owner}: could not post: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => (busy = false))
     }, TICK_MS)
     await untilStopped()
   } finally {
     clearInterval(timer)
-    await shutDown()
+    await owned.shutDown()
   }
   return 0
+}
+
+async function postDue(app: App, agents: MarketAgents): Promise<{ posted: Posted[]; ms: number }> {
+  // nothing to post before the node holds a tangle (it joins its first peer's)
+  if (app.ledger().ledger.isEmpty) return { posted: [], ms: 0 }
+  const started = performance.now()
+  const due = agents.due()
+  const posted: Posted[] = []
+  for (let from = 0; from < due.length; from += POST_CHUNK) {
+    if (from > 0) await new Promise((resolve) => setImmediate(resolve))
+    for (const input of due.slice(from, from + POST_CHUNK)) posted.push(agents.post(input))
+  }
+  return { posted, ms: performance.now() - started }
 }

@@ -1,10 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { z } from 'zod'
 import { marketClockSchema } from '../../../src-shared/contract'
 import { scenarioSchema, slotInputSchema } from '../../../src-shared/market/scenario'
 import { solveSlotInput } from '../../../src-shared/market/slot'
 import { readJsonFile } from '../../core/inputFile'
 import { paperScenario } from '../../core/market/paperScenario'
+import { registrationSchema } from '../../core/market/tangle/messages'
 import { readHolder } from '../../core/owner/lock'
 import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { significant, type Output } from '../output'
@@ -27,10 +29,13 @@ dv2g market start --scenario NAME|FILE --clock instant|accelerated|hourly|networ
   and the operator's node solves and publishes the result (passphrase as for settle).
 dv2g market trades --run ID [--json]
   The run's trades, with the columns of dv2g simulate's trades.csv.
-dv2g market register --id ID --role ev|grid --address ADDRESS | revoke --id ID | participants [--json]
+dv2g market register --id ID --role ev|grid --address ADDRESS | register --file FILE | revoke --id ID | participants [--json]
   register: binds a wallet address to a participant id and role, signed by the operator's wallet
     (passphrase from DV2G_PASSPHRASE or a prompt); only registered wallets may offer or bid. Final
-    once a milestone confirms it. revoke: its inputs are left out from then on.
+    once a milestone confirms it. --file registers every participant a JSON file lists, as
+    [{"id","role","address"}] (what participants --json prints) or {"participants":[...]} (what
+    dv2g agent swarm writes); ones already registered as listed are left as they are.
+  revoke: its inputs are left out from then on.
   participants: the registered EVs and grids, as the latest milestone confirmed them.
 dv2g market verify --run ID [--slot T] [--json]
   What this node found when it solved each published result of the run again (slot T, 1-based):
@@ -135,9 +140,22 @@ function trades(argv: readonly string[], out: Output, dataDir: string): Promise<
   )
 }
 
+/** A list of registrations, bare or as the swarm writes it. */
+const participantsFileSchema = z
+  .union([z.array(registrationSchema), z.object({ participants: z.array(registrationSchema) }).passthrough()])
+  .transform((file) => ({ participants: Array.isArray(file) ? file : file.participants }))
+
 async function register(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
-  const args = parseArgs(argv, { id: { value: true }, role: { value: true }, address: { value: true } })
+  const args = parseArgs(argv, { id: { value: true }, role: { value: true }, address: { value: true }, file: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const file = stringOption(args, 'file')
+  if (file !== undefined) {
+    if (args.options.has('id') || args.options.has('role') || args.options.has('address')) throw new UsageError('--file registers the participants the file lists: give --id, --role and --address only without it')
+    const { participants } = readJsonFile(file, participantsFileSchema)
+    const result = await runWrite(dataDir, 'market register', 'market.registerAll', { participants, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
+    out.result(result, () => `registered ${result.registered} participants (${result.unchanged} already registered as listed); final once a milestone confirms them`)
+    return 0
+  }
   const id = requireOption(stringOption(args, 'id'), 'id')
   const role = requireOption(stringOption(args, 'role'), 'role')
   if (role !== 'ev' && role !== 'grid') throw new UsageError(`--role must be ev or grid, not ${JSON.stringify(role)}`)

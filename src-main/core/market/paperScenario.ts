@@ -59,11 +59,18 @@ const GRIDS = [
 /** Time-of-use retail price, USD per kWh: 0.10 at night, 0.13 by day, 0.18 at the 16–21 peak, 0.11 late. */
 const retailPrice = (h: number) => (h < 7 ? 0.1 : h < 16 ? 0.13 : h < 21 ? 0.18 : 0.11)
 
-export function paperScenario(): Scenario {
+/**
+ * The paper's setting, or the same kinds of EVs and grids at another size (`dv2g agent swarm`,
+ * `dv2g bench market-network`): EVs repeat the ten above in turn, grids the three, and a grid's
+ * load and PV grow with the EVs it has to buy from, so the market stays as tight as the paper's.
+ */
+export function paperScenario(size: { evs: number; grids: number } = { evs: EVS.length, grids: GRIDS.length }): Scenario {
   const random = seededRandom(SEED)
   const sunny = pvPerKWp(random)
+  const gridScale = size.evs / size.grids / (EVS.length / GRIDS.length)
+  const scaled = (kWh: number) => kWh * gridScale
   return {
-    name: 'paper-3x10',
+    name: `paper-${size.grids}x${size.evs}`,
     description: 'The setting of Hassija et al. (2020), section VI-A: 3 grids and 10 EVs with PV over one day of 24 one-hour slots.',
     sources: {
       pv: `synthetic: half-sine irradiance 06:00–20:00 peaking at 0.75 kWh per kWp, hourly cloud factor 0.7–1 (seed ${SEED}); EVs 2–4 kWp, grids 10–20 kWp`,
@@ -77,7 +84,7 @@ export function paperScenario(): Scenario {
     tokenBaseUnitsPerCurrencyUnit: 1_000_000,
     priceCap: Array.from({ length: SLOTS }, (_, h) => retailPrice(h)),
     game: { sigma1: 1, sigma2: 0.002, C: 1e-6, maxIterations: 200, egtMaxIterations: 2000, seed: SEED },
-    evs: EVS.map((ev, m) => ({
+    evs: Array.from({ length: size.evs }, (_, m) => EVS[m % EVS.length]!).map((ev, m) => ({
       id: `EV${m + 1}`,
       battery: {
         capacityKWh: ev.capacityKWh,
@@ -92,13 +99,13 @@ export function paperScenario(): Scenario {
       productionKWh: sunny.map((kWh) => round(kWh * ev.pvKWp * (0.9 + 0.1 * random()))),
       consumptionKWh: evUse(ev.kind, ev.tripKWh)
     })),
-    grids: GRIDS.map((g, n) => ({
+    grids: Array.from({ length: size.grids }, (_, n) => GRIDS[n % GRIDS.length]!).map((g, n) => ({
       id: `G${n + 1}`,
       xi: g.xi,
-      kappa: g.kappa,
-      productionKWh: sunny.map((kWh) => round(kWh * g.pvKWp)),
-      consumptionKWh: communityLoad(g.peakLoadKWh, random).map((kWh) => round(kWh)),
-      ...(g.storageKWh > 0 ? { storage: { capacityKWh: g.storageKWh, initialKWh: g.storageKWh / 2 } } : {})
+      kappa: g.kappa / gridScale,
+      productionKWh: sunny.map((kWh) => round(scaled(kWh * g.pvKWp))),
+      consumptionKWh: communityLoad(scaled(g.peakLoadKWh), random).map((kWh) => round(kWh)),
+      ...(g.storageKWh > 0 ? { storage: { capacityKWh: scaled(g.storageKWh), initialKWh: scaled(g.storageKWh) / 2 } } : {})
     }))
   }
 }

@@ -62,6 +62,8 @@ function runningNetwork(app: App): NetworkView {
 
 /** transactions one tangle.submit takes: well inside the channel's line limit */
 export const MAX_SUBMITTED = 20_000
+/** participants one market.registerAll takes (about 150 bytes each): well inside it too */
+export const MAX_REGISTERED_AT_ONCE = 20_000
 
 export const operations = {
   'network.status': operation(z.object({}).strict(), (app) => runningNetwork(app).status()),
@@ -142,6 +144,10 @@ export const operations = {
   'market.register': operation(
     z.object({ id: z.string().min(1), role: z.enum(['ev', 'grid']), address: z.string().min(1), passphrase: z.string() }).strict(),
     (app, { passphrase, ...registration }) => withKeys(app, passphrase, () => app.marketTangle().register(registration))
+  ),
+  'market.registerAll': operation(
+    z.object({ participants: z.array(z.object({ id: z.string().min(1), role: z.enum(['ev', 'grid']), address: z.string().min(1) }).strict()).min(1).max(MAX_REGISTERED_AT_ONCE), passphrase: z.string() }).strict(),
+    (app, { participants, passphrase }) => withKeys(app, passphrase, () => app.marketTangle().registerAll(participants))
   ),
   'market.revoke': operation(z.object({ id: z.string().min(1), passphrase: z.string() }).strict(), (app, { id, passphrase }) =>
     withKeys(app, passphrase, () => app.marketTangle().revoke(id))

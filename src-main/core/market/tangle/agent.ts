@@ -22,6 +22,7 @@ const WAIT_FOR_RESULT_SHARE = 0.6
 const TOO_LATE_SHARE = 0.25
 
 export interface Posted {
+  participant: string
   run: string
   t: number
   tx: string
@@ -29,19 +30,30 @@ export interface Posted {
   energyWh: number
 }
 
-/** The battery (EV) or storage (grid) level entering slot t, replayed through the results of the slots before it. */
-export function levelBefore(profile: AgentProfile, run: RunAnnouncement, results: ReadonlyMap<number, MarketResult>, t: number): number {
+/** What a slot's result gave each participant: kWh sold by each EV, bought by each grid. */
+export interface SlotAllocation {
+  sold: ReadonlyMap<string, number>
+  bought: ReadonlyMap<string, number>
+}
+
+export const allocationOf = (result: MarketResult): SlotAllocation => ({
+  sold: new Map(result.sellers.map((s) => [s.id, s.soldKWh])),
+  bought: new Map(result.buyers.map((b) => [b.id, b.boughtKWh]))
+})
+
+/** The battery (EV) or storage (grid) level entering slot t, replayed through the allocations of the slots before it. */
+export function levelBefore(profile: AgentProfile, run: RunAnnouncement, allocations: ReadonlyMap<number, SlotAllocation>, t: number): number {
   const { participant } = profile
   let level = profile.role === 'ev' ? profile.participant.battery.initialKWh : (profile.participant.storage?.initialKWh ?? 0)
   for (let s = 0; s < t; s++) {
     const production = participant.productionKWh[s] ?? 0
     const consumption = participant.consumptionKWh[s] ?? 0
-    const result = results.get(s)
+    const allocation = allocations.get(s)
     if (profile.role === 'ev') {
-      const sold = result?.sellers.find((x) => x.id === participant.id)?.soldKWh ?? 0
+      const sold = allocation?.sold.get(participant.id) ?? 0
       level = batteryAfterSlot(profile.participant.battery, level, production, consumption, sold, run.slotHours)
     } else if (profile.participant.storage) {
-      const bought = result?.buyers.find((x) => x.id === participant.id)?.boughtKWh ?? 0
+      const bought = allocation?.bought.get(participant.id) ?? 0
       level = gridStorageAfterSlot({ capacityKWh: profile.participant.storage.capacityKWh, levelKWh: level }, production, consumption, bought)
     }
   }
@@ -63,44 +75,75 @@ export function inputFor(profile: AgentProfile, run: RunAnnouncement, t: number,
   return { topic: MARKET_TOPICS.bid, body: { run: run.run, t, id: participant.id, xi: profile.participant.xi, kappa: profile.participant.kappa, demandCapWh }, energyWh: demandCapWh }
 }
 
-export class MarketAgent {
-  private readonly postedAlready: (run: string, t: number) => boolean
-  private readonly record: (run: string, t: number, tx: string, atMs: number) => void
+/** A participant this node runs an agent for, and the key of its registered wallet. */
+export interface AgentMember {
+  profile: AgentProfile
+  key: KeyObject
+}
+
+/** An input to post now: whose, for which run and slot, and what. */
+export interface DueInput {
+  member: AgentMember
+  run: string
+  t: number
+  input: ReturnType<typeof inputFor>
+}
+
+/**
+ * The agents one node runs: one (`dv2g agent`) or a swarm of them (`dv2g agent swarm`). The runs
+ * and results are read once per tick for all of them; what each posted is recorded, so a
+ * restart does not post twice.
+ */
+export class MarketAgents {
+  private readonly postedAlready: (run: string, t: number, participant: string) => boolean
+  private readonly record: (run: string, t: number, participant: string, tx: string, atMs: number) => void
 
   constructor(
     db: Db,
     private readonly tangle: MarketTangle,
-    readonly profile: AgentProfile,
-    private readonly key: KeyObject,
+    readonly members: readonly AgentMember[],
     private readonly now: () => number = Date.now
   ) {
-    const has = db.prepare('SELECT 1 FROM market_agent_inputs WHERE run_id = ? AND t = ?')
-    this.postedAlready = (run, t) => has.get(run, t) !== undefined
-    const insert = db.prepare('INSERT INTO market_agent_inputs (run_id, t, tx_id, posted_ms) VALUES (?, ?, ?, ?)')
-    this.record = (run, t, tx, atMs) => insert.run(run, t, tx, atMs)
+    const has = db.prepare('SELECT 1 FROM market_agent_inputs WHERE run_id = ? AND t = ? AND participant_id = ?')
+    this.postedAlready = (run, t, participant) => has.get(run, t, participant) !== undefined
+    const insert = db.prepare('INSERT INTO market_agent_inputs (run_id, t, participant_id, tx_id, posted_ms) VALUES (?, ?, ?, ?, ?)')
+    this.record = (run, t, participant, tx, atMs) => insert.run(run, t, participant, tx, atMs)
   }
 
-  /** Posts this slot's input for every open run that has none from here yet; what it posted. */
-  tick(): Posted[] {
+  /** The inputs due now: for every open run, one from each member that has not posted in its current slot. */
+  due(): DueInput[] {
     const { index } = this.tangle
     index.catchUpAll()
     const keys = this.tangle.operatorKeys()
     const now = this.now()
-    const posted: Posted[] = []
+    const due: DueInput[] = []
     for (const run of announcedRuns(index, keys).values()) {
       const t = Math.floor((now - run.startMs) / (run.slotSeconds * 1000))
-      if (t < 0 || t >= run.slots || this.postedAlready(run.run, t)) continue
-      const results = operatorResults(index, keys, run.run)
+      if (t < 0 || t >= run.slots) continue
       const slotMs = run.slotSeconds * 1000
       const opened = slotCloseMs(run, t) - slotMs
       if (now - opened > (1 - TOO_LATE_SHARE) * slotMs) continue
+      const waiting = this.members.filter((m) => !this.postedAlready(run.run, t, m.profile.participant.id))
+      if (!waiting.length) continue
+      const results = operatorResults(index, keys, run.run)
       // the previous slot's outcome moves the battery: wait for it, but not past most of the slot
       if (t > 0 && !results.has(t - 1) && now - opened < WAIT_FOR_RESULT_SHARE * slotMs) continue
-      const input = inputFor(this.profile, run, t, levelBefore(this.profile, run, results, t))
-      const tx = this.tangle.publish(this.key, input.topic, encodeBody(input.body))
-      this.record(run.run, t, tx, now)
-      posted.push({ run: run.run, t, tx, energyWh: input.energyWh })
+      const allocations = new Map([...results].map(([slot, result]) => [slot, allocationOf(result)]))
+      for (const member of waiting) due.push({ member, run: run.run, t, input: inputFor(member.profile, run, t, levelBefore(member.profile, run, allocations, t)) })
     }
-    return posted
+    return due
+  }
+
+  /** Signs and attaches one due input, and records it. */
+  post(due: DueInput): Posted {
+    const participant = due.member.profile.participant.id
+    const tx = this.tangle.publish(due.member.key, due.input.topic, encodeBody(due.input.body))
+    this.record(due.run, due.t, participant, tx, this.now())
+    return { participant, run: due.run, t: due.t, tx, energyWh: due.input.energyWh }
+  }
+
+  /** Posts every input due now; what it posted. */
+  tick(): Posted[] {
+    return this.due().map((d) => this.post(d))
   }
 }

@@ -3,7 +3,7 @@
 import { clearSlot, type SlotOutcome } from '../../../../src-shared/market/day'
 import type { InputSet } from './inputSet'
 import type { RunAnnouncement } from './messages'
-import type { MarketResult } from './result'
+import { MAX_LISTED_TRADES, type MarketResult } from './result'
 
 const WH_PER_KWH = 1000
 
@@ -26,9 +26,11 @@ export function solveInputSet(run: RunAnnouncement, t: number, inputs: InputSet,
     excluded: inputs.excluded,
     converged: outcome.converged,
     clearingPrice: outcome.clearingPrice,
-    sellers: outcome.sellers.map((s) => ({ id: s.id, price: s.price, probability: s.probability, soldKWh: s.soldKWh })),
+    // R_m is null where nothing was asked of the seller (infinite): it then serves its full Q_m;
+    // an unconverged slot serves nothing
+    sellers: outcome.sellers.map((s) => ({ id: s.id, price: s.price, probability: s.probability, share: outcome.converged ? s.probability * Math.min(1, s.ratio ?? 1) : 0, soldKWh: s.soldKWh })),
     buyers: outcome.buyers.map((b) => ({ id: b.id, boughtKWh: b.boughtKWh, paid: b.paid })),
-    trades: outcome.trades.map((tr) => ({ buyer: tr.buyer, seller: tr.seller, energyKWh: tr.energyKWh, price: tr.price, paid: tr.paid }))
+    trades: outcome.trades.length > MAX_LISTED_TRADES ? null : outcome.trades.map((tr) => ({ buyer: tr.buyer, seller: tr.seller, energyKWh: tr.energyKWh, price: tr.price, paid: tr.paid }))
   }
   return { outcome, result }
 }

@@ -30,6 +30,17 @@ export interface SlotVerification {
   differences: string[]
 }
 
+/** A registration as it is published: its fields checked, its address in canonical form. */
+function checkedRegistration(input: Registration): Registration {
+  const parsed = registrationSchema.safeParse(input)
+  if (!parsed.success) throw new MarketTangleError(`${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`)
+  try {
+    return { ...parsed.data, address: encodeAddress(decodeAddress(parsed.data.address)) }
+  } catch (error) {
+    throw new MarketTangleError(`address: ${(error as Error).message}`)
+  }
+}
+
 export class MarketTangle {
   readonly index: MarketIndex
   readonly verifier: ResultVerifier
@@ -67,14 +78,26 @@ export class MarketTangle {
 
   /** Binds a wallet address to a participant id and role; final once a milestone confirms it. */
   register(input: Registration): { tx: string } {
-    const parsed = registrationSchema.safeParse(input)
-    if (!parsed.success) throw new MarketTangleError(`${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`)
-    try {
-      decodeAddress(parsed.data.address)
-    } catch (error) {
-      throw new MarketTangleError(`address: ${(error as Error).message}`)
-    }
-    return { tx: this.publish(this.operatorKey(), MARKET_TOPICS.register, encodeBody(parsed.data)) }
+    return { tx: this.publish(this.operatorKey(), MARKET_TOPICS.register, encodeBody(checkedRegistration(input))) }
+  }
+
+  /**
+   * Registers many at once (a swarm's participants): every entry is checked before any is
+   * published, and one already registered with the same role and address is left as it is.
+   */
+  registerAll(inputs: readonly Registration[]): { registered: number; unchanged: number } {
+    const checked = inputs.map((input, i) => {
+      try {
+        return checkedRegistration(input)
+      } catch (error) {
+        throw new MarketTangleError(`participant ${i + 1} (${JSON.stringify(input.id)}): ${(error as Error).message}`)
+      }
+    })
+    const current = new Map(this.participants().map((p) => [p.id, p]))
+    const changed = checked.filter((r) => current.get(r.id)?.role !== r.role || current.get(r.id)?.address !== r.address)
+    const key = changed.length ? this.operatorKey() : undefined
+    for (const registration of changed) this.publish(key!, MARKET_TOPICS.register, encodeBody(registration))
+    return { registered: changed.length, unchanged: checked.length - changed.length }
   }
 
   /** Ends a participant's registration: its inputs from then on are left out. */

@@ -58,7 +58,8 @@ export class NetworkClock {
 
   /**
    * Closes slot t: a milestone issued now fixes what the slot is solved from, the slot is
-   * solved, and its result is published in as many parts as it needs.
+   * solved, its result is published in as many parts as it needs, and a second milestone
+   * confirms them.
    */
   close(announcement: RunAnnouncement, t: number, scenario: Scenario, operatorKey: KeyObject): ClosedSlot {
     const milestone = this.milestoneNow(operatorKey)
@@ -67,6 +68,8 @@ export class NetworkClock {
     const inputs = inputSetAt(index, announcement, t, milestone, registryAt(index, this.tangle().operatorKeys(), milestone))
     const { outcome, result } = solveInputSet(announcement, t, inputs, { trace: true })
     const resultTxs = resultParts(result).map((body) => this.tangle().publish(operatorKey, MARKET_TOPICS.result, body))
+    // confirmed at once, so every node verifies it and the agents enter the next slot from it
+    this.milestoneNow(operatorKey)
     return { outcome, participants: participantsOf(scenario, inputs, outcome), result, inputs, resultTxs }
   }
 

@@ -9,6 +9,13 @@ import { z } from 'zod'
 /** a part's body stays well inside a transaction (MAX_TX_BYTES 4096, less the header fields) */
 export const MAX_PART_BYTES = 3500
 const MAX_PARTS = 1000
+/**
+ * Trades are listed up to this many. Beyond it (a thousand EVs and fifty grids make 50,000, five
+ * megabytes) the list is left out: each trade is x_nm = share_m · p*_n(ϖ_m) (MODEL.md, "Trades
+ * and settlement"), which follows from the sellers' prices and shares here and the grids' bids
+ * in the input set the result names, as every node that verifies it computes it.
+ */
+export const MAX_LISTED_TRADES = 1000
 
 const finite = z.number().finite()
 const excludedSchema = z.object({ tx: z.string(), participant: z.string().nullable(), reason: z.string() }).strict()
@@ -26,10 +33,11 @@ export const marketResultSchema = z
     excluded: z.array(excludedSchema),
     converged: z.boolean(),
     clearingPrice: finite.nullable(),
-    /** per seller in the game: its price ϖ_m, its share Q_m and what it sold */
-    sellers: z.array(z.object({ id: z.string(), price: finite, probability: finite, soldKWh: finite }).strict()),
+    /** per seller in the game: its price ϖ_m, its probability Q_m, the share of each grid's demand it serves (Q_m · min(1, R_m)) and what it sold */
+    sellers: z.array(z.object({ id: z.string(), price: finite, probability: finite, share: finite, soldKWh: finite }).strict()),
     buyers: z.array(z.object({ id: z.string(), boughtKWh: finite, paid: finite }).strict()),
-    trades: z.array(z.object({ buyer: z.string(), seller: z.string(), energyKWh: finite, price: finite, paid: finite }).strict())
+    /** null when there are more than MAX_LISTED_TRADES */
+    trades: z.array(z.object({ buyer: z.string(), seller: z.string(), energyKWh: finite, price: finite, paid: finite }).strict()).nullable()
   })
   .strict()
 export type MarketResult = z.infer<typeof marketResultSchema>

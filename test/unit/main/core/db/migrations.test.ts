@@ -210,6 +210,19 @@ describe('migrations', () => {
     db.close()
   })
 
+  it('008 keeps the one agent\'s inputs and records a swarm\'s per participant', () => {
+    const db = new Database(join(tempDir(), 'v7.sqlite'))
+    migrate(db, migrations.slice(0, 7))
+    db.prepare("INSERT INTO market_agent_inputs VALUES ('r1', 3, ?, 9)").run('a'.repeat(64))
+    migrate(db, migrations.slice(0, 8))
+    expect(db.prepare('SELECT * FROM market_agent_inputs').all()).toEqual([{ run_id: 'r1', t: 3, participant_id: '', tx_id: 'a'.repeat(64), posted_ms: 9 }])
+    const insert = db.prepare("INSERT INTO market_agent_inputs VALUES ('r1', 4, ?, ?, 10)")
+    insert.run('EV1', 'b'.repeat(64))
+    insert.run('EV2', 'c'.repeat(64))
+    expect(() => insert.run('EV1', 'd'.repeat(64))).toThrow(/UNIQUE|PRIMARY KEY/)
+    db.close()
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)

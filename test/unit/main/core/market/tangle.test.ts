@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { clearSlot } from '../../../../../src-shared/market/day'
 import { gameSchema } from '../../../../../src-shared/market/scenario'
 import { seededRandom } from '../../../../../src-shared/random'
+import { bestResponse } from '../../../../../src-shared/market/welfare'
 import { openDatabase } from '../../../../../src-main/core/db/connection'
 import { addressOf } from '../../../../../src-main/core/ledger/address'
 import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/ledger'
@@ -13,7 +14,7 @@ import { solveInputSet } from '../../../../../src-main/core/market/tangle/cleari
 import { inputSetAt, naturalCompare, registryAt, slotCloseMs } from '../../../../../src-main/core/market/tangle/inputSet'
 import { MarketIndex } from '../../../../../src-main/core/market/tangle/marketIndex'
 import { encodeBody, MARKET_TOPICS, type RunAnnouncement } from '../../../../../src-main/core/market/tangle/messages'
-import { assembleResult, readResultPart, resultParts, type MarketResult } from '../../../../../src-main/core/market/tangle/result'
+import { assembleResult, MAX_LISTED_TRADES, readResultPart, resultParts, type MarketResult } from '../../../../../src-main/core/market/tangle/result'
 import { ResultVerifier } from '../../../../../src-main/core/market/tangle/verifier'
 import { encodeAddress } from '../../../../../src-main/core/wallet/keys'
 import { useTempDirs } from '../../../../support/tempDir'
@@ -116,7 +117,8 @@ describe('the market on the tangle', () => {
       { trace: false }
     )
     expect(outcome).toEqual(direct)
-    expect(result.trades.length).toBeGreaterThan(0)
+    expect(result.trades).toEqual(outcome.trades)
+    expect(result.trades!.length).toBeGreaterThan(0)
     expect(result.milestone).toBe(closing)
 
     publish(m, operator, result)
@@ -154,6 +156,24 @@ describe('the market on the tangle', () => {
     expect(forged!.differences[0]).toMatch(/^signed by [0-9a-f]{16}…, not by the operator$/)
     expect(wrongInputs).toMatchObject({ matches: false })
     expect(wrongInputs!.differences).toEqual([`input hash: published "${'f'.repeat(64)}", computed "${result.inputHash}"`])
+  })
+
+  it('leaves out the trades of a large market, which follow from each seller\'s share and each grid\'s bid', () => {
+    const random = seededRandom(9)
+    const participant = (id: string, role: 'ev' | 'grid', order: number) => ({ id, role, address: addressOfKey(stranger), order })
+    const offers = Array.from({ length: 120 }, (_, m) => ({ tx: 'a'.repeat(64), participant: participant(`EV${m + 1}`, 'ev', m), value: { run: 'r1', t: 0, id: `EV${m + 1}`, supplyWh: 1000 + Math.round(3000 * random()), reservePrice: 0.03 + 0.05 * random() } }))
+    const bids = Array.from({ length: 10 }, (_, n) => ({ tx: 'b'.repeat(64), participant: participant(`G${n + 1}`, 'grid', 200 + n), value: { run: 'r1', t: 0, id: `G${n + 1}`, xi: 0.25 + 0.1 * random(), kappa: 0.0005, demandCapWh: 40_000 } }))
+    const { outcome, result } = solveInputSet(run, 0, { milestone: 3, offers, bids, excluded: [], inputHash: 'c'.repeat(64) }, { trace: false })
+    expect(outcome.trades.length).toBeGreaterThan(MAX_LISTED_TRADES)
+    expect(result.trades).toBeNull()
+    const seller = new Map(result.sellers.map((s) => [s.id, s]))
+    for (const trade of outcome.trades) {
+      const bid = bids.find((b) => b.value.id === trade.buyer)!.value
+      const buyer = { xi: bid.xi, kappa: bid.kappa, demandCapKWh: bid.demandCapWh / 1000 }
+      expect(trade.energyKWh).toBeCloseTo(seller.get(trade.seller)!.share * bestResponse(buyer, seller.get(trade.seller)!.price), 12)
+    }
+    // the result still fits the tangle's parts
+    expect(resultParts(result).length).toBeLessThan(20)
   })
 
   it('orders participants naturally, digits as numbers, the same on every runtime', () => {

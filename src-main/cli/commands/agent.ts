@@ -35,7 +35,7 @@ const TICK_MS = 200
 /** inputs signed between two looks at the network: a swarm's thousand inputs do not stall gossip */
 const POST_CHUNK = 50
 export const SWARM_PARTICIPANTS_FILE = 'swarm-participants.json'
-const MAX_SWARM = 20_000
+export const MAX_SWARM = 20_000
 
 export async function runAgent(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   if (argv[0] === 'swarm') return runSwarm(argv.slice(1), out, dataDir)

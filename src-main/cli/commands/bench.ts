@@ -13,10 +13,12 @@ import { socketProtocols } from '../../../src-shared/serveAuth'
 import { numberOption, parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
 import { benchNetwork, benchPlan, MAX_NODES, MIN_NODES } from '../networkBench/benchNetwork'
+import { benchMarketNetwork, MARKET_NETWORK_TARGET_MS, marketNetworkPlan } from '../networkBench/benchMarketNetwork'
+import { MAX_SWARM } from './agent'
 
 const DEFAULT_NODES = 3
 
-export const benchUsage = `dv2g bench [api|tangle|market|import|network] [--nodes N] [--quick]
+export const benchUsage = `dv2g bench [api|tangle|market|import|network|market-network] [--nodes N] [--quick] [--evs N --grids M]
   api: latency of one contract call (esu.compute) in process, over POST /api and over the WebSocket.
   tangle: verify bound, ingest, attach, tip selection at 10k and 1M transactions, memory and reopen time.
   market: one slot at 10 x 3 and 10,000 x 1,000, the paper's day, time per iteration against M·N,
@@ -26,6 +28,10 @@ export const benchUsage = `dv2g bench [api|tangle|market|import|network] [--node
     every node keeps up against one node's ingest, propagation at half that rate, a fresh node's
     sync, convergence after a split is healed, memory per node. About two minutes; --quick is
     shorter steps for a smoke run (its figures are rough).
+  market-network: the market on 3 node processes: the operator's, one running a swarm of agents
+    (--evs, default 1000, --grids, default 50) and one that verifies; per slot, from its close to
+    the result and to its verification on every node, and how fast offers reach the operator.
+    About two minutes; --quick is 40 EVs, 4 grids and 2 slots.
   Each figure is printed with the reference or target it is compared with.`
 
 const CALLS = 2000
@@ -172,9 +178,28 @@ async function benchNetworkCommand(out: Output, options: BenchOptions): Promise<
   )
 }
 
+async function benchMarketNetworkCommand(out: Output, options: BenchOptions): Promise<void> {
+  const plan = { ...marketNetworkPlan(options.quick), ...options.swarm }
+  const r = await benchMarketNetwork(plan, out.note)
+  const mark = (ok: boolean) => (ok ? 'met' : 'MISSED')
+  out.result(r, () =>
+    table([
+      ['EVs and grids as agents on one node', `${r.evs} x ${r.grids}`],
+      ['nodes (operator, swarm, verifier)', String(r.nodes)],
+      ['slots measured', String(r.slots)],
+      ['offers and bids reaching the operator', String(r.offersPerSecond), 'per second, median over the slots'],
+      ['slot close to result signed', String(r.closeToResultMs), 'ms, median'],
+      ['slot close to verified on every node', String(r.closeToVerifiedAllMs), `ms, median; target < ${MARKET_NETWORK_TARGET_MS} at 1000 x 50, ${mark(r.closeToVerifiedAllMs < MARKET_NETWORK_TARGET_MS)}`],
+      ['  slowest slot', String(r.closeToVerifiedAllMaxMs), 'ms']
+    ])
+  )
+}
+
 interface BenchOptions {
   nodes: number
   quick: boolean
+  /** bench market-network's swarm, when given */
+  swarm: { evs?: number; grids?: number }
 }
 
 const benches: Record<string, (out: Output, options: BenchOptions) => Promise<void>> = {
@@ -182,17 +207,26 @@ const benches: Record<string, (out: Output, options: BenchOptions) => Promise<vo
   tangle: benchTangleCommand,
   market: benchMarketCommand,
   import: benchImportCommand,
-  network: benchNetworkCommand
+  network: benchNetworkCommand,
+  'market-network': benchMarketNetworkCommand
 }
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { nodes: { value: true }, quick: { value: false } })
+  const args = parseArgs(argv, { nodes: { value: true }, quick: { value: false }, evs: { value: true }, grids: { value: true } })
   const nodes = numberOption(args, 'nodes') ?? DEFAULT_NODES
   if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) throw new UsageError(`--nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES} (got ${nodes})`)
+  const swarmSize = (name: 'evs' | 'grids') => {
+    const n = numberOption(args, name)
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_SWARM)) throw new UsageError(`--${name} must be a whole number from 1 to ${MAX_SWARM} (got ${n})`)
+    return n === undefined ? {} : { [name]: n }
+  }
+  const swarm = { ...swarmSize('evs'), ...swarmSize('grids') }
   const names = args.positionals.length ? args.positionals : Object.keys(benches)
   const unknown = names.find((name) => !benches[name])
   if (unknown !== undefined) throw new UsageError(`unknown benchmark ${JSON.stringify(unknown)}; available: ${Object.keys(benches).join(', ')}`)
-  if ((args.options.has('nodes') || args.options.has('quick')) && !names.includes('network')) throw new UsageError('--nodes and --quick are options of dv2g bench network')
-  for (const name of names) await benches[name]!(out, { nodes, quick: args.options.has('quick') })
+  if (args.options.has('nodes') && !names.includes('network')) throw new UsageError('--nodes is an option of dv2g bench network')
+  if (args.options.has('quick') && !names.includes('network') && !names.includes('market-network')) throw new UsageError('--quick is an option of dv2g bench network and market-network')
+  if ((args.options.has('evs') || args.options.has('grids')) && !names.includes('market-network')) throw new UsageError('--evs and --grids are options of dv2g bench market-network')
+  for (const name of names) await benches[name]!(out, { nodes, quick: args.options.has('quick'), swarm })
   return 0
 }

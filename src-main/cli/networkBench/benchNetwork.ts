@@ -7,16 +7,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { open } from '../../core/app'
 import { measureIngest, type IngestFigures } from '../../core/ledger/benchmark'
 import type { SpamResult, SubmitResult } from '../../core/ledger/spammer'
 import type { NetworkStatus } from '../../core/network/view'
-import { callChannel } from '../../core/owner/channel'
-import { readHolder } from '../../core/owner/lock'
 import { MAX_SUBMITTED } from '../../core/owner/operations'
 import { backlogSlope, fallingBehind, quantile, RateSearch, type BacklogSample, type StepMeasure } from './figures'
 import { NodeLedgerView } from './ledgerView'
 import { bundleNodeCli } from './nodeBundle'
+import { ask, createOperatorDataDir, sleep, within } from './benchNodes'
 import { startNodeProcess, type NodeProcess } from './nodeProcess'
 import { Presigner } from './presigner'
 
@@ -65,24 +63,6 @@ const CONVERGE_TIMEOUT_MS = 120_000
 const LOWEST_RATE = 10
 const REFERENCE_RUNS = 3
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Polls until the condition holds; false once the time is up. */
-async function within(timeoutMs: number, holds: () => boolean | Promise<boolean>): Promise<boolean> {
-  const started = performance.now()
-  for (;;) {
-    if (await holds()) return true
-    if (performance.now() - started > timeoutMs) return false
-    await sleep(SAMPLE_MS)
-  }
-}
-
-function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T> {
-  const holder = readHolder(node.dataDir)
-  if (!holder) throw new Error(`no process holds ${node.dataDir}`)
-  return callChannel(holder, operation, input, () => {}, 30_000) as Promise<T>
-}
-
 const issue = (node: NodeProcess, count: number, rate: number) => ask<SpamResult>(node, 'tangle.spam', { count, rate })
 
 /** Submits signed transactions at a rate, in as many requests as the channel needs. */
@@ -90,18 +70,6 @@ async function submit(node: NodeProcess, transactions: string[], rate: number): 
   for (let from = 0; from < transactions.length; from += MAX_SUBMITTED) {
     const result = await ask<SubmitResult>(node, 'tangle.submit', { transactions: transactions.slice(from, from + MAX_SUBMITTED), rate })
     if (result.refused.length) throw new Error(`node ${node.peerId} refused submitted transactions: ${result.refused.map((r) => r.reason).join('; ')}`)
-  }
-}
-
-/** The operator's data dir: its keystore with the treasury, whose genesis names it the milestone issuer. */
-function createOperatorDataDir(dir: string, passphrase: string): void {
-  const app = open(dir)
-  try {
-    const { wallets } = app.ledger()
-    wallets.keystore.unlock(passphrase)
-    wallets.create('treasury', 'operator')
-  } finally {
-    app.close()
   }
 }
 

@@ -10,6 +10,8 @@ export interface NodeProcess {
   peerId: string
   /** listen addresses with the /p2p/ id, ready for another node's --peer */
   listen: string[]
+  /** everything the command printed as its first JSON line */
+  printed: Record<string, unknown>
   /** the last lines the node wrote to stderr, for an error message */
   logTail(): string
   /** the largest resident set of the process up to the moment it printed its addresses, MB (Linux; NaN elsewhere) */
@@ -60,9 +62,12 @@ function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
   })
 }
 
-/** Starts `dv2g node` (from the file `cli`) on a free loopback port and resolves once it has printed its addresses. */
-export function startNodeProcess(cli: string, dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [cli, '--data-dir', dataDir, 'node', '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
+/**
+ * Starts `dv2g node` (from the file `cli`), or another command that runs a node (`agent swarm`),
+ * on a free loopback port and resolves once it has printed its addresses.
+ */
+export function startNodeProcess(cli: string, dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, command: readonly string[] = ['node']): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [cli, '--data-dir', dataDir, ...command, '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
     env: { ...process.env, ...env }
   })
   let stdout = ''
@@ -81,7 +86,7 @@ export function startNodeProcess(cli: string, dataDir: string, args: readonly st
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop()
-      reject(new Error(`dv2g node on ${dataDir} printed nothing within ${START_TIMEOUT_MS / 1000} s\n${stderr}`))
+      reject(new Error(`dv2g ${command.join(' ')} on ${dataDir} printed nothing within ${START_TIMEOUT_MS / 1000} s\n${stderr}`))
     }, START_TIMEOUT_MS)
     let started = false
     child.stdout.on('data', (chunk: Buffer) => {
@@ -91,15 +96,15 @@ export function startNodeProcess(cli: string, dataDir: string, args: readonly st
       if (newline < 0) return
       started = true
       clearTimeout(timer)
-      const printed = JSON.parse(stdout.slice(0, newline)) as { peerId: string; listen: string[] }
+      const printed = JSON.parse(stdout.slice(0, newline)) as { peerId: string; listen: string[] } & Record<string, unknown>
       const startupPeakRssMB = readPeakRssMB(child.pid!)
       // where the peak cannot be reset, the running peak is the whole life's: larger, never smaller
       if (!resetPeakRss(child.pid!)) peakMB = startupPeakRssMB
-      resolve({ pid: child.pid!, dataDir, peerId: printed.peerId, listen: printed.listen, startupPeakRssMB, logTail: () => stderr, peakRssMB, stop })
+      resolve({ pid: child.pid!, dataDir, peerId: printed.peerId, listen: printed.listen, printed, startupPeakRssMB, logTail: () => stderr, peakRssMB, stop })
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`dv2g node on ${dataDir} exited with ${code} before printing its addresses\n${stderr}`))
+      reject(new Error(`dv2g ${command.join(' ')} on ${dataDir} exited with ${code} before printing its addresses\n${stderr}`))
     })
   })
 }

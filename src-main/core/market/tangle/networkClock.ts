@@ -14,6 +14,12 @@ import type { MarketTangle } from './marketTangle'
 import { encodeBody, MARKET_TOPICS, type RunAnnouncement } from './messages'
 import { resultParts, type MarketResult } from './result'
 
+/**
+ * Above this many offers the literal loop is not run for the console: at 1,000 EVs it takes
+ * seconds (98 rounds of the grids' game), the equilibrium itself under a tenth of one.
+ */
+const MAX_TRACED_SELLERS = 100
+
 export interface ClosedSlot {
   outcome: SlotOutcome
   participants: SlotParticipants
@@ -66,11 +72,14 @@ export class NetworkClock {
     const { index } = this.tangle()
     index.catchUpAll()
     const inputs = inputSetAt(index, announcement, t, milestone, registryAt(index, this.tangle().operatorKeys(), milestone))
-    const { outcome, result } = solveInputSet(announcement, t, inputs, { trace: true })
+    // solved as every verifier solves it: the literal loop's trace is no part of the result
+    const { outcome, result } = solveInputSet(announcement, t, inputs, { trace: false })
     const resultTxs = resultParts(result).map((body) => this.tangle().publish(operatorKey, MARKET_TOPICS.result, body))
     // confirmed at once, so every node verifies it and the agents enter the next slot from it
     this.milestoneNow(operatorKey)
-    return { outcome, participants: participantsOf(scenario, inputs, outcome), result, inputs, resultTxs }
+    // the iterations the console plays back, once the result is out, for a market small enough to watch
+    const trace = inputs.offers.length <= MAX_TRACED_SELLERS ? solveInputSet(announcement, t, inputs, { trace: true }).outcome.trace : null
+    return { outcome: { ...outcome, trace }, participants: participantsOf(scenario, inputs, outcome), result, inputs, resultTxs }
   }
 
   /** Issues a milestone referencing every tip if anything waits for one; the latest milestone's index either way. */

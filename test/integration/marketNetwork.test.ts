@@ -1,14 +1,23 @@
 // The market on the network (issue 11): the operator's node, 3 grid agents and 10 EV agents as
 // separate processes on 127.0.0.1, each with its own data dir and wallet. The agents' profiles
 // are paper-3x10's participants; a day on the network clock must clear as dv2g simulate clears
-// that scenario, and every node must verify every slot's result. Commands reach the operator's
-// node through its channel, as the dv2g commands do. The tests share one network, in order.
+// that scenario, and every node must verify every slot's result; inputs that do not count and
+// tampered results are found out on every node. Commands reach the operator's node through its
+// channel, as the dv2g commands do. The tests share one network, in order.
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runDay } from '../../src-shared/market/day'
 import { scenarioSchema, type Scenario } from '../../src-shared/market/scenario'
-import type { SlotVerification } from '../../src-main/core/market/tangle/marketTangle'
+import { openDatabase } from '../../src-main/core/db/connection'
+import { Ledger } from '../../src-main/core/ledger/ledger'
+import type { SubmitResult } from '../../src-main/core/ledger/spammer'
+import { TxKind } from '../../src-main/core/ledger/transaction'
+import { slotCloseMs } from '../../src-main/core/market/tangle/inputSet'
+import type { SlotInputs, SlotVerification } from '../../src-main/core/market/tangle/marketTangle'
+import { encodeBody, MARKET_TOPICS, type RunAnnouncement } from '../../src-main/core/market/tangle/messages'
+import { assembleResult, readResultPart, resultParts } from '../../src-main/core/market/tangle/result'
 import { callChannel } from '../../src-main/core/owner/channel'
 import { readHolder } from '../../src-main/core/owner/lock'
 import { Keystore } from '../../src-main/core/wallet/keystore'
@@ -149,5 +158,73 @@ describe('the market on a network of the operator and 13 agents', () => {
     // the others went on: every slot without EV3 still traded
     const trades = JSON.parse((await dv2g(['--data-dir', operator.dataDir, 'market', 'trades', '--run', runId, '--json'])).stdout) as { t: number; seller: string }[]
     for (const t of [9, 10, 11, 12]) expect(trades.filter((tr) => tr.t === t && tr.seller !== 'EV3').length, `slot ${t}`).toBeGreaterThan(0)
+  })
+  it('leaves out a forged, a late and a duplicate offer with their reasons, and marks tampered results mismatched, on every node', { timeout: 240_000 }, async () => {
+    const SLOTS = 3
+    const cut = (values: number[]) => values.slice(0, SLOTS)
+    const short = { ...scenario, name: 'paper-3x10-3', slots: SLOTS, priceCap: cut(scenario.priceCap), evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })), grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) })) }
+    const file = join(tempDir(), 'paper-3x10-3.json')
+    writeFileSync(file, JSON.stringify(short))
+    const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', file, '--clock', 'network', '--slot-seconds', String(SHORT_SLOT_SECONDS)], withPassphrase)
+    const run = readNodeDatabase(operator.dataDir, (db) => JSON.parse(db.prepare('SELECT announcement FROM market_network_runs WHERE run_id = ?').pluck().get(runId) as string) as RunAnnouncement)
+    const keyOf = (dir: string, name: string) => {
+      const keystore = new Keystore(join(dir, 'keystore.json'))
+      keystore.unlock(PASSPHRASE)
+      return keystore.key(name).privateKey
+    }
+
+    // slot 1's result is out, and EV2's agent has offered in slot 2: the test's inputs come after it
+    await waitFor(() => ask<{ slots: SlotVerification[] }>(operator, 'market.verify', { runId, t: 0 }), (v) => v.slots.length === 1, 2 * SHORT_SLOT_SECONDS * 1000 + 60_000, 'slot 1 to be solved')
+    const offered = () => readNodeDatabase(operator.dataDir, (db) => db.prepare("SELECT 1 FROM market_messages WHERE run_id = ? AND t = 1 AND participant = 'EV2' AND topic = 'market.offer'").get(runId) !== undefined)
+    await waitFor(async () => offered(), (yes) => yes, SHORT_SLOT_SECONDS * 1000, "EV2's agent to offer in slot 2")
+    const published = readNodeDatabase(operator.dataDir, (db) => db.prepare("SELECT body FROM market_messages WHERE run_id = ? AND t = 0 AND topic = 'market.result' ORDER BY milestone, position").pluck().all(runId) as Buffer[])
+    const parts = published.map((body) => readResultPart(body)).map((p) => (p.ok ? p : expect.fail(p.reason)))
+    const assembled = assembleResult(parts[0]!.header, parts.map((p) => p.chunk))
+    if (!assembled.ok) expect.fail(assembled.reason)
+    const result = assembled.result
+
+    // the test signs on a ledger of its own, a copy of the grid agent G1's, so every parent it picks is on every node
+    const g1 = agents.find((a) => a.id === 'G1')!
+    const copy = join(tempDir(), 'copy.sqlite')
+    readNodeDatabase(g1.dir, (db) => db.prepare('VACUUM INTO ?').run(copy))
+    const clock = { now: Date.now }
+    const copyDb = openDatabase(copy)
+    const ledger = new Ledger(copyDb, { now: () => clock.now() })
+    const before = ledger.graph.size
+    const sign = (key: KeyObject, topic: string, body: Uint8Array) => {
+      const outcome = ledger.attach(key, { kind: TxKind.Data, topic, body })
+      if (outcome.status !== 'accepted') expect.fail(`the test's own ${topic} was refused: ${JSON.stringify(outcome)}`)
+      return outcome.id
+    }
+    const stranger = generateKeyPairSync('ed25519').privateKey
+    const offer = (id: string) => encodeBody({ run: runId, t: 1, id, supplyWh: 9000, reservePrice: 0.01 })
+    const forged = sign(stranger, MARKET_TOPICS.offer, offer('EV1'))
+    const duplicate = sign(keyOf(agents.find((a) => a.id === 'EV2')!.dir, 'EV2'), MARKET_TOPICS.offer, offer('EV2'))
+    // signed half a second after slot 2 closes, but in the network before it does
+    clock.now = () => slotCloseMs(run, 1) + 500
+    const late = sign(keyOf(agents.find((a) => a.id === 'EV3')!.dir, 'EV3'), MARKET_TOPICS.offer, offer('EV3'))
+    clock.now = Date.now
+    for (const body of resultParts({ ...result, sellers: result.sellers.map((x, i) => (i === 0 ? { ...x, price: x.price * 1.5 } : x)) })) sign(stranger, MARKET_TOPICS.result, body)
+    for (const body of resultParts({ ...result, inputHash: 'f'.repeat(64) })) sign(keyOf(operator.dataDir, 'treasury'), MARKET_TOPICS.result, body)
+    const mine = (copyDb.prepare('SELECT bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq').pluck().all(before) as Buffer[]).map((b) => b.toString('base64'))
+    ledger.ingestQueue.close('the test has signed')
+    copyDb.close()
+    expect(Date.now(), 'the test signed its inputs before slot 2 closed').toBeLessThan(slotCloseMs(run, 1) - 1000)
+    const submitted = await ask<SubmitResult>(g1.node!, 'tangle.submit', { transactions: mine })
+    expect(submitted.refused).toEqual([])
+
+    for (const node of nodes()) {
+      const slot2 = await waitFor(() => ask<SlotInputs>(node, 'market.slotInputs', { runId, t: 1 }), (s) => s.milestone !== null && s.verification !== null, 2 * SHORT_SLOT_SECONDS * 1000 + 60_000, `node ${node.dataDir} to verify slot 2`)
+      expect(slot2.verification).toEqual({ matches: true, differences: [] })
+      const reasons = new Map(slot2.excluded.map((e) => [e.tx, e.reason]))
+      expect(reasons.get(forged)).toBe('signed by a wallet that is not registered')
+      expect(reasons.get(late)).toMatch(/^late: signed 0\.5 s after slot 2 closed$/)
+      expect(reasons.get(duplicate)).toMatch(/^a second input from EV2 for slot 2 \(the first is [0-9a-f]{12}…\)$/)
+      expect(slot2.inputs).toHaveLength(13)
+      const slot1 = await waitFor(() => ask<{ slots: SlotVerification[] }>(node, 'market.verify', { runId, t: 0 }), (v) => v.slots.length === 3, 60_000, `node ${node.dataDir} to verify the tampered results of slot 1`)
+      expect(slot1.slots.filter((v) => v.matches)).toHaveLength(1)
+      const mismatched = slot1.slots.filter((v) => !v.matches).map((v) => v.differences[0])
+      expect(mismatched).toEqual(expect.arrayContaining([expect.stringMatching(/^signed by [0-9a-f]{16}…, not by the operator$/), `input hash: published "${'f'.repeat(64)}", computed "${result.inputHash}"`]))
+    }
   })
 })

@@ -37,6 +37,9 @@ dv2g market register --id ID --role ev|grid --address ADDRESS | register --file 
     dv2g agent swarm writes); ones already registered as listed are left as they are.
   revoke: its inputs are left out from then on.
   participants: the registered EVs and grids, as the latest milestone confirmed them.
+dv2g market inputs --run ID --slot T [--json]
+  Slot T (1-based) of a network run as this node reads it: the offers and bids it was solved from,
+  with their participant and transaction, the ones left out and why, and its verification.
 dv2g market verify --run ID [--slot T] [--json]
   What this node found when it solved each published result of the run again (slot T, 1-based):
   its milestone, how many inputs, and whether it matches, with every difference named. Exits 1
@@ -85,7 +88,8 @@ export async function runMarket(argv: readonly string[], out: Output, dataDir: s
   if (sub === 'revoke') return revoke(rest, out, dataDir)
   if (sub === 'participants') return participants(rest, out, dataDir)
   if (sub === 'verify') return verify(rest, out, dataDir)
-  const commands = 'solve, example, runs, start, trades, settle, register, revoke, participants or verify'
+  if (sub === 'inputs') return inputs(rest, out, dataDir)
+  const commands = 'solve, example, runs, start, trades, settle, register, revoke, participants, inputs or verify'
   throw new UsageError(sub ? `unknown market command ${JSON.stringify(sub)}; use ${commands}` : `market needs a command: ${commands}`)
 }
 
@@ -185,12 +189,33 @@ async function participants(argv: readonly string[], out: Output, dataDir: strin
   return 0
 }
 
+/** slot numbers from 1, as an operator reads them */
+function slotNumber(value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UsageError(`--slot must be a slot number from 1, not ${value}`)
+  return value
+}
+
+async function inputs(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { run: { value: true }, slot: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const runId = requireOption(stringOption(args, 'run'), 'run')
+  const slot = requireOption(slotNumber(numberOption(args, 'slot')), 'slot')
+  const found = await runWrite(dataDir, 'market inputs', 'market.slotInputs', { runId, t: slot - 1 }, out)
+  out.result(found, () =>
+    [
+      `slot ${slot} of run ${runId}: ${found.milestone === null ? 'not solved yet (inputs confirmed so far)' : `solved from milestone ${found.milestone}`}${found.verification ? `, ${found.verification.matches ? 'verified' : 'MISMATCH'}` : ''}`,
+      ...found.inputs.map((i) => `  ${i.kind.padEnd(5)} ${i.participant.padEnd(12)} ${String(i.energyWh).padStart(8)} Wh  ${i.tx.slice(0, 12)}…`),
+      ...found.excluded.map((e) => `  left out ${e.tx.slice(0, 12)}… (${e.participant ?? 'unknown'}): ${e.reason}`)
+    ].join('\n')
+  )
+  return 0
+}
+
 async function verify(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const args = parseArgs(argv, { run: { value: true }, slot: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const runId = requireOption(stringOption(args, 'run'), 'run')
-  const slot = numberOption(args, 'slot')
-  if (slot !== undefined && (!Number.isInteger(slot) || slot < 1)) throw new UsageError(`--slot must be a slot number from 1, not ${slot}`)
+  const slot = slotNumber(numberOption(args, 'slot'))
   const found = await runWrite(dataDir, 'market verify', 'market.verify', { runId, ...(slot === undefined ? {} : { t: slot - 1 }) }, out)
   // slots are numbered from 1 wherever an operator reads them
   const report = { run: found.run, slots: found.slots.map((s) => ({ ...s, t: s.t + 1 })) }

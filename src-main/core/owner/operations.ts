@@ -153,6 +153,7 @@ export const operations = {
     withKeys(app, passphrase, () => app.marketTangle().revoke(id))
   ),
   'market.participants': operation(z.object({}).strict(), (app) => app.marketTangle().participants()),
+  'market.slotInputs': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0) }).strict(), (app, { runId, t }) => app.marketTangle().slotInputs(runId, t)),
   'market.verify': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0).optional() }).strict(), (app, { runId, t }) =>
     app.marketTangle().verifications(runId, t)
   )

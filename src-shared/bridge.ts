@@ -52,6 +52,7 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'market.revoke',
   'market.slotInputs',
   'market.verifications',
+  'market.deliveries',
   'market.tradesCsv',
   'meter.availablePorts',
   'meter.ports',

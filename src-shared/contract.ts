@@ -450,6 +450,16 @@ export const methods = {
   ),
   /** what this node found for each of a run's results (slots 1-based); empty for a run of a local clock */
   'market.verifications': method(z.object({ runId: runIdSchema }).strict(), z.array(z.object({ t: z.number().int(), matches: z.boolean(), differences: z.array(z.string()) }))),
+  /** a network run's solved slots (t from 1): what each EV sold and what its meter says it delivered */
+  'market.deliveries': method(
+    z.object({ runId: runIdSchema }).strict(),
+    z.array(
+      z.object({
+        t: z.number().int(),
+        evs: z.array(z.object({ id: z.string(), soldKWh: z.number(), deliveredKWh: z.number().nullable(), deviationKWh: z.number().nullable(), tx: z.string().nullable() }))
+      })
+    )
+  ),
   'market.tradesCsv': method(z.object({ runId: runIdSchema }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
 
   'meter.availablePorts': method(noInput, z.array(z.object({ path: z.string(), manufacturer: z.string().nullable() }))),

@@ -149,6 +149,7 @@ export function createHandlers(app: App): Handlers {
     'market.revoke': ({ id }) => serviceCall(() => app.marketTangle().revoke(id)),
     'market.slotInputs': ({ runId, t }) => serviceCall(() => app.marketTangle().slotInputs(runId, t - 1)),
     'market.verifications': ({ runId }) => serviceCall(() => app.marketTangle().verifications(runId).slots.map((s) => ({ t: s.t + 1, matches: s.matches, differences: s.differences }))),
+    'market.deliveries': ({ runId }) => serviceCall(() => app.marketTangle().deliveries(runId).slots.map((s) => ({ ...s, t: s.t + 1 }))),
     'market.tradesCsv': ({ runId }) => serviceCall(() => app.market().tradesCsv(runId)),
 
     'meter.availablePorts': () => MeterService.availablePorts(),

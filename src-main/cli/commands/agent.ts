@@ -3,7 +3,8 @@ import { evParticipantSchema, gridParticipantSchema, scenarioSchema, type Scenar
 import type { App } from '../../core/app'
 import { readJsonFile } from '../../core/inputFile'
 import { paperScenario } from '../../core/market/paperScenario'
-import { MarketAgents, type AgentMember, type AgentProfile, type Posted } from '../../core/market/tangle/agent'
+import { MarketAgents, participantMeter, type AgentMember, type AgentProfile, type Posted } from '../../core/market/tangle/agent'
+import { MeterService } from '../../core/meters/service'
 import { loadOrCreateSwarmSecret, swarmKey } from '../../core/market/tangle/swarmKeys'
 import { writeFileAtomic } from '../../core/wallet/atomicFile'
 import { KeystoreError } from '../../core/wallet/keystore'
@@ -14,7 +15,7 @@ import { openOwnedDataDir, untilStopped, type OwnedDataDir } from '../ownedDataD
 import type { Output } from '../output'
 import { readPassphrase } from '../passphrase'
 
-export const agentUsage = `dv2g agent --role ev|grid --wallet NAME --profile FILE [--listen MULTIADDR]... [--peer MULTIADDR]...
+export const agentUsage = `dv2g agent --role ev|grid --wallet NAME --profile FILE [--meter PORT [--meter-protocol dsmr5|dsmr4]] [--listen MULTIADDR]... [--peer MULTIADDR]...
   Runs this data dir as a node whose agent takes part in the operator's runs on the network
   clock: in each slot it posts its input, signed by the wallet NAME (passphrase from
   DV2G_PASSPHRASE or a prompt), which the operator must have registered (dv2g market register).
@@ -22,6 +23,10 @@ export const agentUsage = `dv2g agent --role ev|grid --wallet NAME --profile FIL
   demand cap. Its battery or storage follows the published outcomes, also across restarts.
   --profile  one participant in the scenario format: an entry of a scenario's "evs" or "grids"
              (id, battery, reservePrice, productionKWh, consumptionKWh; or id, xi, kappa, ...).
+  --meter    the participant's own meter on a serial port (DSMR P1, dsmr5 unless told): its
+             production and consumption over the slot before replace the profile's where it
+             measured any, and an EV signs what its meter counted in each slot's delivery window
+             (the slot's length after it closed), which every node compares with what it sold.
   --listen, --peer as for dv2g node. Prints the node's identity and the wallet's address.
 dv2g agent swarm (--evs N --grids M | --scenario FILE) [--listen MULTIADDR]... [--peer MULTIADDR]...
   Runs many agents on one node, each with a wallet of its own derived from a secret kept in the
@@ -40,8 +45,12 @@ export const MAX_SWARM = 20_000
 export async function runAgent(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   if (argv[0] === 'swarm') return runSwarm(argv.slice(1), out, dataDir)
   const networkArgs = takeNetworkArgs(argv)
-  const args = parseArgs(networkArgs.rest, { role: { value: true }, wallet: { value: true }, profile: { value: true } })
+  const args = parseArgs(networkArgs.rest, { role: { value: true }, wallet: { value: true }, profile: { value: true }, meter: { value: true }, 'meter-protocol': { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const meterPort = stringOption(args, 'meter')
+  const meterProtocol = stringOption(args, 'meter-protocol') ?? 'dsmr5'
+  if (meterProtocol !== 'dsmr5' && meterProtocol !== 'dsmr4') throw new UsageError(`--meter-protocol must be dsmr5 or dsmr4, not ${JSON.stringify(meterProtocol)}`)
+  if (args.options.has('meter-protocol') && meterPort === undefined) throw new UsageError('--meter-protocol goes with --meter PORT')
   const role = requireOption(stringOption(args, 'role'), 'role')
   if (role !== 'ev' && role !== 'grid') throw new UsageError(`--role must be ev or grid, not ${JSON.stringify(role)}`)
   const walletName = requireOption(stringOption(args, 'wallet'), 'wallet')
@@ -66,8 +75,11 @@ export async function runAgent(argv: readonly string[], out: Output, dataDir: st
     out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir, participant: profile.participant.id, role, address: wallet.address }, () =>
       [`dv2g agent ${profile.participant.id} (${role}), wallet ${wallet.name}: ${wallet.address}`, ...status.listen.map((a) => `listening on ${a}`), 'Ctrl+C stops the agent.'].join('\n')
     )
+    const meters = app.meters()
+    // the port stays configured in the data dir: a restarted agent finds it open already
+    if (meterPort !== undefined && !meters.ports().some((p) => p.path === meterPort)) meters.addPort(meterPort, MeterService.settingsFor(meterProtocol), profile.participant.id)
     return {
-      members: [{ profile, key }],
+      members: [{ profile, key, ...(meterPort === undefined ? {} : { meter: participantMeter(meters, profile.participant.id) }) }],
       report: (posted) => {
         for (const p of posted) out.note(`${new Date().toISOString()} dv2g agent: ${role === 'ev' ? 'offered' : 'bid for'} ${p.energyWh} Wh in slot ${p.t + 1} of run ${p.run} (${p.tx.slice(0, 12)}…)`)
       }
@@ -168,5 +180,6 @@ async function postDue(app: App, agents: MarketAgents): Promise<{ posted: Posted
     if (from > 0) await new Promise((resolve) => setImmediate(resolve))
     for (const input of due.slice(from, from + POST_CHUNK)) posted.push(agents.post(input))
   }
+  agents.postDeliveries()
   return { posted, ms: performance.now() - started }
 }

@@ -40,6 +40,9 @@ dv2g market register --id ID --role ev|grid --address ADDRESS | register --file 
 dv2g market inputs --run ID --slot T [--json]
   Slot T (1-based) of a network run as this node reads it: the offers and bids it was solved from,
   with their participant and transaction, the ones left out and why, and its verification.
+dv2g market delivery --run ID [--json]
+  Each solved slot of a network run: what each EV sold, and the net export its meter counted in
+  the slot's delivery window (signed by its agent, dv2g agent --meter), with the deviation.
 dv2g market verify --run ID [--slot T] [--json]
   What this node found when it solved each published result of the run again (slot T, 1-based):
   its milestone, how many inputs, and whether it matches, with every difference named. Exits 1
@@ -89,7 +92,8 @@ export async function runMarket(argv: readonly string[], out: Output, dataDir: s
   if (sub === 'participants') return participants(rest, out, dataDir)
   if (sub === 'verify') return verify(rest, out, dataDir)
   if (sub === 'inputs') return inputs(rest, out, dataDir)
-  const commands = 'solve, example, runs, start, trades, settle, register, revoke, participants, inputs or verify'
+  if (sub === 'delivery') return delivery(rest, out, dataDir)
+  const commands = 'solve, example, runs, start, trades, settle, register, revoke, participants, inputs, verify or delivery'
   throw new UsageError(sub ? `unknown market command ${JSON.stringify(sub)}; use ${commands}` : `market needs a command: ${commands}`)
 }
 
@@ -207,6 +211,21 @@ async function inputs(argv: readonly string[], out: Output, dataDir: string): Pr
       ...found.inputs.map((i) => `  ${i.kind.padEnd(5)} ${i.participant.padEnd(12)} ${String(i.energyWh).padStart(8)} Wh  ${i.tx.slice(0, 12)}…`),
       ...found.excluded.map((e) => `  left out ${e.tx.slice(0, 12)}… (${e.participant ?? 'unknown'}): ${e.reason}`)
     ].join('\n')
+  )
+  return 0
+}
+
+async function delivery(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
+  const args = parseArgs(argv, { run: { value: true } })
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
+  const runId = requireOption(stringOption(args, 'run'), 'run')
+  const found = await runWrite(dataDir, 'market delivery', 'market.deliveries', { runId }, out)
+  const rows = found.slots.flatMap((s) => s.evs.map((ev) => ({ t: s.t + 1, ...ev })))
+  const kWh = (v: number | null) => (v === null ? '-' : v.toFixed(3))
+  out.result(rows, () =>
+    rows.length === 0
+      ? `no slot of run ${runId} solved on this node yet`
+      : ['slot  ev            sold kWh  delivered kWh  deviation kWh', ...rows.map((r) => `${String(r.t).padStart(4)}  ${r.id.padEnd(12)}  ${kWh(r.soldKWh).padStart(8)}  ${kWh(r.deliveredKWh).padStart(13)}  ${kWh(r.deviationKWh).padStart(13)}`)].join('\n')
   )
   return 0
 }

@@ -206,6 +206,20 @@ export class MeterService {
     return result
   }
 
+  /** What the meter counted over [fromMs, toMs]: from its first reading there to its last; null without two. */
+  summaryOf(meterId: string, fromMs: number, toMs: number): { meter: string; fromMs: number; toMs: number; importWh: number; exportWh: number; readings: number } | null {
+    const readings = this.store.readings(meterId, fromMs, toMs)
+    if (readings.length < 2) return null
+    const first = readings[0]!
+    const last = readings.at(-1)!
+    return { meter: meterId, fromMs: first.tsMs, toMs: last.tsMs, importWh: last.importWh - first.importWh, exportWh: last.exportWh - first.exportWh, readings: readings.length }
+  }
+
+  /** The meters assigned to a prosumer. */
+  metersOf(prosumer: string): string[] {
+    return this.db.prepare('SELECT id FROM meters WHERE prosumer = ? ORDER BY id').pluck().all(prosumer) as string[]
+  }
+
   /**
    * Posts each assigned meter's hour [hourStartMs, +1 h) as a data transaction signed by the
    * wallet named like its prosumer; returns what was posted and what was skipped, and why.
@@ -215,17 +229,15 @@ export class MeterService {
     const skipped: { meterId: string; reason: string }[] = []
     const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as { id: string; prosumer: string }[]
     for (const { id, prosumer } of assigned) {
-      const readings = this.store.readings(id, hourStartMs, hourStartMs + HOUR_MS + 1)
-      if (readings.length < 2) continue
+      const summary = this.summaryOf(id, hourStartMs, hourStartMs + HOUR_MS + 1)
+      if (!summary) continue
       try {
         const { wallets, ledger } = this.ledger()
         if (!wallets.keystore.isUnlocked) throw new MeterError('the keystore is locked')
         const wallet = wallets.keystore.find(prosumer)
         if (!wallet) throw new MeterError(`no wallet named "${prosumer}"`)
-        const first = readings[0]!
-        const last = readings.at(-1)!
         const body = new TextEncoder().encode(
-          JSON.stringify({ meter: id, prosumer, from: new Date(first.tsMs).toISOString(), to: new Date(last.tsMs).toISOString(), importWh: last.importWh - first.importWh, exportWh: last.exportWh - first.exportWh, readings: readings.length })
+          JSON.stringify({ meter: id, prosumer, from: new Date(summary.fromMs).toISOString(), to: new Date(summary.toMs).toISOString(), importWh: summary.importWh, exportWh: summary.exportWh, readings: summary.readings })
         )
         const outcome = ledger.attach(wallets.keystore.key(wallet.name).privateKey, { kind: TxKind.Data, topic: METER_TOPIC, body })
         if (outcome.status !== 'accepted') throw new MeterError('reason' in outcome ? outcome.reason : outcome.status)

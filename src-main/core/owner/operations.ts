@@ -154,6 +154,7 @@ export const operations = {
   ),
   'market.participants': operation(z.object({}).strict(), (app) => app.marketTangle().participants()),
   'market.slotInputs': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0) }).strict(), (app, { runId, t }) => app.marketTangle().slotInputs(runId, t)),
+  'market.deliveries': operation(z.object({ runId: z.string().min(1) }).strict(), (app, { runId }) => app.marketTangle().deliveries(runId)),
   'market.verify': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0).optional() }).strict(), (app, { runId, t }) =>
     app.marketTangle().verifications(runId, t)
   )

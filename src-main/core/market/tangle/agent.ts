@@ -41,19 +41,30 @@ export const allocationOf = (result: MarketResult): SlotAllocation => ({
   bought: new Map(result.buyers.map((b) => [b.id, b.boughtKWh]))
 })
 
+/** A slot's production and consumption, kWh. */
+export interface SlotEnergy {
+  productionKWh: number
+  consumptionKWh: number
+}
+
+/** Where an agent's production and consumption in slot t come from: its profile, or its meter. */
+export type EnergyOf = (t: number) => SlotEnergy
+
+export const profileEnergy =
+  (profile: AgentProfile): EnergyOf =>
+  (t) => ({ productionKWh: profile.participant.productionKWh[t] ?? 0, consumptionKWh: profile.participant.consumptionKWh[t] ?? 0 })
+
 /** The battery (EV) or storage (grid) level entering slot t, replayed through the allocations of the slots before it. */
-export function levelBefore(profile: AgentProfile, run: RunAnnouncement, allocations: ReadonlyMap<number, SlotAllocation>, t: number): number {
-  const { participant } = profile
+export function levelBefore(profile: AgentProfile, run: RunAnnouncement, allocations: ReadonlyMap<number, SlotAllocation>, t: number, energyOf: EnergyOf = profileEnergy(profile)): number {
   let level = profile.role === 'ev' ? profile.participant.battery.initialKWh : (profile.participant.storage?.initialKWh ?? 0)
   for (let s = 0; s < t; s++) {
-    const production = participant.productionKWh[s] ?? 0
-    const consumption = participant.consumptionKWh[s] ?? 0
+    const { productionKWh: production, consumptionKWh: consumption } = energyOf(s)
     const allocation = allocations.get(s)
     if (profile.role === 'ev') {
-      const sold = allocation?.sold.get(participant.id) ?? 0
+      const sold = allocation?.sold.get(profile.participant.id) ?? 0
       level = batteryAfterSlot(profile.participant.battery, level, production, consumption, sold, run.slotHours)
     } else if (profile.participant.storage) {
-      const bought = allocation?.bought.get(participant.id) ?? 0
+      const bought = allocation?.bought.get(profile.participant.id) ?? 0
       level = gridStorageAfterSlot({ capacityKWh: profile.participant.storage.capacityKWh, levelKWh: level }, production, consumption, bought)
     }
   }
@@ -61,10 +72,15 @@ export function levelBefore(profile: AgentProfile, run: RunAnnouncement, allocat
 }
 
 /** The body this agent posts for slot t, from the level it enters the slot with. */
-export function inputFor(profile: AgentProfile, run: RunAnnouncement, t: number, level: number): { topic: typeof MARKET_TOPICS.offer | typeof MARKET_TOPICS.bid; body: Record<string, unknown>; energyWh: number } {
+export function inputFor(
+  profile: AgentProfile,
+  run: RunAnnouncement,
+  t: number,
+  level: number,
+  energyOf: EnergyOf = profileEnergy(profile)
+): { topic: typeof MARKET_TOPICS.offer | typeof MARKET_TOPICS.bid; body: Record<string, unknown>; energyWh: number } {
   const { participant } = profile
-  const production = participant.productionKWh[t] ?? 0
-  const consumption = participant.consumptionKWh[t] ?? 0
+  const { productionKWh: production, consumptionKWh: consumption } = energyOf(t)
   if (profile.role === 'ev') {
     // energy goes on the ledger in whole Wh
     const supplyWh = Math.round(evSupplyKWh(profile.participant.battery, level, production, consumption, run.slotHours) * 1000)
@@ -75,11 +91,54 @@ export function inputFor(profile: AgentProfile, run: RunAnnouncement, t: number,
   return { topic: MARKET_TOPICS.bid, body: { run: run.run, t, id: participant.id, xi: profile.participant.xi, kappa: profile.participant.kappa, demandCapWh }, energyWh: demandCapWh }
 }
 
-/** A participant this node runs an agent for, and the key of its registered wallet. */
+/** What an agent's meter tells it (`dv2g agent --meter`), from the readings stored in its data dir. */
+export interface AgentMeter {
+  /** production and consumption over [fromMs, toMs), applied to a slot of `slotHours`; null without readings there */
+  energy(fromMs: number, toMs: number, slotHours: number): SlotEnergy | null
+  /** the meter's summary of [fromMs, toMs); null without two readings there */
+  summary(fromMs: number, toMs: number): { meter: string; fromMs: number; toMs: number; importWh: number; exportWh: number; readings: number } | null
+}
+
+/** The meters of this data dir that count for one participant: those assigned to its id (the agent's port assigns them). */
+export function participantMeter(
+  meters: {
+    prosumerEnergy(fromMs: number, toMs: number, slotHours: number): ReadonlyMap<string, SlotEnergy>
+    metersOf(prosumer: string): string[]
+    summaryOf(meterId: string, fromMs: number, toMs: number): ReturnType<AgentMeter['summary']>
+  },
+  participant: string
+): AgentMeter {
+  return {
+    energy: (fromMs, toMs, slotHours) => meters.prosumerEnergy(fromMs, toMs, slotHours).get(participant) ?? null,
+    // an EV has one meter; of several, the first that counted anything
+    summary: (fromMs, toMs) => meters.metersOf(participant).reduce<ReturnType<AgentMeter['summary']>>((found, id) => found ?? meters.summaryOf(id, fromMs, toMs), null)
+  }
+}
+
+/** A participant this node runs an agent for, the key of its registered wallet, and its meter if it has one. */
 export interface AgentMember {
   profile: AgentProfile
   key: KeyObject
+  meter?: AgentMeter
 }
+
+/**
+ * A member's production and consumption per slot: with a meter, what it measured over the slot
+ * before (as the live clocks read assigned meters), else, and where it measured nothing, its profile.
+ */
+function energyOfMember(member: AgentMember, run: RunAnnouncement): EnergyOf {
+  const fromProfile = profileEnergy(member.profile)
+  const { meter } = member
+  if (!meter) return fromProfile
+  const slotMs = run.slotSeconds * 1000
+  return (t) => {
+    const opens = run.startMs + t * slotMs
+    return meter.energy(opens - slotMs, opens, run.slotHours) ?? fromProfile(t)
+  }
+}
+
+/** A slot's energy is delivered in the slot's length after it clears. */
+export const deliveryWindow = (run: RunAnnouncement, t: number) => ({ fromMs: slotCloseMs(run, t), toMs: slotCloseMs(run, t) + run.slotSeconds * 1000 })
 
 /** An input to post now: whose, for which run and slot, and what. */
 export interface DueInput {
@@ -97,6 +156,8 @@ export interface DueInput {
 export class MarketAgents {
   private readonly postedAlready: (run: string, t: number, participant: string) => boolean
   private readonly record: (run: string, t: number, participant: string, tx: string, atMs: number) => void
+  private readonly deliveredAlready: (run: string, t: number, participant: string) => boolean
+  private readonly recordDelivery: (run: string, t: number, participant: string, tx: string, atMs: number) => void
 
   constructor(
     db: Db,
@@ -108,6 +169,10 @@ export class MarketAgents {
     this.postedAlready = (run, t, participant) => has.get(run, t, participant) !== undefined
     const insert = db.prepare('INSERT INTO market_agent_inputs (run_id, t, participant_id, tx_id, posted_ms) VALUES (?, ?, ?, ?, ?)')
     this.record = (run, t, participant, tx, atMs) => insert.run(run, t, participant, tx, atMs)
+    const delivered = db.prepare('SELECT 1 FROM market_agent_deliveries WHERE run_id = ? AND t = ? AND participant_id = ?')
+    this.deliveredAlready = (run, t, participant) => delivered.get(run, t, participant) !== undefined
+    const insertDelivery = db.prepare('INSERT INTO market_agent_deliveries (run_id, t, participant_id, tx_id, posted_ms) VALUES (?, ?, ?, ?, ?)')
+    this.recordDelivery = (run, t, participant, tx, atMs) => insertDelivery.run(run, t, participant, tx, atMs)
   }
 
   /** The inputs due now: for every open run, one from each member that has not posted in its current slot. */
@@ -129,7 +194,10 @@ export class MarketAgents {
       // the previous slot's outcome moves the battery: wait for it, but not past most of the slot
       if (t > 0 && !results.has(t - 1) && now - opened < WAIT_FOR_RESULT_SHARE * slotMs) continue
       const allocations = new Map([...results].map(([slot, result]) => [slot, allocationOf(result)]))
-      for (const member of waiting) due.push({ member, run: run.run, t, input: inputFor(member.profile, run, t, levelBefore(member.profile, run, allocations, t)) })
+      for (const member of waiting) {
+        const energyOf = energyOfMember(member, run)
+        due.push({ member, run: run.run, t, input: inputFor(member.profile, run, t, levelBefore(member.profile, run, allocations, t, energyOf), energyOf) })
+      }
     }
     return due
   }
@@ -145,5 +213,32 @@ export class MarketAgents {
   /** Posts every input due now; what it posted. */
   tick(): Posted[] {
     return this.due().map((d) => this.post(d))
+  }
+
+  /**
+   * Posts, for each member with a meter, its meter's summary of every slot it offered in whose
+   * delivery window has passed, once; the transactions posted.
+   */
+  postDeliveries(): string[] {
+    const { index } = this.tangle
+    const now = this.now()
+    const posted: string[] = []
+    for (const run of announcedRuns(index, this.tangle.operatorKeys()).values()) {
+      for (const member of this.members) {
+        const id = member.profile.participant.id
+        if (!member.meter || member.profile.role !== 'ev') continue
+        for (let t = 0; t < run.slots; t++) {
+          const window = deliveryWindow(run, t)
+          if (window.toMs > now) break
+          if (!this.postedAlready(run.run, t, id) || this.deliveredAlready(run.run, t, id)) continue
+          const summary = member.meter.summary(window.fromMs, window.toMs)
+          if (!summary) continue
+          const tx = this.tangle.publish(member.key, MARKET_TOPICS.delivery, encodeBody({ run: run.run, t, id, ...summary }))
+          this.recordDelivery(run.run, t, id, tx, now)
+          posted.push(tx)
+        }
+      }
+    }
+    return posted
   }
 }

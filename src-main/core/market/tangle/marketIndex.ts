@@ -152,6 +152,14 @@ export class MarketIndex {
     return rows.map(toMessage)
   }
 
+  /** A run's messages of these topics, in milestone order. */
+  byRun(runId: string, topics: readonly MarketTopic[]): MarketMessage[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM market_messages WHERE run_id = ? AND topic IN (${topics.map(() => '?').join(', ')}) ORDER BY milestone, position`)
+      .all(runId, ...topics) as MessageRow[]
+    return rows.map(toMessage)
+  }
+
   /** A run's result parts, in milestone order. */
   resultsOf(runId: string): MarketMessage[] {
     const rows = this.db.prepare("SELECT * FROM market_messages WHERE run_id = ? AND digest IS NOT NULL ORDER BY milestone, position").all(runId) as MessageRow[]

@@ -9,9 +9,10 @@ import type { MethodOutput } from '../../../../src-shared/contract'
 import { addressOf } from '../../ledger/address'
 import { decodeAddress, encodeAddress } from '../../wallet/keys'
 import { milestoneIssuerWallet } from '../../wallet/wallets'
+import { deliveriesOf, type SlotDelivery } from './delivery'
 import { inputSetAt, registryAt, type Participant } from './inputSet'
 import { MarketIndex } from './marketIndex'
-import { encodeBody, MARKET_TOPICS, registrationSchema, type MarketTopic, type Registration } from './messages'
+import { encodeBody, MARKET_TOPICS, registrationSchema, type MarketTopic, type Registration, type RunAnnouncement } from './messages'
 import { announcedRuns, operatorResults, ResultVerifier, type Verification } from './verifier'
 
 /** A request the market cannot carry out (a locked keystore, no operator wallet, a bad address): the message says which. */
@@ -135,8 +136,7 @@ export class MarketTangle {
   slotInputs(runId: string, t: number): SlotInputs {
     this.refresh()
     const keys = this.operatorKeys()
-    const run = announcedRuns(this.index, keys).get(runId)
-    if (!run) throw new MarketTangleError(`run ${runId} was not announced on this tangle (not a network run, or its announcement is not confirmed yet)`)
+    const run = this.announcedRun(runId)
     const result = operatorResults(this.index, keys, runId).get(t)
     const milestone = result?.milestone ?? this.index.indexedMilestone
     const set = inputSetAt(this.index, run, t, milestone, registryAt(this.index, keys, milestone))
@@ -151,6 +151,18 @@ export class MarketTangle {
       excluded: set.excluded,
       verification: verdict ? { matches: verdict.matches, differences: verdict.differences } : null
     }
+  }
+
+  /** Each solved slot of a network run: what its EVs sold and what their meters say they delivered. */
+  deliveries(runId: string): { run: string; slots: SlotDelivery[] } {
+    this.refresh()
+    return { run: runId, slots: deliveriesOf(this.index, this.operatorKeys(), this.announcedRun(runId)) }
+  }
+
+  private announcedRun(runId: string): RunAnnouncement {
+    const run = announcedRuns(this.index, this.operatorKeys()).get(runId)
+    if (!run) throw new MarketTangleError(`run ${runId} was not announced on this tangle (not a network run, or its announcement is not confirmed yet)`)
+    return run
   }
 
   /** Indexes what milestones confirmed since the last call and verifies the results now complete. */

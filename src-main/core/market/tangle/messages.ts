@@ -11,7 +11,8 @@ export const MARKET_TOPICS = {
   run: 'market.run',
   offer: 'market.offer',
   bid: 'market.bid',
-  result: 'market.result'
+  result: 'market.result',
+  delivery: 'market.delivery'
 } as const
 export type MarketTopic = (typeof MARKET_TOPICS)[keyof typeof MARKET_TOPICS]
 
@@ -52,17 +53,29 @@ export const offerSchema = z.object({ run: runId, t: slot, id: participantId, su
 /** A grid's input for one slot, signed by its registered wallet. */
 export const bidSchema = z.object({ run: runId, t: slot, id: participantId, xi: finite.positive(), kappa: finite.positive(), demandCapWh: wh }).strict()
 
+/**
+ * An EV agent's meter summary for the slot's delivery, the slot's length after it closed
+ * (`dv2g agent --meter`), signed by its registered wallet: the meter bridge's hourly summary,
+ * cut to the slot.
+ */
+export const deliverySchema = z
+  .object({ run: runId, t: slot, id: participantId, meter: z.string().min(1).max(64), fromMs: z.number().int().min(0), toMs: z.number().int().min(0), importWh: wh, exportWh: wh, readings: z.number().int().min(2) })
+  .strict()
+  .refine((d) => d.toMs > d.fromMs, { message: 'must end after it starts', path: ['toMs'] })
+
 export type Registration = z.infer<typeof registrationSchema>
 export type RunAnnouncement = z.infer<typeof runAnnouncementSchema>
 export type Offer = z.infer<typeof offerSchema>
 export type Bid = z.infer<typeof bidSchema>
+export type Delivery = z.infer<typeof deliverySchema>
 
 export const schemaOf = {
   [MARKET_TOPICS.register]: registrationSchema,
   [MARKET_TOPICS.revoke]: revocationSchema,
   [MARKET_TOPICS.run]: runAnnouncementSchema,
   [MARKET_TOPICS.offer]: offerSchema,
-  [MARKET_TOPICS.bid]: bidSchema
+  [MARKET_TOPICS.bid]: bidSchema,
+  [MARKET_TOPICS.delivery]: deliverySchema
 } as const
 
 const textEncoder = new TextEncoder()

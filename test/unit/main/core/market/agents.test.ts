@@ -2,6 +2,7 @@
 // input per slot, signed by its own wallet, waits for the previous slot's result, and follows it.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { evSupplyKWh } from '../../../../../src-shared/market/battery'
 import { gameSchema, scenarioSchema } from '../../../../../src-shared/market/scenario'
 import { seededRandom } from '../../../../../src-shared/random'
 import type { LedgerServices } from '../../../../../src-main/core/app'
@@ -60,7 +61,7 @@ function swarmOnALedger() {
     milestone()
     return result
   }
-  return { clock, db, tangle, agents, members, close, run }
+  return { clock, db, tangle, agents, members, close, run, milestone }
 }
 
 describe('market agents', () => {
@@ -99,6 +100,39 @@ describe('market agents', () => {
     // in slot 3's last quarter nothing is posted: it could miss the closing milestone
     s.clock.now = START_MS + 2 * SLOT_MS + 0.8 * SLOT_MS
     expect(s.agents.due()).toEqual([])
+  })
+
+  it('with a meter, offer what it measured in the slot before, and sign what it delivered, which every node sets against what it sold', () => {
+    const s = swarmOnALedger()
+    // EV1's meter: 2 kWh produced beyond its use in the slot before slot 1, and 50 Wh net export
+    // in slot 1's delivery window (the minute after it closes), which on this run's clock, a
+    // minute for each hour-long slot, stands for 3 kWh
+    const measured = { productionKWh: 2, consumptionKWh: 0 }
+    const meter = {
+      energy: (fromMs: number, toMs: number) => (toMs <= START_MS && fromMs >= START_MS - SLOT_MS ? measured : null),
+      summary: (fromMs: number, toMs: number) => (fromMs === START_MS + SLOT_MS && toMs === START_MS + 2 * SLOT_MS ? { meter: 'E0001', fromMs, toMs, importWh: 25, exportWh: 75, readings: 60 } : null)
+    }
+    const [ev1, ...others] = s.members
+    const agents = new MarketAgents(s.db, s.tangle, [{ ...ev1!, meter }, ...others], () => s.clock.now)
+    s.clock.now = START_MS + 1000
+    const [offer] = agents.due()
+    const { battery } = (ev1!.profile as { participant: { battery: Parameters<typeof evSupplyKWh>[0] } }).participant
+    expect(offer!.input.energyWh).toBe(Math.round(evSupplyKWh(battery, battery.initialKWh, 2, 0, 1) * 1000))
+    agents.tick()
+    const result = s.close(0)
+    // nothing is signed before the delivery window has passed
+    expect(agents.postDeliveries()).toEqual([])
+    s.clock.now = START_MS + 2 * SLOT_MS + 1000
+    const [tx, ...more] = agents.postDeliveries()
+    expect(more).toEqual([])
+    expect(agents.postDeliveries()).toEqual([]) // once
+    // a summary for EV2 signed by EV1's wallet does not count for EV2
+    s.tangle.publish(ev1!.key, MARKET_TOPICS.delivery, encodeBody({ run: 'r1', t: 0, id: 'EV2', meter: 'E0002', fromMs: START_MS + SLOT_MS, toMs: START_MS + 2 * SLOT_MS, importWh: 0, exportWh: 9000, readings: 60 }))
+    s.milestone()
+    const [slot1] = s.tangle.deliveries('r1').slots
+    const sold = result.sellers.find((x) => x.id === 'EV1')!.soldKWh
+    expect(slot1!.evs.find((e) => e.id === 'EV1')).toEqual({ id: 'EV1', soldKWh: sold, deliveredKWh: 3, deviationKWh: 3 - sold, tx })
+    expect(slot1!.evs.find((e) => e.id === 'EV2')).toMatchObject({ deliveredKWh: null, deviationKWh: null })
   })
 
   it('give each participant of a swarm a wallet of its own that stays the same across restarts', () => {

@@ -142,6 +142,7 @@ export const useMarketStore = defineStore('market', () => {
   const participants = ref<MethodOutput<'market.participants'>>([])
   const slotInputs = shallowRef<(MethodOutput<'market.slotInputs'> & { runId: string; t: number }) | null>(null)
   const verifications = shallowRef<{ runId: string; slots: MethodOutput<'market.verifications'> } | null>(null)
+  const deliveries = shallowRef<{ runId: string; slots: MethodOutput<'market.deliveries'> } | null>(null)
 
   async function loadParticipants(): Promise<void> {
     const list = await attempt(() => call('market.participants'))
@@ -171,6 +172,11 @@ export const useMarketStore = defineStore('market', () => {
     verifications.value = slots ? { runId, slots } : null
   }
 
+  async function loadDeliveries(runId: string): Promise<void> {
+    const slots = await attempt(() => call('market.deliveries', { runId }))
+    deliveries.value = slots ? { runId, slots } : null
+  }
+
   return {
     scenarios,
     runs,
@@ -183,6 +189,7 @@ export const useMarketStore = defineStore('market', () => {
     participants,
     slotInputs,
     verifications,
+    deliveries,
     load,
     follow,
     showSlot,
@@ -196,6 +203,7 @@ export const useMarketStore = defineStore('market', () => {
     register,
     revoke,
     loadSlotInputs,
-    loadVerifications
+    loadVerifications,
+    loadDeliveries
   }
 })

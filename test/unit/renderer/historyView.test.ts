@@ -173,10 +173,24 @@ describe('History view', () => {
     expect(byTestId('history-mismatches').text()).toContain('slot 2: input hash: published "ff…", computed "0a…"')
   })
 
+  it("shows each metered EV's delivery against what it sold in a network run, off-target slots marked", async () => {
+    const started = await bridge.methods['market.start']({ scenario: 'paper-3x10', clock: 'network', slotSeconds: 5, settle: false })
+    if (!started.ok) throw new Error(started.error.message)
+    for (let t = 1; t <= 3; t++) await bridge.methods['market.control']({ runId: started.output.id, action: 'step' })
+    await open()
+    // only EV1 signs its meter's summaries: one row
+    expect(byTestId('delivery-table').findAll('tbody tr').map((row) => row.attributes('data-testid'))).toEqual(['delivery-EV1'])
+    const cells = byTestId('delivery-EV1').findAll('td')
+    expect(cells.map((c) => c.text())).toEqual(['EV1', '+0.01', '-2.00', '+0.01', '1'])
+    expect(cells.map((c) => c.classes().includes('off'))).toEqual([false, false, true, false, true])
+    expect(cells[2]!.attributes('title')).toMatch(/^sold \d+\.\d{3} kWh, delivered -?\d+\.\d{3} kWh$/)
+  })
+
   it('shows no verification for a run of a local clock', async () => {
     await startRun('instant')
     await open()
     expect(wrapper!.find('[data-testid="history-verified"]').exists()).toBe(false)
-    expect(bridge.calls.some((c) => c.method === 'market.verifications')).toBe(false)
+    expect(bridge.calls.some((c) => c.method === 'market.verifications' || c.method === 'market.deliveries')).toBe(false)
+    expect(wrapper!.find('[data-testid="delivery"]').exists()).toBe(false)
   })
 })

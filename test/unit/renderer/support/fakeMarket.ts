@@ -172,6 +172,21 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
       }
       case 'market.verifications':
         return verdicts.get(parseInput(method, rawInput).runId) ?? []
+      case 'market.deliveries': {
+        // EV1's meter reports each solved slot: what it sold give or take 10 Wh, but 2 kWh short in slot 2
+        const r = runOf(parseInput(method, rawInput).runId)
+        return r.slots.map((slot) => {
+          const soldKWh = slot.sellers.find((s) => s.id === 'EV1')?.soldKWh ?? 0
+          const deviationKWh = slot.t === 2 ? -2 : 0.01
+          return {
+            t: slot.t,
+            evs: [
+              { id: 'EV1', soldKWh, deliveredKWh: soldKWh + deviationKWh, deviationKWh, tx: fakeTx(7000 + slot.t) },
+              ...slot.sellers.filter((s) => s.id !== 'EV1').map(({ id, soldKWh }) => ({ id, soldKWh, deliveredKWh: null, deviationKWh: null, tx: null }))
+            ]
+          }
+        })
+      }
       case 'market.tradesCsv': {
         const r = runOf(parseInput(method, rawInput).runId)
         const lines = r.slots.flatMap((s) => s.trades.map((t) => `${s.t},${t.buyer},${t.seller},${t.energyKWh.toFixed(6)}`))

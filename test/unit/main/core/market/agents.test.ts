@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { evSupplyKWh } from '../../../../../src-shared/market/battery'
-import { gameSchema, scenarioSchema } from '../../../../../src-shared/market/scenario'
+import { gameSchema, scenarioSchema, type EvParticipant } from '../../../../../src-shared/market/scenario'
 import { seededRandom } from '../../../../../src-shared/random'
 import type { LedgerServices } from '../../../../../src-main/core/app'
 import { openDatabase } from '../../../../../src-main/core/db/connection'
@@ -116,7 +116,7 @@ describe('market agents', () => {
     const agents = new MarketAgents(s.db, s.tangle, [{ ...ev1!, meter }, ...others], () => s.clock.now)
     s.clock.now = START_MS + 1000
     const [offer] = agents.due()
-    const { battery } = (ev1!.profile as { participant: { battery: Parameters<typeof evSupplyKWh>[0] } }).participant
+    const { battery } = (ev1!.profile as { participant: EvParticipant }).participant
     expect(offer!.input.energyWh).toBe(Math.round(evSupplyKWh(battery, battery.initialKWh, 2, 0, 1) * 1000))
     agents.tick()
     const result = s.close(0)

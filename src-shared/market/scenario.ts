@@ -134,6 +134,19 @@ export const scenarioSchema = z
   })
 export type Scenario = z.infer<typeof scenarioSchema>
 
+/** The scenario's first `slots` slots (a shorter day to rehearse or test on), every profile cut to them. */
+export function firstSlotsOf(scenario: Scenario, slots: number, name = `${scenario.name}-${slots}`): Scenario {
+  const cut = (values: number[]) => values.slice(0, slots)
+  return {
+    ...scenario,
+    name,
+    slots,
+    priceCap: cut(scenario.priceCap),
+    evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })),
+    grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) }))
+  }
+}
+
 /** "evs[3].battery.capacityKWh: must be greater than 0" for the first problem zod found. */
 export function describeIssues(error: z.ZodError, limit = 5): string[] {
   return error.issues.slice(0, limit).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`)

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { scenarioSchema } from '../../src-shared/market/scenario'
+import { firstSlotsOf, scenarioSchema } from '../../src-shared/market/scenario'
 import { callChannel } from '../../src-main/core/owner/channel'
 import { readHolder } from '../../src-main/core/owner/lock'
 import { Keystore } from '../../src-main/core/wallet/keystore'
@@ -68,9 +68,8 @@ describe('an EV agent with a meter', () => {
     await ask(operator, 'market.registerAll', { participants: [{ id: 'EV1', role: 'ev', address: ev.address }, { id: 'G1', role: 'grid', address: grid.address }], passphrase: PASSPHRASE })
     await waitFor(() => ask<unknown[]>(operator, 'market.participants', {}), (list) => list.length === 2, 60_000, 'the operator to confirm both registrations')
 
-    const cut = (values: number[]) => values.slice(0, 2)
     const file = join(tempDir(), 'two-slots.json')
-    writeFileSync(file, JSON.stringify({ ...scenario, name: 'paper-1x1', slots: 2, priceCap: cut(scenario.priceCap), evs: [scenario.evs[0]].map((e) => ({ ...e!, productionKWh: cut(e!.productionKWh), consumptionKWh: cut(e!.consumptionKWh) })), grids: [scenario.grids[0]].map((g) => ({ ...g!, productionKWh: cut(g!.productionKWh), consumptionKWh: cut(g!.consumptionKWh) })) }))
+    writeFileSync(file, JSON.stringify(firstSlotsOf({ ...scenario, evs: [scenario.evs[0]!], grids: [scenario.grids[0]!] }, 2, 'paper-1x1-2')))
     const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', file, '--clock', 'network', '--slot-seconds', String(SLOT_SECONDS)], withPassphrase)
 
     type Row = { t: number; id: string; soldKWh: number; deliveredKWh: number | null; deviationKWh: number | null; tx: string | null }

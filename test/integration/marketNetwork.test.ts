@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runDay } from '../../src-shared/market/day'
-import { scenarioSchema, type Scenario } from '../../src-shared/market/scenario'
+import { firstSlotsOf, scenarioSchema, type Scenario } from '../../src-shared/market/scenario'
 import { openDatabase } from '../../src-main/core/db/connection'
 import { Ledger } from '../../src-main/core/ledger/ledger'
 import type { SubmitResult } from '../../src-main/core/ledger/spammer'
@@ -129,8 +129,7 @@ describe('the market on a network of the operator and 13 agents', () => {
     // 14 slots of 10 s: room for a restarted agent to offer in the slot it comes back in (a CI
     // machine running 14 node processes took 9 s to start one)
     const SLOTS = 14
-    const cut = (values: number[]) => values.slice(0, SLOTS)
-    const short = { ...scenario, name: 'paper-3x10-14', slots: SLOTS, priceCap: cut(scenario.priceCap), evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })), grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) })) }
+    const short = firstSlotsOf(scenario, SLOTS)
     const file = join(tempDir(), 'paper-3x10-14.json')
     writeFileSync(file, JSON.stringify(short))
     const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', file, '--clock', 'network', '--slot-seconds', String(SHORT_SLOT_SECONDS)], withPassphrase)
@@ -161,8 +160,7 @@ describe('the market on a network of the operator and 13 agents', () => {
   })
   it('leaves out a forged, a late and a duplicate offer with their reasons, and marks tampered results mismatched, on every node', { timeout: 240_000 }, async () => {
     const SLOTS = 3
-    const cut = (values: number[]) => values.slice(0, SLOTS)
-    const short = { ...scenario, name: 'paper-3x10-3', slots: SLOTS, priceCap: cut(scenario.priceCap), evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })), grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) })) }
+    const short = firstSlotsOf(scenario, SLOTS)
     const file = join(tempDir(), 'paper-3x10-3.json')
     writeFileSync(file, JSON.stringify(short))
     const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', file, '--clock', 'network', '--slot-seconds', String(SHORT_SLOT_SECONDS)], withPassphrase)

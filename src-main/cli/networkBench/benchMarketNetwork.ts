@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { scenarioSchema, type Scenario } from '../../../src-shared/market/scenario'
+import { firstSlotsOf, scenarioSchema } from '../../../src-shared/market/scenario'
 import { DATABASE_FILE_NAME } from '../../core/app'
 import { openDatabaseReadOnly, type Db } from '../../core/db/connection'
 import { paperScenario } from '../../core/market/paperScenario'
@@ -49,18 +49,6 @@ export function marketNetworkPlan(quick: boolean): MarketNetworkPlan {
 const MILESTONE_SECONDS = 1
 const START_TIMEOUT_MS = 120_000
 const PASSPHRASE_ENV = 'DV2G_PASSPHRASE'
-
-/** The scenario's first `slots` slots, every profile cut to them. */
-function firstSlots(scenario: Scenario, slots: number): Scenario {
-  const cut = (values: number[]) => values.slice(0, slots)
-  return {
-    ...scenario,
-    slots,
-    priceCap: cut(scenario.priceCap),
-    evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })),
-    grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) }))
-  }
-}
 
 /** A node's market records, read from its database beside it. */
 class MarketRecords {
@@ -134,7 +122,8 @@ export async function benchMarketNetwork(plan: MarketNetworkPlan, note: (line: s
     const confirmed = async () => (await ask<unknown[]>(operator, 'market.participants', {})).length === participants
     if (!(await within(START_TIMEOUT_MS, confirmed))) throw new Error(`the operator did not confirm ${participants} registrations within ${START_TIMEOUT_MS / 1000} s`)
 
-    const scenario = firstSlots(scenarioSchema.parse(paperScenario({ evs: plan.evs, grids: plan.grids })), plan.slots)
+    const full = scenarioSchema.parse(paperScenario({ evs: plan.evs, grids: plan.grids }))
+    const scenario = firstSlotsOf(full, plan.slots, full.name)
     const { id: run } = await ask<{ id: string }>(operator, 'market.start', { scenario: scenario.name, definition: scenario, clock: 'network', slotSeconds: plan.slotSeconds, settle: false, passphrase })
     const announcement = records[0]!.announcement(run)
     note(`bench market-network: run ${run}, ${plan.slots} slots of ${plan.slotSeconds} s on the network clock`)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runDay } from '../../../../../src-shared/market/day'
-import { scenarioSchema, type Scenario } from '../../../../../src-shared/market/scenario'
+import { firstSlotsOf, scenarioSchema, type Scenario } from '../../../../../src-shared/market/scenario'
 import { open, type App } from '../../../../../src-main/core/app'
 import { verifyLedger } from '../../../../../src-main/core/ledger/audit'
 import { pairPayments } from '../../../../../src-main/core/market/settlement'
@@ -17,15 +17,7 @@ afterEach(() => {
 
 /** The paper's scenario cut to its first slots: enough grid–EV pairs, quick to settle. */
 function shortDay(slots: number): Scenario {
-  const scenario = scenarioSchema.parse(JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8')))
-  const cut = <T>(values: T[]) => values.slice(0, slots)
-  return {
-    ...scenario,
-    slots,
-    priceCap: cut(scenario.priceCap),
-    evs: scenario.evs.map((ev) => ({ ...ev, productionKWh: cut(ev.productionKWh), consumptionKWh: cut(ev.consumptionKWh) })),
-    grids: scenario.grids.map((g) => ({ ...g, productionKWh: cut(g.productionKWh), consumptionKWh: cut(g.consumptionKWh) }))
-  }
+  return firstSlotsOf(scenarioSchema.parse(JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8'))), slots, 'paper-3x10')
 }
 
 function openWithTreasury(): App {

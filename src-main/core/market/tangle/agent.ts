@@ -2,7 +2,9 @@
 // in each slot, posts its own input, signed by its own wallet: an EV its supply from its battery
 // model, eqs. (4)-(8), at its reserve price; a grid its ξ, κ and demand cap. Its battery (or
 // storage) follows the published outcomes: it is replayed from the profile's initial level through
-// every result so far, so an agent that was down picks up where the market left it.
+// every result so far, so an agent that was down picks up where the market left it. With a meter,
+// an agent takes its production and consumption from it and signs what it delivered. One node
+// runs one agent or a swarm of them.
 import type { KeyObject } from 'node:crypto'
 import { batteryAfterSlot, evSupplyKWh } from '../../../../src-shared/market/battery'
 import { gridDemandCapKWh, gridStorageAfterSlot } from '../../../../src-shared/market/classify'

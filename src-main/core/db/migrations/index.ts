@@ -7,6 +7,7 @@ import { m005MarketPayments } from './005-market-payments'
 import { m006Milestones } from './006-milestones'
 import { m007MarketTangle } from './007-market-tangle'
 import { m008AgentInputsPerParticipant } from './008-agent-inputs-per-participant'
+import { m009Ocpp } from './009-ocpp'
 
 export interface Migration {
   /** becomes PRAGMA user_version once applied */
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a new one is added. */
-export const migrations: readonly Migration[] = [m001EsuProfiles, m002Ledger, m003MarketRuns, m004Meters, m005MarketPayments, m006Milestones, m007MarketTangle, m008AgentInputsPerParticipant]
+export const migrations: readonly Migration[] = [m001EsuProfiles, m002Ledger, m003MarketRuns, m004Meters, m005MarketPayments, m006Milestones, m007MarketTangle, m008AgentInputsPerParticipant, m009Ocpp]

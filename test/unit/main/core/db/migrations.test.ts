@@ -223,6 +223,53 @@ describe('migrations', () => {
     db.close()
   })
 
+  it('009 registers OCPP chargers by password hash, and keys sessions, transaction events and states of charge so a replay adds nothing', () => {
+    const db = new Database(join(tempDir(), 'v8.sqlite'))
+    migrate(db, migrations.slice(0, 8))
+    db.prepare("INSERT INTO meters VALUES ('E1', NULL, 'EV1', 0, 0)").run()
+    migrate(db, migrations.slice(0, 9))
+    expect(schemaVersion(db)).toBe(9)
+    expect(db.prepare('SELECT id FROM meters').pluck().all()).toEqual(['E1'])
+    expect(columns(db, 'ocpp_chargers')).toEqual(['id', 'password_hash', 'discharge_by_negative_limit', 'prosumer', 'created_at'])
+    expect(columns(db, 'ocpp_sessions')).toEqual(['seq', 'charger_id', 'transaction_id', 'connector_id', 'id_tag', 'started_ms', 'meter_start_wh', 'stopped_ms', 'meter_stop_wh', 'stop_reason'])
+    expect(columns(db, 'ocpp_transaction_events')).toEqual(['charger_id', 'transaction_id', 'seq_no', 'event_type', 'trigger_reason', 'ts_ms'])
+    expect(columns(db, 'ocpp_soc')).toEqual(['charger_id', 'connector_id', 'ts_ms', 'soc_percent', 'transaction_id'])
+    expect(columns(db, 'ocpp_profiles')).toEqual(['id', 'charger_id', 'connector_id', 'sent_ms', 'transaction_id', 'slot_start_ms', 'slot_end_ms', 'requested_w', 'setpoint_w', 'clamped', 'status', 'reason', 'confirmed_w'])
+    // unknown chargers are rejected until the operator says otherwise
+    expect(db.prepare('SELECT unknown_chargers FROM ocpp_settings').pluck().all()).toEqual(['Rejected'])
+    expect(() => db.prepare("UPDATE ocpp_settings SET unknown_chargers = 'Accepted'").run()).toThrow(/CHECK/)
+    expect(() => db.prepare("INSERT INTO ocpp_settings VALUES (2, 'Pending')").run()).toThrow(/CHECK/)
+
+    const charger = db.prepare("INSERT INTO ocpp_chargers VALUES (?, ?, ?, 'EV1', 'now')")
+    charger.run('CP1', 'scrypt$16384$8$1$c2FsdA==$a2V5', 1)
+    expect(() => charger.run('CP1', 'scrypt$16384$8$1$c2FsdA==$a2V5', 0)).toThrow(/UNIQUE|PRIMARY KEY/)
+    // never a password in the clear
+    expect(() => charger.run('CP2', 'hunter2hunter2hunter2', 0)).toThrow(/CHECK/)
+    expect(() => charger.run('CP3', 'scrypt$x', 2)).toThrow(/CHECK/)
+    expect(() => charger.run('x'.repeat(49), 'scrypt$x', 0)).toThrow(/CHECK/)
+
+    const session = db.prepare('INSERT INTO ocpp_sessions (charger_id, transaction_id, connector_id, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?)')
+    session.run('CP1', '1', 1, 1000, 500)
+    expect(() => session.run('CP1', '1', 2, 2000, 0)).toThrow(/UNIQUE/)
+    session.run('CP2', '1', 1, 1000, 0)
+    expect(() => session.run('CP1', 'x'.repeat(37), 1, 3000, 0)).toThrow(/CHECK/)
+    expect(() => session.run('CP1', '2', 1, 3000, -1)).toThrow(/CHECK/)
+
+    const event = db.prepare("INSERT INTO ocpp_transaction_events VALUES ('CP1', 'T1', ?, ?, 'Authorized', 0)")
+    event.run(0, 'Started')
+    expect(() => event.run(0, 'Updated')).toThrow(/UNIQUE|PRIMARY KEY/)
+    expect(() => event.run(1, 'Paused')).toThrow(/CHECK/)
+    const soc = db.prepare("INSERT INTO ocpp_soc VALUES ('CP1', 1, ?, ?, NULL)")
+    soc.run(1000, 55.5)
+    expect(() => soc.run(1000, 56)).toThrow(/UNIQUE|PRIMARY KEY/)
+    expect(() => soc.run(2000, 101)).toThrow(/CHECK/)
+    const profile = db.prepare("INSERT INTO ocpp_profiles (charger_id, connector_id, sent_ms, transaction_id, slot_start_ms, slot_end_ms, requested_w, setpoint_w, clamped, status) VALUES ('CP1', 1, 0, '1', ?, ?, -7000, 0, 1, 'Accepted')")
+    profile.run(0, 900_000)
+    profile.run(0, 900_000)
+    expect(() => profile.run(900_000, 900_000)).toThrow(/CHECK/)
+    db.close()
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)

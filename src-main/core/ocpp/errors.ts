@@ -1,0 +1,22 @@
+/** An operator's request the central system cannot carry out; the message names what was wrong. */
+export class OcppError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OcppError'
+  }
+}
+
+/** The first zod issue as `field: message`, the way the app reports bad input everywhere. */
+export function firstIssue(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, fallback: string): string {
+  const issue = error.issues[0]
+  if (!issue) return fallback
+  return `${issue.path.map(String).join('.') || fallback}: ${issue.message}`
+}
+
+/** A failed call in words: the CALLERROR's code and text, or the timeout. */
+export function describeCallError(error: unknown): string {
+  const rpc = error as { rpcErrorCode?: string; message?: string; name?: string }
+  if (rpc.rpcErrorCode) return `${rpc.rpcErrorCode}${rpc.message ? `: ${rpc.message}` : ''}`
+  if (rpc.name === 'TimeoutError' || rpc.message === 'Call timeout') return 'no answer in time'
+  return rpc.message ?? String(error)
+}

@@ -68,5 +68,11 @@ export const bridgeMethodNames: readonly MethodName[] = [
   'network.banned',
   'network.activity',
   'network.settings',
-  'network.configure'
+  'network.configure',
+  'ocpp.chargers',
+  'ocpp.add',
+  'ocpp.update',
+  'ocpp.remove',
+  'ocpp.settings',
+  'ocpp.configure'
 ]

@@ -4,6 +4,7 @@ import { InputFileError } from '../core/inputFile'
 import { DataDirHeldError } from '../core/owner/lock'
 import { parseArgs, stringOption, UsageError } from './args'
 import { agentUsage, runAgent } from './commands/agent'
+import { ocppUsage, runOcpp } from './commands/ocpp'
 import { benchUsage, runBench } from './commands/bench'
 import { esuUsage, runEsu } from './commands/esu'
 import { importUsage, runImport } from './commands/import'
@@ -31,6 +32,7 @@ const commands: Record<string, { run: Command; usage: string }> = {
   wallet: { run: runWallet, usage: walletUsage },
   node: { run: runNode, usage: nodeUsage },
   agent: { run: runAgent, usage: agentUsage },
+  ocpp: { run: runOcpp, usage: ocppUsage },
   peers: { run: runPeers, usage: peersUsage },
   network: { run: runNetwork, usage: networkUsage },
   bench: { run: runBench, usage: benchUsage }

@@ -7,6 +7,8 @@ import { NetworkNode } from '../core/network/service'
 import { NetworkSwitch, pinNetworkSettings } from '../core/network/switch'
 import { attachNetwork, networkOf, type NetworkView } from '../core/network/view'
 import type { RunningChannel } from '../core/owner/channel'
+import type { OcppFileSettings } from '../core/ocpp/settings'
+import { OcppControl } from '../core/ocpp/switch'
 import { ownDataDir, serveOperations } from '../core/owner/owner'
 import { milestoneIssuerKey } from './milestoneIssuer'
 import { listenAddresses, networkStartError, type NetworkArgs } from './networkArgs'
@@ -26,10 +28,15 @@ export interface OwnOptions {
   networkFromSettings?: boolean
   /** the interval of the console's own milestones while its keystore is unlocked (default 5 s) */
   localMilestoneMs?: number
+  /**
+   * The OCPP central system: the one the command line asks for (--ocpp-listen), 'settings' for the
+   * one Settings turns on (dv2g serve), or none (undefined)
+   */
+  ocpp?: OcppFileSettings | 'settings' | null
   log: (line: string) => void
 }
 
-export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, networkFromSettings, localMilestoneMs, log }: OwnOptions): Promise<OwnedDataDir> {
+export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, networkFromSettings, localMilestoneMs, ocpp, log }: OwnOptions): Promise<OwnedDataDir> {
   // the data dir is this process's until it stops: other commands' writes come through its channel
   const lock = ownDataDir(dataDir, owner)
   // one milestone clock per process: the network's, started with the key read below, or the console's own
@@ -40,7 +47,9 @@ export async function openOwnedDataDir(dataDir: string, { owner, network: wanted
   let detachNetwork = () => {}
   let milestones: MilestoneClock | undefined
   let networkSwitch: NetworkSwitch | undefined
+  let ocppControl: OcppControl | undefined
   const shutDown = async () => {
+    await ocppControl?.stop()
     milestones?.stop()
     detachNetwork()
     await network?.stop()
@@ -67,6 +76,10 @@ export async function openOwnedDataDir(dataDir: string, { owner, network: wanted
     } else if (networkFromSettings) {
       networkSwitch = new NetworkSwitch(app, log)
       await networkSwitch.start()
+    }
+    if (ocpp) {
+      ocppControl = OcppControl.attach(app, ocpp === 'settings' ? null : ocpp, log)
+      await ocppControl.start()
     }
   } catch (error) {
     await shutDown()

@@ -14,6 +14,9 @@ import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
 import { MarketError } from './market/service'
 import { MarketTangleError } from './market/tangle/marketTangle'
+import { OcppError } from './ocpp/errors'
+import { OcppSettingsError } from './ocpp/settings'
+import { ocppControlOf, type OcppControl } from './ocpp/switch'
 import { MeterError, MeterService } from './meters/service'
 import { isTimeZone } from './meters/timeZone'
 import { NetworkSettingsError } from './network/settings'
@@ -53,15 +56,27 @@ function networkControl(app: App): NetworkControl {
   return control
 }
 
+/** A service's refusal as the contract's error: invalid_argument naming the field its message starts with, or not_found. */
+function asApiError(error: unknown): unknown {
+  if (error instanceof MarketError && error.notFound) return new ApiError('not_found', error.message)
+  if (!(error instanceof MarketError || error instanceof MarketTangleError || error instanceof MeterError || error instanceof OcppError || error instanceof OcppSettingsError)) return error
+  const field = /^(\w+): /.exec(error.message)?.[1]
+  return new ApiError('invalid_argument', error.message, field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined)
+}
+
 function serviceCall<T>(work: () => T): T {
   try {
-    return work()
+    const result = work()
+    return (result instanceof Promise ? result.catch((error: unknown) => Promise.reject(asApiError(error))) : result) as T
   } catch (error) {
-    if (error instanceof MarketError && error.notFound) throw new ApiError('not_found', error.message)
-    if (!(error instanceof MarketError || error instanceof MarketTangleError || error instanceof MeterError)) throw error
-    const field = /^(\w+): /.exec(error.message)?.[1]
-    throw new ApiError('invalid_argument', error.message, field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined)
+    throw asApiError(error)
   }
+}
+
+function ocppControl(app: App): OcppControl {
+  const control = ocppControlOf(app)
+  if (!control) throw new ApiError('not_found', 'this process runs no OCPP central system: the desktop app, dv2g serve and dv2g node do')
+  return control
 }
 
 export function createHandlers(app: App): Handlers {
@@ -180,6 +195,16 @@ export function createHandlers(app: App): Handlers {
         throw new ApiError('invalid_argument', error.message, [{ path, message: error.message }])
       }
     },
+    'ocpp.chargers': () => app.ocpp().consoleView(),
+    'ocpp.add': (input) =>
+      serviceCall(async () => {
+        const { charger, password } = await app.ocpp().addCharger(input)
+        return { charger: app.ocpp().consoleView().find((c) => c.id === charger.id)!, password }
+      }),
+    'ocpp.update': ({ id, ...changes }) => serviceCall(() => (app.ocpp().updateCharger(id, changes), app.ocpp().consoleView().find((c) => c.id === id)!)),
+    'ocpp.remove': ({ id }) => serviceCall(() => (app.ocpp().removeCharger(id), { removed: true as const })),
+    'ocpp.settings': () => ocppControl(app).state(),
+    'ocpp.configure': (changes) => serviceCall(() => ocppControl(app).configure(changes)),
     'meter.import': async ({ paths, timeZone }) => {
       if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
       try {

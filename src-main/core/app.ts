@@ -11,6 +11,8 @@ import { TangleService } from './ledger/tangleService'
 import { MarketService, type MarketServiceOptions } from './market/service'
 import { MarketTangle } from './market/tangle/marketTangle'
 import { MeterService, type MeterServiceOptions } from './meters/service'
+import { liveOverrides, soldByEv } from './ocpp/marketLink'
+import { OcppService, type OcppServiceOptions } from './ocpp/service'
 import { LocalMilestones } from './network/localMilestones'
 import { readHolder } from './owner/lock'
 import { resourcesDir } from './resources'
@@ -28,6 +30,7 @@ export interface OpenOptions {
   ledger?: Partial<LedgerOptions>
   market?: Partial<MarketServiceOptions>
   meters?: MeterServiceOptions
+  ocpp?: OcppServiceOptions
   /**
    * Opens the database read-only (for commands that only read): safe beside the process that owns
    * the data dir. A data dir with no database yet is created as usual.
@@ -62,11 +65,15 @@ export interface App {
   marketTangle(): MarketTangle
   /** The meter bridge and log imports, opened on first use. */
   meters(): MeterService
+  /** The OCPP central system's chargers, sessions and setpoints; its endpoint is started by the faces. */
+  ocpp(): OcppService
   /** For the long-running faces: confirmation rounds and live tangle events. */
   startLive(): void
   info(): AppInfo
   close(): void
 }
+
+const OCPP_EVENT_MS = 250
 
 export function open(dataDir: string, options: OpenOptions = {}): App {
   const dir = resolve(dataDir)
@@ -96,15 +103,38 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   const countRows = rowCounter(db)
   let meterService: MeterService | undefined
   const openMeters = () => (meterService ??= new MeterService(db, events, openLedger, options.meters))
+  let ocppService: OcppService | undefined
+  const openOcpp = () => {
+    if (ocppService) return ocppService
+    const service = (ocppService = new OcppService(db, options.ocpp))
+    // a console hears of changes a quarter of a second apart at most, with every charger as it stands
+    let pending: NodeJS.Timeout | undefined
+    service.onChange(() => {
+      if (pending || !events.listening) return
+      pending = setTimeout(() => {
+        pending = undefined
+        events.emit('ocpp.chargersChanged', { chargers: service.consoleView() })
+      }, OCPP_EVENT_MS)
+      pending.unref()
+    })
+    return service
+  }
   let marketService: MarketService | undefined
   let marketTangle: MarketTangle | undefined
   const openMarketTangle = () => (marketTangle ??= new MarketTangle(db, openLedger))
   const openMarket = () =>
     (marketService ??= new MarketService(db, events, openLedger, {
       scenariosDir: join(resourcesDir(), 'scenarios'),
-      // live readings of assigned meters replace the scenario's profiles for their prosumers;
-      // with the meter bridge never opened (an offline run) there are none
-      overrides: (scenario, windowMs) => meterService?.prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours),
+      // live readings of assigned meters (a charger's among them) replace the scenario's profiles
+      // for their prosumers, and a plugged-in EV's state of charge its battery level; with the
+      // meter bridge never opened (an offline run) there are none
+      overrides: (scenario, windowMs) => liveOverrides(scenario, meterService?.prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours), ocppService?.listening ? ocppService.sessionsByProsumer() : undefined),
+      // each EV's allocation goes to its charger for the next slot's length
+      dispatch: (scenario, outcome, windowMs) => {
+        if (!ocppService?.listening) return
+        const now = Date.now()
+        ocppService.dispatch(soldByEv(scenario, outcome), scenario.slotHours, now, now + windowMs).catch((error: unknown) => console.error('dv2g ocpp: dispatch failed:', error))
+      },
       ...options.market
     }, openMarketTangle))
 
@@ -118,6 +148,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     market: openMarket,
     marketTangle: openMarketTangle,
     meters: openMeters,
+    ocpp: openOcpp,
     startLive: () => {
       const { ledger, wallets, tangle } = openLedger()
       tangle.start(events)

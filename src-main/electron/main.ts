@@ -8,6 +8,7 @@ import { open } from '../core/app'
 import { createDispatcher } from '../core/api'
 import { defaultDataDir } from '../core/dataDir'
 import { NetworkSwitch } from '../core/network/switch'
+import { OcppControl } from '../core/ocpp/switch'
 import { DataDirHeldError } from '../core/owner/lock'
 import { ownDataDir, serveOperations } from '../core/owner/owner'
 import { registerContractHandlers } from './ipc'
@@ -59,6 +60,9 @@ function startConsole(): void {
     // the data dir's network node, when Settings turns networking on
     const network = new NetworkSwitch(core, (line) => console.error(line))
     void network.start()
+    // the OCPP central system, when Settings turns it on
+    const ocpp = OcppControl.attach(core, null, (line) => console.error(line))
+    void ocpp.start()
     const openExternal = createOpenExternal(shell)
 
     // the session serves nothing but the console: strict CSP, no permissions, no remote requests
@@ -98,10 +102,10 @@ function startConsole(): void {
         core.close()
         lock.release()
       }
-      if (!network.state().running) return closeCore()
-      // the network node stops before the database closes under it; then the quit goes on
+      if (!network.state().running && ocpp.state().endpoint === null) return closeCore()
+      // the network node and the central system stop before the database closes under them; then the quit goes on
       event.preventDefault()
-      void network.stop().finally(() => {
+      void Promise.allSettled([network.stop(), ocpp.stop()]).finally(() => {
         closeCore()
         app.quit()
       })

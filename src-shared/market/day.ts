@@ -81,7 +81,12 @@ export interface DayResult {
 }
 
 /** Production and consumption that replace the scenario's for one slot (live meter readings). */
-export type SlotOverrides = ReadonlyMap<string, { productionKWh?: number; consumptionKWh?: number }>
+/**
+ * Live readings by participant id: a meter's production and consumption over the slot before,
+ * and an EV's battery level as its charger reports it (its state of charge times its capacity),
+ * which replaces the level the model carried.
+ */
+export type SlotOverrides = ReadonlyMap<string, { productionKWh?: number; consumptionKWh?: number; batteryKWh?: number }>
 
 export interface DayState {
   batteryKWh: number[]
@@ -119,6 +124,10 @@ export class MarketDay {
     const { scenario } = this
     const hours = scenario.slotHours
     const { evs, grids } = this.profiles(t, options.overrides)
+    scenario.evs.forEach((ev, m) => {
+      const measured = options.overrides?.get(ev.id)?.batteryKWh
+      if (measured !== undefined) this.batteryKWh[m] = Math.min(ev.battery.capacityKWh, Math.max(0, measured))
+    })
     const exportable = scenario.evs.map((ev, m) => evSupplyKWh(ev.battery, this.batteryKWh[m]!, evs[m]!.productionKWh, evs[m]!.consumptionKWh, hours))
     const demandCaps = scenario.grids.map((g, n) =>
       gridDemandCapKWh(grids[n]!.productionKWh, grids[n]!.consumptionKWh, g.storage && { capacityKWh: g.storage.capacityKWh, levelKWh: this.storageKWh[n]! })

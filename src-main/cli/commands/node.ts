@@ -1,11 +1,13 @@
 import { parseArgs, UsageError } from '../args'
 import { keepHeapCompact } from '../compactHeap'
 import { DEFAULT_LISTEN, takeNetworkArgs } from '../networkArgs'
+import { ocppControlOf } from '../../core/ocpp/switch'
 import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
+import { OCPP_OPTIONS, ocppListenUsage, ocppSettingsOf } from '../ocppArgs'
 import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
 import type { Output } from '../output'
 
-export const nodeUsage = `dv2g node [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S]
+export const nodeUsage = `dv2g node [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S] [--ocpp-listen HOST:PORT [--ocpp-tls-cert FILE --ocpp-tls-key FILE]]
   Runs this data dir as a headless node of the tangle network until SIGINT or SIGTERM.
   --listen  where peers reach this node (default ${DEFAULT_LISTEN}; /ip4/0.0.0.0/tcp/4781 takes
             peers from other machines; tcp/0 picks a free port). Repeatable.
@@ -16,22 +18,26 @@ export const nodeUsage = `dv2g node [--listen MULTIADDR]... [--peer MULTIADDR]..
             milestone issuer the genesis names (the operator wallet; passphrase from DV2G_PASSPHRASE
             or a prompt). Only the operator's data dir holds that key. An interval with nothing new
             issues none.
+${ocppListenUsage}
   Prints the peer id and listen addresses. dv2g peers and dv2g network status ask it while it runs.`
 
 export async function runNode(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const networkArgs = takeNetworkArgs(argv)
-  const args = parseArgs(networkArgs.rest, { [MILESTONE_OPTION]: { value: true } })
+  const args = parseArgs(networkArgs.rest, { [MILESTONE_OPTION]: { value: true }, ...OCPP_OPTIONS })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const milestoneMs = milestoneIntervalMs(args)
+  const ocpp = ocppSettingsOf(args)
   keepHeapCompact()
 
-  const { app, network, shutDown } = await openOwnedDataDir(dataDir, { owner: 'dv2g node', network: { args: networkArgs, milestoneMs }, log: out.note })
+  const { app, network, shutDown } = await openOwnedDataDir(dataDir, { owner: 'dv2g node', network: { args: networkArgs, milestoneMs }, ocpp, log: out.note })
   const status = network!.status()
-  out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir }, () =>
+  const endpoint = ocpp ? ocppControlOf(app)!.state().endpoint : null
+  out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir, ...(endpoint ? { ocpp: endpoint } : {}) }, () =>
     [
       `dv2g node ${status.peerId}`,
       `network: ${status.networkId ?? 'none yet (joins its first peer\'s)'}`,
       ...status.listen.map((address) => `listening on ${address}`),
+      ...(endpoint ? [`OCPP central system: ${endpoint}{chargerId}`] : []),
       `data dir: ${app.dataDir}`,
       'Ctrl+C stops the node.'
     ].join('\n')

@@ -3,7 +3,9 @@ import { InsecureBindError, startServer } from '../../server/server'
 import { readTlsIdentity, TlsFileError, type TlsIdentity } from '../../server/tls'
 import { numberOption, parseArgs, stringOption, UsageError } from '../args'
 import { keepHeapCompact } from '../compactHeap'
+import { ocppControlOf } from '../../core/ocpp/switch'
 import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
+import { OCPP_OPTIONS, ocppListenUsage, ocppSettingsOf } from '../ocppArgs'
 import { DEFAULT_LISTEN, takeNetworkArgs, wantsNetwork } from '../networkArgs'
 import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
 import type { Output } from '../output'
@@ -11,7 +13,7 @@ import { ensureRendererBuilt } from '../rendererBuild'
 
 export const DEFAULT_PORT = 4780
 
-export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S]
+export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S] [--ocpp-listen HOST:PORT ...]
   The console in any browser. Binds 127.0.0.1 by default; the printed URL carries this run's token,
   which the page keeps in the tab and sends itself (never as a cookie).
   --port 0 picks any free port.
@@ -22,17 +24,21 @@ export const serveUsage = `dv2g serve [--port N] [--host H] [--tls-cert FILE --t
   Without them, the node runs when Settings (Network) turns networking on for this data dir.
   --milestone-seconds  with the network on, issues milestones as dv2g node does (the operator's data dir,
   passphrase asked at start); without it, how often the console issues milestones while its keystore
-  is unlocked and holds the issuer wallet (default 5).`
+  is unlocked and holds the issuer wallet (default 5).
+${ocppListenUsage}
+            Without it, the central system runs when Settings (OCPP) turns it on for this data dir.`
 
 export async function runServe(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const networkArgs = takeNetworkArgs(argv)
-  const args = parseArgs(networkArgs.rest, { port: { value: true }, host: { value: true }, 'tls-cert': { value: true }, 'tls-key': { value: true }, [MILESTONE_OPTION]: { value: true } })
+  const args = parseArgs(networkArgs.rest, { port: { value: true }, host: { value: true }, 'tls-cert': { value: true }, 'tls-key': { value: true }, [MILESTONE_OPTION]: { value: true }, ...OCPP_OPTIONS })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const port = numberOption(args, 'port') ?? DEFAULT_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535`)
   const host = stringOption(args, 'host') ?? '127.0.0.1'
   const tls = tlsOptions(stringOption(args, 'tls-cert'), stringOption(args, 'tls-key'), host)
   const milestoneMs = milestoneIntervalMs(args)
+  // without --ocpp-listen, the central system Settings turns on
+  const ocpp = ocppSettingsOf(args) ?? 'settings'
   keepHeapCompact()
 
   const rendererDir = ensureRendererBuilt(out.note)
@@ -40,6 +46,7 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
     owner: 'dv2g serve',
     // without a network, the interval is that of the milestones the console issues while unlocked
     ...(wantsNetwork(networkArgs) ? { network: { args: networkArgs, milestoneMs } } : { networkFromSettings: true, ...(milestoneMs === undefined ? {} : { localMilestoneMs: milestoneMs }) }),
+    ocpp,
     log: out.note
   })
   let server
@@ -56,11 +63,13 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
     out.note(`dv2g: serving on ${host} over TLS, reachable from other machines; the token is the guard, keep the URL private`)
   }
   const node = network?.status()
-  out.result({ url: server.url, port: server.port, token: server.token, dataDir: app.dataDir, ...(node ? { peerId: node.peerId, networkId: node.networkId, listen: node.listen } : {}) }, () =>
+  const endpoint = ocppControlOf(app)?.state().endpoint ?? null
+  out.result({ url: server.url, port: server.port, token: server.token, dataDir: app.dataDir, ...(node ? { peerId: node.peerId, networkId: node.networkId, listen: node.listen } : {}), ...(endpoint ? { ocpp: endpoint } : {}) }, () =>
     [
       `DV2G Operator console: ${server.url}`,
       `data dir: ${app.dataDir}`,
       ...(node ? [`network node ${node.peerId}`, ...node.listen.map((address) => `listening on ${address}`)] : []),
+      ...(endpoint ? [`OCPP central system: ${endpoint}{chargerId}`] : []),
       'Ctrl+C stops the server.'
     ].join('\n')
   )

@@ -43,6 +43,8 @@ export interface MarketServiceOptions {
    * slot's length of wall-clock time (meters)
    */
   overrides?: (scenario: Scenario, windowMs: number) => SlotOverrides | undefined
+  /** a paced slot's outcome, stored, to send on to the chargers for the next slot's length (OCPP) */
+  dispatch?: (scenario: Scenario, outcome: SlotOutcome, windowMs: number) => void
 }
 
 /** Slots settled by this call, slots settled before it, and the slots that failed with why. */
@@ -263,6 +265,7 @@ export class MarketService {
       settled: settled !== undefined && !('error' in settled),
       settleError: settled && 'error' in settled ? settled.error : null
     })
+    if (run.clock !== 'instant') this.options.dispatch?.(scenario, outcome, slotWindowMs(run.clock, run.slotSeconds))
     if (outcome.trace) this.play(runId, outcome.t, outcome.trace, playbackMs(run.clock, run.slotSeconds))
     if (t + 1 >= scenario.slots) this.finish(runId, 'finished')
   }

@@ -2,6 +2,7 @@
 // endpoint chargers connect to, their sessions and meter values into the readings store, their
 // live state for the console, and setpoints out to them. Plain Node; the faces start it with a
 // host and port (and TLS off loopback) and read it through the methods below.
+import type { OcppCharger } from '../../../src-shared/contract'
 import type { Db } from '../db/connection'
 import { ReadingStore } from '../meters/readingStore'
 import { CentralSystem, DEFAULT_CENTRAL_SYSTEM_SETTINGS, type CentralSystemSettings, type ListenOptions, type Listening } from './centralSystem'
@@ -98,6 +99,27 @@ export class OcppService {
     return this.live.states()
   }
 
+  /** Every charger as the console shows it (the contract's ocpp.chargers): registered ones with their settings, and unknown ones waiting. */
+  consoleView(): OcppCharger[] {
+    const records = new Map(this.registry.list().map((r) => [r.id, r]))
+    return this.live.states().map((state) => {
+      const record = records.get(state.id)
+      return {
+        id: state.id,
+        registered: record !== undefined,
+        protocol: state.protocol,
+        connected: state.connected,
+        dischargeByNegativeLimit: record?.dischargeByNegativeLimit ?? false,
+        prosumer: record?.prosumer ?? null,
+        lastSeenMs: state.lastSeenMs,
+        connectors: state.connectors.map(({ sampledAtMs: _sampled, lastProfile, ...connector }) => ({
+          ...connector,
+          lastProfile: lastProfile && { setpointW: lastProfile.setpointW, requestedW: lastProfile.requestedW, clamped: lastProfile.clamped, status: lastProfile.status, reason: lastProfile.reason, sentMs: lastProfile.sentMs }
+        }))
+      }
+    })
+  }
+
   /** Every change of a charger's live state, and every reading stored; returns the unsubscribe. */
   onChange(listener: OcppListener): () => void {
     return this.live.onChange(listener)
@@ -109,6 +131,31 @@ export class OcppService {
    */
   sendSetpoint(chargerId: string, connectorId: number, setpointW: number, slotStartMs: number, slotEndMs: number): Promise<ProfileOutcome> {
     return this.dispatcher.sendSetpoint(chargerId, connectorId, setpointW, slotStartMs, slotEndMs)
+  }
+
+  /**
+   * The open sessions of connected chargers that stand for a market participant, by participant:
+   * where a live market slot reads an EV's state of charge and sends its allocation.
+   */
+  sessionsByProsumer(): Map<string, { chargerId: string; connectorId: number; socPercent: number | null }> {
+    const prosumers = new Map(this.registry.list().flatMap((c) => (c.prosumer === null ? [] : [[c.id, c.prosumer] as const])))
+    const sessions = new Map<string, { chargerId: string; connectorId: number; socPercent: number | null }>()
+    for (const charger of this.live.states()) {
+      const prosumer = prosumers.get(charger.id)
+      if (!prosumer || !charger.connected) continue
+      for (const connector of charger.connectors) if (connector.session !== null && !sessions.has(prosumer)) sessions.set(prosumer, { chargerId: charger.id, connectorId: connector.id, socPercent: connector.socPercent })
+    }
+    return sessions
+  }
+
+  /**
+   * A solved slot's allocation to the sessions of the EVs in it (`soldKWh` by participant, 0 for
+   * one that sold nothing): each is sent the power that delivers what it sold over the slot's
+   * hours, negative (discharge), for [fromMs, toMs). The answers, in the order sent.
+   */
+  async dispatch(soldKWh: ReadonlyMap<string, number>, slotHours: number, fromMs: number, toMs: number): Promise<ProfileOutcome[]> {
+    const sent = [...this.sessionsByProsumer()].filter(([prosumer]) => soldKWh.has(prosumer))
+    return Promise.all(sent.map(([prosumer, session]) => this.sendSetpoint(session.chargerId, session.connectorId, -Math.round((soldKWh.get(prosumer)! / slotHours) * 1000), fromMs, toMs)))
   }
 
   /** After a restart: every registered charger (disconnected), its open sessions and last profiles. */

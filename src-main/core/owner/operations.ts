@@ -3,7 +3,7 @@
 // events show the result and its in-memory graph stays the one true copy.
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
-import { marketClockSchema } from '../../../src-shared/contract'
+import { marketClockSchema, methods } from '../../../src-shared/contract'
 import { scenarioSchema } from '../../../src-shared/market/scenario'
 import type { App } from '../app'
 import { spam, submitAtRate } from '../ledger/spammer'
@@ -13,6 +13,7 @@ import { MarketTangleError } from '../market/tangle/marketTangle'
 import type { SlotSettled } from '../market/settler'
 import { SettlementError } from '../market/settlement'
 import { MeterError } from '../meters/service'
+import { OcppError } from '../ocpp/errors'
 import { networkOf, type NetworkView } from '../network/view'
 import { KeyInputError } from '../wallet/keys'
 import { KeystoreError } from '../wallet/keystore'
@@ -152,6 +153,9 @@ export const operations = {
   'market.revoke': operation(z.object({ id: z.string().min(1), passphrase: z.string() }).strict(), (app, { id, passphrase }) =>
     withKeys(app, passphrase, () => app.marketTangle().revoke(id))
   ),
+  'ocpp.add': operation(methods['ocpp.add'].input, (app, input) => app.ocpp().addCharger(input).then(({ charger, password }) => ({ charger, password }))),
+  'ocpp.remove': operation(methods['ocpp.remove'].input, (app, { id }) => (app.ocpp().removeCharger(id), { removed: true as const })),
+  'ocpp.chargers': operation(z.object({}).strict(), (app) => app.ocpp().chargers()),
   'market.participants': operation(z.object({}).strict(), (app) => app.marketTangle().participants()),
   'market.slotInputs': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0) }).strict(), (app, { runId, t }) => app.marketTangle().slotInputs(runId, t)),
   'market.deliveries': operation(z.object({ runId: z.string().min(1) }).strict(), (app, { runId }) => app.marketTangle().deliveries(runId)),
@@ -185,6 +189,7 @@ export async function runOperation(app: App, name: string, input: unknown, progr
 export function operationError(error: unknown): ChannelError {
   if (error instanceof OperationRefused) return { message: error.message, refused: true, ...(error.field ? { field: error.field } : {}) }
   if (error instanceof KeyInputError) return { message: error.message, refused: true, field: error.field === 'address' ? 'to' : error.field }
-  if (error instanceof KeystoreError || error instanceof MeterError || error instanceof MarketError || error instanceof MarketTangleError || error instanceof SettlementError) return { message: error.message, refused: true }
+  if (error instanceof KeystoreError || error instanceof MeterError || error instanceof MarketError || error instanceof MarketTangleError || error instanceof SettlementError || error instanceof OcppError)
+    return { message: error.message, refused: true }
   return { message: error instanceof Error ? error.message : String(error), refused: false }
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { runDay } from '../../../../src-shared/market/day'
+import { evSupplyKWh } from '../../../../src-shared/market/battery'
+import { MarketDay, runDay } from '../../../../src-shared/market/day'
 import { scenarioSchema, type Scenario } from '../../../../src-shared/market/scenario'
 import { paperScenario } from '../../../../src-main/core/market/paperScenario'
 
@@ -120,5 +121,16 @@ describe('a day of trading', () => {
 
   it('keeps resources/scenarios/paper-3x10.json equal to what its stated generator gives', () => {
     expect(JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8'))).toEqual(paperScenario())
+  })
+
+  it("takes an EV's battery level from its charger where one reports it, and carries on from there", () => {
+    const scenario = scenarioSchema.parse(paperScenario())
+    const ev = scenario.evs[0]!
+    const day = new MarketDay(scenario)
+    const full = day.runSlot(0, { overrides: new Map([[ev.id, { batteryKWh: ev.battery.capacityKWh * 0.9 }]]) })
+    expect(full.evs.exportable[0]).toBeCloseTo(evSupplyKWh(ev.battery, ev.battery.capacityKWh * 0.9, ev.productionKWh[0]!, ev.consumptionKWh[0]!, 1), 12)
+    expect(full.evs.exportable[0]).toBeGreaterThan(new MarketDay(scenario).runSlot(0).evs.exportable[0]!)
+    // a reading beyond the battery is held to it
+    expect(new MarketDay(scenario).runSlot(0, { overrides: new Map([[ev.id, { batteryKWh: 10_000 }]]) }).evs.exportable[0]).toBeCloseTo(evSupplyKWh(ev.battery, ev.battery.capacityKWh, ev.productionKWh[0]!, ev.consumptionKWh[0]!, 1), 12)
   })
 })

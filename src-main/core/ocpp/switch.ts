@@ -49,7 +49,8 @@ export class OcppControl {
 
   /** Starts the endpoint if the settings ask for one; a pinned one that cannot start throws. */
   start(): Promise<OcppSettings> {
-    return this.serially(() => this.restart(this.pinned !== null))
+    // an ocpp.json that cannot be read keeps it off, and says why, until Settings saves it again
+    return this.serially(() => (this.error ? Promise.resolve() : this.restart(this.pinned !== null)))
   }
 
   state(): OcppSettings {

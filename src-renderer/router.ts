@@ -7,6 +7,7 @@ import AuctionsView from './views/AuctionsView.vue'
 import TangleView from './views/TangleView.vue'
 import HistoryView from './views/HistoryView.vue'
 import MetersView from './views/MetersView.vue'
+import ChargersView from './views/ChargersView.vue'
 import NetworkView from './views/NetworkView.vue'
 import SettingsView from './views/SettingsView.vue'
 
@@ -19,6 +20,7 @@ const components: Record<ViewName, RouteRecordRaw['component']> = {
   esu: () => import('./views/EsuView.vue'),
   history: HistoryView,
   meters: MetersView,
+  chargers: ChargersView,
   network: NetworkView,
   settings: SettingsView
 }

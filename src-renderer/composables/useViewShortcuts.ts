@@ -1,4 +1,4 @@
-// Alt+1..Alt+9 open the views from anywhere, then put focus on the view's heading so the next Tab
+// Alt+0..Alt+9 open the views from anywhere, then put focus on the view's heading so the next Tab
 // starts inside the view.
 import { nextTick, onBeforeUnmount, onMounted } from 'vue'
 import type { Router } from 'vue-router'

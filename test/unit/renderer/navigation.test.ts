@@ -27,7 +27,7 @@ beforeEach(async () => {
 afterEach(() => wrapper.unmount())
 
 describe('navigation', () => {
-  it('lists the nine views in order as focusable links with their shortcut', () => {
+  it('lists the ten views in order as focusable links with their shortcut', () => {
     const links = wrapper.findAll('nav a[data-testid^="nav-"]')
     expect(links.map((link) => link.attributes('data-testid'))).toEqual([
       'nav-overview',
@@ -37,10 +37,13 @@ describe('navigation', () => {
       'nav-esu',
       'nav-history',
       'nav-meters',
+      'nav-chargers',
       'nav-network',
       'nav-settings'
     ])
-    expect(links.map((link) => link.attributes('aria-keyshortcuts'))).toEqual(consoleViews.map((_, i) => `Alt+${i + 1}`))
+    // the digits operators learned stay; Chargers, added later, takes the free Alt+0
+    expect(links.map((link) => link.attributes('aria-keyshortcuts'))).toEqual(['Alt+1', 'Alt+2', 'Alt+3', 'Alt+4', 'Alt+5', 'Alt+6', 'Alt+7', 'Alt+0', 'Alt+8', 'Alt+9'])
+    expect(new Set(consoleViews.map((view) => view.shortcutDigit)).size).toBe(consoleViews.length)
     expect(links[0]!.attributes('aria-current')).toBe('page')
   })
 
@@ -54,7 +57,7 @@ describe('navigation', () => {
   })
 
   it('leaves other key presses alone', async () => {
-    for (const init of [{ code: 'Digit5' }, { ctrlKey: true, altKey: true, code: 'Digit5' }, { altKey: true, code: 'Digit0' }, { altKey: true, code: 'KeyE' }]) {
+    for (const init of [{ code: 'Digit5' }, { ctrlKey: true, altKey: true, code: 'Digit5' }, { altKey: true, shiftKey: true, code: 'Digit0' }, { altKey: true, code: 'Minus' }, { altKey: true, code: 'KeyE' }]) {
       const event = await press(init)
       expect(event.defaultPrevented).toBe(false)
       expect(router.currentRoute.value.path).toBe('/overview')
@@ -65,8 +68,12 @@ describe('navigation', () => {
     const key = (init: Partial<KeyboardEvent>) => viewForShortcut({ altKey: true, ctrlKey: false, metaKey: false, shiftKey: false, code: '', ...init })?.name
     expect(key({ code: 'Digit1' })).toBe('overview')
     expect(key({ code: 'Numpad9' })).toBe('settings')
+    expect(key({ code: 'Digit7' })).toBe('meters')
+    expect(key({ code: 'Digit8' })).toBe('network')
+    expect(key({ code: 'Digit0' })).toBe('chargers')
+    expect(key({ code: 'Numpad0' })).toBe('chargers')
     expect(key({ code: 'Digit1', shiftKey: true })).toBeUndefined()
-    expect(key({ code: 'Digit0' })).toBeUndefined()
+    expect(key({ code: 'Minus' })).toBeUndefined()
   })
 
   it('lists every view shortcut in Settings', async () => {
@@ -79,7 +86,7 @@ describe('navigation', () => {
 
 describe('views show the real state of the data dir', () => {
   // the views that show the data dir itself; the others have their own tests
-  const laterViews = consoleViews.filter((v) => !['esu', 'wallets', 'tangle', 'auctions', 'history', 'meters', 'network'].includes(v.name)).map((v) => v.name)
+  const laterViews = consoleViews.filter((v) => !['esu', 'wallets', 'tangle', 'auctions', 'history', 'meters', 'chargers', 'network'].includes(v.name)).map((v) => v.name)
   it.each(laterViews)('%s shows its purpose and the data dir from app.info', async (name) => {
     await router.push(`/${name}`)
     await settle()

@@ -20,6 +20,7 @@ import { esuCost } from '../../../../src-shared/market/esu'
 import type { ApiErrorBody } from '../../../../src-shared/contract'
 import { createFakeMarket } from './fakeMarket'
 import { createFakeMeters } from './fakeMeters'
+import { createFakeOcpp } from './fakeOcpp'
 import { createFakeTangle } from './fakeTangle'
 
 export interface FakeBridge extends Dv2gBridge {
@@ -33,6 +34,7 @@ export interface FakeBridge extends Dv2gBridge {
   readonly activity: number
   market: ReturnType<typeof createFakeMarket>
   meters: ReturnType<typeof createFakeMeters>
+  ocpp: ReturnType<typeof createFakeOcpp>
   tangle: ReturnType<typeof createFakeTangle>
   info: AppInfo
   /** the network node the main process runs, if any: set status and peers to what a test needs */
@@ -79,6 +81,7 @@ export function createFakeBridge(): FakeBridge {
   const switchedOff = (): NetworkSwitchState => ({ settings: { enabled: false, listen: ['/ip4/127.0.0.1/tcp/4781'], peers: [], mdns: false }, editable: true, running: false, error: null })
   let networkSwitch = switchedOff()
   const meters = createFakeMeters(emit)
+  const ocpp = createFakeOcpp(emit)
   const tangle = createFakeTangle()
 
   function handle(method: MethodName, rawInput: unknown): unknown {
@@ -89,6 +92,7 @@ export function createFakeBridge(): FakeBridge {
     }
     if (method.startsWith('market.')) return market.handle(method, rawInput)
     if (method.startsWith('meter.')) return meters.handle(method, rawInput)
+    if (method.startsWith('ocpp.')) return ocpp.handle(method, rawInput)
     if (method.startsWith('tangle.')) return tangle.handle(method, rawInput)
     if (method === 'network.status') return network.status
     if (method === 'network.peers') return network.peers
@@ -191,6 +195,7 @@ export function createFakeBridge(): FakeBridge {
     },
     market,
     meters,
+    ocpp,
     tangle,
     info,
     network,
@@ -212,6 +217,7 @@ export function createFakeBridge(): FakeBridge {
       info.startedAt = new Date(Date.now() - 65_000).toISOString()
       market.reset()
       meters.reset()
+      ocpp.reset()
       tangle.reset()
       network.status = { running: false }
       network.peers = []

@@ -335,7 +335,9 @@ export const ocppProfileSchema = z.object({
   status: z.enum(['Accepted', 'Rejected', 'NotSupported', 'Failed']),
   /** the charger's reason (statusInfo), or why the call failed; null when accepted */
   reason: z.string().nullable(),
-  sentMs: num
+  sentMs: num,
+  /** what GetCompositeSchedule says the charger will do at the slot's start (W); null when it did not say */
+  confirmedW: num.nullable()
 })
 export type OcppProfile = z.infer<typeof ocppProfileSchema>
 
@@ -385,7 +387,7 @@ export const ocppSettingsSchema = z.object({
   listen: z.string().nullable(),
   /** false when dv2g serve's or dv2g node's --ocpp-listen decided it */
   editable: z.boolean(),
-  /** ws://127.0.0.1:9220/ocpp or wss://…; null when no central system runs */
+  /** ws://127.0.0.1:9220/ocpp/ or wss://…/ocpp/ (a charger's id follows); null when no central system runs */
   endpoint: z.string().nullable(),
   /** why it does not run as the settings ask (a port in use, no TLS certificate off loopback), or null */
   error: z.string().nullable(),

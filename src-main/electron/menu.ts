@@ -1,6 +1,6 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron'
 
-/** A small menu. Alt+1..8 stay free: the console uses them to switch views. */
+/** A small menu. Alt+0..9 stay free: the console uses them to switch views. */
 export function applicationMenu(options: { isDev: boolean; version: string; openExternal: (url: string) => unknown }): Menu {
   const template: MenuItemConstructorOptions[] = [
     { label: 'File', submenu: [{ role: 'quit' }] },

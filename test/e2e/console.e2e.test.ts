@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startServe, type ServeProcess } from '../support/cli'
 import { issueEsuCase } from '../support/esuCase'
-import { launchBrowser, openWatchedPage, outputText, removeDir, screenshot, tempDir, viewNames, type Browser, type WatchedPage } from './support'
+import { consoleViews, launchBrowser, openWatchedPage, outputText, removeDir, screenshot, tempDir, viewNames, type Browser, type WatchedPage } from './support'
 
 let dataDir: string | undefined
 let server: ServeProcess | undefined
@@ -53,6 +53,9 @@ describe('the console in Chromium', () => {
         await page.getByTestId('history-empty').waitFor({ state: 'visible' })
       } else if (name === 'meters') {
         await page.getByTestId('meter-add-form').waitFor({ state: 'visible' })
+      } else if (name === 'chargers') {
+        // this serve runs no central system: the view says how to start one
+        await page.getByTestId('ocpp-empty').waitFor({ state: 'visible' })
       } else if (name === 'network') {
         // this serve runs no network node: the view says how to start one
         await page.getByTestId('network-none').waitFor({ state: 'visible' })
@@ -66,9 +69,9 @@ describe('the console in Chromium', () => {
     expect(watched.errors).toEqual([])
   })
 
-  it('jumps to the views with Alt+1..Alt+9', async () => {
-    for (const [index, name] of viewNames.entries()) {
-      await page.keyboard.press(`Alt+${index + 1}`)
+  it('jumps to the views with Alt+0..Alt+9', async () => {
+    for (const { name, shortcutDigit } of consoleViews) {
+      await page.keyboard.press(`Alt+${shortcutDigit}`)
       await page.getByTestId(`view-${name}`).waitFor({ state: 'visible' })
       expect(new URL(page.url()).hash).toBe(`#/${name}`)
     }

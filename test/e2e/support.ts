@@ -15,7 +15,7 @@ export const artifactsDir = fileURLToPath(new URL('../../test-artifacts/e2e/', i
 export const ACTION_TIMEOUT_MS = 15_000
 export const NAVIGATION_TIMEOUT_MS = 30_000
 
-export const viewNames = ['overview', 'wallets', 'auctions', 'tangle', 'esu', 'history', 'meters', 'network', 'settings'] as const
+export { consoleViews, viewNames } from '../../src-renderer/navigation'
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix))

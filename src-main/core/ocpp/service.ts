@@ -114,7 +114,7 @@ export class OcppService {
         lastSeenMs: state.lastSeenMs,
         connectors: state.connectors.map(({ sampledAtMs: _sampled, lastProfile, ...connector }) => ({
           ...connector,
-          lastProfile: lastProfile && { setpointW: lastProfile.setpointW, requestedW: lastProfile.requestedW, clamped: lastProfile.clamped, status: lastProfile.status, reason: lastProfile.reason, sentMs: lastProfile.sentMs }
+          lastProfile: lastProfile && { setpointW: lastProfile.setpointW, requestedW: lastProfile.requestedW, clamped: lastProfile.clamped, status: lastProfile.status, reason: lastProfile.reason, sentMs: lastProfile.sentMs, confirmedW: lastProfile.confirmedW }
         }))
       }
     })

@@ -18,7 +18,7 @@ const inDocument = (id: string) => document.body.querySelector<HTMLElement>(`[da
 const cell = (charger: string, connector: number, name: string) => byTestId(`connector-${charger}-${connector}`).get(`[data-testid="connector-${name}"]`)
 
 const SENT_MS = Date.UTC(2024, 5, 1, 10, 0, 0)
-const accepted: OcppProfile = { setpointW: -7000, requestedW: -7000, clamped: false, status: 'Accepted', reason: null, sentMs: SENT_MS }
+const accepted: OcppProfile = { setpointW: -7000, requestedW: -7000, clamped: false, status: 'Accepted', reason: null, sentMs: SENT_MS, confirmedW: -7000 }
 
 /** CP1 on OCPP 2.1, an EV discharging 7 kW on connector 1 in session tx-42, connector 2 free. */
 function dischargingCharger(profile: OcppProfile | null = accepted) {
@@ -129,6 +129,8 @@ describe('Chargers view', () => {
     const answer = cell('CP1', 1, 'profile').get('[data-testid="connector-profile-answer"]')
     expect(answer.text()).toBe('Accepted')
     expect(answer.classes()).toContain('ok-text')
+    // what the charger's composite schedule says it will do
+    expect(cell('CP1', 1, 'profile').get('[data-testid="connector-profile-confirmed"]').text()).toBe('schedule confirms -7.00 kW')
     expect(cell('CP1', 1, 'profile').find('[data-testid="connector-profile-clamped"]').exists()).toBe(false)
 
     // the free connector: no session, nothing measured, no profile yet
@@ -143,7 +145,7 @@ describe('Chargers view', () => {
       id: 'CP2',
       protocol: 'ocpp1.6',
       connected: true,
-      connectors: [ocppConnector({ id: 1, status: 'Charging', session: '17', powerW: 3700, lastProfile: { setpointW: 3700, requestedW: 3700, clamped: false, status: 'Failed', reason: null, sentMs: SENT_MS } })]
+      connectors: [ocppConnector({ id: 1, status: 'Charging', session: '17', powerW: 3700, lastProfile: { setpointW: 3700, requestedW: 3700, clamped: false, status: 'Failed', reason: null, sentMs: SENT_MS, confirmedW: null } })]
     })
     bridge.ocpp.state.chargers = [rejected, failed]
     await mount()
@@ -163,7 +165,7 @@ describe('Chargers view', () => {
         protocol: 'ocpp1.6',
         connected: true,
         dischargeByNegativeLimit: false,
-        connectors: [ocppConnector({ id: 1, status: 'SuspendedEV', session: '5', powerW: 0, lastProfile: { setpointW: 0, requestedW: -7000, clamped: true, status: 'Accepted', reason: null, sentMs: SENT_MS } })]
+        connectors: [ocppConnector({ id: 1, status: 'SuspendedEV', session: '5', powerW: 0, lastProfile: { setpointW: 0, requestedW: -7000, clamped: true, status: 'Accepted', reason: null, sentMs: SENT_MS, confirmedW: 0 } })]
       })
     ]
     await mount()

@@ -15,7 +15,20 @@ export const artifactsDir = fileURLToPath(new URL('../../test-artifacts/e2e/', i
 export const ACTION_TIMEOUT_MS = 15_000
 export const NAVIGATION_TIMEOUT_MS = 30_000
 
-export { consoleViews, viewNames } from '../../src-renderer/navigation'
+/** The views in nav order and the Alt+digit each opens, as an operator learns them (Chargers took the free 0). */
+export const consoleViews = [
+  { name: 'overview', shortcutDigit: 1 },
+  { name: 'wallets', shortcutDigit: 2 },
+  { name: 'auctions', shortcutDigit: 3 },
+  { name: 'tangle', shortcutDigit: 4 },
+  { name: 'esu', shortcutDigit: 5 },
+  { name: 'history', shortcutDigit: 6 },
+  { name: 'meters', shortcutDigit: 7 },
+  { name: 'chargers', shortcutDigit: 0 },
+  { name: 'network', shortcutDigit: 8 },
+  { name: 'settings', shortcutDigit: 9 }
+] as const
+export const viewNames = consoleViews.map((view) => view.name)
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix))

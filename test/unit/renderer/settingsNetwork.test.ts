@@ -60,3 +60,15 @@ describe('Settings: network', () => {
     expect(byTestId('network-switch-status').text()).toContain('command line')
   })
 })
+
+describe('Settings: OCPP', () => {
+  it('turns the central system on at an address, as the Chargers view does', async () => {
+    await openSettings()
+    expect(byTestId('ocpp-none').exists()).toBe(true)
+    await byTestId('ocpp-listen').setValue('127.0.0.1:9220')
+    await byTestId('ocpp-listen-form').trigger('submit')
+    await settle()
+    expect(byTestId('ocpp-endpoint').text()).toContain('ws://127.0.0.1:9220/ocpp/<charger id>')
+    expect(bridge.ocpp.state.settings.listen).toBe('127.0.0.1:9220')
+  })
+})

@@ -64,7 +64,7 @@ describe('Settings: network', () => {
 describe('Settings: OCPP', () => {
   it('turns the central system on at an address, as the Chargers view does', async () => {
     await openSettings()
-    expect(byTestId('ocpp-none').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="ocpp-none"]').exists()).toBe(true)
     await byTestId('ocpp-listen').setValue('127.0.0.1:9220')
     await byTestId('ocpp-listen-form').trigger('submit')
     await settle()

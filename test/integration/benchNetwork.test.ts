@@ -42,6 +42,6 @@ describe('dv2g bench network', () => {
     expect(tooFew.status).toBe(2)
     expect(tooFew.stderr.trim()).toBe('dv2g: --nodes must be a whole number from 2 to 8 (got 1)')
     expect(elsewhere.status).toBe(2)
-    expect(elsewhere.stderr.trim()).toBe('dv2g: --quick is an option of dv2g bench network and market-network')
+    expect(elsewhere.stderr.trim()).toBe('dv2g: --quick is an option of dv2g bench network, market-network and ocpp')
   })
 })

@@ -14,11 +14,12 @@ import { numberOption, parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
 import { benchNetwork, benchPlan, MAX_NODES, MIN_NODES } from '../networkBench/benchNetwork'
 import { benchMarketNetwork, MARKET_NETWORK_TARGET_MS, marketNetworkPlan } from '../networkBench/benchMarketNetwork'
+import { benchOcpp, MAX_BENCH_CHARGERS, MAX_BENCH_SECONDS, OCPP_TARGET, ocppBenchPlan } from '../ocppBench/benchOcpp'
 import { MAX_SWARM } from './agent'
 
 const DEFAULT_NODES = 3
 
-export const benchUsage = `dv2g bench [api|tangle|market|import|network|market-network] [--nodes N] [--quick] [--evs N --grids M]
+export const benchUsage = `dv2g bench [api|tangle|market|import|network|market-network|ocpp] [--nodes N] [--quick] [--evs N --grids M] [--chargers N] [--seconds S]
   api: latency of one contract call (esu.compute) in process, over POST /api and over the WebSocket.
   tangle: verify bound, ingest, attach, tip selection at 10k and 1M transactions, memory and reopen time.
   market: one slot at 10 x 3 and 10,000 x 1,000, the paper's day, time per iteration against M·N,
@@ -32,6 +33,11 @@ export const benchUsage = `dv2g bench [api|tangle|market|import|network|market-n
     (--evs, default 1000, --grids, default 50) and one that verifies; per slot, from its close to
     the result and to its verification on every node, and how fast offers reach the operator.
     About two minutes; --quick is 40 EVs, 4 grids and 2 slots.
+  ocpp: the OCPP central system in a dv2g node process on 127.0.0.1, and simulated chargers (OCPP 1.6,
+    --chargers, default ${OCPP_TARGET.chargers}) in this one, each in a session sending MeterValues every second:
+    MeterValues answered per second, their round trips' p99 and the central system's peak memory
+    over a steady window (--seconds, default 30) after the chargers have plugged in. About two
+    minutes; --quick is 50 chargers for 5 s.
   Each figure is printed with the reference or target it is compared with.`
 
 const CALLS = 2000
@@ -195,11 +201,30 @@ async function benchMarketNetworkCommand(out: Output, options: BenchOptions): Pr
   )
 }
 
+async function benchOcppCommand(out: Output, options: BenchOptions): Promise<void> {
+  const { result: r, window } = await benchOcpp(ocppBenchPlan(options.quick, options.ocpp.chargers, options.ocpp.seconds), out.note)
+  const mark = (ok: boolean) => (ok ? 'met' : 'MISSED')
+  const atTarget = r.chargers === OCPP_TARGET.chargers ? '' : ` at ${OCPP_TARGET.chargers} chargers`
+  out.result(r, () =>
+    table([
+      ['simulated chargers, OCPP 1.6, one process', String(r.chargers), 'each sending MeterValues every second'],
+      ['MeterValues answered', r.messagesPerSecond.toFixed(1), `per second, target ${r.chargers} (every charger every second), ${mark(r.messagesPerSecond >= 0.98 * r.chargers)}`],
+      ['round trip p50', window.p50Ms.toFixed(2), 'ms'],
+      ['round trip p99', r.p99Ms.toFixed(2), `ms, target < ${OCPP_TARGET.p99Ms}${atTarget}, ${mark(r.p99Ms < OCPP_TARGET.p99Ms)}`],
+      ['central system peak resident memory', String(r.rssMB), `MB, target < ${OCPP_TARGET.rssMB}${atTarget}, ${mark(r.rssMB < OCPP_TARGET.rssMB)}`],
+      ['calls in the window', String(window.calls), `${window.seconds} s; ${window.failed} failed, ${window.unanswered} unanswered`],
+      ["the chargers' own event-loop delay p99", window.clientLoopDelayP99Ms.toFixed(1), 'ms, in every round trip measured here']
+    ])
+  )
+}
+
 interface BenchOptions {
   nodes: number
   quick: boolean
   /** bench market-network's swarm, when given */
   swarm: { evs?: number; grids?: number }
+  /** bench ocpp's size, when given */
+  ocpp: { chargers?: number; seconds?: number }
 }
 
 const benches: Record<string, (out: Output, options: BenchOptions) => Promise<void>> = {
@@ -208,11 +233,12 @@ const benches: Record<string, (out: Output, options: BenchOptions) => Promise<vo
   market: benchMarketCommand,
   import: benchImportCommand,
   network: benchNetworkCommand,
-  'market-network': benchMarketNetworkCommand
+  'market-network': benchMarketNetworkCommand,
+  ocpp: benchOcppCommand
 }
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { nodes: { value: true }, quick: { value: false }, evs: { value: true }, grids: { value: true } })
+  const args = parseArgs(argv, { nodes: { value: true }, quick: { value: false }, evs: { value: true }, grids: { value: true }, chargers: { value: true }, seconds: { value: true } })
   const nodes = numberOption(args, 'nodes') ?? DEFAULT_NODES
   if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) throw new UsageError(`--nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES} (got ${nodes})`)
   const swarmSize = (name: 'evs' | 'grids') => {
@@ -221,12 +247,19 @@ export async function runBench(argv: readonly string[], out: Output): Promise<nu
     return n === undefined ? {} : { [name]: n }
   }
   const swarm = { ...swarmSize('evs'), ...swarmSize('grids') }
+  const wholeNumber = (name: string, max: number) => {
+    const n = numberOption(args, name)
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > max)) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got ${n})`)
+    return n
+  }
+  const ocpp = { chargers: wholeNumber('chargers', MAX_BENCH_CHARGERS), seconds: wholeNumber('seconds', MAX_BENCH_SECONDS) }
   const names = args.positionals.length ? args.positionals : Object.keys(benches)
   const unknown = names.find((name) => !benches[name])
   if (unknown !== undefined) throw new UsageError(`unknown benchmark ${JSON.stringify(unknown)}; available: ${Object.keys(benches).join(', ')}`)
   if (args.options.has('nodes') && !names.includes('network')) throw new UsageError('--nodes is an option of dv2g bench network')
-  if (args.options.has('quick') && !names.includes('network') && !names.includes('market-network')) throw new UsageError('--quick is an option of dv2g bench network and market-network')
+  if (args.options.has('quick') && !['network', 'market-network', 'ocpp'].some((name) => names.includes(name))) throw new UsageError('--quick is an option of dv2g bench network, market-network and ocpp')
   if ((args.options.has('evs') || args.options.has('grids')) && !names.includes('market-network')) throw new UsageError('--evs and --grids are options of dv2g bench market-network')
-  for (const name of names) await benches[name]!(out, { nodes, quick: args.options.has('quick'), swarm })
+  if ((args.options.has('chargers') || args.options.has('seconds')) && !names.includes('ocpp')) throw new UsageError('--chargers and --seconds are options of dv2g bench ocpp')
+  for (const name of names) await benches[name]!(out, { nodes, quick: args.options.has('quick'), swarm, ocpp })
   return 0
 }

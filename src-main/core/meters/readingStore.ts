@@ -31,15 +31,26 @@ export class ReadingColumns {
   count = 0
   readonly meterIds: string[] = []
   private readonly meterIndex = new Map<string, number>()
-  meter = new Int32Array(1024)
-  tsMs = new Float64Array(1024)
-  importWh = new Float64Array(1024)
-  exportWh = new Float64Array(1024)
+  meter: Int32Array
+  tsMs: Float64Array
+  importWh: Float64Array
+  exportWh: Float64Array
   /** NaN where the reading carries no power */
-  powerW = new Float64Array(1024)
+  powerW: Float64Array
 
+  /** room for `capacity` rows before the columns grow */
+  constructor(capacity = 1024) {
+    this.meter = new Int32Array(capacity)
+    this.tsMs = new Float64Array(capacity)
+    this.importWh = new Float64Array(capacity)
+    this.exportWh = new Float64Array(capacity)
+    this.powerW = new Float64Array(capacity)
+  }
+
+  // sized to the batch: a charger's one reading a second must not cost 36 KB of columns (and the
+  // major collections that much external memory brings)
   static of(readings: readonly Reading[]): ReadingColumns {
-    const columns = new ReadingColumns()
+    const columns = new ReadingColumns(Math.max(1, readings.length))
     for (const r of readings) columns.push(r)
     return columns
   }
@@ -86,8 +97,28 @@ export class ReadingColumns {
   }
 }
 
+/** The statements of the hot path (a reading a second from every charger), prepared once. */
+function prepareStatements(db: Db) {
+  return {
+    upsertMeter: db.prepare(
+      `INSERT INTO meters (id, port, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET port = coalesce(excluded.port, port),
+         first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`
+    ),
+    insert: db.prepare('INSERT OR IGNORE INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, flags, source) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    before: db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 2'),
+    readingAt: db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1')
+  }
+}
+
 export class ReadingStore {
+  private prepared: ReturnType<typeof prepareStatements> | undefined
+
   constructor(private readonly db: Db) {}
+
+  private get statements(): ReturnType<typeof prepareStatements> {
+    return (this.prepared ??= prepareStatements(this.db))
+  }
 
   /**
    * Stores readings in one transaction. They need not be sorted; each meter's are compared in
@@ -95,13 +126,7 @@ export class ReadingStore {
    */
   store(readings: readonly Reading[] | ReadingColumns, source: string, port: string | null = null): StoredBatch {
     const columns = readings instanceof ReadingColumns ? readings : ReadingColumns.of(readings)
-    const upsertMeter = this.db.prepare(
-      `INSERT INTO meters (id, port, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET port = coalesce(excluded.port, port),
-         first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`
-    )
-    const insert = this.db.prepare('INSERT OR IGNORE INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, flags, source) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    const before = this.db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 2')
+    const { upsertMeter, insert, before } = this.statements
     const result: StoredBatch = { inserted: 0, duplicates: 0, resets: 0, gaps: 0 }
     const { tsMs, importWh, exportWh, powerW } = columns
     this.db.transaction(() => {
@@ -160,7 +185,7 @@ export class ReadingStore {
 
   /** The last reading at or before tsMs. */
   readingAt(meterId: string, tsMs: number) {
-    return this.db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1').get(meterId, tsMs) as
+    return this.statements.readingAt.get(meterId, tsMs) as
       | { tsMs: number; importWh: number; exportWh: number }
       | undefined
   }

@@ -2,6 +2,7 @@
 // how a charger reads a negative limit, and the market participant its sessions stand for. Also
 // the one setting for chargers that are not registered: Pending or Rejected.
 import { z } from 'zod'
+import type Database from 'better-sqlite3'
 import type { Db } from '../db/connection'
 import { firstIssue, OcppError } from './errors'
 import { hashPassword, newChargerPassword } from './passwords'
@@ -51,6 +52,9 @@ interface ChargerRow {
 }
 
 export class ChargerRegistry {
+  /** every meter value asks for its charger's prosumer: prepared once */
+  private rowStatement: Database.Statement | undefined
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now
@@ -129,7 +133,8 @@ export class ChargerRegistry {
   }
 
   private row(id: string): ChargerRow | undefined {
-    return this.db.prepare('SELECT * FROM ocpp_chargers WHERE id = ?').get(id) as ChargerRow | undefined
+    this.rowStatement ??= this.db.prepare('SELECT * FROM ocpp_chargers WHERE id = ?')
+    return this.rowStatement.get(id) as ChargerRow | undefined
   }
 }
 

@@ -29,28 +29,34 @@ export function handlers16(context: HandlerContext): HandlerTable {
 
     Authorize: (): V16.AuthorizeResponse => ({ idTagInfo: ACCEPTED }),
 
-    StartTransaction: (params): V16.StartTransactionResponse => {
+    StartTransaction: (params): Promise<V16.StartTransactionResponse> => {
       const request = params as V16.StartTransactionRequest
-      const transactionId = intake.startSession16(chargerId, request.connectorId, request.idTag, instantMs(request.timestamp, 'timestamp'), request.meterStart)
-      return { idTagInfo: ACCEPTED, transactionId: Number(transactionId) }
+      const startedMs = instantMs(request.timestamp, 'timestamp')
+      return intake
+        .committed(chargerId, 'StartTransaction', () => intake.startSession16(chargerId, request.connectorId, request.idTag, startedMs, request.meterStart))
+        .then((transactionId) => ({ idTagInfo: ACCEPTED, transactionId: Number(transactionId) }))
     },
 
-    StopTransaction: (params): V16.StopTransactionResponse => {
+    StopTransaction: (params): Promise<V16.StopTransactionResponse> => {
       const request = params as V16.StopTransactionRequest
       const transactionId = String(request.transactionId)
+      const stoppedMs = instantMs(request.timestamp, 'timestamp')
       const { samples, skipped } = samplesFrom16(request.transactionData ?? [])
       logSkipped('StopTransaction', skipped)
-      const ended = intake.stopSession16(chargerId, transactionId, instantMs(request.timestamp, 'timestamp'), request.meterStop, request.reason ?? null, samples)
-      if (ended) context.sessionEnded(ended.connectorId, transactionId)
-      return request.idTag === undefined ? {} : { idTagInfo: ACCEPTED }
+      return intake
+        .committed(chargerId, 'StopTransaction', () => intake.stopSession16(chargerId, transactionId, stoppedMs, request.meterStop, request.reason ?? null, samples))
+        .then((ended) => {
+          if (ended) context.sessionEnded(ended.connectorId, transactionId)
+          return request.idTag === undefined ? {} : { idTagInfo: ACCEPTED }
+        })
     },
 
     MeterValues: (params) => {
       const request = params as V16.MeterValuesRequest
       const { samples, skipped } = samplesFrom16(request.meterValue)
       logSkipped('MeterValues', skipped)
-      intake.meterSamples(chargerId, request.connectorId, request.transactionId === undefined ? null : String(request.transactionId), samples)
-      return {}
+      const transactionId = request.transactionId === undefined ? null : String(request.transactionId)
+      return intake.committed(chargerId, 'MeterValues', () => intake.meterSamples(chargerId, request.connectorId, transactionId, samples)).then(() => ({}))
     }
   }
 }

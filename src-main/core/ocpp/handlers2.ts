@@ -31,35 +31,34 @@ export function handlers2(context: HandlerContext): HandlerTable {
 
     Authorize: (): V2.AuthorizeResponse => ({ idTokenInfo: ACCEPTED }),
 
-    TransactionEvent: (params): V2.TransactionEventResponse => {
+    TransactionEvent: (params): Promise<V2.TransactionEventResponse> => {
       const request = params as V2.TransactionEventRequest
       const { samples, skipped } = samplesFrom2(request.meterValue ?? [])
       logSkipped('TransactionEvent', skipped)
       const transactionId = request.transactionInfo.transactionId
-      const applied = intake.transactionEvent(
-        chargerId,
-        {
-          eventType: request.eventType,
-          transactionId,
-          seqNo: request.seqNo,
-          triggerReason: request.triggerReason,
-          tsMs: instantMs(request.timestamp, 'timestamp'),
-          evseId: request.evse?.id ?? null,
-          idTag: request.idToken?.idToken ?? null,
-          stoppedReason: request.transactionInfo.stoppedReason ?? null
-        },
-        samples
-      )
-      if (applied?.ended) context.sessionEnded(applied.connectorId, transactionId)
-      return request.idToken === undefined ? {} : { idTokenInfo: ACCEPTED }
+      const event = {
+        eventType: request.eventType,
+        transactionId,
+        seqNo: request.seqNo,
+        triggerReason: request.triggerReason,
+        tsMs: instantMs(request.timestamp, 'timestamp'),
+        evseId: request.evse?.id ?? null,
+        idTag: request.idToken?.idToken ?? null,
+        stoppedReason: request.transactionInfo.stoppedReason ?? null
+      }
+      return intake
+        .committed(chargerId, 'TransactionEvent', () => intake.transactionEvent(chargerId, event, samples))
+        .then((applied) => {
+          if (applied?.ended) context.sessionEnded(applied.connectorId, transactionId)
+          return request.idToken === undefined ? {} : { idTokenInfo: ACCEPTED }
+        })
     },
 
     MeterValues: (params) => {
       const request = params as V2.MeterValuesRequest
       const { samples, skipped } = samplesFrom2(request.meterValue)
       logSkipped('MeterValues', skipped)
-      intake.meterSamples(chargerId, request.evseId, null, samples)
-      return {}
+      return intake.committed(chargerId, 'MeterValues', () => intake.meterSamples(chargerId, request.evseId, null, samples)).then(() => ({}))
     },
 
     NotifyEvent: acknowledge,

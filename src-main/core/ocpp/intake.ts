@@ -3,10 +3,13 @@
 // The readings store keeps one reading per meter and instant, so a meter value a charger sends
 // again after a reconnect is stored once; the live state moves only forward in time, so a replayed
 // old value does not overwrite a newer one. Connector 0 (the charger as a whole, its main meter)
-// is stored but not shown as a connector.
+// is stored but not shown as a connector. Handlers run a message's writes through `committed`:
+// messages arriving together share one commit, and each is answered once its writes are durable.
+import { createRPCError } from 'ocpp-rpc'
 import type { Db } from '../db/connection'
 import type { Reading, ReadingStore } from '../meters/readingStore'
 import type { ChargerRegistry } from './chargerRegistry'
+import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitOptions } from './groupCommit'
 import type { LiveState } from './liveState'
 import type { MeterSample } from './meterValues'
 import type { SessionStore } from './sessionStore'
@@ -16,14 +19,32 @@ export function meterIdOf(chargerId: string, connectorId: number): string {
 }
 
 export class Intake {
+  private readonly group: GroupCommit
+
   constructor(
     private readonly db: Db,
     private readonly readings: ReadingStore,
     readonly sessions: SessionStore,
     private readonly live: LiveState,
     private readonly registry: ChargerRegistry,
-    private readonly log: (line: string) => void
-  ) {}
+    private readonly log: (line: string) => void,
+    groupCommit: GroupCommitOptions = DEFAULT_GROUP_COMMIT
+  ) {
+    this.group = new GroupCommit(db, groupCommit)
+  }
+
+  /**
+   * Runs a charger message's writes (the methods below) in the next group commit; resolves once
+   * they are committed, and only then may the charger hear its answer. A failure is logged and
+   * becomes the charger's InternalError, as a handler's throw does.
+   */
+  committed<T>(chargerId: string, action: string, work: () => T): Promise<T> {
+    return this.group.run(work).catch((error: unknown) => {
+      if (typeof (error as { rpcErrorCode?: unknown } | null)?.rpcErrorCode === 'string') throw error
+      this.log(`${chargerId}: ${action} failed: ${(error as Error).stack ?? String(error)}`)
+      throw createRPCError('InternalError', `the central system could not process ${action}`)
+    })
+  }
 
   connectorStatus(chargerId: string, connectorId: number, status: string): void {
     if (connectorId === 0) return

@@ -19,8 +19,23 @@ export interface Session {
 const SESSION_COLUMNS = `charger_id AS chargerId, transaction_id AS transactionId, connector_id AS connectorId, id_tag AS idTag,
   started_ms AS startedMs, meter_start_wh AS meterStartWh, stopped_ms AS stoppedMs, meter_stop_wh AS meterStopWh, stop_reason AS stopReason`
 
+/** The statements of every meter value and transaction event, prepared once. */
+function prepareStatements(db: Db) {
+  return {
+    session: db.prepare(`SELECT ${SESSION_COLUMNS} FROM ocpp_sessions WHERE charger_id = ? AND transaction_id = ?`),
+    recordEvent: db.prepare('INSERT OR IGNORE INTO ocpp_transaction_events (charger_id, transaction_id, seq_no, event_type, trigger_reason, ts_ms) VALUES (?, ?, ?, ?, ?, ?)'),
+    recordSoc: db.prepare('INSERT OR IGNORE INTO ocpp_soc (charger_id, connector_id, ts_ms, soc_percent, transaction_id) VALUES (?, ?, ?, ?, ?)')
+  }
+}
+
 export class SessionStore {
+  private prepared: ReturnType<typeof prepareStatements> | undefined
+
   constructor(private readonly db: Db) {}
+
+  private get statements(): ReturnType<typeof prepareStatements> {
+    return (this.prepared ??= prepareStatements(this.db))
+  }
 
   /**
    * Opens a 1.6 session, whose transaction id is ours to give: a StartTransaction seen before
@@ -56,7 +71,7 @@ export class SessionStore {
   }
 
   session(chargerId: string, transactionId: string): Session | null {
-    return (this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM ocpp_sessions WHERE charger_id = ? AND transaction_id = ?`).get(chargerId, transactionId) as Session | undefined) ?? null
+    return (this.statements.session.get(chargerId, transactionId) as Session | undefined) ?? null
   }
 
   /** Sessions not ended yet, oldest first: what a restarted central system shows as ongoing. */
@@ -67,17 +82,14 @@ export class SessionStore {
   /** Records a 2.x TransactionEvent by its sequence number; false if it was recorded before (a replay). */
   recordEvent(chargerId: string, transactionId: string, seqNo: number, eventType: string, triggerReason: string, tsMs: number): boolean {
     return (
-      this.db
-        .prepare('INSERT OR IGNORE INTO ocpp_transaction_events (charger_id, transaction_id, seq_no, event_type, trigger_reason, ts_ms) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(chargerId, transactionId, seqNo, eventType, triggerReason, tsMs).changes > 0
+      this.statements.recordEvent.run(chargerId, transactionId, seqNo, eventType, triggerReason, tsMs).changes > 0
     )
   }
 
   /** A state of charge, once per connector and instant. */
   recordSoc(chargerId: string, connectorId: number, tsMs: number, socPercent: number, transactionId: string | null): boolean {
     return (
-      this.db.prepare('INSERT OR IGNORE INTO ocpp_soc (charger_id, connector_id, ts_ms, soc_percent, transaction_id) VALUES (?, ?, ?, ?, ?)').run(chargerId, connectorId, tsMs, socPercent, transactionId)
-        .changes > 0
+      this.statements.recordSoc.run(chargerId, connectorId, tsMs, socPercent, transactionId).changes > 0
     )
   }
 

@@ -222,13 +222,15 @@ export class MarketAgents {
    * delivery window has passed, once; the transactions posted.
    */
   postDeliveries(): string[] {
+    // every look of a swarm without meters (the usual case) would read the runs for nothing
+    const metered = this.members.flatMap((m) => (m.meter && m.profile.role === 'ev' ? [{ ...m, meter: m.meter }] : []))
+    if (!metered.length) return []
     const { index } = this.tangle
     const now = this.now()
     const posted: string[] = []
     for (const run of announcedRuns(index, this.tangle.operatorKeys()).values()) {
-      for (const member of this.members) {
+      for (const member of metered) {
         const id = member.profile.participant.id
-        if (!member.meter || member.profile.role !== 'ev') continue
         for (let t = 0; t < run.slots; t++) {
           const window = deliveryWindow(run, t)
           if (window.toMs > now) break

@@ -61,6 +61,10 @@ export class ConfirmationTracker {
         const x = stack.pop()!
         if (x < from || this.stamp[x] === mark) continue
         this.stamp[x] = mark
+        // a confirmed transaction's past cone is settled: every tip approving it approved its
+        // parents too, so they crossed the threshold no later than it did (or are invalid, and
+        // then so is it). Walking on would cost the whole window every round on a quiet tangle.
+        if (g.status[x] === TxStatus.Confirmed) continue
         if (g.status[x] === TxStatus.Pending) counts.set(x, (counts.get(x) ?? 0) + 1)
         if (g.trunk[x] !== NONE) stack.push(g.trunk[x]!)
         if (g.branch[x] !== NONE) stack.push(g.branch[x]!)

@@ -43,7 +43,14 @@ export class ParallelVerifier {
   private readonly pending = new Map<number, (valid: Uint8Array) => void>()
   private nextId = 0
 
-  constructor(workerCount = Math.max(1, availableParallelism() - 1)) {
+  /**
+   * `verifyHere`: this thread takes a share too. A caller whose thread has other work to do
+   * meanwhile (a sync reads and stores the batch before) leaves it all to the workers.
+   */
+  constructor(
+    workerCount = Math.max(1, availableParallelism() - 1),
+    private readonly verifyHere = true
+  ) {
     this.workers = Array.from({ length: workerCount }, () => {
       const worker = new Worker(WORKER_SOURCE, { eval: true })
       worker.on('message', ({ id, valid }: { id: number; valid: Uint8Array }) => {
@@ -54,12 +61,12 @@ export class ParallelVerifier {
     })
   }
 
-  /** Verifies all, this thread taking an equal share while the workers take theirs. */
+  /** Verifies all, this thread taking an equal share (if it verifies too) while the workers take theirs. */
   async verifyAll(items: readonly SignedMessage[]): Promise<boolean[]> {
-    const shares = this.workers.length + 1
-    const size = Math.ceil(items.length / shares)
+    const here = this.verifyHere ? 1 : 0
+    const size = Math.ceil(items.length / (this.workers.length + here))
     const remote = this.workers.map((worker, w) => {
-      const part = items.slice((w + 1) * size, (w + 2) * size)
+      const part = items.slice((w + here) * size, (w + here + 1) * size)
       if (part.length === 0) return Promise.resolve(new Uint8Array(0))
       const id = this.nextId++
       return new Promise<Uint8Array>((resolve) => {
@@ -67,7 +74,7 @@ export class ParallelVerifier {
         worker.postMessage({ id, items: part })
       })
     })
-    const mine = items.slice(0, size).map((item) => this.local.verify(item.publicKey, item.message, item.signature))
+    const mine = items.slice(0, here * size).map((item) => this.local.verify(item.publicKey, item.message, item.signature))
     const theirs = await Promise.all(remote)
     return [...mine, ...theirs.flatMap((valid) => Array.from(valid, (v) => v === 1))]
   }

@@ -12,6 +12,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { toHex, txId } from '../ledger/hash'
 import { MAX_TX_BYTES } from '../ledger/transaction'
+import { coalesceGossipWrites } from './gossipWrites'
 import type { PeerGate } from './peerGate'
 
 export interface NodeOptions {
@@ -21,6 +22,8 @@ export interface NodeOptions {
   peers: string[]
   mdns: boolean
   gate: PeerGate
+  /** where a gossip write to a peer that went away is noted */
+  log?: (line: string) => void
 }
 
 export type NetworkLibp2p = Libp2p<{ pubsub: GossipSub; identify: unknown }>
@@ -33,12 +36,12 @@ const MAX_GOSSIP_RPC_BYTES = MAX_TX_BYTES * 16
 
 const SEEN_TTL_MS = 30_000
 
-export function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
+export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
   const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (options.peers.length) discovery.push(bootstrap({ list: options.peers }))
   // mDNS answers anyone on the LAN: off unless the operator asks (a microgrid on one segment)
   if (options.mdns) discovery.push(mdns())
-  return createLibp2p({
+  const node = (await createLibp2p({
     privateKey: options.privateKey,
     addresses: { listen: options.listen },
     transports: [tcp()],
@@ -80,5 +83,7 @@ export function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
         }
       })
     }
-  }) as Promise<NetworkLibp2p>
+  })) as NetworkLibp2p
+  coalesceGossipWrites(node.services.pubsub, options.log ?? (() => {}))
+  return node
 }

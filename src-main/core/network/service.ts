@@ -70,7 +70,7 @@ export class NetworkNode implements NetworkView {
 
   static async start(options: NetworkOptions): Promise<NetworkNode> {
     const gate = new PeerGate()
-    const node = await createNode({ privateKey: await loadOrCreatePeerKey(options.dataDir), listen: options.listen, peers: options.peers, mdns: options.mdns, gate })
+    const node = await createNode({ privateKey: await loadOrCreatePeerKey(options.dataDir), listen: options.listen, peers: options.peers, mdns: options.mdns, gate, log: options.log })
     const body = options.db.prepare('SELECT b.bytes FROM transactions t JOIN transaction_bodies b USING (seq) WHERE t.id = ?').pluck()
     const bytesOf = (id: Uint8Array) => {
       const row = body.get(id) as Buffer | undefined

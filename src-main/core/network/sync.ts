@@ -2,9 +2,10 @@
 // peer's own arrival order (`seq`), which is parents-first by construction (a transaction is
 // stored only once its parents are), so a batch applied in order never waits for a parent.
 // The request is one 12-byte frame (cursor u64, at most u32 transactions); the answer is one
-// 4-byte count frame, then that many frames of seq (u64) + transaction bytes. Every frame has a
-// size cap, every request a deadline, each peer one sync stream on us at a time, and every
-// stream is closed (or aborted) however it ends.
+// 4-byte count frame, then frames of up to 256 KiB packed with that many records of seq (u64),
+// length (u32) and transaction bytes: a frame per transaction cost the asking node a fifth of its
+// time in framing and reads. Every frame has a size cap, every request a deadline, each peer one
+// sync stream on us at a time, and every stream is closed (or aborted) however it ends.
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_TX_BYTES } from '../ledger/transaction'
@@ -17,7 +18,10 @@ export const MAX_SYNC_BATCH = 2000
 /** a batch is bigger than the parent requests: 500 transactions take a loaded peer a while to read and send */
 export const SYNC_TIMEOUT_MS = 15_000
 const REQUEST_BYTES = 12
-const SEQ_BYTES = 8
+/** an answer frame holds whole records; one record always fits */
+export const MAX_SYNC_FRAME_BYTES = 256 * 1024
+/** seq (u64) and length (u32) before each transaction */
+const RECORD_HEADER_BYTES = 12
 
 export class SyncError extends Error {}
 
@@ -61,13 +65,7 @@ export async function serveSync(node: NetworkLibp2p, history: HistoryReader, con
         const rows = limit > 0 ? history(afterSeq, limit) : []
         const count = new Uint8Array(4)
         new DataView(count.buffer).setUint32(0, rows.length)
-        const frames = rows.map(({ seq, bytes }) => {
-          const frame = new Uint8Array(SEQ_BYTES + bytes.length)
-          new DataView(frame.buffer).setBigUint64(0, BigInt(seq))
-          frame.set(bytes, SEQ_BYTES)
-          return frame
-        })
-        await lp.writeV([count, ...frames], { signal })
+        await lp.writeV([count, ...packRecords(rows)], { signal })
         await stream.close({ signal })
       } catch (error) {
         if (isOversizedFrame(error)) conduct.broke(peer, oversizedReason(SYNC_PROTOCOL, REQUEST_BYTES))
@@ -90,7 +88,7 @@ export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterS
   const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
   const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal })
   try {
-    const lp = lpStream(stream, { maxDataLength: SEQ_BYTES + MAX_TX_BYTES })
+    const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
     await lp.write(encodeRequest(afterSeq, limit), { signal })
     sent()
     const countFrame = (await lp.read({ signal })).subarray()
@@ -98,21 +96,53 @@ export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterS
     const count = new DataView(countFrame.buffer, countFrame.byteOffset, 4).getUint32(0)
     if (count > limit) throw new SyncError(`the peer announced ${count} transactions, ${limit} were asked for`)
     const batch: SyncBatch = { seqs: [], transactions: [] }
-    let previous = afterSeq
-    for (let i = 0; i < count; i++) {
-      const frame = (await lp.read({ signal })).subarray()
-      if (frame.length <= SEQ_BYTES) throw new SyncError(`a sync frame of ${frame.length} bytes carries no transaction`)
-      const seq = Number(new DataView(frame.buffer, frame.byteOffset, SEQ_BYTES).getBigUint64(0))
-      // the cursor only moves forward: a peer going backwards would make us sync forever
-      if (!(seq > previous) || !Number.isSafeInteger(seq)) throw new SyncError(`the peer sent seq ${seq} after ${previous}`)
-      previous = seq
-      batch.seqs.push(seq)
-      batch.transactions.push(frame.slice(SEQ_BYTES))
-    }
+    while (batch.seqs.length < count) readRecords((await lp.read({ signal })).subarray(), batch, count, afterSeq)
     await stream.close({ signal })
     return batch
   } catch (error) {
     stream.abort(error instanceof Error ? error : new Error(String(error)))
-    throw answerError(error, SYNC_PROTOCOL, SEQ_BYTES + MAX_TX_BYTES)
+    throw answerError(error, SYNC_PROTOCOL, MAX_SYNC_FRAME_BYTES)
+  }
+}
+
+/** Records packed into frames of at most MAX_SYNC_FRAME_BYTES, in order. */
+function packRecords(rows: readonly { seq: number; bytes: Uint8Array }[]): Uint8Array[] {
+  const frames: Uint8Array[] = []
+  for (let from = 0; from < rows.length; ) {
+    let size = 0
+    let to = from
+    while (to < rows.length && size + RECORD_HEADER_BYTES + rows[to]!.bytes.length <= MAX_SYNC_FRAME_BYTES) size += RECORD_HEADER_BYTES + rows[to++]!.bytes.length
+    const frame = new Uint8Array(size)
+    const view = new DataView(frame.buffer)
+    let at = 0
+    for (const { seq, bytes } of rows.slice(from, to)) {
+      view.setBigUint64(at, BigInt(seq))
+      view.setUint32(at + 8, bytes.length)
+      frame.set(bytes, at + RECORD_HEADER_BYTES)
+      at += RECORD_HEADER_BYTES + bytes.length
+    }
+    frames.push(frame)
+    from = to
+  }
+  return frames
+}
+
+/** Appends a frame's records to the batch, checking each against the announced count, the size cap and the cursor. */
+function readRecords(frame: Uint8Array, batch: SyncBatch, count: number, afterSeq: number): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
+  if (frame.length === 0) throw new SyncError('a sync frame carries no transaction')
+  for (let at = 0; at < frame.length; ) {
+    if (batch.seqs.length === count) throw new SyncError(`the peer sent more than the ${count} transactions it announced`)
+    if (at + RECORD_HEADER_BYTES > frame.length) throw new SyncError('a sync frame ends inside a record header')
+    const seq = Number(view.getBigUint64(at))
+    const length = view.getUint32(at + 8)
+    if (length === 0 || length > MAX_TX_BYTES) throw new SyncError(`a sync record of ${length} bytes (a transaction is 1 to ${MAX_TX_BYTES})`)
+    if (at + RECORD_HEADER_BYTES + length > frame.length) throw new SyncError('a sync frame ends inside a transaction')
+    const previous = batch.seqs.at(-1) ?? afterSeq
+    // the cursor only moves forward: a peer going backwards would make us sync forever
+    if (!(seq > previous) || !Number.isSafeInteger(seq)) throw new SyncError(`the peer sent seq ${seq} after ${previous}`)
+    batch.seqs.push(seq)
+    batch.transactions.push(frame.slice(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length))
+    at += RECORD_HEADER_BYTES + length
   }
 }

@@ -3,6 +3,7 @@
 // one SQLite transaction together with the new cursor, so a node killed mid-sync resumes where
 // its last commit left it. One sync at a time (the peer holding most first); gossip goes on
 // meanwhile and whatever it brought arrives here again as a duplicate, which costs a lookup.
+import { availableParallelism } from 'node:os'
 import type { Db } from '../db/connection'
 import { NONE } from '../ledger/graph'
 import { toHex, txId } from '../ledger/hash'
@@ -105,7 +106,7 @@ export class Syncer {
       this.candidates.delete(peer)
       if (!this.behindDespiteCounts.delete(peer) && target <= this.links.ledger.graph.size) continue
       this.current = { peer, target, received: 0 }
-      this.verifier ??= new ParallelVerifier()
+      this.verifier ??= new ParallelVerifier(availableParallelism(), false)
       try {
         await this.syncFrom(peer)
       } catch (error) {

@@ -62,23 +62,39 @@ async function bareNode(): Promise<NetworkLibp2p> {
   return node
 }
 
-/** A peer answering every sync request with these seqs (and a one-byte body each), announcing `count` of them. */
-async function rogueAnswering(seqs: number[], count = seqs.length): Promise<NetworkLibp2p> {
+/** A sync record: seq (u64), length (u32) and a body of that length unless `body` is shorter (a truncated one). */
+function record(seq: number, length = 1, body = new Uint8Array(length)): Uint8Array {
+  const frame = new Uint8Array(12 + body.length)
+  new DataView(frame.buffer).setBigUint64(0, BigInt(seq))
+  new DataView(frame.buffer).setUint32(8, length)
+  frame.set(body, 12)
+  return frame
+}
+
+/** A peer answering every sync request with these frames after announcing `count` transactions. */
+async function rogueSending(frames: Uint8Array[], count: number): Promise<NetworkLibp2p> {
   const rogue = await bareNode()
   await rogue.handle(SYNC_PROTOCOL, async (stream) => {
     const lp = lpStream(stream)
     await lp.read()
     const header = new Uint8Array(4)
     new DataView(header.buffer).setUint32(0, count)
-    const frames = seqs.map((seq) => {
-      const frame = new Uint8Array(9)
-      new DataView(frame.buffer).setBigUint64(0, BigInt(seq))
-      return frame
-    })
     await lp.writeV([header, ...frames])
     await stream.close()
   })
   return rogue
+}
+
+/** A peer answering every sync request with these seqs (a one-byte body each, a frame each), announcing `count` of them. */
+const rogueAnswering = (seqs: number[], count = seqs.length) => rogueSending(seqs.map((seq) => record(seq)), count)
+
+async function refusal(rogue: Promise<NetworkLibp2p>, asker: NetworkLibp2p): Promise<string> {
+  const peer = await rogue
+  await asker.dial(peer.getMultiaddrs()[0]!)
+  return requestSyncBatch(asker, peer.peerId, 0, 10).then(
+    () => 'accepted',
+    (error: Error) => error.message
+  )
 }
 
 describe('sync', () => {
@@ -92,6 +108,17 @@ describe('sync', () => {
     await asker.dial(flooding.getMultiaddrs()[0]!)
     await expect(requestSyncBatch(asker, flooding.peerId, 0, 10)).rejects.toThrow('the peer announced 11 transactions, 10 were asked for')
     await expect(requestSyncBatch(asker, flooding.peerId, 0, MAX_SYNC_BATCH + 1)).rejects.toThrow(`1 to ${MAX_SYNC_BATCH} transactions per sync request`)
+  }, 60_000)
+
+  it('refuses an answer whose records break their frame or outnumber what it announced', async () => {
+    const asker = await bareNode()
+    const packed = (...records: Uint8Array[]) => Uint8Array.from(records.flatMap((r) => [...r]))
+    expect(await refusal(rogueSending([packed(record(1), record(2), record(3))], 2), asker)).toBe('the peer sent more than the 2 transactions it announced')
+    expect(await refusal(rogueSending([record(1, 40, new Uint8Array(10))], 1), asker)).toBe('a sync frame ends inside a transaction')
+    expect(await refusal(rogueSending([record(1).subarray(0, 7)], 1), asker)).toBe('a sync frame ends inside a record header')
+    expect(await refusal(rogueSending([record(1, 0)], 1), asker)).toMatch(/^a sync record of 0 bytes/)
+    // records packed several to a frame, as an honest peer sends them, are read in order
+    expect(await refusal(rogueSending([packed(record(1), record(2)), record(4)], 3), asker)).toBe('accepted')
   }, 60_000)
 
   it('brings a joining node level with a peer holding 2,000 transactions, in batches, and says it is syncing meanwhile', async () => {

@@ -26,6 +26,8 @@ export class ConfirmationTracker {
   /** lowest index that may still be pending; everything below is settled */
   private pendingFrom = 0
   private stamp = new Int32Array(0)
+  /** walks that reached each pending transaction this round, by its place in the window (zero between rounds) */
+  private tally = new Uint32Array(0)
   private round = 0
   /** confidence of the pending transactions at the last round, for the explorer */
   lastConfidence = new Map<number, number>()
@@ -47,9 +49,13 @@ export class ConfirmationTracker {
   confidence(): Map<number, number> {
     const g = this.ledger.graph
     const from = this.scoreFrom()
-    const counts = new Map<number, number>()
-    if (g.size === 0) return counts
+    const confidence = new Map<number, number>()
+    if (g.size === 0) return confidence
     if (this.stamp.length < g.size) this.stamp = new Int32Array(Math.max(g.size * 2, 1024))
+    // tallied in an array, not a map: a round at a few thousand transactions a second visits
+    // hundreds of thousands of pending ones, and a map update each was most of the round
+    if (this.tally.length < g.size - from) this.tally = new Uint32Array(Math.max((g.size - from) * 2, 1024))
+    const visited: number[] = []
     const stack: number[] = []
     for (let walk = 0; walk < this.options.walks; walk++) {
       const mark = ++this.round
@@ -65,13 +71,16 @@ export class ConfirmationTracker {
         // parents too, so they crossed the threshold no later than it did (or are invalid, and
         // then so is it). Walking on would cost the whole window every round on a quiet tangle.
         if (g.status[x] === TxStatus.Confirmed) continue
-        if (g.status[x] === TxStatus.Pending) counts.set(x, (counts.get(x) ?? 0) + 1)
+        if (g.status[x] === TxStatus.Pending && this.tally[x - from]!++ === 0) visited.push(x)
         if (g.trunk[x] !== NONE) stack.push(g.trunk[x]!)
         if (g.branch[x] !== NONE) stack.push(g.branch[x]!)
       }
     }
-    for (const [x, count] of counts) counts.set(x, count / this.options.walks)
-    return counts
+    for (const x of visited) {
+      confidence.set(x, this.tally[x - from]! / this.options.walks)
+      this.tally[x - from] = 0
+    }
+    return confidence
   }
 
   /** One round: score, confirm, settle double spends, and store every change in one transaction. */

@@ -47,7 +47,7 @@ const MAX_BATCH = 1_024
  * commit is an fsync, and hundreds a second would cost more than the transactions themselves.
  */
 const GROUP_COMMIT_MIN = 256
-const GROUP_COMMIT_MS = 5
+const GROUP_COMMIT_MS = 20
 
 export class IngestQueue {
   private readonly jobs: Job[] = []

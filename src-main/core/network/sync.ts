@@ -142,7 +142,8 @@ function readRecords(frame: Uint8Array, batch: SyncBatch, count: number, afterSe
     // the cursor only moves forward: a peer going backwards would make us sync forever
     if (!(seq > previous) || !Number.isSafeInteger(seq)) throw new SyncError(`the peer sent seq ${seq} after ${previous}`)
     batch.seqs.push(seq)
-    batch.transactions.push(frame.slice(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length))
+    // a view, not a copy: the frame lives until its batch is stored
+    batch.transactions.push(frame.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length))
     at += RECORD_HEADER_BYTES + length
   }
 }

@@ -27,7 +27,7 @@ describe('ParallelVerifier', () => {
     const expected = items.map(() => true)
     const forged = (n: number) => {
       const signature = items[n]!.signature.slice()
-      signature[7] ^= 1
+      signature[7]! ^= 1
       items[n] = { ...items[n]!, signature }
       expected[n] = false
     }

@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
+    globalSetup: ['test/support/cliBundle.ts'],
     environment: 'node',
     pool: 'forks',
     maxWorkers: 1,

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { runDv2g, startServe } from '../support/cli'
+import { dv2gSourceBin, runDv2g, startServe } from '../support/cli'
 import { useTempDirs } from '../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -15,6 +16,16 @@ function withOption(option: string, value: string | undefined): string[] {
   const rest = [...issueArgs.slice(0, i), ...issueArgs.slice(i + 2)]
   return value === undefined ? rest : [...rest, option, value]
 }
+
+describe('bin/dv2g', () => {
+  it('runs the sources in a checkout as the bundled CLI the other tests run does', () => {
+    // the same command through both: the wrapper loads tsx and the sources, and must say the same
+    const fromSources = spawnSync(process.execPath, [dv2gSourceBin, ...issueArgs, '--json'], { encoding: 'utf8', timeout: 120_000 })
+    expect(fromSources.stderr).toBe('')
+    expect(fromSources.status).toBe(0)
+    expect(JSON.parse(fromSources.stdout)).toEqual(JSON.parse(runDv2g([...issueArgs, '--json']).stdout))
+  })
+})
 
 describe('dv2g esu', () => {
   it('prints the four figures as JSON', () => {

@@ -1,7 +1,12 @@
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { inject } from 'vitest'
 
-export const dv2gBin = fileURLToPath(new URL('../../bin/dv2g', import.meta.url))
+/** the command a user runs in a checkout: the sources through tsx */
+export const dv2gSourceBin = fileURLToPath(new URL('../../bin/dv2g', import.meta.url))
+
+/** what tests run as dv2g: the CLI bundled for this run (cliBundle.ts) where the project made one */
+export const dv2gBin = inject('dv2gCli') ?? dv2gSourceBin
 
 export interface CliResult {
   status: number | null

@@ -13,12 +13,13 @@ export interface NodeBundle {
 }
 
 /**
- * Bundles the CLI from the current sources (esbuild, well under a second) into out/bench, two
- * levels below package.json as the built app is, so the resources folder is found the same way.
- * The file is named after this process: two benches at once do not share one.
+ * Bundles the CLI from the current sources (esbuild, well under a second) into a folder of out/
+ * (out/bench by default), two levels below package.json as the built app is, so the resources
+ * folder is found the same way. The file is named after this process: two benches at once do
+ * not share one.
  */
-export async function bundleNodeCli(): Promise<NodeBundle> {
-  const dir = join(projectRoot, 'out', 'bench')
+export async function bundleNodeCli(folder = 'bench'): Promise<NodeBundle> {
+  const dir = join(projectRoot, 'out', folder)
   mkdirSync(dir, { recursive: true })
   const file = join(dir, `dv2g-${process.pid}.mjs`)
   await build({

@@ -116,9 +116,15 @@ class BenchNetwork {
     return this.views.map((view) => view.transactions())
   }
 
-  /** Waits until every node holds as many transactions as the issuing node (node 0). */
+  /**
+   * Waits until every node holds the same transactions and a milestone has referenced all of
+   * them: a node that holds everything may still be applying what a step left it, and the next
+   * step would be measured against that work.
+   */
   async settle(what: string): Promise<void> {
     if (!(await within(SETTLE_TIMEOUT_MS, () => new Set(this.counts()).size === 1))) throw this.failure(`${what}: the nodes did not reach the same count within ${SETTLE_TIMEOUT_MS / 1000} s (${this.counts().join(', ')})`)
+    const unreferenced = () => this.views.map((view) => view.unreferenced())
+    if (!(await within(SETTLE_TIMEOUT_MS, () => unreferenced().every((n) => n === 0)))) throw this.failure(`${what}: milestones did not reference every transaction within ${SETTLE_TIMEOUT_MS / 1000} s (${unreferenced().join(', ')} not yet)`)
   }
 
   /** the largest resident set each process reached while it ran as a node, in the order they started */

@@ -1,5 +1,5 @@
 // The one way into the ledger. Transactions from peers (gossip, fetched parents, sync batches)
-// wait in one bounded queue and are stored in batches, one commit each (a few milliseconds apart
+// wait in one bounded queue and are stored in batches, one commit each (up to 20 ms apart
 // when they trickle in), so network I/O goes on between commits. When the queue is full, gossip is turned away (not
 // stored, not forwarded: the mesh slows, nobody is penalised) and a sync or a fetch waits for
 // room before it asks its peer for more. The node's own writes (wallet sends, settlement, meter

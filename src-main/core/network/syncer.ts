@@ -47,7 +47,7 @@ export class Syncer {
   private current: SyncProgress | null = null
   private running = false
   private stopped = false
-  /** worker threads while a sync runs: signatures are most of a batch's cost */
+  /** worker threads while a sync runs, one per core, checking every signature: they are most of a batch's cost, and this thread reads and stores meanwhile */
   private verifier: ParallelVerifier | null = null
   private readonly readCursor: (key: string) => unknown
   private readonly writeCursor: (key: string, seq: number) => void

@@ -1,5 +1,5 @@
-// Ed25519 verification spread over a worker thread and this one: signatures are the cost of
-// ingest, and a node has more than one core. The worker's code is self-contained JavaScript
+// Ed25519 verification spread over worker threads and (unless the caller says otherwise) this
+// one: signatures are the cost of ingest, and a node has more than one core. The worker's code is self-contained JavaScript
 // (node:crypto only), so it runs the same from the TypeScript sources, the CLI and the build.
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
@@ -55,14 +55,14 @@ function packShare(items: readonly SignedMessage[]): ArrayBuffer {
   const records = new Uint8Array(items.reduce((sum, item) => sum + RECORD_HEADER_BYTES + item.message.length, 0))
   const view = new DataView(records.buffer)
   let at = 0
-  for (const { publicKey, signature, message } of items) {
-    if (wellFormed({ publicKey, signature, message })) {
-      records.set(publicKey, at)
-      records.set(signature, at + KEY_BYTES)
+  for (const item of items) {
+    if (wellFormed(item)) {
+      records.set(item.publicKey, at)
+      records.set(item.signature, at + KEY_BYTES)
     }
-    view.setUint32(at + KEY_BYTES + SIGNATURE_BYTES, message.length)
-    records.set(message, at + RECORD_HEADER_BYTES)
-    at += RECORD_HEADER_BYTES + message.length
+    view.setUint32(at + KEY_BYTES + SIGNATURE_BYTES, item.message.length)
+    records.set(item.message, at + RECORD_HEADER_BYTES)
+    at += RECORD_HEADER_BYTES + item.message.length
   }
   return records.buffer
 }

@@ -19,7 +19,7 @@ export const MAX_SYNC_BATCH = 2000
 export const SYNC_TIMEOUT_MS = 15_000
 const REQUEST_BYTES = 12
 /** an answer frame holds whole records; one record always fits */
-export const MAX_SYNC_FRAME_BYTES = 256 * 1024
+const MAX_SYNC_FRAME_BYTES = 256 * 1024
 /** seq (u64) and length (u32) before each transaction */
 const RECORD_HEADER_BYTES = 12
 

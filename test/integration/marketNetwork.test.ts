@@ -171,6 +171,12 @@ describe('the market on a network of the operator and 13 agents', () => {
       keystore.unlock(PASSPHRASE)
       return keystore.key(name).privateKey
     }
+    // unlocked now (scrypt, a second or more each on a busy machine): the signing below must fit in slot 2
+    const keys = {
+      ev2: keyOf(agents.find((a) => a.id === 'EV2')!.dir, 'EV2'),
+      ev3: keyOf(agents.find((a) => a.id === 'EV3')!.dir, 'EV3'),
+      operator: keyOf(operator.dataDir, 'treasury')
+    }
 
     // slot 1's result is out, and EV2's agent has offered in slot 2: the test's inputs come after it
     await waitFor(() => ask<{ slots: SlotVerification[] }>(operator, 'market.verify', { runId, t: 0 }), (v) => v.slots.length === 1, 2 * SHORT_SLOT_SECONDS * 1000 + 60_000, 'slot 1 to be solved')
@@ -199,13 +205,13 @@ describe('the market on a network of the operator and 13 agents', () => {
     const stranger = generateKeyPairSync('ed25519').privateKey
     const offer = (id: string) => encodeBody({ run: runId, t: 1, id, supplyWh: 9000, reservePrice: 0.01 })
     const forged = sign(stranger, MARKET_TOPICS.offer, offer('EV1'))
-    const duplicate = sign(keyOf(agents.find((a) => a.id === 'EV2')!.dir, 'EV2'), MARKET_TOPICS.offer, offer('EV2'))
+    const duplicate = sign(keys.ev2, MARKET_TOPICS.offer, offer('EV2'))
     // signed half a second after slot 2 closes, but in the network before it does
     clock.now = () => slotCloseMs(run, 1) + 500
-    const late = sign(keyOf(agents.find((a) => a.id === 'EV3')!.dir, 'EV3'), MARKET_TOPICS.offer, offer('EV3'))
+    const late = sign(keys.ev3, MARKET_TOPICS.offer, offer('EV3'))
     clock.now = Date.now
     for (const body of resultParts({ ...result, sellers: result.sellers.map((x, i) => (i === 0 ? { ...x, price: x.price * 1.5 } : x)) })) sign(stranger, MARKET_TOPICS.result, body)
-    for (const body of resultParts({ ...result, inputHash: 'f'.repeat(64) })) sign(keyOf(operator.dataDir, 'treasury'), MARKET_TOPICS.result, body)
+    for (const body of resultParts({ ...result, inputHash: 'f'.repeat(64) })) sign(keys.operator, MARKET_TOPICS.result, body)
     const mine = (copyDb.prepare('SELECT bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq').pluck().all(before) as Buffer[]).map((b) => b.toString('base64'))
     ledger.ingestQueue.close('the test has signed')
     copyDb.close()

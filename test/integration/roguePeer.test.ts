@@ -4,6 +4,7 @@
 // rogue is cut off, listed by `dv2g peers --banned` with what it did, refused when it dials again,
 // and the honest network's throughput stays within 20 % of runs without it, measured the same way
 // in the same test just before and just after (their mean: the load of a busy machine drifts).
+import { getPriority, setPriority } from 'node:os'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { SYNC_PROTOCOL } from '../../src-main/core/network/sync'
@@ -89,6 +90,17 @@ const interquartileMean = (values: number[]) => {
   return middle.reduce((sum, v) => sum + v, 0) / middle.length
 }
 
+const LOWEST_PRIORITY = 19
+const startingPriority = getPriority()
+/** Back to the priority this process started with: raising it again needs root, as CI has; elsewhere the next test file starts a fresh process anyway. */
+function restorePriority(): void {
+  try {
+    setPriority(startingPriority)
+  } catch {
+    // not allowed here: nothing else runs in this worker
+  }
+}
+
 describe('a rogue peer', () => {
   it('is cut off and banned for forged signatures, oversized frames and a request flood, and honest throughput stays within 20 %', async () => {
     // the rogues are made beforehand: on a real network their start-up costs their own machine, not ours
@@ -97,6 +109,11 @@ describe('a rogue peer', () => {
     try {
       const [second, third] = await Promise.all([startNode(tempDir(), ['--peer', first.listen[0]!]), startNode(tempDir(), ['--peer', first.listen[0]!])])
       const nodes = [first, second, third]
+      // on a real network a rogue floods from its own machine; here the rogues run in this process,
+      // beside the nodes on two cores. From now on it yields to them (the nodes keep the priority
+      // they started with), so what is measured is what the attack costs the nodes, not what this
+      // process's own flood takes from the machine
+      setPriority(LOWEST_PRIORITY)
       for (const node of [second, third]) {
         await waitFor(async () => node.log(), (log) => log.includes(`joined network ${first.networkId}`), 60_000, `${node.peerId} to join the network`)
       }
@@ -212,6 +229,7 @@ describe('a rogue peer', () => {
       expect(attackedTxPerSecond).toBeGreaterThanOrEqual(0.8 * quietTxPerSecond)
     } finally {
       await Promise.all(made.map((rogue) => rogue.stop()))
+      restorePriority()
     }
   }, 300_000)
 })

@@ -7,13 +7,13 @@ import { RateLimiter, type RateLimit } from './rateLimit'
 
 export const PEER_LIMITS = {
   /**
-   * /dv2g/tx/1.0.0 in ids asked for (a request costs at least 8): an honest node asks for the
-   * missing parents of what it holds, a few ids at a time, at most all of its requester's 10,000
-   * wanted ids at once (the burst is above that); catching up in bulk is sync's job. A node busy
-   * storing serves a flood slowly, so the sustained rate is low enough that even then the flood
-   * sinks into debt within seconds.
+   * /dv2g/tx/1.0.0 in ids asked for (a request costs at least MIN_TX_REQUEST_COST): an honest node
+   * asks for the missing parents of what it holds, and paces itself below this (TX_ASKING_LIMIT);
+   * catching up in bulk is sync's job. The burst is small because serving costs the node's own
+   * cores: a peer flooding requests is banned after about 20 requests of 256 ids, within
+   * a fraction of a second.
    */
-  tx: { perSecond: 2_048, burst: 12_288, floodAfter: 2_048 },
+  tx: { perSecond: 2_048, burst: 4_096, floodAfter: 1_024 },
   /** /dv2g/sync/1.0.0 in requests: a syncing node has one in flight, each up to 500 transactions (2 MiB) */
   sync: { perSecond: 20, burst: 40, floodAfter: 40 },
   /** /dv2g/status/1.0.0 in exchanges: one at each connection, then a heartbeat now and then */
@@ -28,8 +28,20 @@ export const PEER_LIMITS = {
 
 export type LimitedProtocol = keyof typeof PEER_LIMITS
 
-/** The least a /dv2g/tx request costs, however few ids it names: opening a stream has a price too. */
-export const MIN_TX_REQUEST_COST = 8
+/**
+ * The least a /dv2g/tx request costs, however few ids it names: a stream costs the serving node
+ * about as much as reading and sending 64 transactions, so a flood of one-id requests is not cheap.
+ */
+const MIN_TX_REQUEST_COST = 64
+
+/** What a /dv2g/tx request of this many ids costs, in the units of PEER_LIMITS.tx. */
+export const txRequestCost = (ids: number) => Math.max(MIN_TX_REQUEST_COST, ids)
+
+/**
+ * What our own requester allows itself per peer: three quarters of what the peer tolerates, so
+ * requests bunched on their way (the peer counts them as they arrive) stay within its limit.
+ */
+export const TX_ASKING_LIMIT: RateLimit = { perSecond: (PEER_LIMITS.tx.perSecond * 3) / 4, burst: (PEER_LIMITS.tx.burst * 3) / 4, floodAfter: 0 }
 
 /** What a protocol handler asks of the node about one peer's request. */
 export interface Conduct {

@@ -38,6 +38,27 @@ export class RateLimiter {
 
   /** Spends `cost` tokens of this peer's bucket: allowed if it had them, else limited, or flooding once deep in debt. */
   take(peer: string, cost = 1): RateVerdict {
+    const bucket = this.refilled(peer)
+    const allowed = bucket.tokens >= cost
+    // the debt stops somewhere: a peer that stops asking is served again within a bounded time
+    bucket.tokens = Math.max(bucket.tokens - cost, -(this.limit.floodAfter + this.limit.burst))
+    if (allowed) return 'allowed'
+    return -bucket.tokens > this.limit.floodAfter ? 'flooding' : 'limited'
+  }
+
+  /**
+   * The asking side's use: spends `cost` tokens and says 0 if this peer's bucket holds them, else
+   * spends nothing and says how many milliseconds until it will.
+   */
+  reserve(peer: string, cost: number): number {
+    const bucket = this.refilled(peer)
+    if (bucket.tokens < cost) return Math.ceil(((cost - bucket.tokens) / this.limit.perSecond) * 1000)
+    bucket.tokens -= cost
+    return 0
+  }
+
+  /** This peer's bucket, refilled for the time since its last use. */
+  private refilled(peer: string): Bucket {
     const nowMs = this.now()
     const bucket = this.buckets.get(peer) ?? { tokens: this.limit.burst, atMs: nowMs }
     // re-inserted on every use: the map's first key is the peer heard from longest ago
@@ -46,11 +67,7 @@ export class RateLimiter {
     if (this.buckets.size > this.maxPeers) this.buckets.delete(this.buckets.keys().next().value!)
     bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((nowMs - bucket.atMs) / 1000) * this.limit.perSecond)
     bucket.atMs = nowMs
-    const allowed = bucket.tokens >= cost
-    // the debt stops somewhere: a peer that stops asking is served again within a bounded time
-    bucket.tokens = Math.max(bucket.tokens - cost, -(this.limit.floodAfter + this.limit.burst))
-    if (allowed) return 'allowed'
-    return -bucket.tokens > this.limit.floodAfter ? 'flooding' : 'limited'
+    return bucket
   }
 
   forget(peer: string): void {

@@ -1,8 +1,12 @@
 // Fetches transactions this node lacks (the missing parents of held ones) from its peers: ids are
 // batched per request, each peer has at most MAX_STREAMS_PER_PEER requests in flight, an id a
 // peer did not deliver is asked of another peer, and an id no peer delivered is dropped. The
-// wanted list is bounded, so one peer naming endless unknown parents cannot grow memory.
+// wanted list is bounded, so one peer naming endless unknown parents cannot grow memory. Each
+// peer is asked no faster than it tolerates (TX_ASKING_LIMIT): while one peer's pace holds an id
+// back, another may be asked for it.
 import { toHex, txId } from '../ledger/hash'
+import { TX_ASKING_LIMIT, txRequestCost } from './conduct'
+import { RateLimiter } from './rateLimit'
 import { fromHex } from './hex'
 import { MAX_IDS_PER_REQUEST, MAX_STREAMS_PER_PEER } from './txExchange'
 
@@ -29,9 +33,15 @@ export class Requester {
   private readonly wanted = new Map<string, Wanted>()
   private readonly inFlightPerPeer = new Map<string, number>()
   private scheduled = false
+  /** the dispatch that waits for a peer's pace to allow the next request */
+  private paused?: NodeJS.Timeout
+  private pausedUntilMs = 0
   dropped = 0
 
-  constructor(private readonly links: RequesterLinks) {}
+  constructor(
+    private readonly links: RequesterLinks,
+    private readonly pace = new RateLimiter(TX_ASKING_LIMIT)
+  ) {}
 
   /** ids still wanted (asked or waiting for a free peer) */
   get size(): number {
@@ -78,9 +88,28 @@ export class Requester {
       while ((this.inFlightPerPeer.get(peer) ?? 0) < MAX_STREAMS_PER_PEER) {
         const batch = this.batchFor(peer)
         if (!batch.length) break
+        const waitMs = this.pace.reserve(peer, txRequestCost(batch.length))
+        if (waitMs > 0) {
+          this.dispatchAfter(waitMs)
+          break
+        }
         this.send(peer, batch)
       }
     }
+  }
+
+  /** Dispatches again once the first held-back peer's pace allows. */
+  private dispatchAfter(ms: number): void {
+    const atMs = Date.now() + ms
+    if (this.paused && this.pausedUntilMs <= atMs) return
+    clearTimeout(this.paused)
+    this.pausedUntilMs = atMs
+    this.paused = setTimeout(() => {
+      this.paused = undefined
+      this.dispatch()
+    }, ms)
+    // a node stopping does not wait for it
+    this.paused.unref()
   }
 
   /** Up to one request's worth of ids for this peer: those it told us of first, then any it was not asked for. */

@@ -4,6 +4,7 @@ import './polyfill'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Db } from '../db/connection'
+import { NONE } from '../ledger/graph'
 import { toHex, txId } from '../ledger/hash'
 import type { Ledger } from '../ledger/ledger'
 import { OversizedAnswerError, PeerConduct } from './conduct'
@@ -71,9 +72,12 @@ export class NetworkNode implements NetworkView {
   static async start(options: NetworkOptions): Promise<NetworkNode> {
     const gate = new PeerGate()
     const node = await createNode({ privateKey: await loadOrCreatePeerKey(options.dataDir), listen: options.listen, peers: options.peers, mdns: options.mdns, gate, log: options.log })
-    const body = options.db.prepare('SELECT b.bytes FROM transactions t JOIN transaction_bodies b USING (seq) WHERE t.id = ?').pluck()
+    const bodyAt = options.db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck()
+    // the graph in memory says whether an id is held: an id not held (a flood asks for such)
+    // costs no read, and one held is read by its seq
     const bytesOf = (id: Uint8Array) => {
-      const row = body.get(id) as Buffer | undefined
+      const index = options.ledger.graph.indexOf(id)
+      const row = index === NONE ? undefined : (bodyAt.get(index + 1) as Buffer | undefined)
       return row ? new Uint8Array(row) : undefined
     }
     // the requester and the node refer to each other: the node exists once the requester does

@@ -6,7 +6,7 @@
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_TX_BYTES, ID_BYTES } from '../ledger/transaction'
-import { answerError, isOversizedFrame, MIN_TX_REQUEST_COST, oversizedReason, type Conduct } from './conduct'
+import { answerError, isOversizedFrame, oversizedReason, txRequestCost, type Conduct } from './conduct'
 import type { NetworkLibp2p } from './node'
 
 export const TX_PROTOCOL = '/dv2g/tx/1.0.0'
@@ -38,7 +38,7 @@ export async function serveTransactions(node: NetworkLibp2p, lookup: Transaction
       try {
         const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
         const ids = splitIds((await lp.read({ signal })).subarray())
-        if (!conduct.admit(peer, Math.max(MIN_TX_REQUEST_COST, ids.length))) throw new TxExchangeError(`${peer} is past its rate limit on ${TX_PROTOCOL}`)
+        if (!conduct.admit(peer, txRequestCost(ids.length))) throw new TxExchangeError(`${peer} is past its rate limit on ${TX_PROTOCOL}`)
         const found = lookup(ids)
         await lp.writeV(
           found.map((bytes) => bytes ?? new Uint8Array(0)),

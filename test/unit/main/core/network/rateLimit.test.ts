@@ -55,6 +55,18 @@ describe('RateLimiter', () => {
     expect(limiter.take('rogue')).toBe('allowed')
   })
 
+  it('lets the asking side wait instead of going into debt: it says how long until the tokens are back', () => {
+    const time = clock()
+    const limiter = new RateLimiter({ perSecond: 100, burst: 300, floodAfter: 0 }, 100, time.now)
+    expect([limiter.reserve('peer', 200), limiter.reserve('peer', 200)]).toEqual([0, 1_000])
+    // nothing was spent by the refused reservation: 100 tokens are still there
+    expect(limiter.reserve('peer', 100)).toBe(0)
+    time.advance(1_999)
+    expect(limiter.reserve('peer', 200)).toBe(1)
+    time.advance(1)
+    expect(limiter.reserve('peer', 200)).toBe(0)
+  })
+
   it('remembers at most maxPeers peers, forgetting the one heard from longest ago', () => {
     const time = clock()
     const limiter = new RateLimiter({ perSecond: 1, burst: 1, floodAfter: 5 }, 3, time.now)

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { toHex, txId } from '../../../../../src-main/core/ledger/hash'
 import { MAX_IDS_PER_REQUEST, MAX_STREAMS_PER_PEER } from '../../../../../src-main/core/network/txExchange'
+import { TX_ASKING_LIMIT, PEER_LIMITS, txRequestCost } from '../../../../../src-main/core/network/conduct'
+import { RateLimiter } from '../../../../../src-main/core/network/rateLimit'
 import { Requester } from '../../../../../src-main/core/network/requester'
 import { until } from '../../../../support/until'
 
@@ -11,13 +13,13 @@ const idOf = (bytes: Uint8Array) => toHex(txId(bytes))
 
 function network(holdings: Record<string, Uint8Array[]>, options: { hold?: boolean } = {}) {
   const byId = new Map(Object.entries(holdings).map(([peer, list]) => [peer, new Map(list.map((bytes) => [idOf(bytes), bytes]))]))
-  const asked: { peer: string; ids: string[] }[] = []
+  const asked: { peer: string; ids: string[]; atMs: number }[] = []
   const delivered: string[] = []
   const waiting: (() => void)[] = []
   const requester = new Requester({
     peers: () => Object.keys(holdings),
     request: async (peer, ids) => {
-      asked.push({ peer, ids: ids.map(toHex) })
+      asked.push({ peer, ids: ids.map(toHex), atMs: Date.now() })
       if (options.hold) await new Promise<void>((resolve) => waiting.push(resolve))
       return ids.map((id) => byId.get(peer)!.get(toHex(id)))
     },
@@ -32,7 +34,7 @@ describe('Requester', () => {
     const { requester, asked, delivered } = network({ sender: [], other: [held] })
     requester.want([idOf(held), idOf(transaction(2))], 'sender')
     await until(() => requester.size === 0, 5_000, 'every id fetched or dropped')
-    expect(asked[0]).toEqual({ peer: 'sender', ids: [idOf(held), idOf(transaction(2))] })
+    expect(asked[0]).toMatchObject({ peer: 'sender', ids: [idOf(held), idOf(transaction(2))] })
     expect(delivered).toEqual([idOf(held)])
     expect(requester.dropped).toBe(1)
   })
@@ -58,5 +60,31 @@ describe('Requester', () => {
     await until(() => requester.size === 0, 5_000, 'the id to be dropped')
     expect(delivered).toEqual([])
     expect(requester.dropped).toBe(1)
+  })
+
+  it('asks a peer no faster than the peer tolerates, waiting for its pace rather than being refused', async () => {
+    const many = Array.from({ length: MAX_IDS_PER_REQUEST * 20 }, (_, i) => transaction(i))
+    const { requester, asked, delivered } = network({ only: many })
+    requester.want(many.map(idOf))
+    await until(() => requester.size === 0, 20_000, 'every id fetched')
+    expect(new Set(delivered).size).toBe(many.length)
+    // replayed against the peer's own limit at the moments they were asked: none is refused
+    let replayMs = 0
+    const peerSide = new RateLimiter(PEER_LIMITS.tx, 10, () => replayMs)
+    for (const { ids, atMs } of asked) {
+      replayMs = atMs
+      expect(peerSide.take('only', txRequestCost(ids.length)), `${ids.length} ids asked at ${atMs - asked[0]!.atMs} ms`).toBe('allowed')
+    }
+  })
+
+  it('asks another peer while one peer’s pace holds the rest back', async () => {
+    const many = Array.from({ length: MAX_IDS_PER_REQUEST * 20 }, (_, i) => transaction(i))
+    const { requester, asked } = network({ hinted: many, other: many })
+    requester.want(many.map(idOf), 'hinted')
+    await until(() => requester.size === 0, 20_000, 'every id fetched')
+    const askedOf = (peer: string) => asked.filter((a) => a.peer === peer).reduce((n, a) => n + a.ids.length, 0)
+    expect(askedOf('hinted')).toBeGreaterThanOrEqual(TX_ASKING_LIMIT.burst)
+    expect(askedOf('other')).toBeGreaterThan(0)
+    expect(askedOf('hinted') + askedOf('other')).toBe(many.length)
   })
 })

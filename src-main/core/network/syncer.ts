@@ -137,8 +137,24 @@ export class Syncer {
       batch.catch(() => markSent())
       return { batch, sent }
     }
-    /** a batch is stored (this thread) while the next one's signatures are checked (worker threads) */
-    let storing: Promise<void> | null = null
+    /** the batch checked last, stored while the worker threads check the next one */
+    let held: { checked: Checked[]; last: number; received: number } | null = null
+    const storeHeld = async (): Promise<void> => {
+      if (!held) return
+      const { checked, last, received } = held
+      held = null
+      const outcomes = await this.store(peer, checked, last)
+      cursor = last
+      this.current!.received += received
+      stored += outcomes.filter((o) => o.status === 'accepted').length
+      const refused = outcomes.find((o): o is Extract<IngestOutcome, { status: 'refused' }> => o.status === 'refused')
+      // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
+      if (refused) {
+        // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
+        if (!refused.reason.startsWith('timestamp')) this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
+        throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
+      }
+    }
     let handedOn = cursor
     let pending = ask(cursor)
     while (!this.stopped) {
@@ -154,28 +170,14 @@ export class Syncer {
       if (batch.transactions.length === 0) break
       const last = batch.seqs.at(-1)!
       pending = ask(last)
+      // out before this thread is busy storing: a store holds the event loop for a whole commit
       await pending.sent
-      const checked = await this.check(batch.transactions)
+      const [checked] = await Promise.all([this.check(batch.transactions), storeHeld()])
       if (this.stopped) break
-      const previous = storing
       handedOn = last
-      storing = this.store(peer, checked, last).then((outcomes) => {
-        cursor = last
-        this.current!.received += batch.transactions.length
-        stored += outcomes.filter((o) => o.status === 'accepted').length
-        const refused = outcomes.find((o): o is Extract<IngestOutcome, { status: 'refused' }> => o.status === 'refused')
-        // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
-        if (refused) {
-          // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
-          if (!refused.reason.startsWith('timestamp')) this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
-          throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
-        }
-      })
-      // awaited at the next batch or below; left unheard only when an earlier batch failed first
-      storing.catch(() => undefined)
-      if (previous) await previous
+      held = { checked, last, received: batch.transactions.length }
     }
-    if (storing) await storing
+    if (!this.stopped) await storeHeld()
     const received = this.current!.received
     if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)
   }

@@ -36,12 +36,10 @@ export class Requester {
   /** the dispatch that waits for a peer's pace to allow the next request */
   private paused?: NodeJS.Timeout
   private pausedUntilMs = 0
+  private readonly pace = new RateLimiter(TX_ASKING_LIMIT)
   dropped = 0
 
-  constructor(
-    private readonly links: RequesterLinks,
-    private readonly pace = new RateLimiter(TX_ASKING_LIMIT)
-  ) {}
+  constructor(private readonly links: RequesterLinks) {}
 
   /** ids still wanted (asked or waiting for a free peer) */
   get size(): number {

@@ -293,6 +293,13 @@ export class Ledger {
     return this.store.transfersOf(address, publicKey, limit).map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, at: Number(r.seq) - 1, receivedAt: Number(r.received_ms) }))
   }
 
+  /** The encoded transaction, if it is held: the graph answers for an id not held, so that costs no read. */
+  bytesOf(id: Uint8Array): Uint8Array | undefined {
+    const index = this.graph.indexOf(id)
+    const bytes = index === NONE ? undefined : this.store.body(index + 1)
+    return bytes && new Uint8Array(bytes)
+  }
+
   /** Rewrites the id chunks that the transactions stored since the last save fell into. */
   private saveIdChunks(): void {
     if (this.graph.size === this.idChunksThrough) return

@@ -38,6 +38,7 @@ export class TangleStore {
         'INSERT INTO transaction_bodies (seq, essence_id, kind, issuer, timestamp_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)'
       ),
       setMeta: db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
       sameEssence: db.prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.essence_id = ?').pluck(),
       insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
       deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
@@ -107,6 +108,11 @@ export class TangleStore {
       openConflicts.set(key, [...(openConflicts.get(key) ?? []), spender_seq - 1])
     }
     return openConflicts
+  }
+
+  /** The encoded transaction stored as this seq, if any. */
+  body(seq: number): Buffer | undefined {
+    return this.sql.body.get(seq) as Buffer | undefined
   }
 
   /** The transaction stored with the same essence (a re-mined copy), if any. */

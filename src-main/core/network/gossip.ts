@@ -88,7 +88,6 @@ export class TransactionGossip {
     private readonly ledger: Ledger,
     networkId: string,
     private readonly requester: Requester,
-    private readonly transactionBytes: (id: Uint8Array) => Uint8Array | undefined,
     private readonly log: (line: string) => void,
     /** the gossip rate limit per sender, and the ban for one that sends an invalid transaction */
     private readonly conduct: Conduct
@@ -234,7 +233,7 @@ export class TransactionGossip {
 
   /** A transaction attached on this node (a wallet send, spam, settlement) goes out to the network. */
   private publish(id: Uint8Array): void {
-    const bytes = this.transactionBytes(id)
+    const bytes = this.ledger.bytesOf(id)
     if (!bytes) return
     this.pubsub.publish(this.topic, bytes).then(
       () => this.counters.published++,

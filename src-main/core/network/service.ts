@@ -4,7 +4,6 @@ import './polyfill'
 import type { PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Db } from '../db/connection'
-import { NONE } from '../ledger/graph'
 import { toHex, txId } from '../ledger/hash'
 import type { Ledger } from '../ledger/ledger'
 import { OversizedAnswerError, PeerConduct } from './conduct'
@@ -60,7 +59,6 @@ export class NetworkNode implements NetworkView {
     private readonly gate: PeerGate,
     private readonly requester: Requester,
     private readonly syncer: Syncer,
-    private readonly bytesOf: (id: Uint8Array) => Uint8Array | undefined,
     private readonly conduct: PeerConduct
   ) {
     this.redial = setInterval(() => this.dialBootstrapPeers(), REDIAL_MS)
@@ -72,14 +70,6 @@ export class NetworkNode implements NetworkView {
   static async start(options: NetworkOptions): Promise<NetworkNode> {
     const gate = new PeerGate()
     const node = await createNode({ privateKey: await loadOrCreatePeerKey(options.dataDir), listen: options.listen, peers: options.peers, mdns: options.mdns, gate, log: options.log })
-    const bodyAt = options.db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck()
-    // the graph in memory says whether an id is held: an id not held (a flood asks for such)
-    // costs no read, and one held is read by its seq
-    const bytesOf = (id: Uint8Array) => {
-      const index = options.ledger.graph.indexOf(id)
-      const row = index === NONE ? undefined : (bodyAt.get(index + 1) as Buffer | undefined)
-      return row ? new Uint8Array(row) : undefined
-    }
     // the requester and the node refer to each other: the node exists once the requester does
     const ref: { self?: NetworkNode } = {}
     const conduct = new PeerConduct((peer, reason) => ref.self?.ban(peer, reason))
@@ -111,9 +101,9 @@ export class NetworkNode implements NetworkView {
       refusedHistory: (peer, reason) => ref.self?.ban(peer, reason),
       log: options.log
     })
-    const running = new NetworkNode(node, options, gate, requester, syncer, bytesOf, conduct)
+    const running = new NetworkNode(node, options, gate, requester, syncer, conduct)
     ref.self = running
-    await serveTransactions(node, (ids) => ids.map(bytesOf), conduct.of('tx', TX_PROTOCOL, 'ids asked for'))
+    await serveTransactions(node, (ids) => ids.map((id) => options.ledger.bytesOf(id)), conduct.of('tx', TX_PROTOCOL, 'ids asked for'))
     const history = options.db.prepare('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?').raw()
     await serveSync(node, (afterSeq, limit) => (history.all(afterSeq, limit) as [number, Buffer][]).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })), conduct.of('sync', SYNC_PROTOCOL, 'requests'))
     await serveStatus(node, () => running.localStatus(), (peer, status) => running.heard(peer, status), conduct.of('status', STATUS_PROTOCOL, 'requests'))
@@ -214,7 +204,7 @@ export class NetworkNode implements NetworkView {
   }
 
   private startGossip(networkId: string): void {
-    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.bytesOf, this.options.log, this.conduct.of('gossip', 'gossip', 'messages'))
+    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.options.log, this.conduct.of('gossip', 'gossip', 'messages'))
   }
 
   private async handshake(peer: PeerId): Promise<void> {

@@ -70,6 +70,14 @@ describe('ledger', () => {
     expect(ledger.balanceOf(addressOfKey(bob))).toBe(250n)
   })
 
+  it('gives the stored bytes of a transaction it holds, and nothing for an id it does not', () => {
+    const { ledger, db } = withGenesis()
+    const paid = accepted(pay(ledger, treasury, addressOfKey(alice), 600n))
+    const stored = db.prepare('SELECT b.bytes FROM transactions t JOIN transaction_bodies b USING (seq) WHERE t.id = ?').pluck().get(fromHex(paid.id)) as Buffer
+    expect(ledger.bytesOf(fromHex(paid.id))).toEqual(new Uint8Array(stored))
+    expect(ledger.bytesOf(new Uint8Array(32).fill(7))).toBeUndefined()
+  })
+
   it('refuses a second genesis, unowned inputs and transfers that mint', () => {
     const { ledger, genesisId } = withGenesis()
     expect(ledger.createGenesis(treasury, [{ address: addressOfKey(alice), amount: 5n }])).toMatchObject({

@@ -17,8 +17,8 @@ import { until } from '../support/until'
 
 const tempDir = useTempDirs()
 const startNode = useNodes()
-/** transactions spammed: twenty seconds and more of issuing and gossip on a busy machine */
-const ISSUED = 24_000
+/** transactions spammed: half a minute of issuing and gossip on a busy machine, a dozen rogues and more */
+const ISSUED = 36_000
 /** transactions spammed before the measured spam */
 const WARM_UP = 2_000
 /** arrivals on the second node before the first rogue */

@@ -9,11 +9,11 @@ export const PEER_LIMITS = {
   /**
    * /dv2g/tx/1.0.0 in ids asked for (a request costs at least MIN_TX_REQUEST_COST): an honest node
    * asks for the missing parents of what it holds, and paces itself below this (TX_ASKING_LIMIT);
-   * catching up in bulk is sync's job. The burst is small because serving costs the node's own
-   * cores: a peer flooding requests is banned after about 20 requests of 256 ids, within
-   * a fraction of a second.
+   * catching up in bulk is sync's job. The burst is small because every stream costs the node's
+   * main thread, which is what issues and stores: a peer flooding requests is banned after about a
+   * dozen requests of 256 ids.
    */
-  tx: { perSecond: 2_048, burst: 4_096, floodAfter: 1_024 },
+  tx: { perSecond: 2_048, burst: 2_048, floodAfter: 512 },
   /** /dv2g/sync/1.0.0 in requests: a syncing node has one in flight, each up to 500 transactions (2 MiB) */
   sync: { perSecond: 20, burst: 40, floodAfter: 40 },
   /** /dv2g/status/1.0.0 in exchanges: one at each connection, then a heartbeat now and then */
@@ -38,10 +38,12 @@ const MIN_TX_REQUEST_COST = 64
 export const txRequestCost = (ids: number) => Math.max(MIN_TX_REQUEST_COST, ids)
 
 /**
- * What our own requester allows itself per peer: three quarters of what the peer tolerates, so
- * requests bunched on their way (the peer counts them as they arrive) stay within its limit.
+ * What our own requester allows itself per peer, so that the peer never refuses it. The peer counts
+ * a request when it reads it, and reads late when busy; but at most MAX_STREAMS_PER_PEER (4)
+ * requests of 256 ids are ever on their way, so in any span T the peer reads at most those 1,024
+ * ids plus what was sent within T: 1,024 + 1,024 + 1,536 T, within its 2,048 + 2,048 T.
  */
-export const TX_ASKING_LIMIT: RateLimit = { perSecond: (PEER_LIMITS.tx.perSecond * 3) / 4, burst: (PEER_LIMITS.tx.burst * 3) / 4, floodAfter: 0 }
+export const TX_ASKING_LIMIT: RateLimit = { perSecond: (PEER_LIMITS.tx.perSecond * 3) / 4, burst: PEER_LIMITS.tx.burst / 2, floodAfter: 0 }
 
 /** What a protocol handler asks of the node about one peer's request. */
 export interface Conduct {

@@ -80,7 +80,7 @@ export class Ledger {
     this.selector = new TipSelector(this.graph, this.options.random, this.options.tipSelection)
     this.solidifier = new Solidifier(this.options.solidifierCapacity)
     this.store = new TangleStore(db)
-    this.milestones = new Milestones(db, this.graph)
+    this.milestones = new Milestones(db, this.graph, this.store)
     this.rules = new LedgerRules(this.graph, this.store, this.milestones)
     this.selector.entryCeiling = () => this.rules.belowOpenConflicts()
     this.ingestQueue = new IngestQueue({ commit: (work) => this.transaction(work), store: (checked) => this.storeChecked(checked), size: () => this.graph.size }, this.options.ingestCapacity)
@@ -296,8 +296,13 @@ export class Ledger {
   /** The encoded transaction, if it is held: the graph answers for an id not held, so that costs no read. */
   bytesOf(id: Uint8Array): Uint8Array | undefined {
     const index = this.graph.indexOf(id)
-    const bytes = index === NONE ? undefined : this.store.body(index + 1)
+    const bytes = index === NONE ? undefined : this.store.bodyAt(index)
     return bytes && new Uint8Array(bytes)
+  }
+
+  /** The encoded transaction at this graph index, if any. */
+  bodyAt(index: number): Buffer | undefined {
+    return this.store.bodyAt(index)
   }
 
   /** Rewrites the id chunks that the transactions stored since the last save fell into. */

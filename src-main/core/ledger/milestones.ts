@@ -6,6 +6,7 @@ import type { Db } from '../db/connection'
 import { sameBytes } from './address'
 import { decodeTransaction } from './codec'
 import { NONE, type TangleGraph } from './graph'
+import type { TangleStore } from './store'
 import { fromHex, toHex } from './hash'
 import { ID_BYTES, TxKind, type Payload, type Transaction } from './transaction'
 import { applyInOrder, mergeUnspent, stateHash, whiteFlagOrder, ZERO_STATE_HASH, type UnspentOutput, type WhiteFlagResult } from './whiteFlag'
@@ -42,10 +43,10 @@ export class Milestones {
 
   constructor(
     db: Db,
-    private readonly graph: TangleGraph
+    private readonly graph: TangleGraph,
+    private readonly store: TangleStore
   ) {
     this.sql = {
-      body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
       latest: db.prepare('SELECT idx, id, state_hash FROM milestones ORDER BY idx DESC LIMIT 1'),
       refs: db.prepare('SELECT seq, milestone FROM milestone_refs').raw(),
       isUnspent: db.prepare('SELECT 1 FROM milestone_outputs WHERE tx_id = ? AND idx = ?').pluck(),
@@ -97,7 +98,7 @@ export class Milestones {
   /** The public keys the genesis allows to sign milestones (none in a genesis from before milestones). */
   genesisIssuers(): Uint8Array[] {
     if (this.issuers) return this.issuers
-    const bytes = this.graph.size > 0 ? (this.sql.body.get(1) as Buffer | undefined) : undefined
+    const bytes = this.graph.size > 0 ? this.store.bodyAt(0) : undefined
     if (!bytes) return []
     const { payload } = decodeTransaction(bytes).tx
     this.issuers = payload.kind === TxKind.Genesis ? (payload.milestoneIssuers ?? []) : []
@@ -185,7 +186,7 @@ export class Milestones {
   }
 
   private payloadAt(at: number): Payload {
-    const bytes = this.sql.body.get(at + 1) as Buffer | undefined
+    const bytes = this.store.bodyAt(at)
     if (!bytes) throw new Error(`transaction ${at + 1} has no stored content: the database is damaged`)
     return decodeTransaction(bytes).tx.payload
   }

@@ -110,9 +110,9 @@ export class TangleStore {
     return openConflicts
   }
 
-  /** The encoded transaction stored as this seq, if any. */
-  body(seq: number): Buffer | undefined {
-    return this.sql.body.get(seq) as Buffer | undefined
+  /** The encoded transaction at this graph index (stored as seq index + 1), if any. */
+  bodyAt(index: number): Buffer | undefined {
+    return this.sql.body.get(index + 1) as Buffer | undefined
   }
 
   /** The transaction stored with the same essence (a re-mined copy), if any. */

@@ -47,7 +47,6 @@ export class TangleService {
   ) {
     this.graph = ledger.graph
     this.sql = {
-      body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
       referencedBy: db.prepare('SELECT seq FROM milestone_refs WHERE milestone = ? ORDER BY seq DESC LIMIT ?').pluck(),
       touchingAddress: db
         .prepare(
@@ -131,7 +130,7 @@ export class TangleService {
   transaction(idHex: string): TangleTxDetail | undefined {
     const index = this.graph.indexOf(fromHex(idHex))
     if (index === NONE) return undefined
-    const { tx } = decodeTransaction(this.sql.body.get(index + 1) as Buffer)
+    const { tx } = decodeTransaction(this.ledger.bodyAt(index)!)
     const amount = (o: { address: Uint8Array; amount: bigint }) => ({ address: encodeAddress(o.address), amount: o.amount.toString() })
     const payload =
       tx.payload.kind === TxKind.Genesis
@@ -190,7 +189,7 @@ export class TangleService {
 
   private kindOf(index: number): TxKind {
     if (index === 0) return TxKind.Genesis
-    const bytes = this.sql.body.get(index + 1) as Buffer | undefined
+    const bytes = this.ledger.bodyAt(index)
     return (bytes?.[1] ?? TxKind.Data) as TxKind
   }
 

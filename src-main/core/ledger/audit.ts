@@ -1,7 +1,7 @@
 // `dv2g tangle verify`: re-checks everything stored, from the bytes up, without trusting the
 // in-memory indexes or what was checked at ingest.
 import type { Db } from '../db/connection'
-import { decodeTransaction } from './codec'
+import { decodeTransaction, tokenPayloadOf } from './codec'
 import { stateCounts } from './finality'
 import { TxStatus } from './graph'
 import { leadingZeroBits, toHex, txId } from './hash'
@@ -108,8 +108,7 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
     branch[seq - 1] = b === null ? -1 : b - 1
   }
   const body = db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck()
-  const payloadAt = (at: number) => decodeTransaction(body.get(at + 1) as Buffer).tx.payload
-  const genesis = total > 0 ? payloadAt(0) : undefined
+  const genesis = total > 0 ? decodeTransaction(body.get(1) as Buffer).tx.payload : undefined
   const issuers = genesis?.kind === TxKind.Genesis ? (genesis.milestoneIssuers ?? []) : []
   const refs = db.prepare('SELECT seq, applied FROM milestone_refs WHERE milestone = ? AND position IS NOT NULL ORDER BY position').raw()
   const referenced = new Uint32Array(total)
@@ -132,7 +131,7 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
     }
     if (!issuers.some((key) => Buffer.compare(key, tx.issuer) === 0)) problem(`${name}: its issuer is not named in the genesis`)
     const order = whiteFlagOrder({ size: total, trunk, branch }, [trunk[at]!, branch[at]!], (x) => referenced[x] !== 0)
-    const result = applyInOrder(order, (x) => ids[x]!, payloadAt, (txId, i) => unspent.has(outputKey(txId, i)))
+    const result = applyInOrder(order, (x) => ids[x]!, (x) => tokenPayloadOf(body.get(x + 1) as Buffer), (txId, i) => unspent.has(outputKey(txId, i)))
     sorted = [...mergeUnspent(sorted, result)]
     for (const key of result.spent) unspent.delete(key)
     for (const o of result.created) unspent.add(outputKey(o.txId, o.index))

@@ -33,6 +33,17 @@ export class DecodeError extends Error {
 }
 
 const MAX_TOPIC_BYTES = 64
+/**
+ * Where a data transaction's topic is, as encodedTopic gives it (after version, kind, trunk, branch,
+ * issuer and timestamp): an index can pick the topics it wants in SQL, without decoding.
+ */
+export const DATA_TOPIC_AT = 2 + 2 * ID_BYTES + PUBLIC_KEY_BYTES + 8
+
+/** A data topic as it is encoded: its length in a byte, then its UTF-8 bytes. */
+export function encodedTopic(topic: string): Uint8Array {
+  const bytes = textEncoder.encode(topic)
+  return Uint8Array.of(bytes.length, ...bytes)
+}
 const U64_MAX = (1n << 64n) - 1n
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder('utf-8', { fatal: true })
@@ -154,9 +165,7 @@ function writePayload(w: Writer, payload: Payload) {
       writeOutputs(w, payload.outputs)
       break
     case TxKind.Data: {
-      const topic = textEncoder.encode(payload.topic)
-      w.u8(topic.length)
-      w.bytes(topic)
+      w.bytes(encodedTopic(payload.topic))
       w.u16(payload.body.length)
       w.bytes(payload.body)
       break
@@ -298,6 +307,18 @@ function readPayload(r: Reader, kind: number, version: number): Payload {
     default:
       throw new DecodeError(`unknown transaction kind ${kind}`)
   }
+}
+
+/** A transaction's kind, read from its encoding without decoding the rest. */
+export const kindOf = (bytes: Uint8Array): TxKind => bytes[1] as TxKind
+
+/**
+ * What White Flag needs of a stored transaction: the payload of one that moves tokens (a transfer or
+ * a genesis), null for any other, which is not decoded (most of a busy tangle is data).
+ */
+export function tokenPayloadOf(bytes: Uint8Array): Payload | null {
+  const kind = kindOf(bytes)
+  return kind === TxKind.Transfer || kind === TxKind.Genesis ? decodeTransaction(bytes).tx.payload : null
 }
 
 export interface Decoded {

@@ -4,7 +4,7 @@
 // milestone, so a milestone and what it applied commit together.
 import type { Db } from '../db/connection'
 import { sameBytes } from './address'
-import { decodeTransaction } from './codec'
+import { decodeTransaction, tokenPayloadOf } from './codec'
 import { NONE, type TangleGraph } from './graph'
 import type { TangleStore } from './store'
 import { fromHex, toHex } from './hash'
@@ -114,7 +114,7 @@ export class Milestones {
     const result = applyInOrder(
       order,
       (at) => this.graph.idAt(at).slice(),
-      (at) => this.payloadAt(at),
+      (at) => this.tokenPayloadAt(at),
       (txId, index) => this.sql.isUnspent.get(txId, index) !== undefined
     )
     const latest = this.latestMilestone
@@ -185,10 +185,10 @@ export class Milestones {
     }
   }
 
-  private payloadAt(at: number): Payload {
+  private tokenPayloadAt(at: number): Payload | null {
     const bytes = this.store.bodyAt(at)
     if (!bytes) throw new Error(`transaction ${at + 1} has no stored content: the database is damaged`)
-    return decodeTransaction(bytes).tx.payload
+    return tokenPayloadOf(bytes)
   }
 
   private growReferenced(size: number): void {

@@ -6,7 +6,7 @@ import type { EventBus } from '../events'
 import { encodeAddress } from '../wallet/keys'
 import { addressOf } from './address'
 import { ledgerStats } from './audit'
-import { decodeTransaction } from './codec'
+import { decodeTransaction, kindOf } from './codec'
 import type { ConfirmationTracker } from './confirmation'
 import { confirmationLatenciesMs, finalityOf, type TxState } from './finality'
 import { NONE, TxStatus, type TangleGraph } from './graph'
@@ -190,7 +190,7 @@ export class TangleService {
   private kindOf(index: number): TxKind {
     if (index === 0) return TxKind.Genesis
     const bytes = this.ledger.bodyAt(index)
-    return (bytes?.[1] ?? TxKind.Data) as TxKind
+    return bytes ? kindOf(bytes) : TxKind.Data
   }
 
   /** CW(x) = 1 + the number of transactions approving x directly or not, counted up to a bound. */

@@ -82,7 +82,8 @@ export function whiteFlagOrder(graph: ConeGraph, parents: readonly [number, numb
 export function applyInOrder(
   order: readonly number[],
   idAt: (at: number) => Uint8Array,
-  payloadAt: (at: number) => Payload,
+  /** null for a transaction that neither spends nor creates outputs (data, a milestone) */
+  payloadAt: (at: number) => Payload | null,
   unspentBefore: (txId: Uint8Array, index: number) => boolean
 ): WhiteFlagResult {
   const entries: WhiteFlagEntry[] = []
@@ -93,7 +94,7 @@ export function applyInOrder(
     const id = idAt(at)
     const payload = payloadAt(at)
     let applied = true
-    if (payload.kind === TxKind.Transfer) {
+    if (payload?.kind === TxKind.Transfer) {
       const keys = payload.inputs.map((i) => outputKey(i.txId, i.index))
       applied = new Set(keys).size === keys.length && payload.inputs.every((input, i) => isUnspent(keys[i]!, input.txId, input.index))
       if (applied) {
@@ -103,7 +104,7 @@ export function applyInOrder(
         }
       }
     }
-    if (applied && (payload.kind === TxKind.Transfer || payload.kind === TxKind.Genesis)) {
+    if (applied && (payload?.kind === TxKind.Transfer || payload?.kind === TxKind.Genesis)) {
       payload.outputs.forEach((o, index) => createdByKey.set(outputKey(id, index), { txId: id, index, address: o.address, amount: o.amount }))
     }
     entries.push({ at, id, applied })

@@ -3,13 +3,18 @@
 // which runs exist, a slot's inputs and results) is a query in milestone order, the order all
 // nodes share. Only confirmed messages count: two nodes that hold the same milestones read
 // the same market.
-import { decodeTransaction } from '../../ledger/codec'
+import { DATA_TOPIC_AT, decodeTransaction, encodedTopic } from '../../ledger/codec'
 import type { Db } from '../../db/connection'
 import { TxKind } from '../../ledger/transaction'
 import { isMarketTopic, MARKET_TOPICS, parseBody, type MarketTopic } from './messages'
 import { readResultPart } from './result'
 
 const CURSOR_KEY = 'market_index_milestone'
+/** SQL true for a data transaction of a market topic: other data (spam, meter summaries) is never read out or decoded */
+const IS_MARKET_DATA = `b.kind = ${TxKind.Data} AND (${Object.values(MARKET_TOPICS)
+  .map((topic) => encodedTopic(topic))
+  .map((encoded) => `substr(b.bytes, ${DATA_TOPIC_AT + 1}, ${encoded.length}) = X'${Buffer.from(encoded).toString('hex')}'`)
+  .join(' OR ')})`
 /** milestones indexed per call: a node catching up on a long history does it a slice at a time */
 const MILESTONES_PER_CALL = 50
 
@@ -88,7 +93,7 @@ export class MarketIndex {
     this.latestMilestone = () => latest.get() as number
     const data = db.prepare(
       `SELECT r.seq, r.milestone, r.position, b.issuer, b.timestamp_ms, b.bytes FROM milestone_refs r JOIN transaction_bodies b ON b.seq = r.seq
-       WHERE r.milestone > ? AND r.milestone <= ? AND r.position IS NOT NULL AND b.kind = ${TxKind.Data} ORDER BY r.milestone, r.position`
+       WHERE r.milestone > ? AND r.milestone <= ? AND r.position IS NOT NULL AND ${IS_MARKET_DATA} ORDER BY r.milestone, r.position`
     )
     this.confirmedData = (after, upTo) => data.all(after, upTo) as ReturnType<typeof this.confirmedData>
     const insert = db.prepare(

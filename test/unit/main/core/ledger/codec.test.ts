@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { decodeTransaction, DecodeError, encodeEssence, encodeTransaction } from '../../../../../src-main/core/ledger/codec'
+import { DATA_TOPIC_AT, decodeTransaction, DecodeError, encodedTopic, encodeEssence, encodeTransaction, kindOf, tokenPayloadOf } from '../../../../../src-main/core/ledger/codec'
 import { leadingZeroBits, txId } from '../../../../../src-main/core/ledger/hash'
 import { solveProofOfWork } from '../../../../../src-main/core/ledger/proofOfWork'
 import { privateKeyFromSeed, publicKeyBytes, SignatureVerifier, signBytes } from '../../../../../src-main/core/ledger/signing'
@@ -50,6 +50,23 @@ describe('transaction codec', () => {
     const encoded = encodeTransaction(signed(transfer))
     mutate(encoded)
     expect(() => decodeTransaction(encoded)).toThrow(reason)
+  })
+
+  it('writes a data topic where an index looks for it without decoding', () => {
+    const topic = 'market.bid'
+    const encoded = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Data, topic, body: new Uint8Array([1, 2]) } }))
+    const expected = encodedTopic(topic)
+    expect(expected[0]).toBe(topic.length)
+    expect(encoded.subarray(DATA_TOPIC_AT, DATA_TOPIC_AT + expected.length)).toEqual(expected)
+  })
+
+  it('gives White Flag the payload of a transaction that moves tokens, and nothing for data or a milestone', () => {
+    expect(tokenPayloadOf(encodeTransaction(signed(transfer)))).toEqual(transfer.payload)
+    const data = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Data, topic: 'spam', body: new Uint8Array([1]) } }))
+    const milestone = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Milestone, index: 3, previous: bytes(32, 10), stateHash: bytes(32, 11) } }))
+    expect([kindOf(data), kindOf(milestone)]).toEqual([TxKind.Data, TxKind.Milestone])
+    expect(tokenPayloadOf(data)).toBeNull()
+    expect(tokenPayloadOf(milestone)).toBeNull()
   })
 
   it('keeps a genesis without milestone issuers in version 1, byte for byte as written before milestones', () => {

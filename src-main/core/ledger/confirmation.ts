@@ -57,10 +57,9 @@ export class ConfirmationTracker {
     if (this.tally.length < g.size - from) this.tally = new Uint32Array(Math.max((g.size - from) * 2, 1024))
     const visited: number[] = []
     const stack: number[] = []
-    for (let walk = 0; walk < this.options.walks; walk++) {
+    for (const tip of this.ledger.selector.selectTips(this.options.walks)) {
       const mark = ++this.round
       // a tip does not approve itself: start from what it approves
-      const tip = this.ledger.selector.selectTip()
       if (g.trunk[tip] !== NONE) stack.push(g.trunk[tip]!)
       if (g.branch[tip] !== NONE) stack.push(g.branch[tip]!)
       while (stack.length) {

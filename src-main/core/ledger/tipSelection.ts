@@ -78,10 +78,17 @@ export class TipSelector {
     }
   }
 
-  /** One tip, from a fresh entry point with its weights. */
-  selectTip(): number {
-    const entry = this.entryPoint()
-    return this.walk(entry, this.options.alpha === 0 ? undefined : this.cone(entry))
+  /**
+   * `count` tips, each from a fresh entry point with its weights. Walks from the same entry share
+   * its cone (most do: entries lie at the window's edge), which costs far more than a walk.
+   */
+  selectTips(count: number): number[] {
+    const cones = new Map<number, Cone>()
+    const coneOf = (entry: number) => cones.get(entry) ?? cones.set(entry, this.cone(entry)).get(entry)!
+    return Array.from({ length: count }, () => {
+      const entry = this.entryPoint()
+      return this.walk(entry, this.options.alpha === 0 ? undefined : coneOf(entry))
+    })
   }
 
   /** Two walks from one entry point: the trunk and branch for a new transaction. */

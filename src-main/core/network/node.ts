@@ -12,6 +12,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { toHex, txId } from '../ledger/hash'
 import { MAX_TX_BYTES } from '../ledger/transaction'
+import { expireDeliveryRecordsAfter } from './gossipRecords'
 import { coalesceGossipWrites } from './gossipWrites'
 import type { PeerGate } from './peerGate'
 
@@ -34,7 +35,8 @@ export const COLOCATED_IPS = ['127.0.0.1', '::1']
 /** a gossip frame carries one transaction plus protobuf framing */
 const MAX_GOSSIP_RPC_BYTES = MAX_TX_BYTES * 16
 
-const SEEN_TTL_MS = 30_000
+/** how long gossipsub knows a message id as seen, and keeps its delivery record (gossipRecords.ts) */
+export const SEEN_TTL_MS = 30_000
 
 export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
   const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
@@ -85,5 +87,6 @@ export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
     }
   })) as NetworkLibp2p
   coalesceGossipWrites(node.services.pubsub, options.log ?? (() => {}))
+  expireDeliveryRecordsAfter(node.services.pubsub, SEEN_TTL_MS)
   return node
 }

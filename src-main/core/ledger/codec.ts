@@ -33,6 +33,10 @@ export class DecodeError extends Error {
 }
 
 const MAX_TOPIC_BYTES = 64
+const U64_MAX = (1n << 64n) - 1n
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * Where a data transaction's topic is, as encodedTopic gives it (after version, kind, trunk, branch,
  * issuer and timestamp): an index can pick the topics it wants in SQL, without decoding.
@@ -44,9 +48,6 @@ export function encodedTopic(topic: string): Uint8Array {
   const bytes = textEncoder.encode(topic)
   return Uint8Array.of(bytes.length, ...bytes)
 }
-const U64_MAX = (1n << 64n) - 1n
-const textEncoder = new TextEncoder()
-const textDecoder = new TextDecoder('utf-8', { fatal: true })
 
 class Writer {
   private buf = new Uint8Array(512)

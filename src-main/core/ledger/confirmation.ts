@@ -2,7 +2,8 @@
 // a transaction. Above the threshold it is confirmed; a double spend is settled when one side
 // confirms, and the other side, with everything approving it, is rejected.
 import type { Db } from '../db/connection'
-import { NONE, TxStatus } from './graph'
+import { popcount } from './bits'
+import { TxStatus } from './graph'
 import type { Ledger } from './ledger'
 
 export interface ConfirmationOptions {
@@ -25,10 +26,8 @@ export class ConfirmationTracker {
   private readonly sql
   /** lowest index that may still be pending; everything below is settled */
   private pendingFrom = 0
-  private stamp = new Int32Array(0)
-  /** walks that reached each pending transaction this round, by its place in the window (zero between rounds) */
-  private tally = new Uint32Array(0)
-  private round = 0
+  /** per transaction from the window's start, a bitset of the walks that reached it this round */
+  private reached = new Uint32Array(0)
   /** confidence of the pending transactions at the last round, for the explorer */
   lastConfidence = new Map<number, number>()
 
@@ -45,39 +44,47 @@ export class ConfirmationTracker {
     }
   }
 
-  /** Confidence of each pending transaction in the window, from `walks` fresh tip selections. */
+  /**
+   * Confidence of each pending transaction in the window, from `walks` fresh tip selections: the
+   * share of walks whose tip approves it. One pass from the newest transaction down carries, as a
+   * bitset per transaction, the walks that reach it; parents come before their approvers in index
+   * order, so a transaction has heard from all its approvers when the pass gets to it. A walk
+   * stops at a confirmed transaction: its past cone is settled (every tip approving it approved
+   * its parents too, so they crossed the threshold no later than it did, or are invalid and then
+   * so is it), and going on would cost the whole window every round on a quiet tangle.
+   */
   confidence(): Map<number, number> {
     const g = this.ledger.graph
-    const from = this.scoreFrom()
     const confidence = new Map<number, number>()
     if (g.size === 0) return confidence
-    if (this.stamp.length < g.size) this.stamp = new Int32Array(Math.max(g.size * 2, 1024))
-    // tallied in an array, not a map: a round at a few thousand transactions a second visits
-    // hundreds of thousands of pending ones, and a map update each was most of the round
-    if (this.tally.length < g.size - from) this.tally = new Uint32Array(Math.max((g.size - from) * 2, 1024))
-    const visited: number[] = []
-    const stack: number[] = []
-    for (const tip of this.ledger.selector.selectTips(this.options.walks)) {
-      const mark = ++this.round
-      // a tip does not approve itself: start from what it approves
-      if (g.trunk[tip] !== NONE) stack.push(g.trunk[tip]!)
-      if (g.branch[tip] !== NONE) stack.push(g.branch[tip]!)
-      while (stack.length) {
-        const x = stack.pop()!
-        if (x < from || this.stamp[x] === mark) continue
-        this.stamp[x] = mark
-        // a confirmed transaction's past cone is settled: every tip approving it approved its
-        // parents too, so they crossed the threshold no later than it did (or are invalid, and
-        // then so is it). Walking on would cost the whole window every round on a quiet tangle.
-        if (g.status[x] === TxStatus.Confirmed) continue
-        if (g.status[x] === TxStatus.Pending && this.tally[x - from]!++ === 0) visited.push(x)
-        if (g.trunk[x] !== NONE) stack.push(g.trunk[x]!)
-        if (g.branch[x] !== NONE) stack.push(g.branch[x]!)
-      }
+    const from = this.scoreFrom()
+    const words = Math.ceil(this.options.walks / 32)
+    const span = g.size - from
+    if (this.reached.length < span * words) this.reached = new Uint32Array(Math.max(span * 2, 1024) * words)
+    const reached = this.reached
+    reached.fill(0, 0, span * words)
+    // parents below the window (or none: the genesis) are not scored
+    const seed = (parent: number, walk: number) => {
+      if (parent >= from) reached[(parent - from) * words + (walk >>> 5)]! |= 1 << (walk & 31)
     }
-    for (const x of visited) {
-      confidence.set(x, this.tally[x - from]! / this.options.walks)
-      this.tally[x - from] = 0
+    const passOn = (parent: number, row: number) => {
+      if (parent < from) return
+      const parentRow = (parent - from) * words
+      for (let w = 0; w < words; w++) reached[parentRow + w]! |= reached[row + w]!
+    }
+    // a tip does not approve itself: each walk starts at what its tip approves
+    this.ledger.selector.selectTips(this.options.walks).forEach((tip, walk) => {
+      seed(g.trunk[tip]!, walk)
+      seed(g.branch[tip]!, walk)
+    })
+    for (let x = g.size - 1; x >= from; x--) {
+      const row = (x - from) * words
+      let count = 0
+      for (let w = 0; w < words; w++) count += popcount(reached[row + w]!)
+      if (count === 0 || g.status[x] === TxStatus.Confirmed) continue
+      if (g.status[x] === TxStatus.Pending) confidence.set(x, count / this.options.walks)
+      passOn(g.trunk[x]!, row)
+      passOn(g.branch[x]!, row)
     }
     return confidence
   }
@@ -122,3 +129,4 @@ export class ConfirmationTracker {
     return Math.max(this.pendingFrom, g.size - this.options.window)
   }
 }
+

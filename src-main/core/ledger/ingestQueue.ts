@@ -1,5 +1,5 @@
 // The one way into the ledger. Transactions from peers (gossip, fetched parents, sync batches)
-// wait in one bounded queue and are stored in batches, one commit each (up to 20 ms apart
+// wait in one bounded queue and are stored in batches, one commit each (up to 50 ms apart
 // when they trickle in), so network I/O goes on between commits. When the queue is full, gossip is turned away (not
 // stored, not forwarded: the mesh slows, nobody is penalised) and a sync or a fetch waits for
 // room before it asks its peer for more. The node's own writes (wallet sends, settlement, meter
@@ -44,10 +44,12 @@ export const DEFAULT_INGEST_CAPACITY = 10_000
 const MAX_BATCH = 1_024
 /**
  * Fewer than this waiting (gossip trickling in) wait up to GROUP_COMMIT_MS for company: each
- * commit is an fsync, and hundreds a second would cost more than the transactions themselves.
+ * commit is an fsync and rewrites the pages its rows share (the last id chunk among them). Three
+ * nodes at 2,000 tx/s spent 229 µs a transaction each on their own thread with commits 20 ms
+ * apart and 212 µs at 50 ms; each hop of gossip waits up to that long more.
  */
 const GROUP_COMMIT_MIN = 256
-const GROUP_COMMIT_MS = 20
+const GROUP_COMMIT_MS = 50
 
 export class IngestQueue {
   private readonly jobs: Job[] = []

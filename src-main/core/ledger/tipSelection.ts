@@ -3,6 +3,7 @@
 // Cumulative weights are computed over the entry point's future cone only (as IRI 1.5.0), and
 // the entry point is never more than `window` transactions old, so the cost of one selection
 // does not grow with the tangle.
+import { popcount } from './bits'
 import { NONE, type TangleGraph } from './graph'
 
 export interface TipSelectionOptions {
@@ -159,10 +160,4 @@ export class TipSelector {
     }
     return { entry, localOf, weight }
   }
-}
-
-function popcount(v: number): number {
-  v = v - ((v >>> 1) & 0x55555555)
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24
 }

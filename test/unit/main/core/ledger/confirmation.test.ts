@@ -53,6 +53,40 @@ describe('confirmation', () => {
     for (const tip of tips) expect(ledger.graph.status[tip]).toBe(TxStatus.Pending)
   })
 
+  it('scores each pending transaction by the share of walks whose tip approves it, stopping at confirmed ones', () => {
+    const { ledger, tracker } = setUp(3)
+    const g = ledger.graph
+    // rounds on the way: older transactions confirmed, the newest pending
+    for (let i = 0; i < 240; i++) {
+      data(ledger, i)
+      if (i % 40 === 19) tracker.update()
+    }
+    let tips: number[] = []
+    const selectTips = ledger.selector.selectTips.bind(ledger.selector)
+    ledger.selector.selectTips = (count) => (tips = selectTips(count))
+
+    const confidence = tracker.confidence()
+
+    // each walk on its own: its tip's past cone, not entering below a confirmed transaction
+    const expected = new Map<number, number>()
+    for (const tip of tips) {
+      const seen = new Set<number>()
+      const stack = [g.trunk[tip]!, g.branch[tip]!]
+      while (stack.length) {
+        const x = stack.pop()!
+        if (x < 0 || seen.has(x)) continue
+        seen.add(x)
+        if (g.status[x] === TxStatus.Confirmed) continue
+        if (g.status[x] === TxStatus.Pending) expected.set(x, (expected.get(x) ?? 0) + 1 / tips.length)
+        stack.push(g.trunk[x]!, g.branch[x]!)
+      }
+    }
+    expect(confidence.size).toBeGreaterThan(10)
+    expect([...g.status].some((s) => s === TxStatus.Confirmed)).toBe(true)
+    expect([...confidence.keys()].sort((a, b) => a - b)).toEqual([...expected.keys()].sort((a, b) => a - b))
+    for (const [x, c] of confidence) expect(c).toBeCloseTo(expected.get(x)!, 9)
+  })
+
   it('settles a double spend attached in two parts of the tangle: one confirmed, the other rejected', () => {
     const { ledger, tracker, genesisId, db } = setUp(2)
     for (let i = 0; i < 20; i++) data(ledger, i)

@@ -17,8 +17,9 @@ export type Checked =
   | { ok: true; tx: Transaction; id: Uint8Array; bytes: Uint8Array; essenceLength: number }
   | { ok: false; reason: string; id?: Uint8Array }
 
-export function checkIntrinsic(bytes: Uint8Array, rules: IntrinsicRules, nowMs: number, verifier: SignatureVerifier): Checked {
-  const checked = checkAllButSignature(bytes, rules, nowMs)
+/** `id`: the transaction's id when the caller has hashed it already (gossip's message id). */
+export function checkIntrinsic(bytes: Uint8Array, rules: IntrinsicRules, nowMs: number, verifier: SignatureVerifier, id?: Uint8Array): Checked {
+  const checked = checkAllButSignature(bytes, rules, nowMs, id)
   if (!checked.ok) return checked
   const { publicKey, message, signature } = signedPart(checked)
   return verifier.verify(publicKey, message, signature) ? checked : signatureRefusal(checked)
@@ -36,7 +37,7 @@ export const signatureRefusal = (checked: { id: Uint8Array }): Checked => ({
 })
 
 /** Everything but the signature, which the caller may verify elsewhere (a worker thread). */
-export function checkAllButSignature(bytes: Uint8Array, rules: IntrinsicRules, nowMs: number): Checked {
+export function checkAllButSignature(bytes: Uint8Array, rules: IntrinsicRules, nowMs: number, id = txId(bytes)): Checked {
   let decoded
   try {
     decoded = decodeTransaction(bytes)
@@ -44,7 +45,6 @@ export function checkAllButSignature(bytes: Uint8Array, rules: IntrinsicRules, n
     if (error instanceof DecodeError) return { ok: false, reason: `malformed: ${error.message}` }
     throw error
   }
-  const id = txId(bytes)
   const { tx, essenceLength } = decoded
   const work = leadingZeroBits(id)
   if (work < rules.powBits) return { ok: false, id, reason: `proof of work too weak: ${work} leading zero bits, ${rules.powBits} needed` }

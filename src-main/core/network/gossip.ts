@@ -57,6 +57,21 @@ type GossipSubInternals = GossipSub & {
 
 type Valid = Extract<Checked, { ok: true }>
 
+const messageIds = new WeakMap<Uint8Array, Uint8Array>()
+
+/**
+ * A gossiped transaction's id, its message id: hashed once per message, though gossipsub asks
+ * for it, and the validator and the checks need it after (three hashes a message before).
+ */
+export function messageIdOf(data: Uint8Array): Uint8Array {
+  let id = messageIds.get(data)
+  if (!id) {
+    id = txId(data)
+    messageIds.set(data, id)
+  }
+  return id
+}
+
 interface Waiting {
   msgId: string
   source: string
@@ -150,8 +165,9 @@ export class TransactionGossip {
     // before the signature check, which is most of a message's cost: past the limit it is not forwarded either
     if (!this.conduct.admit(peer)) return TopicValidatorResult.Ignore
     // held here already (it came back after gossipsub forgot it): nothing to check or forward
-    if (this.ledger.graph.indexOf(txId(data)) !== NONE) return TopicValidatorResult.Ignore
-    const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier)
+    const id = messageIdOf(data)
+    if (this.ledger.graph.indexOf(id) !== NONE) return TopicValidatorResult.Ignore
+    const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier, id)
     if (!checked.ok) {
       this.counters.rejected++
       // a clock skew may be ours, not the sender's fault: ignored, not penalised
@@ -177,7 +193,7 @@ export class TransactionGossip {
       return
     }
     this.counters.received++
-    const id = toHex(checked.id)
+    const id = msgId // the transaction's id in hex (node.ts)
     // registered before the commit: onStored, called at the commit, forwards it
     const forwardWhenStored = this.waiting.size < MAX_WAITING
     if (forwardWhenStored && !this.waiting.has(id)) this.waiting.set(id, { msgId, source, sinceMs: Date.now() })

@@ -57,21 +57,6 @@ type GossipSubInternals = GossipSub & {
 
 type Valid = Extract<Checked, { ok: true }>
 
-const messageIds = new WeakMap<Uint8Array, Uint8Array>()
-
-/**
- * A gossiped transaction's id, its message id: hashed once per message, though gossipsub asks
- * for it, and the validator and the checks need it after (three hashes a message before).
- */
-export function messageIdOf(data: Uint8Array): Uint8Array {
-  let id = messageIds.get(data)
-  if (!id) {
-    id = txId(data)
-    messageIds.set(data, id)
-  }
-  return id
-}
-
 interface Waiting {
   msgId: string
   source: string
@@ -165,7 +150,7 @@ export class TransactionGossip {
     // before the signature check, which is most of a message's cost: past the limit it is not forwarded either
     if (!this.conduct.admit(peer)) return TopicValidatorResult.Ignore
     // held here already (it came back after gossipsub forgot it): nothing to check or forward
-    const id = messageIdOf(data)
+    const id = txId(data) // hashed once for the lookup and the checks (gossipsub hashed it for its message id)
     if (this.ledger.graph.indexOf(id) !== NONE) return TopicValidatorResult.Ignore
     const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier, id)
     if (!checked.ok) {

@@ -13,7 +13,7 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         input: { index: resolve(root, 'src-main/electron/main.ts') },
-        external: ['better-sqlite3', 'electron']
+        external: ['better-sqlite3', 'sodium-native', 'electron']
       }
     }
   },

@@ -1,6 +1,8 @@
 // Ed25519 verification spread over worker threads and (unless the caller says otherwise) this
-// one: signatures are the cost of ingest, and a node has more than one core. The worker's code is self-contained JavaScript
-// (node:crypto only), so it runs the same from the TypeScript sources, the CLI and the build.
+// one: signatures are the cost of ingest, and a node has more than one core. The worker's code is
+// self-contained JavaScript (libsodium, as signing.ts verifies, loaded by its resolved path), so it
+// runs the same from the TypeScript sources, the CLI and the build.
+import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { SignatureVerifier } from './signing'
@@ -18,30 +20,21 @@ const KEY_BYTES = 32
 const SIGNATURE_BYTES = 64
 const RECORD_HEADER_BYTES = KEY_BYTES + SIGNATURE_BYTES + 4
 
+// an eval'd worker resolves modules from the working directory, which may be anywhere
+const SODIUM_PATH = createRequire(import.meta.url).resolve('sodium-native')
+
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
-const { createPublicKey, verify } = require('node:crypto')
-const SPKI = Buffer.from('302a300506032b6570032100', 'hex')
-const keys = new Map()
-function keyFor(raw) {
-  const id = raw.toString('base64')
-  let key = keys.get(id)
-  if (key === undefined) {
-    try { key = createPublicKey({ key: Buffer.concat([SPKI, raw]), format: 'der', type: 'spki' }) } catch { key = null }
-    if (keys.size > 10000) keys.clear()
-    keys.set(id, key)
-  }
-  return key
-}
+const sodium = require(${JSON.stringify(SODIUM_PATH)})
 parentPort.on('message', ({ id, count, records }) => {
   const bytes = Buffer.from(records)
   const valid = new Uint8Array(count)
   for (let i = 0, at = 0; i < count; i++) {
-    const key = keyFor(bytes.subarray(at, at + ${KEY_BYTES}))
+    const key = bytes.subarray(at, at + ${KEY_BYTES})
     const signature = bytes.subarray(at + ${KEY_BYTES}, at + ${KEY_BYTES + SIGNATURE_BYTES})
     const length = bytes.readUInt32BE(at + ${KEY_BYTES + SIGNATURE_BYTES})
     const message = bytes.subarray(at + ${RECORD_HEADER_BYTES}, at + ${RECORD_HEADER_BYTES} + length)
-    valid[i] = key !== null && verify(null, message, key, signature) ? 1 : 0
+    valid[i] = sodium.crypto_sign_verify_detached(signature, message, key) ? 1 : 0
     at += ${RECORD_HEADER_BYTES} + length
   }
   parentPort.postMessage({ id, valid }, [valid.buffer])

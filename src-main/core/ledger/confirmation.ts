@@ -129,4 +129,3 @@ export class ConfirmationTracker {
     return Math.max(this.pendingFrom, g.size - this.options.window)
   }
 }
-

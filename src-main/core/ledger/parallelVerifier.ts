@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { SignatureVerifier } from './signing'
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './transaction'
 
 export interface SignedMessage {
   publicKey: Uint8Array
@@ -16,9 +17,7 @@ export interface SignedMessage {
 // A share goes to a worker as one transferred buffer of records (public key 32, signature 64,
 // message length u32, message): an array of objects is copied field by field on both sides,
 // which cost the sending thread more than a tenth of a sync.
-const KEY_BYTES = 32
-const SIGNATURE_BYTES = 64
-const RECORD_HEADER_BYTES = KEY_BYTES + SIGNATURE_BYTES + 4
+const RECORD_HEADER_BYTES = PUBLIC_KEY_BYTES + SIGNATURE_BYTES + 4
 
 // an eval'd worker resolves modules from the working directory, which may be anywhere
 const SODIUM_PATH = createRequire(import.meta.url).resolve('sodium-native')
@@ -30,9 +29,9 @@ parentPort.on('message', ({ id, count, records }) => {
   const bytes = Buffer.from(records)
   const valid = new Uint8Array(count)
   for (let i = 0, at = 0; i < count; i++) {
-    const key = bytes.subarray(at, at + ${KEY_BYTES})
-    const signature = bytes.subarray(at + ${KEY_BYTES}, at + ${KEY_BYTES + SIGNATURE_BYTES})
-    const length = bytes.readUInt32BE(at + ${KEY_BYTES + SIGNATURE_BYTES})
+    const key = bytes.subarray(at, at + ${PUBLIC_KEY_BYTES})
+    const signature = bytes.subarray(at + ${PUBLIC_KEY_BYTES}, at + ${PUBLIC_KEY_BYTES + SIGNATURE_BYTES})
+    const length = bytes.readUInt32BE(at + ${PUBLIC_KEY_BYTES + SIGNATURE_BYTES})
     const message = bytes.subarray(at + ${RECORD_HEADER_BYTES}, at + ${RECORD_HEADER_BYTES} + length)
     valid[i] = sodium.crypto_sign_verify_detached(signature, message, key) ? 1 : 0
     at += ${RECORD_HEADER_BYTES} + length
@@ -41,7 +40,7 @@ parentPort.on('message', ({ id, count, records }) => {
 })
 `
 
-const wellFormed = (item: SignedMessage) => item.publicKey.length === KEY_BYTES && item.signature.length === SIGNATURE_BYTES
+const wellFormed = (item: SignedMessage) => item.publicKey.length === PUBLIC_KEY_BYTES && item.signature.length === SIGNATURE_BYTES
 
 /** The share as the worker reads it (a malformed item's key and signature left zero: its verdict is false whatever the worker says). */
 function packShare(items: readonly SignedMessage[]): ArrayBuffer {
@@ -51,9 +50,9 @@ function packShare(items: readonly SignedMessage[]): ArrayBuffer {
   for (const item of items) {
     if (wellFormed(item)) {
       records.set(item.publicKey, at)
-      records.set(item.signature, at + KEY_BYTES)
+      records.set(item.signature, at + PUBLIC_KEY_BYTES)
     }
-    view.setUint32(at + KEY_BYTES + SIGNATURE_BYTES, item.message.length)
+    view.setUint32(at + PUBLIC_KEY_BYTES + SIGNATURE_BYTES, item.message.length)
     records.set(item.message, at + RECORD_HEADER_BYTES)
     at += RECORD_HEADER_BYTES + item.message.length
   }

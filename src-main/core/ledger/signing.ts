@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto'
 import sodium from 'sodium-native'
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './transaction'
 
 // node:crypto takes Ed25519 keys as DER; raw 32-byte keys get these fixed ASN.1 prefixes.
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
@@ -27,9 +28,6 @@ export function publicKeyBytes(privateKey: KeyObject): Uint8Array {
 export function signBytes(privateKey: KeyObject, message: Uint8Array): Uint8Array {
   return new Uint8Array(sign(null, message, privateKey))
 }
-
-const PUBLIC_KEY_BYTES = 32
-const SIGNATURE_BYTES = 64
 
 /**
  * Verifies Ed25519 signatures with libsodium (sodium-native), which checks one in about half the

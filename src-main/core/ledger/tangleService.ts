@@ -180,14 +180,14 @@ export class TangleService {
       id: toHex(g.idAt(index)),
       trunk: parent(g.trunk[index]!),
       branch: parent(g.branch[index]!),
-      kind: KIND_NAMES[this.kindOf(index)],
+      kind: KIND_NAMES[this.kindAt(index)],
       status: finalityOf(this.ledger, index).state,
       tip: g.tips.has(index),
       receivedAt: g.receivedMs[index]!
     }
   }
 
-  private kindOf(index: number): TxKind {
+  private kindAt(index: number): TxKind {
     if (index === 0) return TxKind.Genesis
     const bytes = this.ledger.bodyAt(index)
     return bytes ? kindOf(bytes) : TxKind.Data

@@ -17,6 +17,9 @@ export interface ConfirmationOptions {
 
 export const DEFAULT_CONFIRMATION: ConfirmationOptions = { walks: 64, threshold: 0.9, window: 20_000 }
 
+/** in the scores: not pending, or reached by no walk (a real confidence is never negative) */
+const NOT_SCORED = -1
+
 export interface StatusChange {
   index: number
   status: TxStatus
@@ -28,8 +31,14 @@ export class ConfirmationTracker {
   private pendingFrom = 0
   /** per transaction from the window's start, a bitset of the walks that reached it this round */
   private reached = new Uint32Array(0)
-  /** confidence of the pending transactions at the last round, for the explorer */
-  lastConfidence = new Map<number, number>()
+  /**
+   * the last round's confidence per transaction from `scoredFrom`, NOT_SCORED where it is not
+   * pending or no walk reached it: reused round after round, as a window of 20,000 pending
+   * transactions (walks that never agree) made a Map of that size twice a second for the GC
+   */
+  private scores = new Float64Array(0)
+  private scoredFrom = 0
+  private scoredSpan = 0
 
   constructor(
     private readonly ledger: Ledger,
@@ -54,13 +63,36 @@ export class ConfirmationTracker {
    * so is it), and going on would cost the whole window every round on a quiet tangle.
    */
   confidence(): Map<number, number> {
-    const g = this.ledger.graph
+    this.score()
     const confidence = new Map<number, number>()
-    if (g.size === 0) return confidence
+    this.forEachScored((x, c) => confidence.set(x, c))
+    return confidence
+  }
+
+  /** The last round's confidence of a transaction; 0 where it was not pending or no walk reached it. */
+  lastConfidenceOf(index: number): number {
+    const at = index - this.scoredFrom
+    return at >= 0 && at < this.scoredSpan && this.scores[at] !== NOT_SCORED ? this.scores[at]! : 0
+  }
+
+  private forEachScored(each: (index: number, confidence: number) => void): void {
+    for (let at = 0; at < this.scoredSpan; at++) if (this.scores[at] !== NOT_SCORED) each(this.scoredFrom + at, this.scores[at]!)
+  }
+
+  /** Fills `scores` for this round (see confidence()). */
+  private score(): void {
+    const g = this.ledger.graph
+    this.scoredSpan = 0
+    if (g.size === 0) return
     const from = this.scoreFrom()
     const words = Math.ceil(this.options.walks / 32)
     const span = g.size - from
     if (this.reached.length < span * words) this.reached = new Uint32Array(Math.max(span * 2, 1024) * words)
+    if (this.scores.length < span) this.scores = new Float64Array(Math.max(span * 2, 1024))
+    const scores = this.scores
+    scores.fill(NOT_SCORED, 0, span)
+    this.scoredFrom = from
+    this.scoredSpan = span
     const reached = this.reached
     reached.fill(0, 0, span * words)
     // parents below the window (or none: the genesis) are not scored
@@ -82,27 +114,25 @@ export class ConfirmationTracker {
       let count = 0
       for (let w = 0; w < words; w++) count += popcount(reached[row + w]!)
       if (count === 0 || g.status[x] === TxStatus.Confirmed) continue
-      if (g.status[x] === TxStatus.Pending) confidence.set(x, count / this.options.walks)
+      if (g.status[x] === TxStatus.Pending) scores[x - from] = count / this.options.walks
       passOn(g.trunk[x]!, row)
       passOn(g.branch[x]!, row)
     }
-    return confidence
   }
 
   /** One round: score, confirm, settle double spends, and store every change in one transaction. */
   update(): StatusChange[] {
     const g = this.ledger.graph
-    const confidence = this.confidence()
-    this.lastConfidence = confidence
+    this.score()
     const changes: StatusChange[] = []
     const at = this.now()
     this.sql.transaction(() => {
-      for (const [x, c] of confidence) {
-        if (c < this.options.threshold || g.status[x] !== TxStatus.Pending || g.invalid[x] === 1) continue
+      this.forEachScored((x, c) => {
+        if (c < this.options.threshold || g.status[x] !== TxStatus.Pending || g.invalid[x] === 1) return
         g.status[x] = TxStatus.Confirmed
         this.sql.setStatus.run(TxStatus.Confirmed, at, x + 1)
         changes.push({ index: x, status: TxStatus.Confirmed })
-      }
+      })
       for (const [key, spenders] of this.ledger.openConflicts) {
         const winner = spenders.find((s) => g.status[s] === TxStatus.Confirmed)
         if (winner === undefined) continue

@@ -158,7 +158,7 @@ export class TangleService {
   private confidenceOf(index: number, state: TxState): number {
     if (state === 'confirmed' || state === 'preconfirmed') return 1
     if (state === 'conflicting' || state === 'rejected' || this.graph.status[index] === TxStatus.Rejected) return 0
-    return this.confirmation.lastConfidence.get(index) ?? 0
+    return this.confirmation.lastConfidenceOf(index)
   }
 
   /** A transaction by id (64 hex digits), or every transaction paying or issued by a dv2g address. */

@@ -85,6 +85,10 @@ describe('confirmation', () => {
     expect([...g.status].some((s) => s === TxStatus.Confirmed)).toBe(true)
     expect([...confidence.keys()].sort((a, b) => a - b)).toEqual([...expected.keys()].sort((a, b) => a - b))
     for (const [x, c] of confidence) expect(c).toBeCloseTo(expected.get(x)!, 9)
+    // what the explorer shows: the same round's scores, and none for a tip (no walk approves its own tip)
+    for (const [x, c] of confidence) expect(tracker.lastConfidenceOf(x)).toBe(c)
+    for (const tip of g.tips.values()) expect(tracker.lastConfidenceOf(tip)).toBe(0)
+    expect(tracker.lastConfidenceOf(g.size)).toBe(0)
   })
 
   it('settles a double spend attached in two parts of the tangle: one confirmed, the other rejected', () => {

@@ -8,11 +8,12 @@ import { TopicValidatorResult, type GossipSub, type GossipsubMessage } from '@li
 import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { NONE } from '../ledger/graph'
-import { toHex, txId } from '../ledger/hash'
+import { toHex } from '../ledger/hash'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { SignatureVerifier } from '../ledger/signing'
 import { checkIntrinsic, type Checked } from '../ledger/validation'
 import type { Conduct } from './conduct'
+import { gossipMessageId } from './messageId'
 import type { Requester } from './requester'
 
 export const topicOf = (networkId: string) => `/dv2g/${networkId}/tx/1`
@@ -150,7 +151,7 @@ export class TransactionGossip {
     // before the signature check, which is most of a message's cost: past the limit it is not forwarded either
     if (!this.conduct.admit(peer)) return TopicValidatorResult.Ignore
     // held here already (it came back after gossipsub forgot it): nothing to check or forward
-    const id = txId(data) // hashed once for the lookup and the checks (gossipsub hashed it for its message id)
+    const id = gossipMessageId(data) // gossipsub's hash for the message id, for the lookup and the checks
     if (this.ledger.graph.indexOf(id) !== NONE) return TopicValidatorResult.Ignore
     const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier, id)
     if (!checked.ok) {

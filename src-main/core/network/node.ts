@@ -10,9 +10,10 @@ import type { PrivateKey } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
-import { toHex, txId } from '../ledger/hash'
+import { toHex } from '../ledger/hash'
 import { MAX_TX_BYTES } from '../ledger/transaction'
 import { expireDeliveryRecordsAfter } from './gossipRecords'
+import { gossipMessageId } from './messageId'
 import { coalesceGossipWrites } from './gossipWrites'
 import type { PeerGate } from './peerGate'
 
@@ -68,7 +69,7 @@ export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
         // transactions carry their own Ed25519 signatures: signing the gossip message again costs a
         // second verify per message and makes the same transaction from two peers two messages
         globalSignaturePolicy: StrictNoSign,
-        msgIdFn: (message) => txId(message.data),
+        msgIdFn: (message) => gossipMessageId(message.data),
         msgIdToStrFn: (id) => toHex(id),
         // a held transaction (parents missing) is forwarded once it is solid, or never
         asyncValidation: true,

@@ -26,8 +26,10 @@ export function backlogSlope(samples: readonly BacklogSample[]): number {
 export interface StepMeasure {
   /** the rate asked of the issuing node, tx/s */
   rate: number
-  /** the rate it issued at */
+  /** the rate the nodes took transactions in, timed by each node */
   issuedTxPerSecond: number
+  /** the same timed from the bench's side, each request's transfer and reply included */
+  requestTxPerSecond: number
   /** ms from the last issue until every node held everything, or null if not within the bound */
   drainMs: number | null
   /** the backlog's growth over the second half of the issuing, tx/s */

@@ -31,7 +31,7 @@ describe('the rate search of bench network', () => {
 })
 
 describe('whether a step kept up', () => {
-  const step = { rate: 500, issuedTxPerSecond: 498, drainMs: 120, backlogGrowthTxPerSecond: 3 }
+  const step = { rate: 500, issuedTxPerSecond: 498, requestTxPerSecond: 480, drainMs: 120, backlogGrowthTxPerSecond: 3 }
 
   it('holds when the issuer reached the rate, every node drained in time and the backlog did not grow', () => {
     expect(fallingBehind(step, 2000)).toBeNull()

@@ -13,8 +13,8 @@ import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { toHex } from '../ledger/hash'
 import { MAX_TX_BYTES } from '../ledger/transaction'
 import { expireDeliveryRecordsAfter } from './gossipRecords'
-import { gossipMessageId } from './messageId'
 import { coalesceGossipWrites } from './gossipWrites'
+import { gossipMessageId } from './messageId'
 import type { PeerGate } from './peerGate'
 
 export interface NodeOptions {

@@ -59,7 +59,6 @@ type GossipSubInternals = GossipSub & {
 type Valid = Extract<Checked, { ok: true }>
 
 interface Waiting {
-  msgId: string
   source: string
   sinceMs: number
 }
@@ -76,7 +75,7 @@ export class TransactionGossip {
   private readonly verifier = new SignatureVerifier()
   /** checked by the validator, awaiting the message event */
   private readonly checkedByMsgId = new Map<string, Valid>()
-  /** gossiped transactions not yet stored, by id: reported Accept (forwarded) once stored */
+  /** gossiped transactions not yet stored, by id (the message id: node.ts): reported Accept (forwarded) once stored */
   private readonly waiting = new Map<string, Waiting>()
   /** ids that arrived from peers another way (fetched), not to be published when stored */
   private readonly fetched = new Set<string>()
@@ -179,23 +178,22 @@ export class TransactionGossip {
       return
     }
     this.counters.received++
-    const id = msgId // the transaction's id in hex (node.ts)
     // registered before the commit: onStored, called at the commit, forwards it
     const forwardWhenStored = this.waiting.size < MAX_WAITING
-    if (forwardWhenStored && !this.waiting.has(id)) this.waiting.set(id, { msgId, source, sinceMs: Date.now() })
+    if (forwardWhenStored && !this.waiting.has(msgId)) this.waiting.set(msgId, { source, sinceMs: Date.now() })
     stored.then(
       (outcomes) => {
         this.askForMissingParents([checked], outcomes, () => source)
         const outcome = outcomes[0]!
         if (forwardWhenStored && (outcome.status === 'accepted' || outcome.status === 'held')) return
         // known already, or against the ledger's rules here (which may depend on what this node holds)
-        this.waiting.delete(id)
+        this.waiting.delete(msgId)
         this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
       },
       (error: unknown) => {
         // the database refused the commit (disk full, I/O): it is neither stored nor forwarded
         this.log(`dv2g node: could not store a gossiped transaction: ${error instanceof Error ? error.message : String(error)}`)
-        this.waiting.delete(id)
+        this.waiting.delete(msgId)
         this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
       }
     )
@@ -224,7 +222,7 @@ export class TransactionGossip {
       const waiting = this.waiting.get(id)
       if (waiting) {
         this.waiting.delete(id)
-        this.pubsub.reportMessageValidationResult(waiting.msgId, waiting.source, TopicValidatorResult.Accept)
+        this.pubsub.reportMessageValidationResult(id, waiting.source, TopicValidatorResult.Accept)
       } else if (this.fetched.has(id)) {
         this.fetched.delete(id)
       } else {
@@ -248,7 +246,7 @@ export class TransactionGossip {
     for (const [id, waiting] of this.waiting) {
       if (waiting.sinceMs > cutoff) continue
       this.waiting.delete(id)
-      this.pubsub.reportMessageValidationResult(waiting.msgId, waiting.source, TopicValidatorResult.Ignore)
+      this.pubsub.reportMessageValidationResult(id, waiting.source, TopicValidatorResult.Ignore)
     }
   }
 }

@@ -20,10 +20,25 @@ export function migrate(db: Database.Database, all: readonly Migration[] = migra
     )
   }
   for (const migration of all.slice(current)) {
-    db.transaction(() => {
-      migration.up(db)
-      db.pragma(`user_version = ${migration.version}`)
-    })()
+    // the pragma is a no-op inside a transaction, so it is switched around it
+    const foreignKeysOff = migration.rebuildsReferencedTables === true && db.pragma('foreign_keys', { simple: true }) === 1
+    if (foreignKeysOff) db.pragma('foreign_keys = OFF')
+    try {
+      db.transaction(() => {
+        migration.up(db)
+        if (migration.rebuildsReferencedTables) refuseBrokenReferences(db, migration)
+        db.pragma(`user_version = ${migration.version}`)
+      })()
+    } finally {
+      if (foreignKeysOff) db.pragma('foreign_keys = ON')
+    }
   }
   return schemaVersion(db)
+}
+
+function refuseBrokenReferences(db: Database.Database, migration: Migration): void {
+  const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]
+  if (broken.length === 0) return
+  const first = broken[0]!
+  throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length} rows referring to rows that are not there, the first in ${first.table} (row ${first.rowid}, referring to ${first.parent})`)
 }

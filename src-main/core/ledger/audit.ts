@@ -61,6 +61,9 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
   const chunkIds = Buffer.concat(db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck().all() as Buffer[])
   const storedIds = Buffer.concat(db.prepare('SELECT id FROM transactions ORDER BY seq').pluck().all() as Buffer[])
   if (Buffer.compare(chunkIds, storedIds) !== 0) problem('the id chunks do not match the transactions\' ids: reopening would rebuild a wrong graph')
+  // no SQL index keeps ids unique (the graph does, at ingest; migration 010): one stored twice is named here
+  const repeated = db.prepare('SELECT id, count(*) FROM transactions GROUP BY id HAVING count(*) > 1').raw().all() as [Buffer, number][]
+  for (const [id, times] of repeated) problem(`transaction ${toHex(id).slice(0, 16)}… is stored ${times} times`)
 
   const doubleSpent = db
     .prepare(

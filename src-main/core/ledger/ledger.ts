@@ -349,7 +349,7 @@ export class Ledger {
     const id = toHex(valid.id)
     if (this.graph.indexOf(valid.id) !== NONE) return { status: 'duplicate', id }
     const essenceId = txId(valid.bytes.subarray(0, valid.essenceLength))
-    const original = this.store.sameEssence(essenceId)
+    const original = this.store.sameEssence(valid.tx.timestampMs, essenceId)
     if (original) return { status: 'refused', id, reason: `a copy of ${toHex(original)} re-mined with another nonce` }
     try {
       const parents = this.rules.parentsOf(valid.tx)

@@ -39,7 +39,7 @@ export class TangleStore {
       ),
       setMeta: db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
-      sameEssence: db.prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.essence_id = ?').pluck(),
+      sameEssence: db.prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.timestamp_ms = ? AND b.essence_id = ?').pluck(),
       insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
       deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
       insertTip: db.prepare('INSERT INTO tips (seq) VALUES (?)'),
@@ -116,8 +116,8 @@ export class TangleStore {
   }
 
   /** The transaction stored with the same essence (a re-mined copy), if any. */
-  sameEssence(essenceId: Uint8Array): Buffer | undefined {
-    return this.sql.sameEssence.get(essenceId) as Buffer | undefined
+  sameEssence(timestampMs: number, essenceId: Uint8Array): Buffer | undefined {
+    return this.sql.sameEssence.get(timestampMs, essenceId) as Buffer | undefined
   }
 
   output(txSeq: number, idx: number): { address: Buffer; amount: bigint } | undefined {

@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../../../src-main/core/db/connection'
 import { latestSchemaVersion, migrate, schemaVersion } from '../../../../../src-main/core/db/migrate'
 import { migrations } from '../../../../../src-main/core/db/migrations/index'
+import { verifyLedger } from '../../../../../src-main/core/ledger/audit'
+import { Ledger } from '../../../../../src-main/core/ledger/ledger'
+import { privateKeyFromSeed, publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
+import { TxKind } from '../../../../../src-main/core/ledger/transaction'
 import { useTempDirs } from '../../../../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -270,6 +274,43 @@ describe('migrations', () => {
     db.close()
   })
 
+  it('010 rebuilds the ledger tables without hash-keyed indexes, keeping every row and every reference to them', () => {
+    const db = new Database(join(tempDir(), 'v9.sqlite'))
+    db.pragma('foreign_keys = ON')
+    migrate(db, migrations.slice(0, 9))
+    const operator = privateKeyFromSeed(new Uint8Array(32).fill(1))
+    const ledger = new Ledger(db, { powBits: 2 })
+    ledger.createGenesis(operator, [{ address: publicKeyBytes(operator), amount: 1000n }], [publicKeyBytes(operator)])
+    ledger.attachMany(operator, Array.from({ length: 40 }, (_, i) => ({ kind: TxKind.Data, topic: 'kept', body: new Uint8Array([i]) })))
+    ledger.issueMilestone(operator)
+    ledger.ingestQueue.close('reopened after the migration')
+    const rows = (table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY seq`).all()
+    const before = { transactions: rows('transactions'), bodies: rows('transaction_bodies'), refs: rows('milestone_refs') }
+
+    migrate(db, migrations.slice(0, 10))
+    expect(schemaVersion(db)).toBe(10)
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect({ transactions: rows('transactions'), bodies: rows('transaction_bodies'), refs: rows('milestone_refs') }).toEqual(before)
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    const uniqueIndexes = (table: string) =>
+      (db.pragma(`index_list(${table})`) as { name: string; unique: number }[])
+        .filter((index) => index.unique)
+        .map((index) => (db.pragma(`index_info(${index.name})`) as { name: string }[]).map((column) => column.name))
+    expect(uniqueIndexes('transactions')).toEqual([])
+    expect(uniqueIndexes('transaction_bodies')).toEqual([['timestamp_ms', 'essence_id']])
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'transactions'").pluck().all()).toEqual(['transactions_status'])
+    // references to the rebuilt tables still hold
+    expect(() => db.prepare("INSERT INTO transaction_bodies VALUES (999, zeroblob(32), 2, x'00', 0, x'00')").run()).toThrow(/FOREIGN KEY/)
+    expect(() => db.prepare("INSERT INTO approvers VALUES (999, 1)").run()).toThrow(/FOREIGN KEY/)
+    expect(verifyLedger(db)).toMatchObject({ ok: true, transactions: 42 })
+
+    const reopened = new Ledger(db, { powBits: 2 })
+    expect(reopened.graph.size).toBe(42)
+    expect(reopened.attachMany(operator, [{ kind: TxKind.Data, topic: 'after', body: new Uint8Array([1]) }])[0]).toMatchObject({ status: 'accepted' })
+    reopened.ingestQueue.close('done')
+    db.close()
+  })
+
   it('opening a database sets WAL and runs every migration once', () => {
     const file = join(tempDir(), 'db.sqlite')
     const db = openDatabase(file)
@@ -305,5 +346,21 @@ describe('migrations', () => {
     expect(() => migrate(db, broken)).toThrow(/missing_table/)
     expect(schemaVersion(db)).toBe(migrations.length)
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get()).toBe(0)
+  })
+
+  it('refuses a table rebuild that would leave references to rows that are not there, and turns foreign keys back on', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db)
+    db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms) VALUES (1, zeroblob(32), NULL, NULL, 0)').run()
+    db.prepare('INSERT INTO tips VALUES (1)').run()
+    const losing = [
+      ...migrations,
+      { version: migrations.length + 1, name: 'losing rows', rebuildsReferencedTables: true, up: (d: Database.Database) => d.exec('DELETE FROM transactions') }
+    ]
+    expect(() => migrate(db, losing)).toThrow(`migration ${migrations.length + 1} (losing rows) would leave 1 rows referring to rows that are not there, the first in tips (row 1, referring to transactions)`)
+    expect(schemaVersion(db)).toBe(migrations.length)
+    expect(db.prepare('SELECT count(*) FROM transactions').pluck().get()).toBe(1)
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
   })
 })

@@ -343,6 +343,15 @@ describe('milestones and White Flag', () => {
     expect(verifyLedger(a.db).problems).toEqual([expect.stringMatching(/^milestone 1: applying it again gives state hash [0-9a-f]{64}, stored 0{64}, stated [0-9a-f]{64}$/)])
   })
 
+  it('has tangle verify name a transaction stored twice, which no SQL index prevents', () => {
+    const a = withGenesis()
+    const copied = accepted(pay(a.ledger, operator, alice, 50n))
+    expect(verifyLedger(a.db)).toMatchObject({ ok: true, problems: [] })
+    const seq = (a.db.prepare('SELECT max(seq) FROM transactions').pluck().get() as number) + 1
+    a.db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms) SELECT ?, id, trunk_seq, branch_seq, received_ms FROM transactions WHERE id = ?').run(seq, fromHex(copied.id))
+    expect(verifyLedger(a.db).problems).toContain(`transaction ${copied.id.slice(0, 16)}… is stored 2 times`)
+  })
+
   it('takes a chain of 50,000 transactions newest first and applies a milestone over it without overflowing the stack', { timeout: 300_000 }, () => {
     const n = 50_000
     const a = withGenesis()

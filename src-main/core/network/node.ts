@@ -36,8 +36,13 @@ export const COLOCATED_IPS = ['127.0.0.1', '::1']
 /** a gossip frame carries one transaction plus protobuf framing */
 const MAX_GOSSIP_RPC_BYTES = MAX_TX_BYTES * 16
 
-/** how long gossipsub knows a message id as seen, and keeps its delivery record (gossipRecords.ts) */
-export const SEEN_TTL_MS = 30_000
+/**
+ * How long gossipsub knows a message id as seen, and keeps its delivery record (gossipRecords.ts).
+ * Both are held per message, so their memory is this times the rate. A copy comes within a few
+ * seconds (gossip advertises the last 3, a forward waits for its store); one later than this is
+ * found in the ledger before its signature is checked (gossip.ts), and ignored.
+ */
+export const SEEN_TTL_MS = 10_000
 
 export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
   const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
@@ -76,8 +81,7 @@ export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
-        // the default two minutes of seen ids is 40 MB at 1,500 tx/s; a transaction seen again
-        // later is found in the ledger before its signature is checked (gossip.ts)
+        // the default is two minutes: 40 MB of seen ids at 1,500 tx/s
         seenTTL: SEEN_TTL_MS,
         scoreParams: {
           // the default IP co-location penalty drives the score of more than 10 peers on one

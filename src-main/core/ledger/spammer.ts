@@ -27,7 +27,15 @@ export interface SpamResult {
 export interface SubmitResult extends SpamResult {
   /** the first refusals, each with the transaction's place in what was submitted */
   refused: { index: number; reason: string }[]
+  /**
+   * The machine's clock (ms since the epoch) at the first transaction and after the last commit:
+   * a caller submitting to several nodes on one machine times them all on one clock.
+   */
+  startedAtMs: number
+  endedAtMs: number
 }
+
+const wallClockMs = () => performance.timeOrigin + performance.now()
 
 const MAX_BATCH = 64
 const CONFIRM_EVERY_MS = 250
@@ -97,6 +105,7 @@ export async function spam(ledger: Ledger, confirmation: ConfirmationTracker, op
 export async function submitAtRate(ledger: Ledger, transactions: readonly Uint8Array[], options: Omit<SpamOptions, 'count'>): Promise<SubmitResult> {
   const verifier = new SignatureVerifier()
   const refused: SubmitResult['refused'] = []
+  const startedAtMs = wallClockMs()
   const result = await atRate(ledger, { ...options, count: transactions.length }, async (from, size) => {
     const now = ledger.options.now()
     const checked = transactions.slice(from, from + size).map((bytes) => checkIntrinsic(bytes, ledger.options, now, verifier))
@@ -106,5 +115,5 @@ export async function submitAtRate(ledger: Ledger, transactions: readonly Uint8A
     })
     return outcomes
   })
-  return { ...result, refused }
+  return { ...result, refused, startedAtMs, endedAtMs: wallClockMs() }
 }

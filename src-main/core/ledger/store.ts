@@ -115,7 +115,7 @@ export class TangleStore {
     return this.sql.body.get(index + 1) as Buffer | undefined
   }
 
-  /** The transaction stored with the same essence (a re-mined copy), if any. */
+  /** The transaction stored with the same essence (a re-mined copy), if any: found by its timestamp first, which the essence holds. */
   sameEssence(timestampMs: number, essenceId: Uint8Array): Buffer | undefined {
     return this.sql.sameEssence.get(timestampMs, essenceId) as Buffer | undefined
   }

@@ -40,5 +40,5 @@ function refuseBrokenReferences(db: Database.Database, migration: Migration): vo
   const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]
   if (broken.length === 0) return
   const first = broken[0]!
-  throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length} rows referring to rows that are not there, the first in ${first.table} (row ${first.rowid}, referring to ${first.parent})`)
+  throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length} ${broken.length === 1 ? 'row' : 'rows'} referring to rows that are not there, the first in ${first.table} (row ${first.rowid}, referring to ${first.parent})`)
 }

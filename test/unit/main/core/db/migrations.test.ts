@@ -358,7 +358,7 @@ describe('migrations', () => {
       ...migrations,
       { version: migrations.length + 1, name: 'losing rows', rebuildsReferencedTables: true, up: (d: Database.Database) => d.exec('DELETE FROM transactions') }
     ]
-    expect(() => migrate(db, losing)).toThrow(`migration ${migrations.length + 1} (losing rows) would leave 1 rows referring to rows that are not there, the first in tips (row 1, referring to transactions)`)
+    expect(() => migrate(db, losing)).toThrow(`migration ${migrations.length + 1} (losing rows) would leave 1 row referring to rows that are not there, the first in tips (row 1, referring to transactions)`)
     expect(schemaVersion(db)).toBe(migrations.length)
     expect(db.prepare('SELECT count(*) FROM transactions').pluck().get()).toBe(1)
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)

@@ -38,7 +38,8 @@ describe('tangle.submit', () => {
       expect(result.refused).toEqual([{ index: 29, reason: expect.stringMatching(/signature does not verify|proof of work/) }])
       // 30 at 200 tx/s: the last batch may go out no sooner than 145 ms after the first
       expect(result.seconds).toBeGreaterThanOrEqual(29 / 200)
-      expect(result.endedAtMs - result.startedAtMs).toBeGreaterThanOrEqual(result.seconds * 1000)
+      // the span on the machine's clock holds the node's own timing (to a millisecond of rounding)
+      expect(result.endedAtMs - result.startedAtMs).toBeGreaterThanOrEqual(result.seconds * 1000 - 1)
       expect(Math.abs(result.endedAtMs - Date.now())).toBeLessThan(1000)
       expect(app.ledger().ledger.graph.size).toBe(30)
       expect(app.ledger().ledger.ingestQueue.counters.stored.local).toBe(29)

@@ -5,16 +5,23 @@ export type Db = Database.Database
 
 /**
  * Opens (creating if needed) the one SQLite file of a data dir: WAL so readers never block the
- * writer, synchronous=FULL so an acknowledged commit survives a crash, migrations applied.
+ * writer, synchronous=FULL so an acknowledged commit survives a crash, migrations applied. An
+ * upgrade is said on `note` (stderr by default): it may rebuild the ledger's tables, which takes
+ * seconds on a large tangle, and the operator should not take it for a hang.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, note: (line: string) => void = (line) => console.error(line)): Db {
   const db = new Database(file)
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
+    const from = schemaVersion(db)
+    const upgrading = from > 0 && from < latestSchemaVersion
+    if (upgrading) note(`dv2g: upgrading ${file} from schema ${from} to ${latestSchemaVersion}, once (a large tangle takes a while)`)
+    const started = performance.now()
     migrate(db)
+    if (upgrading) note(`dv2g: upgraded ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
     return db
   } catch (error) {
     db.close()

@@ -325,6 +325,21 @@ describe('migrations', () => {
     reopened.close()
   })
 
+  it('says when opening upgrades an existing database, and says nothing for a new one', () => {
+    const file = join(tempDir(), 'old.sqlite')
+    const old = new Database(file)
+    migrate(old, migrations.slice(0, 9))
+    old.close()
+    const lines: string[] = []
+    openDatabase(file, (line) => lines.push(line)).close()
+    expect(lines[0]).toBe(`dv2g: upgrading ${file} from schema 9 to ${latestSchemaVersion}, once (a large tangle takes a while)`)
+    expect(lines[1]!.startsWith(`dv2g: upgraded ${file} in `)).toBe(true)
+    expect(lines[1]!.slice(`dv2g: upgraded ${file} in `.length)).toMatch(/^\d+\.\d s$/)
+    openDatabase(file, (line) => lines.push(line)).close()
+    openDatabase(join(tempDir(), 'new.sqlite'), (line) => lines.push(line)).close()
+    expect(lines).toHaveLength(2)
+  })
+
   it('refuses a database written by a newer release instead of guessing', () => {
     const file = join(tempDir(), 'newer.sqlite')
     const db = new Database(file)

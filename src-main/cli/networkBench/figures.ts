@@ -26,9 +26,9 @@ export function backlogSlope(samples: readonly BacklogSample[]): number {
 export interface StepMeasure {
   /** the rate asked of the issuing node, tx/s */
   rate: number
-  /** the rate the nodes took transactions in, timed by each node */
+  /** the rate the nodes took transactions in, on the nodes' clock (BenchNetwork.submitEverywhere) */
   issuedTxPerSecond: number
-  /** the same timed from the bench's side, each request's transfer and reply included */
+  /** the same timed from the bench's side, the first request's transfer and the last reply included */
   requestTxPerSecond: number
   /** ms from the last issue until every node held everything, or null if not within the bound */
   drainMs: number | null

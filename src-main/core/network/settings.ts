@@ -2,10 +2,11 @@
 // dir runs as a node of the tangle network, where it listens, which peers it keeps, mDNS. Kept in
 // network.json in the data dir, written whole (a temp file, then a rename) so a crash leaves
 // either the old settings or the new ones. A file that does not parse is reported, not replaced.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { networkSettingsSchema, type NetworkSettings } from '../../../src-shared/contract'
 import { AddressError, parseAddress, peerIdOf } from './address'
+import { writeFileAtomic } from '../wallet/atomicFile'
 
 export const NETWORK_SETTINGS_FILE = 'network.json'
 export const DEFAULT_LISTEN = '/ip4/127.0.0.1/tcp/4781'
@@ -50,9 +51,7 @@ export function readNetworkSettings(dataDir: string): NetworkSettings {
 export function writeNetworkSettings(dataDir: string, settings: NetworkSettings): void {
   checkAddresses(settings)
   const file = join(dataDir, NETWORK_SETTINGS_FILE)
-  const temp = `${file}.${process.pid}.tmp`
-  writeFileSync(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o644 })
-  renameSync(temp, file)
+  writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`)
 }
 
 /** Every address must be a multiaddr; a peer's must end with its /p2p/ id, as dv2g node prints it. */

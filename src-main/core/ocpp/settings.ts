@@ -1,9 +1,10 @@
 // Whether the desktop app and dv2g serve run the OCPP central system, and where (Settings, OCPP):
 // kept in ocpp.json in the data dir, written whole (a temp file, then a rename). TLS is given as
 // the paths of a PEM certificate and key, read when the central system starts.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { writeFileAtomic } from '../wallet/atomicFile'
 
 export const OCPP_SETTINGS_FILE = 'ocpp.json'
 
@@ -63,7 +64,5 @@ export function readOcppSettings(dataDir: string): OcppFileSettings {
 export function writeOcppSettings(dataDir: string, settings: OcppFileSettings): void {
   if (settings.listen !== null) parseHostPort(settings.listen, 'listen')
   const file = join(dataDir, OCPP_SETTINGS_FILE)
-  const temp = `${file}.${process.pid}.tmp`
-  writeFileSync(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o644 })
-  renameSync(temp, file)
+  writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`)
 }

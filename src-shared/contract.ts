@@ -398,7 +398,23 @@ export const ocppSettingsSchema = z.object({
 export type OcppSettings = z.infer<typeof ocppSettingsSchema>
 
 const prosumerSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(64).nullable()
-const pathSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4096)
+/** a path as long as Linux allows */
+export const MAX_PATH_CHARS = 4096
+/** the files and folders one meter.import takes: a chosen volume's logs, or folders of them */
+export const MAX_IMPORT_PATHS = 256
+/**
+ * The largest call serve mode carries, as an HTTP body or one WebSocket frame: meter.import's
+ * largest input, each path character at most 3 bytes of UTF-8 in JSON (the control characters and
+ * lone surrogates that JSON writes as 6 are refused), and room for the call around it. Every other
+ * method's input is bounded well below it.
+ */
+export const MAX_CALL_BYTES = Math.ceil((MAX_IMPORT_PATHS * (3 * MAX_PATH_CHARS + 3) + 64 * 1024) / (1 << 20)) * (1 << 20)
+const pathSchema = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(MAX_PATH_CHARS)
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, { message: 'must not hold control characters' })
 
 const runIdSchema = z.string().uuid({ message: 'must be a run id' })
 
@@ -417,18 +433,18 @@ export const methods = {
   'esu.deleteProfile': method(z.object({ name: profileNameSchema }).strict(), z.object({ deleted: z.boolean() })),
 
   'wallet.list': method(noInput, z.object({ unlocked: z.boolean(), newKeystore: z.boolean(), wallets: z.array(walletSchema) })),
-  'wallet.unlock': method(z.object({ passphrase: z.string().min(1, { message: 'must not be empty' }) }).strict(), z.object({ unlocked: z.literal(true) })),
+  'wallet.unlock': method(z.object({ passphrase: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(), z.object({ unlocked: z.literal(true) })),
   'wallet.lock': method(noInput, z.object({ unlocked: z.literal(false) })),
   'wallet.create': method(
     z.object({ name: walletNameSchema, role: roleSchema }).strict(),
     z.object({ wallet: walletSchema, mnemonic: z.string(), treasury: z.boolean() })
   ),
   'wallet.import': method(
-    z.object({ name: walletNameSchema, role: roleSchema, mnemonic: z.string().min(1, { message: 'must not be empty' }) }).strict(),
+    z.object({ name: walletNameSchema, role: roleSchema, mnemonic: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(),
     z.object({ wallet: walletSchema, treasury: z.boolean() })
   ),
   'wallet.send': method(
-    z.object({ from: walletNameSchema, to: z.string().min(1, { message: 'must not be empty' }), amount: baseUnitsSchema }).strict(),
+    z.object({ from: walletNameSchema, to: z.string().min(1, { message: 'must not be empty' }).max(512), amount: baseUnitsSchema }).strict(),
     z.object({ id: txIdSchema })
   ),
   'wallet.history': method(
@@ -444,7 +460,7 @@ export const methods = {
     z.object({ count: z.number().int().min(1).max(1_000_000), rate: z.number().min(1).max(10_000) }).strict(),
     z.object({ started: z.literal(true) })
   ),
-  'tangle.search': method(z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }) }).strict(), z.array(tangleTxSchema)),
+  'tangle.search': method(z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }).max(512) }).strict(), z.array(tangleTxSchema)),
 
   'market.scenarios': method(
     noInput,
@@ -494,7 +510,7 @@ export const methods = {
   ),
   /** binds a wallet address to a participant id and role, signed by the operator's wallet (the keystore unlocked) */
   'market.register': method(
-    z.object({ id: z.string().trim().min(1, { message: 'must not be empty' }).max(64), role: z.enum(['ev', 'grid'], { error: 'must be ev or grid' }), address: z.string().trim().min(1, { message: 'must not be empty' }) }).strict(),
+    z.object({ id: z.string().trim().min(1, { message: 'must not be empty' }).max(64), role: z.enum(['ev', 'grid'], { error: 'must be ev or grid' }), address: z.string().trim().min(1, { message: 'must not be empty' }).max(512) }).strict(),
     z.object({ tx: z.string() })
   ),
   'market.revoke': method(z.object({ id: z.string().min(1) }).strict(), z.object({ tx: z.string() })),
@@ -549,7 +565,7 @@ export const methods = {
   /** removable volumes (USB sticks) and the meter logs on them */
   'meter.volumes': method(noInput, z.array(z.object({ name: z.string(), path: z.string(), files: z.array(z.string()) }))),
   'meter.import': method(
-    z.object({ paths: z.array(pathSchema).min(1, { message: 'choose at least one file or folder' }).max(1000), timeZone: z.string().min(1).optional() }).strict(),
+    z.object({ paths: z.array(pathSchema).min(1, { message: 'choose at least one file or folder' }).max(MAX_IMPORT_PATHS), timeZone: z.string().min(1).max(64).optional() }).strict(),
     /** skipped: what could not be read (a folder, a link out of the chosen folder, a FIFO…) and why */
     z.object({ files: z.array(fileImportSchema), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) })
   ),

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError } from '../../src-shared/contract'
+import { ApiError, MAX_CALL_BYTES } from '../../src-shared/contract'
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
 import { bearerFromProtocols, SOCKET_PROTOCOL } from '../../src-shared/serveAuth'
 import { callMessageSchema, type ServerMessage } from '../../src-shared/wire'
@@ -34,7 +34,8 @@ const securityHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin'
 }
 
-const MAX_BODY_BYTES = 1 << 20
+/** a body or a frame: the contract bounds its inputs so that every call it accepts fits */
+const MAX_BODY_BYTES = MAX_CALL_BYTES
 
 export interface ServeOptions {
   app: App
@@ -98,12 +99,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const dispatch = createDispatcher(app)
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    // a client that resets mid-request ends its own request, never the process
+    req.on('error', () => req.destroy())
+    res.on('error', () => res.destroy())
     handleHttp(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorBody(error) })
       else res.destroy()
     })
   }
   const http = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : createHttpServer(onRequest)
+  // a failed TLS handshake or a malformed request costs that connection only
+  http.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy())
+  http.on('clientError', (_error: Error, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
   const sockets = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_BODY_BYTES,
@@ -174,6 +184,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const unsubscribe = app.events.subscribe((name, payload) => send({ type: 'event', name, payload }))
     ws.on('close', unsubscribe)
+    // a frame over the limit or a text frame that is not UTF-8: ws sends the close (1009, 1007)
+    // and ends the connection itself; without a listener the error would end the process
+    ws.on('error', () => {})
     ws.on('message', (data) => {
       let raw: unknown
       try {

@@ -9,7 +9,7 @@ import {
   type MethodOutput,
   type TangleTx
 } from '../../src-shared/contract'
-import { esuCost } from '../../src-shared/market/esu'
+import { esuCost, EsuNotFiniteError } from '../../src-shared/market/esu'
 import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
 import { MarketError } from './market/service'
@@ -85,7 +85,14 @@ export function createHandlers(app: App): Handlers {
   const announceWallets = () => app.events.emit('wallet.changed', { unlocked: ledger().wallets.keystore.isUnlocked })
   return {
     'app.info': () => app.info(),
-    'esu.compute': (parameters) => esuCost(parameters),
+    'esu.compute': (parameters) => {
+      try {
+        return esuCost(parameters)
+      } catch (error) {
+        if (error instanceof EsuNotFiniteError) throw new ApiError('invalid_argument', error.message, [{ path: error.field, message: error.message.slice(error.field.length + 2) }])
+        throw error
+      }
+    },
     'esu.listProfiles': () => app.esuProfiles.list(),
     'esu.saveProfile': ({ name, parameters }) => app.esuProfiles.save(name, parameters),
     'esu.deleteProfile': ({ name }) => ({ deleted: app.esuProfiles.delete(name) }),

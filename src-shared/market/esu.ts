@@ -55,13 +55,26 @@ export function degradationCostPerKWh(
   return p.combinedCost / lifetimeThroughputKWh(p)
 }
 
+/** A figure that overflowed or has no value for the parameters given: never shown as a result. */
+export class EsuNotFiniteError extends Error {
+  readonly code = 'esu_not_finite'
+  constructor(readonly field: keyof EsuCost) {
+    super(`${field}: the parameters give no finite value; check that each is within its range`)
+    this.name = 'EsuNotFiniteError'
+  }
+}
+
 export function esuCost(p: EsuParameters): EsuCost {
-  return {
+  const cost: EsuCost = {
     annuityFactor: capitalRecoveryFactor(p.interestRate, p.lifetimeYears),
     costPerDay: costPerDay(p),
     lifetimeThroughputKWh: lifetimeThroughputKWh(p),
     degradationCostPerKWh: degradationCostPerKWh(p)
   }
+  for (const field of ['annuityFactor', 'costPerDay', 'lifetimeThroughputKWh', 'degradationCostPerKWh'] as const) {
+    if (!Number.isFinite(cost[field])) throw new EsuNotFiniteError(field)
+  }
+  return cost
 }
 
 /** The ESU pays for itself when what it saves a day exceeds what it costs a day (CD). */

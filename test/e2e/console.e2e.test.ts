@@ -131,7 +131,7 @@ describe('the console in Chromium', () => {
     await page.getByTestId('esu-input-depthOfDischarge').fill('1.5')
     const error = page.getByTestId('esu-error-depthOfDischarge')
     await error.waitFor({ state: 'visible' })
-    await expect(error.textContent()).resolves.toContain('must be greater than 0 and at most 1')
+    await expect(error.textContent()).resolves.toContain('must be between 0.01 and 1')
     await expect(page.getByTestId('esu-input-depthOfDischarge').getAttribute('aria-invalid')).resolves.toBe('true')
     for (const key of ['costPerDay', 'degradationCostPerKWh', 'lifetimeThroughputKWh', 'annuityFactor']) {
       expect(await outputText(page, key)).toBe('—')

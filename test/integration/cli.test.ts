@@ -45,12 +45,14 @@ describe('dv2g esu', () => {
   })
 
   it.each([
-    ['--dod out of range', withOption('--dod', '1.5'), /--dod must be greater than 0 and at most 1/],
+    ['--dod out of range', withOption('--dod', '1.5'), /--dod must be between 0.01 and 1/],
     ['a negative rate', withOption('--rate', '-0.05'), /--rate must be between 0 and 1/],
     ['a missing value', [...withOption('--dod', undefined), '--dod'], /--dod needs a value/],
     ['a missing option', withOption('--cycle-life', undefined), /missing --cycle-life/],
     ['an unknown option', [...issueArgs, '--voltage', '400'], /unknown option --voltage/],
-    ['a value that is not a number', withOption('--combined-cost', '8k'), /--combined-cost expects a number, got "8k"/]
+    ['a value that is not a number', withOption('--combined-cost', '8k'), /--combined-cost expects a number, got "8k"/],
+    ['a capacity too small for a finite cost', withOption('--capacity-kwh', '5e-324'), /^dv2g: --capacity-kwh must be between 0\.1 and 100000 \(got 5e-324\)$/m],
+    ['a lifetime too short for a finite cost', withOption('--lifetime-years', '5e-324'), /^dv2g: --lifetime-years must be between 1 and 100 \(got 5e-324\)$/m]
   ])('exits 2 with one message naming the option for %s', (_, args, message) => {
     const { status, stdout, stderr } = runDv2g(args)
     expect(status).toBe(2)

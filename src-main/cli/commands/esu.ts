@@ -1,5 +1,5 @@
 import { esuParametersSchema, type EsuParametersInput } from '../../../src-shared/contract'
-import { esuCost } from '../../../src-shared/market/esu'
+import { esuCost, EsuNotFiniteError, type EsuCost } from '../../../src-shared/market/esu'
 import { numberOption, parseArgs, requireOption, UsageError, type OptionSpec } from '../args'
 import { significant, table, type Output } from '../output'
 
@@ -40,7 +40,13 @@ export function runEsu(argv: readonly string[], out: Output): number {
     throw new UsageError(`--${option} ${issue.message} (got ${raw[issue.path[0] as string]})`)
   }
 
-  const cost = esuCost(checked.data)
+  let cost: EsuCost
+  try {
+    cost = esuCost(checked.data)
+  } catch (error) {
+    if (error instanceof EsuNotFiniteError) throw new UsageError(error.message)
+    throw error
+  }
   out.result(cost, () =>
     table([
       ['annuity factor CRF', significant(cost.annuityFactor)],

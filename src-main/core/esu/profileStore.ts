@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection'
-import { esuParametersSchema, type EsuParametersInput, type EsuProfile } from '../../../src-shared/contract'
+import { esuParametersSchema, storedEsuParametersSchema, type EsuParametersInput, type EsuProfile } from '../../../src-shared/contract'
 import type { EventBus } from '../events'
 
 interface ProfileRow {
@@ -50,5 +50,5 @@ export class EsuProfileStore {
 }
 
 function toProfile(row: ProfileRow): EsuProfile {
-  return { name: row.name, parameters: esuParametersSchema.parse(JSON.parse(row.parameters)), updatedAt: row.updated_at }
+  return { name: row.name, parameters: storedEsuParametersSchema.parse(JSON.parse(row.parameters)), updatedAt: row.updated_at }
 }

@@ -232,7 +232,7 @@ describe('api client over the Electron bridge', () => {
       .catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(CallError)
     expect((refused as CallError).code).toBe('invalid_argument')
-    expect((refused as CallError).fieldMessage('depthOfDischarge')).toBe('must be greater than 0 and at most 1')
+    expect((refused as CallError).fieldMessage('depthOfDischarge')).toBe('must be between 0.01 and 1')
     expect((refused as CallError).fieldMessage('interestRate')).toBe('must be between 0 and 1')
   })
 

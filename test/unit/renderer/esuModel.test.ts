@@ -13,7 +13,7 @@ describe('ESU form checks', () => {
   })
 
   it('uses the contract messages for each field', () => {
-    expect(checkField('depthOfDischarge', '0')).toEqual({ ok: false, error: 'must be greater than 0 and at most 1' })
+    expect(checkField('depthOfDischarge', '0')).toEqual({ ok: false, error: 'must be between 0.01 and 1' })
     expect(checkField('daysPerYear', '400')).toEqual({ ok: false, error: 'must be between 1 and 366' })
     expect(checkField('interestRate', '0')).toEqual({ ok: true, value: 0 })
     expect(checkField('dailySaving', '')).toEqual({ ok: true, value: undefined })

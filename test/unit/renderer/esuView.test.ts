@@ -45,7 +45,7 @@ describe('ESU view', () => {
   })
 
   it.each([
-    ['depthOfDischarge', '1.5', 'must be greater than 0 and at most 1'],
+    ['depthOfDischarge', '1.5', 'must be between 0.01 and 1'],
     ['interestRate', '-0.05', 'must be between 0 and 1'],
     ['capacityKWh', '', 'is required'],
     ['cycleLife', '2500.5', 'must be a whole number of cycles'],

@@ -133,3 +133,15 @@ describe('a broken scenario file', () => {
     app.close()
   })
 })
+
+describe('ESU cost over the contract', () => {
+  it('refuses a capacity of 5e-324 kWh against capacityKWh instead of failing on an infinite figure', async () => {
+    const app = open(tempDir())
+    const call = createDispatcher(app)
+    const input = { capacityKWh: 5e-324, depthOfDischarge: 0.8, cycleLife: 3000, combinedCost: 8200, maintenancePerYear: 0, interestRate: 0.05, lifetimeYears: 10, daysPerYear: 365 }
+    const error = await refusal(Promise.resolve().then(() => call('esu.compute', input)))
+    expect(error.code).toBe('invalid_argument')
+    expect(error.fields).toEqual([{ path: 'capacityKWh', message: 'must be between 0.1 and 100000' }])
+    app.close()
+  })
+})

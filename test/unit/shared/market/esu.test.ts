@@ -1,9 +1,11 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   capitalRecoveryFactor,
   costPerDay,
   degradationCostPerKWh,
   esuCost,
+  EsuNotFiniteError,
   esuWorthIt,
   lifetimeThroughputKWh,
   type EsuParameters
@@ -79,5 +81,53 @@ describe('ESU parameter ranges', () => {
     const result = esuParametersSchema.safeParse({ ...issueCase, [field]: value })
     expect(result.success).toBe(false)
     expect(result.error?.issues[0]?.path).toEqual([field])
+  })
+})
+
+describe('ESU figures are finite', () => {
+  it('refuses the smallest double for capacity, depth of discharge and lifetime, naming the range', () => {
+    for (const field of ['capacityKWh', 'depthOfDischarge', 'lifetimeYears']) {
+      const result = esuParametersSchema.safeParse({ ...issueCase, [field]: 5e-324 })
+      expect(result.success, field).toBe(false)
+      expect(result.error?.issues[0]?.message).toMatch(/^must be between \S+ and \S+$/)
+    }
+  })
+
+  it('gives finite figures for every input the schema accepts', () => {
+    // the edges of each range and the smallest doubles, where overflow and underflow live
+    const near = (min: number, max: number) => fc.oneof(fc.double({ min, max, noNaN: true }), fc.constantFrom(min, max, 5e-324, 1e-300, 1e-12, 0.1, 1))
+    fc.assert(
+      fc.property(
+        fc.record({
+          capacityKWh: near(0, 100_000),
+          depthOfDischarge: near(0, 1),
+          cycleLife: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(1, 1_000_000)),
+          combinedCost: near(0, 1e12),
+          maintenancePerYear: near(0, 1e12),
+          interestRate: near(0, 1),
+          lifetimeYears: near(0, 100),
+          daysPerYear: near(1, 366)
+        }),
+        (input) => {
+          const checked = esuParametersSchema.safeParse(input)
+          if (!checked.success) return
+          const cost = esuCost(checked.data)
+          for (const [name, value] of Object.entries(cost)) expect(Number.isFinite(value), `${name} of ${JSON.stringify(input)}`).toBe(true)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+  })
+
+  it('throws a coded error naming the figure when parameters outside the schema would make one infinite', () => {
+    let caught: unknown
+    try {
+      esuCost({ ...issueCase, capacityKWh: 5e-324 })
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(EsuNotFiniteError)
+    expect(caught).toMatchObject({ code: 'esu_not_finite', field: 'degradationCostPerKWh' })
+    expect((caught as Error).message).toMatch(/^degradationCostPerKWh: /)
   })
 })

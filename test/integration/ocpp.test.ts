@@ -464,6 +464,33 @@ describe('OCPP central system against bad input', () => {
     expect((await charger.call('Heartbeat', {}))[0]).toBe(3)
   })
 
+  it('wrong passwords for a connected charger neither cut it off nor keep it from reconnecting with the right one', async () => {
+    const { service, url, logs } = await startCentralSystem()
+    const { password } = await service.addCharger({ id: 'TARGET' })
+    const charger = await RawCharger.open(url, 'TARGET', { password, protocol: 'ocpp1.6' })
+    expect((await charger.call('Heartbeat', {}))[0]).toBe(3)
+
+    const statuses: number[] = []
+    for (let batch = 0; batch < 10; batch++) {
+      const guesses = Array.from({ length: 30 }, (_, i) => refusedStatus(RawCharger.open(url, 'TARGET', { password: `guess-${batch}-${i}-not-it`, protocol: 'ocpp1.6' })))
+      statuses.push(...(await Promise.all(guesses)))
+    }
+    expect(statuses).toHaveLength(300)
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true)
+    // the guesses are slowed down: once their own budget is spent, they are refused without a password check
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
+
+    // the charger's own frames are not what the guesses spent
+    for (let i = 0; i < 5; i++) expect((await charger.call('Heartbeat', {}))[0]).toBe(3)
+    expect(service.chargers()[0]!.connected).toBe(true)
+    expect(logs.filter((l) => l.includes('flooding'))).toEqual([])
+
+    // and its right password still opens the door at once
+    const again = await RawCharger.open(url, 'TARGET', { password, protocol: 'ocpp1.6' })
+    expect((await again.call('Heartbeat', {}))[0]).toBe(3)
+    expect((await charger.closed).code).toBe(4000)
+  })
+
   it('answers an unregistered charger Pending or Rejected, as the operator chose, and nothing else', async () => {
     const { service, url } = await startCentralSystem()
     expect(service.unknownChargers).toBe('Rejected')

@@ -14,6 +14,7 @@ import { z } from 'zod'
 import { RateLimiter, type RateLimit } from '../network/rateLimit'
 import { admit, isLoopbackHost } from './admission'
 import { ChargerLink, type RpcPeer } from './chargerLink'
+import { KnownPasswords } from './knownPasswords'
 import type { ChargerRegistry } from './chargerRegistry'
 import { describeCallError, firstIssue, OcppError } from './errors'
 import type { HandlerContext, HandlerTable } from './handlerContext'
@@ -38,10 +39,14 @@ export interface CentralSystemSettings {
   pingIntervalMs: number
   /** the largest frame a charger may send */
   maxPayloadBytes: number
-  /** per charger, over every frame it sends and every handshake it tries */
+  /** per charger, over every frame it sends and every handshake that lets it in */
   messageRate: RateLimit
   /** per remote address (not loopback), over handshakes */
   handshakeRate: RateLimit
+  /** per charger id, over slow password checks: a right password is checked so once, then remembered */
+  passwordChecksPerCharger: RateLimit
+  /** per remote address (not loopback), over slow password checks */
+  passwordChecksPerAddress: RateLimit
   maxUnknownConnections: number
   /** how long a stopping server lets connections close before cutting them */
   closeGraceMs: number
@@ -55,6 +60,9 @@ export const DEFAULT_CENTRAL_SYSTEM_SETTINGS: CentralSystemSettings = {
   maxPayloadBytes: 256 * 1024,
   messageRate: { perSecond: 10, burst: 60, floodAfter: 120 },
   handshakeRate: { perSecond: 2, burst: 30, floodAfter: 60 },
+  // checks are refused, never owed: floodAfter has no use here
+  passwordChecksPerCharger: { perSecond: 0.2, burst: 10, floodAfter: 0 },
+  passwordChecksPerAddress: { perSecond: 1, burst: 20, floodAfter: 0 },
   maxUnknownConnections: 100,
   closeGraceMs: 2_000
 }
@@ -116,6 +124,9 @@ export class CentralSystem {
   private readonly links = new Map<string, ChargerLink>()
   private readonly chargerLimiter: RateLimiter
   private readonly addressLimiter: RateLimiter
+  private readonly passwordChecksPerCharger: RateLimiter
+  private readonly passwordChecksPerAddress: RateLimiter
+  private readonly knownPasswords = new KnownPasswords()
 
   constructor(
     private readonly deps: CentralSystemDeps,
@@ -123,6 +134,8 @@ export class CentralSystem {
   ) {
     this.chargerLimiter = new RateLimiter(settings.messageRate, 100_000, deps.now)
     this.addressLimiter = new RateLimiter(settings.handshakeRate, 10_000, deps.now)
+    this.passwordChecksPerCharger = new RateLimiter(settings.passwordChecksPerCharger, 100_000, deps.now)
+    this.passwordChecksPerAddress = new RateLimiter(settings.passwordChecksPerAddress, 10_000, deps.now)
   }
 
   get listening(): boolean {
@@ -156,6 +169,9 @@ export class CentralSystem {
         passwordHash: (id) => this.deps.registry.passwordHash(id),
         chargerLimiter: this.chargerLimiter,
         addressLimiter: this.addressLimiter,
+        passwordChecksPerCharger: this.passwordChecksPerCharger,
+        passwordChecksPerAddress: this.passwordChecksPerAddress,
+        knownPasswords: this.knownPasswords,
         unknownConnections: () => [...this.links.values()].filter((l) => !l.registered).length,
         maxUnknownConnections: this.settings.maxUnknownConnections
       })

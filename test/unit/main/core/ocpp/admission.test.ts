@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { RateLimiter } from '../../../../../src-main/core/network/rateLimit'
 import { admit, isLoopbackHost, type AdmissionRules, type Handshake } from '../../../../../src-main/core/ocpp/admission'
+import { KnownPasswords } from '../../../../../src-main/core/ocpp/knownPasswords'
 import { hashPassword } from '../../../../../src-main/core/ocpp/passwords'
 
 const hash = await hashPassword('the-right-password')
 
 function rules(overrides: Partial<AdmissionRules> = {}): AdmissionRules {
   return {
-    passwordHash: (id) => (id === 'CP1' ? hash : null),
+    passwordHash: (id) => (id.startsWith('CP') ? hash : null),
     chargerLimiter: new RateLimiter({ perSecond: 1, burst: 5, floodAfter: 5 }),
     addressLimiter: new RateLimiter({ perSecond: 1, burst: 5, floodAfter: 5 }),
+    // no refill within a test: a clock that stands still
+    passwordChecksPerCharger: new RateLimiter({ perSecond: 1, burst: 3, floodAfter: 0 }, 100, () => 0),
+    passwordChecksPerAddress: new RateLimiter({ perSecond: 1, burst: 4, floodAfter: 0 }, 100, () => 0),
+    knownPasswords: new KnownPasswords(),
     unknownConnections: () => 0,
     maxUnknownConnections: 2,
     ...overrides
@@ -43,14 +48,46 @@ describe('admission', () => {
     expect(await admit(handshake({ protocols: new Set(['ocpp1.5']) }), rules())).toEqual({ admitted: false, code: 400, message: 'no subprotocol in common: this central system speaks ocpp2.1, ocpp2.0.1, ocpp1.6' })
   })
 
-  it('spends a token per handshake before any password is hashed: per charger, and per address beyond loopback', async () => {
+  it('checks passwords the slow way only while its id has checks to spend; a right one, once checked, is let in even when they are spent', async () => {
     const shared = rules()
-    for (let i = 0; i < 5; i++) expect(await admit(handshake({ password: Buffer.from('guess') }), shared)).toMatchObject({ code: 401 })
-    expect(await admit(handshake(), shared)).toEqual({ admitted: false, code: 429, message: 'too many connection attempts for this charger' })
+    // its first check costs the right password a check too: 2 of the 3 are left for guesses
+    expect(await admit(handshake(), shared)).toMatchObject({ admitted: true })
+    for (let i = 0; i < 2; i++) expect(await admit(handshake({ password: Buffer.from(`guess-${i}`) }), shared)).toMatchObject({ code: 401 })
+    expect(await admit(handshake({ password: Buffer.from('guess-2') }), shared)).toEqual({ admitted: false, code: 429, message: 'too many wrong passwords for this charger: try again later' })
+    expect(await admit(handshake(), shared)).toEqual({ admitted: true, chargerId: 'CP1', registered: true })
+    // another charger's checks are its own
+    expect(await admit(handshake({ identity: 'CP2', password: Buffer.from('guess') }), shared)).toMatchObject({ code: 401 })
+  })
 
+  it('never spends the charger\'s own bucket on a guess; a charger that gets in spends one', async () => {
+    const shared = rules({ chargerLimiter: new RateLimiter({ perSecond: 1, burst: 3, floodAfter: 5 }, 100, () => 0) })
+    expect(await admit(handshake(), shared)).toMatchObject({ admitted: true })
+    for (let i = 0; i < 10; i++) await admit(handshake({ password: Buffer.from(`guess-${i}`) }), shared)
+    expect(await admit(handshake(), shared)).toMatchObject({ admitted: true })
+    expect(await admit(handshake(), shared)).toMatchObject({ admitted: true })
+    expect(await admit(handshake(), shared)).toEqual({ admitted: false, code: 429, message: 'too many connection attempts for this charger' })
+  })
+
+  it('checks a password again once the stored one has changed', async () => {
+    let stored = hash
+    const shared = rules({ passwordHash: () => stored })
+    expect(await admit(handshake(), shared)).toMatchObject({ admitted: true })
+    stored = await hashPassword('a-new-password')
+    expect(await admit(handshake(), shared)).toMatchObject({ admitted: false, code: 401 })
+    expect(await admit(handshake({ password: Buffer.from('a-new-password') }), shared)).toMatchObject({ admitted: true })
+  })
+
+  it('spends a token per handshake per address beyond loopback, and a password check per address across ids', async () => {
     const remote = rules()
     for (let i = 0; i < 5; i++) await admit(handshake({ identity: `ID${i}`, remoteAddress: '203.0.113.7' }), remote)
     expect(await admit(handshake({ identity: 'ID9', remoteAddress: '203.0.113.7' }), remote)).toEqual({ admitted: false, code: 429, message: 'too many connection attempts from this address' })
     expect(await admit(handshake({ identity: 'ID9', remoteAddress: '198.51.100.1' }), remote)).toMatchObject({ admitted: true })
+
+    const guesser = rules()
+    for (let i = 0; i < 4; i++) expect(await admit(handshake({ identity: `CP${i}`, password: Buffer.from('guess'), remoteAddress: '192.0.2.5' }), guesser)).toMatchObject({ code: 401 })
+    expect(await admit(handshake({ identity: 'CP4', password: Buffer.from('guess'), remoteAddress: '192.0.2.5' }), guesser)).toEqual({ admitted: false, code: 429, message: 'too many wrong passwords from this address: try again later' })
+    expect(await admit(handshake({ identity: 'CP4', password: Buffer.from('guess'), remoteAddress: '192.0.2.6' }), guesser)).toMatchObject({ code: 401 })
+    // on loopback the address is every local charger's: only the ids count
+    for (let i = 5; i < 10; i++) expect(await admit(handshake({ identity: `CP${i}`, password: Buffer.from('guess') }), guesser)).toMatchObject({ code: 401 })
   })
 })

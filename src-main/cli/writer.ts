@@ -1,8 +1,8 @@
 // A command that writes to a data dir: it runs the write itself when the data dir is free
 // (holding the lock meanwhile), or hands it to the process that owns the data dir over its
 // local channel, so that process's graph, views and events stay true.
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { preparePrivateDataDir } from '../core/dataDir'
 import { ChannelCallError, ChannelUnreachableError, callChannel, type ChannelError } from '../core/owner/channel'
 import { claimDataDir, DataDirHeldError, type LockHolder } from '../core/owner/lock'
 import { operationError, runOperation, type OperationInput, type OperationName, type OperationOutput } from '../core/owner/operations'
@@ -23,7 +23,7 @@ function toCliError(error: ChannelError): Error {
 /** Runs work holding the data dir's lock, or hands its live holder to whenHeld. */
 async function holdingDataDir<T>(dataDir: string, command: string, work: (dir: string) => Promise<T>, whenHeld: (holder: LockHolder) => Promise<T>): Promise<T> {
   const dir = resolve(dataDir)
-  mkdirSync(dir, { recursive: true })
+  preparePrivateDataDir(dir)
   let lock
   try {
     lock = claimDataDir(dir, `dv2g ${command}`)

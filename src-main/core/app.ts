@@ -1,6 +1,7 @@
 // The one composition root: every face (Electron, serve mode, CLI) opens the app through here.
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { preparePrivateDataDir } from './dataDir'
 import { openDatabase, openDatabaseReadOnly, SchemaVersionError, type Db } from './db/connection'
 import { latestSchemaVersion, schemaVersion } from './db/migrate'
 import { EventBus } from './events'
@@ -77,7 +78,7 @@ const OCPP_EVENT_MS = 250
 
 export function open(dataDir: string, options: OpenOptions = {}): App {
   const dir = resolve(dataDir)
-  mkdirSync(dir, { recursive: true })
+  preparePrivateDataDir(dir)
   const databaseFile = join(dir, DATABASE_FILE_NAME)
   const db = options.readOnly && existsSync(databaseFile) ? openForReading(databaseFile, dir) : openDatabase(databaseFile)
   const events = new EventBus()

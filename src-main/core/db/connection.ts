@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { latestSchemaVersion, migrate, schemaVersion } from './migrate'
 
@@ -12,6 +13,8 @@ export type Db = Database.Database
 export function openDatabase(file: string, note: (line: string) => void = (line) => console.error(line)): Db {
   const db = new Database(file)
   try {
+    // SQLite gives the -wal and -shm it creates the database file's mode: 0600 before the first write
+    keepPrivate(file)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
@@ -22,10 +25,22 @@ export function openDatabase(file: string, note: (line: string) => void = (line)
     const started = performance.now()
     migrate(db)
     if (upgrading) note(`dv2g: upgraded ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    // the log files an earlier release left 0644 are not recreated while they exist
+    for (const companion of [`${file}-wal`, `${file}-shm`]) keepPrivate(companion)
     return db
   } catch (error) {
     db.close()
     throw error
+  }
+}
+
+/** The database and its log hold password hashes and meter data: readable by their user only. */
+function keepPrivate(path: string): void {
+  if (process.platform === 'win32' || path === ':memory:' || path === '') return
+  try {
+    chmodSync(path, 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 }
 

@@ -1,8 +1,8 @@
 // What the long-running faces (the desktop app, dv2g serve) do to own their data dir: take its
 // lock, naming their channel, then answer the writes other commands forward to them.
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { App } from '../app'
+import { preparePrivateDataDir } from '../dataDir'
 import { channelPath, serveChannel, type RunningChannel } from './channel'
 import { claimDataDir, type DataDirLock } from './lock'
 import { operationError, runOperation } from './operations'
@@ -10,7 +10,7 @@ import { operationError, runOperation } from './operations'
 /** Takes the data dir before anything opens its database; throws DataDirHeldError when another process has it. */
 export function ownDataDir(dataDir: string, owner: string): DataDirLock {
   const dir = resolve(dataDir)
-  mkdirSync(dir, { recursive: true })
+  preparePrivateDataDir(dir)
   return claimDataDir(dir, owner, channelPath(dir))
 }
 

@@ -7,6 +7,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, sc
 import { existsSync, readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { z } from 'zod'
+import { nameProblem } from '../../../src-shared/names'
 import { writeFileAtomic } from './atomicFile'
 import { checkMnemonic, keyFromMnemonic, newMnemonic, type WalletKey } from './keys'
 
@@ -120,15 +121,21 @@ interface Sealing {
   check: Buffer
 }
 
+/**
+ * The mnemonics by wallet name, in a Map: a name is never a key of a plain object, where a wallet
+ * that an earlier release let be named "__proto__" would read Object.prototype as its mnemonic.
+ */
+type Mnemonics = Map<string, string>
+
 /** The mnemonics of an opened file, and its sealing when the next save may keep it (version 2 only). */
 interface Opened {
-  mnemonics: Record<string, string>
+  mnemonics: Mnemonics
   sealing?: Sealing
 }
 
 /** The sealing is what the next save writes: the file's own parameters, or fresh ones when it is upgraded. */
 interface Unlocked extends Sealing {
-  mnemonics: Record<string, string>
+  mnemonics: Mnemonics
   /** derived once on unlock, when every listed address is checked against its mnemonic */
   keys: Map<string, WalletKey>
 }
@@ -179,7 +186,7 @@ export class Keystore {
     const file = this.file
     if (file.sealed === null) {
       if (passphrase.length < 8) throw new KeystoreError('choose a passphrase of at least 8 characters for the new keystore')
-      this.unlocked = { ...this.freshKeys(passphrase), mnemonics: {}, keys: new Map() }
+      this.unlocked = { ...this.freshKeys(passphrase), mnemonics: new Map(), keys: new Map() }
       return
     }
     const opened = file.version === 1 ? this.openV1(file, passphrase) : this.openV2(file, passphrase)
@@ -201,6 +208,9 @@ export class Keystore {
   import(name: string, role: Role, mnemonic: string): WalletInfo {
     const unlocked = this.requireUnlocked()
     const cleanName = name.trim()
+    // wallets an earlier release let through under such names still open; no new one is made
+    const problem = nameProblem('wallet name', cleanName)
+    if (problem) throw new KeystoreError(problem)
     if (!/^[\w .-]{1,64}$/.test(cleanName)) throw new KeystoreError('a wallet name is 1 to 64 letters, digits, spaces, dots, dashes or underscores')
     if (!ROLES.includes(role)) throw new KeystoreError(`role must be one of ${ROLES.join(', ')}`)
     if (this.find(cleanName)) throw new KeystoreError(`a wallet named "${cleanName}" already exists`)
@@ -209,7 +219,7 @@ export class Keystore {
     const existing = this.file.wallets.find((w) => w.address === key.address)
     if (existing) throw new KeystoreError(`this mnemonic is already the wallet "${existing.name}"`)
     const wallet: WalletInfo = { name: cleanName, role, address: key.address, publicKey: Buffer.from(key.publicKey).toString('hex'), createdAt: new Date().toISOString() }
-    this.save([...this.file.wallets, wallet], { ...unlocked.mnemonics, [cleanName]: normalized })
+    this.save([...this.file.wallets, wallet], new Map([...unlocked.mnemonics, [cleanName, normalized]]))
     unlocked.keys.set(cleanName, key)
     return wallet
   }
@@ -264,10 +274,10 @@ export class Keystore {
   }
 
   /** Every listed wallet's address and public key must be those of its sealed mnemonic: settlement pays the listed address. */
-  private verifiedKeys(wallets: WalletInfo[], mnemonics: Record<string, string>): Map<string, WalletKey> {
+  private verifiedKeys(wallets: WalletInfo[], mnemonics: Mnemonics): Map<string, WalletKey> {
     const keys = new Map<string, WalletKey>()
     for (const wallet of wallets) {
-      const mnemonic = mnemonics[wallet.name]
+      const mnemonic = mnemonics.get(wallet.name)
       if (mnemonic === undefined) throw new KeystoreError(`${this.fileName}: wallet "${wallet.name}" has no sealed key; the wallet list was changed outside DV2G`)
       const key = keyFromMnemonic(mnemonic)
       if (key.address !== wallet.address || Buffer.from(key.publicKey).toString('hex') !== wallet.publicKey) {
@@ -278,13 +288,13 @@ export class Keystore {
     return keys
   }
 
-  private save(wallets: WalletInfo[], mnemonics: Record<string, string>): void {
+  private save(wallets: WalletInfo[], mnemonics: Mnemonics): void {
     const unlocked = this.requireUnlocked()
     const header = { version: VERSION, kdf: unlocked.kdf, wallets }
     const iv = randomBytes(12)
     const cipher = createCipheriv('aes-256-gcm', unlocked.sealKey, iv)
     cipher.setAAD(associatedData(header))
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify({ mnemonics }), 'utf8'), cipher.final()])
+    const ciphertext = Buffer.concat([cipher.update(JSON.stringify({ mnemonics: Object.fromEntries(mnemonics) }), 'utf8'), cipher.final()])
     const file: KeystoreFileV2 = {
       ...header,
       sealed: {
@@ -359,17 +369,24 @@ function openSealed(key: Buffer, sealed: { iv: string; tag: string; ciphertext: 
   }
 }
 
-function parseMnemonics(plain: string, fileName: string): Record<string, string> {
+/**
+ * Read entry by entry from JSON.parse's own properties, not through a zod record: a record drops
+ * an own "__proto__" key, and the wallet of that name would then have no mnemonic.
+ */
+function parseMnemonics(plain: string, fileName: string): Mnemonics {
   let json: unknown
   try {
     json = JSON.parse(plain)
   } catch {
     json = undefined
   }
-  const parsed = z.object({ mnemonics: z.record(z.string(), z.string()) }).safeParse(json)
-  if (!parsed.success) throw new KeystoreError(`${fileName}: the sealed mnemonics are not in the expected form`)
-  return parsed.data.mnemonics
+  const sealed = isJsonObject(json) ? json.mnemonics : undefined
+  const entries = isJsonObject(sealed) ? Object.entries(sealed) : undefined
+  if (!entries || entries.some(([, mnemonic]) => typeof mnemonic !== 'string')) throw new KeystoreError(`${fileName}: the sealed mnemonics are not in the expected form`)
+  return new Map(entries as [string, string][])
 }
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 function parseKeystore(text: string, fileName: string): KeystoreFile {
   let json: unknown

@@ -270,3 +270,40 @@ describe('keystore', () => {
     expect(refusal(() => new Keystore(keystorePath(), { kdf: { N: 1000, r: 8, p: 1 } }))).toMatch(/^keystore option kdf: N = 1000/)
   })
 })
+
+describe('keystore wallet names', () => {
+  it('refuses reserved names and control characters with one line naming the name, and stores nothing', () => {
+    const { path, reopened } = twoWallets()
+    reopened.unlock(PASSPHRASE)
+    const before = readFileSync(path, 'utf8')
+    expect(refusal(() => reopened.create('__proto__', 'ev'))).toBe('wallet name "__proto__" is reserved')
+    expect(refusal(() => reopened.import(' constructor ', 'ev', newMnemonic()))).toBe('wallet name "constructor" is reserved')
+    expect(refusal(() => reopened.create('bus\x1b[8m', 'ev'))).toBe('wallet name "bus\\x1b[8m" holds a control character (U+001B)')
+    expect(readFileSync(path, 'utf8')).toBe(before)
+    const again = new Keystore(path, { kdf: FAST })
+    again.unlock(PASSPHRASE)
+    expect(again.list().map((w) => w.name)).toEqual(['treasury', 'bus'])
+  })
+
+  it('opens and unlocks a keystore an earlier release wrote with a wallet named "__proto__", and keeps every wallet in it', () => {
+    // written by the release that accepted the name: wallets treasury, __proto__ and bus
+    const path = keystorePath()
+    writeFileSync(path, readFileSync('test/fixtures/keystore/proto-wallet.json'))
+    const listed = new Keystore(path, { kdf: FAST }).list()
+    expect(listed.map((w) => w.name)).toEqual(['treasury', '__proto__', 'bus'])
+
+    const keystore = new Keystore(path, { kdf: FAST })
+    keystore.unlock(PASSPHRASE)
+    for (const wallet of listed) expect(keystore.key(wallet.name).address).toBe(wallet.address)
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype)
+
+    // the treasury still signs, new wallets are added beside the old one, and the file reopens
+    const tram = keystore.create('tram', 'ev')
+    expect(refusal(() => keystore.create('__proto__', 'ev'))).toMatch(/already exists|is reserved/)
+    const reopened = new Keystore(path, { kdf: FAST })
+    reopened.unlock(PASSPHRASE)
+    expect(reopened.list().map((w) => w.name)).toEqual(['treasury', '__proto__', 'bus', 'tram'])
+    expect(reopened.key('__proto__').address).toBe(listed[1]!.address)
+    expect(reopened.key('tram').address).toBe(keyFromMnemonic(tram.mnemonic).address)
+  })
+})

@@ -3,15 +3,18 @@
 // documents.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { csvText } from '../../../src-shared/csv'
 import type { DayResult } from '../../../src-shared/market/day'
 import type { Scenario } from '../../../src-shared/market/scenario'
 import { dayFigures, renderReport, renderSvg } from './report'
 
 export function tradesCsv(day: DayResult, currency: string): string {
-  const lines = [`slot,hour,buyer,seller,energy_kwh,price_${currency.toLowerCase()}_per_kwh,paid_${currency.toLowerCase()}`]
-  for (const slot of day.slots)
-    for (const t of slot.trades) lines.push([slot.t, `${String(slot.t - 1).padStart(2, '0')}:00`, t.buyer, t.seller, t.energyKWh.toFixed(6), t.price.toFixed(6), t.paid.toFixed(6)].join(','))
-  return `${lines.join('\n')}\n`
+  const unit = currency.toLowerCase()
+  const header = ['slot', 'hour', 'buyer', 'seller', 'energy_kwh', `price_${unit}_per_kwh`, `paid_${unit}`]
+  const rows = day.slots.flatMap((slot) =>
+    slot.trades.map((t) => [slot.t, `${String(slot.t - 1).padStart(2, '0')}:00`, t.buyer, t.seller, t.energyKWh.toFixed(6), t.price.toFixed(6), t.paid.toFixed(6)])
+  )
+  return csvText(header, rows)
 }
 
 export function writeDayFiles(dir: string, scenario: Scenario, day: DayResult, traceSlot: number | null) {

@@ -1,24 +1,62 @@
 // The local channel of a data dir's owner: a Unix socket (a named pipe on Windows) that only its
 // user can open, speaking one JSON object per line. A request names a writer operation; the
 // owner answers with progress lines, then one result. Every request carries the lock's token.
-import { createHash, timingSafeEqual } from 'node:crypto'
-import { chmodSync, unlinkSync } from 'node:fs'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, unlinkSync } from 'node:fs'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 import type { LockHolder } from './lock'
 
-/** Unix socket paths are limited to about 104 bytes; a longer data dir path gets one in the temp dir. */
+/** Unix socket paths are limited to about 104 bytes; a longer data dir path gets one in a private folder. */
 const MAX_SOCKET_PATH = 100
 /** a request is a few fields; a result (an import's rejected lines) stays well under this */
 const MAX_LINE_BYTES = 16 << 20
 
-export function channelPath(dataDir: string, platform = process.platform): string {
-  const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 16)
-  if (platform === 'win32') return `\\\\.\\pipe\\dv2g-${hash}`
+/**
+ * Where the owner of a data dir listens. Beside the data dir when the path fits; otherwise in a
+ * folder only this user can enter, under a random name: a name in the shared temp dir that anyone
+ * could compute let another account take it first, and serve could not start. Clients never
+ * compute it: they read it from the lock.
+ */
+export function channelPath(dataDir: string, platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  const name = `dv2g-${randomBytes(12).toString('hex')}`
+  if (platform === 'win32') return `\\\\.\\pipe\\${name}`
   const inDir = join(dataDir, 'dv2g.sock')
-  return Buffer.byteLength(inDir) <= MAX_SOCKET_PATH ? inDir : join(tmpdir(), `dv2g-${hash}.sock`)
+  if (Buffer.byteLength(inDir) <= MAX_SOCKET_PATH) return inDir
+  return join(privateSocketDir(env, `${name}.sock`), `${name}.sock`)
+}
+
+/** The user's runtime dir if it is truly theirs, else a folder of theirs in the temp dir, else a fresh one. */
+function privateSocketDir(env: NodeJS.ProcessEnv, socketName: string): string {
+  const fits = (dir: string) => Buffer.byteLength(join(dir, socketName)) <= MAX_SOCKET_PATH
+  const runtime = env.XDG_RUNTIME_DIR
+  if (runtime && isAbsolute(runtime) && fits(runtime) && isPrivateDir(runtime)) return runtime
+  const temp = env.TMPDIR || tmpdir()
+  const perUser = join(temp, `dv2g-${process.getuid?.() ?? 'user'}`)
+  if (fits(perUser)) {
+    try {
+      mkdirSync(perUser, { mode: 0o700 })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    if (isPrivateDir(perUser)) return perUser
+  }
+  // taken by another account, or a link: a folder no one can have made in advance
+  return mkdtempSync(join(temp, 'dv2g-'))
+}
+
+/** A real folder (not a link), owned by this user, that no one else may enter. */
+function isPrivateDir(dir: string): boolean {
+  let entry
+  try {
+    entry = lstatSync(dir)
+  } catch {
+    return false
+  }
+  const uid = process.getuid?.()
+  return entry.isDirectory() && (uid === undefined || entry.uid === uid) && (entry.mode & 0o077) === 0
 }
 
 const requestSchema = z.object({ id: z.number().int(), token: z.string(), operation: z.string(), input: z.unknown() }).strict()

@@ -2,6 +2,7 @@
 // the zod schemas of its input and output; both transports (Electron IPC, serve mode) and the
 // renderer's client validate against these same schemas.
 import { z } from 'zod'
+import { nameSchema } from './names'
 
 const between = (min: number, max: number) =>
   z.number({ error: 'must be a number' }).refine((v) => Number.isFinite(v) && v >= min && v <= max, {
@@ -80,6 +81,8 @@ const walletNameSchema = z
   .string({ error: 'must be a string' })
   .trim()
   .regex(/^[\w .-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, spaces, dots, dashes or underscores' })
+/** A wallet's name when it is made: the names rule too (a wallet an earlier release let through keeps working). */
+const newWalletNameSchema = nameSchema().regex(/^[\w .-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, spaces, dots, dashes or underscores' })
 /** Token amounts travel as decimal strings of base units: integers beyond 2^53 stay exact. */
 const baseUnitsSchema = z.string({ error: 'must be a string of base units' }).regex(/^\d{1,19}$/, { message: 'must be a whole number of base units' })
 const txIdSchema = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 hex digits' })
@@ -384,10 +387,11 @@ export const ocppChargerSchema = z.object({
 })
 export type OcppCharger = z.infer<typeof ocppChargerSchema>
 
-const chargerIdSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9._-]{1,48}$/, { message: 'must be 1–48 letters, digits, dots, dashes or underscores' })
+const chargerIdPattern = /^[A-Za-z0-9._-]{1,48}$/
+const chargerIdMessage = { message: 'must be 1–48 letters, digits, dots, dashes or underscores' }
+const chargerIdSchema = z.string().trim().regex(chargerIdPattern, chargerIdMessage)
+/** A charger's id when it is added: the names rule too (one an earlier release let through can still be changed or removed). */
+const newChargerIdSchema = nameSchema().regex(chargerIdPattern, chargerIdMessage)
 
 const hostPortSchema = z
   .string()
@@ -410,7 +414,8 @@ export const ocppSettingsSchema = z.object({
 })
 export type OcppSettings = z.infer<typeof ocppSettingsSchema>
 
-const prosumerSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(64).nullable()
+/** a market participant's id */
+const prosumerSchema = nameSchema().nullable()
 /** a path as long as Linux allows */
 export const MAX_PATH_CHARS = 4096
 /** the files and folders one meter.import takes: a chosen volume's logs, or folders of them */
@@ -449,11 +454,11 @@ export const methods = {
   'wallet.unlock': method(z.object({ passphrase: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(), z.object({ unlocked: z.literal(true) })),
   'wallet.lock': method(noInput, z.object({ unlocked: z.literal(false) })),
   'wallet.create': method(
-    z.object({ name: walletNameSchema, role: roleSchema }).strict(),
+    z.object({ name: newWalletNameSchema, role: roleSchema }).strict(),
     z.object({ wallet: walletSchema, mnemonic: z.string(), treasury: z.boolean() })
   ),
   'wallet.import': method(
-    z.object({ name: walletNameSchema, role: roleSchema, mnemonic: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(),
+    z.object({ name: newWalletNameSchema, role: roleSchema, mnemonic: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(),
     z.object({ wallet: walletSchema, treasury: z.boolean() })
   ),
   'wallet.send': method(
@@ -523,7 +528,7 @@ export const methods = {
   ),
   /** binds a wallet address to a participant id and role, signed by the operator's wallet (the keystore unlocked) */
   'market.register': method(
-    z.object({ id: z.string().trim().min(1, { message: 'must not be empty' }).max(64), role: z.enum(['ev', 'grid'], { error: 'must be ev or grid' }), address: z.string().trim().min(1, { message: 'must not be empty' }).max(512) }).strict(),
+    z.object({ id: nameSchema(), role: z.enum(['ev', 'grid'], { error: 'must be ev or grid' }), address: z.string().trim().min(1, { message: 'must not be empty' }).max(512) }).strict(),
     z.object({ tx: z.string() })
   ),
   'market.revoke': method(z.object({ id: z.string().min(1) }).strict(), z.object({ tx: z.string() })),
@@ -598,7 +603,7 @@ export const methods = {
   'ocpp.add': method(
     z
       .object({
-        id: chargerIdSchema,
+        id: newChargerIdSchema,
         password: z
           .string()
           .regex(/^[\x21-\x7e]{16,40}$/, { message: 'must be 16–40 printable characters without spaces' })

@@ -2,13 +2,15 @@
 // schemas: every file is checked here before the model sees it, and a wrong field is reported
 // with its JSON path.
 import { z } from 'zod'
+import { nameSchema } from '../names'
 import { DEFAULT_GAME } from './stackelberg'
 
 const finite = z.number({ error: 'must be a number' }).refine(Number.isFinite, { message: 'must be a finite number' })
 const nonNegative = finite.refine((v) => v >= 0, { message: 'must not be negative' })
 const positive = finite.refine((v) => v > 0, { message: 'must be greater than 0' })
 const share = finite.refine((v) => v > 0 && v <= 1, { message: 'must be greater than 0 and at most 1' })
-const id = z.string({ error: 'must be a string' }).trim().min(1, { message: 'must not be empty' }).max(64, { message: 'must be at most 64 characters' })
+/** participant ids and the scenario's name: wallets, payments and charts are keyed by them */
+const id = nameSchema()
 
 /** σ1, σ2, C and the iteration limits of Algorithms 1 and 2; every field has a default. */
 export const gameSchema = z

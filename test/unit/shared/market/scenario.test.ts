@@ -36,6 +36,19 @@ describe('scenario file', () => {
     expect(problems(bad)).toEqual(['grids[0].consumptionKWh: must have 24 values, one per slot (has 23)', 'grids[2].id: repeats the id "EV1"'])
   })
 
+  it('refuses reserved ids and control characters in ids, naming the EV or grid', () => {
+    const bad = paperScenario()
+    bad.evs[0]!.id = '__proto__'
+    bad.evs[1]!.id = 'EV\x1b[8mhidden\x1b[0m'
+    bad.grids[0]!.id = 'constructor'
+    expect(problems(bad)).toEqual([
+      'evs[0].id: "__proto__" is reserved',
+      'evs[1].id: "EV\\x1b[8mhidden\\x1b[0m" holds a control character (U+001B)',
+      'grids[0].id: "constructor" is reserved'
+    ])
+    expect(problems({ ...paperScenario(), name: 'prototype' })).toEqual(['name: "prototype" is reserved'])
+  })
+
   it('refuses a price cap below every reserve price, naming the slot', () => {
     const bad = paperScenario()
     bad.priceCap[3] = 0.01

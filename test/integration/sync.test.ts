@@ -1,10 +1,13 @@
 // Sync between real `dv2g node` processes on 127.0.0.1: a node killed with SIGKILL while it syncs
 // 20,000 transactions resumes from its last committed batch, reaches the same state hash, and its
-// tangle verifies. (Nodes stopped while issuing went on, then restarted, are in milestones.test.ts.)
+// tangle verifies; a peer that claims far more than it serves does not hold a lagging node back.
+// (Nodes stopped while issuing went on, then restarted, are in milestones.test.ts.)
 import { describe, expect, it } from 'vitest'
 import type { NetworkStatus } from '../../src-main/core/network/view'
 import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, useNodes, waitFor, type NodeProcess } from '../support/nodes'
+import { StallingPeer } from '../support/stallingPeer'
 import { useTempDirs } from '../support/tempDir'
+import { until } from '../support/until'
 
 const tempDir = useTempDirs()
 const startNode = useNodes()
@@ -78,4 +81,34 @@ describe('dv2g node sync', () => {
     const rate = syncs[0]!.received / (syncs[0]!.ms / 1000)
     console.log(`sync: ${survived - 1} transactions before the kill, ${syncs[0]!.received} after it in ${syncs[0]!.ms} ms (${Math.round(rate)} tx/s between processes; ${seconds.toFixed(1)} s from restart to level)`)
   }, 420_000)
+
+  it('a lagging node with an honest peer and one that claims a huge count and stalls sync is level with the honest peer within 60 s, the staller still connected', async () => {
+    const honestDir = await dataDirWithTreasury()
+    const laggingDir = tempDir()
+    // the lagging node joins the network, then misses what the honest node issues while it is down
+    const first = await startNode(honestDir)
+    const joined = await startNode(laggingDir, ['--peer', first.listen[0]!])
+    await waitFor(async () => joined.log(), (log) => log.includes(`joined network ${first.networkId}`), 60_000, 'the lagging node to join the network')
+    await joined.stop()
+    await first.stop()
+    await spam(honestDir, 3_000)
+    const held = storedIds(honestDir).length
+    const staller = await StallingPeer.start(first.networkId!)
+    try {
+      // the staller is there first, and its claim is the largest the lagging node ever hears
+      const lagging = await startNode(laggingDir, ['--peer', staller.address])
+      await until(() => staller.stalled >= 1, 30_000, 'the lagging node to ask the staller to sync')
+      const honest = await startNode(honestDir, ['--peer', lagging.listen[0]!])
+      const started = Date.now()
+      await waitFor(async () => storedIds(laggingDir).length, (n) => n === held, 60_000, 'the lagging node to hold what the honest peer holds')
+      const levelAfterMs = Date.now() - started
+      expect(storedIds(laggingDir)).toEqual(storedIds(honestDir))
+      expect(lagging.log()).toContain(`synced from ${honest.peerId}`)
+      // a peer that stalls is passed over, not banned
+      expect(staller.connectedTo(lagging.peerId)).toBe(true)
+      console.log(`sync: level with the honest peer ${levelAfterMs} ms after it connected, beside a staller (${staller.stalled} sync requests stalled)`)
+    } finally {
+      await staller.stop()
+    }
+  }, 180_000)
 })

@@ -25,6 +25,14 @@ const RECORD_HEADER_BYTES = 12
 
 export class SyncError extends Error {}
 
+/** The peer did not answer a sync request in time: slow or stalling, not a broken protocol (no ban). */
+export class SyncTimeoutError extends Error {
+  constructor() {
+    super(`no answer to a sync request within ${SYNC_TIMEOUT_MS / 1000} s`)
+    this.name = 'SyncTimeoutError'
+  }
+}
+
 /** Transactions stored after a cursor, oldest first: what a peer asking to sync gets. */
 export type HistoryReader = (afterSeq: number, limit: number) => { seq: number; bytes: Uint8Array }[]
 
@@ -86,7 +94,12 @@ export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterS
   if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new SyncError(`sync cursor ${afterSeq} is not a seq`)
   if (limit < 1 || limit > MAX_SYNC_BATCH) throw new SyncError(`1 to ${MAX_SYNC_BATCH} transactions per sync request, not ${limit}`)
   const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
-  const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+  let stream: Stream
+  try {
+    stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+  } catch (error) {
+    throw signal.aborted ? new SyncTimeoutError() : error
+  }
   try {
     const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
     await lp.write(encodeRequest(afterSeq, limit), { signal })
@@ -101,6 +114,7 @@ export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterS
     return batch
   } catch (error) {
     stream.abort(error instanceof Error ? error : new Error(String(error)))
+    if (signal.aborted && !(error instanceof SyncError)) throw new SyncTimeoutError()
     throw answerError(error, SYNC_PROTOCOL, MAX_SYNC_FRAME_BYTES)
   }
 }

@@ -1,8 +1,10 @@
 // Catches a joining or restarted node up with a peer that holds more: batches over
 // /dv2g/sync/1.0.0 from a cursor into the peer's arrival order, each batch checked and stored in
 // one SQLite transaction together with the new cursor, so a node killed mid-sync resumes where
-// its last commit left it. One sync at a time (the peer holding most first); gossip goes on
-// meanwhile and whatever it brought arrives here again as a duplicate, which costs a lookup.
+// its last commit left it. One sync at a time (the peer holding most first, among those with a
+// clean record: syncStanding.ts); gossip goes on meanwhile and whatever it brought arrives here
+// again as a duplicate, which costs a lookup. A peer whose request times out, or that claims more
+// than it serves, is benched and the next peer is asked: one peer cannot hold a node back.
 import { availableParallelism } from 'node:os'
 import type { Db } from '../db/connection'
 import { NONE } from '../ledger/graph'
@@ -11,7 +13,8 @@ import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { ParallelVerifier } from '../ledger/parallelVerifier'
 import { SignatureVerifier } from '../ledger/signing'
 import { checkAllButSignature, signatureRefusal, signedPart, type Checked } from '../ledger/validation'
-import { MAX_SYNC_BATCH, type SyncBatch } from './sync'
+import { MAX_SYNC_BATCH, SyncTimeoutError, type SyncBatch } from './sync'
+import { SyncStanding } from './syncStanding'
 
 /** failed requests in a row before a peer is left until it connects again */
 const MAX_FAILURES = 3
@@ -42,6 +45,7 @@ const cursorKey = (peer: string) => `sync_cursor:${peer}`
 
 export class Syncer {
   private readonly candidates = new Map<string, number>()
+  readonly standing: SyncStanding
   /** candidates to sync from even if they hold no more than this node: it lacks their milestone */
   private readonly behindDespiteCounts = new Set<string>()
   private current: SyncProgress | null = null
@@ -52,7 +56,11 @@ export class Syncer {
   private readonly readCursor: (key: string) => unknown
   private readonly writeCursor: (key: string, seq: number) => void
 
-  constructor(private readonly links: SyncerLinks) {
+  constructor(
+    private readonly links: SyncerLinks,
+    now: () => number = Date.now
+  ) {
+    this.standing = new SyncStanding(now)
     const read = links.db.prepare('SELECT value FROM ledger_meta WHERE key = ?').pluck()
     const write = links.db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
     this.readCursor = (key) => read.get(key)
@@ -100,7 +108,8 @@ export class Syncer {
   private async run(): Promise<void> {
     this.running = true
     while (!this.stopped) {
-      const next = [...this.candidates].sort((a, b) => b[1] - a[1])[0]
+      // a benched peer waits for its time to end: the heartbeat offers it again then
+      const next = [...this.candidates].filter(([peer]) => !this.standing.isBenched(peer)).sort((a, b) => b[1] - a[1])[0]
       if (!next) break
       const [peer, target] = next
       this.candidates.delete(peer)
@@ -108,9 +117,11 @@ export class Syncer {
       this.current = { peer, target, received: 0 }
       this.verifier ??= new ParallelVerifier(availableParallelism(), false)
       try {
-        await this.syncFrom(peer)
+        await this.syncFrom(peer, target)
       } catch (error) {
-        this.links.log(`dv2g node: sync from ${peer} stopped: ${error instanceof Error ? error.message : String(error)}`)
+        const why = error instanceof Error ? error.message : String(error)
+        if (error instanceof SyncTimeoutError) this.demote(peer, why)
+        else this.links.log(`dv2g node: sync from ${peer} stopped: ${why}`)
       }
     }
     this.current = null
@@ -122,7 +133,12 @@ export class Syncer {
     if (this.candidates.size && !this.stopped) void this.run()
   }
 
-  private async syncFrom(peer: string): Promise<void> {
+  private demote(peer: string, reason: string): void {
+    const forMs = this.standing.demote(peer, reason)
+    this.links.log(`dv2g node: sync from ${peer} passed over for ${forMs / 1000} s: ${reason}; asking the next peer`)
+  }
+
+  private async syncFrom(peer: string, target: number): Promise<void> {
     const started = Date.now()
     let cursor = this.cursorOf(peer)
     let failures = 0
@@ -163,7 +179,8 @@ export class Syncer {
         batch = await pending.batch
         failures = 0
       } catch (error) {
-        if (++failures >= MAX_FAILURES) throw error
+        // a peer that let a request time out is not waited on again now
+        if (error instanceof SyncTimeoutError || ++failures >= MAX_FAILURES) throw error
         pending = ask(handedOn)
         continue
       }
@@ -178,6 +195,10 @@ export class Syncer {
       held = { checked, last, received: batch.transactions.length }
     }
     if (!this.stopped) await storeHeld()
+    if (this.stopped) return
+    // caught up with it: its history ends at `cursor`, its own seq, which counts what it stored
+    if (cursor < target) this.demote(peer, `it claimed ${target} transactions and served ${cursor}`)
+    else this.standing.served(peer)
     const received = this.current!.received
     if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)
   }

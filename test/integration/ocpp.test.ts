@@ -415,12 +415,15 @@ describe('OCPP central system against bad input', () => {
     expect((await charger.call('FlyToTheMoon', {}, 'm2')).slice(0, 3)).toEqual([4, 'm2', 'NotImplemented'])
     expect((await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 42, vendorName: 'Test' } }, 'm3')).slice(0, 3)).toEqual([4, 'm3', 'TypeConstraintViolation'])
     expect((await charger.call('Heartbeat', { unexpected: true }, 'm4')).slice(0, 3)).toEqual([4, 'm4', 'PropertyConstraintViolation'])
-    expect((await charger.call('StatusNotification', { timestamp: iso(Date.now()), evseId: 1, connectorId: 1 }, 'm5')).slice(0, 3)).toEqual([4, 'm5', 'OccurenceConstraintViolation'])
+    expect((await charger.call('StatusNotification', { timestamp: iso(Date.now()), evseId: 1, connectorId: 1 }, 'm5')).slice(0, 3)).toEqual([4, 'm5', 'OccurrenceConstraintViolation'])
     // a binary frame, an empty array, a CALL without an action: answered, never thrown
     charger.ws.send(Buffer.from([0xff, 0x00, 0x13]))
     charger.send('[]')
     charger.send('[2, "m6"]')
     expect((await charger.frame((f) => f[0] === 4 && f[1] === 'm6', 'the answer to a CALL without an action')).slice(0, 3)).toEqual([4, 'm6', 'RpcFrameworkError'])
+    // 2.0.1's extension fallback: a message type it does not know is answered (ocpp-rpc reads no id from it), not ignored
+    charger.send('[7, "m8", "Heartbeat", {}]')
+    await charger.frame((f) => f[0] === 4 && f[2] === 'MessageTypeNotSupported', 'the answer to message type 7')
 
     const heartbeat = await charger.call('Heartbeat', {}, 'm7')
     expect(heartbeat[0]).toBe(3)
@@ -440,6 +443,42 @@ describe('OCPP central system against bad input', () => {
     expect(readings).toEqual([3, 'a4', {}])
     expect((await charger.call('StopTransaction', { transactionId: 999, meterStop: 1, timestamp: iso(Date.now()) }, 'a5'))[0]).toBe(3)
     expect((await charger.call('Heartbeat', {}, 'a6'))[0]).toBe(3)
+  })
+
+  it('on 1.6 answers malformed frames with FormationViolation and a missing field with OccurenceConstraintViolation, the codes 1.6 defines, and ignores an unknown message type', async () => {
+    const { service, url } = await startCentralSystem()
+    const { password } = await service.addCharger({ id: 'RAW16F' })
+    const charger = await RawCharger.open(url, 'RAW16F', { password, protocol: 'ocpp1.6' })
+    const answerTo = async (frame: string, id: string) => {
+      charger.send(frame)
+      return (await charger.frame((f) => f[0] === 4 && f[1] === id, `the answer to ${frame}`)).slice(0, 3)
+    }
+    expect(await answerTo('[2, "f1", "Heartbeat", {', '-1')).toEqual([4, '-1', 'FormationViolation'])
+    charger.frames.length = 0
+    expect(await answerTo('{"not": "an array"}', '-1')).toEqual([4, '-1', 'FormationViolation'])
+    charger.frames.length = 0
+    expect(await answerTo('[2, 42, "Heartbeat", {}]', '-1')).toEqual([4, '-1', 'FormationViolation'])
+    expect(await answerTo('[2, "f2"]', 'f2')).toEqual([4, 'f2', 'FormationViolation'])
+    // 1.6's errata keep its spec's spelling of this one on the wire
+    expect((await charger.call('BootNotification', { chargePointVendor: 'Test' }, 'f3')).slice(0, 3)).toEqual([4, 'f3', 'OccurenceConstraintViolation'])
+    // 1.6 (4.1.3): a message type not in its list is ignored; frames are answered in order, so by the heartbeat's answer it would have come
+    charger.frames.length = 0
+    charger.send('[7, "f4", "Heartbeat", {}]')
+    expect((await charger.call('Heartbeat', {}, 'f5'))[0]).toBe(3)
+    expect(charger.frames.filter((f) => f[0] === 4)).toEqual([])
+    expect(charger.frames.every((f) => f[0] !== 4 || ['FormationViolation', 'OccurenceConstraintViolation'].includes(String(f[2])))).toBe(true)
+  })
+
+  it('on 2.1 names a missing field OccurrenceConstraintViolation and a malformed frame RpcFrameworkError, as 2.1 does', async () => {
+    const { service, url } = await startCentralSystem()
+    const { password } = await service.addCharger({ id: 'RAW21F' })
+    const charger = await RawCharger.open(url, 'RAW21F', { password, protocol: 'ocpp2.1' })
+    expect((await charger.call('StatusNotification', { timestamp: iso(Date.now()), evseId: 1, connectorId: 1 }, 'g1')).slice(0, 3)).toEqual([4, 'g1', 'OccurrenceConstraintViolation'])
+    charger.send('[2, "g2"]')
+    expect((await charger.frame((f) => f[0] === 4 && f[1] === 'g2', 'the answer to a CALL without an action')).slice(0, 3)).toEqual([4, 'g2', 'RpcFrameworkError'])
+    charger.send('[7, "g3", "Heartbeat", {}]')
+    expect((await charger.frame((f) => f[0] === 4 && f[2] === 'MessageTypeNotSupported', 'the answer to message type 7')).slice(0, 3)).toEqual([4, '-1', 'MessageTypeNotSupported'])
+    expect((await charger.call('Heartbeat', {}, 'g4'))[0]).toBe(3)
   })
 
   it('answers a failure of its own with InternalError, logs it, and keeps the connection', async () => {
@@ -550,7 +589,7 @@ describe('OCPP 2.1 strict mode', () => {
     const charger = await RawCharger.open(url, 'RAW21', { password, protocol: 'ocpp2.1' })
     expect(charger.ws.protocol).toBe('ocpp2.1')
     expect((await charger.call('Heartbeat', {}, 'g1'))[0]).toBe(3)
-    expect((await charger.call('BootNotification', { reason: 'PowerUp' }, 'b1')).slice(0, 3)).toEqual([4, 'b1', 'OccurenceConstraintViolation'])
+    expect((await charger.call('BootNotification', { reason: 'PowerUp' }, 'b1')).slice(0, 3)).toEqual([4, 'b1', 'OccurrenceConstraintViolation'])
     const badEvent = { eventType: 'Paused', timestamp: iso(Date.now()), triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId: 'T' } }
     const refused = await charger.call('TransactionEvent', badEvent, 'b2')
     expect(refused.slice(0, 2)).toEqual([4, 'b2'])

@@ -1,10 +1,11 @@
 // The OCPP-J endpoint: one ocpp-rpc RPCServer behind our own HTTP or HTTPS server, at
 // ws(s)://HOST:PORT/ocpp/{chargerId}, offering ocpp2.1, ocpp2.0.1 and ocpp1.6 with strict schema
 // validation. Malformed frames, unknown actions and schema violations are answered by ocpp-rpc
-// with the CALLERROR OCPP-J prescribes, and the connection stays up. What we add: admission
-// (admission.ts), a token bucket per charger over every frame it sends, answers for registered
-// chargers only (one that is not may boot, to hear Pending or Rejected), and a guard around every
-// handler, so that nothing a charger sends can throw out of the server.
+// with a CALLERROR, its code named as the charger's version names it (callErrorCodes.ts), and the
+// connection stays up. What we add: admission (admission.ts), a token bucket per charger over
+// every frame it sends, answers for registered chargers only (one that is not may boot, to hear
+// Pending or Rejected), and a guard around every handler, so that nothing a charger sends can
+// throw out of the server.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
@@ -13,6 +14,7 @@ import { createRPCError, RPCServer } from 'ocpp-rpc'
 import { z } from 'zod'
 import { RateLimiter, type RateLimit } from '../network/rateLimit'
 import { admit, isLoopbackHost } from './admission'
+import { translateOutgoing } from './callErrorCodes'
 import { ChargerLink, type RpcPeer } from './chargerLink'
 import { KnownPasswords } from './knownPasswords'
 import type { ChargerRegistry } from './chargerRegistry'
@@ -106,6 +108,8 @@ interface AdmittedSession {
 /** ocpp-rpc's server client, as much of it as we touch. */
 interface RpcServerClient extends RpcPeer {
   readonly protocol: string | undefined
+  /** every frame ocpp-rpc sends goes through here, its CALLERRORs included */
+  sendRaw(message: string | Buffer): void
   readonly session: Record<string, unknown>
   handle(method: string, handler: (call: { params?: unknown }) => unknown): void
   on(event: 'message', listener: (event: { outbound: boolean }) => void): void
@@ -271,6 +275,12 @@ export class CentralSystem {
     if (!isOcppProtocol(protocol)) {
       client.close({ code: 1002, reason: 'no OCPP subprotocol' }).catch(() => undefined)
       return
+    }
+    // before anything is sent: the charger hears CALLERROR codes its own version defines
+    const sendRaw = client.sendRaw.bind(client)
+    client.sendRaw = (message) => {
+      const translated = typeof message === 'string' ? translateOutgoing(protocol, message) : message
+      if (translated !== null) sendRaw(translated)
     }
     // a charger that connects again replaces its old connection (often one that died unnoticed)
     this.links.get(chargerId)?.close(4000, 'replaced by a newer connection')

@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from '../../src-shared/controlChars'
+
 export interface Output {
   json: boolean
   /** the result: JSON on stdout with --json, otherwise the human form */
@@ -6,14 +8,20 @@ export interface Output {
   note(line: string): void
 }
 
+/**
+ * What people read goes through here, its control characters escaped: ids, cells and reasons
+ * come from files and peers, and an ESC in one would otherwise reach the terminal as a command.
+ */
+export const forTerminal = (text: string) => escapeControlCharacters(text, { keepNewlines: true })
+
 export function createOutput(json: boolean, stdout = process.stdout, stderr = process.stderr): Output {
   return {
     json,
     result(value, human) {
-      stdout.write(json ? `${JSON.stringify(value)}\n` : `${human()}\n`)
+      stdout.write(json ? `${JSON.stringify(value)}\n` : `${forTerminal(human())}\n`)
     },
     note(line) {
-      stderr.write(`${line}\n`)
+      stderr.write(`${forTerminal(line)}\n`)
     }
   }
 }

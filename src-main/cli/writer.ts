@@ -9,7 +9,6 @@ import { operationError, runOperation, type OperationInput, type OperationName, 
 import { UsageError } from './args'
 import type { Output } from './output'
 import { withApp } from './withApp'
-import type { App } from '../core/app'
 
 /** The exit status of a command refused because another process holds the data dir. */
 export const EXIT_HELD = 3
@@ -59,17 +58,4 @@ export function runWrite<N extends OperationName>(dataDir: string, command: stri
     }
   }
   return holdingDataDir(dataDir, command, runHere, runThroughHolder)
-}
-
-/**
- * For writes that cannot be forwarded (creating a wallet shows its mnemonic once; a simulated day
- * writes files here): runs them only when the data dir is free, holding its lock meanwhile.
- */
-export function withOwnedApp<T>(dataDir: string, command: string, work: (app: App) => T | Promise<T>): Promise<T> {
-  return holdingDataDir(
-    dataDir,
-    command,
-    (dir) => withApp(dir, work),
-    (holder) => Promise.reject(new DataDirHeldError(holder, `${command} cannot run through it; stop it first`))
-  )
 }

@@ -1,13 +1,15 @@
 import { liveliestSlot } from '../../../src-shared/charts/marketFigures'
 import { runDay } from '../../../src-shared/market/day'
 import { scenarioSchema } from '../../../src-shared/market/scenario'
+import { join, resolve } from 'node:path'
+import { KEYSTORE_FILE_NAME } from '../../core/app'
 import { readJsonFile } from '../../core/inputFile'
 import { writeDayFiles } from '../../core/market/dayFiles'
 import type { SettleRunResult } from '../../core/market/service'
+import { Keystore } from '../../core/wallet/keystore'
 import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { readPassphrase } from '../passphrase'
-import { settledLine } from '../../core/owner/operations'
-import { withOwnedApp } from '../writer'
+import { runWrite } from '../writer'
 import type { Output } from '../output'
 
 export const simulateUsage = `dv2g simulate --scenario FILE [--out DIR] [--settle] [--trace-slot N] [--json]
@@ -44,15 +46,9 @@ export async function runSimulate(argv: readonly string[], out: Output, dataDir:
   }
   let settlement: { runId: string; result: SettleRunResult } | undefined
   if (args.options.has('settle')) {
-    settlement = await withOwnedApp(dataDir, 'simulate --settle', async (app) => {
-      const { wallets } = app.ledger()
-      wallets.keystore.unlock(await readPassphrase(wallets.keystore.isNew ? 'New keystore passphrase: ' : 'Keystore passphrase: '))
-      const market = app.market()
-      const run = market.storeDay(scenario, day, { settle: true })
-      out.note(`stored run ${run.id}; if this stops early, finish it with: dv2g market settle --run ${run.id}`)
-      const result = market.settleRun(run.id, (slot) => out.note(settledLine(slot)))
-      return { runId: run.id, result }
-    })
+    const keystoreIsNew = new Keystore(join(resolve(dataDir), KEYSTORE_FILE_NAME)).isNew
+    const passphrase = await readPassphrase(keystoreIsNew ? 'New keystore passphrase: ' : 'Keystore passphrase: ')
+    settlement = await runWrite(dataDir, 'simulate --settle', 'market.settleDay', { scenario, traceSlot, passphrase }, out)
   }
 
   const summary = {

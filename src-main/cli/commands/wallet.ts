@@ -1,11 +1,13 @@
-import type { LedgerServices } from '../../core/app'
+import { join, resolve } from 'node:path'
+import { KEYSTORE_FILE_NAME, type LedgerServices } from '../../core/app'
+import { nameProblem } from '../../../src-shared/names'
 import { KeyInputError } from '../../core/wallet/keys'
-import { KeystoreError, ROLES, type Role } from '../../core/wallet/keystore'
+import { Keystore, KeystoreError, ROLES, type Role } from '../../core/wallet/keystore'
 import { parseArgs, requireOption, stringOption, UsageError, type OptionSpec } from '../args'
 import { table, type Output } from '../output'
 import { readPassphrase } from '../passphrase'
 import { withApp } from '../withApp'
-import { runWrite, withOwnedApp } from '../writer'
+import { runWrite } from '../writer'
 
 export const walletUsage = `dv2g wallet create --name N --role ev|grid|operator [--mnemonic "24 words"] | list | balance NAME | send --from NAME --to ADDRESS --amount X
   Wallets of the data dir. The first operator wallet of an empty tangle is the treasury: the genesis
@@ -33,6 +35,9 @@ async function refusalsAsUsage<T>(work: () => Promise<T>): Promise<T> {
 const readWallets = <T>(dataDir: string, work: (services: LedgerServices) => T) =>
   refusalsAsUsage(() => withApp(dataDir, (app) => work(app.ledger()), { readOnly: true }))
 
+/** Whether the keystore has no passphrase yet, read from its file: the owner may hold the database. */
+const keystoreIsNewIn = (dataDir: string) => new Keystore(join(resolve(dataDir), KEYSTORE_FILE_NAME)).isNew
+
 const passphrase = (keystoreIsNew: boolean) => readPassphrase(keystoreIsNew ? 'New keystore passphrase: ' : 'Keystore passphrase: ')
 
 const specs: Record<string, Record<string, OptionSpec>> = {
@@ -50,17 +55,15 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
 
   if (sub === 'create') {
     const name = requireOption(stringOption(args, 'name'), 'name')
+    const nameRefused = nameProblem('wallet name', name.trim())
+    if (nameRefused) throw new UsageError(nameRefused)
     const role = requireOption(stringOption(args, 'role'), 'role') as Role
     if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got ${JSON.stringify(role)})`)
     const mnemonic = stringOption(args, 'mnemonic')
-    const result = await refusalsAsUsage(() =>
-      withOwnedApp(dataDir, 'wallet create', async (app) => {
-        const { wallets } = app.ledger()
-        wallets.keystore.unlock(await passphrase(wallets.keystore.isNew))
-        return mnemonic ? wallets.import(name, role, mnemonic) : wallets.create(name, role)
-      })
-    )
-    const minted = result.genesis?.status === 'accepted'
+    const keystoreIsNew = await refusalsAsUsage(async () => keystoreIsNewIn(dataDir))
+    const input = { name, role, ...(mnemonic === undefined ? {} : { mnemonic }), passphrase: await passphrase(keystoreIsNew) }
+    const result = await refusalsAsUsage(() => runWrite(dataDir, 'wallet create', 'wallet.create', input, out))
+    const minted = result.treasury
     out.result({ ...result.wallet, ...('mnemonic' in result ? { mnemonic: result.mnemonic } : {}), treasury: minted }, () =>
       [
         `created ${result.wallet.role} wallet "${result.wallet.name}": ${result.wallet.address}`,

@@ -4,6 +4,7 @@
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import { marketClockSchema, methods } from '../../../src-shared/contract'
+import { runDay } from '../../../src-shared/market/day'
 import { scenarioSchema } from '../../../src-shared/market/scenario'
 import type { App } from '../app'
 import { spam, submitAtRate } from '../ledger/spammer'
@@ -16,7 +17,7 @@ import { MeterError } from '../meters/service'
 import { OcppError } from '../ocpp/errors'
 import { networkOf, type NetworkView } from '../network/view'
 import { KeyInputError } from '../wallet/keys'
-import { KeystoreError } from '../wallet/keystore'
+import { KeystoreError, ROLES } from '../wallet/keystore'
 import type { ChannelError } from './channel'
 
 /** A refusal of the operation's input; field names the input it is about. */
@@ -78,6 +79,16 @@ export const operations = {
       return { id: outcome.id }
     }
   ),
+  'wallet.create': operation(
+    z.object({ name: z.string().min(1), role: z.enum(ROLES), mnemonic: z.string().min(1).optional(), passphrase: z.string() }).strict(),
+    (app, { name, role, mnemonic, passphrase }) => {
+      const { wallets } = app.ledger()
+      // the first wallet of a new keystore makes the passphrase the keystore's own
+      const made = withKeys(app, passphrase, () => (mnemonic === undefined ? wallets.create(name, role) : wallets.import(name, role, mnemonic)))
+      app.events.emit('wallet.changed', { unlocked: wallets.keystore.isUnlocked })
+      return { wallet: made.wallet, ...('mnemonic' in made ? { mnemonic: made.mnemonic } : {}), treasury: made.genesis?.status === 'accepted' }
+    }
+  ),
   'tangle.spam': operation(
     z.object({ count: z.number().int().min(1), rate: z.number().positive().optional() }).strict(),
     async (app, { count, rate }, progress) => {
@@ -128,6 +139,20 @@ export const operations = {
     if (app.ledger().wallets.keystore.isNew) throw new OperationRefused('this data dir has no keystore: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
     return withKeys(app, passphrase, () => market.settleRun(runId, (slot) => progress(settledLine(slot))))
   }),
+  'market.settleDay': operation(
+    // the day is solved again here rather than sent: it is deterministic, and what is stored is then
+    // what this process solved, its traced slot's iterations included
+    z.object({ scenario: scenarioSchema, traceSlot: z.number().int().min(0).nullable(), passphrase: z.string() }).strict(),
+    (app, { scenario, traceSlot, passphrase }, progress) => {
+      const market = app.market()
+      const day = runDay(scenario, { trace: traceSlot === null ? 'none' : [traceSlot] })
+      return withKeys(app, passphrase, () => {
+        const run = market.storeDay(scenario, day, { settle: true })
+        progress(`stored run ${run.id}; if this stops early, finish it with: dv2g market settle --run ${run.id}`)
+        return { runId: run.id, result: market.settleRun(run.id, (slot) => progress(settledLine(slot))) }
+      })
+    }
+  ),
   'market.start': operation(
     z
       .object({

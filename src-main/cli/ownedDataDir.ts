@@ -68,7 +68,7 @@ export async function openOwnedDataDir(dataDir: string, { owner, network: wanted
       try {
         network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: wanted.args.peers, mdns: wanted.args.mdns, log })
       } catch (error) {
-        throw networkStartError(error, listen)
+        throw await networkStartError(error, listen)
       }
       detachNetwork = attachNetwork(app, network)
       pinNetworkSettings(app, { enabled: true, listen, peers: wanted.args.peers, mdns: wanted.args.mdns })

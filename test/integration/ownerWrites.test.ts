@@ -1,0 +1,124 @@
+// Writes that run through the process holding the data dir: the command that asks for them
+// reports what the owner did, and the owner's own views show it.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { request } from 'node:http'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runDv2g, startServe, type ServeProcess } from '../support/cli'
+import { useTempDirs } from '../support/tempDir'
+
+const tempDir = useTempDirs()
+const passphrase = { DV2G_PASSPHRASE: 'integration-test-passphrase' }
+const serving: ServeProcess[] = []
+const listening: Server[] = []
+afterEach(async () => {
+  await Promise.all(serving.splice(0).map((s) => s.stop()))
+  await Promise.all(listening.splice(0).map((s) => new Promise((resolve) => s.close(resolve))))
+})
+
+const json = (args: string[], env = {}) => {
+  const result = runDv2g([...args, '--json'], env)
+  let value
+  try {
+    value = result.stdout ? JSON.parse(result.stdout) : undefined
+  } catch {
+    value = undefined
+  }
+  return { ...result, value }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- contract outputs, checked field by field
+type Answer = { status: number; body: { ok: boolean; output?: any; error?: { message: string } } }
+
+function call(server: ServeProcess, method: string, input: unknown = undefined): Promise<Answer> {
+  const url = new URL(server.url)
+  const body = input === undefined ? '' : JSON.stringify(input)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `/api/${method}`,
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${url.searchParams.get('token')}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+      }
+    )
+    req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+const walletNames = async (server: ServeProcess) => ((await call(server, 'wallet.list')).body.output.wallets as { name: string }[]).map((w) => w.name).sort()
+
+/** The paper's scenario cut to its first two slots: quick to settle. */
+function twoSlotScenario(): string {
+  const scenario = JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8'))
+  scenario.slots = 2
+  scenario.priceCap = scenario.priceCap.slice(0, 2)
+  for (const p of [...scenario.evs, ...scenario.grids]) {
+    p.productionKWh = p.productionKWh.slice(0, 2)
+    p.consumptionKWh = p.consumptionKWh.slice(0, 2)
+  }
+  const file = join(tempDir(), 'scenario.json')
+  writeFileSync(file, JSON.stringify(scenario))
+  return file
+}
+
+describe('writes through a running dv2g serve', { timeout: 300_000 }, () => {
+  it('creates wallets through it, the treasury first: its wallet list shows them', async () => {
+    const dir = tempDir()
+    const server = await startServe(dir)
+    serving.push(server)
+    const treasury = json(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase)
+    expect(treasury.status, treasury.stderr).toBe(0)
+    expect(treasury.stderr).toMatch(/dv2g serve \(PID \d+\) holds this data dir; wallet create runs through it/)
+    expect(treasury.value).toMatchObject({ name: 'treasury', role: 'operator', treasury: true })
+    expect(treasury.value.mnemonic.split(' ')).toHaveLength(24)
+
+    const grid = json(['--data-dir', dir, 'wallet', 'create', '--name', 'grid-1', '--role', 'grid'], passphrase)
+    expect(grid.status, grid.stderr).toBe(0)
+    expect(await walletNames(server)).toEqual(['grid-1', 'treasury'])
+    // the served keystore was locked before and is locked after
+    expect((await call(server, 'wallet.list')).body.output.unlocked).toBe(false)
+
+    const wrong = runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'grid-2', '--role', 'grid'], { DV2G_PASSPHRASE: 'not-the-passphrase' })
+    expect(wrong.status).toBe(2)
+    expect(wrong.stderr).toMatch(/wrong passphrase/)
+    expect(await walletNames(server)).toEqual(['grid-1', 'treasury'])
+  })
+
+  it('settles a simulated day through it: the run and the participants wallets are the served app s', async () => {
+    const dir = tempDir()
+    expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
+    const server = await startServe(dir)
+    serving.push(server)
+    const scenario = twoSlotScenario()
+    const result = json(['--data-dir', dir, 'simulate', '--scenario', scenario, '--settle'], passphrase)
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/holds this data dir; simulate --settle runs through it/)
+    expect(result.value.settlement).toEqual({ settled: 2, alreadySettled: 0, failed: [] })
+    const runs = (await call(server, 'market.runs')).body.output as { id: string; settledSlots: number }[]
+    expect(runs.map((r) => [r.id, r.settledSlots])).toEqual([[result.value.runId, 2]])
+    const participants = JSON.parse(readFileSync(scenario, 'utf8'))
+    expect(await walletNames(server)).toEqual(['treasury', ...[...participants.evs, ...participants.grids].map((p: { id: string }) => p.id)].sort())
+  })
+})
+
+describe('a node whose listen port is taken', { timeout: 120_000 }, () => {
+  it('says which port in one line and exits non-zero', async () => {
+    const taken = createServer()
+    listening.push(taken)
+    const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)))
+    const result = runDv2g(['--data-dir', tempDir(), 'node', '--listen', `/ip4/127.0.0.1/tcp/${port}`])
+    expect(result.status).not.toBe(0)
+    expect(result.stderr.trim()).toBe(`dv2g: port ${port} is in use; pass --listen /ip4/127.0.0.1/tcp/0 for any free port`)
+  })
+})

@@ -68,17 +68,23 @@ export function nameProblem(what: string, name: string): string | undefined {
 }
 
 /**
- * The rule as a zod schema: a string, trimmed, that passes nameProblem. Its messages follow the
- * field's path ("evs[0].id: "__proto__" is reserved"), so they do not name the field again.
+ * What is wrong with a name, for a message that follows the field's path and so does not name the
+ * field again ("evs[0].id: "__proto__" is reserved"), or undefined when it passes the rule.
  */
+export function nameFieldProblem(name: string): string | undefined {
+  const defect = defectOf(name)
+  if (!defect) return undefined
+  return defect.kind === 'empty' ? 'must not be empty' : describe(name, defect)
+}
+
+/** The rule as a zod schema: a string, trimmed, that passes it; messages as nameFieldProblem's. */
 export function nameSchema() {
   return z
     .string({ error: 'must be a string' })
     .trim()
     .superRefine((name, ctx) => {
-      const defect = defectOf(name)
-      if (!defect) return
+      const problem = nameFieldProblem(name)
       // later checks on the same string (a narrower charset) would only repeat the refusal
-      ctx.addIssue({ code: 'custom', message: defect.kind === 'empty' ? 'must not be empty' : describe(name, defect), continue: false })
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, continue: false })
     })
 }

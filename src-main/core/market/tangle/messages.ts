@@ -4,6 +4,7 @@
 // prices are the model's floats, written as JSON numbers, which read back bit for bit.
 import { z } from 'zod'
 import { gameSchema } from '../../../../src-shared/market/scenario'
+import { nameFieldProblem } from '../../../../src-shared/names'
 
 export const MARKET_TOPICS = {
   register: 'market.register',
@@ -18,7 +19,11 @@ export type MarketTopic = (typeof MARKET_TOPICS)[keyof typeof MARKET_TOPICS]
 
 export const isMarketTopic = (topic: string): topic is MarketTopic => (Object.values(MARKET_TOPICS) as string[]).includes(topic)
 
-const participantId = z.string().min(1).max(64)
+/** as given, not trimmed: what a party signed is what it is known by; the names rule holds on every node */
+const participantId = z.string().superRefine((id, ctx) => {
+  const problem = nameFieldProblem(id)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+})
 const runId = z.string().min(1).max(64)
 const slot = z.number().int().min(0).max(10_000)
 const wh = z.number().int().min(0).max(1e12)

@@ -403,6 +403,43 @@ describe('OCPP central system against independent charger-side clients', () => {
   })
 })
 
+describe('OCPP DataTransfer', () => {
+  it('ocpp-ts (1.6, Core profile): UnknownVendorId for a vendor it does not know, UnknownMessageId for its own', async () => {
+    const { service, url, logs } = await startCentralSystem()
+    const { password } = await service.addCharger({ id: 'DT16' })
+    const charger = new OcppTs16Client('DT16')
+    charger.on('error', () => undefined)
+    const connected = new Promise<void>((resolve) => charger.once('connect', () => resolve()))
+    charger.connect(url, { Authorization: basicAuth('DT16', password) })
+    await connected
+    expect(await charger.callRequest('DataTransfer', { vendorId: 'com.example.charger', messageId: 'Diagnostics', data: 'x' })).toEqual({ status: 'UnknownVendorId' })
+    expect(await charger.callRequest('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything' })).toEqual({ status: 'UnknownMessageId' })
+    expect(logs).toEqual([])
+  })
+
+  it('@extrawest/node-ts-ocpp (2.0.1): UnknownVendorId for a vendor it does not know, UnknownMessageId for its own', async () => {
+    const { service, url, logs } = await startCentralSystem()
+    const { password } = await service.addCharger({ id: 'DT201' })
+    const station = new Extrawest201Client('DT201')
+    station.on('error', () => undefined)
+    const connected = new Promise<void>((resolve) => station.once('connect', () => resolve()))
+    station.connect(url, { Authorization: basicAuth('DT201', password) })
+    await connected
+    expect(await station.callRequest('DataTransfer', { vendorId: 'com.example.station', data: { any: ['json'] } })).toEqual({ status: 'UnknownVendorId' })
+    expect(await station.callRequest('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything' })).toEqual({ status: 'UnknownMessageId' })
+    expect(logs).toEqual([])
+  })
+
+  it('2.1 (raw frames): UnknownVendorId for a vendor it does not know, UnknownMessageId for its own', async () => {
+    const { service, url, logs } = await startCentralSystem()
+    const { password } = await service.addCharger({ id: 'DT21' })
+    const charger = await RawCharger.open(url, 'DT21', { password, protocol: 'ocpp2.1' })
+    expect(await charger.call('DataTransfer', { vendorId: 'com.example.v2x' }, 'd1')).toEqual([3, 'd1', { status: 'UnknownVendorId' }])
+    expect(await charger.call('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything', data: 42 }, 'd2')).toEqual([3, 'd2', { status: 'UnknownMessageId' }])
+    expect(logs).toEqual([])
+  })
+})
+
 describe('OCPP central system against bad input', () => {
   it('answers a malformed frame, an unknown action and schema violations with the CALLERROR OCPP-J names, and the connection lives on', async () => {
     const { service, url } = await startCentralSystem()

@@ -1,5 +1,6 @@
 // OCPP 1.6 messages from a charge point. Id tags are all accepted: the charger itself has
 // authenticated, and the market participant a session stands for is the charger's prosumer.
+import { dataTransferAnswer, type DataTransferRequest, type DataTransferResponse } from './dataTransfer'
 import { instantMs, type HandlerContext, type HandlerTable } from './handlerContext'
 import type * as V16 from './messages16'
 import { samplesFrom16 } from './meterValues'
@@ -28,6 +29,8 @@ export function handlers16(context: HandlerContext): HandlerTable {
     },
 
     Authorize: (): V16.AuthorizeResponse => ({ idTagInfo: ACCEPTED }),
+
+    DataTransfer: (params): DataTransferResponse => dataTransferAnswer(params as DataTransferRequest),
 
     StartTransaction: (params): Promise<V16.StartTransactionResponse> => {
       const request = params as V16.StartTransactionRequest

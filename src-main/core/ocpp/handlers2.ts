@@ -1,6 +1,7 @@
 // OCPP 2.0.1 and 2.1 messages from a charging station. As on 1.6, id tokens are all accepted.
 // Device-model reports and events are acknowledged (the console has no use for them yet);
 // security events are logged, being what an operator must be able to look back on.
+import { dataTransferAnswer, type DataTransferRequest, type DataTransferResponse } from './dataTransfer'
 import { instantMs, type HandlerContext, type HandlerTable } from './handlerContext'
 import type * as V2 from './messages2'
 import { samplesFrom2 } from './meterValues'
@@ -30,6 +31,8 @@ export function handlers2(context: HandlerContext): HandlerTable {
     },
 
     Authorize: (): V2.AuthorizeResponse => ({ idTokenInfo: ACCEPTED }),
+
+    DataTransfer: (params): DataTransferResponse => dataTransferAnswer(params as DataTransferRequest),
 
     TransactionEvent: (params): Promise<V2.TransactionEventResponse> => {
       const request = params as V2.TransactionEventRequest

@@ -18,9 +18,9 @@ const schemaListSchema = z.array(z.looseObject({ $id: z.string() }))
 
 /** Every action the central system handles or calls, per protocol: the schemas worth compiling early. */
 export const ACTIONS_IN_USE: Record<OcppProtocol, readonly string[]> = {
-  'ocpp1.6': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'StartTransaction', 'StopTransaction', 'MeterValues', 'ChangeConfiguration', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'],
-  'ocpp2.0.1': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'TransactionEvent', 'MeterValues', 'NotifyEvent', 'NotifyReport', 'SecurityEventNotification', 'SetVariables', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'],
-  'ocpp2.1': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'TransactionEvent', 'MeterValues', 'NotifyEvent', 'NotifyReport', 'SecurityEventNotification', 'SetVariables', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule']
+  'ocpp1.6': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'DataTransfer', 'StartTransaction', 'StopTransaction', 'MeterValues', 'ChangeConfiguration', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'],
+  'ocpp2.0.1': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'DataTransfer', 'TransactionEvent', 'MeterValues', 'NotifyEvent', 'NotifyReport', 'SecurityEventNotification', 'SetVariables', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'],
+  'ocpp2.1': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'DataTransfer', 'TransactionEvent', 'MeterValues', 'NotifyEvent', 'NotifyReport', 'SecurityEventNotification', 'SetVariables', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule']
 }
 
 /** `urn:BootNotificationRequest` -> `urn:BootNotification.req`, as ocpp-rpc looks schemas up. */

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import type { NetworkStatus, PeerEntry } from '../../src-main/core/network/view'
 import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, useNodes, waitFor, type NodeProcess } from '../support/nodes'
+import { MAX_CONNECTIONS } from '../../src-main/core/network/node'
+import { ConnectionFlood } from '../support/connectionFlood'
 import { useTempDirs } from '../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -71,6 +73,22 @@ describe('dv2g node', () => {
     const [firstStatus, otherStatus] = await Promise.all([statusOf(first), statusOf(other)])
     expect(firstStatus).toMatchObject({ networkId: first.networkId, peers: 0, transactions: 1 })
     expect(otherStatus).toMatchObject({ networkId: other.networkId, peers: 0, transactions: 1 })
+  }, 120_000)
+
+  it('caps the connections one local process opens at the total any peer gets, and still answers', async () => {
+    const node = await startNode(await dataDirWithTreasury())
+    const flood = await ConnectionFlood.start()
+    try {
+      const attempts = MAX_CONNECTIONS + 50
+      const accepted = await flood.open(node.listen[0]!, attempts)
+      // what was let in beyond the cap is pruned: the count settles at or below it
+      const open = await waitFor(async () => flood.openTo(node.peerId), (n) => n <= MAX_CONNECTIONS, 30_000, `at most ${MAX_CONNECTIONS} connections from one local process`)
+      expect(accepted).toBeGreaterThan(0)
+      expect(await statusOf(node)).toMatchObject({ networkId: node.networkId })
+      console.log(`network: one local process dialled ${attempts} times, ${accepted} dials accepted, ${open} connections left open`)
+    } finally {
+      await flood.stop()
+    }
   }, 120_000)
 
   it('names the bad address, and says when no node runs on the data dir', async () => {

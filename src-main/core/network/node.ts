@@ -14,6 +14,7 @@ import { toHex } from '../ledger/hash'
 import { MAX_TX_BYTES } from '../ledger/transaction'
 import { expireDeliveryRecordsAfter } from './gossipRecords'
 import { coalesceGossipWrites } from './gossipWrites'
+import { InboundRate } from './inboundRate'
 import { gossipMessageId } from './messageId'
 import type { PeerGate } from './peerGate'
 
@@ -44,7 +45,13 @@ const MAX_GOSSIP_RPC_BYTES = MAX_TX_BYTES * 16
  */
 export const SEEN_TTL_MS = 10_000
 
+/** connections at once, inbound and outbound, loopback included; beyond it new inbound ones are refused and the least useful pruned */
+export const MAX_CONNECTIONS = 100
+/** inbound connections still in their handshakes at once, loopback included */
+export const MAX_PENDING_INBOUND = 10
+
 export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
+  const inboundRate = new InboundRate()
   const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (options.peers.length) discovery.push(bootstrap({ list: options.peers }))
   // mDNS answers anyone on the LAN: off unless the operator asks (a microgrid on one segment)
@@ -57,16 +64,19 @@ export async function createNode(options: NodeOptions): Promise<NetworkLibp2p> {
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
     connectionGater: {
+      denyInboundConnection: (connection) => inboundRate.refuses(connection),
       // peers of another network, refused at the status handshake, stay out for a while
       denyDialPeer: (peerId) => options.gate.isRefused(peerId.toString()),
       denyInboundEncryptedConnection: (peerId) => options.gate.isRefused(peerId.toString()),
       denyOutboundEncryptedConnection: (peerId) => options.gate.isRefused(peerId.toString())
     },
     connectionManager: {
-      // the default accepts 5 inbound connections per second per IP and resets the rest: several
-      // nodes on one machine (tests, a control room) or behind one LAN address dial faster than that
-      allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'],
-      maxConnections: 100
+      // no allow list: it would exempt its addresses from every cap and from pruning. The per-IP
+      // inbound rate, which several nodes on one machine exceed, is applied by the gater instead
+      // (inboundRate.ts), with loopback exempt; libp2p's own is set out of reach
+      inboundConnectionThreshold: Number.MAX_SAFE_INTEGER,
+      maxConnections: MAX_CONNECTIONS,
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND
     },
     services: {
       identify: identify(),

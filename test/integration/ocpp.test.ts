@@ -355,6 +355,7 @@ describe('OCPP central system against independent charger-side clients', () => {
         connectors: [{ id: 1, status: 'Occupied', session: null, powerW: null, socPercent: 64, energyImportWh: 20_600, energyExportWh: 300, lastProfile: { setpointW: -7000, status: 'Accepted' } }]
       }
     ])
+    expect(service.sessions.session('CS201', 'EW-TX-1')).toMatchObject({ connectorId: 1, idTag: 'EV2TAG', startedMs: t0, meterStartWh: 20_000, stoppedMs: t0 + 45_000, meterStopWh: 20_600, stopReason: 'EVDisconnected' })
     expect(readingsOf(db, 'ocpp:CS201:1')).toEqual([
       { tsMs: t0, importWh: 20_000, exportWh: 0, powerW: null },
       { tsMs: t0 + 30_000, importWh: 20_500, exportWh: 300, powerW: -7000 },
@@ -400,6 +401,7 @@ describe('OCPP central system against independent charger-side clients', () => {
     expect(profiles[0]!.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod).toEqual([{ startPeriod: 0, operationMode: 'CentralSetpoint', setpoint: -7000, dischargeLimit: -7000 }])
     expect(connectorOf(service, 'CS21', 1)).toMatchObject({ session: 'V2X-1', socPercent: 80, lastProfile: expect.objectContaining({ setpointW: -7000, status: 'Accepted' }) })
     expect(readingsOf(db, 'ocpp:CS21:1')).toEqual([{ tsMs: t0, importWh: 5000, exportWh: 0, powerW: null }])
+    expect(service.sessions.session('CS21', 'V2X-1')).toMatchObject({ startedMs: t0, meterStartWh: 5000, stoppedMs: null })
   })
 })
 

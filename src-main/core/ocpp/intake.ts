@@ -18,6 +18,17 @@ export function meterIdOf(chargerId: string, connectorId: number): string {
   return `ocpp:${chargerId}:${connectorId}`
 }
 
+/** The samples that carry an import register, oldest first. */
+function registers(samples: readonly MeterSample[]): MeterSample[] {
+  return samples.filter((s) => s.importWh !== null).sort((a, b) => a.tsMs - b.tsMs)
+}
+
+/** The oldest import register among the samples, in whole Wh; null if none has one. */
+function firstRegisterWh(samples: readonly MeterSample[]): number | null {
+  const first = registers(samples)[0]
+  return first ? Math.round(first.importWh!) : null
+}
+
 export class Intake {
   private readonly group: GroupCommit
 
@@ -93,10 +104,14 @@ export class Intake {
     const { transactionId } = event
     const fresh = this.sessions.recordEvent(chargerId, transactionId, event.seqNo, event.eventType, event.triggerReason, event.tsMs)
     if (!fresh) this.log(`${chargerId}: TransactionEvent ${event.seqNo} of ${transactionId} again (a replay); stored once`)
+    // the register a session starts at is the Started event's (a later event's would be somewhere mid-session)
+    const startWh = event.eventType === 'Started' ? firstRegisterWh(samples) : null
     let session = this.sessions.session(chargerId, transactionId)
     if (!session && event.evseId !== null) {
-      this.sessions.open2(chargerId, transactionId, event.evseId, event.idTag, event.tsMs)
+      this.sessions.open2(chargerId, transactionId, event.evseId, event.idTag, event.tsMs, startWh)
       session = this.sessions.session(chargerId, transactionId)
+    } else if (session && session.meterStartWh === null && startWh !== null) {
+      this.sessions.recordMeterStart(chargerId, transactionId, startWh)
     }
     if (!session) {
       this.log(`${chargerId}: TransactionEvent ${event.eventType} for transaction ${transactionId}, which names no EVSE and was never started here; acknowledged, its readings left out`)
@@ -105,7 +120,7 @@ export class Intake {
     const connectorId = session.connectorId
     this.meterSamples(chargerId, connectorId, transactionId, samples)
     if (event.eventType === 'Ended') {
-      const lastRegister = samples.filter((s) => s.importWh !== null).sort((a, b) => a.tsMs - b.tsMs).at(-1)
+      const lastRegister = registers(samples).at(-1)
       const endWh = lastRegister ? Math.round(lastRegister.importWh!) : null
       this.sessions.close(chargerId, transactionId, event.tsMs, endWh, event.stoppedReason)
       this.endShownSession(chargerId, connectorId, transactionId)

@@ -58,8 +58,17 @@ export class SessionStore {
   }
 
   /** Opens a 2.x session under the charger's own transaction id; false if it was open already. */
-  open2(chargerId: string, transactionId: string, connectorId: number, idTag: string | null, startedMs: number): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO ocpp_sessions (charger_id, transaction_id, connector_id, id_tag, started_ms) VALUES (?, ?, ?, ?, ?)').run(chargerId, transactionId, connectorId, idTag, startedMs).changes > 0
+  open2(chargerId: string, transactionId: string, connectorId: number, idTag: string | null, startedMs: number, meterStartWh: number | null): boolean {
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO ocpp_sessions (charger_id, transaction_id, connector_id, id_tag, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(chargerId, transactionId, connectorId, idTag, startedMs, meterStartWh).changes > 0
+    )
+  }
+
+  /** A 2.x Started event that comes after its session was opened (by an Updated): its register, if none is known yet. */
+  recordMeterStart(chargerId: string, transactionId: string, meterStartWh: number): void {
+    this.db.prepare('UPDATE ocpp_sessions SET meter_start_wh = ? WHERE charger_id = ? AND transaction_id = ? AND meter_start_wh IS NULL').run(meterStartWh, chargerId, transactionId)
   }
 
   /** Ends a session once: a second StopTransaction or Ended event leaves the first one's record. */

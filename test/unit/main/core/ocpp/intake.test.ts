@@ -96,12 +96,29 @@ describe('intake of what chargers report', () => {
     expect(live.sessionOf('CP1', 2)).toBe('TX')
     expect(intake.transactionEvent('CP1', event(3, 'Ended', null), [sample(3, { importWh: 30 })])).toEqual({ connectorId: 2, ended: true })
     expect(intake.transactionEvent('CP1', event(3, 'Ended', null), [sample(3, { importWh: 30 })])).toEqual({ connectorId: 2, ended: true })
-    expect(sessions.session('CP1', 'TX')).toMatchObject({ connectorId: 2, startedMs: T0 + MINUTE, stoppedMs: T0 + 3 * MINUTE, meterStopWh: 30, stopReason: 'Local' })
+    // an Updated's register is somewhere mid-session: not where it started
+    expect(sessions.session('CP1', 'TX')).toMatchObject({ connectorId: 2, startedMs: T0 + MINUTE, meterStartWh: null, stoppedMs: T0 + 3 * MINUTE, meterStopWh: 30, stopReason: 'Local' })
     expect(live.sessionOf('CP1', 2)).toBeNull()
     expect(logs).toEqual(['CP1: TransactionEvent 3 of TX again (a replay); stored once'])
 
     expect(intake.transactionEvent('CP1', { ...event(0, 'Updated', null), transactionId: 'NOWHERE' }, [sample(0, { importWh: 1 })])).toBeNull()
     expect(logs.at(-1)).toMatch(/^CP1: TransactionEvent Updated for transaction NOWHERE, which names no EVSE/)
+  })
+
+  it('keeps the register a 2.x Started event carries as the session\'s start, also when the Started comes after an Updated opened it', async () => {
+    const { intake, sessions } = await setUp()
+    const event = (transactionId: string, seqNo: number, eventType: 'Started' | 'Updated') => ({ eventType, transactionId, seqNo, triggerReason: 'CablePluggedIn', tsMs: T0 + seqNo * MINUTE, evseId: 1, idTag: 'TAG', stoppedReason: null })
+    intake.transactionEvent('CP1', event('TX-A', 0, 'Started'), [sample(0, { importWh: 20_000.4, socPercent: 40 }), sample(0.5, { importWh: 20_010 })])
+    expect(sessions.session('CP1', 'TX-A')).toMatchObject({ startedMs: T0, meterStartWh: 20_000, meterStopWh: null })
+    // a Started with no register leaves the start unknown
+    intake.transactionEvent('CP1', event('TX-B', 0, 'Started'), [sample(0, { socPercent: 40 })])
+    expect(sessions.session('CP1', 'TX-B')).toMatchObject({ meterStartWh: null })
+    // the Started was held back (offline) and comes after the first Updated
+    intake.transactionEvent('CP1', event('TX-C', 1, 'Updated'), [sample(1, { importWh: 5_100 })])
+    intake.transactionEvent('CP1', event('TX-C', 0, 'Started'), [sample(0, { importWh: 5_000 })])
+    expect(sessions.session('CP1', 'TX-C')).toMatchObject({ meterStartWh: 5_000 })
+    intake.transactionEvent('CP1', event('TX-C', 0, 'Started'), [sample(0, { importWh: 4_000 })])
+    expect(sessions.session('CP1', 'TX-C')).toMatchObject({ meterStartWh: 5_000 })
   })
 
   it('acknowledges a 1.6 StopTransaction for a transaction it never saw, leaving its readings out', async () => {

@@ -85,8 +85,8 @@ describe('the OCPP service', () => {
   it('after a restart shows each registered charger disconnected, with its open sessions and last profiles', async () => {
     const first = open()
     await first.service.addCharger({ id: 'CP1' })
-    first.service.sessions.open2('CP1', 'TX-OPEN', 1, null, 1000)
-    first.service.sessions.open2('CP1', 'TX-DONE', 2, null, 1000)
+    first.service.sessions.open2('CP1', 'TX-OPEN', 1, null, 1000, null)
+    first.service.sessions.open2('CP1', 'TX-DONE', 2, null, 1000, null)
     first.service.sessions.close('CP1', 'TX-DONE', 2000, 10, null)
     const outcome = { setpointW: 0, requestedW: -7000, clamped: true, status: 'Accepted' as const, reason: 'clamped', transactionId: 'TX-OPEN', slotStartMs: 0, slotEndMs: 900_000, sentMs: 5, confirmedW: null }
     first.service.sessions.recordProfile('CP1', 1, { ...outcome, sentMs: 4, requestedW: 1000, setpointW: 1000, clamped: false })

@@ -1,7 +1,8 @@
 // Finds DSMR telegrams in a byte stream that may hold noise, cut-off telegrams and partial reads:
 // a telegram starts with "/" at the start of a line and ends with a line "!" followed by 0 to 4
 // hex digits (its CRC; DSMR 2.2 sends none). Bytes are handled as latin1 text, so a character
-// offset is a byte offset.
+// offset is a byte offset. Work is linear in the stream: the search for a telegram's end resumes
+// where the last one stopped, so a stream of many starts and no ends is not rescanned per start.
 
 export interface Frame {
   /** the telegram from "/" through its CRC, without the final line break */
@@ -19,6 +20,16 @@ export interface Dropped {
 export const MAX_TELEGRAM_BYTES = 16_384
 
 const END = /\n!([0-9A-Fa-f]{0,4})\r?\n/g
+/** the longest end line, "\n!" + four digits + "\r\n": an end that starts closer than this to the tail may complete with the next bytes */
+const END_MAX_LENGTH = 8
+
+interface TelegramEnd {
+  /** where the "\n!" is */
+  index: number
+  /** just after the end line's break */
+  after: number
+  crcLength: number
+}
 
 export class TelegramFramer {
   private buffer = ''
@@ -26,12 +37,22 @@ export class TelegramFramer {
   private base = 0
   /** whether the byte before buffer[0] ended a line (the stream's start counts as one) */
   private afterLineBreak = true
+  /** stream offset before which no end line starts (the end search resumes here) */
+  private noEndBefore = 0
+  /** the next end line found in this buffer, at or after noEndBefore */
+  private nextEnd: TelegramEnd | null = null
+
+  /** Stream offset of the oldest byte held: every offset reported later is at or after it. */
+  get heldFrom(): number {
+    return this.base
+  }
 
   /** Feeds bytes; returns the telegrams completed by them and what was thrown away. */
   push(chunk: Uint8Array | string): { frames: Frame[]; dropped: Dropped[] } {
     this.buffer += typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1')
     const frames: Frame[] = []
     const dropped: Dropped[] = []
+    this.nextEnd = null // an end not found before may be completed by these bytes
     let position = 0
     for (;;) {
       const start = this.startAt(position)
@@ -40,12 +61,11 @@ export class TelegramFramer {
         position = Math.max(position, this.buffer.length - 1)
         break
       }
-      END.lastIndex = start
-      const end = END.exec(this.buffer)
+      const end = this.endAt(start)
       const restart = this.startAt(start + 1)
       if (end && (restart < 0 || end.index < restart)) {
-        frames.push({ text: this.buffer.slice(start, end.index + 2 + end[1]!.length), offset: this.base + start })
-        position = END.lastIndex
+        frames.push({ text: this.buffer.slice(start, end.index + 2 + end.crcLength), offset: this.base + start })
+        position = end.after
         continue
       }
       if (restart >= 0) {
@@ -65,7 +85,23 @@ export class TelegramFramer {
     if (position > 0) this.afterLineBreak = this.buffer.charCodeAt(position - 1) === 10
     this.buffer = this.buffer.slice(position)
     this.base += position
+    this.nextEnd = null
     return { frames, dropped }
+  }
+
+  /** The first end line at or after `from` in the buffer, resuming the search where the last one stopped. */
+  private endAt(from: number): TelegramEnd | null {
+    if (this.nextEnd && this.nextEnd.index >= from) return this.nextEnd
+    END.lastIndex = Math.max(from, this.noEndBefore - this.base)
+    const found = END.exec(this.buffer)
+    if (found) {
+      this.nextEnd = { index: found.index, after: END.lastIndex, crcLength: found[1]!.length }
+      this.noEndBefore = this.base + found.index
+    } else {
+      this.nextEnd = null
+      this.noEndBefore = this.base + Math.max(from, this.buffer.length - END_MAX_LENGTH + 1)
+    }
+    return this.nextEnd
   }
 
   /** What is left when the input ends: a telegram that never finished, if any. */
@@ -74,6 +110,7 @@ export class TelegramFramer {
     const left = start >= 0 ? [{ offset: this.base + start, reason: 'incomplete telegram at the end of the input' }] : []
     this.base += this.buffer.length
     this.buffer = ''
+    this.noEndBefore = this.base
     return left
   }
 

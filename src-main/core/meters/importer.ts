@@ -5,12 +5,17 @@
 // device, a FIFO or a file with no line breaks cannot keep an import going or growing forever.
 import { constants, lstatSync, type Stats } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { CsvRowReader } from './csv'
 import { parseTelegram } from './dsmr'
-import { TelegramFramer } from './framer'
+import { TelegramFramer, type Frame } from './framer'
 import { fsReason, kindOfEntry } from './fileKinds'
+import { LineCounter } from './lineCounter'
 import { LineSplitter, MAX_LINE_BYTES, type SplitLine } from './lineSplitter'
 import { ReadingColumns, type Reading, type ReadingStore, type StoredBatch } from './readingStore'
+
+/** What is read between two turns of the event loop: a few milliseconds of work. */
+const SLICE_BYTES = 65_536
 
 /** Reported per file; beyond this many, bad lines are counted, not listed. */
 export const MAX_LISTED_REJECTIONS = 1000
@@ -94,32 +99,29 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
   // CSV state
   const csv = new CsvRowReader(options.timeZone)
   const lines = new LineSplitter()
-  // DSMR state: line numbers of telegram starts come from counting line breaks up to them
+  // DSMR state: line numbers of telegram starts come from counting line breaks up to them, in
+  // stream order (the framer reports starts in that order), so each break is counted once
   const framer = new TelegramFramer()
-  let linesBefore = 0
-  let text = ''
-  let textBase = 0
-  const lineOf = (offset: number) => {
-    let line = linesBefore + 1
-    for (let i = text.indexOf('\n'); i >= 0 && i < offset - textBase; i = text.indexOf('\n', i + 1)) line++
-    return line
+  const lineCounter = new LineCounter()
+  const takeFrame = (frame: Frame) => {
+    const outcome = parseTelegram(frame.text)
+    const line = () => lineCounter.lineAt(frame.offset)
+    if (!outcome.ok) reject(line(), outcome.reason)
+    else if (!outcome.telegram.timestamp) reject(line(), 'the telegram has no timestamp (DSMR 2.2), so it cannot be placed in a log')
+    else if (!outcome.telegram.meterId) reject(line(), 'the telegram names no meter')
+    else if (outcome.telegram.electricity.deliveredKWh.total === null) reject(line(), 'the telegram has no electricity registers')
+    else readings.push(telegramReading(outcome.telegram as Parameters<typeof telegramReading>[0]))
   }
-  const takeTelegrams = (found: ReturnType<TelegramFramer['push']>) => {
-    for (const d of found.dropped) reject(lineOf(d.offset), d.reason)
-    for (const frame of found.frames) {
-      const outcome = parseTelegram(frame.text)
-      if (!outcome.ok) reject(lineOf(frame.offset), outcome.reason)
-      else if (!outcome.telegram.timestamp) reject(lineOf(frame.offset), 'the telegram has no timestamp (DSMR 2.2), so it cannot be placed in a log')
-      else if (!outcome.telegram.meterId) reject(lineOf(frame.offset), 'the telegram names no meter')
-      else if (outcome.telegram.electricity.deliveredKWh.total === null) reject(lineOf(frame.offset), 'the telegram has no electricity registers')
-      else readings.push(telegramReading(outcome.telegram as Parameters<typeof telegramReading>[0]))
+  const takeTelegrams = ({ frames, dropped }: ReturnType<TelegramFramer['push']>) => {
+    // the two lists, each in stream order, merged into one
+    for (let f = 0, d = 0; f < frames.length || d < dropped.length; ) {
+      if (d < dropped.length && (f >= frames.length || dropped[d]!.offset < frames[f]!.offset)) {
+        const { offset, reason } = dropped[d++]!
+        reject(lineCounter.lineAt(offset), reason)
+      } else takeFrame(frames[f++]!)
     }
-    // forget the text before the oldest telegram still open (the framer holds at most
-    // MAX_TELEGRAM_BYTES of it), counting its lines: this text never outgrows 20 kB and one read
-    const keepFrom = Math.max(0, text.length - 20_000)
-    for (let i = text.indexOf('\n'); i >= 0 && i < keepFrom; i = text.indexOf('\n', i + 1)) linesBefore++
-    text = text.slice(keepFrom)
-    textBase += keepFrom
+    // the text before what the framer still holds is never asked about again
+    lineCounter.forgetBefore(framer.heldFrom)
   }
   const readCsvLine = (line: SplitLine): void => {
     if ('tooLong' in line) return reject(line.number, `the line is longer than ${MAX_LINE_BYTES / 1024} KiB: not a line of a meter log`)
@@ -135,15 +137,21 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
       for await (const chunk of handle.createReadStream({ start: 0, end: bytesTotal - 1, highWaterMark: 1 << 20, autoClose: false })) {
         const bytes = chunk as Buffer
         kind ??= looksLikeDsmr(bytes.subarray(0, 65_536).toString('latin1')) ? 'dsmr' : 'csv'
-        bytesRead += bytes.length
-        if (kind === 'dsmr') {
-          const data = bytes.toString('latin1')
-          text += data
-          takeTelegrams(framer.push(data))
-        } else lines.push(bytes, readCsvLine)
-        if (options.onProgress && performance.now() - lastProgress > 100) {
-          lastProgress = performance.now()
-          options.onProgress({ path, bytesRead, bytesTotal, phase: 'reading' })
+        // a read in slices, with a turn of the event loop between them: the process that imports
+        // is the data dir's owner and keeps answering its other callers meanwhile
+        for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
+          const slice = bytes.subarray(at, at + SLICE_BYTES)
+          if (kind === 'dsmr') {
+            const data = slice.toString('latin1')
+            lineCounter.append(data)
+            takeTelegrams(framer.push(data))
+          } else lines.push(slice, readCsvLine)
+          bytesRead += slice.length
+          if (options.onProgress && performance.now() - lastProgress > 100) {
+            lastProgress = performance.now()
+            options.onProgress({ path, bytesRead, bytesTotal, phase: 'reading' })
+          }
+          await yieldToEventLoop()
         }
       }
     }
@@ -153,7 +161,7 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
   } finally {
     await handle.close()
   }
-  if (kind === 'dsmr') for (const d of framer.end()) reject(lineOf(d.offset), d.reason)
+  if (kind === 'dsmr') for (const d of framer.end()) reject(lineCounter.lineAt(d.offset), d.reason)
   else lines.end(readCsvLine)
 
   options.onProgress?.({ path, bytesRead, bytesTotal, phase: 'writing' })

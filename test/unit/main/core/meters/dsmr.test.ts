@@ -133,4 +133,28 @@ describe('DSMR P1 telegrams (fixtures)', () => {
     )
     expect(expected).toHaveLength(4)
   })
+
+  it('reports the same telegrams and the same cut-off starts whatever the sizes of the reads, when starts far outnumber ends', () => {
+    const telegram = fixture('dsmr5-1.txt')
+    const stream = `${telegram}${'/\n'.repeat(300)}${telegram}/ISk5 cut\r\n${'/\r\n'.repeat(50)}${telegram}`
+    const whole = frames(stream)
+    expect(whole.frames.map((f) => f.offset)).toEqual([0, telegram.length + 600, stream.length - telegram.length])
+    expect(whole.dropped).toHaveLength(300 + 1 + 50)
+    expect(whole.dropped[299]).toEqual({ offset: telegram.length + 598, reason: `telegram cut off: a new one starts at byte ${telegram.length + 600}` })
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 40 }), (sizes) => {
+        const framer = new TelegramFramer()
+        const found: { frames: unknown[]; dropped: unknown[] } = { frames: [], dropped: [] }
+        for (let at = 0, i = 0; at < stream.length; at += sizes[i++ % sizes.length]!) {
+          const pushed = framer.push(stream.slice(at, at + sizes[i % sizes.length]!))
+          found.frames.push(...pushed.frames)
+          found.dropped.push(...pushed.dropped)
+        }
+        found.dropped.push(...framer.end())
+        expect(found).toEqual({ frames: whole.frames, dropped: [...whole.dropped, ...whole.left] })
+      }),
+      { numRuns: 200, seed: 7 }
+    )
+  })
 })
+

@@ -291,3 +291,44 @@ describe('import hygiene: only regular files', () => {
     }
   })
 })
+
+/** One telegram, then "/" lines (each starts a telegram that never ends) up to `bytes`. */
+function startsWithoutEnds(bytes: number): string {
+  const telegram = readFileSync('test/fixtures/dsmr/dsmr5-1.txt', 'latin1')
+  return telegram + '/\n'.repeat(Math.max(0, Math.floor((bytes - telegram.length) / 2)))
+}
+
+describe('import time: a log of starts without ends', () => {
+  it('imports the telegram, rejects every start by its line, and takes time in proportion to the size', async () => {
+    const { db, store, write } = setup()
+    const timeOf = async (bytes: number) => {
+      const text = startsWithoutEnds(bytes)
+      const file = write(`starts-${bytes}.log`, text)
+      let best = Number.POSITIVE_INFINITY
+      let result: Awaited<ReturnType<typeof importFile>> | undefined
+      // the quickest of three: a busy machine only ever adds time
+      for (let run = 0; run < 3; run++) {
+        const began = performance.now()
+        result = await importFile(store, file)
+        best = Math.min(best, performance.now() - began)
+      }
+      return { ms: best, result: result!, text }
+    }
+    await timeOf(32 * 1024) // warm up
+    const small = await timeOf(32 * 1024)
+    const large = await timeOf(128 * 1024)
+    const ratio = large.ms / small.ms
+    console.log(`DSMR import of starts without ends: 32 KiB ${small.ms.toFixed(1)} ms, 128 KiB ${large.ms.toFixed(1)} ms, ratio ${ratio.toFixed(2)} (linear: 4)`)
+
+    const telegramLines = readFileSync('test/fixtures/dsmr/dsmr5-1.txt', 'latin1').split('\n').length - 1
+    const starts = (large.text.length - large.text.indexOf('/\n', 1)) / 2
+    expect(large.result.rejectedCount).toBe(starts)
+    expect(large.result.rejected.slice(0, 2)).toEqual([
+      { line: telegramLines + 1, reason: expect.stringMatching(/^telegram cut off/) },
+      { line: telegramLines + 2, reason: expect.stringMatching(/^telegram cut off/) }
+    ])
+    expect(large.result.rejected.at(-1)!.line).toBe(telegramLines + large.result.rejected.length)
+    expect(all(db)).toHaveLength(1)
+    expect(ratio).toBeLessThan(8)
+  }, 180_000)
+})

@@ -122,7 +122,7 @@ describe('dv2g simulate', () => {
     const dayOut = JSON.parse(runDv2g(['simulate', '--scenario', writeJson(scenario), '--json']).stdout)
     expect(slots).toEqual(dayOut.slots)
     expect(settlement).toEqual({ settled: 2, alreadySettled: 0, failed: [] })
-    expect(JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)).toEqual([{ id: runId, scenario: scenario.name, status: 'finished', slots: 2, settledSlots: 2 }])
+    expect(JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)).toEqual([{ id: runId, scenario: scenario.name, status: 'finished', slots: 2, settledSlots: 2, unsettledSlots: 0, unsettled: [] }])
 
     const ledger = onLedger(dir)
     expect(ledger.wallets.map((w) => w.name).sort()).toEqual(['treasury', ...[...scenario.evs, ...scenario.grids].map((p: { id: string }) => p.id)].sort())

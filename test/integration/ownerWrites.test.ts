@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runDv2g, startServe, type ServeProcess } from '../support/cli'
 import { useTempDirs } from '../support/tempDir'
+import { waitFor } from '../support/until'
 
 const tempDir = useTempDirs()
 const passphrase = { DV2G_PASSPHRASE: 'integration-test-passphrase' }
@@ -58,14 +59,15 @@ function call(server: ServeProcess, method: string, input: unknown = undefined):
 
 const walletNames = async (server: ServeProcess) => ((await call(server, 'wallet.list')).body.output.wallets as { name: string }[]).map((w) => w.name).sort()
 
-/** The paper's scenario cut to its first two slots: quick to settle. */
-function twoSlotScenario(): string {
+/** The paper's scenario cut to its first slots: quick to settle. */
+function shortScenario(slots = 2): string {
   const scenario = JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8'))
-  scenario.slots = 2
-  scenario.priceCap = scenario.priceCap.slice(0, 2)
+  scenario.name = `paper-${slots}-slots`
+  scenario.slots = slots
+  scenario.priceCap = scenario.priceCap.slice(0, slots)
   for (const p of [...scenario.evs, ...scenario.grids]) {
-    p.productionKWh = p.productionKWh.slice(0, 2)
-    p.consumptionKWh = p.consumptionKWh.slice(0, 2)
+    p.productionKWh = p.productionKWh.slice(0, slots)
+    p.consumptionKWh = p.consumptionKWh.slice(0, slots)
   }
   const file = join(tempDir(), 'scenario.json')
   writeFileSync(file, JSON.stringify(scenario))
@@ -100,7 +102,7 @@ describe('writes through a running dv2g serve', { timeout: 300_000 }, () => {
     expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
     const server = await startServe(dir)
     serving.push(server)
-    const scenario = twoSlotScenario()
+    const scenario = shortScenario()
     const result = json(['--data-dir', dir, 'simulate', '--scenario', scenario, '--settle'], passphrase)
     expect(result.status, result.stderr).toBe(0)
     expect(result.stderr).toMatch(/holds this data dir; simulate --settle runs through it/)
@@ -109,6 +111,54 @@ describe('writes through a running dv2g serve', { timeout: 300_000 }, () => {
     expect(runs.map((r) => [r.id, r.settledSlots])).toEqual([[result.value.runId, 2]])
     const participants = JSON.parse(readFileSync(scenario, 'utf8'))
     expect(await walletNames(server)).toEqual(['treasury', ...[...participants.evs, ...participants.grids].map((p: { id: string }) => p.id)].sort())
+  })
+})
+
+type RunRow = { id: string; status: string; slots: number; settledSlots: number; unsettledSlots: number; unsettled: { t: number; error: string }[] }
+
+describe('a market run with --settle started through a running dv2g serve', { timeout: 300_000 }, () => {
+  it('settles every slot it clears, long after the start call returned', async () => {
+    const dir = tempDir()
+    expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
+    const server = await startServe(dir)
+    serving.push(server)
+    const started = json(['--data-dir', dir, 'market', 'start', '--scenario', shortScenario(3), '--clock', 'accelerated', '--slot-seconds', '0.5', '--settle'], passphrase)
+    expect(started.status, started.stderr).toBe(0)
+    const runId = started.value.runId as string
+    const finished = await waitFor(
+      async () => ((await call(server, 'market.runs')).body.output as { id: string; status: string; settledSlots: number; solvedSlots: number; unconvergedSlots: number }[]).find((r) => r.id === runId)!,
+      (r) => r.status === 'finished',
+      120_000,
+      'the run to finish'
+    )
+    expect(finished.settledSlots).toBe(finished.solvedSlots - finished.unconvergedSlots)
+    expect(finished.settledSlots).toBeGreaterThan(0)
+    const runs = json(['--data-dir', dir, 'market', 'runs'])
+    expect(runs.value.find((r: RunRow) => r.id === runId)).toMatchObject({ settledSlots: finished.settledSlots, unsettledSlots: 0, unsettled: [] })
+    // the keystore was locked before the run and is locked again once it ended
+    expect((await call(server, 'wallet.list')).body.output.unlocked).toBe(false)
+  })
+
+  it('shows the slots it could not settle as such: the operator locked the keystore mid-run', async () => {
+    const dir = tempDir()
+    expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
+    const server = await startServe(dir)
+    serving.push(server)
+    const started = json(['--data-dir', dir, 'market', 'start', '--scenario', shortScenario(4), '--clock', 'accelerated', '--slot-seconds', '1.5', '--settle'], passphrase)
+    expect(started.status, started.stderr).toBe(0)
+    const runId = started.value.runId as string
+    const runOf = async () => ((await call(server, 'market.runs')).body.output as { id: string; status: string; settledSlots: number }[]).find((r) => r.id === runId)!
+    await waitFor(runOf, (r) => r.settledSlots >= 1, 120_000, 'the first settled slot')
+    expect((await call(server, 'wallet.lock')).status).toBe(200)
+    await waitFor(runOf, (r) => r.status === 'finished', 120_000, 'the run to finish')
+
+    const listed = json(['--data-dir', dir, 'market', 'runs'])
+    const row = listed.value.find((r: RunRow) => r.id === runId) as RunRow
+    expect(row.unsettledSlots).toBeGreaterThan(0)
+    expect(row.unsettled).toHaveLength(row.unsettledSlots)
+    for (const slot of row.unsettled) expect(slot.error).toMatch(/the keystore is locked/)
+    const table = runDv2g(['--data-dir', dir, 'market', 'runs'])
+    expect(table.stdout).toMatch(new RegExp(`run ${runId}: ${row.unsettledSlots} slots? NOT settled`))
   })
 })
 

@@ -1,11 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
-import { marketClockSchema } from '../../../src-shared/contract'
+import { marketClockSchema, type MarketRun } from '../../../src-shared/contract'
 import { scenarioSchema, slotInputSchema } from '../../../src-shared/market/scenario'
 import { solveSlotInput } from '../../../src-shared/market/slot'
 import { readJsonFile } from '../../core/inputFile'
 import { paperScenario } from '../../core/market/paperScenario'
+import type { MarketService } from '../../core/market/service'
 import { registrationSchema } from '../../core/market/tangle/messages'
 import { readHolder } from '../../core/owner/lock'
 import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
@@ -250,19 +251,39 @@ function listRuns(argv: readonly string[], out: Output, dataDir: string): Promis
   const args = parseArgs(argv, {})
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   return withApp(dataDir, (app) => {
-    const runs = app.market().runs()
+    const market = app.market()
+    const runs = market.runs().map((r) => ({ ...r, unsettled: unsettledSlots(market, r) }))
+    const shown = (t: number) => t + 1
     out.result(
-      runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, slots: r.slots, settledSlots: r.settledSlots })),
+      runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, slots: r.slots, settledSlots: r.settledSlots, unsettledSlots: r.unsettled.length, unsettled: r.unsettled.map((u) => ({ ...u, t: shown(u.t) })) })),
       () =>
         runs.length === 0
           ? 'no market runs in this data dir'
           : [
-              'run                                   scenario        status    slots  solved  settled  created',
-              ...runs.map((r) => `${r.id.padEnd(36)}  ${r.scenario.padEnd(14)}  ${r.status.padEnd(8)}  ${String(r.slots).padStart(5)}  ${String(r.solvedSlots).padStart(6)}  ${String(r.settledSlots).padStart(7)}  ${r.createdAt}`)
+              'run                                   scenario        status    slots  solved  settled  unsettled  created',
+              ...runs.map((r) => `${r.id.padEnd(36)}  ${r.scenario.padEnd(14)}  ${r.status.padEnd(8)}  ${String(r.slots).padStart(5)}  ${String(r.solvedSlots).padStart(6)}  ${String(r.settledSlots).padStart(7)}  ${String(r.unsettled.length).padStart(9)}  ${r.createdAt}`),
+              ...runs
+                .filter((r) => r.unsettled.length)
+                .map((r) => `run ${r.id}: ${r.unsettled.length} slot${r.unsettled.length === 1 ? '' : 's'} NOT settled (${r.unsettled.map((u) => `slot ${shown(u.t)}: ${u.error}`).join('; ')}); dv2g market settle --run ${r.id} settles them`)
             ].join('\n')
     )
     return 0
   }, { readOnly: true })
+}
+
+/**
+ * The converged slots of a run that are not on the ledger though they should be: a settlement
+ * failed, or a run that settles as it clears ended without settling them.
+ */
+function unsettledSlots(market: MarketService, run: MarketRun): { t: number; error: string }[] {
+  if (run.solvedSlots - run.unconvergedSlots === run.settledSlots) return []
+  const open = run.status === 'running' || run.status === 'paused'
+  const { day, settlement } = market.day(run.id)
+  return settlement.flatMap((s, i) => {
+    if (s.settled || !day.slots[i]!.converged) return []
+    if (s.error !== null) return [{ t: s.t, error: s.error }]
+    return run.settle && !open ? [{ t: s.t, error: 'never settled' }] : []
+  })
 }
 
 async function settleRun(argv: readonly string[], out: Output, dataDir: string): Promise<number> {

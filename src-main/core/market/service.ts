@@ -62,6 +62,8 @@ export class MarketService {
   private readonly networkClock: NetworkClock
   /** the operator's key for each network run, held from its start for its whole day */
   private readonly networkKeys = new Map<string, KeyObject>()
+  /** what each run started with `onEnd` lets go of when it finishes or is stopped (an open keystore) */
+  private readonly endings = new Map<string, () => void>()
 
   constructor(
     private readonly db: Db,
@@ -96,8 +98,11 @@ export class MarketService {
     throw new MarketError(`no scenario named "${name}"`, true)
   }
 
-  /** Starts a run of the named scenario, or of `definition` (a scenario file the CLI read). */
-  start(input: { scenario: string; definition?: Scenario; clock: Clock; slotSeconds?: number; settle: boolean; game?: Partial<Scenario['game']> }): MarketRun {
+  /**
+   * Starts a run of the named scenario, or of `definition` (a scenario file the CLI read); onEnd is
+   * called once when the run finishes or is stopped, or when this service closes.
+   */
+  start(input: { scenario: string; definition?: Scenario; clock: Clock; slotSeconds?: number; settle: boolean; game?: Partial<Scenario['game']> }, onEnd?: () => void): MarketRun {
     const scenario = input.definition ? structuredClone(input.definition) : this.loadScenario(input.scenario)
     scenario.game = { ...scenario.game, ...input.game }
     const paced = input.clock === 'accelerated' || input.clock === 'network'
@@ -123,6 +128,7 @@ export class MarketService {
       createdAt: new Date(this.now()).toISOString(),
       ...(network ? { network } : {})
     })
+    if (onEnd) this.endings.set(id, onEnd)
     this.schedule(id, network ? this.networkClock.msUntilClose(network.announcement, firstSlot) : 0)
     return this.announce(id)
   }
@@ -244,6 +250,13 @@ export class MarketService {
     this.timers.cancelAll()
     for (const playback of this.playbacks) clearTimeout(playback)
     this.playbacks.clear()
+    for (const runId of [...this.endings.keys()]) this.ended(runId)
+  }
+
+  private ended(runId: string): void {
+    const onEnd = this.endings.get(runId)
+    this.endings.delete(runId)
+    onEnd?.()
   }
 
   private solveNext(runId: string): void {
@@ -332,6 +345,7 @@ export class MarketService {
   private finish(runId: string, status: 'finished' | 'stopped'): void {
     this.timers.cancel(runId)
     this.store.finish(runId, status, new Date(this.now()).toISOString())
+    this.ended(runId)
   }
 
   private setStatus(runId: string, status: Status): void {

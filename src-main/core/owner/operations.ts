@@ -19,6 +19,7 @@ import { networkOf, type NetworkView } from '../network/view'
 import { KeyInputError } from '../wallet/keys'
 import { KeystoreError, ROLES } from '../wallet/keystore'
 import type { ChannelError } from './channel'
+import { holdKeystoreOpen } from './keystoreHold'
 
 /** A refusal of the operation's input; field names the input it is about. */
 export class OperationRefused extends Error {
@@ -164,8 +165,23 @@ export const operations = {
         passphrase: z.string().optional()
       })
       .strict(),
-    // the network clock takes the operator's key at the start and holds it for the run's day
-    (app, { passphrase, ...input }) => (passphrase === undefined ? app.market().start(input) : withKeys(app, passphrase, () => app.market().start(input)))
+    (app, { passphrase, ...input }) => {
+      if (passphrase === undefined) return app.market().start(input)
+      // the network clock takes the operator's key at the start and holds it for the run's day
+      if (!input.settle || input.clock === 'network') return withKeys(app, passphrase, () => app.market().start(input))
+      // a local run settles each slot as it clears, so the keystore stays open until the run ends
+      const { keystore } = app.ledger().wallets
+      const announce = () => app.events.emit('wallet.changed', { unlocked: keystore.isUnlocked })
+      const release = holdKeystoreOpen(keystore, passphrase)
+      announce()
+      const ended = () => (release(), announce())
+      try {
+        return app.market().start(input, ended)
+      } catch (error) {
+        ended()
+        throw error
+      }
+    }
   ),
   'market.register': operation(
     z.object({ id: z.string().min(1), role: z.enum(['ev', 'grid']), address: z.string().min(1), passphrase: z.string() }).strict(),

@@ -1,6 +1,7 @@
 // Interval data from CSV meter logs: meter id, timestamp, import kWh, export kWh. Comma,
 // semicolon or tab separated; a decimal comma where the separator allows it; an optional header
 // (columns found by name) and BOM; timestamps with a UTC offset, or local in a stated time zone.
+import { nameProblem } from '../../../src-shared/names'
 import { instantsOf } from './timeZone'
 
 export interface MeterRow {
@@ -64,7 +65,8 @@ export class CsvRowReader {
     const cells = splitLine(line, this.separator)
     if (cells.length < 4) return { error: `expected 4 columns (meter id, timestamp, import kWh, export kWh), found ${cells.length}` }
     const meterId = cells[this.columns.meter]!
-    if (!meterId) return { error: 'the meter id is empty' }
+    const idProblem = nameProblem('meter id', meterId)
+    if (idProblem) return { error: idProblem }
     const importKWh = this.number(cells[this.columns.import]!)
     const exportKWh = this.number(cells[this.columns.export]!)
     if (importKWh === null) return { error: `import kWh must be a number of at least 0 (got "${cells[this.columns.import]}")` }

@@ -1,5 +1,6 @@
 // DSMR P1 telegrams (NL DSMR 2.2–5.0, the Belgian e-MUCS, Luxembourg and Hungarian variants):
 // the values an operator trades on, in kWh, kW, V, A and m³, with timestamps in UTC.
+import { nameProblem } from '../../../src-shared/names'
 import { crc16Arc } from './crc16'
 
 export interface TariffRegisters {
@@ -200,11 +201,14 @@ export function parseTelegram(text: string): ParseOutcome {
   const timestamp = rawTime === undefined ? null : dsmrTimestampToUtc(rawTime)
   if (rawTime !== undefined && timestamp === null) return { ok: false, reason: `invalid timestamp "${rawTime}"` }
   const tariff = objects.get('0-0:96.14.0')?.values[0]
+  const meterId = decodeIdentifier(objects.get('0-0:96.1.1')?.values[0] ?? objects.get('0-0:96.1.0')?.values[0] ?? objects.get('0-0:42.0.0')?.values[0])
+  const idProblem = meterId === null ? undefined : nameProblem('meter id', meterId)
+  if (idProblem) return { ok: false, reason: idProblem }
   return {
     ok: true,
     telegram: {
       header,
-      meterId: decodeIdentifier(objects.get('0-0:96.1.1')?.values[0] ?? objects.get('0-0:96.1.0')?.values[0] ?? objects.get('0-0:42.0.0')?.values[0]),
+      meterId,
       timestamp,
       crcValid,
       electricity: {

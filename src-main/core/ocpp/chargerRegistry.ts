@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import type Database from 'better-sqlite3'
 import type { Db } from '../db/connection'
+import { nameProblem, nameSchema } from '../../../src-shared/names'
 import { firstIssue, OcppError } from './errors'
 import { hashPassword, newChargerPassword } from './passwords'
 
@@ -11,7 +12,14 @@ import { hashPassword, newChargerPassword } from './passwords'
  * A charger's identity, the last part of its URL and its Basic auth user name: OCPP's
  * identifierString without ':', which Basic auth cannot carry in a user name, at most 48 characters.
  */
-export const chargerIdSchema = z.string().regex(/^[A-Za-z0-9*\-_=+|@.]{1,48}$/, 'a charger id is 1 to 48 of A-Z a-z 0-9 * - _ = + | @ .')
+export const chargerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9*\-_=+|@.]{1,48}$/, 'a charger id is 1 to 48 of A-Z a-z 0-9 * - _ = + | @ .')
+  .superRefine((id, ctx) => {
+    // the pattern lets "__proto__" and "constructor" through: the names rule does not
+    const problem = nameProblem('charger id', id)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
 
 /** OCPP's BasicAuthPassword: 16 to 40 printable ASCII characters. */
 export const chargerPasswordSchema = z.string().regex(/^[\x21-\x7e]{16,40}$/, 'a charger password is 16 to 40 printable ASCII characters, no spaces')
@@ -22,14 +30,14 @@ export const newChargerSchema = z.strictObject({
   password: chargerPasswordSchema.optional(),
   /** a 1.6 or 2.0.1 charger that reads a negative limit as "discharge at up to this power" */
   dischargeByNegativeLimit: z.boolean().default(false),
-  prosumer: z.string().trim().min(1).max(64).nullable().default(null)
+  prosumer: nameSchema().nullable().default(null)
 })
 
 export type NewCharger = z.input<typeof newChargerSchema>
 
 export const chargerChangesSchema = z.strictObject({
   dischargeByNegativeLimit: z.boolean().optional(),
-  prosumer: z.string().trim().min(1).max(64).nullable().optional()
+  prosumer: nameSchema().nullable().optional()
 })
 
 export type ChargerChanges = z.input<typeof chargerChangesSchema>

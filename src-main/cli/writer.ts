@@ -3,7 +3,7 @@
 // local channel, so that process's graph, views and events stay true.
 import { resolve } from 'node:path'
 import { preparePrivateDataDir } from '../core/dataDir'
-import { ChannelCallError, ChannelUnreachableError, callChannel, type ChannelError } from '../core/owner/channel'
+import { ChannelAnswerTooLongError, ChannelCallError, ChannelUnreachableError, callChannel, type ChannelError } from '../core/owner/channel'
 import { claimDataDir, DataDirHeldError, type LockHolder } from '../core/owner/lock'
 import { operationError, runOperation, type OperationInput, type OperationName, type OperationOutput } from '../core/owner/operations'
 import { UsageError } from './args'
@@ -53,6 +53,7 @@ export function runWrite<N extends OperationName>(dataDir: string, command: stri
       return (await callChannel(holder, name, input, out.note)) as OperationOutput<N>
     } catch (error) {
       if (error instanceof ChannelCallError) throw toCliError(error.detail)
+      if (error instanceof ChannelAnswerTooLongError) throw new Error(`${holder.owner} ran ${command}, but ${error.message}: look at what it did in the data dir`)
       if (error instanceof ChannelUnreachableError) throw new DataDirHeldError(holder, `${error.message}; wait for it to finish or stop it`)
       throw error
     }

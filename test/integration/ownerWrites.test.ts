@@ -114,6 +114,31 @@ describe('writes through a running dv2g serve', { timeout: 300_000 }, () => {
   })
 })
 
+describe('an import through a running dv2g serve whose rejections are huge', { timeout: 300_000 }, () => {
+  it('reports the import it committed, with its counts and the first reasons', async () => {
+    const dir = tempDir()
+    const server = await startServe(dir)
+    serving.push(server)
+    // every bad line is a cell of NULs quoted in its reason: listed in full, they took over the
+    // channel's line limit, and the CLI said the data dir was in use
+    const badLines = 120
+    const file = join(tempDir(), 'nul.csv')
+    writeFileSync(file, ['meter,time,import,export', 'M1,2024-05-01 10:00Z,1.0,0', ...Array.from({ length: badLines }, () => `M1,${'\0'.repeat(60_000)},1,0`), 'M1,2024-05-01 10:15Z,1.5,0', ''].join('\n'))
+
+    const imported = json(['--data-dir', dir, 'import', file])
+    expect(imported.status, imported.stderr.slice(0, 2000)).toBe(0)
+    expect(imported.value.files[0]).toMatchObject({ imported: 2, rejectedCount: badLines })
+    expect(imported.value.files[0].rejected.length).toBeLessThan(badLines)
+    expect(imported.value.files[0].rejected[0].line).toBe(3)
+    expect(Buffer.byteLength(imported.stdout)).toBeLessThan(1 << 20)
+    const human = runDv2g(['--data-dir', dir, 'import', file])
+    expect(human.status, human.stderr.slice(0, 2000)).toBe(0)
+    expect(human.stdout).toMatch(new RegExp(`0 imported, 2 already stored, 0 counter resets, 0 gaps, ${badLines} rejected`))
+    const meters = await call(server, 'meter.list')
+    expect(meters.body.output.map((m: { id: string; readings: number }) => [m.id, m.readings])).toEqual([['M1', 2]])
+  })
+})
+
 type RunRow = { id: string; status: string; slots: number; settledSlots: number; unsettledSlots: number; unsettled: { t: number; error: string }[] }
 
 describe('a market run with --settle started through a running dv2g serve', { timeout: 300_000 }, () => {

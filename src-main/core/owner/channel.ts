@@ -122,7 +122,14 @@ export async function serveChannel(holder: LockHolder, handle: ChannelHandler, m
   if (!path) throw new Error('this lock names no channel')
   const server: Server = createServer((socket) => {
     const reply = (message: Reply) => {
-      if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`)
+      if (socket.destroyed) return
+      let line = JSON.stringify(message)
+      // the caller would drop a longer line unread: it learns what happened instead
+      if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+        const error = { message: `the operation ran, but its result (${Buffer.byteLength(line)} bytes) is over the channel's ${MAX_LINE_BYTES}-byte limit: look at what it did in the data dir`, refused: false }
+        line = JSON.stringify({ id: message.id, ok: false, error } satisfies Reply)
+      }
+      socket.write(`${line}\n`)
     }
     socket.on('error', () => socket.destroy())
     onLines(
@@ -189,6 +196,11 @@ function removeStaleSocket(path: string): void {
 /** The channel could not be reached: the caller reports the holder instead. */
 export class ChannelUnreachableError extends Error {}
 
+/** The owner answered, but with a line over the limit: the operation may well have run. */
+export class ChannelAnswerTooLongError extends Error {
+  override name = 'ChannelAnswerTooLongError'
+}
+
 /** A refusal or failure the owner reported for the operation. */
 export class ChannelCallError extends Error {
   constructor(readonly detail: ChannelError) {
@@ -226,7 +238,7 @@ export function callChannel(holder: LockHolder, operation: string, input: unknow
         if ('progress' in reply) return onProgress(reply.progress)
         finish(() => (reply.ok ? resolve(reply.output) : reject(new ChannelCallError(reply.error))))
       },
-      () => finish(() => reject(new ChannelUnreachableError('its answer was too long')))
+      () => finish(() => reject(new ChannelAnswerTooLongError(`its answer was over the channel's ${MAX_LINE_BYTES}-byte limit`)))
     )
   })
 }

@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { channelPath, serveChannel } from '../../../../../src-main/core/owner/channel'
+import { callChannel, ChannelCallError, channelPath, serveChannel } from '../../../../../src-main/core/owner/channel'
 import { claimDataDir } from '../../../../../src-main/core/owner/lock'
 import { operationError } from '../../../../../src-main/core/owner/operations'
 import { useTempDirs } from '../../../../support/tempDir'
@@ -45,6 +45,29 @@ describe('owner channel', () => {
       expect(replies[3]).toMatchObject({ id: -1, ok: false, error: { message: `request longer than ${16 << 20} bytes` } })
     } finally {
       socket.destroy()
+      await channel.close()
+      lock.release()
+    }
+  })
+
+  it('answers a result over the line limit with what happened: the operation ran, its result did not fit', async () => {
+    const dir = tempDir()
+    const lock = claimDataDir(dir, 'dv2g serve', channelPath(dir))
+    let ran = 0
+    const channel = await serveChannel(
+      lock.holder,
+      async () => {
+        ran++
+        return { rejected: 'z'.repeat((16 << 20) + 1) }
+      },
+      operationError
+    )
+    try {
+      const answer = callChannel(lock.holder, 'meter.import', {}, () => {})
+      await expect(answer).rejects.toBeInstanceOf(ChannelCallError)
+      await expect(answer).rejects.toThrow(/the operation ran, but its result \(\d+ bytes\) is over the channel's 16777216-byte limit/)
+      expect(ran).toBe(1)
+    } finally {
       await channel.close()
       lock.release()
     }

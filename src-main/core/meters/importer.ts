@@ -15,7 +15,7 @@ import { LineSplitter, MAX_LINE_BYTES, type SplitLine } from './lineSplitter'
 import { ReadingColumns, type Reading, type ReadingStore, type StoredBatch } from './readingStore'
 
 /** What is read between two turns of the event loop: a few milliseconds of work. */
-const SLICE_BYTES = 65_536
+const SLICE_BYTES = 16_384
 
 /** Reported per file; beyond this many, bad lines are counted, not listed. */
 export const MAX_LISTED_REJECTIONS = 1000

@@ -8,6 +8,7 @@ import { importFile, UnreadableLog } from '../../../../../src-main/core/meters/i
 import { LineSplitter, MAX_LINE_BYTES, type SplitLine } from '../../../../../src-main/core/meters/lineSplitter'
 import { logFilesIn } from '../../../../../src-main/core/meters/logFiles'
 import { FLAG_GAP, FLAG_RESET, ReadingStore } from '../../../../../src-main/core/meters/readingStore'
+import { dsmr5Telegram, startsWithoutEnds } from '../../../../support/dsmrLogs'
 import { useTempDirs } from '../../../../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -292,12 +293,6 @@ describe('import hygiene: only regular files', () => {
   })
 })
 
-/** One telegram, then "/" lines (each starts a telegram that never ends) up to `bytes`. */
-function startsWithoutEnds(bytes: number): string {
-  const telegram = readFileSync('test/fixtures/dsmr/dsmr5-1.txt', 'latin1')
-  return telegram + '/\n'.repeat(Math.max(0, Math.floor((bytes - telegram.length) / 2)))
-}
-
 describe('import time: a log of starts without ends', () => {
   it('imports the telegram, rejects every start by its line, and takes time in proportion to the size', async () => {
     const { db, store, write } = setup()
@@ -320,7 +315,7 @@ describe('import time: a log of starts without ends', () => {
     const ratio = large.ms / small.ms
     console.log(`DSMR import of starts without ends: 32 KiB ${small.ms.toFixed(1)} ms, 128 KiB ${large.ms.toFixed(1)} ms, ratio ${ratio.toFixed(2)} (linear: 4)`)
 
-    const telegramLines = readFileSync('test/fixtures/dsmr/dsmr5-1.txt', 'latin1').split('\n').length - 1
+    const telegramLines = dsmr5Telegram().split('\n').length - 1
     const starts = (large.text.length - large.text.indexOf('/\n', 1)) / 2
     expect(large.result.rejectedCount).toBe(starts)
     expect(large.result.rejected.slice(0, 2)).toEqual([

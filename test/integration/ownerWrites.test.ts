@@ -97,7 +97,7 @@ describe('writes through a running dv2g serve', { timeout: 300_000 }, () => {
     expect(await walletNames(server)).toEqual(['grid-1', 'treasury'])
   })
 
-  it('settles a simulated day through it: the run and the participants wallets are the served app s', async () => {
+  it("settles a simulated day through it: the run and the participants' wallets are in the served app", async () => {
     const dir = tempDir()
     expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
     const server = await startServe(dir)

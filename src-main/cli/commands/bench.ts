@@ -159,7 +159,10 @@ async function benchImportCommand(out: Output): Promise<void> {
       ['DSMR telegrams framed, CRC-checked, parsed', r.telegramsPerSecond.toFixed(0), 'per second, target ≥ 50,000'],
       [`CSV rows imported (${r.csvRows})`, r.csvSeconds.toFixed(2), 's, target < 10'],
       ['  rate', r.csvRowsPerSecond.toFixed(0), 'rows per second'],
-      ['  peak resident memory of the import', r.peakRssMB.toFixed(0), 'MB, target < 300']
+      ['  peak resident memory of the import', r.peakRssMB.toFixed(0), 'MB, target < 300'],
+      ['DSMR log of telegram starts without ends', '', 'ms (quickest of 3) / linear reference from the smallest'],
+      ...r.startsWithoutEnds.map((p) => [`  ${p.bytes / 1024} KiB`, `${p.ms.toFixed(1)} / ${p.linearMs.toFixed(1)}`, `ms, ${(p.ms / p.linearMs).toFixed(2)}x linear`] as const),
+      ['  longest stall of the event loop, 8 MiB', r.startsWithoutEndsMaxStallMs.toFixed(1), 'ms (least of 3 runs), target < 100']
     ])
   )
 }

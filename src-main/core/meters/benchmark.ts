@@ -1,13 +1,24 @@
-// `dv2g bench import`: how fast telegrams are framed and parsed, and how fast a large CSV log is
-// imported (in a fresh process, so its peak memory is the import's own).
+// `dv2g bench import`: how fast telegrams are framed and parsed, how fast a large CSV log is
+// imported (in a fresh process, so its peak memory is the import's own), and how the import of a
+// log of telegram starts that never end grows with its size, against a straight line.
 import { spawnSync } from 'node:child_process'
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { openDatabase } from '../db/connection'
 import { parseTelegram } from './dsmr'
 import { TelegramFramer } from './framer'
+import { importFile } from './importer'
+import { ReadingStore } from './readingStore'
 import { newSimulatedMeter, nextTelegram } from './simulator'
+
+export interface StartsWithoutEndsPoint {
+  bytes: number
+  ms: number
+  /** the smallest size's time scaled to this size: what a linear import takes */
+  linearMs: number
+}
 
 export interface ImportBench {
   telegramsPerSecond: number
@@ -15,6 +26,56 @@ export interface ImportBench {
   csvRows: number
   csvSeconds: number
   peakRssMB: number
+  startsWithoutEnds: StartsWithoutEndsPoint[]
+  /** the longest the event loop went without a turn during the largest of those imports (least of three runs) */
+  startsWithoutEndsMaxStallMs: number
+}
+
+const STARTS_SIZES = [32 * 1024, 128 * 1024, 1024 * 1024, 8 * 1024 * 1024]
+
+/**
+ * One telegram, then "/" lines: every one starts a telegram that the next cuts off. Each size is
+ * imported three times and the quickest counts; a timer ticking meanwhile measures the longest
+ * stretch the importing process could not answer anything else, and of the largest size's three
+ * runs the least such stretch counts too (a busy machine only adds to both).
+ */
+async function startsWithoutEnds(dir: string): Promise<Pick<ImportBench, 'startsWithoutEnds' | 'startsWithoutEndsMaxStallMs'>> {
+  const telegram = nextTelegram(newSimulatedMeter(), new Date(Date.UTC(2026, 5, 1)), 1)
+  const db = openDatabase(join(dir, 'starts.sqlite'))
+  const store = new ReadingStore(db)
+  const points: StartsWithoutEndsPoint[] = []
+  let maxStallMs = Number.POSITIVE_INFINITY
+  const write = (bytes: number) => {
+    const file = join(dir, `starts-${bytes}.log`)
+    writeFileSync(file, telegram + '/\n'.repeat(Math.floor((bytes - telegram.length) / 2)), 'latin1')
+    return file
+  }
+  try {
+    const warmUp = write(1024 * 1024) // so the smallest size, the reference, is not timed cold
+    for (let run = 0; run < 3; run++) await importFile(store, warmUp)
+    for (const bytes of STARTS_SIZES) {
+      const file = write(bytes)
+      let best = Number.POSITIVE_INFINITY
+      for (let run = 0; run < 3; run++) {
+        let last = performance.now()
+        let stall = 0
+        const ticks = setInterval(() => {
+          const now = performance.now()
+          stall = Math.max(stall, now - last)
+          last = now
+        }, 1)
+        const began = performance.now()
+        await importFile(store, file)
+        best = Math.min(best, performance.now() - began)
+        clearInterval(ticks)
+        if (bytes === STARTS_SIZES.at(-1)) maxStallMs = Math.min(maxStallMs, Math.max(stall, performance.now() - last))
+      }
+      points.push({ bytes, ms: best, linearMs: points.length ? (points[0]!.ms * bytes) / points[0]!.bytes : best })
+    }
+  } finally {
+    db.close()
+  }
+  return { startsWithoutEnds: points, startsWithoutEndsMaxStallMs: maxStallMs }
 }
 
 /** Frames and parses `count` simulated DSMR 5 telegrams arriving as one stream. */
@@ -64,7 +125,9 @@ export async function benchImport(note: (line: string) => void, csvRows = 1_000_
     if (run.status !== 0) throw new Error(`the import probe failed: ${run.stderr}`)
     const probed = JSON.parse(run.stdout) as { seconds: number; rows: number; rejected: number; peakRssMB: number }
     if (probed.rows !== csvRows) throw new Error(`imported ${probed.rows} of ${csvRows} rows (${probed.rejected} rejected)`)
-    return { telegramsPerSecond, csvRowsPerSecond: csvRows / probed.seconds, csvRows, csvSeconds: probed.seconds, peakRssMB: probed.peakRssMB }
+    note('importing logs of telegram starts without ends, 32 KiB to 8 MiB...')
+    const starts = await startsWithoutEnds(dir)
+    return { telegramsPerSecond, csvRowsPerSecond: csvRows / probed.seconds, csvRows, csvSeconds: probed.seconds, peakRssMB: probed.peakRssMB, ...starts }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

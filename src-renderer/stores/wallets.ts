@@ -13,7 +13,8 @@ export const useWalletsStore = defineStore('wallets', () => {
   const wallets = ref<Wallet[]>([])
   const loaded = ref(false)
   const error = ref<string | null>(null)
-  const histories = ref<Record<string, History>>({})
+  /** by wallet name, in a Map: a keystore from an earlier release may hold a wallet named "constructor" */
+  const histories = ref(new Map<string, History>())
   let request = 0
 
   async function refresh(): Promise<void> {
@@ -26,14 +27,15 @@ export const useWalletsStore = defineStore('wallets', () => {
       wallets.value = state.wallets
       loaded.value = true
       error.value = null
-      await Promise.all(Object.keys(histories.value).map(loadHistory))
+      await Promise.all([...histories.value.keys()].map(loadHistory))
     } catch (failure) {
       if (mine === request) error.value = errorMessage(failure)
     }
   }
 
   async function loadHistory(name: string): Promise<void> {
-    histories.value = { ...histories.value, [name]: await call('wallet.history', { name, limit: 50 }) }
+    const history = await call('wallet.history', { name, limit: 50 })
+    histories.value = new Map(histories.value).set(name, history)
   }
 
   async function unlock(passphrase: string): Promise<void> {

@@ -4,6 +4,7 @@
 import { open, type App } from '../core/app'
 import { MilestoneClock } from '../core/network/milestoneClock'
 import { NetworkNode } from '../core/network/service'
+import { registeredIssuers } from '../core/network/registeredIssuers'
 import { NetworkSwitch, pinNetworkSettings } from '../core/network/switch'
 import { attachNetwork, networkOf, type NetworkView } from '../core/network/view'
 import type { RunningChannel } from '../core/owner/channel'
@@ -66,7 +67,7 @@ export async function openOwnedDataDir(dataDir: string, { owner, network: wanted
     if (wanted) {
       const listen = listenAddresses(wanted.args)
       try {
-        network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: wanted.args.peers, mdns: wanted.args.mdns, log })
+        network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: wanted.args.peers, mdns: wanted.args.mdns, log, registeredIssuer: registeredIssuers(() => app.marketTangle().participants()) })
       } catch (error) {
         throw await networkStartError(error, listen)
       }

@@ -23,7 +23,13 @@ export const PEER_LIMITS = {
    * node on this 2-core machine verifies and stores (about 1,500); beyond it messages are ignored
    * (not forwarded), and a peer that keeps sending past ten seconds' worth is banned
    */
-  gossip: { perSecond: 5_000, burst: 10_000, floodAfter: 50_000 }
+  gossip: { perSecond: 5_000, burst: 10_000, floodAfter: 50_000 },
+  /**
+   * transactions of issuers nobody admitted that one peer delivered and the admission rule refused
+   * (admission.ts): an honest peer forwards only what its own rule took, about the rule's rate;
+   * one that keeps relaying past it is the flood's source, and is banned
+   */
+  strangers: { perSecond: 32, burst: 256, floodAfter: 1_000 }
 } satisfies Record<string, RateLimit>
 
 export type LimitedProtocol = keyof typeof PEER_LIMITS

@@ -3,15 +3,18 @@
 // Valid ones go into the ledger's ingest queue (ingestQueue.ts), which stores them in batches and
 // turns them away when full; a transaction is forwarded only once it is stored, i.e. solid; one
 // whose parents are missing waits (still in the message cache) while the parents are fetched.
-// Transactions attached here are published.
+// Transactions attached here are published. A transaction of an issuer nobody admitted passes the
+// admission rule (admission.ts) first, unless it comes from a peer the operator named or is
+// vouched for: a parent of a held transaction that a milestone or an admitted issuer approves.
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage } from '@libp2p/gossipsub'
 import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { NONE } from '../ledger/graph'
-import { toHex } from '../ledger/hash'
+import { leadingZeroBits, toHex } from '../ledger/hash'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { SignatureVerifier } from '../ledger/signing'
-import { checkIntrinsic, type Checked } from '../ledger/validation'
+import { checkAllButSignature, checkIntrinsic, signatureRefusal, signedPart, type Checked } from '../ledger/validation'
+import type { IssuerAdmission } from './admission'
 import type { Conduct } from './conduct'
 import { gossipMessageId } from './messageId'
 import type { Requester } from './requester'
@@ -69,6 +72,18 @@ export interface GossipCounters {
   published: number
 }
 
+/** How transactions of issuers nobody admitted are taken in from peers. */
+export interface StrangerIntake {
+  admission: IssuerAdmission
+  /** peers the operator named (--peer): they apply the rule themselves */
+  trusted(peer: string): boolean
+  /** counts a peer's transactions refused by the rule; a peer that keeps relaying a flood of them is banned */
+  relayed: Conduct
+}
+
+/** ids vouched for (parents of held transactions a milestone or an admitted issuer approves), until stored */
+const MAX_VOUCHED = 50_000
+
 export class TransactionGossip {
   readonly topic: string
   private readonly pubsub: GossipSubInternals
@@ -79,6 +94,8 @@ export class TransactionGossip {
   private readonly waiting = new Map<string, Waiting>()
   /** ids that arrived from peers another way (fetched), not to be published when stored */
   private readonly fetched = new Set<string>()
+  /** ids fetched because what approves them is vouched for: taken in whatever their issuer */
+  private readonly vouched = new Set<string>()
   private readonly unsubscribeStored: () => void
   private readonly sweep: NodeJS.Timeout
   readonly counters: GossipCounters = { received: 0, rejected: 0, published: 0 }
@@ -90,7 +107,8 @@ export class TransactionGossip {
     private readonly requester: Requester,
     private readonly log: (line: string) => void,
     /** the gossip rate limit per sender, and the ban for one that sends an invalid transaction */
-    private readonly conduct: Conduct
+    private readonly conduct: Conduct,
+    private readonly intake: StrangerIntake
   ) {
     this.pubsub = pubsub as GossipSubInternals
     this.topic = topicOf(networkId)
@@ -130,14 +148,34 @@ export class TransactionGossip {
   ingestFetched(transactions: Uint8Array[], from: string): void {
     const now = this.ledger.options.now()
     const checked = transactions.map((bytes) => checkIntrinsic(bytes, this.ledger.options, now, this.verifier))
-    for (const c of checked) if (c.ok) this.fetched.add(toHex(c.id))
     const invalid = checked.find((c): c is Extract<Checked, { ok: false }> => !c.ok && !isClockSkew(c.reason))
     if (invalid) this.conduct.broke(from, `sent an invalid transaction on request (${invalid.reason})`)
+    const taken = checked.filter((c) => !c.ok || this.vouched.has(toHex(c.id)) || this.admitFrom(from, c))
+    for (const c of taken) if (c.ok) this.fetched.add(toHex(c.id))
     // parents are what held transactions wait for: they wait for room rather than be turned away
-    this.ledger.ingestQueue.submit('fetched', checked).then(
-      (outcomes) => this.askForMissingParents(checked, outcomes, () => from),
+    this.ledger.ingestQueue.submit('fetched', taken).then(
+      (outcomes) => this.askForMissingParents(taken, outcomes, () => from),
       (error: unknown) => this.log(`dv2g node: could not store ${transactions.length} fetched transactions: ${error instanceof Error ? error.message : String(error)}`)
     )
+  }
+
+  /** What of a peer's checked transactions passes the admission rule (sync): the rest is not stored. */
+  admitFromPeer(checked: readonly Checked[], peer: string): Checked[] {
+    if (this.intake.trusted(peer)) return [...checked]
+    return checked.filter((c) => !c.ok || this.admitFrom(peer, c))
+  }
+
+  /** Held transactions stored from a peer's history: their parents are fetched as gossip's are. */
+  heldFromPeer(checked: readonly Checked[], outcomes: IngestOutcome[], peer: string): void {
+    this.askForMissingParents(checked, outcomes, () => peer)
+  }
+
+  /** Whether a stranger's transaction from this peer passes the rule (and is counted); a refusal counts against the peer. */
+  private admitFrom(peer: string, checked: Extract<Checked, { ok: true }>): boolean {
+    if (this.intake.trusted(peer)) return true
+    const verdict = this.intake.admission.admit(checked.tx, leadingZeroBits(checked.id), this.ledger.options.powBits)
+    if (!verdict.ok) this.intake.relayed.admit(peer)
+    return verdict.ok
   }
 
   /** Transactions about to be stored from a peer's history (sync): they are neither forwarded nor published. */
@@ -152,7 +190,14 @@ export class TransactionGossip {
     // held here already (it came back after gossipsub forgot it): nothing to check or forward
     const id = gossipMessageId(data) // gossipsub's hash for the message id, for the lookup and the checks
     if (this.ledger.graph.indexOf(id) !== NONE) return TopicValidatorResult.Ignore
-    const checked = checkIntrinsic(data, this.ledger.options, this.ledger.options.now(), this.verifier, id)
+    const unsigned = checkAllButSignature(data, this.ledger.options, this.ledger.options.now(), id)
+    // a stranger past the admission rule costs no signature check: ignored, and counted against its relay
+    const verdict = unsigned.ok && !this.intake.trusted(peer) ? this.intake.admission.judge(unsigned.tx, leadingZeroBits(unsigned.id), this.ledger.options.powBits) : null
+    if (verdict && !verdict.ok) {
+      this.intake.relayed.admit(peer)
+      return TopicValidatorResult.Ignore
+    }
+    const checked = unsigned.ok && !this.verifies(unsigned) ? signatureRefusal(unsigned) : unsigned
     if (!checked.ok) {
       this.counters.rejected++
       // a clock skew may be ours, not the sender's fault: ignored, not penalised
@@ -161,8 +206,14 @@ export class TransactionGossip {
       this.conduct.broke(peer, `sent an invalid transaction by gossip (${checked.reason})`)
       return TopicValidatorResult.Reject
     }
+    if (verdict?.ok && !verdict.admitted) this.intake.admission.take(checked.tx)
     if (this.checkedByMsgId.size < MAX_WAITING) this.checkedByMsgId.set(toHex(checked.id), checked)
     return TopicValidatorResult.Accept
+  }
+
+  private verifies(checked: Extract<Checked, { ok: true }>): boolean {
+    const { publicKey, message, signature } = signedPart(checked)
+    return this.verifier.verify(publicKey, message, signature)
   }
 
   private readonly onMessage = (event: CustomEvent<GossipsubMessage>): void => {
@@ -209,9 +260,12 @@ export class TransactionGossip {
         return
       }
       const missing = [c.tx.trunk, c.tx.branch].filter((parent) => this.ledger.graph.indexOf(parent) === NONE).map(toHex)
+      // what a milestone or an admitted issuer approves is taken in whoever issued it: every node can then apply every milestone
+      if (this.vouched.has(toHex(c.id)) || this.intake.admission.isAdmitted(c.tx.issuer)) for (const parent of missing) this.vouched.add(parent)
       if (missing.length) this.requester.want(missing, senderOf(i))
     })
     if (this.fetched.size > MAX_RECEIVED) this.fetched.clear()
+    if (this.vouched.size > MAX_VOUCHED) this.vouched.clear()
   }
 
   private onStored(indexes: number[]): void {
@@ -219,6 +273,7 @@ export class TransactionGossip {
       const idBytes = this.ledger.graph.idAt(index)
       const id = toHex(idBytes)
       this.requester.arrived(id)
+      this.vouched.delete(id)
       const waiting = this.waiting.get(id)
       if (waiting) {
         this.waiting.delete(id)

@@ -57,6 +57,11 @@ export class RateLimiter {
     return 0
   }
 
+  /** Tokens this peer's bucket holds now (negative while in debt). */
+  available(peer: string): number {
+    return this.refilled(peer).tokens
+  }
+
   /** This peer's bucket, refilled for the time since its last use. */
   private refilled(peer: string): Bucket {
     const nowMs = this.now()

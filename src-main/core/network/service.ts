@@ -6,8 +6,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Db } from '../db/connection'
 import { toHex, txId } from '../ledger/hash'
 import type { Ledger } from '../ledger/ledger'
+import { IssuerAdmission, type RegisteredIssuer } from './admission'
 import { OversizedAnswerError, PeerConduct } from './conduct'
-import { TransactionGossip } from './gossip'
+import { TransactionGossip, type StrangerIntake } from './gossip'
 import { peerIdOf } from './address'
 import { fromHex } from './hex'
 import { HEARTBEAT_MS, LagWatch } from './heartbeat'
@@ -30,6 +31,8 @@ export interface NetworkOptions {
   peers: string[]
   mdns: boolean
   log: (line: string) => void
+  /** whether a key is a registered market participant's: admitted, as the milestone issuers are */
+  registeredIssuer?: RegisteredIssuer
 }
 
 const REDIAL_MS = 3_000
@@ -59,7 +62,8 @@ export class NetworkNode implements NetworkView {
     private readonly gate: PeerGate,
     private readonly requester: Requester,
     private readonly syncer: Syncer,
-    private readonly conduct: PeerConduct
+    private readonly conduct: PeerConduct,
+    private readonly intake: StrangerIntake
   ) {
     this.redial = setInterval(() => this.dialBootstrapPeers(), REDIAL_MS)
     this.redial.unref()
@@ -98,10 +102,19 @@ export class NetworkNode implements NetworkView {
         return banOnBrokenAnswer(peer, SYNC_PROTOCOL, requestSyncBatch(node, connection.remotePeer, afterSeq, limit, sent))
       },
       storing: (ids) => ref.self?.gossip?.fromPeers(ids),
+      admit: (peer, checked) => ref.self?.gossip?.admitFromPeer(checked, peer) ?? checked,
+      held: (peer, checked, outcomes) => ref.self?.gossip?.heldFromPeer(checked, outcomes, peer),
       refusedHistory: (peer, reason) => ref.self?.ban(peer, reason),
       log: options.log
     })
-    const running = new NetworkNode(node, options, gate, requester, syncer, conduct)
+    // the peers the operator named apply the same rule where they take transactions in
+    const named = new Set(options.peers.flatMap((address) => peerIdOf(multiaddr(address)) ?? []))
+    const intake: StrangerIntake = {
+      admission: new IssuerAdmission(() => options.ledger.milestones.genesisIssuers(), options.registeredIssuer),
+      trusted: (peer) => named.has(peer),
+      relayed: conduct.of('strangers', 'gossip with transactions of issuers not admitted', 'refused transactions')
+    }
+    const running = new NetworkNode(node, options, gate, requester, syncer, conduct, intake)
     ref.self = running
     await serveTransactions(node, (ids) => ids.map((id) => options.ledger.bytesOf(id)), conduct.of('tx', TX_PROTOCOL, 'ids asked for'))
     const history = options.db.prepare('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?').raw()
@@ -204,7 +217,7 @@ export class NetworkNode implements NetworkView {
   }
 
   private startGossip(networkId: string): void {
-    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.options.log, this.conduct.of('gossip', 'gossip', 'messages'))
+    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.options.log, this.conduct.of('gossip', 'gossip', 'messages'), this.intake)
   }
 
   private async handshake(peer: PeerId): Promise<void> {

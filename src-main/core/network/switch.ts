@@ -4,6 +4,7 @@
 // are applied one at a time, in the order they came.
 import type { App } from '../app'
 import type { NetworkSettings, NetworkSwitchState } from '../../../src-shared/contract'
+import { registeredIssuers } from './registeredIssuers'
 import { describe, NetworkNode } from './service'
 import { DEFAULT_NETWORK_SETTINGS, NetworkSettingsError, readNetworkSettings, writeNetworkSettings } from './settings'
 import { attachNetwork, networkOf } from './view'
@@ -91,7 +92,8 @@ export class NetworkSwitch implements NetworkControl {
     if (!this.settings.enabled) return
     const { listen, peers, mdns } = this.settings
     try {
-      this.node = await NetworkNode.start({ dataDir: this.app.dataDir, ledger: this.app.ledger().ledger, db: this.app.db, listen, peers, mdns, log: this.log })
+      const registeredIssuer = registeredIssuers(() => this.app.marketTangle().participants())
+      this.node = await NetworkNode.start({ dataDir: this.app.dataDir, ledger: this.app.ledger().ledger, db: this.app.db, listen, peers, mdns, log: this.log, registeredIssuer })
     } catch (error) {
       const inUse = (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
       this.error = inUse ? `a listen address is in use (${listen.join(', ')}); tcp/0 picks a free port` : `the node did not start: ${describe(error)}`

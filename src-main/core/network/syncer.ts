@@ -28,6 +28,10 @@ export interface SyncerLinks {
   request(peer: string, afterSeq: number, limit: number, sent: () => void): Promise<SyncBatch>
   /** told the ids of a batch before it is stored: what came from a peer is not published again */
   storing(ids: string[]): void
+  /** what of a batch passes the admission rule for issuers nobody admitted: the rest is not stored */
+  admit(peer: string, checked: Checked[]): Checked[]
+  /** transactions of a batch held for a missing parent (one the admission rule left out): their parents are fetched */
+  held(peer: string, checked: Checked[], outcomes: IngestOutcome[]): void
   /** the peer served history this node refuses: it is banned */
   refusedHistory(peer: string, reason: string): void
   log(line: string): void
@@ -220,9 +224,12 @@ export class Syncer {
    * Stores a checked batch with the new cursor in one commit, through the ingest queue (waiting
    * for room when gossip has filled it): after a kill, both or neither are there.
    */
-  private store(peer: string, checked: Checked[], last: number): Promise<IngestOutcome[]> {
-    this.links.storing(checked.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
-    return this.links.ledger.ingestQueue.submit('sync', checked, () => this.writeCursor(cursorKey(peer), last))
+  private async store(peer: string, checked: Checked[], last: number): Promise<IngestOutcome[]> {
+    const taken = this.links.admit(peer, checked)
+    this.links.storing(taken.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
+    const outcomes = await this.links.ledger.ingestQueue.submit('sync', taken, () => this.writeCursor(cursorKey(peer), last))
+    if (outcomes.some((o) => o.status === 'held')) this.links.held(peer, taken, outcomes)
+    return outcomes
   }
 }
 

@@ -71,6 +71,17 @@ describe('Meters view', () => {
     expect((byTestId('meter-assign-E001').element as HTMLInputElement).value).toBe('EV2')
   })
 
+  it('edits the prosumer of a meter stored under an id a plain object already has', async () => {
+    // an earlier release stored any id a log held
+    bridge.meters.state.meters.push(meter('constructor'))
+    await mount()
+    expect((byTestId('meter-assign-constructor').element as HTMLInputElement).value).toBe('')
+    await byTestId('meter-assign-constructor').setValue('EV2')
+    await byTestId('meter-assign-constructor').element.closest('form')!.dispatchEvent(new Event('submit'))
+    await settle()
+    expect(bridge.calls.find((c) => c.method === 'meter.assign')?.input).toEqual({ meterId: 'constructor', prosumer: 'EV2' })
+  })
+
   it('charts the chosen meter’s power and adds live readings to it', async () => {
     bridge.meters.state.meters.push(meter('E002'))
     bridge.meters.state.readings.set('E002', [

@@ -31,8 +31,6 @@ describe('CSV fields', () => {
         const width = header.length
         const fitted = rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? ''))
         const parsed = parseCsv(csvText(header, fitted))
-        // one field that is empty reads back as an empty record, which a CSV cannot tell apart
-        if (width === 1 && [header, ...fitted].some((r) => r[0] === '')) return
         const neutral = (v: string) => (/^[=+\-@\t\r]/.test(v) && !/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v) ? `'${v}` : v)
         expect(parsed).toEqual([header, ...fitted].map((r) => r.map(neutral)))
       })

@@ -3,8 +3,8 @@ import { createOutput } from '../../../../src-main/cli/output'
 
 function capture(json: boolean) {
   const written = { stdout: '', stderr: '' }
-  const stream = (name: keyof typeof written) => ({ write: (text: string) => ((written[name] += text), true) }) as unknown as NodeJS.WriteStream
-  return { out: createOutput(json, stream('stdout'), stream('stderr')), written }
+  const stream = <S>(name: keyof typeof written) => ({ write: (text: string) => ((written[name] += text), true) }) as unknown as S
+  return { out: createOutput(json, stream<typeof process.stdout>('stdout'), stream<typeof process.stderr>('stderr')), written }
 }
 
 describe('CLI output', () => {

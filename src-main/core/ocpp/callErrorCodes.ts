@@ -36,41 +36,36 @@ const CODES_2: ReadonlySet<string> = new Set([
   'TypeConstraintViolation'
 ])
 
-/** A code of the other version's, as this version names the same fault; null: no answer at all. */
-const RENAMED_16: Readonly<Record<string, string | null>> = {
+/** A code of the other version's, as this version names the same fault. */
+const RENAMED_16: ReadonlyMap<string, string> = new Map([
   // a frame that is not JSON, not an array, has no string id or no action: not the PDU structure
-  RpcFrameworkError: 'FormationViolation',
-  FormatViolation: 'FormationViolation',
-  OccurrenceConstraintViolation: 'OccurenceConstraintViolation',
-  // 1.6 (4.1.3): a message type not in its list SHALL be ignored
-  MessageTypeNotSupported: null
-}
+  ['RpcFrameworkError', 'FormationViolation'],
+  ['FormatViolation', 'FormationViolation'],
+  ['OccurrenceConstraintViolation', 'OccurenceConstraintViolation'],
+  // 1.6 (4.1.3) has the server ignore the payload of a message type not in its list; an answer in
+  // a code it defines still tells the charger not to wait for one
+  ['MessageTypeNotSupported', 'GenericError']
+])
 
-const RENAMED_2: Readonly<Record<string, string>> = {
-  FormationViolation: 'FormatViolation',
-  OccurenceConstraintViolation: 'OccurrenceConstraintViolation'
-}
+const RENAMED_2: ReadonlyMap<string, string> = new Map([
+  ['FormationViolation', 'FormatViolation'],
+  ['OccurenceConstraintViolation', 'OccurrenceConstraintViolation']
+])
 
-/** The code a charger on this version is to hear for `code`; null when it is to hear nothing. */
-export function callErrorCode(protocol: OcppProtocol, code: string): string | null {
+/** The code a charger on this version is to hear for `code`. */
+export function callErrorCode(protocol: OcppProtocol, code: string): string {
   const [known, renamed] = protocol === 'ocpp1.6' ? [CODES_16, RENAMED_16] : [CODES_2, RENAMED_2]
   if (known.has(code)) return code
-  const other = renamed[code]
-  if (other !== undefined) return other
-  return 'GenericError'
+  return renamed.get(code) ?? 'GenericError'
 }
 
-/**
- * An outgoing frame as this version says it: a CALLERROR with its code named the version's way
- * (null: not to be sent), anything else as it is.
- */
-export function translateOutgoing(protocol: OcppProtocol, frame: string): string | null {
+/** An outgoing frame as this version says it: a CALLERROR with its code named the version's way, anything else as it is. */
+export function translateOutgoing(protocol: OcppProtocol, frame: string): string {
   // ocpp-rpc writes its frames with JSON.stringify: a CALLERROR starts so, and nothing else does
   if (!frame.startsWith('[4,')) return frame
   const parsed = JSON.parse(frame) as unknown[]
   if (typeof parsed[2] !== 'string') return frame
   const code = callErrorCode(protocol, parsed[2])
-  if (code === null) return null
   if (code === parsed[2]) return frame
   parsed[2] = code
   return JSON.stringify(parsed)

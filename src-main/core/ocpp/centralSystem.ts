@@ -279,8 +279,7 @@ export class CentralSystem {
     // before anything is sent: the charger hears CALLERROR codes its own version defines
     const sendRaw = client.sendRaw.bind(client)
     client.sendRaw = (message) => {
-      const translated = typeof message === 'string' ? translateOutgoing(protocol, message) : message
-      if (translated !== null) sendRaw(translated)
+      sendRaw(typeof message === 'string' ? translateOutgoing(protocol, message) : message)
     }
     // a charger that connects again replaces its old connection (often one that died unnoticed)
     this.links.get(chargerId)?.close(4000, 'replaced by a newer connection')

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { callErrorCode, translateOutgoing } from '../../../../../src-main/core/ocpp/callErrorCodes'
 
 describe('CALLERROR codes per version', () => {
-  it("names ocpp-rpc's codes as 1.6 does, and drops its answer to an unknown message type", () => {
+  it("names ocpp-rpc's codes as 1.6 does", () => {
     expect(callErrorCode('ocpp1.6', 'RpcFrameworkError')).toBe('FormationViolation')
     expect(callErrorCode('ocpp1.6', 'FormatViolation')).toBe('FormationViolation')
     expect(callErrorCode('ocpp1.6', 'OccurrenceConstraintViolation')).toBe('OccurenceConstraintViolation')
     expect(callErrorCode('ocpp1.6', 'OccurenceConstraintViolation')).toBe('OccurenceConstraintViolation')
-    expect(callErrorCode('ocpp1.6', 'MessageTypeNotSupported')).toBeNull()
+    expect(callErrorCode('ocpp1.6', 'MessageTypeNotSupported')).toBe('GenericError')
     expect(callErrorCode('ocpp1.6', 'SecurityError')).toBe('SecurityError')
   })
 
@@ -27,7 +27,7 @@ describe('CALLERROR codes per version', () => {
 
   it('rewrites only the code of a CALLERROR frame, and leaves every other frame as it is', () => {
     expect(translateOutgoing('ocpp1.6', '[4,"m1","RpcFrameworkError","Message must be an array",{}]')).toBe('[4,"m1","FormationViolation","Message must be an array",{}]')
-    expect(translateOutgoing('ocpp1.6', '[4,"-1","MessageTypeNotSupported","Unrecognised message type",{}]')).toBeNull()
+    expect(translateOutgoing('ocpp1.6', '[4,"-1","MessageTypeNotSupported","Unrecognised message type",{}]')).toBe('[4,"-1","GenericError","Unrecognised message type",{}]')
     const result = '[3,"m2",{"note":"RpcFrameworkError"}]'
     expect(translateOutgoing('ocpp1.6', result)).toBe(result)
     const call = '[2,"m3","ChangeConfiguration",{"key":"k","value":"OccurenceConstraintViolation"}]'

@@ -18,7 +18,9 @@ import { ReadingColumns, type Reading, type ReadingStore, type StoredBatch } fro
 const SLICE_BYTES = 16_384
 
 /** Reported per file; beyond this many, bad lines are counted, not listed. */
-export const MAX_LISTED_REJECTIONS = 1000
+export const MAX_LISTED_REJECTIONS = 100
+/** a reason quotes the cell at fault: one of a 64 KiB line is cut to what a reader takes in */
+const MAX_REASON_CHARS = 200
 
 export interface FileImport extends StoredBatch {
   path: string
@@ -90,7 +92,9 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
   let rejectedCount = 0
   const reject = (line: number, reason: string) => {
     rejectedCount++
-    if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ line, reason })
+    // a log of bad lines, each quoted in full, made a result of hundreds of megabytes that no
+    // channel, socket or terminal should carry
+    if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ line, reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}… (${reason.length} characters)` : reason })
   }
 
   let kind: 'csv' | 'dsmr' | null = null

@@ -125,16 +125,14 @@ export const operations = {
   'meter.import': operation(
     // absolute paths: the owner's working directory is not the caller's
     z.object({ paths: z.array(z.string().refine(isAbsolute, 'must be an absolute path')).min(1), timeZone: z.string().optional() }).strict(),
-    async (app, { paths, timeZone }, progress) => {
-      const outcome = await app.meters().importPaths(paths, {
+    (app, { paths, timeZone }, progress) =>
+      app.meters().importPaths(paths, {
         timeZone,
         onProgress: (p) => {
           if (p.phase !== 'reading') progress(`import ${p.file}/${p.files} ${p.path}: ${p.phase === 'writing' ? 'writing' : 'done'}`)
           else progress(`import ${p.file}/${p.files} ${p.path}: ${((100 * p.bytesRead) / Math.max(1, p.bytesTotal)).toFixed(0)} %`)
         }
       })
-      return { ...outcome, files: outcome.files.map((file) => ({ ...file, rejected: listedRejections(file.rejected) })) }
-    }
   ),
   'market.settle': operation(z.object({ runId: z.string().min(1), passphrase: z.string() }).strict(), (app, { runId, passphrase }, progress) => {
     const market = app.market()
@@ -206,19 +204,6 @@ export const operations = {
     app.marketTangle().verifications(runId, t)
   )
 } satisfies Record<string, Operation<z.ZodType, unknown>>
-
-/** Rejected lines an import's result lists per file (the rest are only counted, in rejectedCount). */
-export const MAX_LISTED_REASONS = 100
-/** a reason quotes the cell at fault: one of a 64 KiB line is cut to what a reader takes in */
-const MAX_REASON_CHARS = 200
-
-/**
- * The first rejections of a file, each reason cut short: a log of bad lines, each quoted in full,
- * made a result of hundreds of megabytes that no channel or terminal should carry.
- */
-function listedRejections(rejected: readonly { line: number; reason: string }[]): { line: number; reason: string }[] {
-  return rejected.slice(0, MAX_LISTED_REASONS).map(({ line, reason }) => ({ line, reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}… (${reason.length} characters)` : reason }))
-}
 
 /** One progress line per slot settled, or not. */
 export function settledLine(slot: SlotSettled): string {

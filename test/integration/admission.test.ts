@@ -1,8 +1,8 @@
 // A stranger against the operator's node, as real `dv2g node` processes on 127.0.0.1: a node with
 // a fresh data dir and keys of its own, knowing only the operator's address, joins the network and
 // floods it with data transactions (`tangle spam`, a fresh key for every round) for 20 s. The
-// operator's node stores at most 2,000 of them, and the operator's own transfers, sent meanwhile,
-// are still confirmed within a milestone or two.
+// operator's node stores at most 2,000 of them, bans the stranger for relaying a flood, and the
+// operator's own transfers, sent meanwhile, are still confirmed within a milestone or two.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TxKind } from '../../src-main/core/ledger/transaction'
@@ -82,5 +82,7 @@ describe('a stranger flooding the network', () => {
     expect(floodMs).toBeGreaterThanOrEqual(FLOOD_MS)
     expect(stored).toBeLessThanOrEqual(MAX_STORED)
     for (const { sentAfter, confirmedBy: milestone } of confirmations) expect(milestone - sentAfter).toBeLessThanOrEqual(2)
+    // the peer that kept relaying what the rule refused is cut off as a flood
+    expect(operator.log()).toContain(`banned peer ${stranger.peerId} for 10 minutes: flooded gossip with transactions of issuers not admitted`)
   }, 180_000)
 })

@@ -28,9 +28,9 @@ export interface AdmissionLimits {
 }
 
 export const STRANGER_LIMITS: AdmissionLimits = {
-  perIssuer: { perSecond: 4, burst: 64, floodAfter: 0 },
-  strangers: { perSecond: 32, burst: 256, floodAfter: 0 },
-  freeSpent: 8,
+  perIssuer: { perSecond: 8, burst: 128, floodAfter: 0 },
+  strangers: { perSecond: 64, burst: 512, floodAfter: 0 },
+  freeSpent: 32,
   maxExtraBits: 12
 }
 

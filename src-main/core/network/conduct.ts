@@ -29,7 +29,7 @@ export const PEER_LIMITS = {
    * (admission.ts): an honest peer forwards only what its own rule took, about the rule's rate;
    * one that keeps relaying past it is the flood's source, and is banned
    */
-  strangers: { perSecond: 32, burst: 256, floodAfter: 1_000 }
+  strangers: { perSecond: 64, burst: 512, floodAfter: 1_000 }
 } satisfies Record<string, RateLimit>
 
 export type LimitedProtocol = keyof typeof PEER_LIMITS

@@ -159,10 +159,9 @@ export class TransactionGossip {
     )
   }
 
-  /** What of a peer's checked transactions passes the admission rule (sync): the rest is not stored. */
-  admitFromPeer(checked: readonly Checked[], peer: string): Checked[] {
-    if (this.intake.trusted(peer)) return [...checked]
-    return checked.filter((c) => !c.ok || this.admitFrom(peer, c))
+  /** Whether each of a peer's checked transactions passes the admission rule (sync): the rest is not stored. */
+  admitsFromPeer(checked: readonly Checked[], peer: string): boolean[] {
+    return checked.map((c) => !c.ok || this.admitFrom(peer, c))
   }
 
   /** Held transactions stored from a peer's history: their parents are fetched as gossip's are. */

@@ -102,7 +102,7 @@ export class NetworkNode implements NetworkView {
         return banOnBrokenAnswer(peer, SYNC_PROTOCOL, requestSyncBatch(node, connection.remotePeer, afterSeq, limit, sent))
       },
       storing: (ids) => ref.self?.gossip?.fromPeers(ids),
-      admit: (peer, checked) => ref.self?.gossip?.admitFromPeer(checked, peer) ?? checked,
+      admits: (peer, checked) => ref.self?.gossip?.admitsFromPeer(checked, peer) ?? checked.map(() => true),
       held: (peer, checked, outcomes) => ref.self?.gossip?.heldFromPeer(checked, outcomes, peer),
       refusedHistory: (peer, reason) => ref.self?.ban(peer, reason),
       log: options.log

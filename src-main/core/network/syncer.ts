@@ -28,8 +28,8 @@ export interface SyncerLinks {
   request(peer: string, afterSeq: number, limit: number, sent: () => void): Promise<SyncBatch>
   /** told the ids of a batch before it is stored: what came from a peer is not published again */
   storing(ids: string[]): void
-  /** what of a batch passes the admission rule for issuers nobody admitted: the rest is not stored */
-  admit(peer: string, checked: Checked[]): Checked[]
+  /** whether each of a batch's transactions (signature not yet checked) passes the admission rule for issuers nobody admitted; the rest is not stored */
+  admits(peer: string, checked: Checked[]): boolean[]
   /** transactions of a batch held for a missing parent (one the admission rule left out): their parents are fetched */
   held(peer: string, checked: Checked[], outcomes: IngestOutcome[]): void
   /** the peer served history this node refuses: it is banned */
@@ -158,12 +158,14 @@ export class Syncer {
       return { batch, sent }
     }
     /** the batch checked last, stored while the worker threads check the next one */
+    /** the seq before the first transaction the admission rule left out: the cursor saved stays there, so the next sync asks again */
+    let resumeAfter: number | null = null
     let held: { checked: Checked[]; last: number; received: number } | null = null
     const storeHeld = async (): Promise<void> => {
       if (!held) return
       const { checked, last, received } = held
       held = null
-      const outcomes = await this.store(peer, checked, last)
+      const outcomes = await this.store(peer, checked, resumeAfter ?? last)
       cursor = last
       this.current!.received += received
       stored += outcomes.filter((o) => o.status === 'accepted').length
@@ -193,8 +195,9 @@ export class Syncer {
       pending = ask(last)
       // out before this thread is busy storing: a store holds the event loop for a whole commit
       await pending.sent
-      const [checked] = await Promise.all([this.check(batch.transactions), storeHeld()])
+      const [{ checked, leftOutAt }] = await Promise.all([this.check(peer, batch), storeHeld()])
       if (this.stopped) break
+      if (leftOutAt !== null) resumeAfter ??= leftOutAt - 1
       handedOn = last
       held = { checked, last, received: batch.transactions.length }
     }
@@ -207,28 +210,34 @@ export class Syncer {
     if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)
   }
 
-  /** The intrinsic checks of a batch, signatures across threads; what is held here already is skipped. */
-  private async check(transactions: Uint8Array[]): Promise<Checked[]> {
+  /**
+   * The intrinsic checks of a batch, signatures across threads; what is held here already is
+   * skipped, and what the admission rule leaves out is dropped (`leftOutAt`: the seq of the first).
+   */
+  private async check(peer: string, batch: SyncBatch): Promise<{ checked: Checked[]; leftOutAt: number | null }> {
     const { ledger } = this.links
     const now = ledger.options.now()
     // what gossip brought meanwhile (or an earlier sync from another peer) is skipped before the costly signature check
-    const unknown = transactions.filter((bytes) => ledger.graph.indexOf(txId(bytes)) === NONE)
-    const checked = unknown.map((bytes) => checkHistoricAllButSignature(bytes, ledger.options, now))
+    const unknown = batch.transactions.flatMap((bytes, i) => (ledger.graph.indexOf(txId(bytes)) === NONE ? [i] : []))
+    const unsigned = unknown.map((i) => checkHistoricAllButSignature(batch.transactions[i]!, ledger.options, now))
+    // and so is what the admission rule leaves out
+    const admitted = this.links.admits(peer, unsigned)
+    const leftOut = admitted.indexOf(false)
+    const checked = unsigned.filter((_, i) => admitted[i])
     const valid = checked.filter((c): c is Extract<Checked, { ok: true }> => c.ok)
     const holds = await this.verifier!.verifyAll(valid.map(signedPart))
     const refused = new Set(valid.filter((_, i) => !holds[i]))
-    return checked.map((c) => (c.ok && refused.has(c) ? signatureRefusal(c) : c))
+    return { checked: checked.map((c) => (c.ok && refused.has(c) ? signatureRefusal(c) : c)), leftOutAt: leftOut < 0 ? null : batch.seqs[unknown[leftOut]!]! }
   }
 
   /**
    * Stores a checked batch with the new cursor in one commit, through the ingest queue (waiting
    * for room when gossip has filled it): after a kill, both or neither are there.
    */
-  private async store(peer: string, checked: Checked[], last: number): Promise<IngestOutcome[]> {
-    const taken = this.links.admit(peer, checked)
-    this.links.storing(taken.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
-    const outcomes = await this.links.ledger.ingestQueue.submit('sync', taken, () => this.writeCursor(cursorKey(peer), last))
-    if (outcomes.some((o) => o.status === 'held')) this.links.held(peer, taken, outcomes)
+  private async store(peer: string, checked: Checked[], cursor: number): Promise<IngestOutcome[]> {
+    this.links.storing(checked.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
+    const outcomes = await this.links.ledger.ingestQueue.submit('sync', checked, () => this.writeCursor(cursorKey(peer), cursor))
+    if (outcomes.some((o) => o.status === 'held')) this.links.held(peer, checked, outcomes)
     return outcomes
   }
 }

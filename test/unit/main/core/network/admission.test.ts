@@ -42,7 +42,7 @@ describe('issuer admission', () => {
     let withWork = atBase
     while (admission.admit(stranger, 30, BASE_BITS).ok) withWork++
     expect(withWork).toBe(STRANGER_LIMITS.perIssuer.burst)
-    expect(admission.requiredBits(stranger.issuer, BASE_BITS)).toBe(BASE_BITS + 4)
+    expect(admission.requiredBits(stranger.issuer, BASE_BITS)).toBe(BASE_BITS + 3)
     // and it recovers at the bucket's rate: a trickle at the network's work is taken in
     clock.at += 60_000
     expect(admission.requiredBits(stranger.issuer, BASE_BITS)).toBe(BASE_BITS)

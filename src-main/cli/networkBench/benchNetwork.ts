@@ -275,7 +275,8 @@ async function measureHeal(net: BenchNetwork, rate: number, seconds: number): Pr
   net.nodes[last] = isolated
   await Promise.all([
     issue(net.nodes[0]!, Math.max(10, Math.round(rate * seconds)), rate),
-    issue(isolated, Math.max(5, Math.round((rate * seconds) / 2)), rate)
+    // signed by its registered presigner: the others take a stranger's spam from a peer they did not name only at a stranger's rate
+    submit(isolated, net.presigners[last]!.sign(Math.max(5, Math.round((rate * seconds) / 2))), rate)
   ])
   const union = net.views[0]!.transactions() + net.views[last]!.transactions() - common
   await isolated.stop()
@@ -336,6 +337,11 @@ export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) 
     net.views.push(...net.nodes.map((node) => new NodeLedgerView(node.dataDir)))
     const everyPeer = async () => (await ask<NetworkStatus>(operator, 'network.status', {})).peers >= plan.nodes - 1
     if (!(await within(SETTLE_TIMEOUT_MS, everyPeer))) throw net.failure(`node 0 did not count ${plan.nodes - 1} peers within ${SETTLE_TIMEOUT_MS / 1000} s`)
+    // the presigners sign as registered participants do: a key nobody admitted gets a stranger's share only
+    const participants = net.presigners.map((presigner, i) => ({ id: `bench-${i}`, role: 'ev', address: presigner.address }))
+    await ask(operator, 'market.registerAll', { participants, passphrase })
+    const everyoneRegistered = async () => (await Promise.all(net.nodes.map((node) => ask<unknown[]>(node, 'market.participants', {})))).every((listed) => listed.length === participants.length)
+    if (!(await within(SETTLE_TIMEOUT_MS, everyoneRegistered))) throw net.failure(`the nodes did not confirm the presigners' ${participants.length} registrations within ${SETTLE_TIMEOUT_MS / 1000} s`)
     // a few transactions first: every node has joined and gossip reaches them all
     await issue(operator, 20, 100)
     await net.settle('after the first transactions')

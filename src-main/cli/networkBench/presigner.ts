@@ -7,8 +7,11 @@ import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DATABASE_FILE_NAME } from '../../core/app'
 import { openDatabase, type Db } from '../../core/db/connection'
+import { addressOf } from '../../core/ledger/address'
 import { Ledger } from '../../core/ledger/ledger'
+import { publicKeyBytes } from '../../core/ledger/signing'
 import { TxKind } from '../../core/ledger/transaction'
+import { encodeAddress } from '../../core/wallet/keys'
 
 const BATCH = 500
 
@@ -24,6 +27,11 @@ export class Presigner {
     copyFileSync(join(operatorDir, DATABASE_FILE_NAME), file)
     this.db = openDatabase(file)
     this.ledger = new Ledger(this.db)
+  }
+
+  /** The wallet address of the key it signs with, as the operator registers it. */
+  get address(): string {
+    return encodeAddress(addressOf(publicKeyBytes(this.key)))
   }
 
   /** `count` new data transactions, parents first, as base64. */

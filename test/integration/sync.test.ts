@@ -85,25 +85,27 @@ describe('dv2g node sync', () => {
   it('a lagging node with an honest peer and one that claims a huge count and stalls sync is level with the honest peer within 60 s, the staller still connected', async () => {
     const honestDir = await dataDirWithTreasury()
     const laggingDir = tempDir()
-    // the lagging node joins the network, then misses what the honest node issues while it is down
+    // the lagging node joins the network, then misses what the honest node issues while both are down
     const first = await startNode(honestDir)
-    const joined = await startNode(laggingDir, ['--peer', first.listen[0]!])
+    const honestAddress = first.listen[0]!
+    const joined = await startNode(laggingDir, ['--peer', honestAddress])
     await waitFor(async () => joined.log(), (log) => log.includes(`joined network ${first.networkId}`), 60_000, 'the lagging node to join the network')
-    await joined.stop()
-    await first.stop()
+    await Promise.all([joined.stop(), first.stop()])
     await spam(honestDir, 3_000)
     const held = storedIds(honestDir).length
     const staller = await StallingPeer.start(first.networkId!)
     try {
-      // the staller is there first, and its claim is the largest the lagging node ever hears
-      const lagging = await startNode(laggingDir, ['--peer', staller.address])
+      // both are the lagging node's peers; the staller is there first, with the largest claim it ever hears
+      const lagging = await startNode(laggingDir, ['--peer', staller.address, '--peer', honestAddress])
       await until(() => staller.stalled >= 1, 30_000, 'the lagging node to ask the staller to sync')
-      const honest = await startNode(honestDir, ['--peer', lagging.listen[0]!])
+      // the honest node comes back where the lagging node keeps dialling it
+      const honest = await startNode(honestDir, ['--listen', honestAddress.split('/p2p/')[0]!])
       const started = Date.now()
       await waitFor(async () => storedIds(laggingDir).length, (n) => n === held, 60_000, 'the lagging node to hold what the honest peer holds')
       const levelAfterMs = Date.now() - started
       expect(storedIds(laggingDir)).toEqual(storedIds(honestDir))
-      expect(lagging.log()).toContain(`synced from ${honest.peerId}`)
+      await waitFor(async () => lagging.log(), (log) => log.includes(`synced from ${honest.peerId}`), 10_000, 'the lagging node to log its sync from the honest peer')
+      expect(lagging.log()).toMatch(new RegExp(`sync from ${staller.peerId} passed over for 30 s: no answer to a sync request within 15 s`))
       // a peer that stalls is passed over, not banned
       expect(staller.connectedTo(lagging.peerId)).toBe(true)
       console.log(`sync: level with the honest peer ${levelAfterMs} ms after it connected, beside a staller (${staller.stalled} sync requests stalled)`)

@@ -159,9 +159,13 @@ export class TransactionGossip {
     )
   }
 
-  /** Whether each of a peer's checked transactions passes the admission rule (sync): the rest is not stored. */
+  /**
+   * Whether each of a peer's checked transactions passes the admission rule (sync): the rest is
+   * not stored. History may hold strangers' transactions taken in at the rule's pace over a long
+   * time, so what is left out here does not count against the peer serving it.
+   */
   admitsFromPeer(checked: readonly Checked[], peer: string): boolean[] {
-    return checked.map((c) => !c.ok || this.admitFrom(peer, c))
+    return checked.map((c) => !c.ok || this.admitFrom(peer, c, false))
   }
 
   /** Held transactions stored from a peer's history: their parents are fetched as gossip's are. */
@@ -170,10 +174,10 @@ export class TransactionGossip {
   }
 
   /** Whether a stranger's transaction from this peer passes the rule (and is counted); a refusal counts against the peer. */
-  private admitFrom(peer: string, checked: Extract<Checked, { ok: true }>): boolean {
+  private admitFrom(peer: string, checked: Extract<Checked, { ok: true }>, countsAgainstPeer = true): boolean {
     if (this.intake.trusted(peer)) return true
     const verdict = this.intake.admission.admit(checked.tx, leadingZeroBits(checked.id), this.ledger.options.powBits)
-    if (!verdict.ok) this.intake.relayed.admit(peer)
+    if (!verdict.ok && countsAgainstPeer) this.intake.relayed.admit(peer)
     return verdict.ok
   }
 

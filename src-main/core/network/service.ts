@@ -195,6 +195,11 @@ export class NetworkNode implements NetworkView {
     return [...byPeer.values()]
   }
 
+  /** Transactions of issuers nobody admitted that the admission rule left out since the node started. */
+  strangersLeftOut(): number {
+    return this.intake.admission.refused
+  }
+
   /** Peers banned for misbehaving, with what they did and until when. */
   banned(): BannedPeer[] {
     return this.gate.banned().map(({ id, reason, untilMs }) => ({ id, reason, until: new Date(untilMs).toISOString() }))

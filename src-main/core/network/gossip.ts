@@ -195,7 +195,8 @@ export class TransactionGossip {
     if (this.ledger.graph.indexOf(id) !== NONE) return TopicValidatorResult.Ignore
     const unsigned = checkAllButSignature(data, this.ledger.options, this.ledger.options.now(), id)
     // a stranger past the admission rule costs no signature check: ignored, and counted against its relay
-    const verdict = unsigned.ok && !this.intake.trusted(peer) ? this.intake.admission.judge(unsigned.tx, leadingZeroBits(unsigned.id), this.ledger.options.powBits) : null
+    const judged = unsigned.ok && !this.intake.trusted(peer) && !this.vouched.has(toHex(unsigned.id))
+    const verdict = judged ? this.intake.admission.judge(unsigned.tx, leadingZeroBits(unsigned.id), this.ledger.options.powBits) : null
     if (verdict && !verdict.ok) {
       this.intake.relayed.admit(peer)
       return TopicValidatorResult.Ignore

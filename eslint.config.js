@@ -1,6 +1,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
+import prettier from 'eslint-config-prettier/flat'
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'test-artifacts/', 'coverage/'] },
@@ -43,5 +44,7 @@ export default tseslint.config(
         { selector: "Property[key.name='sandbox'][value.value=false]", message: 'the renderer stays sandboxed (DESIGN.md security)' }
       ]
     }
-  }
+  },
+  // formatting is Prettier's (npm run format): the rules that would argue with it are off
+  prettier
 )

@@ -23,5 +23,8 @@ if (reason) {
 }
 
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs')
-const result = spawnSync(process.execPath, [vitest, 'run', '--config', 'vitest.e2e.config.ts', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
+const result = spawnSync(process.execPath, [vitest, 'run', '--config', 'vitest.e2e.config.ts', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit'
+})
 process.exit(result.status ?? 1)

@@ -12,7 +12,8 @@ const failingSeverities = new Set(['MEDIUM', 'HIGH', 'CRITICAL'])
 /** check -> file -> why the finding is expected and safe */
 const reviewed = {
   OPEN_EXTERNAL_JS_CHECK: {
-    'electron/openExternal.ts': 'the one openExternal call docs/architecture.md allows, behind an https host allow-list (trustedUrl.test.ts)'
+    'electron/openExternal.ts':
+      'the one openExternal call docs/architecture.md allows, behind an https host allow-list (trustedUrl.test.ts)'
   },
   PRELOAD_JS_CHECK: {
     'electron/window.ts': 'the sandboxed preload exposes one function per contract method and never ipcRenderer (preload.test.ts)'

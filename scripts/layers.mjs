@@ -9,12 +9,34 @@ export const layers = [
   { name: 'shared', dir: 'src-shared', mayImport: ['shared'], packages: ['zod'], nodeBuiltins: false },
   { name: 'core', dir: 'src-main/core', mayImport: ['shared', 'core'], packages: null, nodeBuiltins: true, forbidPackages: ['electron'] },
   { name: 'electron', dir: 'src-main/electron', mayImport: ['shared', 'core', 'electron'], packages: null, nodeBuiltins: true },
-  { name: 'server', dir: 'src-main/server', mayImport: ['shared', 'core', 'server'], packages: null, nodeBuiltins: true, forbidPackages: ['electron'] },
-  { name: 'cli', dir: 'src-main/cli', mayImport: ['shared', 'core', 'server', 'cli'], packages: null, nodeBuiltins: true, forbidPackages: ['electron'] },
-  { name: 'renderer', dir: 'src-renderer', mayImport: ['shared', 'renderer'], packages: null, nodeBuiltins: false, forbidPackages: ['electron'] }
+  {
+    name: 'server',
+    dir: 'src-main/server',
+    mayImport: ['shared', 'core', 'server'],
+    packages: null,
+    nodeBuiltins: true,
+    forbidPackages: ['electron']
+  },
+  {
+    name: 'cli',
+    dir: 'src-main/cli',
+    mayImport: ['shared', 'core', 'server', 'cli'],
+    packages: null,
+    nodeBuiltins: true,
+    forbidPackages: ['electron']
+  },
+  {
+    name: 'renderer',
+    dir: 'src-renderer',
+    mayImport: ['shared', 'renderer'],
+    packages: null,
+    nodeBuiltins: false,
+    forbidPackages: ['electron']
+  }
 ]
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g
 
 export function importsOf(source) {
   const found = []

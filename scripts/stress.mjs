@@ -106,7 +106,11 @@ function summaryLine(r) {
 }
 
 function firstLine(text) {
-  return String(text ?? 'failed').split('\n').find((line) => line.trim() !== '') ?? 'failed'
+  return (
+    String(text ?? 'failed')
+      .split('\n')
+      .find((line) => line.trim() !== '') ?? 'failed'
+  )
 }
 
 function parseArgs(args) {

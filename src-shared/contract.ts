@@ -82,9 +82,13 @@ const walletNameSchema = z
   .trim()
   .regex(/^[\w .-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, spaces, dots, dashes or underscores' })
 /** A wallet's name when it is made: the names rule too (a wallet an earlier release let through keeps working). */
-const newWalletNameSchema = nameSchema().regex(/^[\w .-]{1,64}$/, { message: 'must be 1 to 64 letters, digits, spaces, dots, dashes or underscores' })
+const newWalletNameSchema = nameSchema().regex(/^[\w .-]{1,64}$/, {
+  message: 'must be 1 to 64 letters, digits, spaces, dots, dashes or underscores'
+})
 /** Token amounts travel as decimal strings of base units: integers beyond 2^53 stay exact. */
-const baseUnitsSchema = z.string({ error: 'must be a string of base units' }).regex(/^\d{1,19}$/, { message: 'must be a whole number of base units' })
+const baseUnitsSchema = z
+  .string({ error: 'must be a string of base units' })
+  .regex(/^\d{1,19}$/, { message: 'must be a whole number of base units' })
 const txIdSchema = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 hex digits' })
 /**
  * With milestone issuers in the genesis: confirmed is final (a milestone applied it), conflicting
@@ -168,7 +172,18 @@ export const slotOutcomeSchema = z.object({
   iterations: z.object({ stackelberg: count, egt: count }),
   clearingPrice: num.nullable(),
   sellers: z.array(
-    z.object({ id: z.string(), supplyKWh: num, reservePrice: num, price: num, probability: num, demandKWh: num, ratio: num.nullable(), utility: num, soldKWh: num, earned: num })
+    z.object({
+      id: z.string(),
+      supplyKWh: num,
+      reservePrice: num,
+      price: num,
+      probability: num,
+      demandKWh: num,
+      ratio: num.nullable(),
+      utility: num,
+      soldKWh: num,
+      earned: num
+    })
   ),
   buyers: z.array(z.object({ id: z.string(), demandCapKWh: num, boughtKWh: num, paid: num, welfare: num })),
   trades: z.array(z.object({ buyer: z.string(), seller: z.string(), energyKWh: num, price: num, paid: num })),
@@ -182,8 +197,18 @@ export const slotOutcomeSchema = z.object({
 export const dayResultSchema = z.object({
   scenario: z.string(),
   slots: z.array(slotOutcomeSchema),
-  evs: z.array(z.object({ id: z.string(), pcr: z.array(num.nullable()), exportableKWh: z.array(num), soldKWh: z.array(num), batteryKWh: z.array(num) })),
-  grids: z.array(z.object({ id: z.string(), pcr: z.array(num.nullable()), demandCapKWh: z.array(num), boughtKWh: z.array(num), storageKWh: z.array(num) })),
+  evs: z.array(
+    z.object({ id: z.string(), pcr: z.array(num.nullable()), exportableKWh: z.array(num), soldKWh: z.array(num), batteryKWh: z.array(num) })
+  ),
+  grids: z.array(
+    z.object({
+      id: z.string(),
+      pcr: z.array(num.nullable()),
+      demandCapKWh: z.array(num),
+      boughtKWh: z.array(num),
+      storageKWh: z.array(num)
+    })
+  ),
   converged: z.boolean(),
   totalTradedKWh: num,
   totalPaid: num
@@ -198,7 +223,9 @@ export const gameEditSchema = z
   })
   .strict()
 
-export const marketClockSchema = z.enum(['instant', 'accelerated', 'hourly', 'network'], { error: 'must be instant, accelerated, hourly or network' })
+export const marketClockSchema = z.enum(['instant', 'accelerated', 'hourly', 'network'], {
+  error: 'must be instant, accelerated, hourly or network'
+})
 
 export const marketRunSchema = z.object({
   id: z.string(),
@@ -224,7 +251,6 @@ export const marketRunSchema = z.object({
   nextSlotAt: num.nullable()
 })
 export type MarketRun = z.infer<typeof marketRunSchema>
-
 
 export const serialSettingsSchema = z.object({
   baudRate: count,
@@ -444,30 +470,42 @@ export const methods = {
   'app.info': method(noInput, appInfoSchema),
   'esu.compute': method(esuParametersSchema, esuCostSchema),
   'esu.listProfiles': method(noInput, z.array(esuProfileSchema)),
-  'esu.saveProfile': method(
-    z.object({ name: profileNameSchema, parameters: esuParametersSchema }).strict(),
-    esuProfileSchema
-  ),
+  'esu.saveProfile': method(z.object({ name: profileNameSchema, parameters: esuParametersSchema }).strict(), esuProfileSchema),
   'esu.deleteProfile': method(z.object({ name: profileNameSchema }).strict(), z.object({ deleted: z.boolean() })),
 
   'wallet.list': method(noInput, z.object({ unlocked: z.boolean(), newKeystore: z.boolean(), wallets: z.array(walletSchema) })),
-  'wallet.unlock': method(z.object({ passphrase: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(), z.object({ unlocked: z.literal(true) })),
+  'wallet.unlock': method(
+    z.object({ passphrase: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(),
+    z.object({ unlocked: z.literal(true) })
+  ),
   'wallet.lock': method(noInput, z.object({ unlocked: z.literal(false) })),
   'wallet.create': method(
     z.object({ name: newWalletNameSchema, role: roleSchema }).strict(),
     z.object({ wallet: walletSchema, mnemonic: z.string(), treasury: z.boolean() })
   ),
   'wallet.import': method(
-    z.object({ name: newWalletNameSchema, role: roleSchema, mnemonic: z.string().min(1, { message: 'must not be empty' }).max(1024) }).strict(),
+    z
+      .object({ name: newWalletNameSchema, role: roleSchema, mnemonic: z.string().min(1, { message: 'must not be empty' }).max(1024) })
+      .strict(),
     z.object({ wallet: walletSchema, treasury: z.boolean() })
   ),
   'wallet.send': method(
-    z.object({ from: walletNameSchema, to: z.string().min(1, { message: 'must not be empty' }).max(512), amount: baseUnitsSchema }).strict(),
+    z
+      .object({ from: walletNameSchema, to: z.string().min(1, { message: 'must not be empty' }).max(512), amount: baseUnitsSchema })
+      .strict(),
     z.object({ id: txIdSchema })
   ),
   'wallet.history': method(
     z.object({ name: walletNameSchema, limit: z.number().int().min(1).max(500).optional() }).strict(),
-    z.array(z.object({ id: txIdSchema, direction: z.enum(['in', 'out']), amount: baseUnitsSchema, status: txStatusSchema, receivedAt: z.number() }))
+    z.array(
+      z.object({
+        id: txIdSchema,
+        direction: z.enum(['in', 'out']),
+        amount: baseUnitsSchema,
+        status: txStatusSchema,
+        receivedAt: z.number()
+      })
+    )
   ),
 
   'tangle.stats': method(noInput, tangleStatsSchema),
@@ -478,11 +516,24 @@ export const methods = {
     z.object({ count: z.number().int().min(1).max(1_000_000), rate: z.number().min(1).max(10_000) }).strict(),
     z.object({ started: z.literal(true) })
   ),
-  'tangle.search': method(z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }).max(512) }).strict(), z.array(tangleTxSchema)),
+  'tangle.search': method(
+    z.object({ query: z.string().trim().min(1, { message: 'must not be empty' }).max(512) }).strict(),
+    z.array(tangleTxSchema)
+  ),
 
   'market.scenarios': method(
     noInput,
-    z.array(z.object({ name: z.string(), description: z.string(), evs: count, grids: count, slots: count, currency: z.string(), game: z.object({ sigma1: num, sigma2: num, C: num }) }))
+    z.array(
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        evs: count,
+        grids: count,
+        slots: count,
+        currency: z.string(),
+        game: z.object({ sigma1: num, sigma2: num, C: num })
+      })
+    )
   ),
   /** starts a run: the whole day now, one slot every slotSeconds, or one slot per real hour */
   'market.start': method(
@@ -497,7 +548,12 @@ export const methods = {
       .strict(),
     marketRunSchema
   ),
-  'market.control': method(z.object({ runId: runIdSchema, action: z.enum(['pause', 'resume', 'step', 'stop'], { error: 'must be pause, resume, step or stop' }) }).strict(), marketRunSchema),
+  'market.control': method(
+    z
+      .object({ runId: runIdSchema, action: z.enum(['pause', 'resume', 'step', 'stop'], { error: 'must be pause, resume, step or stop' }) })
+      .strict(),
+    marketRunSchema
+  ),
   'market.setGame': method(z.object({ runId: runIdSchema, game: gameEditSchema }).strict(), marketRunSchema),
   /**
    * settles every converged slot of the run not yet on the ledger, each pair paid exactly once:
@@ -510,7 +566,11 @@ export const methods = {
   'market.runs': method(noInput, z.array(marketRunSchema)),
   'market.day': method(
     z.object({ runId: runIdSchema }).strict(),
-    z.object({ run: marketRunSchema, day: dayResultSchema, settlement: z.array(z.object({ t: count, settled: z.boolean(), error: z.string().nullable() })) })
+    z.object({
+      run: marketRunSchema,
+      day: dayResultSchema,
+      settlement: z.array(z.object({ t: count, settled: z.boolean(), error: z.string().nullable() }))
+    })
   ),
   'market.slot': method(z.object({ runId: runIdSchema, t: z.number().int().min(1) }).strict(), slotOutcomeSchema),
   /** the registered EVs and grids (as milestones confirmed them), with the last input of each */
@@ -528,7 +588,13 @@ export const methods = {
   ),
   /** binds a wallet address to a participant id and role, signed by the operator's wallet (the keystore unlocked) */
   'market.register': method(
-    z.object({ id: nameSchema(), role: z.enum(['ev', 'grid'], { error: 'must be ev or grid' }), address: z.string().trim().min(1, { message: 'must not be empty' }).max(512) }).strict(),
+    z
+      .object({
+        id: nameSchema(),
+        role: z.enum(['ev', 'grid'], { error: 'must be ev or grid' }),
+        address: z.string().trim().min(1, { message: 'must not be empty' }).max(512)
+      })
+      .strict(),
     z.object({ tx: z.string() })
   ),
   'market.revoke': method(z.object({ id: z.string().min(1) }).strict(), z.object({ tx: z.string() })),
@@ -556,14 +622,25 @@ export const methods = {
     })
   ),
   /** what this node found for each of a run's results (slots 1-based); empty for a run of a local clock */
-  'market.verifications': method(z.object({ runId: runIdSchema }).strict(), z.array(z.object({ t: z.number().int(), matches: z.boolean(), differences: z.array(z.string()) }))),
+  'market.verifications': method(
+    z.object({ runId: runIdSchema }).strict(),
+    z.array(z.object({ t: z.number().int(), matches: z.boolean(), differences: z.array(z.string()) }))
+  ),
   /** a network run's solved slots (t from 1): what each EV sold and what its meter says it delivered */
   'market.deliveries': method(
     z.object({ runId: runIdSchema }).strict(),
     z.array(
       z.object({
         t: z.number().int(),
-        evs: z.array(z.object({ id: z.string(), soldKWh: z.number(), deliveredKWh: z.number().nullable(), deviationKWh: z.number().nullable(), tx: z.string().nullable() }))
+        evs: z.array(
+          z.object({
+            id: z.string(),
+            soldKWh: z.number(),
+            deliveredKWh: z.number().nullable(),
+            deviationKWh: z.number().nullable(),
+            tx: z.string().nullable()
+          })
+        )
       })
     )
   ),
@@ -572,18 +649,35 @@ export const methods = {
   'meter.availablePorts': method(noInput, z.array(z.object({ path: z.string(), manufacturer: z.string().nullable() }))),
   'meter.ports': method(noInput, z.array(meterPortSchema)),
   /** DSMR 5 meters: 115200 8N1; DSMR 2.2–4: 9600 7E1 */
-  'meter.addPort': method(z.object({ path: pathSchema, protocol: z.enum(['dsmr5', 'dsmr4'], { error: 'must be dsmr5 or dsmr4' }), prosumer: prosumerSchema }).strict(), meterPortSchema),
+  'meter.addPort': method(
+    z
+      .object({ path: pathSchema, protocol: z.enum(['dsmr5', 'dsmr4'], { error: 'must be dsmr5 or dsmr4' }), prosumer: prosumerSchema })
+      .strict(),
+    meterPortSchema
+  ),
   'meter.removePort': method(z.object({ path: pathSchema }).strict(), z.object({ removed: z.literal(true) })),
   'meter.list': method(noInput, z.array(meterSchema)),
   'meter.assign': method(z.object({ meterId: z.string().min(1), prosumer: prosumerSchema }).strict(), z.array(meterSchema)),
   'meter.readings': method(
-    z.object({ meterId: z.string().min(1), fromMs: z.number().optional(), toMs: z.number().optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+    z
+      .object({
+        meterId: z.string().min(1),
+        fromMs: z.number().optional(),
+        toMs: z.number().optional(),
+        limit: z.number().int().min(1).max(10_000).optional()
+      })
+      .strict(),
     z.array(z.object({ tsMs: num, importWh: num, exportWh: num, powerW: num.nullable(), flags: count }))
   ),
   /** removable volumes (USB sticks) and the meter logs on them */
   'meter.volumes': method(noInput, z.array(z.object({ name: z.string(), path: z.string(), files: z.array(z.string()) }))),
   'meter.import': method(
-    z.object({ paths: z.array(pathSchema).min(1, { message: 'choose at least one file or folder' }).max(MAX_IMPORT_PATHS), timeZone: z.string().min(1).max(64).optional() }).strict(),
+    z
+      .object({
+        paths: z.array(pathSchema).min(1, { message: 'choose at least one file or folder' }).max(MAX_IMPORT_PATHS),
+        timeZone: z.string().min(1).max(64).optional()
+      })
+      .strict(),
     /** skipped: what could not be read (a folder, a link out of the chosen folder, a FIFO…) and why */
     z.object({ files: z.array(fileImportSchema), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) })
   ),
@@ -614,11 +708,19 @@ export const methods = {
       .strict(),
     z.object({ charger: ocppChargerSchema, password: z.string() })
   ),
-  'ocpp.update': method(z.object({ id: chargerIdSchema, dischargeByNegativeLimit: z.boolean().optional(), prosumer: prosumerSchema.optional() }).strict(), ocppChargerSchema),
+  'ocpp.update': method(
+    z.object({ id: chargerIdSchema, dischargeByNegativeLimit: z.boolean().optional(), prosumer: prosumerSchema.optional() }).strict(),
+    ocppChargerSchema
+  ),
   'ocpp.remove': method(z.object({ id: chargerIdSchema }).strict(), z.object({ removed: z.literal(true) })),
   'ocpp.settings': method(noInput, ocppSettingsSchema),
   'ocpp.configure': method(
-    z.object({ listen: hostPortSchema.nullable().optional(), unknownChargers: z.enum(['Pending', 'Rejected'], { error: 'must be Pending or Rejected' }).optional() }).strict(),
+    z
+      .object({
+        listen: hostPortSchema.nullable().optional(),
+        unknownChargers: z.enum(['Pending', 'Rejected'], { error: 'must be Pending or Rejected' }).optional()
+      })
+      .strict(),
     ocppSettingsSchema
   )
 } as const
@@ -641,13 +743,32 @@ export const events = {
   'wallet.changed': z.object({ unlocked: z.boolean() }),
   'market.runChanged': marketRunSchema,
   /** a slot solved: its outcome without the iterations, which follow in market.iterations */
-  'market.slotSolved': z.object({ runId: z.string(), outcome: slotOutcomeSchema, settled: z.boolean(), settleError: z.string().nullable() }),
+  'market.slotSolved': z.object({
+    runId: z.string(),
+    outcome: slotOutcomeSchema,
+    settled: z.boolean(),
+    settleError: z.string().nullable()
+  }),
   /** the literal iterations of the slot, a few at a time, at a pace the eye can follow */
-  'market.iterations': z.object({ runId: z.string(), t: count, sellers: z.array(z.string()), from: count, steps: z.array(traceStepSchema), total: count }),
+  'market.iterations': z.object({
+    runId: z.string(),
+    t: count,
+    sellers: z.array(z.string()),
+    from: count,
+    steps: z.array(traceStepSchema),
+    total: count
+  }),
   'meter.reading': z.object({ meterId: z.string(), port: z.string(), tsMs: num, importWh: num, exportWh: num, powerW: num.nullable() }),
   'meter.portsChanged': z.object({ ports: z.array(meterPortSchema) }),
   'meter.metersChanged': z.object({ meters: z.array(meterSchema) }),
-  'meter.importProgress': z.object({ path: z.string(), file: count, files: count, bytesRead: num, bytesTotal: num, phase: z.enum(['reading', 'writing', 'done']) }),
+  'meter.importProgress': z.object({
+    path: z.string(),
+    file: count,
+    files: count,
+    bytesRead: num,
+    bytesTotal: num,
+    phase: z.enum(['reading', 'writing', 'done'])
+  }),
   /** a charger connected, reported or was sent a profile: every charger as it stands, at most every 250 ms */
   'ocpp.chargersChanged': z.object({ chargers: z.array(ocppChargerSchema) })
 } as const

@@ -25,11 +25,15 @@ export function milestoneIntervalMs(args: ParsedArgs): number | undefined {
 export async function milestoneIssuerKey(app: App): Promise<KeyObject> {
   const { ledger, wallets } = app.ledger()
   const refuse = (why: string) => new UsageError(`--${MILESTONE_OPTION}: ${why}`)
-  if (ledger.isEmpty) throw refuse('this data dir has no tangle yet; milestones are issued by the node that holds the operator wallet the genesis names')
+  if (ledger.isEmpty)
+    throw refuse('this data dir has no tangle yet; milestones are issued by the node that holds the operator wallet the genesis names')
   const issuers = ledger.milestones.genesisIssuers().map((key) => Buffer.from(key).toString('hex'))
   if (issuers.length === 0) throw refuse('the genesis of this tangle names no milestone issuer')
   const wallet = milestoneIssuerWallet(wallets.keystore, ledger)
-  if (!wallet) throw refuse(`this data dir holds no milestone issuer key (the genesis names ${issuers.map((k) => `${k.slice(0, 16)}…`).join(', ')}); run it on the operator's data dir`)
+  if (!wallet)
+    throw refuse(
+      `this data dir holds no milestone issuer key (the genesis names ${issuers.map((k) => `${k.slice(0, 16)}…`).join(', ')}); run it on the operator's data dir`
+    )
   try {
     wallets.keystore.unlock(await readPassphrase('Keystore passphrase (milestone issuer): '))
     return wallets.keystore.key(wallet.name).privateKey

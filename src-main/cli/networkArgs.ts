@@ -42,7 +42,8 @@ export function takeNetworkArgs(argv: readonly string[]): NetworkArgs {
   try {
     for (const address of listenArgs.values) parseAddress(address, '--listen')
     for (const address of peerArgs.values) {
-      if (!peerIdOf(parseAddress(address, '--peer'))) throw new UsageError(`--peer ${address} needs the peer's id at the end (/p2p/12D3Koo...), as dv2g node prints it`)
+      if (!peerIdOf(parseAddress(address, '--peer')))
+        throw new UsageError(`--peer ${address} needs the peer's id at the end (/p2p/12D3Koo...), as dv2g node prints it`)
     }
   } catch (error) {
     if (error instanceof AddressError) throw new UsageError(error.message)

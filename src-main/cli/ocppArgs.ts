@@ -15,7 +15,8 @@ export function ocppSettingsOf(args: ParsedArgs): OcppFileSettings | null {
   const listen = stringOption(args, 'ocpp-listen')
   const certFile = stringOption(args, 'ocpp-tls-cert')
   const keyFile = stringOption(args, 'ocpp-tls-key')
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--ocpp-tls-cert and --ocpp-tls-key go together: give both files or neither')
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('--ocpp-tls-cert and --ocpp-tls-key go together: give both files or neither')
   if (listen === undefined) {
     if (certFile !== undefined) throw new UsageError('--ocpp-tls-cert and --ocpp-tls-key go with --ocpp-listen HOST:PORT')
     return null

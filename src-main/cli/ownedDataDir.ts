@@ -37,11 +37,15 @@ export interface OwnOptions {
   log: (line: string) => void
 }
 
-export async function openOwnedDataDir(dataDir: string, { owner, network: wanted, networkFromSettings, localMilestoneMs, ocpp, log }: OwnOptions): Promise<OwnedDataDir> {
+export async function openOwnedDataDir(
+  dataDir: string,
+  { owner, network: wanted, networkFromSettings, localMilestoneMs, ocpp, log }: OwnOptions
+): Promise<OwnedDataDir> {
   // the data dir is this process's until it stops: other commands' writes come through its channel
   const lock = ownDataDir(dataDir, owner)
   // one milestone clock per process: the network's, started with the key read below, or the console's own
-  const localMilestones = wanted?.milestoneMs !== undefined ? 'off' : localMilestoneMs === undefined ? undefined : { intervalMs: localMilestoneMs }
+  const localMilestones =
+    wanted?.milestoneMs !== undefined ? 'off' : localMilestoneMs === undefined ? undefined : { intervalMs: localMilestoneMs }
   const app = open(dataDir, { transport: 'serve', ...(localMilestones ? { localMilestones } : {}) })
   let channel: RunningChannel | undefined
   let network: NetworkNode | undefined
@@ -67,13 +71,23 @@ export async function openOwnedDataDir(dataDir: string, { owner, network: wanted
     if (wanted) {
       const listen = listenAddresses(wanted.args)
       try {
-        network = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen, peers: wanted.args.peers, mdns: wanted.args.mdns, log, registeredIssuer: registeredIssuers(() => app.marketTangle().participants()) })
+        network = await NetworkNode.start({
+          dataDir: app.dataDir,
+          ledger: app.ledger().ledger,
+          db: app.db,
+          listen,
+          peers: wanted.args.peers,
+          mdns: wanted.args.mdns,
+          log,
+          registeredIssuer: registeredIssuers(() => app.marketTangle().participants())
+        })
       } catch (error) {
         throw await networkStartError(error, listen)
       }
       detachNetwork = attachNetwork(app, network)
       pinNetworkSettings(app, { enabled: true, listen, peers: wanted.args.peers, mdns: wanted.args.mdns })
-      if (issuerKey && wanted.milestoneMs !== undefined) milestones = new MilestoneClock(app.ledger().ledger, issuerKey, wanted.milestoneMs, log)
+      if (issuerKey && wanted.milestoneMs !== undefined)
+        milestones = new MilestoneClock(app.ledger().ledger, issuerKey, wanted.milestoneMs, log)
     } else if (networkFromSettings) {
       networkSwitch = new NetworkSwitch(app, log)
       await networkSwitch.start()

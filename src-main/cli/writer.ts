@@ -20,7 +20,12 @@ function toCliError(error: ChannelError): Error {
 }
 
 /** Runs work holding the data dir's lock, or hands its live holder to whenHeld. */
-async function holdingDataDir<T>(dataDir: string, command: string, work: (dir: string) => Promise<T>, whenHeld: (holder: LockHolder) => Promise<T>): Promise<T> {
+async function holdingDataDir<T>(
+  dataDir: string,
+  command: string,
+  work: (dir: string) => Promise<T>,
+  whenHeld: (holder: LockHolder) => Promise<T>
+): Promise<T> {
   const dir = resolve(dataDir)
   preparePrivateDataDir(dir)
   let lock
@@ -37,7 +42,13 @@ async function holdingDataDir<T>(dataDir: string, command: string, work: (dir: s
   }
 }
 
-export function runWrite<N extends OperationName>(dataDir: string, command: string, name: N, input: OperationInput<N>, out: Output): Promise<OperationOutput<N>> {
+export function runWrite<N extends OperationName>(
+  dataDir: string,
+  command: string,
+  name: N,
+  input: OperationInput<N>,
+  out: Output
+): Promise<OperationOutput<N>> {
   const runHere = (dir: string) =>
     withApp(dir, async (app) => {
       try {
@@ -53,7 +64,8 @@ export function runWrite<N extends OperationName>(dataDir: string, command: stri
       return (await callChannel(holder, name, input, out.note)) as OperationOutput<N>
     } catch (error) {
       if (error instanceof ChannelCallError) throw toCliError(error.detail)
-      if (error instanceof ChannelAnswerTooLongError) throw new Error(`${holder.owner} ran ${command}, but ${error.message}: look at what it did in the data dir`)
+      if (error instanceof ChannelAnswerTooLongError)
+        throw new Error(`${holder.owner} ran ${command}, but ${error.message}: look at what it did in the data dir`)
       if (error instanceof ChannelUnreachableError) throw new DataDirHeldError(holder, `${error.message}; wait for it to finish or stop it`)
       throw error
     }

@@ -1,14 +1,6 @@
 // Contract handlers: method -> service call. Both transports dispatch through here, so a call is
 // validated by the same schemas whichever way it arrived.
-import {
-  ApiError,
-  isMethodName,
-  methods,
-  parseInput,
-  type MethodName,
-  type MethodOutput,
-  type TangleTx
-} from '../../src-shared/contract'
+import { ApiError, isMethodName, methods, parseInput, type MethodName, type MethodOutput, type TangleTx } from '../../src-shared/contract'
 import { esuCost, EsuNotFiniteError } from '../../src-shared/market/esu'
 import type { App } from './app'
 import type { IngestOutcome } from './ledger/ledger'
@@ -59,9 +51,20 @@ function networkControl(app: App): NetworkControl {
 /** A service's refusal as the contract's error: invalid_argument naming the field its message starts with, or not_found. */
 function asApiError(error: unknown): unknown {
   if (error instanceof MarketError && error.notFound) return new ApiError('not_found', error.message)
-  if (!(error instanceof MarketError || error instanceof MarketTangleError || error instanceof MeterError || error instanceof OcppError || error instanceof OcppSettingsError)) return error
+  if (!(
+    error instanceof MarketError ||
+    error instanceof MarketTangleError ||
+    error instanceof MeterError ||
+    error instanceof OcppError ||
+    error instanceof OcppSettingsError
+  ))
+    return error
   const field = /^(\w+): /.exec(error.message)?.[1]
-  return new ApiError('invalid_argument', error.message, field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined)
+  return new ApiError(
+    'invalid_argument',
+    error.message,
+    field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined
+  )
 }
 
 function serviceCall<T>(work: () => T): T {
@@ -89,7 +92,10 @@ export function createHandlers(app: App): Handlers {
       try {
         return esuCost(parameters)
       } catch (error) {
-        if (error instanceof EsuNotFiniteError) throw new ApiError('invalid_argument', error.message, [{ path: error.field, message: error.message.slice(error.field.length + 2) }])
+        if (error instanceof EsuNotFiniteError)
+          throw new ApiError('invalid_argument', error.message, [
+            { path: error.field, message: error.message.slice(error.field.length + 2) }
+          ])
         throw error
       }
     },
@@ -123,7 +129,8 @@ export function createHandlers(app: App): Handlers {
     },
     'wallet.send': ({ from, to, amount }) => {
       // insufficient funds is about the amount, a bad address about the recipient, anything else (an unknown or locked wallet) about the sender
-      const fieldOf = (error: KeystoreError | KeyInputError) => (error instanceof AmountError ? 'amount' : error instanceof KeyInputError ? 'to' : 'from')
+      const fieldOf = (error: KeystoreError | KeyInputError) =>
+        error instanceof AmountError ? 'amount' : error instanceof KeyInputError ? 'to' : 'from'
       const outcome = refusedAt(fieldOf, () => ledger().wallets.send(from, to, BigInt(amount))) as IngestOutcome
       if (outcome.status !== 'accepted') {
         throw new ApiError('invalid_argument', `the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
@@ -146,7 +153,9 @@ export function createHandlers(app: App): Handlers {
     'tangle.spam': ({ count, rate }) => {
       const { ledger: tangleLedger, confirmation } = ledger()
       if (tangleLedger.isEmpty) throw new ApiError('invalid_argument', 'the tangle has no genesis yet: create the operator wallet first')
-      void spam(tangleLedger, confirmation, { count, ratePerSecond: rate }).catch((error: unknown) => console.error('dv2g: spam stopped:', error))
+      void spam(tangleLedger, confirmation, { count, ratePerSecond: rate }).catch((error: unknown) =>
+        console.error('dv2g: spam stopped:', error)
+      )
       return { started: true as const }
     },
     'tangle.search': ({ query }) => {
@@ -170,19 +179,34 @@ export function createHandlers(app: App): Handlers {
     'market.register': (input) => serviceCall(() => app.marketTangle().register(input)),
     'market.revoke': ({ id }) => serviceCall(() => app.marketTangle().revoke(id)),
     'market.slotInputs': ({ runId, t }) => serviceCall(() => app.marketTangle().slotInputs(runId, t - 1)),
-    'market.verifications': ({ runId }) => serviceCall(() => app.marketTangle().verifications(runId).slots.map((s) => ({ t: s.t + 1, matches: s.matches, differences: s.differences }))),
-    'market.deliveries': ({ runId }) => serviceCall(() => app.marketTangle().deliveries(runId).slots.map((s) => ({ ...s, t: s.t + 1 }))),
+    'market.verifications': ({ runId }) =>
+      serviceCall(() =>
+        app
+          .marketTangle()
+          .verifications(runId)
+          .slots.map((s) => ({ t: s.t + 1, matches: s.matches, differences: s.differences }))
+      ),
+    'market.deliveries': ({ runId }) =>
+      serviceCall(() =>
+        app
+          .marketTangle()
+          .deliveries(runId)
+          .slots.map((s) => ({ ...s, t: s.t + 1 }))
+      ),
     'market.tradesCsv': ({ runId }) => serviceCall(() => app.market().tradesCsv(runId)),
 
     'meter.availablePorts': () => MeterService.availablePorts(),
     'meter.ports': () => app.meters().ports(),
-    'meter.addPort': ({ path, protocol, prosumer }) => serviceCall(() => app.meters().addPort(path, MeterService.settingsFor(protocol), prosumer)),
+    'meter.addPort': ({ path, protocol, prosumer }) =>
+      serviceCall(() => app.meters().addPort(path, MeterService.settingsFor(protocol), prosumer)),
     'meter.removePort': ({ path }) => serviceCall(() => (app.meters().removePort(path), { removed: true as const })),
     'meter.list': () => app.meters().meters(),
     'meter.assign': ({ meterId, prosumer }) => serviceCall(() => (app.meters().assign(meterId, prosumer), app.meters().meters())),
     // without a start, the newest readings: what the live chart needs
     'meter.readings': ({ meterId, fromMs, toMs, limit }) =>
-      fromMs === undefined && toMs === undefined ? app.meters().store.latest(meterId, limit ?? 2000) : app.meters().store.readings(meterId, fromMs ?? 0, toMs ?? Number.MAX_SAFE_INTEGER, limit ?? 10_000),
+      fromMs === undefined && toMs === undefined
+        ? app.meters().store.latest(meterId, limit ?? 2000)
+        : app.meters().store.readings(meterId, fromMs ?? 0, toMs ?? Number.MAX_SAFE_INTEGER, limit ?? 10_000),
     'meter.volumes': () => app.meters().volumes(),
 
     'network.status': () => {
@@ -206,18 +230,37 @@ export function createHandlers(app: App): Handlers {
     'ocpp.add': (input) =>
       serviceCall(async () => {
         const { charger, password } = await app.ocpp().addCharger(input)
-        return { charger: app.ocpp().consoleView().find((c) => c.id === charger.id)!, password }
+        return {
+          charger: app
+            .ocpp()
+            .consoleView()
+            .find((c) => c.id === charger.id)!,
+          password
+        }
       }),
-    'ocpp.update': ({ id, ...changes }) => serviceCall(() => (app.ocpp().updateCharger(id, changes), app.ocpp().consoleView().find((c) => c.id === id)!)),
+    'ocpp.update': ({ id, ...changes }) =>
+      serviceCall(
+        () => (
+          app.ocpp().updateCharger(id, changes),
+          app
+            .ocpp()
+            .consoleView()
+            .find((c) => c.id === id)!
+        )
+      ),
     'ocpp.remove': ({ id }) => serviceCall(() => (app.ocpp().removeCharger(id), { removed: true as const })),
     'ocpp.settings': () => ocppControl(app).state(),
     'ocpp.configure': (changes) => serviceCall(() => ocppControl(app).configure(changes)),
     'meter.import': async ({ paths, timeZone }) => {
-      if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
+      if (timeZone && !isTimeZone(timeZone))
+        throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [
+          { path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }
+        ])
       try {
         return await app.meters().importPaths(paths, { timeZone })
       } catch (error) {
-        if (error instanceof MeterError) throw new ApiError('invalid_argument', `paths: ${error.message}`, [{ path: 'paths', message: error.message }])
+        if (error instanceof MeterError)
+          throw new ApiError('invalid_argument', `paths: ${error.message}`, [{ path: 'paths', message: error.message }])
         throw error
       }
     }

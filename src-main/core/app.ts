@@ -124,20 +124,33 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
   let marketTangle: MarketTangle | undefined
   const openMarketTangle = () => (marketTangle ??= new MarketTangle(db, openLedger))
   const openMarket = () =>
-    (marketService ??= new MarketService(db, events, openLedger, {
-      scenariosDir: join(resourcesDir(), 'scenarios'),
-      // live readings of assigned meters (a charger's among them) replace the scenario's profiles
-      // for their prosumers, and a plugged-in EV's state of charge its battery level; with the
-      // meter bridge never opened (an offline run) there are none
-      overrides: (scenario, windowMs) => liveOverrides(scenario, meterService?.prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours), ocppService?.listening ? ocppService.sessionsByProsumer() : undefined),
-      // each EV's allocation goes to its charger for the next slot's length
-      dispatch: (scenario, outcome, windowMs) => {
-        if (!ocppService?.listening) return
-        const now = Date.now()
-        ocppService.dispatch(soldByEv(scenario, outcome), scenario.slotHours, now, now + windowMs).catch((error: unknown) => console.error('dv2g ocpp: dispatch failed:', error))
+    (marketService ??= new MarketService(
+      db,
+      events,
+      openLedger,
+      {
+        scenariosDir: join(resourcesDir(), 'scenarios'),
+        // live readings of assigned meters (a charger's among them) replace the scenario's profiles
+        // for their prosumers, and a plugged-in EV's state of charge its battery level; with the
+        // meter bridge never opened (an offline run) there are none
+        overrides: (scenario, windowMs) =>
+          liveOverrides(
+            scenario,
+            meterService?.prosumerEnergy(Date.now() - windowMs, Date.now(), scenario.slotHours),
+            ocppService?.listening ? ocppService.sessionsByProsumer() : undefined
+          ),
+        // each EV's allocation goes to its charger for the next slot's length
+        dispatch: (scenario, outcome, windowMs) => {
+          if (!ocppService?.listening) return
+          const now = Date.now()
+          ocppService
+            .dispatch(soldByEv(scenario, outcome), scenario.slotHours, now, now + windowMs)
+            .catch((error: unknown) => console.error('dv2g ocpp: dispatch failed:', error))
+        },
+        ...options.market
       },
-      ...options.market
-    }, openMarketTangle))
+      openMarketTangle
+    ))
 
   return {
     dataDir: dir,
@@ -155,7 +168,8 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       tangle.start(events)
       openMeters().startLive()
       openMarketTangle().follow()
-      if (options.localMilestones !== 'off') localMilestones ??= new LocalMilestones(ledger, wallets.keystore, events, options.localMilestones?.intervalMs)
+      if (options.localMilestones !== 'off')
+        localMilestones ??= new LocalMilestones(ledger, wallets.keystore, events, options.localMilestones?.intervalMs)
     },
     info: () => ({
       version,
@@ -221,7 +235,10 @@ function rowCounter(db: Db): () => AppInfo['tables'] {
       const last = counted.get(name)
       const now = performance.now()
       if (last && last.tookMs > SLOW_COUNT_MS && now - last.at < SLOW_COUNT_REUSE_MS) return { name, rows: last.rows }
-      const rows = db.prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get() as number
+      const rows = db
+        .prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`)
+        .pluck()
+        .get() as number
       counted.set(name, { rows, at: now, tookMs: performance.now() - now })
       return { name, rows }
     })

@@ -25,7 +25,11 @@ const OTHERS = 0o077
  * password hashes and the meter data. Says in one line when it tightened anything.
  * The entries directly in it are tightened; a folder closed to others closes all below it.
  */
-export function preparePrivateDataDir(dir: string, note: (line: string) => void = (line) => console.error(line), platform = process.platform): void {
+export function preparePrivateDataDir(
+  dir: string,
+  note: (line: string) => void = (line) => console.error(line),
+  platform = process.platform
+): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   // Windows keeps access in ACLs, not in these bits: the user's profile folder is already private
   if (platform === 'win32') return
@@ -55,6 +59,8 @@ export function preparePrivateDataDir(dir: string, note: (line: string) => void 
   }
   if (dirMode & OTHERS || tightened > 0) {
     const was = `0${dirMode.toString(8).padStart(3, '0')}`
-    note(`dv2g: tightened ${dir} (was ${was}) to 0700; ${tightened} ${tightened === 1 ? 'entry' : 'entries'} in it to its user only (0600 files, 0700 folders)`)
+    note(
+      `dv2g: tightened ${dir} (was ${was}) to 0700; ${tightened} ${tightened === 1 ? 'entry' : 'entries'} in it to its user only (0600 files, 0700 folders)`
+    )
   }
 }

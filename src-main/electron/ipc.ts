@@ -35,7 +35,10 @@ export function registerContractHandlers(
   for (const name of methodNames) {
     ipcMain.handle(methodChannel(name), async (event, input) => {
       if (!isTrustedSender(event.senderFrame, trust.isOurWebContents(event.sender), trust.appUrl())) {
-        return { ok: false, error: { code: 'invalid_argument', message: `${name}: refused: the call did not come from the console's own page` } }
+        return {
+          ok: false,
+          error: { code: 'invalid_argument', message: `${name}: refused: the call did not come from the console's own page` }
+        }
       }
       try {
         return { ok: true, output: await dispatch(name as MethodName, input) }

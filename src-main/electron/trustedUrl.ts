@@ -8,7 +8,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
  * environment can point the window at another page. Even in development it must be a loopback
  * http(s) address.
  */
-export function rendererUrl(options: { devServerUrl: string | undefined; developmentBuild: boolean; packaged: boolean; builtIndexFile: string }): string {
+export function rendererUrl(options: {
+  devServerUrl: string | undefined
+  developmentBuild: boolean
+  packaged: boolean
+  builtIndexFile: string
+}): string {
   const { devServerUrl, developmentBuild, packaged, builtIndexFile } = options
   if (devServerUrl && developmentBuild && !packaged && isLoopbackHttp(devServerUrl)) return devServerUrl
   return pathToFileURL(builtIndexFile).href

@@ -52,7 +52,12 @@ export function servedHostNames(boundHost: string, certificateNames: readonly st
 }
 
 /** The Host header names one of ours, with the port the request arrived on. */
-export function isAllowedHost(hostHeader: string | undefined, scheme: 'http' | 'https', localPort: number | undefined, names: ReadonlySet<string>): boolean {
+export function isAllowedHost(
+  hostHeader: string | undefined,
+  scheme: 'http' | 'https',
+  localPort: number | undefined,
+  names: ReadonlySet<string>
+): boolean {
   if (!hostHeader || localPort === undefined) return false
   let parsed: URL
   try {

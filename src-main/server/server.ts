@@ -165,7 +165,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     // a client that resets mid-handshake must not take the server down
     socket.on('error', () => socket.destroy())
     const refuse = ({ status, text }: Refusal) => {
-      const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type' }[status]
+      const reason = {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        405: 'Method Not Allowed',
+        415: 'Unsupported Media Type'
+      }[status]
       const body = `${text}\n`
       socket.end(
         `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`

@@ -10,19 +10,33 @@ export function meterPowerOption(points: readonly { tsMs: number; watts: number 
     animation: false,
     color: style.series,
     textStyle: { fontFamily: style.font, color: style.text },
-    title: { text: `${meterId}: power (W, + drawn, − fed in)`, left: 0, top: 2, textStyle: { color: style.text, fontSize: 13, fontWeight: 'normal' } },
+    title: {
+      text: `${meterId}: power (W, + drawn, − fed in)`,
+      left: 0,
+      top: 2,
+      textStyle: { color: style.text, fontSize: 13, fontWeight: 'normal' }
+    },
     tooltip: { trigger: 'axis' },
     grid: { left: 64, right: 24, top: 40, bottom: 40 },
     xAxis: { type: 'time', axisLabel: axisText, axisLine: { lineStyle: { color: style.gridLine } } },
     yAxis: { type: 'value', axisLabel: axisText, splitLine: { lineStyle: { color: style.gridLine } } },
     series: [
-      { type: 'line', name: 'power', showSymbol: points.length < 50, connectNulls: false, data: points.map((p) => [p.tsMs, p.watts === null ? null : Math.round(p.watts)]) },
+      {
+        type: 'line',
+        name: 'power',
+        showSymbol: points.length < 50,
+        connectNulls: false,
+        data: points.map((p) => [p.tsMs, p.watts === null ? null : Math.round(p.watts)])
+      },
       {
         type: 'scatter',
         name: 'reset or gap',
         symbolSize: 9,
         color: '#f0524a',
-        data: marked.map((p) => ({ value: [p.tsMs, p.watts === null ? 0 : Math.round(p.watts)], name: p.flags & 1 ? 'counter reset' : 'gap before' }))
+        data: marked.map((p) => ({
+          value: [p.tsMs, p.watts === null ? 0 : Math.round(p.watts)],
+          name: p.flags & 1 ? 'counter reset' : 'gap before'
+        }))
       }
     ]
   }

@@ -12,9 +12,7 @@ export const useEsuStore = defineStore('esu', () => {
   const check = computed(() => checkDraft(draft))
   // computed here, with the model's own functions, so every keystroke updates at once
   const cost = computed(() => (check.value.parameters ? esuCost(check.value.parameters) : null))
-  const verdict = computed(() =>
-    cost.value && check.value.dailySaving !== null ? esuWorthIt(cost.value, check.value.dailySaving) : null
-  )
+  const verdict = computed(() => (cost.value && check.value.dailySaving !== null ? esuWorthIt(cost.value, check.value.dailySaving) : null))
 
   const profiles = ref<EsuProfile[]>([])
   const profilesLoaded = ref(false)

@@ -45,16 +45,32 @@ export const useMarketStore = defineStore('market', () => {
     if (batch.runId !== followedRunId.value) return
     const current = live.value
     const same = current && current.runId === batch.runId && current.t === batch.t
-    const steps = same && batch.from === current.trace.steps.length ? [...current.trace.steps, ...batch.steps] : batch.from === 0 ? batch.steps : null
+    const steps =
+      same && batch.from === current.trace.steps.length ? [...current.trace.steps, ...batch.steps] : batch.from === 0 ? batch.steps : null
     if (!steps) return void showSlot(batch.runId, batch.t) // a batch was missed: fetch the whole slot
-    live.value = { ...(same ? current : { runId: batch.runId, t: batch.t, outcome: null, settled: false, settleError: null }), trace: { sellers: batch.sellers, steps }, total: batch.total }
+    live.value = {
+      ...(same ? current : { runId: batch.runId, t: batch.t, outcome: null, settled: false, settleError: null }),
+      trace: { sellers: batch.sellers, steps },
+      total: batch.total
+    }
   })
   onEvent('market.slotSolved', ({ runId, outcome, settled, settleError }) => {
     if (history.value?.run.id === runId) void loadDay(runId)
     if (runId !== followedRunId.value) return
     const current = live.value
-    const trace = current && current.runId === runId && current.t === outcome.t ? current.trace : { sellers: outcome.sellers.map((s) => s.id), steps: [] }
-    live.value = { runId, t: outcome.t, trace, total: current?.t === outcome.t ? current.total : outcome.iterations.stackelberg, outcome, settled, settleError }
+    const trace =
+      current && current.runId === runId && current.t === outcome.t
+        ? current.trace
+        : { sellers: outcome.sellers.map((s) => s.id), steps: [] }
+    live.value = {
+      runId,
+      t: outcome.t,
+      trace,
+      total: current?.t === outcome.t ? current.total : outcome.iterations.stackelberg,
+      outcome,
+      settled,
+      settleError
+    }
   })
 
   async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
@@ -93,7 +109,15 @@ export const useMarketStore = defineStore('market', () => {
     await attempt(async () => {
       const [outcome, day] = await Promise.all([call('market.slot', { runId, t }), call('market.day', { runId })])
       const status = day.settlement.find((s) => s.t === t)
-      live.value = { runId, t, trace: outcome.trace ?? { sellers: outcome.sellers.map((s) => s.id), steps: [] }, total: outcome.trace?.steps.length ?? 0, outcome, settled: status?.settled ?? false, settleError: status?.error ?? null }
+      live.value = {
+        runId,
+        t,
+        trace: outcome.trace ?? { sellers: outcome.sellers.map((s) => s.id), steps: [] },
+        total: outcome.trace?.steps.length ?? 0,
+        outcome,
+        settled: status?.settled ?? false,
+        settleError: status?.error ?? null
+      }
     })
   }
 
@@ -124,7 +148,8 @@ export const useMarketStore = defineStore('market', () => {
     const result = await attempt(() => call('market.settle', { runId }))
     const first = result?.failed[0]
     // the call succeeds even when slots fail: the operator still has to hear why
-    if (first) error.value = `${result.failed.length === 1 ? '1 slot was' : `${result.failed.length} slots were`} not settled; slot ${first.t}: ${first.error}`
+    if (first)
+      error.value = `${result.failed.length === 1 ? '1 slot was' : `${result.failed.length} slots were`} not settled; slot ${first.t}: ${first.error}`
     if (result && live.value?.runId === runId) await showSlot(runId, live.value.t)
     return result
   }

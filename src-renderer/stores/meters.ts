@@ -62,7 +62,8 @@ export const useMetersStore = defineStore('meters', () => {
       return result
     } catch (problem) {
       // `paths.0` and `paths` are the same input on the form
-      const fields = problem instanceof CallError ? Object.fromEntries((problem.fields ?? []).map((f) => [f.path.split('.')[0]!, f.message])) : {}
+      const fields =
+        problem instanceof CallError ? Object.fromEntries((problem.fields ?? []).map((f) => [f.path.split('.')[0]!, f.message])) : {}
       failure.value = { action, message: errorMessage(problem), fields }
       return undefined
     }
@@ -70,7 +71,12 @@ export const useMetersStore = defineStore('meters', () => {
 
   async function load(): Promise<void> {
     await attempt('load', async () => {
-      ;[ports.value, meters.value, available.value, volumes.value] = await Promise.all([call('meter.ports'), call('meter.list'), call('meter.availablePorts'), call('meter.volumes')])
+      ;[ports.value, meters.value, available.value, volumes.value] = await Promise.all([
+        call('meter.ports'),
+        call('meter.list'),
+        call('meter.availablePorts'),
+        call('meter.volumes')
+      ])
     })
   }
 
@@ -130,5 +136,25 @@ export const useMetersStore = defineStore('meters', () => {
     }
   }
 
-  return { ports, available, meters, selected, readings, volumes, progress, importing, results, skipped, failure, notice, load, addPort, removePort, assign, select, rescanVolumes, importLogs }
+  return {
+    ports,
+    available,
+    meters,
+    selected,
+    readings,
+    volumes,
+    progress,
+    importing,
+    results,
+    skipped,
+    failure,
+    notice,
+    load,
+    addPort,
+    removePort,
+    assign,
+    select,
+    rescanVolumes,
+    importLogs
+  }
 })

@@ -23,7 +23,12 @@ export const useNetworkStore = defineStore('network', () => {
     // one call at a time: two views and a visibility change may all ask at once
     inFlight ??= (async () => {
       try {
-        const [nextStatus, nextPeers, nextBanned, nextActivity] = await Promise.all([call('network.status'), call('network.peers'), call('network.banned'), call('network.activity')])
+        const [nextStatus, nextPeers, nextBanned, nextActivity] = await Promise.all([
+          call('network.status'),
+          call('network.peers'),
+          call('network.banned'),
+          call('network.activity')
+        ])
         status.value = nextStatus
         banned.value = nextBanned
         activity.value = nextActivity

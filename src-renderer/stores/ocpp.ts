@@ -49,7 +49,8 @@ export const useOcppStore = defineStore('ocpp', () => {
       failure.value = null
       return result
     } catch (problem) {
-      const fields = problem instanceof CallError ? Object.fromEntries((problem.fields ?? []).map((f) => [f.path.split('.')[0]!, f.message])) : {}
+      const fields =
+        problem instanceof CallError ? Object.fromEntries((problem.fields ?? []).map((f) => [f.path.split('.')[0]!, f.message])) : {}
       failure.value = { action, chargerId, message: errorMessage(problem), fields }
       return undefined
     }

@@ -12,7 +12,12 @@ const FLUSH_EVERY_MS = 250
 type Stats = MethodOutput<'tangle.stats'>
 
 /** Appends arrivals and status changes to the buffer, dropping the oldest beyond the limit. */
-export function applyUpdates(recent: readonly TangleTx[], arrived: readonly TangleTx[], statuses: ReadonlyMap<string, TangleTx['status']>, limit = RECENT_LIMIT): TangleTx[] {
+export function applyUpdates(
+  recent: readonly TangleTx[],
+  arrived: readonly TangleTx[],
+  statuses: ReadonlyMap<string, TangleTx['status']>,
+  limit = RECENT_LIMIT
+): TangleTx[] {
   const approved = new Set<string>()
   for (const tx of arrived) {
     if (tx.trunk) approved.add(tx.trunk)

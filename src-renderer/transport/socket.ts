@@ -42,7 +42,8 @@ export function retryDelayMs(attempt: number, initialMs: number, maxMs: number):
 }
 
 export function createSocketTransport(options: SocketTransportOptions): Transport {
-  const createSocket = options.createSocket ?? ((url: string, protocols: readonly string[]) => new WebSocket(url, [...protocols]) as unknown as SocketLike)
+  const createSocket =
+    options.createSocket ?? ((url: string, protocols: readonly string[]) => new WebSocket(url, [...protocols]) as unknown as SocketLike)
   const protocols = options.protocols ?? []
   const initialRetryMs = options.initialRetryMs ?? 250
   const maxRetryMs = options.maxRetryMs ?? 10_000

@@ -32,24 +32,69 @@ function frame(style: FigureStyle, title: string, xName: string, yName: string, 
     legend: { type: 'scroll', top: 30, left: 0, textStyle: { color: style.muted, fontSize: 11 } },
     grid: { left: 56, right: 24, top: 78, bottom: 44 },
     xAxis: category
-      ? { type: 'category', data: category, name: xName, nameLocation: 'middle', nameGap: 28, axisLabel: axisText, axisLine, nameTextStyle: axisText }
-      : { type: 'value', name: xName, nameLocation: 'middle', nameGap: 28, axisLabel: axisText, axisLine, splitLine: { show: false }, nameTextStyle: axisText, minInterval: 1 },
-    yAxis: { type: 'value', name: yName, axisLabel: axisText, axisLine, splitLine: { lineStyle: { color: style.gridLine } }, nameTextStyle: axisText }
+      ? {
+          type: 'category',
+          data: category,
+          name: xName,
+          nameLocation: 'middle',
+          nameGap: 28,
+          axisLabel: axisText,
+          axisLine,
+          nameTextStyle: axisText
+        }
+      : {
+          type: 'value',
+          name: xName,
+          nameLocation: 'middle',
+          nameGap: 28,
+          axisLabel: axisText,
+          axisLine,
+          splitLine: { show: false },
+          nameTextStyle: axisText,
+          minInterval: 1
+        },
+    yAxis: {
+      type: 'value',
+      name: yName,
+      axisLabel: axisText,
+      axisLine,
+      splitLine: { lineStyle: { color: style.gridLine } },
+      nameTextStyle: axisText
+    }
   }
 }
 
 // a line of one or two points would not show without its symbols
-const lineSeries = (name: string, data: unknown[], extra: ChartOption = {}) => ({ type: 'line', name, data, showSymbol: data.length < 4, connectNulls: false, ...extra })
+const lineSeries = (name: string, data: unknown[], extra: ChartOption = {}) => ({
+  type: 'line',
+  name,
+  data,
+  showSymbol: data.length < 4,
+  connectNulls: false,
+  ...extra
+})
 
 /** Fig. 3: PCR of every EV per hour. */
 export function evPcrFigure(day: DayResult, style: FigureStyle): ChartOption {
-  return { ...frame(style, 'Fig. 3 — production/consumption ratio of the EVs', 'hour', 'PCR ζ', hours(day)), series: day.evs.map((ev) => lineSeries(ev.id, ev.pcr)) }
+  return {
+    ...frame(style, 'Fig. 3 — production/consumption ratio of the EVs', 'hour', 'PCR ζ', hours(day)),
+    series: day.evs.map((ev) => lineSeries(ev.id, ev.pcr))
+  }
 }
 
 /** Fig. 4: PCR of every grid per hour; grids buy while ζ ≤ 1. */
 export function gridPcrFigure(day: DayResult, style: FigureStyle): ChartOption {
   const series: ChartOption[] = day.grids.map((g) => lineSeries(g.id, g.pcr))
-  series[0] = { ...series[0]!, markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1 }], lineStyle: { color: style.muted, type: 'dashed' }, label: { formatter: 'ζ = 1', position: 'insideEndTop', color: style.muted } } }
+  series[0] = {
+    ...series[0]!,
+    markLine: {
+      silent: true,
+      symbol: 'none',
+      data: [{ yAxis: 1 }],
+      lineStyle: { color: style.muted, type: 'dashed' },
+      label: { formatter: 'ζ = 1', position: 'insideEndTop', color: style.muted }
+    }
+  }
   return { ...frame(style, 'Fig. 4 — production/consumption ratio of the grids', 'hour', 'PCR ζ', hours(day)), series }
 }
 
@@ -82,24 +127,43 @@ function traceFigure(
   return {
     ...base,
     yAxis: { ...(base.yAxis as ChartOption), scale: fitToData },
-    series: trace.sellers.map((id, m) => lineSeries(id, trace.steps.map((step, y) => [y + 1, pick(step)[m]])))
+    series: trace.sellers.map((id, m) =>
+      lineSeries(
+        id,
+        trace.steps.map((step, y) => [y + 1, pick(step)[m]])
+      )
+    )
   }
 }
 
 /** Fig. 7: the price each EV announces, per iteration. */
-export const priceTraceFigure = (trace: SlotTrace, style: FigureStyle) => traceFigure(trace, style, 'Fig. 7 — price per EV against iteration', 'price per kWh', (s) => s.prices, true)
+export const priceTraceFigure = (trace: SlotTrace, style: FigureStyle) =>
+  traceFigure(trace, style, 'Fig. 7 — price per EV against iteration', 'price per kWh', (s) => s.prices, true)
 
 /** Fig. 8: the grids' probability of selecting each EV, per iteration. */
-export const probabilityTraceFigure = (trace: SlotTrace, style: FigureStyle) => traceFigure(trace, style, 'Fig. 8 — selection probability against iteration', 'Q', (s) => s.q)
+export const probabilityTraceFigure = (trace: SlotTrace, style: FigureStyle) =>
+  traceFigure(trace, style, 'Fig. 8 — selection probability against iteration', 'Q', (s) => s.q)
 
 /** Fig. 9: supply/demand ratio R of each EV, per iteration (gaps where nothing is asked of it). */
 export const ratioTraceFigure = (trace: SlotTrace, style: FigureStyle) =>
-  traceFigure(trace, style, 'Fig. 9 — supply/demand ratio against iteration', 'R = S/D', (s) => s.ratio.map((r) => (r === null ? null : Math.min(r, 10))))
+  traceFigure(trace, style, 'Fig. 9 — supply/demand ratio against iteration', 'R = S/D', (s) =>
+    s.ratio.map((r) => (r === null ? null : Math.min(r, 10)))
+  )
 
 /** Fig. 10: each EV's Stackelberg price against its first-price sealed-bid ask. */
-export function priceComparisonFigure(rows: readonly { id: string; stackelberg: number | null; firstPrice: number | null }[], style: FigureStyle, subtitle = ''): ChartOption {
+export function priceComparisonFigure(
+  rows: readonly { id: string; stackelberg: number | null; firstPrice: number | null }[],
+  style: FigureStyle,
+  subtitle = ''
+): ChartOption {
   return {
-    ...frame(style, `Fig. 10 — Stackelberg against first-price auction${subtitle ? ` (${subtitle})` : ''}`, 'EV', 'price per kWh', rows.map((r) => r.id)),
+    ...frame(
+      style,
+      `Fig. 10 — Stackelberg against first-price auction${subtitle ? ` (${subtitle})` : ''}`,
+      'EV',
+      'price per kWh',
+      rows.map((r) => r.id)
+    ),
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     series: [
       { type: 'bar', name: 'Stackelberg', data: rows.map((r) => r.stackelberg) },
@@ -110,7 +174,11 @@ export function priceComparisonFigure(rows: readonly { id: string; stackelberg: 
 
 /** Fig. 10 for one slot: every seller's price and its ask. */
 export function slotPriceComparison(slot: Pick<SlotOutcome, 'sellers' | 'baseline'>) {
-  return slot.sellers.map((s) => ({ id: s.id, stackelberg: s.price, firstPrice: slot.baseline.sellers.find((b) => b.id === s.id)?.ask ?? null }))
+  return slot.sellers.map((s) => ({
+    id: s.id,
+    stackelberg: s.price,
+    firstPrice: slot.baseline.sellers.find((b) => b.id === s.id)?.ask ?? null
+  }))
 }
 
 /** Fig. 10 over a day: each EV's energy-weighted mean price in both mechanisms, where it sold. */
@@ -132,7 +200,11 @@ export function dayPriceComparison(day: DayResult) {
         baselinePaid += ask.soldKWh * ask.ask
       }
     }
-    return { id: ev.id, stackelberg: energy > 0 ? paid / energy : null, firstPrice: baselineEnergy > 0 ? baselinePaid / baselineEnergy : null }
+    return {
+      id: ev.id,
+      stackelberg: energy > 0 ? paid / energy : null,
+      firstPrice: baselineEnergy > 0 ? baselinePaid / baselineEnergy : null
+    }
   })
 }
 
@@ -160,7 +232,12 @@ export function priceProbabilityFigure(trace: SlotTrace, style: FigureStyle): Ch
       calculable: true
     },
     // a dot every few iterations is enough to read the colours; thousands of them are not
-    series: trace.sellers.map((id, m) => ({ type: 'scatter', name: id, symbolSize: 5, data: trace.steps.flatMap((s, y) => (y % stride === 0 || y === trace.steps.length - 1 ? [[y + 1, s.q[m], s.prices[m]]] : [])) }))
+    series: trace.sellers.map((id, m) => ({
+      type: 'scatter',
+      name: id,
+      symbolSize: 5,
+      data: trace.steps.flatMap((s, y) => (y % stride === 0 || y === trace.steps.length - 1 ? [[y + 1, s.q[m], s.prices[m]]] : []))
+    }))
   }
 }
 

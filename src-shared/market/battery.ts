@@ -30,7 +30,14 @@ export function evSupplyKWh(b: Battery, stateKWh: number, productionKWh: number,
  * stored (up to the charging limit, with η_cp) or drawn from the battery (with η_dp). Selling no
  * more than its supply keeps the state within [E_min, E_cap] (8).
  */
-export function batteryAfterSlot(b: Battery, stateKWh: number, productionKWh: number, consumptionKWh: number, soldKWh: number, slotHours = 1): number {
+export function batteryAfterSlot(
+  b: Battery,
+  stateKWh: number,
+  productionKWh: number,
+  consumptionKWh: number,
+  soldKWh: number,
+  slotHours = 1
+): number {
   const netKWh = productionKWh - consumptionKWh - soldKWh
   if (netKWh >= 0) {
     const charged = Math.min(netKWh, b.maxChargeKW * slotHours) * b.chargeEfficiency // ϕ (5)

@@ -6,7 +6,11 @@ export function productionConsumptionRatio(productionKWh: number, consumptionKWh
 }
 
 /** G_n^t = max(0, C − P) (14), plus the refill ϱ − ϱ_n^t of the grid's storage (16). */
-export function gridDemandCapKWh(productionKWh: number, consumptionKWh: number, storage?: { capacityKWh: number; levelKWh: number }): number {
+export function gridDemandCapKWh(
+  productionKWh: number,
+  consumptionKWh: number,
+  storage?: { capacityKWh: number; levelKWh: number }
+): number {
   const refill = storage ? Math.max(0, storage.capacityKWh - storage.levelKWh) : 0
   return Math.max(0, consumptionKWh - productionKWh) + refill
 }
@@ -16,7 +20,12 @@ export function gridDemandCapKWh(productionKWh: number, consumptionKWh: number, 
  * fill the storage; a deficit it did not buy is met upstream, not from storage, so (16) stays a
  * refill demand.
  */
-export function gridStorageAfterSlot(storage: { capacityKWh: number; levelKWh: number }, productionKWh: number, consumptionKWh: number, boughtKWh: number): number {
+export function gridStorageAfterSlot(
+  storage: { capacityKWh: number; levelKWh: number },
+  productionKWh: number,
+  consumptionKWh: number,
+  boughtKWh: number
+): number {
   const deficit = Math.max(0, consumptionKWh - productionKWh)
   const surplus = Math.max(0, productionKWh - consumptionKWh)
   return Math.min(storage.capacityKWh, storage.levelKWh + Math.max(0, boughtKWh - deficit) + surplus)

@@ -41,7 +41,7 @@ export function clearMarket(offers: readonly Offer[], buyers: readonly Buyer[], 
   // reserve levels from cheapest up, each with the supply of everyone at or below it
   const levels: { price: number; first: number; end: number; supplyBelow: number; supplyHere: number }[] = []
   let supplyBelow = 0
-  for (let i = 0; i < willing.length; ) {
+  for (let i = 0; i < willing.length;) {
     let end = i
     let supplyHere = supplyBelow
     while (end < willing.length && willing[end]!.reservePrice === willing[i]!.reservePrice) supplyHere += willing[end++]!.supplyKWh

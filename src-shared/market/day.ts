@@ -37,7 +37,15 @@ export interface TraceStep {
 }
 
 export const traceSteps = (trace: SlotResult['trace']): TraceStep[] =>
-  trace.map((s) => ({ prices: s.prices, q: s.q, demand: s.demand, ratio: s.ratio.map(finiteOrNull), utility: s.utility, meanUtility: s.meanUtility, egtIterations: s.egtIterations }))
+  trace.map((s) => ({
+    prices: s.prices,
+    q: s.q,
+    demand: s.demand,
+    ratio: s.ratio.map(finiteOrNull),
+    utility: s.utility,
+    meanUtility: s.meanUtility,
+    egtIterations: s.egtIterations
+  }))
 
 export interface SlotTrace {
   /** seller ids, in the order of every array below */
@@ -128,9 +136,15 @@ export class MarketDay {
       const measured = options.overrides?.get(ev.id)?.batteryKWh
       if (measured !== undefined) this.batteryKWh[m] = Math.min(ev.battery.capacityKWh, Math.max(0, measured))
     })
-    const exportable = scenario.evs.map((ev, m) => evSupplyKWh(ev.battery, this.batteryKWh[m]!, evs[m]!.productionKWh, evs[m]!.consumptionKWh, hours))
+    const exportable = scenario.evs.map((ev, m) =>
+      evSupplyKWh(ev.battery, this.batteryKWh[m]!, evs[m]!.productionKWh, evs[m]!.consumptionKWh, hours)
+    )
     const demandCaps = scenario.grids.map((g, n) =>
-      gridDemandCapKWh(grids[n]!.productionKWh, grids[n]!.consumptionKWh, g.storage && { capacityKWh: g.storage.capacityKWh, levelKWh: this.storageKWh[n]! })
+      gridDemandCapKWh(
+        grids[n]!.productionKWh,
+        grids[n]!.consumptionKWh,
+        g.storage && { capacityKWh: g.storage.capacityKWh, levelKWh: this.storageKWh[n]! }
+      )
     )
     const outcome = clearSlot(
       t,
@@ -138,20 +152,46 @@ export class MarketDay {
       scenario.grids.map((g, n) => ({ id: g.id, xi: g.xi, kappa: g.kappa, demandCapKWh: demandCaps[n]! })),
       scenario.priceCap[t]!,
       scenario.game,
-      { trace: options.trace ?? false, fromMeters: [...scenario.evs, ...scenario.grids].map((p) => p.id).filter((id) => options.overrides?.has(id)) }
+      {
+        trace: options.trace ?? false,
+        fromMeters: [...scenario.evs, ...scenario.grids].map((p) => p.id).filter((id) => options.overrides?.has(id))
+      }
     )
     const soldKWh = scenario.evs.map((ev) => outcome.sellers.find((s) => s.id === ev.id)?.soldKWh ?? 0)
     const boughtKWh = scenario.grids.map((g) => outcome.buyers.find((b) => b.id === g.id)?.boughtKWh ?? 0)
     scenario.evs.forEach((ev, m) => {
-      this.batteryKWh[m] = batteryAfterSlot(ev.battery, this.batteryKWh[m]!, evs[m]!.productionKWh, evs[m]!.consumptionKWh, soldKWh[m]!, hours)
+      this.batteryKWh[m] = batteryAfterSlot(
+        ev.battery,
+        this.batteryKWh[m]!,
+        evs[m]!.productionKWh,
+        evs[m]!.consumptionKWh,
+        soldKWh[m]!,
+        hours
+      )
     })
     scenario.grids.forEach((g, n) => {
-      if (g.storage) this.storageKWh[n] = gridStorageAfterSlot({ capacityKWh: g.storage.capacityKWh, levelKWh: this.storageKWh[n]! }, grids[n]!.productionKWh, grids[n]!.consumptionKWh, boughtKWh[n]!)
+      if (g.storage)
+        this.storageKWh[n] = gridStorageAfterSlot(
+          { capacityKWh: g.storage.capacityKWh, levelKWh: this.storageKWh[n]! },
+          grids[n]!.productionKWh,
+          grids[n]!.consumptionKWh,
+          boughtKWh[n]!
+        )
     })
     return {
       outcome,
-      evs: { pcr: evs.map((p) => productionConsumptionRatio(p.productionKWh, p.consumptionKWh)), exportable, soldKWh, batteryKWh: [...this.batteryKWh] },
-      grids: { pcr: grids.map((p) => productionConsumptionRatio(p.productionKWh, p.consumptionKWh)), demandCaps, boughtKWh, storageKWh: [...this.storageKWh] }
+      evs: {
+        pcr: evs.map((p) => productionConsumptionRatio(p.productionKWh, p.consumptionKWh)),
+        exportable,
+        soldKWh,
+        batteryKWh: [...this.batteryKWh]
+      },
+      grids: {
+        pcr: grids.map((p) => productionConsumptionRatio(p.productionKWh, p.consumptionKWh)),
+        demandCaps,
+        boughtKWh,
+        storageKWh: [...this.storageKWh]
+      }
     }
   }
 }
@@ -185,7 +225,8 @@ export function clearSlot(
 ): SlotOutcome {
   const active = sellers.filter((s) => s.supplyKWh > NEGLIGIBLE_KWH)
   const buying = buyers.filter((b) => b.demandCapKWh > NEGLIGIBLE_KWH)
-  const result: SlotResult | null = active.length > 0 && buying.length > 0 ? solveSlot(active, buying, priceCap, gameOptions(game), options.trace) : null
+  const result: SlotResult | null =
+    active.length > 0 && buying.length > 0 ? solveSlot(active, buying, priceCap, gameOptions(game), options.trace) : null
   const soldKWh = active.map(() => 0)
   const earned = active.map(() => 0)
   const boughtKWh = buying.map(() => 0)
@@ -221,7 +262,13 @@ export function clearSlot(
       paid: result?.converged ? result.buyers[i]!.paid : 0,
       welfare: result?.converged ? result.buyers[i]!.welfare : 0
     })),
-    trades: trades.map((tr) => ({ buyer: buying[tr.buyer]!.id, seller: active[tr.seller]!.id, energyKWh: tr.energyKWh, price: tr.price, paid: tr.paid })),
+    trades: trades.map((tr) => ({
+      buyer: buying[tr.buyer]!.id,
+      seller: active[tr.seller]!.id,
+      energyKWh: tr.energyKWh,
+      price: tr.price,
+      paid: tr.paid
+    })),
     baseline: {
       sellers: (result?.baseline.sellers ?? []).map((b, i) => ({ id: active[i]!.id, ask: b.ask, soldKWh: b.soldKWh })),
       totalPaid: result?.baseline.totalPaid ?? 0
@@ -239,8 +286,20 @@ export type TraceSelection = 'all' | 'none' | readonly number[]
 export function runDay(scenario: Scenario, options: { trace?: TraceSelection; onSlot?: (slot: SlotOutcome) => void } = {}): DayResult {
   const day = new MarketDay(scenario)
   const trace = options.trace ?? 'none'
-  const evs = scenario.evs.map((ev) => ({ id: ev.id, pcr: [] as (number | null)[], exportableKWh: [] as number[], soldKWh: [] as number[], batteryKWh: [] as number[] }))
-  const grids = scenario.grids.map((g) => ({ id: g.id, pcr: [] as (number | null)[], demandCapKWh: [] as number[], boughtKWh: [] as number[], storageKWh: [] as number[] }))
+  const evs = scenario.evs.map((ev) => ({
+    id: ev.id,
+    pcr: [] as (number | null)[],
+    exportableKWh: [] as number[],
+    soldKWh: [] as number[],
+    batteryKWh: [] as number[]
+  }))
+  const grids = scenario.grids.map((g) => ({
+    id: g.id,
+    pcr: [] as (number | null)[],
+    demandCapKWh: [] as number[],
+    boughtKWh: [] as number[],
+    storageKWh: [] as number[]
+  }))
   const slots: SlotOutcome[] = []
   for (let t = 0; t < scenario.slots; t++) {
     const withTrace = trace === 'all' || (trace !== 'none' && trace.includes(t + 1))

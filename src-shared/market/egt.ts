@@ -81,7 +81,12 @@ export function stateFromResponse(response: PriceResponse, supplies: readonly nu
 }
 
 /** D, R and u of every seller for given prices, supplies and selection probabilities. */
-export function sellerState(prices: readonly number[], supplies: readonly number[], q: readonly number[], buyers: readonly Buyer[]): SellerState {
+export function sellerState(
+  prices: readonly number[],
+  supplies: readonly number[],
+  q: readonly number[],
+  buyers: readonly Buyer[]
+): SellerState {
   return stateFromResponse(priceResponse(prices, buyers), supplies, q)
 }
 

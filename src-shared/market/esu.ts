@@ -49,9 +49,7 @@ export function lifetimeThroughputKWh(p: Pick<EsuParameters, 'capacityKWh' | 'de
 }
 
 /** ω = CU / L_T  (10) */
-export function degradationCostPerKWh(
-  p: Pick<EsuParameters, 'capacityKWh' | 'depthOfDischarge' | 'cycleLife' | 'combinedCost'>
-): number {
+export function degradationCostPerKWh(p: Pick<EsuParameters, 'capacityKWh' | 'depthOfDischarge' | 'cycleLife' | 'combinedCost'>): number {
   return p.combinedCost / lifetimeThroughputKWh(p)
 }
 

@@ -20,7 +20,12 @@ export const gameSchema = z
     C: positive.default(DEFAULT_GAME.tolerance),
     maxIterations: z.number().int({ message: 'must be a whole number' }).min(1).max(100_000).default(DEFAULT_GAME.maxIterations),
     egtMaxIterations: z.number().int({ message: 'must be a whole number' }).min(1).max(1_000_000).default(DEFAULT_GAME.egtMaxIterations),
-    seed: z.number().int({ message: 'must be a whole number' }).min(0).max(2 ** 32 - 1).optional()
+    seed: z
+      .number()
+      .int({ message: 'must be a whole number' })
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional()
   })
   .strict()
 export type GameInput = z.infer<typeof gameSchema>
@@ -46,7 +51,9 @@ function uniqueIds(items: readonly { id: string }[], path: string, ctx: z.Refine
 /** One slot for `dv2g market solve`. */
 export const slotInputSchema = z
   .object({
-    sellers: z.array(z.object({ id, supplyKWh: nonNegative, reservePrice: nonNegative, initialPrice: nonNegative.optional() }).strict()).min(1, { message: 'needs at least one seller' }),
+    sellers: z
+      .array(z.object({ id, supplyKWh: nonNegative, reservePrice: nonNegative, initialPrice: nonNegative.optional() }).strict())
+      .min(1, { message: 'needs at least one seller' }),
     buyers: z.array(buyerSchema).min(1, { message: 'needs at least one buyer' }),
     priceCap: positive,
     game: gameSchema.default(gameSchema.parse({}))
@@ -56,7 +63,11 @@ export const slotInputSchema = z
     uniqueIds(slot.sellers, 'sellers', ctx)
     uniqueIds(slot.buyers, 'buyers', ctx)
     if (slot.sellers.every((s) => s.reservePrice > slot.priceCap))
-      ctx.addIssue({ code: 'custom', path: ['priceCap'], message: `is below every seller's reserve price (${slot.priceCap} < ${Math.min(...slot.sellers.map((s) => s.reservePrice))})` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['priceCap'],
+        message: `is below every seller's reserve price (${slot.priceCap} < ${Math.min(...slot.sellers.map((s) => s.reservePrice))})`
+      })
   })
 export type SlotInput = z.infer<typeof slotInputSchema>
 
@@ -74,13 +85,19 @@ const batterySchema = z
   .superRefine((b, ctx) => {
     const floor = (1 - b.depthOfDischarge) * b.capacityKWh
     if (b.initialKWh < floor - 1e-9 || b.initialKWh > b.capacityKWh)
-      ctx.addIssue({ code: 'custom', path: ['initialKWh'], message: `must be within [E_min, E_cap] = [${Number(floor.toFixed(6))}, ${b.capacityKWh}]` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initialKWh'],
+        message: `must be within [E_min, E_cap] = [${Number(floor.toFixed(6))}, ${b.capacityKWh}]`
+      })
   })
 
 const profile = z.array(nonNegative)
 
 /** An EV of a scenario: also what `dv2g agent --role ev --profile FILE` reads. */
-export const evParticipantSchema = z.object({ id, battery: batterySchema, reservePrice: nonNegative, productionKWh: profile, consumptionKWh: profile }).strict()
+export const evParticipantSchema = z
+  .object({ id, battery: batterySchema, reservePrice: nonNegative, productionKWh: profile, consumptionKWh: profile })
+  .strict()
 /** A grid of a scenario: also what `dv2g agent --role grid --profile FILE` reads. */
 export const gridParticipantSchema = buyerSchema
   .omit({ demandCapKWh: true })
@@ -113,7 +130,8 @@ export const scenarioSchema = z
   .strict()
   .superRefine((s, ctx) => {
     const lengthIs = (values: readonly unknown[], path: (string | number)[]) => {
-      if (values.length !== s.slots) ctx.addIssue({ code: 'custom', path, message: `must have ${s.slots} values, one per slot (has ${values.length})` })
+      if (values.length !== s.slots)
+        ctx.addIssue({ code: 'custom', path, message: `must have ${s.slots} values, one per slot (has ${values.length})` })
     }
     lengthIs(s.priceCap, ['priceCap'])
     s.evs.forEach((ev, i) => {
@@ -124,14 +142,19 @@ export const scenarioSchema = z
       lengthIs(grid.productionKWh, ['grids', i, 'productionKWh'])
       lengthIs(grid.consumptionKWh, ['grids', i, 'consumptionKWh'])
       if (grid.storage && grid.storage.initialKWh > grid.storage.capacityKWh)
-        ctx.addIssue({ code: 'custom', path: ['grids', i, 'storage', 'initialKWh'], message: `must be at most the capacity (${grid.storage.capacityKWh})` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['grids', i, 'storage', 'initialKWh'],
+          message: `must be at most the capacity (${grid.storage.capacityKWh})`
+        })
     })
     const ids = new Set<string>()
     uniqueIds(s.evs, 'evs', ctx, ids)
     uniqueIds(s.grids, 'grids', ctx, ids)
     const cheapest = Math.min(...s.evs.map((ev) => ev.reservePrice))
     s.priceCap.forEach((cap, t) => {
-      if (cap < cheapest) ctx.addIssue({ code: 'custom', path: ['priceCap', t], message: `is below every EV's reserve price (${cap} < ${cheapest})` })
+      if (cap < cheapest)
+        ctx.addIssue({ code: 'custom', path: ['priceCap', t], message: `is below every EV's reserve price (${cap} < ${cheapest})` })
     })
   })
 export type Scenario = z.infer<typeof scenarioSchema>

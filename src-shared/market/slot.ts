@@ -41,8 +41,17 @@ export function solveSlotInput(input: SlotInput): SlotSolution {
       paid: result.converged ? result.buyers[n]!.paid : 0,
       welfare: result.converged ? result.buyers[n]!.welfare : 0
     })),
-    trades: trades.map((t) => ({ buyer: buyerId(t.buyer), seller: sellerId(t.seller), energyKWh: t.energyKWh, price: t.price, paid: t.paid })),
-    baseline: { sellers: result.baseline.sellers.map((b, m) => ({ id: sellerId(m), ask: b.ask, soldKWh: b.soldKWh })), totalPaid: result.baseline.totalPaid },
+    trades: trades.map((t) => ({
+      buyer: buyerId(t.buyer),
+      seller: sellerId(t.seller),
+      energyKWh: t.energyKWh,
+      price: t.price,
+      paid: t.paid
+    })),
+    baseline: {
+      sellers: result.baseline.sellers.map((b, m) => ({ id: sellerId(m), ask: b.ask, soldKWh: b.soldKWh })),
+      totalPaid: result.baseline.totalPaid
+    },
     trace: traceSteps(result.trace)
   }
 }

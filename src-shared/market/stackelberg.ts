@@ -84,7 +84,15 @@ export function solveSlot(
     const egt = runEgt(prices, supplies, buyers, egtOptions, q, false)
     egtIterations += egt.iterations
     q = egt.q
-    trace.push({ prices, q: egt.q, demand: egt.demand, ratio: egt.ratio, utility: egt.utility, meanUtility: egt.meanUtility, egtIterations: egt.iterations })
+    trace.push({
+      prices,
+      q: egt.q,
+      demand: egt.demand,
+      ratio: egt.ratio,
+      utility: egt.utility,
+      meanUtility: egt.meanUtility,
+      egtIterations: egt.iterations
+    })
     if (settled(prices, egt, offers, priceCap, options.tolerance)) break
     const step = options.sigma2 / Math.sqrt(y)
     prices = prices.map((p, m) => clamp(p + step * (egt.demand[m]! - supplies[m]!), offers[m]!.reservePrice, priceCap))
@@ -92,7 +100,9 @@ export function solveSlot(
 
   // the equilibrium: one clearing price for those who sell, the reserve for those who do not
   const clearing = clearMarket(offers, buyers, priceCap)
-  const finalPrices = offers.map((o, m) => (clearing.price !== null && clearing.soldKWh[m]! > 0 ? clearing.price : clamp(o.reservePrice, 0, priceCap)))
+  const finalPrices = offers.map((o, m) =>
+    clearing.price !== null && clearing.soldKWh[m]! > 0 ? clearing.price : clamp(o.reservePrice, 0, priceCap)
+  )
   const check = runEgt(finalPrices, supplies, buyers, egtOptions, clearing.price === null ? q : clearing.probability, false)
   egtIterations += check.iterations
   const probability = clearing.price === null ? check.q : clearing.probability

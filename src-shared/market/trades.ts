@@ -45,7 +45,12 @@ export class TradeTable {
 }
 
 /** x_nm = Q_m · p*_n(ϖ_m) · min(1, R_m), paid at ϖ_m: Σ_n x_nm never exceeds S_m. */
-export function tradesAt(prices: readonly number[], probability: readonly number[], ratio: readonly number[], buyers: readonly Buyer[]): TradeTable {
+export function tradesAt(
+  prices: readonly number[],
+  probability: readonly number[],
+  ratio: readonly number[],
+  buyers: readonly Buyer[]
+): TradeTable {
   const table = new TradeTable(prices)
   for (let m = 0; m < prices.length; m++) {
     const share = probability[m]! * Math.min(1, ratio[m]!)

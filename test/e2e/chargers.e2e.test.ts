@@ -29,12 +29,28 @@ describe('a charger in the Chargers view', () => {
       await expect.poll(() => card.getByTestId('connector-soc').first().textContent(), { timeout: 30_000 }).toBe('90 %')
 
       // a live run on the accelerated clock, started from another shell through the served app
-      const started = runDv2g(['--data-dir', served().dataDir, 'market', 'start', '--scenario', 'paper-3x10', '--clock', 'accelerated', '--slot-seconds', '3', '--json'])
+      const started = runDv2g([
+        '--data-dir',
+        served().dataDir,
+        'market',
+        'start',
+        '--scenario',
+        'paper-3x10',
+        '--clock',
+        'accelerated',
+        '--slot-seconds',
+        '3',
+        '--json'
+      ])
       expect(started.status, started.stderr).toBe(0)
       const { runId } = JSON.parse(started.stdout) as { runId: string }
       await expect.poll(() => charger.profiles.length, { timeout: 60_000 }).toBeGreaterThan(0)
 
-      const trades = JSON.parse(runDv2g(['--data-dir', served().dataDir, 'market', 'trades', '--run', runId, '--json']).stdout) as { t: number; seller: string; energyKWh: number }[]
+      const trades = JSON.parse(runDv2g(['--data-dir', served().dataDir, 'market', 'trades', '--run', runId, '--json']).stdout) as {
+        t: number
+        seller: string
+        energyKWh: number
+      }[]
       const soldInSlot1 = trades.filter((tr) => tr.t === 1 && tr.seller === 'EV1').reduce((sum, tr) => sum + tr.energyKWh, 0)
       expect(soldInSlot1).toBeGreaterThan(0)
       const [setpointW] = charger.setpoints()

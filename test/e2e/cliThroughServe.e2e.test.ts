@@ -18,7 +18,10 @@ describe('a CLI write while the console is served', () => {
     const busRow = page.getByTestId('wallet-row-bus-7')
     const busAddress = (await busRow.getByTestId('wallet-address').textContent())!.trim()
 
-    const sent = runDv2g(['--data-dir', served().dataDir, 'wallet', 'send', '--from', 'treasury', '--to', busAddress, '--amount', '4200', '--json'], { DV2G_PASSPHRASE: PASSPHRASE })
+    const sent = runDv2g(
+      ['--data-dir', served().dataDir, 'wallet', 'send', '--from', 'treasury', '--to', busAddress, '--amount', '4200', '--json'],
+      { DV2G_PASSPHRASE: PASSPHRASE }
+    )
     expect(sent.status, sent.stderr).toBe(0)
     expect(sent.stderr).toMatch(/holds this data dir; wallet send runs through it/)
     await expect.poll(() => busRow.getByTestId('wallet-balance').textContent(), { timeout: 30_000 }).toBe('4\u2009200')

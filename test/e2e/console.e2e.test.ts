@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startServe, type ServeProcess } from '../support/cli'
 import { issueEsuCase } from '../support/esuCase'
-import { consoleViews, launchBrowser, openWatchedPage, outputText, removeDir, screenshot, tempDir, viewNames, type Browser, type WatchedPage } from './support'
+import {
+  consoleViews,
+  launchBrowser,
+  openWatchedPage,
+  outputText,
+  removeDir,
+  screenshot,
+  tempDir,
+  viewNames,
+  type Browser,
+  type WatchedPage
+} from './support'
 
 let dataDir: string | undefined
 let server: ServeProcess | undefined

@@ -28,7 +28,8 @@ describe('a live market run', () => {
     const rounds = [...seen].flatMap((t) => [...t.matchAll(/iterating: (\d+) of/g)].map((m) => Number(m[1])))
     expect(new Set(rounds).size, [...seen].join(' | ')).toBeGreaterThan(1)
     await expect(status.textContent()).resolves.toMatch(/^converged · settled on the ledger · clearing price 0\.\d{4} USD\/kWh/)
-    for (const fig of ['fig7', 'fig8', 'fig9', 'fig11', 'fig10']) await page.getByTestId(`auction-${fig}`).locator('canvas').first().waitFor()
+    for (const fig of ['fig7', 'fig8', 'fig9', 'fig11', 'fig10'])
+      await page.getByTestId(`auction-${fig}`).locator('canvas').first().waitFor()
     await expect(page.getByTestId('auction-sellers').locator('tbody tr').count()).resolves.toBe(10)
     await screenshot(page, 'market-auctions')
 
@@ -40,7 +41,8 @@ describe('a live market run', () => {
     await page.getByText('data', { exact: false }).first().waitFor()
 
     await page.goto(`${served().server.url}#/history`)
-    for (const fig of ['fig3', 'fig4', 'fig5', 'fig6', 'fig10']) await page.getByTestId(`history-${fig}`).locator('canvas').first().waitFor()
+    for (const fig of ['fig3', 'fig4', 'fig5', 'fig6', 'fig10'])
+      await page.getByTestId(`history-${fig}`).locator('canvas').first().waitFor()
     await page.getByTestId('history-tokens').waitFor()
     await screenshot(page, 'market-history')
     expect(served().watched.errors).toEqual([])

@@ -19,7 +19,9 @@ beforeAll(async () => {
   for (let i = 0; i < ROWS; i++) {
     const meter = i % 3
     const k = Math.floor(i / 3)
-    lines.push(`EAN-${meter};${new Date(start + k * 900_000).toISOString()};${(k * 0.2).toFixed(3).replace('.', ',')};${(k * 0.05).toFixed(3).replace('.', ',')}`)
+    lines.push(
+      `EAN-${meter};${new Date(start + k * 900_000).toISOString()};${(k * 0.2).toFixed(3).replace('.', ',')};${(k * 0.05).toFixed(3).replace('.', ',')}`
+    )
   }
   lines[10] = 'EAN-0;not a time;1,0;0'
   lines[20] = 'EAN-1;2026-01-01T10:00:00Z;-5;0'

@@ -15,11 +15,19 @@ const passphrase = { DV2G_PASSPHRASE: 'network-e2e-passphrase' }
 describe('the Network view with three nodes', () => {
   it('lists the peers of the served node and the same milestone and state hash as the other nodes', async () => {
     const operatorDir = tempDir()
-    const created = await dv2g(['--data-dir', operatorDir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], passphrase)
+    const created = await dv2g(
+      ['--data-dir', operatorDir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'],
+      passphrase
+    )
     expect(created.status, created.stderr).toBe(0)
     const operator = await startNode(operatorDir, ['--milestone-seconds', '1'], passphrase)
     const joiner = await startNode(tempDir(), ['--peer', operator.listen[0]!])
-    await waitFor(async () => joiner.log(), (log) => log.includes(`joined network ${operator.networkId}`), 30_000, 'the empty node to join the operator\'s network')
+    await waitFor(
+      async () => joiner.log(),
+      (log) => log.includes(`joined network ${operator.networkId}`),
+      30_000,
+      "the empty node to join the operator's network"
+    )
 
     let server: ServeProcess | undefined
     let browser: Browser | undefined
@@ -33,7 +41,13 @@ describe('the Network view with three nodes', () => {
       // the view polls every 2 s: both peers connected, then the operator's first milestone applied here
       const rows = page.getByTestId('network-peer-row')
       await waitFor(
-        async () => Promise.all((await rows.all()).map(async (row) => [await row.getAttribute('data-peer'), (await row.locator('td').nth(2).textContent())?.trim()])),
+        async () =>
+          Promise.all(
+            (await rows.all()).map(async (row) => [
+              await row.getAttribute('data-peer'),
+              (await row.locator('td').nth(2).textContent())?.trim()
+            ])
+          ),
         (shown) => shown.length === 2 && shown.every(([, connection]) => connection === 'connected'),
         60_000,
         'the Network view to list both peers as connected'
@@ -49,7 +63,9 @@ describe('the Network view with three nodes', () => {
         'the Network view to show an applied milestone'
       )
       // the operator issues a milestone only when something new waits for one: none after the first here
-      const statuses = await Promise.all([operator, joiner].map((node) => dv2gJson<NetworkStatus>(['--data-dir', node.dataDir, 'network', 'status'])))
+      const statuses = await Promise.all(
+        [operator, joiner].map((node) => dv2gJson<NetworkStatus>(['--data-dir', node.dataDir, 'network', 'status']))
+      )
       const stateHash = (await page.getByTestId('network-state-hash').textContent())?.trim()
       expect(stateHash).toMatch(/^[0-9a-f]{64}$/)
       for (const status of statuses) expect([status.latestMilestone, status.stateHash]).toEqual([Number(milestoneShown), stateHash])

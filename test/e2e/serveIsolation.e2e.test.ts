@@ -20,7 +20,13 @@ let console_: WatchedPage
 
 /** What the other program's page tries, in its own script; the results land in the page. */
 function attackerPage(target: string, leakedToken: string): string {
-  const setup = JSON.stringify({ target, leakedToken, parameters: issueEsuCase, socketProtocols: socketProtocols(leakedToken), bare: [SOCKET_PROTOCOL] })
+  const setup = JSON.stringify({
+    target,
+    leakedToken,
+    parameters: issueEsuCase,
+    socketProtocols: socketProtocols(leakedToken),
+    bare: [SOCKET_PROTOCOL]
+  })
   return `<!doctype html>
 <html><head><title>another local program</title>
 <style>body{font:14px monospace;background:#fff;color:#000;padding:16px} td{padding:2px 12px;border:1px solid #999}</style></head>

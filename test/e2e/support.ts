@@ -104,7 +104,9 @@ export async function reportFailure(watched: WatchedPage, testName: string): Pro
   const name = `failed-${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`
   const shot = await screenshot(page, name).catch((error: Error) => `no screenshot (${error.message})`)
   const text = await page.evaluate('document.body.innerText').catch((error: Error) => `unreadable (${error.message})`)
-  console.log(`e2e: "${testName}" failed on ${page.url()}\n  screenshot: ${shot}\n  errors: ${JSON.stringify(watched.errors)}\n  page text:\n${String(text).slice(0, 4000)}`)
+  console.log(
+    `e2e: "${testName}" failed on ${page.url()}\n  screenshot: ${shot}\n  errors: ${JSON.stringify(watched.errors)}\n  page text:\n${String(text).slice(0, 4000)}`
+  )
 }
 
 /**

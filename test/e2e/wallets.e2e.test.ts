@@ -28,7 +28,8 @@ describe('wallets and the tangle explorer', () => {
     await createWallet('grid-north', 'grid')
     const balance = (name: string) => page.getByTestId(`wallet-row-${name}`).getByTestId('wallet-balance').textContent()
     await expect(balance('treasury')).resolves.toBe(grouped(SUPPLY))
-    const addressOf = async (name: string) => (await page.getByTestId(`wallet-row-${name}`).getByTestId('wallet-address').textContent())!.trim()
+    const addressOf = async (name: string) =>
+      (await page.getByTestId(`wallet-row-${name}`).getByTestId('wallet-address').textContent())!.trim()
     const busAddress = await addressOf('bus-7')
     const gridAddress = await addressOf('grid-north')
 
@@ -90,7 +91,11 @@ describe('the explorer under load', () => {
     // the contract takes the token only as a bearer credential, as a script would send it
     const authorization = `Bearer ${new URL(served().server.url).searchParams.get('token')}`
     const stored = async () =>
-      ((await (await page.request.post(new URL('/api/tangle.stats', page.url()).href, { data: {}, headers: { Authorization: authorization } })).json()) as { output: { transactions: number } }).output.transactions
+      (
+        (await (
+          await page.request.post(new URL('/api/tangle.stats', page.url()).href, { data: {}, headers: { Authorization: authorization } })
+        ).json()) as { output: { transactions: number } }
+      ).output.transactions
     const beforeSpam = await stored()
     await page.getByTestId('tangle-spam').click()
     await expect.poll(() => page.getByTestId('tangle-spam-message').textContent()).toMatch(/Issuing 3000/)

@@ -26,20 +26,39 @@ function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T
 }
 
 /** Data transactions a data dir holds: the operator's node issues none itself. */
-const dataTransactions = (dataDir: string) => readNodeDatabase(dataDir, (db) => db.prepare(`SELECT count(*) FROM transaction_bodies WHERE kind = ${TxKind.Data}`).pluck().get() as number)
+const dataTransactions = (dataDir: string) =>
+  readNodeDatabase(
+    dataDir,
+    (db) => db.prepare(`SELECT count(*) FROM transaction_bodies WHERE kind = ${TxKind.Data}`).pluck().get() as number
+  )
 
-const latestMilestone = (dataDir: string) => readNodeDatabase(dataDir, (db) => (db.prepare('SELECT max(idx) FROM milestones').pluck().get() as number | null) ?? 0)
+const latestMilestone = (dataDir: string) =>
+  readNodeDatabase(dataDir, (db) => (db.prepare('SELECT max(idx) FROM milestones').pluck().get() as number | null) ?? 0)
 
 /** The milestone that confirmed a transaction, or null while none has. */
 const confirmedBy = (dataDir: string, idHex: string) =>
-  readNodeDatabase(dataDir, (db) => (db.prepare('SELECT r.milestone FROM milestone_refs r JOIN transactions t ON t.seq = r.seq WHERE t.id = ?').pluck().get(Buffer.from(idHex, 'hex')) as number | undefined) ?? null)
+  readNodeDatabase(
+    dataDir,
+    (db) =>
+      (db
+        .prepare('SELECT r.milestone FROM milestone_refs r JOIN transactions t ON t.seq = r.seq WHERE t.id = ?')
+        .pluck()
+        .get(Buffer.from(idHex, 'hex')) as number | undefined) ?? null
+  )
 
 describe('a stranger flooding the network', () => {
-  it('leaves at most 2,000 of its transactions on the operator\'s node in 20 s, and the operator\'s transfers confirm within two milestones', async () => {
-    const operator = await startNode(await createTreasuryDataDir(tempDir(), PASSPHRASE), ['--milestone-seconds', '1'], { DV2G_PASSPHRASE: PASSPHRASE })
+  it("leaves at most 2,000 of its transactions on the operator's node in 20 s, and the operator's transfers confirm within two milestones", async () => {
+    const operator = await startNode(await createTreasuryDataDir(tempDir(), PASSPHRASE), ['--milestone-seconds', '1'], {
+      DV2G_PASSPHRASE: PASSPHRASE
+    })
     const strangerDir = tempDir()
     const stranger = await startNode(strangerDir, ['--peer', operator.listen[0]!])
-    await waitFor(async () => stranger.log(), (log) => log.includes(`joined network ${operator.networkId}`), 60_000, 'the stranger to join the network')
+    await waitFor(
+      async () => stranger.log(),
+      (log) => log.includes(`joined network ${operator.networkId}`),
+      60_000,
+      'the stranger to join the network'
+    )
     const sinkKeystore = new Keystore(join(tempDir(), 'keystore.json'), { kdf: { N: 1 << 14, r: 8, p: 1 } })
     sinkKeystore.unlock(PASSPHRASE)
     const sink = sinkKeystore.create('sink', 'ev').wallet.address
@@ -61,16 +80,31 @@ describe('a stranger flooding the network', () => {
     const confirmations: { sentAfter: number; confirmedBy: number }[] = []
     for (let i = 0; i < TRANSFERS; i++) {
       // spread over the flood: each waits for more of it on the stranger's own node
-      await waitFor(async () => dataTransactions(strangerDir), (n) => n >= (i + 1) * 2_000, FLOOD_MS, 'the flood to be under way')
+      await waitFor(
+        async () => dataTransactions(strangerDir),
+        (n) => n >= (i + 1) * 2_000,
+        FLOOD_MS,
+        'the flood to be under way'
+      )
       const sentAfter = latestMilestone(operator.dataDir)
       const { id } = await ask<{ id: string }>(operator, 'wallet.send', { from: 'treasury', to: sink, amount: '1', passphrase: PASSPHRASE })
-      const milestone = await waitFor(async () => confirmedBy(operator.dataDir, id), (m) => m !== null, 30_000, `transfer ${id} to be confirmed`)
+      const milestone = await waitFor(
+        async () => confirmedBy(operator.dataDir, id),
+        (m) => m !== null,
+        30_000,
+        `transfer ${id} to be confirmed`
+      )
       confirmations.push({ sentAfter, confirmedBy: milestone! })
     }
     await flood
     const floodMs = Date.now() - floodStarted
     // what the operator's node still had queued is stored or dropped by now
-    await waitFor(async () => (await ask<{ syncing: boolean }>(operator, 'network.status', {})).syncing, (syncing) => !syncing, 30_000, 'the operator node to settle')
+    await waitFor(
+      async () => (await ask<{ syncing: boolean }>(operator, 'network.status', {})).syncing,
+      (syncing) => !syncing,
+      30_000,
+      'the operator node to settle'
+    )
     const stored = dataTransactions(operator.dataDir)
     const strangerHolds = dataTransactions(strangerDir)
     console.log(
@@ -83,6 +117,8 @@ describe('a stranger flooding the network', () => {
     expect(stored).toBeLessThanOrEqual(MAX_STORED)
     for (const { sentAfter, confirmedBy: milestone } of confirmations) expect(milestone - sentAfter).toBeLessThanOrEqual(2)
     // the peer that kept relaying what the rule refused is cut off as a flood
-    expect(operator.log()).toContain(`banned peer ${stranger.peerId} for 10 minutes: flooded gossip with transactions of issuers not admitted`)
+    expect(operator.log()).toContain(
+      `banned peer ${stranger.peerId} for 10 minutes: flooded gossip with transactions of issuers not admitted`
+    )
   }, 180_000)
 })

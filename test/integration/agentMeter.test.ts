@@ -46,44 +46,88 @@ function agentDir(id: string, role: 'ev' | 'grid', participant: unknown): { dir:
 }
 
 describe('an EV agent with a meter', () => {
-  it("signs what its meter counted in each slot's delivery window, which the operator sets against what it sold", { timeout: 240_000 }, async () => {
-    const ports = tempDir()
-    const [meterEnd, agentEnd] = [join(ports, 'ttyMeter'), join(ports, 'ttyAgent')]
-    processes.push(spawn('socat', [`pty,raw,echo=0,link=${meterEnd}`, `pty,raw,echo=0,link=${agentEnd}`], { stdio: 'ignore' }))
-    await until(() => existsSync(meterEnd) && existsSync(agentEnd), 10_000, 'socat')
-    // a telegram a second, the meter's clock a second a telegram: its readings are on the wall clock
-    processes.push(spawn(process.execPath, [dv2gBin, 'meter', 'simulate', '--port', meterEnd, '--protocol', 'dsmr', '--interval', '1'], { stdio: 'ignore' }))
+  it(
+    "signs what its meter counted in each slot's delivery window, which the operator sets against what it sold",
+    { timeout: 240_000 },
+    async () => {
+      const ports = tempDir()
+      const [meterEnd, agentEnd] = [join(ports, 'ttyMeter'), join(ports, 'ttyAgent')]
+      processes.push(spawn('socat', [`pty,raw,echo=0,link=${meterEnd}`, `pty,raw,echo=0,link=${agentEnd}`], { stdio: 'ignore' }))
+      await until(() => existsSync(meterEnd) && existsSync(agentEnd), 10_000, 'socat')
+      // a telegram a second, the meter's clock a second a telegram: its readings are on the wall clock
+      processes.push(
+        spawn(process.execPath, [dv2gBin, 'meter', 'simulate', '--port', meterEnd, '--protocol', 'dsmr', '--interval', '1'], {
+          stdio: 'ignore'
+        })
+      )
 
-    const operator = await startNode(await createTreasuryDataDir(tempDir(), PASSPHRASE), ['--milestone-seconds', '1'], withPassphrase)
-    nodes.push(operator)
-    const peer = ['--peer', operator.listen[0]!]
-    const ev = agentDir('EV1', 'ev', scenario.evs[0])
-    const grid = agentDir('G1', 'grid', scenario.grids[0])
-    nodes.push(
-      ...(await Promise.all([
-        startAgent(ev.dir, ['--role', 'ev', '--wallet', 'EV1', '--profile', ev.profile, '--meter', agentEnd, ...peer], withPassphrase),
-        startAgent(grid.dir, ['--role', 'grid', '--wallet', 'G1', '--profile', grid.profile, ...peer], withPassphrase)
-      ]))
-    )
-    await ask(operator, 'market.registerAll', { participants: [{ id: 'EV1', role: 'ev', address: ev.address }, { id: 'G1', role: 'grid', address: grid.address }], passphrase: PASSPHRASE })
-    await waitFor(() => ask<unknown[]>(operator, 'market.participants', {}), (list) => list.length === 2, 60_000, 'the operator to confirm both registrations')
+      const operator = await startNode(await createTreasuryDataDir(tempDir(), PASSPHRASE), ['--milestone-seconds', '1'], withPassphrase)
+      nodes.push(operator)
+      const peer = ['--peer', operator.listen[0]!]
+      const ev = agentDir('EV1', 'ev', scenario.evs[0])
+      const grid = agentDir('G1', 'grid', scenario.grids[0])
+      nodes.push(
+        ...(await Promise.all([
+          startAgent(ev.dir, ['--role', 'ev', '--wallet', 'EV1', '--profile', ev.profile, '--meter', agentEnd, ...peer], withPassphrase),
+          startAgent(grid.dir, ['--role', 'grid', '--wallet', 'G1', '--profile', grid.profile, ...peer], withPassphrase)
+        ]))
+      )
+      await ask(operator, 'market.registerAll', {
+        participants: [
+          { id: 'EV1', role: 'ev', address: ev.address },
+          { id: 'G1', role: 'grid', address: grid.address }
+        ],
+        passphrase: PASSPHRASE
+      })
+      await waitFor(
+        () => ask<unknown[]>(operator, 'market.participants', {}),
+        (list) => list.length === 2,
+        60_000,
+        'the operator to confirm both registrations'
+      )
 
-    const file = join(tempDir(), 'two-slots.json')
-    writeFileSync(file, JSON.stringify(firstSlotsOf({ ...scenario, evs: [scenario.evs[0]!], grids: [scenario.grids[0]!] }, 2, 'paper-1x1-2')))
-    const { runId } = await dv2gJson<{ runId: string }>(['--data-dir', operator.dataDir, 'market', 'start', '--scenario', file, '--clock', 'network', '--slot-seconds', String(SLOT_SECONDS)], withPassphrase)
+      const file = join(tempDir(), 'two-slots.json')
+      writeFileSync(
+        file,
+        JSON.stringify(firstSlotsOf({ ...scenario, evs: [scenario.evs[0]!], grids: [scenario.grids[0]!] }, 2, 'paper-1x1-2'))
+      )
+      const { runId } = await dv2gJson<{ runId: string }>(
+        [
+          '--data-dir',
+          operator.dataDir,
+          'market',
+          'start',
+          '--scenario',
+          file,
+          '--clock',
+          'network',
+          '--slot-seconds',
+          String(SLOT_SECONDS)
+        ],
+        withPassphrase
+      )
 
-    type Row = { t: number; id: string; soldKWh: number; deliveredKWh: number | null; deviationKWh: number | null; tx: string | null }
-    const delivery = async () => JSON.parse((await dv2g(['--data-dir', operator.dataDir, 'market', 'delivery', '--run', runId, '--json'])).stdout) as Row[]
-    const rows = await waitFor(delivery, (r) => r.filter((row) => row.deliveredKWh !== null).length === 2, 4 * SLOT_SECONDS * 1000 + 60_000, "EV1's delivery in both slots")
-    for (const row of rows) {
-      expect(row.id).toBe('EV1')
-      expect(row.tx).toMatch(/^[0-9a-f]{64}$/)
-      expect(row.deviationKWh).toBeCloseTo(row.deliveredKWh! - row.soldKWh, 9)
+      type Row = { t: number; id: string; soldKWh: number; deliveredKWh: number | null; deviationKWh: number | null; tx: string | null }
+      const delivery = async () =>
+        JSON.parse((await dv2g(['--data-dir', operator.dataDir, 'market', 'delivery', '--run', runId, '--json'])).stdout) as Row[]
+      const rows = await waitFor(
+        delivery,
+        (r) => r.filter((row) => row.deliveredKWh !== null).length === 2,
+        4 * SLOT_SECONDS * 1000 + 60_000,
+        "EV1's delivery in both slots"
+      )
+      for (const row of rows) {
+        expect(row.id).toBe('EV1')
+        expect(row.tx).toMatch(/^[0-9a-f]{64}$/)
+        expect(row.deviationKWh).toBeCloseTo(row.deliveredKWh! - row.soldKWh, 9)
+      }
+      // the summaries came from the agent's own meter, which its port assigned to EV1
+      const meters = readNodeDatabase(ev.dir, (db) => db.prepare('SELECT id, prosumer FROM meters').all())
+      expect(meters).toEqual([{ id: expect.any(String), prosumer: 'EV1' }])
+      const signed = readNodeDatabase(ev.dir, (db) =>
+        db.prepare('SELECT t, tx_id AS tx FROM market_agent_deliveries WHERE run_id = ? ORDER BY t').all(runId)
+      )
+      expect(signed).toEqual(rows.map((r) => ({ t: r.t - 1, tx: r.tx })))
     }
-    // the summaries came from the agent's own meter, which its port assigned to EV1
-    const meters = readNodeDatabase(ev.dir, (db) => db.prepare('SELECT id, prosumer FROM meters').all())
-    expect(meters).toEqual([{ id: expect.any(String), prosumer: 'EV1' }])
-    const signed = readNodeDatabase(ev.dir, (db) => db.prepare('SELECT t, tx_id AS tx FROM market_agent_deliveries WHERE run_id = ? ORDER BY t').all(runId))
-    expect(signed).toEqual(rows.map((r) => ({ t: r.t - 1, tx: r.tx })))
-  })
+  )
 })

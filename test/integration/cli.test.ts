@@ -6,8 +6,21 @@ import { useTempDirs } from '../support/tempDir'
 const tempDir = useTempDirs()
 
 const issueArgs = [
-  'esu', '--capacity-kwh', '24', '--dod', '0.8', '--cycle-life', '3000', '--combined-cost', '8200',
-  '--maintenance', '0', '--rate', '0.05', '--lifetime-years', '10'
+  'esu',
+  '--capacity-kwh',
+  '24',
+  '--dod',
+  '0.8',
+  '--cycle-life',
+  '3000',
+  '--combined-cost',
+  '8200',
+  '--maintenance',
+  '0',
+  '--rate',
+  '0.05',
+  '--lifetime-years',
+  '10'
 ]
 
 /** issueArgs with one option's value replaced, or the option removed when value is undefined */
@@ -51,8 +64,16 @@ describe('dv2g esu', () => {
     ['a missing option', withOption('--cycle-life', undefined), /missing --cycle-life/],
     ['an unknown option', [...issueArgs, '--voltage', '400'], /unknown option --voltage/],
     ['a value that is not a number', withOption('--combined-cost', '8k'), /--combined-cost expects a number, got "8k"/],
-    ['a capacity too small for a finite cost', withOption('--capacity-kwh', '5e-324'), /^dv2g: --capacity-kwh must be between 0\.1 and 100000 \(got 5e-324\)$/m],
-    ['a lifetime too short for a finite cost', withOption('--lifetime-years', '5e-324'), /^dv2g: --lifetime-years must be between 1 and 100 \(got 5e-324\)$/m]
+    [
+      'a capacity too small for a finite cost',
+      withOption('--capacity-kwh', '5e-324'),
+      /^dv2g: --capacity-kwh must be between 0\.1 and 100000 \(got 5e-324\)$/m
+    ],
+    [
+      'a lifetime too short for a finite cost',
+      withOption('--lifetime-years', '5e-324'),
+      /^dv2g: --lifetime-years must be between 1 and 100 \(got 5e-324\)$/m
+    ]
   ])('exits 2 with one message naming the option for %s', (_, args, message) => {
     const { status, stdout, stderr } = runDv2g(args)
     expect(status).toBe(2)
@@ -85,7 +106,8 @@ describe('dv2g serve', () => {
       expect(url.hostname).toBe('127.0.0.1')
       expect((await fetch(first.url)).status).toBe(200)
       // the console's files are public; the contract needs the token as a bearer credential
-      const info = (headers: Record<string, string>) => fetch(`${url.origin}/api/app.info`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', ...headers } })
+      const info = (headers: Record<string, string>) =>
+        fetch(`${url.origin}/api/app.info`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', ...headers } })
       expect((await info({})).status).toBe(401)
       expect((await info({ Authorization: `Bearer ${url.searchParams.get('token')}` })).status).toBe(200)
     } finally {

@@ -20,14 +20,18 @@ describe('dv2g import refuses what is not a meter log', () => {
   it('ends `import /dev/zero` with one line naming it, exit 2, nothing read', () => {
     const result = runDv2g(['--data-dir', tempDir(), 'import', '/dev/zero'])
     expect(result.status, result.stderr).toBe(2) // null would be the 120 s bound: it read forever
-    expect(result.stderr.trim()).toBe('dv2g: /dev/zero is a character device, not a file or folder: only meter log files and the folders holding them are imported')
+    expect(result.stderr.trim()).toBe(
+      'dv2g: /dev/zero is a character device, not a file or folder: only meter log files and the folders holding them are imported'
+    )
   }, 150_000)
 
   it('ends `import FIFO` at once, without waiting for a writer', () => {
     const fifo = mkfifo(join(tempDir(), 'meters.csv'))
     const result = runDv2g(['--data-dir', tempDir(), 'import', fifo])
     expect(result.status, result.stderr).toBe(2)
-    expect(result.stderr.trim()).toBe(`dv2g: ${fifo} is a FIFO (named pipe), not a file or folder: only meter log files and the folders holding them are imported`)
+    expect(result.stderr.trim()).toBe(
+      `dv2g: ${fifo} is a FIFO (named pipe), not a file or folder: only meter log files and the folders holding them are imported`
+    )
   }, 150_000)
 
   it('imports a stick with a FIFO, a link out of it and a 10 MB file without line breaks: the log is read, the rest rejected or skipped with why', () => {
@@ -45,11 +49,19 @@ describe('dv2g import refuses what is not a meter log', () => {
     const out = JSON.parse(result.stdout)
     expect(out.files).toEqual([
       expect.objectContaining({ path: join(stick, 'day.csv'), imported: 2, rejectedCount: 0 }),
-      expect.objectContaining({ path: join(stick, 'huge.csv'), imported: 0, rejected: [{ line: 1, reason: 'the line is longer than 64 KiB: not a line of a meter log' }], rejectedCount: 1 })
+      expect.objectContaining({
+        path: join(stick, 'huge.csv'),
+        imported: 0,
+        rejected: [{ line: 1, reason: 'the line is longer than 64 KiB: not a line of a meter log' }],
+        rejectedCount: 1
+      })
     ])
     expect(out.skipped).toEqual([
       { path: join(stick, 'pipe.csv'), reason: 'it is a FIFO (named pipe), not a regular file' },
-      { path: join(stick, 'secret.csv'), reason: `the link leads out of the chosen folder (to ${realpathSync(join(outside, 'secret.csv'))}), so it is not followed` }
+      {
+        path: join(stick, 'secret.csv'),
+        reason: `the link leads out of the chosen folder (to ${realpathSync(join(outside, 'secret.csv'))}), so it is not followed`
+      }
     ])
 
     const human = runDv2g(['--data-dir', tempDir(), 'import', stick])
@@ -64,6 +76,8 @@ describe('dv2g import refuses what is not a meter log', () => {
     symlinkSync(join(stick, 'gone'), join(stick, 'logs'))
     const result = runDv2g(['--data-dir', tempDir(), 'import', stick])
     expect(result.status, result.stderr).toBe(2)
-    expect(result.stderr.trim()).toBe(`dv2g: no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${stick}; skipped ${join(stick, 'logs')}: the link leads nowhere: it no longer exists`)
+    expect(result.stderr.trim()).toBe(
+      `dv2g: no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${stick}; skipped ${join(stick, 'logs')}: the link leads nowhere: it no longer exists`
+    )
   }, 150_000)
 })

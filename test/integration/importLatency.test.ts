@@ -17,7 +17,11 @@ describe('a long meter import through dv2g serve', () => {
     try {
       const url = new URL(serve.url)
       const call = (method: string, input: unknown) =>
-        fetch(`${url.origin}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${url.searchParams.get('token')}` } })
+        fetch(`${url.origin}/api/${method}`, {
+          method: 'POST',
+          body: JSON.stringify(input),
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${url.searchParams.get('token')}` }
+        })
       expect((await call('app.info', {})).status).toBe(200) // warm
 
       let done = false

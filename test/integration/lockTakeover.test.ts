@@ -65,7 +65,8 @@ describe('the takeover of a stale lock', () => {
       const dir = join(root, `round-${round}`)
       mkdirSync(dir)
       // torn (a process killed while writing it), or whole but naming a process that is gone
-      const stale = round % 2 === 0 ? '{"pid":' : JSON.stringify({ pid: 2 ** 22 + 1, owner: 'dv2g serve', startedAt: '', channel: null, token: 'gone' })
+      const stale =
+        round % 2 === 0 ? '{"pid":' : JSON.stringify({ pid: 2 ** 22 + 1, owner: 'dv2g serve', startedAt: '', channel: null, token: 'gone' })
       writeFileSync(join(dir, LOCK_FILE_NAME), stale, { mode: 0o600 })
       // a start a little ahead, so every claimer has the line before it
       const startAt = Date.now() + 25

@@ -80,7 +80,15 @@ describe('dv2g simulate', () => {
     const summary = JSON.parse(result.stdout)
     expect(summary.slots).toHaveLength(24)
     expect(summary.slots.every((s: { converged: boolean }) => s.converged)).toBe(true)
-    expect(Object.keys(summary.slots[0]).sort()).toEqual(['buyers', 'clearingPrice', 'converged', 'iterations', 'sellers', 't', 'tradedKWh'])
+    expect(Object.keys(summary.slots[0]).sort()).toEqual([
+      'buyers',
+      'clearingPrice',
+      'converged',
+      'iterations',
+      'sellers',
+      't',
+      'tradedKWh'
+    ])
     expect(summary.totalTradedKWh).toBeGreaterThan(50)
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
@@ -94,7 +102,8 @@ describe('dv2g simulate', () => {
     for (const fig of [3, 4, 5, 6, 7, 8, 9, 10, 11]) expect(report).toContain(`Fig. ${fig} —`)
     expect(report.match(/<svg /g)!.length).toBe(10)
     expect(report).not.toMatch(/<script/)
-    for (const fig of ['fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10-slot', 'fig10-day', 'fig11']) expect(readFileSync(join(out, 'figures', `${fig}.svg`), 'utf8')).toMatch(/^<svg /)
+    for (const fig of ['fig3', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10-slot', 'fig10-day', 'fig11'])
+      expect(readFileSync(join(out, 'figures', `${fig}.svg`), 'utf8')).toMatch(/^<svg /)
   })
 
   it('names the JSON path of a wrong scenario field and exits 2', () => {
@@ -102,7 +111,9 @@ describe('dv2g simulate', () => {
     scenario.evs[4].battery.dischargeEfficiency = 1.4
     const result = runDv2g(['simulate', '--scenario', writeJson(scenario)])
     expect(result.status).toBe(2)
-    expect(result.stderr.trim()).toMatch(/^dv2g: .*input\.json: evs\[4\]\.battery\.dischargeEfficiency: must be greater than 0 and at most 1$/)
+    expect(result.stderr.trim()).toMatch(
+      /^dv2g: .*input\.json: evs\[4\]\.battery\.dischargeEfficiency: must be greater than 0 and at most 1$/
+    )
   })
 
   it('with --settle stores the run in the data dir and records one transfer per grid–EV pair and one market record per slot', () => {
@@ -116,16 +127,23 @@ describe('dv2g simulate', () => {
       p.consumptionKWh = p.consumptionKWh.slice(0, 2)
     }
     const out = tempDir()
-    const result = runDv2g(['--data-dir', dir, 'simulate', '--scenario', writeJson(scenario), '--settle', '--out', out, '--json'], passphrase)
+    const result = runDv2g(
+      ['--data-dir', dir, 'simulate', '--scenario', writeJson(scenario), '--settle', '--out', out, '--json'],
+      passphrase
+    )
     expect(result.status, result.stderr).toBe(0)
     const { settlement, slots, runId } = JSON.parse(result.stdout)
     const dayOut = JSON.parse(runDv2g(['simulate', '--scenario', writeJson(scenario), '--json']).stdout)
     expect(slots).toEqual(dayOut.slots)
     expect(settlement).toEqual({ settled: 2, alreadySettled: 0, failed: [] })
-    expect(JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)).toEqual([{ id: runId, scenario: scenario.name, status: 'finished', slots: 2, settledSlots: 2, unsettledSlots: 0, unsettled: [] }])
+    expect(JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)).toEqual([
+      { id: runId, scenario: scenario.name, status: 'finished', slots: 2, settledSlots: 2, unsettledSlots: 0, unsettled: [] }
+    ])
 
     const ledger = onLedger(dir)
-    expect(ledger.wallets.map((w) => w.name).sort()).toEqual(['treasury', ...[...scenario.evs, ...scenario.grids].map((p: { id: string }) => p.id)].sort())
+    expect(ledger.wallets.map((w) => w.name).sort()).toEqual(
+      ['treasury', ...[...scenario.evs, ...scenario.grids].map((p: { id: string }) => p.id)].sort()
+    )
     // every EV was paid what trades.csv says, to the base unit per grid–EV pair
     const expected = earnedFromTradesCsv(readFileSync(join(out, 'trades.csv'), 'utf8'), scenario.tokenBaseUnitsPerCurrencyUnit)
     expect(ledger.evBalances).toEqual(expected.earned)
@@ -140,9 +158,13 @@ describe('dv2g market runs and settle', () => {
     const dir = tempDir()
     expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
     const out = tempDir()
-    const child = spawn(process.execPath, [dv2gBin, '--data-dir', dir, 'simulate', '--scenario', scenarioFile, '--settle', '--out', out, '--json'], {
-      env: { ...process.env, ...passphrase }
-    })
+    const child = spawn(
+      process.execPath,
+      [dv2gBin, '--data-dir', dir, 'simulate', '--scenario', scenarioFile, '--settle', '--out', out, '--json'],
+      {
+        env: { ...process.env, ...passphrase }
+      }
+    )
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -167,7 +189,10 @@ describe('dv2g market runs and settle', () => {
     expect(again.stdout).toMatch(/^settled 0 slots of run \S+; 24 already settled$/m)
 
     const ledger = onLedger(dir)
-    const expected = earnedFromTradesCsv(readFileSync(join(out, 'trades.csv'), 'utf8'), JSON.parse(readFileSync(scenarioFile, 'utf8')).tokenBaseUnitsPerCurrencyUnit)
+    const expected = earnedFromTradesCsv(
+      readFileSync(join(out, 'trades.csv'), 'utf8'),
+      JSON.parse(readFileSync(scenarioFile, 'utf8')).tokenBaseUnitsPerCurrencyUnit
+    )
     expect(ledger.evBalances).toEqual(expected.earned)
     // no pair paid twice: one transfer into an EV per pair that trades.csv lists, no more
     expect(ledger.evTransfersIn).toBe(expected.pairs.length)
@@ -188,7 +213,12 @@ describe('dv2g market runs and settle', () => {
 
 /** What the data dir's ledger holds, read from its tables: wallets, what EVs hold and how they were paid. */
 function onLedger(dir: string) {
-  const wallets = JSON.parse(runDv2g(['--data-dir', dir, 'wallet', 'list', '--json'], passphrase).stdout) as { name: string; role: string; address: string; balance: string }[]
+  const wallets = JSON.parse(runDv2g(['--data-dir', dir, 'wallet', 'list', '--json'], passphrase).stdout) as {
+    name: string
+    role: string
+    address: string
+    balance: string
+  }[]
   const evs = wallets.filter((w) => w.role === 'ev')
   const db = new Database(join(dir, 'dv2g.sqlite'), { readonly: true })
   try {

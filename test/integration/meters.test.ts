@@ -16,7 +16,13 @@ describe('dv2g meter parse and import', () => {
       meterId: 'K8EG004046395507',
       timestamp: '2017-01-02T18:20:02.000Z',
       crcValid: true,
-      electricity: { deliveredKWh: { t1: 4.426, t2: 2.399 }, returnedKWh: { t1: 2.444, t2: 0 }, powerDeliveredKW: 0.244, powerReturnedKW: 0, tariff: 2 },
+      electricity: {
+        deliveredKWh: { t1: 4.426, t2: 2.399 },
+        returnedKWh: { t1: 2.444, t2: 0 },
+        powerDeliveredKW: 0.244,
+        powerReturnedKW: 0,
+        tariff: 2
+      },
       gas: { m3: 0.107, timestamp: '2017-01-02T15:10:05.000Z' }
     })
     expect(out.rejected).toEqual([{ offset: 1852, reason: 'incomplete telegram at the end of the input' }])
@@ -27,7 +33,10 @@ describe('dv2g meter parse and import', () => {
     const dataDir = tempDir()
     const stick = join(tempDir(), 'USB')
     mkdirSync(join(stick, 'logs'), { recursive: true })
-    writeFileSync(join(stick, 'logs', 'meters.csv'), 'meter;timestamp;import;export\nM1;2026-03-29 01:45;1,0;0\nM1;2026-03-29 02:15;1,1;0\nM1;2026-03-29 03:00;1,2;0\n')
+    writeFileSync(
+      join(stick, 'logs', 'meters.csv'),
+      'meter;timestamp;import;export\nM1;2026-03-29 01:45;1,0;0\nM1;2026-03-29 02:15;1,1;0\nM1;2026-03-29 03:00;1,2;0\n'
+    )
     writeFileSync(join(stick, 'notes.md'), 'not a log')
     const first = runDv2g(['--data-dir', dataDir, 'import', stick, '--tz', 'Europe/Amsterdam', '--json'])
     expect(first.status, first.stderr).toBe(0)
@@ -52,6 +61,8 @@ describe('dv2g meter parse and import', () => {
     const missing = runDv2g(['--data-dir', dataDir, 'import', join(stick, 'nope')])
     expect(missing.status).toBe(2)
     expect(missing.stderr.trim()).toBe(`dv2g: ${join(stick, 'nope')} does not exist`)
-    expect(runDv2g(['--data-dir', dataDir, 'import', stick, '--tz', 'Mars/Olympus']).stderr).toMatch(/--tz "Mars\/Olympus" is not a time zone/)
+    expect(runDv2g(['--data-dir', dataDir, 'import', stick, '--tz', 'Mars/Olympus']).stderr).toMatch(
+      /--tz "Mars\/Olympus" is not a time zone/
+    )
   }, 300_000) // four CLI processes
 })

@@ -22,7 +22,6 @@ const MILESTONE_SECONDS = 1
 const issuing = ['--milestone-seconds', String(MILESTONE_SECONDS)]
 const dataDirWithTreasury = () => createTreasuryDataDir(tempDir(), PASSPHRASE)
 
-
 /** An operation on the node that holds the data dir, through its channel, as `dv2g` forwards one. */
 function ask<T>(node: NodeProcess, operation: string, input: unknown): Promise<T> {
   const holder = readHolder(node.dataDir)
@@ -42,12 +41,16 @@ const readDb = <T>(node: NodeProcess, read: (db: Database.Database) => T): T => 
 
 const ledgerState = (node: NodeProcess): LedgerState =>
   readDb(node, (db) => {
-    const latest = db.prepare('SELECT idx, lower(hex(state_hash)) AS hash FROM milestones ORDER BY idx DESC LIMIT 1').get() as { idx: number; hash: string } | undefined
+    const latest = db.prepare('SELECT idx, lower(hex(state_hash)) AS hash FROM milestones ORDER BY idx DESC LIMIT 1').get() as
+      { idx: number; hash: string } | undefined
     return {
       latestMilestone: latest?.idx ?? null,
       stateHash: latest?.hash ?? null,
       transactions: db.prepare('SELECT count(*) FROM transactions').pluck().get() as number,
-      unreferenced: db.prepare('SELECT count(*) FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM milestone_refs r WHERE r.seq = t.seq)').pluck().get() as number
+      unreferenced: db
+        .prepare('SELECT count(*) FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM milestone_refs r WHERE r.seq = t.seq)')
+        .pluck()
+        .get() as number
     }
   })
 
@@ -61,9 +64,14 @@ const appliedFlags = (node: NodeProcess, ids: readonly string[]): (boolean | nul
     })
   })
 
-const holds = (node: NodeProcess, id: string) => readDb(node, (db) => db.prepare('SELECT 1 FROM transactions WHERE id = ?').get(Buffer.from(id, 'hex')) !== undefined)
+const holds = (node: NodeProcess, id: string) =>
+  readDb(node, (db) => db.prepare('SELECT 1 FROM transactions WHERE id = ?').get(Buffer.from(id, 'hex')) !== undefined)
 
-const sameState = (states: LedgerState[]) => states.every((s) => s.latestMilestone === states[0]!.latestMilestone && s.stateHash === states[0]!.stateHash && s.transactions === states[0]!.transactions)
+const sameState = (states: LedgerState[]) =>
+  states.every(
+    (s) =>
+      s.latestMilestone === states[0]!.latestMilestone && s.stateHash === states[0]!.stateHash && s.transactions === states[0]!.transactions
+  )
 
 /** A failed wait names what each node logged: a refused milestone or transaction says why there. */
 async function withLogs<T>(nodes: readonly NodeProcess[], waiting: Promise<T>): Promise<T> {
@@ -77,13 +85,23 @@ async function withLogs<T>(nodes: readonly NodeProcess[], waiting: Promise<T>): 
 
 /** Waits until `node` has taken the operator's genesis. */
 const joined = (node: NodeProcess, networkId: string) =>
-  waitFor(async () => node.log(), (log) => log.includes(`joined network ${networkId}`) || node.networkId === networkId, 60_000, `${node.peerId} to join the network`)
+  waitFor(
+    async () => node.log(),
+    (log) => log.includes(`joined network ${networkId}`) || node.networkId === networkId,
+    60_000,
+    `${node.peerId} to join the network`
+  )
 
 /** Waits until every node holds the same transactions, all referenced by the same latest milestone with the same state hash. */
 const allAgree = (nodes: readonly NodeProcess[], atLeast: number, label: string) =>
   withLogs(
     nodes,
-    waitFor(async () => nodes.map(ledgerState), (s) => sameState(s) && s[0]!.transactions >= atLeast && s.every((n) => n.unreferenced === 0), 90_000, label)
+    waitFor(
+      async () => nodes.map(ledgerState),
+      (s) => sameState(s) && s[0]!.transactions >= atLeast && s.every((n) => n.unreferenced === 0),
+      90_000,
+      label
+    )
   )
 
 const ROUNDS = 20
@@ -114,7 +132,12 @@ describe('milestones on a network of five nodes', () => {
     nodes.push(operator)
     nodes.push(...(await Promise.all([left, right, tempDir(), tempDir()].map((dir) => startNode(dir, ['--peer', operator.listen[0]!])))))
     for (const node of nodes.slice(1)) await joined(node, operator.networkId!)
-    await waitFor(() => ask<NetworkStatus>(operator, 'network.status', {}), (s) => s.peers === 4, 60_000, 'the operator node to count every peer')
+    await waitFor(
+      () => ask<NetworkStatus>(operator, 'network.status', {}),
+      (s) => s.peers === 4,
+      60_000,
+      'the operator node to count every peer'
+    )
   }, 240_000)
 
   afterAll(async () => {
@@ -124,7 +147,9 @@ describe('milestones on a network of five nodes', () => {
   it('brings all five to the same latest milestone and state hash after transactions issued on two of them', async () => {
     const [operator, , , other] = nodes as [NodeProcess, NodeProcess, NodeProcess, NodeProcess]
     const before = ledgerState(operator).transactions
-    const spams = await Promise.all([operator, other].map((node) => ask<{ issued: number; accepted: number }>(node, 'tangle.spam', { count: 20 })))
+    const spams = await Promise.all(
+      [operator, other].map((node) => ask<{ issued: number; accepted: number }>(node, 'tangle.spam', { count: 20 }))
+    )
     expect(spams).toEqual([expect.objectContaining({ issued: 20, accepted: 20 }), expect.objectContaining({ issued: 20, accepted: 20 })])
     const spammedAt = Date.now()
 
@@ -135,22 +160,38 @@ describe('milestones on a network of five nodes', () => {
     expect(states[0]!.stateHash).toMatch(/^[0-9a-f]{64}$/)
 
     // network status tells the same, from the operator through the channel and from a joined node through the CLI
-    const [fromOperator, fromCli] = await Promise.all([ask<NetworkStatus>(operator, 'network.status', {}), dv2gJson<NetworkStatus>(['--data-dir', other.dataDir, 'network', 'status'])])
+    const [fromOperator, fromCli] = await Promise.all([
+      ask<NetworkStatus>(operator, 'network.status', {}),
+      dv2gJson<NetworkStatus>(['--data-dir', other.dataDir, 'network', 'status'])
+    ])
     const idle = ledgerState(operator)
-    for (const status of [fromOperator, fromCli]) expect(status).toMatchObject({ latestMilestone: idle.latestMilestone, stateHash: idle.stateHash, peers: expect.any(Number) })
+    for (const status of [fromOperator, fromCli])
+      expect(status).toMatchObject({ latestMilestone: idle.latestMilestone, stateHash: idle.stateHash, peers: expect.any(Number) })
     // the CLI call took seconds, several intervals: with nothing new, no milestone was issued meanwhile
     expect(idle.latestMilestone).toBe(states[0]!.latestMilestone)
-    console.log(`milestones: 5 nodes, 40 transactions issued on two, milestone every ${MILESTONE_SECONDS} s: all at milestone ${idle.latestMilestone} with one state hash ${agreedAfterMs} ms after the issuing ended`)
+    console.log(
+      `milestones: 5 nodes, 40 transactions issued on two, milestone every ${MILESTONE_SECONDS} s: all at milestone ${idle.latestMilestone} with one state hash ${agreedAfterMs} ms after the issuing ended`
+    )
   }, 180_000)
 
   it(`marks the same winner of a double spend on every node, submitted to two nodes at once, ${ROUNDS} times`, async () => {
     const [operator, leftNode, rightNode] = nodes as [NodeProcess, NodeProcess, NodeProcess]
     const funding: string[] = []
     for (const { address } of shared) {
-      const { id } = await ask<{ id: string }>(operator, 'wallet.send', { from: 'treasury', to: address, amount: String(AMOUNT), passphrase: PASSPHRASE })
+      const { id } = await ask<{ id: string }>(operator, 'wallet.send', {
+        from: 'treasury',
+        to: address,
+        amount: String(AMOUNT),
+        passphrase: PASSPHRASE
+      })
       funding.push(id)
     }
-    await waitFor(async () => [leftNode, rightNode].every((node) => funding.every((id) => holds(node, id))), (held) => held, 60_000, 'both spending nodes to hold every funding transfer')
+    await waitFor(
+      async () => [leftNode, rightNode].every((node) => funding.every((id) => holds(node, id))),
+      (held) => held,
+      60_000,
+      'both spending nodes to hold every funding transfer'
+    )
 
     // round after round: the same output spent on two nodes at the same moment, to two different
     // wallets, until a milestone has applied one side on every node (final there: the other side
@@ -173,7 +214,12 @@ describe('milestones on a network of five nodes', () => {
         nodes,
         waitFor(
           // what each node holds and applied, so a wait that fails shows where the network split
-          async () => nodes.map((node) => ({ applied: appliedFlags(node, sides), held: sides.map((id) => holds(node, id)), state: ledgerState(node) })),
+          async () =>
+            nodes.map((node) => ({
+              applied: appliedFlags(node, sides),
+              held: sides.map((id) => holds(node, id)),
+              state: ledgerState(node)
+            })),
           (byNode) => byNode.every(({ applied }) => applied.filter((flag) => flag === true).length === 1),
           60_000,
           `round ${round + 1}: every node to apply exactly one side of the double spend`
@@ -204,7 +250,9 @@ describe('milestones on a network of five nodes', () => {
       dv2g(['--data-dir', stopped[1]!.dataDir, 'node', '--milestone-seconds', '0'])
     ])
     expect(noKey.status, noKey.stderr).toBe(2)
-    expect(noKey.stderr.trim()).toMatch(/^dv2g: --milestone-seconds: this data dir holds no milestone issuer key \(the genesis names [0-9a-f]{16}…\); run it on the operator's data dir$/)
+    expect(noKey.stderr.trim()).toMatch(
+      /^dv2g: --milestone-seconds: this data dir holds no milestone issuer key \(the genesis names [0-9a-f]{16}…\); run it on the operator's data dir$/
+    )
     expect(badInterval.status).toBe(2)
     expect(badInterval.stderr).toContain('--milestone-seconds must be between 0.1 and 86400, got 0')
 
@@ -223,6 +271,8 @@ describe('milestones on a network of five nodes', () => {
     // caught up, they follow what is issued next
     await ask(leftNode, 'tangle.spam', { count: 5 })
     await allAgree(nodes, caughtUp[0]!.transactions + 5, 'all five nodes, the restarted included, to agree on 5 more transactions')
-    console.log(`milestones: 2 of 5 nodes stopped while 200 transactions were issued; restarted, both at the same milestone and state hash ${caughtUpMs} ms after their restart began`)
+    console.log(
+      `milestones: 2 of 5 nodes stopped while 200 transactions were issued; restarted, both at the same milestone and state hash ${caughtUpMs} ms after their restart began`
+    )
   }, 240_000)
 })

@@ -51,11 +51,18 @@ function basicAuth(id: string, password: string): string {
 }
 
 function connectorOf(service: OcppService, chargerId: string, connectorId: number): ConnectorState | undefined {
-  return service.chargerStates().find((c) => c.id === chargerId)?.connectors.find((c) => c.id === connectorId)
+  return service
+    .chargerStates()
+    .find((c) => c.id === chargerId)
+    ?.connectors.find((c) => c.id === connectorId)
 }
 
 function readingsOf(db: Db, meterId: string) {
-  return db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW FROM readings WHERE meter_id = ? ORDER BY ts_ms').all(meterId) as {
+  return db
+    .prepare(
+      'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW FROM readings WHERE meter_id = ? ORDER BY ts_ms'
+    )
+    .all(meterId) as {
     tsMs: number
     importWh: number
     exportWh: number
@@ -74,7 +81,12 @@ const iso = (ms: number) => new Date(ms).toISOString()
 type RpcClientOptions = ConstructorParameters<typeof RPCClient>[0]
 
 function rpcClient(options: Partial<RpcClientOptions> & { identity: string; endpoint: string }): RPCClient {
-  const client = new RPCClient({ reconnect: false, strictMode: true, strictModeValidators: strictModeValidators(), ...options } as RpcClientOptions)
+  const client = new RPCClient({
+    reconnect: false,
+    strictMode: true,
+    strictModeValidators: strictModeValidators(),
+    ...options
+  } as RpcClientOptions)
   cleanups.push(async () => {
     await client.close({ force: true })
   })
@@ -171,7 +183,12 @@ describe('OCPP central system against independent charger-side clients', () => {
     })
     charger.on('GetCompositeSchedule', (request, reply) => {
       const schedule = profiles.at(-1)!.csChargingProfiles.chargingSchedule
-      reply({ status: 'Accepted', connectorId: request.connectorId, scheduleStart: new Date().toISOString(), chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: schedule.chargingSchedulePeriod } })
+      reply({
+        status: 'Accepted',
+        connectorId: request.connectorId,
+        scheduleStart: new Date().toISOString(),
+        chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: schedule.chargingSchedulePeriod }
+      })
     })
     charger.on('ClearChargingProfile', (request, reply) => {
       cleared.push(request)
@@ -184,11 +201,19 @@ describe('OCPP central system against independent charger-side clients', () => {
     const boot = await charger.callRequest('BootNotification', { chargePointVendor: 'Test', chargePointModel: 'Sim16' })
     expect(boot.status).toBe('Accepted')
     await until(() => configured.length === 2, WAIT_MS, 'the sampled measurands to be configured')
-    expect(configured).toEqual(['MeterValuesSampledData=Energy.Active.Import.Register,Energy.Active.Export.Register,Power.Active.Import,Power.Active.Export,SoC', 'MeterValueSampleInterval=60'])
+    expect(configured).toEqual([
+      'MeterValuesSampledData=Energy.Active.Import.Register,Energy.Active.Export.Register,Power.Active.Import,Power.Active.Export,SoC',
+      'MeterValueSampleInterval=60'
+    ])
 
     await charger.callRequest('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging' })
     const t0 = Date.now() - 60_000
-    const started = await charger.callRequest('StartTransaction', { connectorId: 1, idTag: 'EV1TAG', meterStart: 10_000, timestamp: iso(t0) })
+    const started = await charger.callRequest('StartTransaction', {
+      connectorId: 1,
+      idTag: 'EV1TAG',
+      meterStart: 10_000,
+      timestamp: iso(t0)
+    })
     expect(started.idTagInfo.status).toBe('Accepted')
     await charger.callRequest('MeterValues', {
       connectorId: 1,
@@ -206,7 +231,14 @@ describe('OCPP central system against independent charger-side clients', () => {
       ]
     })
     const connector = connectorOf(service, 'CP16', 1)!
-    expect(connector).toMatchObject({ status: 'Charging', session: String(started.transactionId), powerW: -7000, socPercent: 61, energyImportWh: 10_500, energyExportWh: 250 })
+    expect(connector).toMatchObject({
+      status: 'Charging',
+      session: String(started.transactionId),
+      powerW: -7000,
+      socPercent: 61,
+      energyImportWh: 10_500,
+      energyExportWh: 250
+    })
 
     const slot = slotFromNow()
     const outcome = await service.sendSetpoint('CP16', 1, -7000, slot.startMs, slot.endMs)
@@ -214,18 +246,38 @@ describe('OCPP central system against independent charger-side clients', () => {
     expect(profiles).toHaveLength(1)
     expect(profiles[0]).toMatchObject({
       connectorId: 1,
-      csChargingProfiles: { transactionId: started.transactionId, chargingProfilePurpose: 'TxProfile', chargingSchedule: { chargingRateUnit: 'W', duration: 900, chargingSchedulePeriod: [{ startPeriod: 0, limit: -7000 }] } }
+      csChargingProfiles: {
+        transactionId: started.transactionId,
+        chargingProfilePurpose: 'TxProfile',
+        chargingSchedule: { chargingRateUnit: 'W', duration: 900, chargingSchedulePeriod: [{ startPeriod: 0, limit: -7000 }] }
+      }
     })
     expect(service.chargers()).toEqual([
       {
         id: 'CP16',
         protocol: 'ocpp1.6',
         connected: true,
-        connectors: [{ id: 1, status: 'Charging', session: String(started.transactionId), powerW: -7000, socPercent: 61, energyImportWh: 10_500, energyExportWh: 250, lastProfile: { setpointW: -7000, status: 'Accepted' } }]
+        connectors: [
+          {
+            id: 1,
+            status: 'Charging',
+            session: String(started.transactionId),
+            powerW: -7000,
+            socPercent: 61,
+            energyImportWh: 10_500,
+            energyExportWh: 250,
+            lastProfile: { setpointW: -7000, status: 'Accepted' }
+          }
+        ]
       }
     ])
 
-    await charger.callRequest('StopTransaction', { transactionId: started.transactionId, meterStop: 10_600, timestamp: iso(t0 + 45_000), reason: 'EVDisconnected' })
+    await charger.callRequest('StopTransaction', {
+      transactionId: started.transactionId,
+      meterStop: 10_600,
+      timestamp: iso(t0 + 45_000),
+      reason: 'EVDisconnected'
+    })
     await until(() => cleared.length === 1, WAIT_MS, 'ClearChargingProfile at the session end')
     expect(cleared[0]).toEqual({ id: profiles[0]!.csChargingProfiles.chargingProfileId })
     expect(connectorOf(service, 'CP16', 1)!.session).toBeNull()
@@ -254,14 +306,21 @@ describe('OCPP central system against independent charger-side clients', () => {
     const connected = new Promise<void>((resolve) => charger.once('connect', () => resolve()))
     charger.connect(url, { Authorization: basicAuth('CP16-plain', password) })
     await connected
-    const started = await charger.callRequest('StartTransaction', { connectorId: 2, idTag: 'TAG', meterStart: 0, timestamp: new Date().toISOString() })
+    const started = await charger.callRequest('StartTransaction', {
+      connectorId: 2,
+      idTag: 'TAG',
+      meterStart: 0,
+      timestamp: new Date().toISOString()
+    })
 
     const slot = slotFromNow()
     const outcome = await service.sendSetpoint('CP16-plain', 2, -7000, slot.startMs, slot.endMs)
     expect(limits).toEqual([0])
     expect(outcome).toMatchObject({ setpointW: 0, requestedW: -7000, clamped: true, status: 'Accepted', confirmedW: null })
     expect(outcome.reason).toMatch(/clamped to 0 W/)
-    expect(service.chargers()[0]!.connectors).toEqual([expect.objectContaining({ id: 2, session: String(started.transactionId), lastProfile: { setpointW: 0, status: 'Accepted' } })])
+    expect(service.chargers()[0]!.connectors).toEqual([
+      expect.objectContaining({ id: 2, session: String(started.transactionId), lastProfile: { setpointW: 0, status: 'Accepted' } })
+    ])
   })
 
   it('@extrawest/node-ts-ocpp (2.0.1): boot, a session, meter values, and a -7000 W discharge profile its own validator accepts; cleared when the session ends', async () => {
@@ -276,7 +335,11 @@ describe('OCPP central system against independent charger-side clients', () => {
     station.on('error', (error) => errors.push(error))
     station.on('SetVariables', (request, reply) => {
       variables.push(...request.setVariableData.map((d) => `${d.component.name}.${d.variable.name}`))
-      const [first, ...rest] = request.setVariableData.map((d) => ({ attributeStatus: 'Accepted' as const, component: d.component, variable: d.variable }))
+      const [first, ...rest] = request.setVariableData.map((d) => ({
+        attributeStatus: 'Accepted' as const,
+        component: d.component,
+        variable: d.variable
+      }))
       reply({ setVariableResult: [first!, ...rest] })
     })
     // the library validates a call against its own 2.0.1 schema before it calls its listener
@@ -286,7 +349,16 @@ describe('OCPP central system against independent charger-side clients', () => {
     })
     station.on('GetCompositeSchedule', (request, reply) => {
       const period = profiles.at(-1)!.chargingProfile.chargingSchedule[0].chargingSchedulePeriod[0]
-      reply({ status: 'Accepted', schedule: { evseId: request.evseId, duration: request.duration, scheduleStart: new Date().toISOString(), chargingRateUnit: 'W', chargingSchedulePeriod: [period] } })
+      reply({
+        status: 'Accepted',
+        schedule: {
+          evseId: request.evseId,
+          duration: request.duration,
+          scheduleStart: new Date().toISOString(),
+          chargingRateUnit: 'W',
+          chargingSchedulePeriod: [period]
+        }
+      })
     })
     station.on('ClearChargingProfile', (request, reply) => {
       cleared.push(request)
@@ -296,10 +368,18 @@ describe('OCPP central system against independent charger-side clients', () => {
     station.connect(url, { Authorization: basicAuth('CS201', password) })
     await connected
 
-    const boot = await station.callRequest('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'Sim201', vendorName: 'Test' } })
+    const boot = await station.callRequest('BootNotification', {
+      reason: 'PowerUp',
+      chargingStation: { model: 'Sim201', vendorName: 'Test' }
+    })
     expect(boot.status).toBe('Accepted')
     await until(() => variables.length === 4, WAIT_MS, 'the sampled measurands to be configured')
-    expect(variables).toEqual(['SampledDataCtrlr.TxStartedMeasurands', 'SampledDataCtrlr.TxUpdatedMeasurands', 'SampledDataCtrlr.TxEndedMeasurands', 'SampledDataCtrlr.TxUpdatedInterval'])
+    expect(variables).toEqual([
+      'SampledDataCtrlr.TxStartedMeasurands',
+      'SampledDataCtrlr.TxUpdatedMeasurands',
+      'SampledDataCtrlr.TxEndedMeasurands',
+      'SampledDataCtrlr.TxUpdatedInterval'
+    ])
 
     const t0 = Date.now() - 60_000
     await station.callRequest('StatusNotification', { timestamp: iso(t0), connectorStatus: 'Occupied', evseId: 1, connectorId: 1 })
@@ -311,7 +391,9 @@ describe('OCPP central system against independent charger-side clients', () => {
       transactionInfo: { transactionId: 'EW-TX-1', chargingState: 'EVConnected' },
       evse: { id: 1, connectorId: 1 },
       idToken: { idToken: 'EV2TAG', type: 'ISO14443' },
-      meterValue: [{ timestamp: iso(t0), sampledValue: [{ value: 20_000, measurand: 'Energy.Active.Import.Register', context: 'Transaction.Begin' }] }]
+      meterValue: [
+        { timestamp: iso(t0), sampledValue: [{ value: 20_000, measurand: 'Energy.Active.Import.Register', context: 'Transaction.Begin' }] }
+      ]
     })
     await station.callRequest('MeterValues', {
       evseId: 1,
@@ -327,14 +409,25 @@ describe('OCPP central system against independent charger-side clients', () => {
         }
       ]
     })
-    expect(connectorOf(service, 'CS201', 1)).toMatchObject({ status: 'Occupied', session: 'EW-TX-1', powerW: -7000, socPercent: 64, energyImportWh: 20_500, energyExportWh: 300 })
+    expect(connectorOf(service, 'CS201', 1)).toMatchObject({
+      status: 'Occupied',
+      session: 'EW-TX-1',
+      powerW: -7000,
+      socPercent: 64,
+      energyImportWh: 20_500,
+      energyExportWh: 300
+    })
 
     const slot = slotFromNow()
     const outcome = await service.sendSetpoint('CS201', 1, -7000, slot.startMs, slot.endMs)
     expect(outcome).toMatchObject({ setpointW: -7000, clamped: false, status: 'Accepted', confirmedW: -7000 })
     expect(profiles[0]).toMatchObject({
       evseId: 1,
-      chargingProfile: { transactionId: 'EW-TX-1', chargingProfilePurpose: 'TxProfile', chargingSchedule: [{ chargingRateUnit: 'W', duration: 900, chargingSchedulePeriod: [{ startPeriod: 0, limit: -7000 }] }] }
+      chargingProfile: {
+        transactionId: 'EW-TX-1',
+        chargingProfilePurpose: 'TxProfile',
+        chargingSchedule: [{ chargingRateUnit: 'W', duration: 900, chargingSchedulePeriod: [{ startPeriod: 0, limit: -7000 }] }]
+      }
     })
 
     await station.callRequest('TransactionEvent', {
@@ -343,7 +436,12 @@ describe('OCPP central system against independent charger-side clients', () => {
       triggerReason: 'EVDeparted',
       seqNo: 1,
       transactionInfo: { transactionId: 'EW-TX-1', stoppedReason: 'EVDisconnected' },
-      meterValue: [{ timestamp: iso(t0 + 45_000), sampledValue: [{ value: 20_600, measurand: 'Energy.Active.Import.Register', context: 'Transaction.End' }] }]
+      meterValue: [
+        {
+          timestamp: iso(t0 + 45_000),
+          sampledValue: [{ value: 20_600, measurand: 'Energy.Active.Import.Register', context: 'Transaction.End' }]
+        }
+      ]
     })
     await until(() => cleared.length === 1, WAIT_MS, 'ClearChargingProfile at the session end')
     expect(cleared[0]).toEqual({ chargingProfileId: profiles[0]!.chargingProfile.id })
@@ -352,10 +450,29 @@ describe('OCPP central system against independent charger-side clients', () => {
         id: 'CS201',
         protocol: 'ocpp2.0.1',
         connected: true,
-        connectors: [{ id: 1, status: 'Occupied', session: null, powerW: null, socPercent: 64, energyImportWh: 20_600, energyExportWh: 300, lastProfile: { setpointW: -7000, status: 'Accepted' } }]
+        connectors: [
+          {
+            id: 1,
+            status: 'Occupied',
+            session: null,
+            powerW: null,
+            socPercent: 64,
+            energyImportWh: 20_600,
+            energyExportWh: 300,
+            lastProfile: { setpointW: -7000, status: 'Accepted' }
+          }
+        ]
       }
     ])
-    expect(service.sessions.session('CS201', 'EW-TX-1')).toMatchObject({ connectorId: 1, idTag: 'EV2TAG', startedMs: t0, meterStartWh: 20_000, stoppedMs: t0 + 45_000, meterStopWh: 20_600, stopReason: 'EVDisconnected' })
+    expect(service.sessions.session('CS201', 'EW-TX-1')).toMatchObject({
+      connectorId: 1,
+      idTag: 'EV2TAG',
+      startedMs: t0,
+      meterStartWh: 20_000,
+      stoppedMs: t0 + 45_000,
+      meterStopWh: 20_600,
+      stopReason: 'EVDisconnected'
+    })
     expect(readingsOf(db, 'ocpp:CS201:1')).toEqual([
       { tsMs: t0, importWh: 20_000, exportWh: 0, powerW: null },
       { tsMs: t0 + 30_000, importWh: 20_500, exportWh: 300, powerW: -7000 },
@@ -371,7 +488,11 @@ describe('OCPP central system against independent charger-side clients', () => {
     const client = rpcClient({ endpoint: url.slice(0, -1), identity: 'CS21', password, protocols: ['ocpp2.1'] })
     const profiles: { chargingProfile: { chargingSchedule: { chargingSchedulePeriod: Record<string, unknown>[] }[] } }[] = []
     client.handle('SetVariables', async ({ params }) => ({
-      setVariableResult: (params as { setVariableData: { component: object; variable: object }[] }).setVariableData.map((d) => ({ attributeStatus: 'Accepted', component: d.component, variable: d.variable }))
+      setVariableResult: (params as { setVariableData: { component: object; variable: object }[] }).setVariableData.map((d) => ({
+        attributeStatus: 'Accepted',
+        component: d.component,
+        variable: d.variable
+      }))
     }))
     client.handle('SetChargingProfile', async ({ params }) => {
       profiles.push(params as (typeof profiles)[number])
@@ -379,11 +500,22 @@ describe('OCPP central system against independent charger-side clients', () => {
     })
     client.handle('GetCompositeSchedule', async ({ params }) => {
       const request = params as { evseId: number; duration: number }
-      return { status: 'Accepted', schedule: { evseId: request.evseId, duration: request.duration, scheduleStart: new Date().toISOString(), chargingRateUnit: 'W', chargingSchedulePeriod: profiles.at(-1)!.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod } }
+      return {
+        status: 'Accepted',
+        schedule: {
+          evseId: request.evseId,
+          duration: request.duration,
+          scheduleStart: new Date().toISOString(),
+          chargingRateUnit: 'W',
+          chargingSchedulePeriod: profiles.at(-1)!.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod
+        }
+      }
     })
     await client.connect()
     expect(client.protocol).toBe('ocpp2.1')
-    expect(await client.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'Sim21', vendorName: 'Test' } })).toMatchObject({ status: 'Accepted' })
+    expect(
+      await client.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'Sim21', vendorName: 'Test' } })
+    ).toMatchObject({ status: 'Accepted' })
     const t0 = Date.now() - 10_000
     await client.call('TransactionEvent', {
       eventType: 'Started',
@@ -392,14 +524,28 @@ describe('OCPP central system against independent charger-side clients', () => {
       seqNo: 0,
       transactionInfo: { transactionId: 'V2X-1' },
       evse: { id: 1, connectorId: 1 },
-      meterValue: [{ timestamp: iso(t0), sampledValue: [{ value: 80, measurand: 'SoC', unitOfMeasure: { unit: 'Percent' } }, { value: 5000, measurand: 'Energy.Active.Import.Register' }] }]
+      meterValue: [
+        {
+          timestamp: iso(t0),
+          sampledValue: [
+            { value: 80, measurand: 'SoC', unitOfMeasure: { unit: 'Percent' } },
+            { value: 5000, measurand: 'Energy.Active.Import.Register' }
+          ]
+        }
+      ]
     })
 
     const slot = slotFromNow()
     const outcome = await service.sendSetpoint('CS21', 1, -7000, slot.startMs, slot.endMs)
     expect(outcome).toMatchObject({ setpointW: -7000, clamped: false, status: 'Accepted', confirmedW: -7000 })
-    expect(profiles[0]!.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod).toEqual([{ startPeriod: 0, operationMode: 'CentralSetpoint', setpoint: -7000, dischargeLimit: -7000 }])
-    expect(connectorOf(service, 'CS21', 1)).toMatchObject({ session: 'V2X-1', socPercent: 80, lastProfile: expect.objectContaining({ setpointW: -7000, status: 'Accepted' }) })
+    expect(profiles[0]!.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod).toEqual([
+      { startPeriod: 0, operationMode: 'CentralSetpoint', setpoint: -7000, dischargeLimit: -7000 }
+    ])
+    expect(connectorOf(service, 'CS21', 1)).toMatchObject({
+      session: 'V2X-1',
+      socPercent: 80,
+      lastProfile: expect.objectContaining({ setpointW: -7000, status: 'Accepted' })
+    })
     expect(readingsOf(db, 'ocpp:CS21:1')).toEqual([{ tsMs: t0, importWh: 5000, exportWh: 0, powerW: null }])
     expect(service.sessions.session('CS21', 'V2X-1')).toMatchObject({ startedMs: t0, meterStartWh: 5000, stoppedMs: null })
   })
@@ -414,8 +560,12 @@ describe('OCPP DataTransfer', () => {
     const connected = new Promise<void>((resolve) => charger.once('connect', () => resolve()))
     charger.connect(url, { Authorization: basicAuth('DT16', password) })
     await connected
-    expect(await charger.callRequest('DataTransfer', { vendorId: 'com.example.charger', messageId: 'Diagnostics', data: 'x' })).toEqual({ status: 'UnknownVendorId' })
-    expect(await charger.callRequest('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything' })).toEqual({ status: 'UnknownMessageId' })
+    expect(await charger.callRequest('DataTransfer', { vendorId: 'com.example.charger', messageId: 'Diagnostics', data: 'x' })).toEqual({
+      status: 'UnknownVendorId'
+    })
+    expect(await charger.callRequest('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything' })).toEqual({
+      status: 'UnknownMessageId'
+    })
     expect(logs).toEqual([])
   })
 
@@ -427,8 +577,12 @@ describe('OCPP DataTransfer', () => {
     const connected = new Promise<void>((resolve) => station.once('connect', () => resolve()))
     station.connect(url, { Authorization: basicAuth('DT201', password) })
     await connected
-    expect(await station.callRequest('DataTransfer', { vendorId: 'com.example.station', data: { any: ['json'] } })).toEqual({ status: 'UnknownVendorId' })
-    expect(await station.callRequest('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything' })).toEqual({ status: 'UnknownMessageId' })
+    expect(await station.callRequest('DataTransfer', { vendorId: 'com.example.station', data: { any: ['json'] } })).toEqual({
+      status: 'UnknownVendorId'
+    })
+    expect(await station.callRequest('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything' })).toEqual({
+      status: 'UnknownMessageId'
+    })
     expect(logs).toEqual([])
   })
 
@@ -437,7 +591,11 @@ describe('OCPP DataTransfer', () => {
     const { password } = await service.addCharger({ id: 'DT21' })
     const charger = await RawCharger.open(url, 'DT21', { password, protocol: 'ocpp2.1' })
     expect(await charger.call('DataTransfer', { vendorId: 'com.example.v2x' }, 'd1')).toEqual([3, 'd1', { status: 'UnknownVendorId' }])
-    expect(await charger.call('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything', data: 42 }, 'd2')).toEqual([3, 'd2', { status: 'UnknownMessageId' }])
+    expect(await charger.call('DataTransfer', { vendorId: 'dv2g-operator', messageId: 'Anything', data: 42 }, 'd2')).toEqual([
+      3,
+      'd2',
+      { status: 'UnknownMessageId' }
+    ])
     expect(logs).toEqual([])
   })
 })
@@ -450,16 +608,30 @@ describe('OCPP central system against bad input', () => {
 
     charger.send('[2, "m1", "Heartbeat", {')
     // the message id cannot be read from a frame that is not JSON: OCPP-J answers with id "-1"
-    expect(await charger.frame((f) => f[0] === 4 && f[1] === '-1', 'the answer to malformed JSON')).toEqual([4, '-1', 'RpcFrameworkError', 'Message must be a JSON structure', {}])
+    expect(await charger.frame((f) => f[0] === 4 && f[1] === '-1', 'the answer to malformed JSON')).toEqual([
+      4,
+      '-1',
+      'RpcFrameworkError',
+      'Message must be a JSON structure',
+      {}
+    ])
     expect((await charger.call('FlyToTheMoon', {}, 'm2')).slice(0, 3)).toEqual([4, 'm2', 'NotImplemented'])
-    expect((await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 42, vendorName: 'Test' } }, 'm3')).slice(0, 3)).toEqual([4, 'm3', 'TypeConstraintViolation'])
+    expect(
+      (await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 42, vendorName: 'Test' } }, 'm3')).slice(0, 3)
+    ).toEqual([4, 'm3', 'TypeConstraintViolation'])
     expect((await charger.call('Heartbeat', { unexpected: true }, 'm4')).slice(0, 3)).toEqual([4, 'm4', 'PropertyConstraintViolation'])
-    expect((await charger.call('StatusNotification', { timestamp: iso(Date.now()), evseId: 1, connectorId: 1 }, 'm5')).slice(0, 3)).toEqual([4, 'm5', 'OccurrenceConstraintViolation'])
+    expect((await charger.call('StatusNotification', { timestamp: iso(Date.now()), evseId: 1, connectorId: 1 }, 'm5')).slice(0, 3)).toEqual(
+      [4, 'm5', 'OccurrenceConstraintViolation']
+    )
     // a binary frame, an empty array, a CALL without an action: answered, never thrown
     charger.ws.send(Buffer.from([0xff, 0x00, 0x13]))
     charger.send('[]')
     charger.send('[2, "m6"]')
-    expect((await charger.frame((f) => f[0] === 4 && f[1] === 'm6', 'the answer to a CALL without an action')).slice(0, 3)).toEqual([4, 'm6', 'RpcFrameworkError'])
+    expect((await charger.frame((f) => f[0] === 4 && f[1] === 'm6', 'the answer to a CALL without an action')).slice(0, 3)).toEqual([
+      4,
+      'm6',
+      'RpcFrameworkError'
+    ])
     // 2.0.1's extension fallback: a message type it does not know is answered (ocpp-rpc reads no id from it), not ignored
     charger.send('[7, "m8", "Heartbeat", {}]')
     await charger.frame((f) => f[0] === 4 && f[2] === 'MessageTypeNotSupported', 'the answer to message type 7')
@@ -474,11 +646,30 @@ describe('OCPP central system against bad input', () => {
     const { service, url } = await startCentralSystem()
     const { password } = await service.addCharger({ id: 'RAW16' })
     const charger = await RawCharger.open(url, 'RAW16', { password, protocol: 'ocpp1.6' })
-    expect((await charger.call('BootNotification', { chargePointVendor: 'A vendor name well over twenty characters', chargePointModel: 'Sim' }, 'a1')).slice(0, 3)).toEqual([4, 'a1', 'FormationViolation'])
-    expect((await charger.call('MeterValues', { connectorId: '1', meterValue: [] }, 'a2')).slice(0, 3)).toEqual([4, 'a2', 'TypeConstraintViolation'])
+    expect(
+      (
+        await charger.call(
+          'BootNotification',
+          { chargePointVendor: 'A vendor name well over twenty characters', chargePointModel: 'Sim' },
+          'a1'
+        )
+      ).slice(0, 3)
+    ).toEqual([4, 'a1', 'FormationViolation'])
+    expect((await charger.call('MeterValues', { connectorId: '1', meterValue: [] }, 'a2')).slice(0, 3)).toEqual([
+      4,
+      'a2',
+      'TypeConstraintViolation'
+    ])
     expect((await charger.call('GetConfiguration', {}, 'a3')).slice(0, 3)).toEqual([4, 'a3', 'NotImplemented'])
     // values it cannot read are left out and named in the log, and the message acknowledged, so the charger does not send it forever
-    const readings = await charger.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: iso(Date.now()), sampledValue: [{ value: 'lots', measurand: 'Energy.Active.Import.Register' }] }] }, 'a4')
+    const readings = await charger.call(
+      'MeterValues',
+      {
+        connectorId: 1,
+        meterValue: [{ timestamp: iso(Date.now()), sampledValue: [{ value: 'lots', measurand: 'Energy.Active.Import.Register' }] }]
+      },
+      'a4'
+    )
     expect(readings).toEqual([3, 'a4', {}])
     expect((await charger.call('StopTransaction', { transactionId: 999, meterStop: 1, timestamp: iso(Date.now()) }, 'a5'))[0]).toBe(3)
     expect((await charger.call('Heartbeat', {}, 'a6'))[0]).toBe(3)
@@ -499,21 +690,37 @@ describe('OCPP central system against bad input', () => {
     expect(await answerTo('[2, 42, "Heartbeat", {}]', '-1')).toEqual([4, '-1', 'FormationViolation'])
     expect(await answerTo('[2, "f2"]', 'f2')).toEqual([4, 'f2', 'FormationViolation'])
     // 1.6's errata keep its spec's spelling of this one on the wire
-    expect((await charger.call('BootNotification', { chargePointVendor: 'Test' }, 'f3')).slice(0, 3)).toEqual([4, 'f3', 'OccurenceConstraintViolation'])
+    expect((await charger.call('BootNotification', { chargePointVendor: 'Test' }, 'f3')).slice(0, 3)).toEqual([
+      4,
+      'f3',
+      'OccurenceConstraintViolation'
+    ])
     charger.frames.length = 0
     expect(await answerTo('[7, "f4", "Heartbeat", {}]', '-1')).toEqual([4, '-1', 'GenericError'])
-    expect(charger.frames.every((f) => f[0] !== 4 || ['FormationViolation', 'OccurenceConstraintViolation', 'GenericError'].includes(String(f[2])))).toBe(true)
+    expect(
+      charger.frames.every(
+        (f) => f[0] !== 4 || ['FormationViolation', 'OccurenceConstraintViolation', 'GenericError'].includes(String(f[2]))
+      )
+    ).toBe(true)
   })
 
   it('on 2.1 names a missing field OccurrenceConstraintViolation and a malformed frame RpcFrameworkError, as 2.1 does', async () => {
     const { service, url } = await startCentralSystem()
     const { password } = await service.addCharger({ id: 'RAW21F' })
     const charger = await RawCharger.open(url, 'RAW21F', { password, protocol: 'ocpp2.1' })
-    expect((await charger.call('StatusNotification', { timestamp: iso(Date.now()), evseId: 1, connectorId: 1 }, 'g1')).slice(0, 3)).toEqual([4, 'g1', 'OccurrenceConstraintViolation'])
+    expect((await charger.call('StatusNotification', { timestamp: iso(Date.now()), evseId: 1, connectorId: 1 }, 'g1')).slice(0, 3)).toEqual(
+      [4, 'g1', 'OccurrenceConstraintViolation']
+    )
     charger.send('[2, "g2"]')
-    expect((await charger.frame((f) => f[0] === 4 && f[1] === 'g2', 'the answer to a CALL without an action')).slice(0, 3)).toEqual([4, 'g2', 'RpcFrameworkError'])
+    expect((await charger.frame((f) => f[0] === 4 && f[1] === 'g2', 'the answer to a CALL without an action')).slice(0, 3)).toEqual([
+      4,
+      'g2',
+      'RpcFrameworkError'
+    ])
     charger.send('[7, "g3", "Heartbeat", {}]')
-    expect((await charger.frame((f) => f[0] === 4 && f[2] === 'MessageTypeNotSupported', 'the answer to message type 7')).slice(0, 3)).toEqual([4, '-1', 'MessageTypeNotSupported'])
+    expect(
+      (await charger.frame((f) => f[0] === 4 && f[2] === 'MessageTypeNotSupported', 'the answer to message type 7')).slice(0, 3)
+    ).toEqual([4, '-1', 'MessageTypeNotSupported'])
     expect((await charger.call('Heartbeat', {}, 'g4'))[0]).toBe(3)
   })
 
@@ -523,7 +730,11 @@ describe('OCPP central system against bad input', () => {
     const charger = await RawCharger.open(url, 'BROKEN', { password, protocol: 'ocpp2.0.1' })
     // the store the state of charge goes to is gone: a failure no charger can cause, and none may see
     db.exec('DROP TABLE ocpp_soc')
-    const answer = await charger.call('MeterValues', { evseId: 1, meterValue: [{ timestamp: iso(Date.now()), sampledValue: [{ value: 50, measurand: 'SoC' }] }] }, 'i1')
+    const answer = await charger.call(
+      'MeterValues',
+      { evseId: 1, meterValue: [{ timestamp: iso(Date.now()), sampledValue: [{ value: 50, measurand: 'SoC' }] }] },
+      'i1'
+    )
     expect(answer).toEqual([4, 'i1', 'InternalError', 'the central system could not process MeterValues', {}])
     expect(logs.some((l) => l.startsWith('BROKEN: MeterValues failed: SqliteError: no such table: ocpp_soc'))).toBe(true)
     expect((await charger.call('Heartbeat', {}))[0]).toBe(3)
@@ -534,7 +745,9 @@ describe('OCPP central system against bad input', () => {
     const { password } = await service.addCharger({ id: 'LOCKED' })
     expect(await refusedStatus(RawCharger.open(url, 'LOCKED', { password: 'not-the-password-at-all', protocol: 'ocpp2.0.1' }))).toBe(401)
     expect(await refusedStatus(RawCharger.open(url, 'LOCKED', { protocol: 'ocpp2.0.1' }))).toBe(401)
-    expect(await refusedStatus(RawCharger.open(url.replace('/ocpp/', '/elsewhere/'), 'LOCKED', { password, protocol: 'ocpp2.0.1' }))).toBe(404)
+    expect(await refusedStatus(RawCharger.open(url.replace('/ocpp/', '/elsewhere/'), 'LOCKED', { password, protocol: 'ocpp2.0.1' }))).toBe(
+      404
+    )
     const charger = await RawCharger.open(url, 'LOCKED', { password, protocol: 'ocpp2.0.1' })
     expect((await charger.call('Heartbeat', {}))[0]).toBe(3)
   })
@@ -547,7 +760,9 @@ describe('OCPP central system against bad input', () => {
 
     const statuses: number[] = []
     for (let batch = 0; batch < 10; batch++) {
-      const guesses = Array.from({ length: 30 }, (_, i) => refusedStatus(RawCharger.open(url, 'TARGET', { password: `guess-${batch}-${i}-not-it`, protocol: 'ocpp1.6' })))
+      const guesses = Array.from({ length: 30 }, (_, i) =>
+        refusedStatus(RawCharger.open(url, 'TARGET', { password: `guess-${batch}-${i}-not-it`, protocol: 'ocpp1.6' }))
+      )
       statuses.push(...(await Promise.all(guesses)))
     }
     expect(statuses).toHaveLength(300)
@@ -572,11 +787,17 @@ describe('OCPP central system against bad input', () => {
     const stranger = await RawCharger.open(url, 'STRANGER', { protocol: 'ocpp1.6' })
     const boot = { chargePointVendor: 'Test', chargePointModel: 'Sim' }
     expect(((await stranger.call('BootNotification', boot))[2] as { status: string }).status).toBe('Rejected')
-    expect((await stranger.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }, 's1')).slice(0, 3)).toEqual([4, 's1', 'SecurityError'])
+    expect(
+      (await stranger.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }, 's1')).slice(0, 3)
+    ).toEqual([4, 's1', 'SecurityError'])
     service.setUnknownChargers('Pending')
     expect(((await stranger.call('BootNotification', boot))[2] as { status: string }).status).toBe('Pending')
-    expect(service.chargerStates()).toEqual([expect.objectContaining({ id: 'STRANGER', registered: false, connected: true, registration: 'Pending' })])
-    await expect(service.sendSetpoint('STRANGER', 1, 1000, Date.now(), Date.now() + 60_000)).rejects.toThrow('chargerId: STRANGER is not registered')
+    expect(service.chargerStates()).toEqual([
+      expect.objectContaining({ id: 'STRANGER', registered: false, connected: true, registration: 'Pending' })
+    ])
+    await expect(service.sendSetpoint('STRANGER', 1, 1000, Date.now(), Date.now() + 60_000)).rejects.toThrow(
+      'chargerId: STRANGER is not registered'
+    )
 
     // registered while connected: it is asked to come back with its password
     await service.addCharger({ id: 'STRANGER' })
@@ -611,7 +832,14 @@ describe('OCPP central system against bad input', () => {
     const { service, url } = await startCentralSystem({ maxPayloadBytes: 4096 })
     const { password } = await service.addCharger({ id: 'BIG' })
     const charger = await RawCharger.open(url, 'BIG', { password, protocol: 'ocpp2.0.1' })
-    charger.send(JSON.stringify([2, 'big', 'NotifyReport', { requestId: 1, generatedAt: iso(Date.now()), seqNo: 0, reportData: [], padding: 'x'.repeat(10_000) }]))
+    charger.send(
+      JSON.stringify([
+        2,
+        'big',
+        'NotifyReport',
+        { requestId: 1, generatedAt: iso(Date.now()), seqNo: 0, reportData: [], padding: 'x'.repeat(10_000) }
+      ])
+    )
     expect((await charger.closed).code).toBe(1009)
     const again = await RawCharger.open(url, 'BIG', { password, protocol: 'ocpp2.0.1' })
     expect((await again.call('Heartbeat', {}))[0]).toBe(3)
@@ -625,8 +853,18 @@ describe('OCPP 2.1 strict mode', () => {
     const charger = await RawCharger.open(url, 'RAW21', { password, protocol: 'ocpp2.1' })
     expect(charger.ws.protocol).toBe('ocpp2.1')
     expect((await charger.call('Heartbeat', {}, 'g1'))[0]).toBe(3)
-    expect((await charger.call('BootNotification', { reason: 'PowerUp' }, 'b1')).slice(0, 3)).toEqual([4, 'b1', 'OccurrenceConstraintViolation'])
-    const badEvent = { eventType: 'Paused', timestamp: iso(Date.now()), triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId: 'T' } }
+    expect((await charger.call('BootNotification', { reason: 'PowerUp' }, 'b1')).slice(0, 3)).toEqual([
+      4,
+      'b1',
+      'OccurrenceConstraintViolation'
+    ])
+    const badEvent = {
+      eventType: 'Paused',
+      timestamp: iso(Date.now()),
+      triggerReason: 'Authorized',
+      seqNo: 0,
+      transactionInfo: { transactionId: 'T' }
+    }
     const refused = await charger.call('TransactionEvent', badEvent, 'b2')
     expect(refused.slice(0, 2)).toEqual([4, 'b2'])
     expect(refused[3]).toMatch(/eventType must be equal to one of the allowed values/)
@@ -637,12 +875,27 @@ describe('OCPP 2.1 strict mode', () => {
     const { service, url } = await startCentralSystem()
     const { password } = await service.addCharger({ id: 'ODD21' })
     const charger = await RawCharger.open(url, 'ODD21', { password, protocol: 'ocpp2.1' })
-    const answers = [{ status: 'Rejected', statusInfo: { reasonCode: 'NoV2X', additionalInfo: 'this vehicle cannot discharge' } }, { status: 'Perhaps' }]
+    const answers = [
+      { status: 'Rejected', statusInfo: { reasonCode: 'NoV2X', additionalInfo: 'this vehicle cannot discharge' } },
+      { status: 'Perhaps' }
+    ]
     charger.answer = (action) => (action === 'SetChargingProfile' ? answers.shift() : {})
     const now = Date.now()
-    await charger.call('TransactionEvent', { eventType: 'Started', timestamp: iso(now), triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId: 'T21' }, evse: { id: 1 } })
+    await charger.call('TransactionEvent', {
+      eventType: 'Started',
+      timestamp: iso(now),
+      triggerReason: 'Authorized',
+      seqNo: 0,
+      transactionInfo: { transactionId: 'T21' },
+      evse: { id: 1 }
+    })
     const rejected = await service.sendSetpoint('ODD21', 1, -3000, now, now + 60_000)
-    expect(rejected).toMatchObject({ status: 'Rejected', reason: 'NoV2X: this vehicle cannot discharge', setpointW: -3000, confirmedW: null })
+    expect(rejected).toMatchObject({
+      status: 'Rejected',
+      reason: 'NoV2X: this vehicle cannot discharge',
+      setpointW: -3000,
+      confirmedW: null
+    })
     expect(service.chargers()[0]!.connectors[0]!.lastProfile).toEqual({ setpointW: -3000, status: 'Rejected' })
     const broken = await service.sendSetpoint('ODD21', 1, -3000, now, now + 60_000)
     expect(broken).toMatchObject({ status: 'Failed', setpointW: -3000 })
@@ -675,7 +928,8 @@ describe('OCPP sessions across reconnects', () => {
     // back online: the charger sends again what it never saw answered, and what it queued meanwhile
     const second = await RawCharger.open(url, 'FLAKY16', { password, protocol: 'ocpp1.6' })
     expect(((await second.call('StartTransaction', start))[2] as { transactionId: number }).transactionId).toBe(transactionId)
-    for (const i of [3, 4, 5, 6]) expect((await second.call('MeterValues', { connectorId: 1, transactionId, meterValue: [meterValue(i)] }))[0]).toBe(3)
+    for (const i of [3, 4, 5, 6])
+      expect((await second.call('MeterValues', { connectorId: 1, transactionId, meterValue: [meterValue(i)] }))[0]).toBe(3)
     const stop = { transactionId, meterStop: 1700, timestamp: iso(t0 + 7 * 60_000), transactionData: [1, 2, 3, 4, 5, 6].map(meterValue) }
     expect((await second.call('StopTransaction', stop))[0]).toBe(3)
     expect((await second.call('StopTransaction', stop))[0]).toBe(3)
@@ -701,7 +955,15 @@ describe('OCPP sessions across reconnects', () => {
       offline,
       transactionInfo: { transactionId: 'TX-R' },
       ...(seqNo === 0 ? { evse: { id: 2, connectorId: 1 } } : {}),
-      meterValue: [{ timestamp: iso(t0 + seqNo * 60_000), sampledValue: [{ value: 100 * seqNo, measurand: 'Energy.Active.Import.Register' }, { value: 50 + seqNo, measurand: 'SoC' }] }]
+      meterValue: [
+        {
+          timestamp: iso(t0 + seqNo * 60_000),
+          sampledValue: [
+            { value: 100 * seqNo, measurand: 'Energy.Active.Import.Register' },
+            { value: 50 + seqNo, measurand: 'SoC' }
+          ]
+        }
+      ]
     })
     const first = await RawCharger.open(url, 'FLAKY201', { password, protocol: 'ocpp2.0.1' })
     await first.call('TransactionEvent', event(0, 'Started'))
@@ -715,10 +977,19 @@ describe('OCPP sessions across reconnects', () => {
     expect((await second.call('TransactionEvent', event(6, 'Ended', true)))[0]).toBe(3)
     expect((await second.call('TransactionEvent', event(6, 'Ended', true)))[0]).toBe(3)
 
-    expect(db.prepare("SELECT seq_no FROM ocpp_transaction_events WHERE charger_id = 'FLAKY201' ORDER BY seq_no").pluck().all()).toEqual([0, 1, 2, 3, 4, 5, 6])
-    expect(readingsOf(db, 'ocpp:FLAKY201:2').map((r) => [r.tsMs - t0, r.importWh])).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => [i * 60_000, 100 * i]))
+    expect(db.prepare("SELECT seq_no FROM ocpp_transaction_events WHERE charger_id = 'FLAKY201' ORDER BY seq_no").pluck().all()).toEqual([
+      0, 1, 2, 3, 4, 5, 6
+    ])
+    expect(readingsOf(db, 'ocpp:FLAKY201:2').map((r) => [r.tsMs - t0, r.importWh])).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((i) => [i * 60_000, 100 * i])
+    )
     expect(service.sessions.socReadings('FLAKY201', 2).map((s) => s.socPercent)).toEqual([50, 51, 52, 53, 54, 55, 56])
-    expect(service.sessions.session('FLAKY201', 'TX-R')).toMatchObject({ connectorId: 2, stoppedMs: t0 + 6 * 60_000, meterStopWh: 600, stopReason: null })
+    expect(service.sessions.session('FLAKY201', 'TX-R')).toMatchObject({
+      connectorId: 2,
+      stoppedMs: t0 + 6 * 60_000,
+      meterStopWh: 600,
+      stopReason: null
+    })
     expect(connectorOf(service, 'FLAKY201', 2)).toMatchObject({ session: null, energyImportWh: 600, socPercent: 56 })
     expect(logs.filter((l) => l.includes('again (a replay)'))).toHaveLength(3)
   })
@@ -733,7 +1004,9 @@ describe('OCPP security profile 2', () => {
     const { password } = await service.addCharger({ id: 'SECURE' })
     const charger = await RawCharger.open(url, 'SECURE', { password, protocol: 'ocpp2.0.1', ca: tls.cert })
     expect((await charger.call('Heartbeat', {}))[0]).toBe(3)
-    expect(await refusedStatus(RawCharger.open(url, 'SECURE', { password: 'a-wrong-password-here', protocol: 'ocpp2.0.1', ca: tls.cert }))).toBe(401)
+    expect(
+      await refusedStatus(RawCharger.open(url, 'SECURE', { password: 'a-wrong-password-here', protocol: 'ocpp2.0.1', ca: tls.cert }))
+    ).toBe(401)
 
     const otherDb = openDatabase(join(tempDir(), 'dv2g.sqlite'))
     cleanups.push(() => {

@@ -43,9 +43,18 @@ describe('a charger in the market', () => {
     // slot 1 started from the battery the charger reported, not the scenario's initial level
     const first = app.market().slot(run.id, 1)
     const offered = first.sellers.find((s) => s.id === 'EV1')!
-    expect(offered.supplyKWh).toBeCloseTo(evSupplyKWh(ev1.battery, 0.9 * ev1.battery.capacityKWh, ev1.productionKWh[0]!, ev1.consumptionKWh[0]!, 1), 9)
+    expect(offered.supplyKWh).toBeCloseTo(
+      evSupplyKWh(ev1.battery, 0.9 * ev1.battery.capacityKWh, ev1.productionKWh[0]!, ev1.consumptionKWh[0]!, 1),
+      9
+    )
     // each slot's allocation went out as the power that delivers what EV1 sold over the slot's hour
-    const sold = [1, 2].map((t) => app!.market().slot(run.id, t).sellers.find((s) => s.id === 'EV1')?.soldKWh ?? 0)
+    const sold = [1, 2].map(
+      (t) =>
+        app!
+          .market()
+          .slot(run.id, t)
+          .sellers.find((s) => s.id === 'EV1')?.soldKWh ?? 0
+    )
     expect(charger.setpoints().slice(0, 2)).toEqual(sold.map((kWh) => -Math.round(kWh * 1000)))
     expect(sold[0]).toBeGreaterThan(0)
     const [view] = app.ocpp().consoleView()

@@ -39,7 +39,14 @@ function call(server: ServeProcess, method: string, input: unknown = undefined):
     const req = request(
       // a connection per call: a kept-alive one can be closed by the server (5 s idle) while a
       // synchronous dv2g run blocks this process, and the next call on it hangs up (seen under load)
-      { host: url.hostname, port: url.port, path: `/api/${method}`, method: 'POST', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `/api/${method}`,
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+      },
       (res) => {
         let text = ''
         res.on('data', (chunk: Buffer) => (text += chunk.toString()))
@@ -127,7 +134,11 @@ describe('one writer per data dir', { timeout: 240_000 }, () => {
     // a live process holding the lock without a channel: a CLI writer in the middle of its work
     const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
     try {
-      writeFileSync(join(dir, 'dv2g.lock'), JSON.stringify({ pid: holder.pid, owner: 'dv2g tangle spam', startedAt: new Date().toISOString(), channel: null, token: 'x' }), { mode: 0o600 })
+      writeFileSync(
+        join(dir, 'dv2g.lock'),
+        JSON.stringify({ pid: holder.pid, owner: 'dv2g tangle spam', startedAt: new Date().toISOString(), channel: null, token: 'x' }),
+        { mode: 0o600 }
+      )
       const refused = runDv2g(['--data-dir', dir, 'wallet', 'send', '--from', 'treasury', '--to', busAddress, '--amount', '1'], passphrase)
       expect(refused.status).toBe(3)
       expect(refused.stderr).toMatch(new RegExp(`in use by dv2g tangle spam \\(PID ${holder.pid}\\): it takes no forwarded commands`))

@@ -43,7 +43,11 @@ function call(server: ServeProcess, method: string, input: unknown = undefined):
         path: `/api/${method}`,
         method: 'POST',
         agent: false,
-        headers: { authorization: `Bearer ${url.searchParams.get('token')}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+        headers: {
+          authorization: `Bearer ${url.searchParams.get('token')}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body)
+        }
       },
       (res) => {
         let text = ''
@@ -57,7 +61,8 @@ function call(server: ServeProcess, method: string, input: unknown = undefined):
   })
 }
 
-const walletNames = async (server: ServeProcess) => ((await call(server, 'wallet.list')).body.output.wallets as { name: string }[]).map((w) => w.name).sort()
+const walletNames = async (server: ServeProcess) =>
+  ((await call(server, 'wallet.list')).body.output.wallets as { name: string }[]).map((w) => w.name).sort()
 
 /** The paper's scenario cut to its first slots: quick to settle. */
 function shortScenario(slots = 2): string {
@@ -91,7 +96,9 @@ describe('writes through a running dv2g serve', { timeout: 300_000 }, () => {
     // the served keystore was locked before and is locked after
     expect((await call(server, 'wallet.list')).body.output.unlocked).toBe(false)
 
-    const wrong = runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'grid-2', '--role', 'grid'], { DV2G_PASSPHRASE: 'not-the-passphrase' })
+    const wrong = runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'grid-2', '--role', 'grid'], {
+      DV2G_PASSPHRASE: 'not-the-passphrase'
+    })
     expect(wrong.status).toBe(2)
     expect(wrong.stderr).toMatch(/wrong passphrase/)
     expect(await walletNames(server)).toEqual(['grid-1', 'treasury'])
@@ -110,7 +117,9 @@ describe('writes through a running dv2g serve', { timeout: 300_000 }, () => {
     const runs = (await call(server, 'market.runs')).body.output as { id: string; settledSlots: number }[]
     expect(runs.map((r) => [r.id, r.settledSlots])).toEqual([[result.value.runId, 2]])
     const participants = JSON.parse(readFileSync(scenario, 'utf8'))
-    expect(await walletNames(server)).toEqual(['treasury', ...[...participants.evs, ...participants.grids].map((p: { id: string }) => p.id)].sort())
+    expect(await walletNames(server)).toEqual(
+      ['treasury', ...[...participants.evs, ...participants.grids].map((p: { id: string }) => p.id)].sort()
+    )
   })
 })
 
@@ -123,7 +132,16 @@ describe('an import through a running dv2g serve whose rejections are huge', { t
     // channel's line limit, and the CLI said the data dir was in use
     const badLines = 120
     const file = join(tempDir(), 'nul.csv')
-    writeFileSync(file, ['meter,time,import,export', 'M1,2024-05-01 10:00Z,1.0,0', ...Array.from({ length: badLines }, () => `M1,${'\0'.repeat(60_000)},1,0`), 'M1,2024-05-01 10:15Z,1.5,0', ''].join('\n'))
+    writeFileSync(
+      file,
+      [
+        'meter,time,import,export',
+        'M1,2024-05-01 10:00Z,1.0,0',
+        ...Array.from({ length: badLines }, () => `M1,${'\0'.repeat(60_000)},1,0`),
+        'M1,2024-05-01 10:15Z,1.5,0',
+        ''
+      ].join('\n')
+    )
 
     const imported = json(['--data-dir', dir, 'import', file])
     expect(imported.status, imported.stderr.slice(0, 2000)).toBe(0)
@@ -139,7 +157,14 @@ describe('an import through a running dv2g serve whose rejections are huge', { t
   })
 })
 
-type RunRow = { id: string; status: string; slots: number; settledSlots: number; unsettledSlots: number; unsettled: { t: number; error: string }[] }
+type RunRow = {
+  id: string
+  status: string
+  slots: number
+  settledSlots: number
+  unsettledSlots: number
+  unsettled: { t: number; error: string }[]
+}
 
 describe('a market run with --settle started through a running dv2g serve', { timeout: 300_000 }, () => {
   it('settles every slot it clears, long after the start call returned', async () => {
@@ -147,11 +172,23 @@ describe('a market run with --settle started through a running dv2g serve', { ti
     expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
     const server = await startServe(dir)
     serving.push(server)
-    const started = json(['--data-dir', dir, 'market', 'start', '--scenario', shortScenario(3), '--clock', 'accelerated', '--slot-seconds', '0.5', '--settle'], passphrase)
+    const started = json(
+      ['--data-dir', dir, 'market', 'start', '--scenario', shortScenario(3), '--clock', 'accelerated', '--slot-seconds', '0.5', '--settle'],
+      passphrase
+    )
     expect(started.status, started.stderr).toBe(0)
     const runId = started.value.runId as string
     const finished = await waitFor(
-      async () => ((await call(server, 'market.runs')).body.output as { id: string; status: string; settledSlots: number; solvedSlots: number; unconvergedSlots: number }[]).find((r) => r.id === runId)!,
+      async () =>
+        (
+          (await call(server, 'market.runs')).body.output as {
+            id: string
+            status: string
+            settledSlots: number
+            solvedSlots: number
+            unconvergedSlots: number
+          }[]
+        ).find((r) => r.id === runId)!,
       (r) => r.status === 'finished',
       120_000,
       'the run to finish'
@@ -159,7 +196,11 @@ describe('a market run with --settle started through a running dv2g serve', { ti
     expect(finished.settledSlots).toBe(finished.solvedSlots - finished.unconvergedSlots)
     expect(finished.settledSlots).toBeGreaterThan(0)
     const runs = json(['--data-dir', dir, 'market', 'runs'])
-    expect(runs.value.find((r: RunRow) => r.id === runId)).toMatchObject({ settledSlots: finished.settledSlots, unsettledSlots: 0, unsettled: [] })
+    expect(runs.value.find((r: RunRow) => r.id === runId)).toMatchObject({
+      settledSlots: finished.settledSlots,
+      unsettledSlots: 0,
+      unsettled: []
+    })
     // the keystore was locked before the run and is locked again once it ended
     expect((await call(server, 'wallet.list')).body.output.unlocked).toBe(false)
   })
@@ -169,10 +210,16 @@ describe('a market run with --settle started through a running dv2g serve', { ti
     expect(runDv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator'], passphrase).status).toBe(0)
     const server = await startServe(dir)
     serving.push(server)
-    const started = json(['--data-dir', dir, 'market', 'start', '--scenario', shortScenario(4), '--clock', 'accelerated', '--slot-seconds', '1.5', '--settle'], passphrase)
+    const started = json(
+      ['--data-dir', dir, 'market', 'start', '--scenario', shortScenario(4), '--clock', 'accelerated', '--slot-seconds', '1.5', '--settle'],
+      passphrase
+    )
     expect(started.status, started.stderr).toBe(0)
     const runId = started.value.runId as string
-    const runOf = async () => ((await call(server, 'market.runs')).body.output as { id: string; status: string; settledSlots: number }[]).find((r) => r.id === runId)!
+    const runOf = async () =>
+      ((await call(server, 'market.runs')).body.output as { id: string; status: string; settledSlots: number }[]).find(
+        (r) => r.id === runId
+      )!
     await waitFor(runOf, (r) => r.settledSlots >= 1, 120_000, 'the first settled slot')
     expect((await call(server, 'wallet.lock')).status).toBe(200)
     await waitFor(runOf, (r) => r.status === 'finished', 120_000, 'the run to finish')
@@ -191,7 +238,9 @@ describe('a node whose listen port is taken', { timeout: 120_000 }, () => {
   it('says which port in one line and exits non-zero', async () => {
     const taken = createServer()
     listening.push(taken)
-    const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)))
+    const port = await new Promise<number>((resolve) =>
+      taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port))
+    )
     const result = runDv2g(['--data-dir', tempDir(), 'node', '--listen', `/ip4/127.0.0.1/tcp/${port}`])
     expect(result.status).not.toBe(0)
     expect(result.stderr.trim()).toBe(`dv2g: port ${port} is in use; pass --listen /ip4/127.0.0.1/tcp/0 for any free port`)

@@ -53,7 +53,9 @@ describe('a private data dir', { timeout: 240_000 }, () => {
     chmodSync(join(dataDir, 'dv2g.sqlite'), 0o644)
     const second = runDv2g(['--data-dir', dataDir, 'tangle', 'stats', '--json'])
     expect(second.status, second.stderr).toBe(0)
-    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^dv2g: tightened ${dataDir} \\(was 0755\\) to 0700; 1 entry in it to its user only`))])
+    expect(second.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^dv2g: tightened ${dataDir} \\(was 0755\\) to 0700; 1 entry in it to its user only`))
+    ])
     expect(statSync(dataDir).mode & 0o777).toBe(0o700)
     expect(statSync(join(dataDir, 'dv2g.sqlite')).mode & 0o777).toBe(0o600)
   })

@@ -40,12 +40,12 @@ const MAX_ROGUES = 24
  */
 const ATTACK_SPAN_MS = 1_000
 
-
 const readDb = <T>(node: NodeProcess, read: (db: Database.Database) => T): T => readNodeDatabase(node.dataDir, read)
 const dataDirWithTreasury = () => createTreasuryDataDir(tempDir(), 'rogue-test-passphrase')
 
 /** id -> when it was stored (ms, one clock for all nodes on this machine) */
-const storedAt = (node: NodeProcess) => new Map(readDb(node, (db) => db.prepare('SELECT hex(id), received_ms FROM transactions').raw().all() as [string, number][]))
+const storedAt = (node: NodeProcess) =>
+  new Map(readDb(node, (db) => db.prepare('SELECT hex(id), received_ms FROM transactions').raw().all() as [string, number][]))
 
 const statusOf = (node: NodeProcess) => dv2gJson<NetworkStatus>(['--data-dir', node.dataDir, 'network', 'status'])
 
@@ -70,7 +70,8 @@ interface Attempt {
 const count = (node: NodeProcess) => readDb(node, (db) => db.prepare('SELECT count(*) FROM transactions').pluck().get() as number)
 
 /** When the node stored its latest transaction (ms, the machine's one clock): arrivals, not the test's own clock, say how long a stretch has run. */
-const lastArrivalMs = (node: NodeProcess) => readDb(node, (db) => db.prepare('SELECT max(received_ms) FROM transactions').pluck().get() as number)
+const lastArrivalMs = (node: NodeProcess) =>
+  readDb(node, (db) => db.prepare('SELECT max(received_ms) FROM transactions').pluck().get() as number)
 
 /** the measure's unit of time: short enough that most of a rogue's time fills whole slices */
 const SLICE_MS = 500
@@ -117,10 +118,16 @@ function restorePriority(): void {
 describe('a rogue peer', () => {
   it('is cut off and banned for forged signatures, oversized frames and a request flood, and honest throughput stays within 20 %', async () => {
     // the rogues are made beforehand: on a real network their start-up costs their own machine, not ours
-    const [first, made] = await Promise.all([dataDirWithTreasury().then((dir) => startNode(dir)), Promise.all(Array.from({ length: MAX_ROGUES }, () => RoguePeer.start()))])
+    const [first, made] = await Promise.all([
+      dataDirWithTreasury().then((dir) => startNode(dir)),
+      Promise.all(Array.from({ length: MAX_ROGUES }, () => RoguePeer.start()))
+    ])
     const attempts: Attempt[] = []
     try {
-      const [second, third] = await Promise.all([startNode(tempDir(), ['--peer', first.listen[0]!]), startNode(tempDir(), ['--peer', first.listen[0]!])])
+      const [second, third] = await Promise.all([
+        startNode(tempDir(), ['--peer', first.listen[0]!]),
+        startNode(tempDir(), ['--peer', first.listen[0]!])
+      ])
       const nodes = [first, second, third]
       // on a real network a rogue floods from its own machine; here the rogues run in this process,
       // beside the nodes on two cores. From now on it yields to them (the nodes keep the priority
@@ -128,9 +135,19 @@ describe('a rogue peer', () => {
       // process's own flood takes from the machine
       setPriority(LOWEST_PRIORITY)
       for (const node of [second, third]) {
-        await waitFor(async () => node.log(), (log) => log.includes(`joined network ${first.networkId}`), 60_000, `${node.peerId} to join the network`)
+        await waitFor(
+          async () => node.log(),
+          (log) => log.includes(`joined network ${first.networkId}`),
+          60_000,
+          `${node.peerId} to join the network`
+        )
       }
-      await waitFor(() => statusOf(first), (s) => s.peers === 2, 60_000, 'the first node to count both peers')
+      await waitFor(
+        () => statusOf(first),
+        (s) => s.peers === 2,
+        60_000,
+        'the first node to count both peers'
+      )
       const [genesis, powBits] = readDb(first, (db) => [
         new Uint8Array(db.prepare('SELECT bytes FROM transaction_bodies ORDER BY seq LIMIT 1').pluck().get() as Buffer),
         Number(db.prepare("SELECT value FROM ledger_meta WHERE key = 'pow_bits'").pluck().get())
@@ -149,7 +166,11 @@ describe('a rogue peer', () => {
       // while it issues, so a flood there costs little and takes longer to show as one). After one
       // of each kind, every other rogue floods: the other attacks are cut off within a few
       // milliseconds, and the flood is what costs the nodes most
-      const plan = made.map((rogue, i) => ({ rogue, victim: nodes[(i + 1) % nodes.length]!, did: i < kinds.length || i % 2 ? kinds[i % kinds.length]! : 'request flood' }))
+      const plan = made.map((rogue, i) => ({
+        rogue,
+        victim: nodes[(i + 1) % nodes.length]!,
+        did: i < kinds.length || i % 2 ? kinds[i % kinds.length]! : 'request flood'
+      }))
       await Promise.all(
         plan.map(async ({ rogue, victim, did }) => {
           await rogue.connect(victim.listen[0]!)
@@ -164,16 +185,33 @@ describe('a rogue peer', () => {
       // ramp is not the rogues' doing, so it is left out of the measurement
       const warmUp = await dv2g(['--data-dir', first.dataDir, 'tangle', 'spam', '--count', String(WARM_UP), '--json'], {}, 180_000)
       expect(warmUp.status, warmUp.stderr).toBe(0)
-      await waitFor(async () => Math.min(count(second), count(third)), (n) => n === WARM_UP + 1, 120_000, 'the warm-up transactions to reach the other nodes')
+      await waitFor(
+        async () => Math.min(count(second), count(third)),
+        (n) => n === WARM_UP + 1,
+        120_000,
+        'the warm-up transactions to reach the other nodes'
+      )
 
       const baseline = count(second)
       const target = baseline + ISSUED
       let spamDone = false
-      const spam = dv2g(['--data-dir', first.dataDir, 'tangle', 'spam', '--count', String(ISSUED), '--json'], {}, 180_000).finally(() => (spamDone = true))
+      const spam = dv2g(['--data-dir', first.dataDir, 'tangle', 'spam', '--count', String(ISSUED), '--json'], {}, 180_000).finally(
+        () => (spamDone = true)
+      )
       // a quiet stretch first, then the rogues
-      await waitFor(async () => count(second), (n) => n >= baseline + FIRST_QUIET_TX, 60_000, 'the first spammed transactions to reach the second node')
+      await waitFor(
+        async () => count(second),
+        (n) => n >= baseline + FIRST_QUIET_TX,
+        60_000,
+        'the first spammed transactions to reach the second node'
+      )
       const firstQuietFrom = Date.now()
-      await waitFor(async () => lastArrivalMs(second), (ms) => ms >= firstQuietFrom + QUIET_MS || spamDone, 60_000, 'arrivals through a first quiet stretch')
+      await waitFor(
+        async () => lastArrivalMs(second),
+        (ms) => ms >= firstQuietFrom + QUIET_MS || spamDone,
+        60_000,
+        'arrivals through a first quiet stretch'
+      )
       for (const { rogue, victim, did } of plan) {
         if (count(second) >= target - QUIET_TX) break
         const fromMs = Date.now()
@@ -181,19 +219,36 @@ describe('a rogue peer', () => {
         await misbehave(rogue, victim, did)
         await until(() => !rogue.connectedTo(victim.peerId), 60_000, `the ${did} rogue to be cut off by ${victim.peerId}`)
         attempts.push({ rogue, target: victim, did, fromMs, toMs: Date.now() })
-        await waitFor(async () => lastArrivalMs(second), (ms) => ms >= fromMs + ATTACK_SPAN_MS || spamDone, 60_000, 'arrivals through the attacked second')
+        await waitFor(
+          async () => lastArrivalMs(second),
+          (ms) => ms >= fromMs + ATTACK_SPAN_MS || spamDone,
+          60_000,
+          'arrivals through the attacked second'
+        )
         // as many arrivals quiet as there were under this rogue, at least QUIET_TX
         const arrivedAtEnd = count(second)
         const resume = arrivedAtEnd + Math.max(QUIET_TX, arrivedAtEnd - arrivedAtStart)
         const quietFrom = Date.now()
-        await waitFor(async () => [count(second), lastArrivalMs(second)], ([n, lastMs]) => (n! >= Math.min(resume, target) && lastMs! >= quietFrom + QUIET_MS) || spamDone, 60_000, 'the next quiet stretch of arrivals')
+        await waitFor(
+          async () => [count(second), lastArrivalMs(second)],
+          ([n, lastMs]) => (n! >= Math.min(resume, target) && lastMs! >= quietFrom + QUIET_MS) || spamDone,
+          60_000,
+          'the next quiet stretch of arrivals'
+        )
       }
       const spammed = await spam
       expect(spammed.status, spammed.stderr).toBe(0)
       // all the first node holds but its genesis
       const issued = [...storedAt(first)].sort((a, b) => a[1] - b[1]).slice(-ISSUED)
       const arrivals = await Promise.all(
-        [second, third].map((node) => waitFor(async () => storedAt(node), (held) => issued.every(([id]) => held.has(id)), 120_000, `${node.peerId} to hold the ${ISSUED} issued transactions`))
+        [second, third].map((node) =>
+          waitFor(
+            async () => storedAt(node),
+            (held) => issued.every(([id]) => held.has(id)),
+            120_000,
+            `${node.peerId} to hold the ${ISSUED} issued transactions`
+          )
+        )
       )
       // seen on the others: when the slower of the two stored it
       const seenMs = issued.map(([id]) => Math.max(...arrivals.map((held) => held.get(id)!))).sort((a, b) => a - b)
@@ -219,7 +274,11 @@ describe('a rogue peer', () => {
       expect(new Set(attempts.map((a) => a.did)).size).toBe(4)
       expect(new Set(attempts.map((a) => a.target.peerId)).size).toBe(3)
       // each rogue is listed by the node it attacked, with what it did and a ban of about ten minutes
-      const bannedBy = new Map(await Promise.all(nodes.map(async (node) => [node.peerId, await dv2gJson<BannedPeer[]>(['--data-dir', node.dataDir, 'peers', '--banned'])] as const)))
+      const bannedBy = new Map(
+        await Promise.all(
+          nodes.map(async (node) => [node.peerId, await dv2gJson<BannedPeer[]>(['--data-dir', node.dataDir, 'peers', '--banned'])] as const)
+        )
+      )
       for (const { rogue, target: victim, did } of attempts) {
         const ban = bannedBy.get(victim.peerId)!.find((b) => b.id === rogue.peerId)
         expect(ban, `${did} rogue ${rogue.peerId} banned by ${victim.peerId}`).toBeDefined()

@@ -21,7 +21,6 @@ afterEach(() => {
   app = undefined
 })
 
-
 function startSocat(a: string, b: string): ChildProcess {
   const socat = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' })
   children.push(socat)
@@ -34,7 +33,11 @@ describe('meter bridge over a socat pty pair', () => {
     const [meterEnd, bridgeEnd] = [join(dir, 'ttyA'), join(dir, 'ttyB')]
     let socat = startSocat(meterEnd, bridgeEnd)
     await until(() => existsSync(meterEnd) && existsSync(bridgeEnd), 5000, 'socat')
-    const simulator = spawn(process.execPath, [dv2gBin, 'meter', 'simulate', '--port', meterEnd, '--protocol', 'dsmr', '--interval', '0.2'], { stdio: 'ignore' })
+    const simulator = spawn(
+      process.execPath,
+      [dv2gBin, 'meter', 'simulate', '--port', meterEnd, '--protocol', 'dsmr', '--interval', '0.2'],
+      { stdio: 'ignore' }
+    )
     children.push(simulator)
 
     app = open(join(dir, 'data'), { ledger: { powBits: 2 } })

@@ -67,7 +67,11 @@ function postBody(server: ServeProcess, method: string, body: string): Promise<n
         path: `/api/${method}`,
         method: 'POST',
         agent: false,
-        headers: { authorization: `Bearer ${url.searchParams.get('token')}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+        headers: {
+          authorization: `Bearer ${url.searchParams.get('token')}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body)
+        }
       },
       (res) => {
         res.resume()
@@ -116,7 +120,10 @@ describe('dv2g serve against frames it cannot take', { timeout: 240_000 }, () =>
     const answer = await callOver(ws, 7, 'meter.import', input)
     ws.close()
     // no such files: the answer is about them, not about the transport
-    if (answer.ok) expect((answer.output as { skipped: unknown[]; files: unknown[] }).skipped.length + (answer.output as { files: unknown[] }).files.length).toBe(MAX_IMPORT_PATHS)
+    if (answer.ok)
+      expect(
+        (answer.output as { skipped: unknown[]; files: unknown[] }).skipped.length + (answer.output as { files: unknown[] }).files.length
+      ).toBe(MAX_IMPORT_PATHS)
     else expect(answer.error!.message).not.toMatch(/larger than|too big|payload/i)
 
     const status = await postBody(server, 'meter.import', JSON.stringify(input))

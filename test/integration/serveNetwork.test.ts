@@ -21,20 +21,33 @@ describe('dv2g serve with the network on', () => {
     expect(stderr).toContain('--milestone-seconds must be between 0.1 and 86400, got 0')
   })
 
-  it('runs the operator\'s node: milestones it issues reach a joined dv2g node with the same state hash', async () => {
+  it("runs the operator's node: milestones it issues reach a joined dv2g node with the same state hash", async () => {
     const operatorDir = tempDir()
-    const created = await dv2g(['--data-dir', operatorDir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], passphrase)
+    const created = await dv2g(
+      ['--data-dir', operatorDir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'],
+      passphrase
+    )
     expect(created.status, created.stderr).toBe(0)
     let server: ServeProcess | undefined
     try {
       server = await startServe(operatorDir, ['--listen', '/ip4/127.0.0.1/tcp/0', '--milestone-seconds', '0.5'], passphrase)
       // the genesis waits for a milestone: the first tick issues milestone 1
-      const served = await waitFor(() => statusOf(operatorDir), (s) => s.latestMilestone === 1, 30_000, 'the served node to issue milestone 1')
+      const served = await waitFor(
+        () => statusOf(operatorDir),
+        (s) => s.latestMilestone === 1,
+        30_000,
+        'the served node to issue milestone 1'
+      )
       expect(served.listen[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//)
       expect(served.networkId).toMatch(/^[0-9a-f]{64}$/)
 
       const joiner = await startNode(tempDir(), ['--peer', served.listen[0]!])
-      const joined = await waitFor(() => statusOf(joiner.dataDir), (s) => s.latestMilestone === 1, 60_000, 'the joined node to apply milestone 1')
+      const joined = await waitFor(
+        () => statusOf(joiner.dataDir),
+        (s) => s.latestMilestone === 1,
+        60_000,
+        'the joined node to apply milestone 1'
+      )
       expect([joined.networkId, joined.stateHash]).toEqual([served.networkId, served.stateHash])
       const peers = await dv2gJson<PeerEntry[]>(['--data-dir', operatorDir, 'peers'])
       expect(peers.map((p) => [p.id, p.connected])).toEqual([[joiner.peerId, true]])

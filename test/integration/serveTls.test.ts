@@ -27,46 +27,70 @@ function postOverHttps(url: URL, path: string, ca: Buffer, token: string): Promi
 }
 
 describe('dv2g serve beyond loopback', () => {
-  it('refuses any other address without --tls-cert and --tls-key, in one line, exit 2', () => {
-    const { status, stdout, stderr } = runDv2g(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', tempDir()])
-    expect(status).toBe(2)
-    expect(stdout).toBe('')
-    expect(stderr.trim().split('\n')).toEqual(['dv2g: serving on 0.0.0.0 needs --tls-cert FILE and --tls-key FILE (HTTPS and WSS): only loopback may be served without TLS'])
-  }, CLI_TIMEOUT_MS)
+  it(
+    'refuses any other address without --tls-cert and --tls-key, in one line, exit 2',
+    () => {
+      const { status, stdout, stderr } = runDv2g(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', tempDir()])
+      expect(status).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.trim().split('\n')).toEqual([
+        'dv2g: serving on 0.0.0.0 needs --tls-cert FILE and --tls-key FILE (HTTPS and WSS): only loopback may be served without TLS'
+      ])
+    },
+    CLI_TIMEOUT_MS
+  )
 
-  it('refuses half a TLS identity, or a key that is not the certificate’s, naming the file', () => {
-    const dir = tempDir()
-    const first = selfSignedCert(dir, 'first')
-    const second = selfSignedCert(dir, 'second')
-    const alone = runDv2g(['serve', '--port', '0', '--tls-cert', first.certFile, '--data-dir', tempDir()])
-    expect(alone.status).toBe(2)
-    expect(alone.stderr.trim()).toBe('dv2g: --tls-cert and --tls-key go together: give both files or neither')
-    const mismatched = runDv2g(['serve', '--port', '0', '--tls-cert', first.certFile, '--tls-key', second.keyFile, '--data-dir', tempDir()])
-    expect(mismatched.status).toBe(2)
-    expect(mismatched.stderr.trim()).toBe(`dv2g: --tls-key ${second.keyFile}: is not the key of the certificate in ${first.certFile}`)
-  }, 2 * CLI_TIMEOUT_MS)
+  it(
+    'refuses half a TLS identity, or a key that is not the certificate’s, naming the file',
+    () => {
+      const dir = tempDir()
+      const first = selfSignedCert(dir, 'first')
+      const second = selfSignedCert(dir, 'second')
+      const alone = runDv2g(['serve', '--port', '0', '--tls-cert', first.certFile, '--data-dir', tempDir()])
+      expect(alone.status).toBe(2)
+      expect(alone.stderr.trim()).toBe('dv2g: --tls-cert and --tls-key go together: give both files or neither')
+      const mismatched = runDv2g([
+        'serve',
+        '--port',
+        '0',
+        '--tls-cert',
+        first.certFile,
+        '--tls-key',
+        second.keyFile,
+        '--data-dir',
+        tempDir()
+      ])
+      expect(mismatched.status).toBe(2)
+      expect(mismatched.stderr.trim()).toBe(`dv2g: --tls-key ${second.keyFile}: is not the key of the certificate in ${first.certFile}`)
+    },
+    2 * CLI_TIMEOUT_MS
+  )
 
-  it('serves HTTPS and WSS with a certificate', async () => {
-    const { certFile, keyFile } = selfSignedCert(tempDir())
-    const ca = readFileSync(certFile)
-    const server = await startServe(tempDir(), ['--tls-cert', certFile, '--tls-key', keyFile])
-    try {
-      const url = new URL(server.url)
-      expect(url.protocol).toBe('https:')
-      const token = url.searchParams.get('token')!
-      const info = await postOverHttps(url, '/api/app.info', ca, token)
-      expect(info.status).toBe(200)
-      expect(JSON.parse(info.body).output.transport).toBe('serve')
-
-      const ws = new WebSocket(`wss://${url.host}/ws`, socketProtocols(token), { ca, headers: { Origin: url.origin } })
+  it(
+    'serves HTTPS and WSS with a certificate',
+    async () => {
+      const { certFile, keyFile } = selfSignedCert(tempDir())
+      const ca = readFileSync(certFile)
+      const server = await startServe(tempDir(), ['--tls-cert', certFile, '--tls-key', keyFile])
       try {
-        await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
-        expect(ws.protocol).toBe('dv2g.v1')
+        const url = new URL(server.url)
+        expect(url.protocol).toBe('https:')
+        const token = url.searchParams.get('token')!
+        const info = await postOverHttps(url, '/api/app.info', ca, token)
+        expect(info.status).toBe(200)
+        expect(JSON.parse(info.body).output.transport).toBe('serve')
+
+        const ws = new WebSocket(`wss://${url.host}/ws`, socketProtocols(token), { ca, headers: { Origin: url.origin } })
+        try {
+          await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+          expect(ws.protocol).toBe('dv2g.v1')
+        } finally {
+          ws.close()
+        }
       } finally {
-        ws.close()
+        await server.stop()
       }
-    } finally {
-      await server.stop()
-    }
-  }, CLI_TIMEOUT_MS)
+    },
+    CLI_TIMEOUT_MS
+  )
 })

@@ -14,7 +14,6 @@ const startNode = useNodes()
 const PASSPHRASE = 'sync-test-passphrase'
 const dataDirWithTreasury = () => createTreasuryDataDir(tempDir(), PASSPHRASE)
 
-
 async function spam(dataDir: string, count: number): Promise<void> {
   const result = await dv2g(['--data-dir', dataDir, 'tangle', 'spam', '--count', String(count), '--json'], {}, 120_000)
   expect(result.status, result.stderr).toBe(0)
@@ -30,12 +29,22 @@ function storedIds(dataDir: string): string[] {
 
 /** "synced from <peer>: <new> new of <received> received in <ms> ms", as the node logs the end of a sync. */
 function syncsIn(log: string): { peer: string; stored: number; received: number; ms: number }[] {
-  return [...log.matchAll(/synced from (\S+): (\d+) new of (\d+) received in (\d+) ms/g)].map((m) => ({ peer: m[1]!, stored: Number(m[2]), received: Number(m[3]), ms: Number(m[4]) }))
+  return [...log.matchAll(/synced from (\S+): (\d+) new of (\d+) received in (\d+) ms/g)].map((m) => ({
+    peer: m[1]!,
+    stored: Number(m[2]),
+    received: Number(m[3]),
+    ms: Number(m[4])
+  }))
 }
 
 /** The latest applied milestone of a data dir (index and state hash), or null before the first. */
 function latestMilestone(dataDir: string): { idx: number; stateHash: string } | null {
-  return readNodeDatabase(dataDir, (db) => (db.prepare('SELECT idx, lower(hex(state_hash)) AS stateHash FROM milestones ORDER BY idx DESC LIMIT 1').get() as { idx: number; stateHash: string } | undefined) ?? null)
+  return readNodeDatabase(
+    dataDir,
+    (db) =>
+      (db.prepare('SELECT idx, lower(hex(state_hash)) AS stateHash FROM milestones ORDER BY idx DESC LIMIT 1').get() as
+        { idx: number; stateHash: string } | undefined) ?? null
+  )
 }
 
 const COUNT = 20_000
@@ -48,25 +57,47 @@ describe('dv2g node sync', () => {
     await spam(holderDir, COUNT)
     const holder = await startNode(holderDir, issuing, { DV2G_PASSPHRASE: PASSPHRASE })
     // one milestone approves them all: the joiner applies it when the sync reaches it
-    await waitFor(async () => latestMilestone(holderDir), (m) => m !== null, 60_000, 'the operator\'s first milestone')
+    await waitFor(
+      async () => latestMilestone(holderDir),
+      (m) => m !== null,
+      60_000,
+      "the operator's first milestone"
+    )
     const total = storedIds(holderDir).length
     expect(total).toBeGreaterThan(COUNT + 1)
 
     const joinerDir = tempDir()
     const doomed = await startNode(joinerDir, ['--peer', holder.listen[0]!])
     // killed in the middle of its sync: a few batches committed, most still to come
-    const atKill = await waitFor(async () => storedIds(joinerDir).length, (n) => n > 2_000, 120_000, 'a few synced batches to be committed')
+    const atKill = await waitFor(
+      async () => storedIds(joinerDir).length,
+      (n) => n > 2_000,
+      120_000,
+      'a few synced batches to be committed'
+    )
     doomed.kill()
-    await new Promise<void>((resolve) => (doomed.child.exitCode !== null || doomed.child.signalCode !== null ? resolve() : doomed.child.once('exit', () => resolve())))
+    await new Promise<void>((resolve) =>
+      doomed.child.exitCode !== null || doomed.child.signalCode !== null ? resolve() : doomed.child.once('exit', () => resolve())
+    )
     const survived = storedIds(joinerDir).length
     expect(survived).toBeGreaterThanOrEqual(atKill)
 
     const resumed = await startNode(joinerDir, ['--peer', holder.listen[0]!])
     const started = Date.now()
-    await waitFor(async () => storedIds(joinerDir).length, (n) => n === total, 180_000, 'the restarted node to hold all transactions')
+    await waitFor(
+      async () => storedIds(joinerDir).length,
+      (n) => n === total,
+      180_000,
+      'the restarted node to hold all transactions'
+    )
     const seconds = (Date.now() - started) / 1000
     expect(storedIds(joinerDir)).toEqual(storedIds(holderDir))
-    const syncs = await waitFor(async () => syncsIn(resumed.log()), (s) => s.length > 0, 10_000, 'the restarted node to log its sync')
+    const syncs = await waitFor(
+      async () => syncsIn(resumed.log()),
+      (s) => s.length > 0,
+      10_000,
+      'the restarted node to log its sync'
+    )
     // what survived the kill is not asked for again (a batch stored without its cursor would be)
     expect(syncs[0]!.peer).toBe(holder.peerId)
     expect(syncs[0]!.received).toBe(total - survived)
@@ -79,7 +110,9 @@ describe('dv2g node sync', () => {
     expect(verify.status, verify.stderr).toBe(0)
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, transactions: total, problems: [] })
     const rate = syncs[0]!.received / (syncs[0]!.ms / 1000)
-    console.log(`sync: ${survived - 1} transactions before the kill, ${syncs[0]!.received} after it in ${syncs[0]!.ms} ms (${Math.round(rate)} tx/s between processes; ${seconds.toFixed(1)} s from restart to level)`)
+    console.log(
+      `sync: ${survived - 1} transactions before the kill, ${syncs[0]!.received} after it in ${syncs[0]!.ms} ms (${Math.round(rate)} tx/s between processes; ${seconds.toFixed(1)} s from restart to level)`
+    )
   }, 420_000)
 
   it('a lagging node with an honest peer and one that claims a huge count and stalls sync is level with the honest peer within 60 s, the staller still connected', async () => {
@@ -89,7 +122,12 @@ describe('dv2g node sync', () => {
     const first = await startNode(honestDir)
     const honestAddress = first.listen[0]!
     const joined = await startNode(laggingDir, ['--peer', honestAddress])
-    await waitFor(async () => joined.log(), (log) => log.includes(`joined network ${first.networkId}`), 60_000, 'the lagging node to join the network')
+    await waitFor(
+      async () => joined.log(),
+      (log) => log.includes(`joined network ${first.networkId}`),
+      60_000,
+      'the lagging node to join the network'
+    )
     await Promise.all([joined.stop(), first.stop()])
     await spam(honestDir, 3_000)
     const held = storedIds(honestDir).length
@@ -101,14 +139,26 @@ describe('dv2g node sync', () => {
       // the honest node comes back where the lagging node keeps dialling it
       const honest = await startNode(honestDir, ['--listen', honestAddress.split('/p2p/')[0]!])
       const started = Date.now()
-      await waitFor(async () => storedIds(laggingDir).length, (n) => n === held, 60_000, 'the lagging node to hold what the honest peer holds')
+      await waitFor(
+        async () => storedIds(laggingDir).length,
+        (n) => n === held,
+        60_000,
+        'the lagging node to hold what the honest peer holds'
+      )
       const levelAfterMs = Date.now() - started
       expect(storedIds(laggingDir)).toEqual(storedIds(honestDir))
-      await waitFor(async () => lagging.log(), (log) => log.includes(`synced from ${honest.peerId}`), 10_000, 'the lagging node to log its sync from the honest peer')
+      await waitFor(
+        async () => lagging.log(),
+        (log) => log.includes(`synced from ${honest.peerId}`),
+        10_000,
+        'the lagging node to log its sync from the honest peer'
+      )
       expect(lagging.log()).toMatch(new RegExp(`sync from ${staller.peerId} passed over for 30 s: no answer to a sync request within 15 s`))
       // a peer that stalls is passed over, not banned
       expect(staller.connectedTo(lagging.peerId)).toBe(true)
-      console.log(`sync: level with the honest peer ${levelAfterMs} ms after it connected, beside a staller (${staller.stalled} sync requests stalled)`)
+      console.log(
+        `sync: level with the honest peer ${levelAfterMs} ms after it connected, beside a staller (${staller.stalled} sync requests stalled)`
+      )
     } finally {
       await staller.stop()
     }

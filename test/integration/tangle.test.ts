@@ -26,14 +26,22 @@ describe('dv2g tangle and wallet', () => {
   it('simulates the tangle and reports the fields of the CLI contract', () => {
     const { value, status } = json(['tangle', 'sim', '--rate', '10', '--delay', '1', '--tx', '5000', '--seed', '4'])
     expect(status).toBe(0)
-    expect(Object.keys(value).sort()).toEqual(['alpha', 'delay', 'expectedTips', 'meanFirstApprovalDelay', 'meanTips', 'rate', 'transactions'].sort())
+    expect(Object.keys(value).sort()).toEqual(
+      ['alpha', 'delay', 'expectedTips', 'meanFirstApprovalDelay', 'meanTips', 'rate', 'transactions'].sort()
+    )
     expect(value).toMatchObject({ rate: 10, delay: 1, transactions: 5000, alpha: 0, expectedTips: 20 })
     expect(runDv2g(['tangle', 'sim', '--rate', '10', '--delay', '1']).stderr).toMatch(/missing --tx/)
   })
 
   it('reports transactions by status and an empty tangle as such', () => {
     const dir = tempDir()
-    expect(json(['--data-dir', dir, 'tangle', 'stats']).value).toMatchObject({ transactions: 0, tips: 0, confirmed: 0, pending: 0, rejected: 0 })
+    expect(json(['--data-dir', dir, 'tangle', 'stats']).value).toMatchObject({
+      transactions: 0,
+      tips: 0,
+      confirmed: 0,
+      pending: 0,
+      rejected: 0
+    })
     const spam = runDv2g(['--data-dir', dir, 'tangle', 'spam', '--count', '5'])
     expect(spam.status).toBe(2)
     expect(spam.stderr).toMatch(/no genesis yet: create the operator wallet first/)
@@ -41,7 +49,9 @@ describe('dv2g tangle and wallet', () => {
 
   it('survives kill -9 during spam: verify is ok and every reported transaction is stored', async () => {
     const dir = dataDirWithTreasury()
-    const child = spawn(process.execPath, [dv2gBin, '--data-dir', dir, 'tangle', 'spam', '--count', '1000000'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, [dv2gBin, '--data-dir', dir, 'tangle', 'spam', '--count', '1000000'], {
+      stdio: ['ignore', 'ignore', 'pipe']
+    })
     const reported = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('spam reported nothing within 60 s')), 60_000)
       let last = 0
@@ -81,7 +91,11 @@ describe('dv2g tangle and wallet', () => {
   it('refuses a wrong passphrase, a bad address and a fractional amount with one clear line', () => {
     const dir = dataDirWithTreasury()
     const cases: [string[], Record<string, string>, RegExp][] = [
-      [['wallet', 'send', '--from', 'treasury', '--to', 'dv2g1qqqq', '--amount', '5'], { DV2G_PASSPHRASE: 'not the passphrase' }, /wrong passphrase/],
+      [
+        ['wallet', 'send', '--from', 'treasury', '--to', 'dv2g1qqqq', '--amount', '5'],
+        { DV2G_PASSPHRASE: 'not the passphrase' },
+        /wrong passphrase/
+      ],
       [['wallet', 'send', '--from', 'treasury', '--to', 'dv2g1qqqq', '--amount', '5'], passphrase, /--to not a valid address/],
       [['wallet', 'send', '--from', 'treasury', '--to', 'dv2g1qqqq', '--amount', '2.5'], passphrase, /--amount must be a whole number/],
       [['wallet', 'create', '--name', 'x', '--role', 'boss'], passphrase, /--role must be one of operator, grid, ev/]
@@ -100,7 +114,9 @@ describe('dv2g tangle and wallet', () => {
     const keystore = join(dir, 'keystore.json')
     const before = readFileSync(keystore, 'utf8')
     const writer = fileURLToPath(new URL('../support/keystoreWriter.ts', import.meta.url))
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, keystore, passphrase.DV2G_PASSPHRASE], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, keystore, passphrase.DV2G_PASSPHRASE], {
+      stdio: ['ignore', 'ignore', 'pipe']
+    })
     // killed once it has saved three times: it is then writing its fourth save
     await new Promise<void>((resolve, reject) => {
       let output = ''
@@ -118,7 +134,21 @@ describe('dv2g tangle and wallet', () => {
     expect(readFileSync(keystore, 'utf8')).not.toBe(before)
     const list = json(['--data-dir', dir, 'wallet', 'list']).value as { name: string }[]
     expect(list[0]!.name).toBe('treasury')
-    const send = runDv2g(['--data-dir', dir, 'wallet', 'send', '--from', 'treasury', '--to', (list[1] as unknown as { address: string }).address, '--amount', '1'], passphrase)
+    const send = runDv2g(
+      [
+        '--data-dir',
+        dir,
+        'wallet',
+        'send',
+        '--from',
+        'treasury',
+        '--to',
+        (list[1] as unknown as { address: string }).address,
+        '--amount',
+        '1'
+      ],
+      passphrase
+    )
     expect(send.status, send.stderr).toBe(0)
   }, 120_000)
 })

@@ -16,7 +16,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     claimDataDir(dir, name)
     answer = `won ${round}`
   } catch (error) {
-    answer = error instanceof DataDirHeldError ? `held ${round}` : `failed ${round} ${error instanceof Error ? error.message : String(error)}`
+    answer =
+      error instanceof DataDirHeldError ? `held ${round}` : `failed ${round} ${error instanceof Error ? error.message : String(error)}`
   }
   process.stdout.write(`${answer}\n`)
 })

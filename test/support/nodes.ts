@@ -56,7 +56,9 @@ export async function dv2gJson<T>(args: readonly string[], env: NodeJS.ProcessEn
 
 /** Makes `dir` an operator's data dir: its first operator wallet, "treasury", holds the genesis supply and signs milestones. */
 export async function createTreasuryDataDir(dir: string, passphrase: string): Promise<string> {
-  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], { DV2G_PASSPHRASE: passphrase })
+  const created = await dv2g(['--data-dir', dir, 'wallet', 'create', '--name', 'treasury', '--role', 'operator', '--json'], {
+    DV2G_PASSPHRASE: passphrase
+  })
   if (created.status !== 0) throw new Error(`dv2g wallet create exited ${created.status}: ${created.stderr}`)
   return dir
 }
@@ -96,7 +98,12 @@ export function startAgent(dataDir: string, args: readonly string[], env: NodeJS
   return startNodeCommand('agent', dataDir, args, env)
 }
 
-function startNodeCommand(command: 'node' | 'agent', dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<NodeProcess> {
+function startNodeCommand(
+  command: 'node' | 'agent',
+  dataDir: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv
+): Promise<NodeProcess> {
   const child = spawn(process.execPath, [dv2gBin, '--data-dir', dataDir, command, '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
     env: { ...process.env, ...env }
   })

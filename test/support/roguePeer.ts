@@ -32,13 +32,21 @@ export function forgeSignature(bytes: Uint8Array, powBits: number, flip = 0): Ui
 }
 
 /** libp2p aborts a dial or a read past its deadline with an abort, whatever the other side did. */
-const isTimeout = (error: unknown) => error instanceof Error && (/timeout|timed out|aborted/i.test(error.message) || error.name === 'AbortError' || error.name === 'TimeoutError')
+const isTimeout = (error: unknown) =>
+  error instanceof Error &&
+  (/timeout|timed out|aborted/i.test(error.message) || error.name === 'AbortError' || error.name === 'TimeoutError')
 
 export class RoguePeer {
   private constructor(readonly node: NetworkLibp2p) {}
 
   static async start(): Promise<RoguePeer> {
-    const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false, gate: new PeerGate() })
+    const node = await createNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      peers: [],
+      mdns: false,
+      gate: new PeerGate()
+    })
     await node.start()
     return new RoguePeer(node)
   }
@@ -104,7 +112,11 @@ export class RoguePeer {
   /** Waits until the peer's subscription to the network's topic has reached the rogue: gossip can go to it then. */
   async seesSubscribed(networkId: string, peerId: string): Promise<void> {
     const topic = topicOf(networkId)
-    await until(() => this.node.services.pubsub.getSubscribers(topic).some((p) => p.toString() === peerId), 30_000, 'the rogue to see the node subscribed')
+    await until(
+      () => this.node.services.pubsub.getSubscribers(topic).some((p) => p.toString() === peerId),
+      30_000,
+      'the rogue to see the node subscribed'
+    )
     // the subscription arrives on the node's stream; what the rogue publishes needs its own, which
     // may open later on a busy machine (gossipsub drops a message for a peer without one)
     const outbound = (this.node.services.pubsub as unknown as { streamsOutbound: Map<string, unknown> }).streamsOutbound

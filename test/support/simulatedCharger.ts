@@ -27,10 +27,22 @@ export class SimulatedCharger {
 
   /** Connects to `endpoint` (ws://HOST:PORT/ocpp/) as `id`, and boots. */
   static async connect(endpoint: string, id: string, password: string): Promise<SimulatedCharger> {
-    const client = new RPCClient({ endpoint: endpoint.replace(/\/$/, ''), identity: id, password, protocols: ['ocpp2.1'], reconnect: false, strictMode: true, strictModeValidators: strictModeValidators() } as ConstructorParameters<typeof RPCClient>[0])
+    const client = new RPCClient({
+      endpoint: endpoint.replace(/\/$/, ''),
+      identity: id,
+      password,
+      protocols: ['ocpp2.1'],
+      reconnect: false,
+      strictMode: true,
+      strictModeValidators: strictModeValidators()
+    } as ConstructorParameters<typeof RPCClient>[0])
     const charger = new SimulatedCharger(client)
     client.handle('SetVariables', async ({ params }) => ({
-      setVariableResult: (params as { setVariableData: { component: object; variable: object }[] }).setVariableData.map((d) => ({ attributeStatus: 'Accepted', component: d.component, variable: d.variable }))
+      setVariableResult: (params as { setVariableData: { component: object; variable: object }[] }).setVariableData.map((d) => ({
+        attributeStatus: 'Accepted',
+        component: d.component,
+        variable: d.variable
+      }))
     }))
     client.handle('SetChargingProfile', async ({ params }) => {
       charger.profiles.push(params as Profile)
@@ -39,7 +51,10 @@ export class SimulatedCharger {
     client.handle('GetCompositeSchedule', async ({ params }) => {
       const { evseId, duration } = params as { evseId: number; duration: number }
       const periods = charger.profiles.at(-1)?.chargingProfile.chargingSchedule[0]?.chargingSchedulePeriod ?? []
-      return { status: 'Accepted', schedule: { evseId, duration, scheduleStart: iso(Date.now()), chargingRateUnit: 'W', chargingSchedulePeriod: periods } }
+      return {
+        status: 'Accepted',
+        schedule: { evseId, duration, scheduleStart: iso(Date.now()), chargingRateUnit: 'W', chargingSchedulePeriod: periods }
+      }
     })
     client.handle('ClearChargingProfile', async () => ({ status: 'Accepted' }))
     await client.connect()
@@ -57,7 +72,15 @@ export class SimulatedCharger {
       seqNo: this.seqNo++,
       transactionInfo: { transactionId },
       evse: { id: 1, connectorId: 1 },
-      meterValue: [{ timestamp: iso(Date.now()), sampledValue: [{ value: socPercent, measurand: 'SoC', unitOfMeasure: { unit: 'Percent' } }, { value: importWh, measurand: 'Energy.Active.Import.Register' }] }]
+      meterValue: [
+        {
+          timestamp: iso(Date.now()),
+          sampledValue: [
+            { value: socPercent, measurand: 'SoC', unitOfMeasure: { unit: 'Percent' } },
+            { value: importWh, measurand: 'Energy.Active.Import.Register' }
+          ]
+        }
+      ]
     })
   }
 

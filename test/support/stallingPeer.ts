@@ -20,10 +20,21 @@ export class StallingPeer {
   private constructor(readonly node: NetworkLibp2p) {}
 
   static async start(networkId: string): Promise<StallingPeer> {
-    const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false, gate: new PeerGate() })
+    const node = await createNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      peers: [],
+      mdns: false,
+      gate: new PeerGate()
+    })
     const staller = new StallingPeer(node)
     const anyone = { admit: () => true, broke: () => {} }
-    await serveStatus(node, () => ({ networkId, transactions: STALLER_CLAIM, milestone: null }), () => {}, anyone)
+    await serveStatus(
+      node,
+      () => ({ networkId, transactions: STALLER_CLAIM, milestone: null }),
+      () => {},
+      anyone
+    )
     await node.handle(
       SYNC_PROTOCOL,
       async (stream: Stream) => {

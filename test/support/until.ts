@@ -27,7 +27,9 @@ export async function waitFor<T>(probe: () => Promise<T>, passes: (value: T) => 
       lastError = error
     }
     if (Date.now() - started > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}; last: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${label}; last: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`
+      )
     }
     await betweenLooks(Date.now() - lookStarted)
   }

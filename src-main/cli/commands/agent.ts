@@ -45,22 +45,35 @@ export const MAX_SWARM = 20_000
 export async function runAgent(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   if (argv[0] === 'swarm') return runSwarm(argv.slice(1), out, dataDir)
   const networkArgs = takeNetworkArgs(argv)
-  const args = parseArgs(networkArgs.rest, { role: { value: true }, wallet: { value: true }, profile: { value: true }, meter: { value: true }, 'meter-protocol': { value: true } })
+  const args = parseArgs(networkArgs.rest, {
+    role: { value: true },
+    wallet: { value: true },
+    profile: { value: true },
+    meter: { value: true },
+    'meter-protocol': { value: true }
+  })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const meterPort = stringOption(args, 'meter')
   const meterProtocol = stringOption(args, 'meter-protocol') ?? 'dsmr5'
-  if (meterProtocol !== 'dsmr5' && meterProtocol !== 'dsmr4') throw new UsageError(`--meter-protocol must be dsmr5 or dsmr4, not ${JSON.stringify(meterProtocol)}`)
+  if (meterProtocol !== 'dsmr5' && meterProtocol !== 'dsmr4')
+    throw new UsageError(`--meter-protocol must be dsmr5 or dsmr4, not ${JSON.stringify(meterProtocol)}`)
   if (args.options.has('meter-protocol') && meterPort === undefined) throw new UsageError('--meter-protocol goes with --meter PORT')
   const role = requireOption(stringOption(args, 'role'), 'role')
   if (role !== 'ev' && role !== 'grid') throw new UsageError(`--role must be ev or grid, not ${JSON.stringify(role)}`)
   const walletName = requireOption(stringOption(args, 'wallet'), 'wallet')
   const file = requireOption(stringOption(args, 'profile'), 'profile')
-  const profile: AgentProfile = role === 'ev' ? { role, participant: readJsonFile(file, evParticipantSchema) } : { role, participant: readJsonFile(file, gridParticipantSchema) }
+  const profile: AgentProfile =
+    role === 'ev'
+      ? { role, participant: readJsonFile(file, evParticipantSchema) }
+      : { role, participant: readJsonFile(file, gridParticipantSchema) }
 
   return runAgentsNode(dataDir, networkArgs, out, 'dv2g agent', async ({ app, network }) => {
     const { keystore } = app.ledger().wallets
     const wallet = keystore.find(walletName)
-    if (!wallet) throw new UsageError(`--wallet: no wallet named "${walletName}" in this data dir (dv2g wallet create --name ${walletName} --role ${role})`)
+    if (!wallet)
+      throw new UsageError(
+        `--wallet: no wallet named "${walletName}" in this data dir (dv2g wallet create --name ${walletName} --role ${role})`
+      )
     let key
     try {
       keystore.unlock(await readPassphrase('Keystore passphrase: '))
@@ -72,16 +85,34 @@ export async function runAgent(argv: readonly string[], out: Output, dataDir: st
       keystore.lock()
     }
     const status = network!.status()
-    out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir, participant: profile.participant.id, role, address: wallet.address }, () =>
-      [`dv2g agent ${profile.participant.id} (${role}), wallet ${wallet.name}: ${wallet.address}`, ...status.listen.map((a) => `listening on ${a}`), 'Ctrl+C stops the agent.'].join('\n')
+    out.result(
+      {
+        peerId: status.peerId,
+        networkId: status.networkId,
+        listen: status.listen,
+        dataDir: app.dataDir,
+        participant: profile.participant.id,
+        role,
+        address: wallet.address
+      },
+      () =>
+        [
+          `dv2g agent ${profile.participant.id} (${role}), wallet ${wallet.name}: ${wallet.address}`,
+          ...status.listen.map((a) => `listening on ${a}`),
+          'Ctrl+C stops the agent.'
+        ].join('\n')
     )
     const meters = app.meters()
     // the port stays configured in the data dir: a restarted agent finds it open already
-    if (meterPort !== undefined && !meters.ports().some((p) => p.path === meterPort)) meters.addPort(meterPort, MeterService.settingsFor(meterProtocol), profile.participant.id)
+    if (meterPort !== undefined && !meters.ports().some((p) => p.path === meterPort))
+      meters.addPort(meterPort, MeterService.settingsFor(meterProtocol), profile.participant.id)
     return {
       members: [{ profile, key, ...(meterPort === undefined ? {} : { meter: participantMeter(meters, profile.participant.id) }) }],
       report: (posted) => {
-        for (const p of posted) out.note(`${new Date().toISOString()} dv2g agent: ${role === 'ev' ? 'offered' : 'bid for'} ${p.energyWh} Wh in slot ${p.t + 1} of run ${p.run} (${p.tx.slice(0, 12)}…)`)
+        for (const p of posted)
+          out.note(
+            `${new Date().toISOString()} dv2g agent: ${role === 'ev' ? 'offered' : 'bid for'} ${p.energyWh} Wh in slot ${p.t + 1} of run ${p.run} (${p.tx.slice(0, 12)}…)`
+          )
       }
     }
   })
@@ -103,20 +134,32 @@ async function runSwarm(argv: readonly string[], out: Output, dataDir: string): 
     const participants = members.map((m) => ({ id: m.profile.participant.id, role: m.profile.role, address: m.address }))
     writeFileAtomic(participantsFile, `${JSON.stringify({ scenario: scenario.name, participants }, null, 1)}\n`)
     const status = network!.status()
-    out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir, scenario: scenario.name, evs: scenario.evs.length, grids: scenario.grids.length, participantsFile }, () =>
-      [
-        `dv2g agent swarm: ${scenario.evs.length} EVs and ${scenario.grids.length} grids of ${scenario.name}`,
-        `their addresses are in ${participantsFile}: register them on the operator's node with dv2g market register --file`,
-        ...status.listen.map((a) => `listening on ${a}`),
-        'Ctrl+C stops the swarm.'
-      ].join('\n')
+    out.result(
+      {
+        peerId: status.peerId,
+        networkId: status.networkId,
+        listen: status.listen,
+        dataDir: app.dataDir,
+        scenario: scenario.name,
+        evs: scenario.evs.length,
+        grids: scenario.grids.length,
+        participantsFile
+      },
+      () =>
+        [
+          `dv2g agent swarm: ${scenario.evs.length} EVs and ${scenario.grids.length} grids of ${scenario.name}`,
+          `their addresses are in ${participantsFile}: register them on the operator's node with dv2g market register --file`,
+          ...status.listen.map((a) => `listening on ${a}`),
+          'Ctrl+C stops the swarm.'
+        ].join('\n')
     )
     return {
       members,
       report: (posted, ms) => {
         const perSlot = new Map<string, number>()
         for (const p of posted) perSlot.set(`${p.t + 1} of run ${p.run}`, (perSlot.get(`${p.t + 1} of run ${p.run}`) ?? 0) + 1)
-        for (const [slot, inputs] of perSlot) out.note(`${new Date().toISOString()} dv2g agent swarm: ${inputs} inputs posted in slot ${slot} in ${Math.round(ms)} ms`)
+        for (const [slot, inputs] of perSlot)
+          out.note(`${new Date().toISOString()} dv2g agent swarm: ${inputs} inputs posted in slot ${slot} in ${Math.round(ms)} ms`)
       }
     }
   })
@@ -129,7 +172,8 @@ function swarmScenario(file: string | undefined, evs: number | undefined, grids:
   }
   const count = (value: number | undefined, name: string) => {
     const n = requireOption(value, name)
-    if (!Number.isInteger(n) || n < 1 || n > MAX_SWARM) throw new UsageError(`--${name} must be a whole number from 1 to ${MAX_SWARM}, not ${n}`)
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SWARM)
+      throw new UsageError(`--${name} must be a whole number from 1 to ${MAX_SWARM}, not ${n}`)
     return n
   }
   return scenarioSchema.parse(paperScenario({ evs: count(evs, 'evs'), grids: count(grids, 'grids') }))
@@ -145,7 +189,13 @@ interface AgentsSetUp {
  * Owns the data dir as a network node and runs its agents until Ctrl+C: each look at the network
  * posts what is due, a chunk at a time, and a failure to post is said and tried again next look.
  */
-async function runAgentsNode(dataDir: string, networkArgs: NetworkArgs, out: Output, owner: string, setUp: (owned: OwnedDataDir) => AgentsSetUp | Promise<AgentsSetUp>): Promise<number> {
+async function runAgentsNode(
+  dataDir: string,
+  networkArgs: NetworkArgs,
+  out: Output,
+  owner: string,
+  setUp: (owned: OwnedDataDir) => AgentsSetUp | Promise<AgentsSetUp>
+): Promise<number> {
   keepHeapCompact()
   const owned = await openOwnedDataDir(dataDir, { owner, network: { args: networkArgs }, log: out.note })
   const { app } = owned

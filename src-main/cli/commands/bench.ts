@@ -42,8 +42,14 @@ export const benchUsage = `dv2g bench [api|tangle|market|import|network|market-n
 
 const CALLS = 2000
 const sampleInput = {
-  capacityKWh: 24, depthOfDischarge: 0.8, cycleLife: 3000, combinedCost: 8200,
-  maintenancePerYear: 0, interestRate: 0.05, lifetimeYears: 10, daysPerYear: 365
+  capacityKWh: 24,
+  depthOfDischarge: 0.8,
+  cycleLife: 3000,
+  combinedCost: 8200,
+  maintenancePerYear: 0,
+  interestRate: 0.05,
+  lifetimeYears: 10,
+  daysPerYear: 365
 }
 
 interface Timing {
@@ -85,11 +91,15 @@ async function benchApi(out: Output): Promise<void> {
       })
       await res.json()
     })
-    const webSocket = await time(CALLS, () => new Promise<void>((resolve) => {
-      const id = nextId++
-      pending.set(id, () => (pending.delete(id), resolve()))
-      ws.send(JSON.stringify({ type: 'call', id, method: 'esu.compute', input: sampleInput }))
-    }))
+    const webSocket = await time(
+      CALLS,
+      () =>
+        new Promise<void>((resolve) => {
+          const id = nextId++
+          pending.set(id, () => (pending.delete(id), resolve()))
+          ws.send(JSON.stringify({ type: 'call', id, method: 'esu.compute', input: sampleInput }))
+        })
+    )
 
     const result = { calls: CALLS, inProcess, http, webSocket, webSocketOverInProcess: webSocket.medianMs / inProcess.medianMs }
     const row = (label: string, t: Timing) => [label, `${t.medianMs.toFixed(3)} / ${t.p99Ms.toFixed(3)}`, 'ms median / p99'] as const
@@ -140,14 +150,21 @@ async function benchMarketCommand(out: Output): Promise<void> {
         ['  keeping the literal iterations', fixed(r.slot10x3WithTraceMs, 2), 'ms median (what the live auction draws)'],
         ["the paper's day, 24 slots", fixed(r.paperDayMs, 2), 'ms median, target < 20'],
         ['one slot, 10,000 EVs x 1,000 grids', fixed(r.slot10000x1000Ms, 0), 'ms median, target < 2000'],
-        ['time per iteration per pair, M·N 1e3 .. 1e7', `${fixed(first.nsPerPair, 2)} .. ${fixed(last.nsPerPair, 2)}`, 'ns (constant = linear in M·N)']
+        [
+          'time per iteration per pair, M·N 1e3 .. 1e7',
+          `${fixed(first.nsPerPair, 2)} .. ${fixed(last.nsPerPair, 2)}`,
+          'ns (constant = linear in M·N)'
+        ]
       ]),
       '',
       'M·N           ms/iteration   ns/pair',
       ...r.perIteration.map((p) => `${String(p.mn).padEnd(12)}  ${fixed(p.ms).padStart(12)}   ${fixed(p.nsPerPair, 2).padStart(7)}`),
       '',
       'sellers M   Stackelberg rounds (limit 200)   Algorithm 1 from uniform Q to (33)',
-      ...r.iterationGrowth.map((g) => `${String(g.sellers).padEnd(10)}  ${String(g.stackelbergRounds).padStart(30)}   ${g.egtIterationsFromUniform}${g.egtConverged ? '' : ' (limit, not converged)'}`)
+      ...r.iterationGrowth.map(
+        (g) =>
+          `${String(g.sellers).padEnd(10)}  ${String(g.stackelbergRounds).padStart(30)}   ${g.egtIterationsFromUniform}${g.egtConverged ? '' : ' (limit, not converged)'}`
+      )
     ].join('\n')
   )
 }
@@ -161,7 +178,14 @@ async function benchImportCommand(out: Output): Promise<void> {
       ['  rate', r.csvRowsPerSecond.toFixed(0), 'rows per second'],
       ['  peak resident memory of the import', r.peakRssMB.toFixed(0), 'MB, target < 300'],
       ['DSMR log of telegram starts without ends', '', 'ms (quickest of 3) / linear reference from the smallest'],
-      ...r.startsWithoutEnds.map((p) => [`  ${p.bytes / 1024} KiB`, `${p.ms.toFixed(1)} / ${p.linearMs.toFixed(1)}`, `ms, ${(p.ms / p.linearMs).toFixed(2)}x linear`] as const),
+      ...r.startsWithoutEnds.map(
+        (p) =>
+          [
+            `  ${p.bytes / 1024} KiB`,
+            `${p.ms.toFixed(1)} / ${p.linearMs.toFixed(1)}`,
+            `ms, ${(p.ms / p.linearMs).toFixed(2)}x linear`
+          ] as const
+      ),
       ['  longest stall of the event loop, 8 MiB', r.startsWithoutEndsMaxStallMs.toFixed(1), 'ms (least of 3 runs), target < 100']
     ])
   )
@@ -198,7 +222,11 @@ async function benchMarketNetworkCommand(out: Output, options: BenchOptions): Pr
       ['slots measured', String(r.slots)],
       ['offers and bids reaching the operator', String(r.offersPerSecond), 'per second, median over the slots'],
       ['slot close to result signed', String(r.closeToResultMs), 'ms, median'],
-      ['slot close to verified on every node', String(r.closeToVerifiedAllMs), `ms, median; target < ${MARKET_NETWORK_TARGET_MS} at 1000 x 50, ${mark(r.closeToVerifiedAllMs < MARKET_NETWORK_TARGET_MS)}`],
+      [
+        'slot close to verified on every node',
+        String(r.closeToVerifiedAllMs),
+        `ms, median; target < ${MARKET_NETWORK_TARGET_MS} at 1000 x 50, ${mark(r.closeToVerifiedAllMs < MARKET_NETWORK_TARGET_MS)}`
+      ],
       ['  slowest slot', String(r.closeToVerifiedAllMaxMs), 'ms']
     ])
   )
@@ -211,10 +239,18 @@ async function benchOcppCommand(out: Output, options: BenchOptions): Promise<voi
   out.result(r, () =>
     table([
       ['simulated chargers, OCPP 1.6, one process', String(r.chargers), 'each sending MeterValues every second'],
-      ['MeterValues answered', r.messagesPerSecond.toFixed(1), `per second, target ${r.chargers} (every charger every second), ${mark(r.messagesPerSecond >= 0.98 * r.chargers)}`],
+      [
+        'MeterValues answered',
+        r.messagesPerSecond.toFixed(1),
+        `per second, target ${r.chargers} (every charger every second), ${mark(r.messagesPerSecond >= 0.98 * r.chargers)}`
+      ],
       ['round trip p50', window.p50Ms.toFixed(2), 'ms'],
       ['round trip p99', r.p99Ms.toFixed(2), `ms, target < ${OCPP_TARGET.p99Ms}${atTarget}, ${mark(r.p99Ms < OCPP_TARGET.p99Ms)}`],
-      ['central system peak resident memory', String(r.rssMB), `MB, target < ${OCPP_TARGET.rssMB}${atTarget}, ${mark(r.rssMB < OCPP_TARGET.rssMB)}`],
+      [
+        'central system peak resident memory',
+        String(r.rssMB),
+        `MB, target < ${OCPP_TARGET.rssMB}${atTarget}, ${mark(r.rssMB < OCPP_TARGET.rssMB)}`
+      ],
       ['calls in the window', String(window.calls), `${window.seconds} s; ${window.failed} failed, ${window.unanswered} unanswered`],
       ["the chargers' own event-loop delay p99", window.clientLoopDelayP99Ms.toFixed(1), 'ms, in every round trip measured here']
     ])
@@ -241,28 +277,42 @@ const benches: Record<string, (out: Output, options: BenchOptions) => Promise<vo
 }
 
 export async function runBench(argv: readonly string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { nodes: { value: true }, quick: { value: false }, evs: { value: true }, grids: { value: true }, chargers: { value: true }, seconds: { value: true } })
+  const args = parseArgs(argv, {
+    nodes: { value: true },
+    quick: { value: false },
+    evs: { value: true },
+    grids: { value: true },
+    chargers: { value: true },
+    seconds: { value: true }
+  })
   const nodes = numberOption(args, 'nodes') ?? DEFAULT_NODES
-  if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) throw new UsageError(`--nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES} (got ${nodes})`)
+  if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES)
+    throw new UsageError(`--nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES} (got ${nodes})`)
   const swarmSize = (name: 'evs' | 'grids') => {
     const n = numberOption(args, name)
-    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_SWARM)) throw new UsageError(`--${name} must be a whole number from 1 to ${MAX_SWARM} (got ${n})`)
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_SWARM))
+      throw new UsageError(`--${name} must be a whole number from 1 to ${MAX_SWARM} (got ${n})`)
     return n === undefined ? {} : { [name]: n }
   }
   const swarm = { ...swarmSize('evs'), ...swarmSize('grids') }
   const wholeNumber = (name: string, max: number) => {
     const n = numberOption(args, name)
-    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > max)) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got ${n})`)
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > max))
+      throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got ${n})`)
     return n
   }
   const ocpp = { chargers: wholeNumber('chargers', MAX_BENCH_CHARGERS), seconds: wholeNumber('seconds', MAX_BENCH_SECONDS) }
   const names = args.positionals.length ? args.positionals : Object.keys(benches)
   const unknown = names.find((name) => !benches[name])
-  if (unknown !== undefined) throw new UsageError(`unknown benchmark ${JSON.stringify(unknown)}; available: ${Object.keys(benches).join(', ')}`)
+  if (unknown !== undefined)
+    throw new UsageError(`unknown benchmark ${JSON.stringify(unknown)}; available: ${Object.keys(benches).join(', ')}`)
   if (args.options.has('nodes') && !names.includes('network')) throw new UsageError('--nodes is an option of dv2g bench network')
-  if (args.options.has('quick') && !['network', 'market-network', 'ocpp'].some((name) => names.includes(name))) throw new UsageError('--quick is an option of dv2g bench network, market-network and ocpp')
-  if ((args.options.has('evs') || args.options.has('grids')) && !names.includes('market-network')) throw new UsageError('--evs and --grids are options of dv2g bench market-network')
-  if ((args.options.has('chargers') || args.options.has('seconds')) && !names.includes('ocpp')) throw new UsageError('--chargers and --seconds are options of dv2g bench ocpp')
+  if (args.options.has('quick') && !['network', 'market-network', 'ocpp'].some((name) => names.includes(name)))
+    throw new UsageError('--quick is an option of dv2g bench network, market-network and ocpp')
+  if ((args.options.has('evs') || args.options.has('grids')) && !names.includes('market-network'))
+    throw new UsageError('--evs and --grids are options of dv2g bench market-network')
+  if ((args.options.has('chargers') || args.options.has('seconds')) && !names.includes('ocpp'))
+    throw new UsageError('--chargers and --seconds are options of dv2g bench ocpp')
   for (const name of names) await benches[name]!(out, { nodes, quick: args.options.has('quick'), swarm, ocpp })
   return 0
 }

@@ -21,9 +21,7 @@ export const esuUsage = `dv2g esu --capacity-kwh E --dod D --cycle-life N --comb
   --dod and --rate are fractions (0.8 = 80 %, 0.05 = 5 %).`
 
 export function runEsu(argv: readonly string[], out: Output): number {
-  const spec: Record<string, OptionSpec> = Object.fromEntries(
-    Object.values(optionFor).map((name) => [name, { value: true }])
-  )
+  const spec: Record<string, OptionSpec> = Object.fromEntries(Object.values(optionFor).map((name) => [name, { value: true }]))
   const args = parseArgs(argv, spec)
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
 

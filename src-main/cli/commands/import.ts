@@ -21,7 +21,16 @@ export async function runImport(argv: readonly string[], out: Output, dataDir: s
   const paths = args.positionals.map((path) => resolve(path))
   const outcome = await runWrite(dataDir, 'import', 'meter.import', { paths, ...(timeZone ? { timeZone } : {}) }, out)
   const result = {
-    files: outcome.files.map((f) => ({ path: f.path, kind: f.kind, imported: f.inserted, duplicates: f.duplicates, resets: f.resets, gaps: f.gaps, rejected: f.rejected, rejectedCount: f.rejectedCount })),
+    files: outcome.files.map((f) => ({
+      path: f.path,
+      kind: f.kind,
+      imported: f.inserted,
+      duplicates: f.duplicates,
+      resets: f.resets,
+      gaps: f.gaps,
+      rejected: f.rejected,
+      rejectedCount: f.rejectedCount
+    })),
     skipped: outcome.skipped
   }
   out.result(result, () =>

@@ -62,12 +62,16 @@ export async function runMarket(argv: readonly string[], out: Output, dataDir: s
         `clearing price ${solution.clearingPrice === null ? '— (nothing trades)' : significant(solution.clearingPrice)}`,
         '',
         'seller      price      Q    supply kWh   demand kWh   first-price ask',
-        ...solution.sellers.map((s, m) =>
-          `${s.id.padEnd(10)} ${significant(s.price).padStart(7)} ${s.probability.toFixed(3).padStart(6)} ${s.supplyKWh.toFixed(3).padStart(12)} ${s.demandKWh.toFixed(3).padStart(12)} ${significant(solution.baseline.sellers[m]!.ask).padStart(17)}`
+        ...solution.sellers.map(
+          (s, m) =>
+            `${s.id.padEnd(10)} ${significant(s.price).padStart(7)} ${s.probability.toFixed(3).padStart(6)} ${s.supplyKWh.toFixed(3).padStart(12)} ${s.demandKWh.toFixed(3).padStart(12)} ${significant(solution.baseline.sellers[m]!.ask).padStart(17)}`
         ),
         '',
         'buyer      bought kWh     paid   welfare',
-        ...solution.buyers.map((b) => `${b.id.padEnd(10)} ${b.boughtKWh.toFixed(3).padStart(10)} ${b.paid.toFixed(4).padStart(8)} ${b.welfare.toFixed(4).padStart(9)}`),
+        ...solution.buyers.map(
+          (b) =>
+            `${b.id.padEnd(10)} ${b.boughtKWh.toFixed(3).padStart(10)} ${b.paid.toFixed(4).padStart(8)} ${b.welfare.toFixed(4).padStart(9)}`
+        ),
         '',
         `paid in total ${solution.buyers.reduce((sum, b) => sum + b.paid, 0).toFixed(4)}; first-price auction ${solution.baseline.totalPaid.toFixed(4)}`
       ].join('\n')
@@ -99,7 +103,12 @@ export async function runMarket(argv: readonly string[], out: Output, dataDir: s
 }
 
 async function startRun(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
-  const args = parseArgs(argv, { scenario: { value: true }, clock: { value: true }, 'slot-seconds': { value: true }, settle: { value: false } })
+  const args = parseArgs(argv, {
+    scenario: { value: true },
+    clock: { value: true },
+    'slot-seconds': { value: true },
+    settle: { value: false }
+  })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const named = requireOption(stringOption(args, 'scenario'), 'scenario')
   const clock = requireOption(stringOption(args, 'clock'), 'clock')
@@ -111,7 +120,9 @@ async function startRun(argv: readonly string[], out: Output, dataDir: string): 
   const definition = existsSync(named) ? readJsonFile(named, scenarioSchema) : undefined
   // a paced run lives in the process that holds the data dir: a command would exit under it
   if (parsedClock.data !== 'instant' && !readHolder(resolve(dataDir))) {
-    throw new UsageError(`a run on the ${parsedClock.data} clock runs in the process that holds the data dir: start it first (dv2g node${parsedClock.data === 'network' ? ' --milestone-seconds S' : ''}, dv2g serve or the app), then run this again`)
+    throw new UsageError(
+      `a run on the ${parsedClock.data} clock runs in the process that holds the data dir: start it first (dv2g node${parsedClock.data === 'network' ? ' --milestone-seconds S' : ''}, dv2g serve or the app), then run this again`
+    )
   }
   const needsKeys = parsedClock.data === 'network' || settle
   const run = await runWrite(
@@ -159,18 +170,39 @@ async function register(argv: readonly string[], out: Output, dataDir: string): 
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const file = stringOption(args, 'file')
   if (file !== undefined) {
-    if (args.options.has('id') || args.options.has('role') || args.options.has('address')) throw new UsageError('--file registers the participants the file lists: give --id, --role and --address only without it')
+    if (args.options.has('id') || args.options.has('role') || args.options.has('address'))
+      throw new UsageError('--file registers the participants the file lists: give --id, --role and --address only without it')
     const { participants } = readJsonFile(file, participantsFileSchema)
-    const result = await runWrite(dataDir, 'market register', 'market.registerAll', { participants, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
-    out.result(result, () => `registered ${result.registered} participants (${result.unchanged} already registered as listed); final once a milestone confirms them`)
+    const result = await runWrite(
+      dataDir,
+      'market register',
+      'market.registerAll',
+      { participants, passphrase: await readPassphrase('Keystore passphrase: ') },
+      out
+    )
+    out.result(
+      result,
+      () =>
+        `registered ${result.registered} participants (${result.unchanged} already registered as listed); final once a milestone confirms them`
+    )
     return 0
   }
   const id = requireOption(stringOption(args, 'id'), 'id')
   const role = requireOption(stringOption(args, 'role'), 'role')
   if (role !== 'ev' && role !== 'grid') throw new UsageError(`--role must be ev or grid, not ${JSON.stringify(role)}`)
   const address = requireOption(stringOption(args, 'address'), 'address')
-  const result = await runWrite(dataDir, 'market register', 'market.register', { id, role, address, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
-  out.result(result, () => `registered ${id} as ${role === 'ev' ? 'an EV' : 'a grid'} (${address}) in transaction ${result.tx}; final once a milestone confirms it`)
+  const result = await runWrite(
+    dataDir,
+    'market register',
+    'market.register',
+    { id, role, address, passphrase: await readPassphrase('Keystore passphrase: ') },
+    out
+  )
+  out.result(
+    result,
+    () =>
+      `registered ${id} as ${role === 'ev' ? 'an EV' : 'a grid'} (${address}) in transaction ${result.tx}; final once a milestone confirms it`
+  )
   return 0
 }
 
@@ -178,7 +210,13 @@ async function revoke(argv: readonly string[], out: Output, dataDir: string): Pr
   const args = parseArgs(argv, { id: { value: true } })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const id = requireOption(stringOption(args, 'id'), 'id')
-  const result = await runWrite(dataDir, 'market revoke', 'market.revoke', { id, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
+  const result = await runWrite(
+    dataDir,
+    'market revoke',
+    'market.revoke',
+    { id, passphrase: await readPassphrase('Keystore passphrase: ') },
+    out
+  )
   out.result(result, () => `revoked ${id} in transaction ${result.tx}; its inputs are left out once a milestone confirms it`)
   return 0
 }
@@ -189,14 +227,18 @@ async function participants(argv: readonly string[], out: Output, dataDir: strin
   const list = await runWrite(dataDir, 'market participants', 'market.participants', {}, out)
   out.result(
     list.map(({ id, role, address }) => ({ id, role, address })),
-    () => (list.length === 0 ? 'no participants registered (as confirmed so far)' : ['id                role  address', ...list.map((p) => `${p.id.padEnd(16)}  ${p.role.padEnd(4)}  ${p.address}`)].join('\n'))
+    () =>
+      list.length === 0
+        ? 'no participants registered (as confirmed so far)'
+        : ['id                role  address', ...list.map((p) => `${p.id.padEnd(16)}  ${p.role.padEnd(4)}  ${p.address}`)].join('\n')
   )
   return 0
 }
 
 /** slot numbers from 1, as an operator reads them */
 function slotNumber(value: number | undefined): number | undefined {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UsageError(`--slot must be a slot number from 1, not ${value}`)
+  if (value !== undefined && (!Number.isInteger(value) || value < 1))
+    throw new UsageError(`--slot must be a slot number from 1, not ${value}`)
   return value
 }
 
@@ -209,7 +251,9 @@ async function inputs(argv: readonly string[], out: Output, dataDir: string): Pr
   out.result(found, () =>
     [
       `slot ${slot} of run ${runId}: ${found.milestone === null ? 'not solved yet (inputs confirmed so far)' : `solved from milestone ${found.milestone}`}${found.verification ? `, ${found.verification.matches ? 'verified' : 'MISMATCH'}` : ''}`,
-      ...found.inputs.map((i) => `  ${i.kind.padEnd(5)} ${i.participant.padEnd(12)} ${String(i.energyWh).padStart(8)} Wh  ${i.tx.slice(0, 12)}…`),
+      ...found.inputs.map(
+        (i) => `  ${i.kind.padEnd(5)} ${i.participant.padEnd(12)} ${String(i.energyWh).padStart(8)} Wh  ${i.tx.slice(0, 12)}…`
+      ),
       ...found.excluded.map((e) => `  left out ${e.tx.slice(0, 12)}… (${e.participant ?? 'unknown'}): ${e.reason}`)
     ].join('\n')
   )
@@ -226,7 +270,13 @@ async function delivery(argv: readonly string[], out: Output, dataDir: string): 
   out.result(rows, () =>
     rows.length === 0
       ? `no slot of run ${runId} solved on this node yet`
-      : ['slot  ev            sold kWh  delivered kWh  deviation kWh', ...rows.map((r) => `${String(r.t).padStart(4)}  ${r.id.padEnd(12)}  ${kWh(r.soldKWh).padStart(8)}  ${kWh(r.deliveredKWh).padStart(13)}  ${kWh(r.deviationKWh).padStart(13)}`)].join('\n')
+      : [
+          'slot  ev            sold kWh  delivered kWh  deviation kWh',
+          ...rows.map(
+            (r) =>
+              `${String(r.t).padStart(4)}  ${r.id.padEnd(12)}  ${kWh(r.soldKWh).padStart(8)}  ${kWh(r.deliveredKWh).padStart(13)}  ${kWh(r.deviationKWh).padStart(13)}`
+          )
+        ].join('\n')
   )
   return 0
 }
@@ -242,7 +292,12 @@ async function verify(argv: readonly string[], out: Output, dataDir: string): Pr
   out.result(report, () =>
     report.slots.length === 0
       ? `no results of run ${runId} verified on this node yet`
-      : report.slots.map((s) => `slot ${s.t}: ${s.matches ? 'verified' : 'MISMATCH'} (milestone ${s.milestone ?? '-'}, ${s.inputs ?? '-'} inputs)${s.differences.map((d) => `\n  ${d}`).join('')}`).join('\n')
+      : report.slots
+          .map(
+            (s) =>
+              `slot ${s.t}: ${s.matches ? 'verified' : 'MISMATCH'} (milestone ${s.milestone ?? '-'}, ${s.inputs ?? '-'} inputs)${s.differences.map((d) => `\n  ${d}`).join('')}`
+          )
+          .join('\n')
   )
   return report.slots.every((s) => s.matches) ? 0 : 1
 }
@@ -250,25 +305,43 @@ async function verify(argv: readonly string[], out: Output, dataDir: string): Pr
 function listRuns(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const args = parseArgs(argv, {})
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
-  return withApp(dataDir, (app) => {
-    const market = app.market()
-    const runs = market.runs().map((r) => ({ ...r, unsettled: unsettledSlots(market, r) }))
-    const shown = (t: number) => t + 1
-    out.result(
-      runs.map((r) => ({ id: r.id, scenario: r.scenario, status: r.status, slots: r.slots, settledSlots: r.settledSlots, unsettledSlots: r.unsettled.length, unsettled: r.unsettled.map((u) => ({ ...u, t: shown(u.t) })) })),
-      () =>
-        runs.length === 0
-          ? 'no market runs in this data dir'
-          : [
-              'run                                   scenario        status    slots  solved  settled  unsettled  created',
-              ...runs.map((r) => `${r.id.padEnd(36)}  ${r.scenario.padEnd(14)}  ${r.status.padEnd(8)}  ${String(r.slots).padStart(5)}  ${String(r.solvedSlots).padStart(6)}  ${String(r.settledSlots).padStart(7)}  ${String(r.unsettled.length).padStart(9)}  ${r.createdAt}`),
-              ...runs
-                .filter((r) => r.unsettled.length)
-                .map((r) => `run ${r.id}: ${r.unsettled.length} slot${r.unsettled.length === 1 ? '' : 's'} NOT settled (${r.unsettled.map((u) => `slot ${shown(u.t)}: ${u.error}`).join('; ')}); dv2g market settle --run ${r.id} settles them`)
-            ].join('\n')
-    )
-    return 0
-  }, { readOnly: true })
+  return withApp(
+    dataDir,
+    (app) => {
+      const market = app.market()
+      const runs = market.runs().map((r) => ({ ...r, unsettled: unsettledSlots(market, r) }))
+      const shown = (t: number) => t + 1
+      out.result(
+        runs.map((r) => ({
+          id: r.id,
+          scenario: r.scenario,
+          status: r.status,
+          slots: r.slots,
+          settledSlots: r.settledSlots,
+          unsettledSlots: r.unsettled.length,
+          unsettled: r.unsettled.map((u) => ({ ...u, t: shown(u.t) }))
+        })),
+        () =>
+          runs.length === 0
+            ? 'no market runs in this data dir'
+            : [
+                'run                                   scenario        status    slots  solved  settled  unsettled  created',
+                ...runs.map(
+                  (r) =>
+                    `${r.id.padEnd(36)}  ${r.scenario.padEnd(14)}  ${r.status.padEnd(8)}  ${String(r.slots).padStart(5)}  ${String(r.solvedSlots).padStart(6)}  ${String(r.settledSlots).padStart(7)}  ${String(r.unsettled.length).padStart(9)}  ${r.createdAt}`
+                ),
+                ...runs
+                  .filter((r) => r.unsettled.length)
+                  .map(
+                    (r) =>
+                      `run ${r.id}: ${r.unsettled.length} slot${r.unsettled.length === 1 ? '' : 's'} NOT settled (${r.unsettled.map((u) => `slot ${shown(u.t)}: ${u.error}`).join('; ')}); dv2g market settle --run ${r.id} settles them`
+                  )
+              ].join('\n')
+      )
+      return 0
+    },
+    { readOnly: true }
+  )
 }
 
 /**
@@ -292,7 +365,13 @@ async function settleRun(argv: readonly string[], out: Output, dataDir: string):
   const runId = requireOption(stringOption(args, 'run'), 'run')
   // an unknown run is named before the passphrase is asked for
   await withApp(dataDir, (app) => app.market().day(runId), { readOnly: true })
-  const result = await runWrite(dataDir, 'market settle', 'market.settle', { runId, passphrase: await readPassphrase('Keystore passphrase: ') }, out)
+  const result = await runWrite(
+    dataDir,
+    'market settle',
+    'market.settle',
+    { runId, passphrase: await readPassphrase('Keystore passphrase: ') },
+    out
+  )
   out.result(result, () =>
     [
       `settled ${result.settled} slot${result.settled === 1 ? '' : 's'} of run ${runId}; ${result.alreadySettled} already settled`,

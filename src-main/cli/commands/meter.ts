@@ -72,7 +72,13 @@ function positiveNumber(args: ParsedArgs, name: string, fallback: number): numbe
 }
 
 async function runRead(argv: readonly string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { port: { value: true }, protocol: { value: true }, count: { value: true }, timeout: { value: true }, dsmr4: { value: false } })
+  const args = parseArgs(argv, {
+    port: { value: true },
+    protocol: { value: true },
+    count: { value: true },
+    timeout: { value: true },
+    dsmr4: { value: false }
+  })
   const settings = protocolOf(args)
   const path = requireOption(stringOption(args, 'port'), 'port')
   const count = positiveNumber(args, 'count', 1)
@@ -81,7 +87,11 @@ async function runRead(argv: readonly string[], out: Output): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       link.stop()
-      reject(new Error(`${path}: ${result.telegrams.length} of ${count} telegrams within ${timeoutMs / 1000} s${link.detail ? ` (${link.detail})` : ''}`))
+      reject(
+        new Error(
+          `${path}: ${result.telegrams.length} of ${count} telegrams within ${timeoutMs / 1000} s${link.detail ? ` (${link.detail})` : ''}`
+        )
+      )
     }, timeoutMs)
     const link = new SerialLink(path, settings, {
       onFrame: (frame) => {
@@ -102,7 +112,14 @@ async function runRead(argv: readonly string[], out: Output): Promise<number> {
 }
 
 async function runSimulate(argv: readonly string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { port: { value: true }, protocol: { value: true }, interval: { value: true }, count: { value: true }, 'meter-id': { value: true }, dsmr4: { value: false } })
+  const args = parseArgs(argv, {
+    port: { value: true },
+    protocol: { value: true },
+    interval: { value: true },
+    count: { value: true },
+    'meter-id': { value: true },
+    dsmr4: { value: false }
+  })
   const settings = protocolOf(args)
   const path = requireOption(stringOption(args, 'port'), 'port')
   const intervalMs = positiveNumber(args, 'interval', 1) * 1000
@@ -149,5 +166,7 @@ export async function runMeter(argv: readonly string[], out: Output): Promise<nu
   if (sub === 'parse') return runParse(rest, out)
   if (sub === 'read') return runRead(rest, out)
   if (sub === 'simulate') return runSimulate(rest, out)
-  throw new UsageError(sub ? `unknown meter command ${JSON.stringify(sub)}; use parse, read or simulate` : 'meter needs a command: parse, read or simulate')
+  throw new UsageError(
+    sub ? `unknown meter command ${JSON.stringify(sub)}; use parse, read or simulate` : 'meter needs a command: parse, read or simulate'
+  )
 }

@@ -24,7 +24,8 @@ async function askNode<N extends OperationName>(dataDir: string, name: N): Promi
   try {
     return (await callChannel(holder, name, {}, () => {})) as OperationOutput<N>
   } catch (error) {
-    if (error instanceof ChannelCallError || error instanceof ChannelUnreachableError) throw new NoNodeError(`${holder.owner} (PID ${holder.pid}) holds this data dir: ${error.message}`)
+    if (error instanceof ChannelCallError || error instanceof ChannelUnreachableError)
+      throw new NoNodeError(`${holder.owner} (PID ${holder.pid}) holds this data dir: ${error.message}`)
     throw error
   }
 }
@@ -41,7 +42,10 @@ export async function runPeers(argv: readonly string[], out: Output, dataDir: st
   out.result(peers, () =>
     peers.length
       ? peers
-          .map((p) => `${p.id}  ${p.connected ? 'connected' : 'refused  '}  ${p.latencyMs === null ? '   -' : `${Math.round(p.latencyMs)} ms`}  score ${p.score.toFixed(1)}  ${p.addresses.join(' ')}`)
+          .map(
+            (p) =>
+              `${p.id}  ${p.connected ? 'connected' : 'refused  '}  ${p.latencyMs === null ? '   -' : `${Math.round(p.latencyMs)} ms`}  score ${p.score.toFixed(1)}  ${p.addresses.join(' ')}`
+          )
           .join('\n')
       : 'no peers'
   )
@@ -51,7 +55,12 @@ export async function runPeers(argv: readonly string[], out: Output, dataDir: st
 export async function runNetwork(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const args = parseArgs(argv, {})
   const [sub, ...extra] = args.positionals
-  if (sub !== 'status') throw new UsageError(sub === undefined ? 'dv2g network needs a subcommand: status' : `unknown subcommand ${JSON.stringify(sub)}; dv2g network status is the one`)
+  if (sub !== 'status')
+    throw new UsageError(
+      sub === undefined
+        ? 'dv2g network needs a subcommand: status'
+        : `unknown subcommand ${JSON.stringify(sub)}; dv2g network status is the one`
+    )
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`)
   const status = await askNode(dataDir, 'network.status')
   out.result(status, () =>

@@ -29,18 +29,31 @@ export async function runNode(argv: readonly string[], out: Output, dataDir: str
   const ocpp = ocppSettingsOf(args)
   keepHeapCompact()
 
-  const { app, network, shutDown } = await openOwnedDataDir(dataDir, { owner: 'dv2g node', network: { args: networkArgs, milestoneMs }, ocpp, log: out.note })
+  const { app, network, shutDown } = await openOwnedDataDir(dataDir, {
+    owner: 'dv2g node',
+    network: { args: networkArgs, milestoneMs },
+    ocpp,
+    log: out.note
+  })
   const status = network!.status()
   const endpoint = ocpp ? ocppControlOf(app)!.state().endpoint : null
-  out.result({ peerId: status.peerId, networkId: status.networkId, listen: status.listen, dataDir: app.dataDir, ...(endpoint ? { ocpp: endpoint } : {}) }, () =>
-    [
-      `dv2g node ${status.peerId}`,
-      `network: ${status.networkId ?? 'none yet (joins its first peer\'s)'}`,
-      ...status.listen.map((address) => `listening on ${address}`),
-      ...(endpoint ? [`OCPP central system: ${endpoint}{chargerId}`] : []),
-      `data dir: ${app.dataDir}`,
-      'Ctrl+C stops the node.'
-    ].join('\n')
+  out.result(
+    {
+      peerId: status.peerId,
+      networkId: status.networkId,
+      listen: status.listen,
+      dataDir: app.dataDir,
+      ...(endpoint ? { ocpp: endpoint } : {})
+    },
+    () =>
+      [
+        `dv2g node ${status.peerId}`,
+        `network: ${status.networkId ?? "none yet (joins its first peer's)"}`,
+        ...status.listen.map((address) => `listening on ${address}`),
+        ...(endpoint ? [`OCPP central system: ${endpoint}{chargerId}`] : []),
+        `data dir: ${app.dataDir}`,
+        'Ctrl+C stops the node.'
+      ].join('\n')
   )
   await untilStopped()
   await shutDown()

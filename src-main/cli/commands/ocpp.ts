@@ -19,21 +19,35 @@ export async function runOcpp(argv: readonly string[], out: Output, dataDir: str
   if (sub === 'add') return add(rest, out, dataDir)
   if (sub === 'remove') return remove(rest, out, dataDir)
   if (sub === 'chargers') return chargers(rest, out, dataDir)
-  throw new UsageError(sub ? `unknown ocpp command ${JSON.stringify(sub)}; use add, remove or chargers` : 'ocpp needs a command: add, remove or chargers')
+  throw new UsageError(
+    sub ? `unknown ocpp command ${JSON.stringify(sub)}; use add, remove or chargers` : 'ocpp needs a command: add, remove or chargers'
+  )
 }
 
 async function add(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
-  const args = parseArgs(argv, { id: { value: true }, password: { value: true }, 'discharge-by-negative-limit': { value: false }, prosumer: { value: true } })
+  const args = parseArgs(argv, {
+    id: { value: true },
+    password: { value: true },
+    'discharge-by-negative-limit': { value: false },
+    prosumer: { value: true }
+  })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const id = requireOption(stringOption(args, 'id'), 'id')
   const password = stringOption(args, 'password')
-  const input = { id, ...(password === undefined ? {} : { password }), dischargeByNegativeLimit: args.options.has('discharge-by-negative-limit'), prosumer: stringOption(args, 'prosumer') ?? null }
+  const input = {
+    id,
+    ...(password === undefined ? {} : { password }),
+    dischargeByNegativeLimit: args.options.has('discharge-by-negative-limit'),
+    prosumer: stringOption(args, 'prosumer') ?? null
+  }
   const { charger, password: given } = await runWrite(dataDir, 'ocpp add', 'ocpp.add', input, out)
-  out.result({ id: charger.id, password: given, dischargeByNegativeLimit: charger.dischargeByNegativeLimit, prosumer: charger.prosumer }, () =>
-    [
-      `registered charger ${charger.id}${charger.prosumer ? ` for ${charger.prosumer}` : ''}${charger.dischargeByNegativeLimit ? ', reading a negative limit as discharge' : ''}`,
-      password === undefined ? `its password (shown this once): ${given}` : 'it logs in with the password given'
-    ].join('\n')
+  out.result(
+    { id: charger.id, password: given, dischargeByNegativeLimit: charger.dischargeByNegativeLimit, prosumer: charger.prosumer },
+    () =>
+      [
+        `registered charger ${charger.id}${charger.prosumer ? ` for ${charger.prosumer}` : ''}${charger.dischargeByNegativeLimit ? ', reading a negative limit as discharge' : ''}`,
+        password === undefined ? `its password (shown this once): ${given}` : 'it logs in with the password given'
+      ].join('\n')
   )
   return 0
 }

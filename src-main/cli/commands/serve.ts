@@ -30,7 +30,14 @@ ${ocppListenUsage}
 
 export async function runServe(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const networkArgs = takeNetworkArgs(argv)
-  const args = parseArgs(networkArgs.rest, { port: { value: true }, host: { value: true }, 'tls-cert': { value: true }, 'tls-key': { value: true }, [MILESTONE_OPTION]: { value: true }, ...OCPP_OPTIONS })
+  const args = parseArgs(networkArgs.rest, {
+    port: { value: true },
+    host: { value: true },
+    'tls-cert': { value: true },
+    'tls-key': { value: true },
+    [MILESTONE_OPTION]: { value: true },
+    ...OCPP_OPTIONS
+  })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const port = numberOption(args, 'port') ?? DEFAULT_PORT
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535`)
@@ -45,7 +52,9 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   const { app, network, shutDown } = await openOwnedDataDir(dataDir, {
     owner: 'dv2g serve',
     // without a network, the interval is that of the milestones the console issues while unlocked
-    ...(wantsNetwork(networkArgs) ? { network: { args: networkArgs, milestoneMs } } : { networkFromSettings: true, ...(milestoneMs === undefined ? {} : { localMilestoneMs: milestoneMs }) }),
+    ...(wantsNetwork(networkArgs)
+      ? { network: { args: networkArgs, milestoneMs } }
+      : { networkFromSettings: true, ...(milestoneMs === undefined ? {} : { localMilestoneMs: milestoneMs }) }),
     ocpp,
     log: out.note
   })
@@ -64,14 +73,23 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   }
   const node = network?.status()
   const endpoint = ocppControlOf(app)?.state().endpoint ?? null
-  out.result({ url: server.url, port: server.port, token: server.token, dataDir: app.dataDir, ...(node ? { peerId: node.peerId, networkId: node.networkId, listen: node.listen } : {}), ...(endpoint ? { ocpp: endpoint } : {}) }, () =>
-    [
-      `DV2G Operator console: ${server.url}`,
-      `data dir: ${app.dataDir}`,
-      ...(node ? [`network node ${node.peerId}`, ...node.listen.map((address) => `listening on ${address}`)] : []),
-      ...(endpoint ? [`OCPP central system: ${endpoint}{chargerId}`] : []),
-      'Ctrl+C stops the server.'
-    ].join('\n')
+  out.result(
+    {
+      url: server.url,
+      port: server.port,
+      token: server.token,
+      dataDir: app.dataDir,
+      ...(node ? { peerId: node.peerId, networkId: node.networkId, listen: node.listen } : {}),
+      ...(endpoint ? { ocpp: endpoint } : {})
+    },
+    () =>
+      [
+        `DV2G Operator console: ${server.url}`,
+        `data dir: ${app.dataDir}`,
+        ...(node ? [`network node ${node.peerId}`, ...node.listen.map((address) => `listening on ${address}`)] : []),
+        ...(endpoint ? [`OCPP central system: ${endpoint}{chargerId}`] : []),
+        'Ctrl+C stops the server.'
+      ].join('\n')
   )
 
   await untilStopped()
@@ -82,7 +100,8 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
 
 /** Both files or neither; without them only loopback may be served. Checked before anything starts. */
 function tlsOptions(certFile: string | undefined, keyFile: string | undefined, host: string): TlsIdentity | undefined {
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both files or neither')
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together: give both files or neither')
   if (certFile === undefined || keyFile === undefined) {
     if (!isLoopbackHost(host)) throw new UsageError(new InsecureBindError(host).message)
     return undefined

@@ -35,7 +35,10 @@ export async function runSimulate(argv: readonly string[], out: Output, dataDir:
   const traceSlot = chosen ?? liveliestSlot(runDay(scenario))
   const day = runDay(scenario, {
     trace: traceSlot === null ? 'none' : [traceSlot],
-    onSlot: (s) => out.note(`slot ${String(s.t).padStart(2)}: ${s.sellers.length} sellers, ${s.buyers.length} buyers, ${s.tradedKWh.toFixed(2)} kWh${s.converged ? '' : ' — NOT converged, not traded'}`)
+    onSlot: (s) =>
+      out.note(
+        `slot ${String(s.t).padStart(2)}: ${s.sellers.length} sellers, ${s.buyers.length} buyers, ${s.tradedKWh.toFixed(2)} kWh${s.converged ? '' : ' — NOT converged, not traded'}`
+      )
   })
   out.note(`day solved in ${(performance.now() - started).toFixed(1)} ms`)
 
@@ -52,7 +55,15 @@ export async function runSimulate(argv: readonly string[], out: Output, dataDir:
   }
 
   const summary = {
-    slots: day.slots.map((s) => ({ t: s.t, sellers: s.sellers.length, buyers: s.buyers.length, clearingPrice: s.clearingPrice, tradedKWh: s.tradedKWh, iterations: s.iterations, converged: s.converged })),
+    slots: day.slots.map((s) => ({
+      t: s.t,
+      sellers: s.sellers.length,
+      buyers: s.buyers.length,
+      clearingPrice: s.clearingPrice,
+      tradedKWh: s.tradedKWh,
+      iterations: s.iterations,
+      converged: s.converged
+    })),
     totalTradedKWh: day.totalTradedKWh,
     totalPaid: day.totalPaid,
     ...(settlement ? { runId: settlement.runId, settlement: settlement.result } : {})
@@ -60,10 +71,16 @@ export async function runSimulate(argv: readonly string[], out: Output, dataDir:
   out.result(summary, () =>
     [
       'slot  sellers  buyers  clearing price  traded kWh  converged',
-      ...summary.slots.map((s) => `${String(s.t).padStart(4)}  ${String(s.sellers).padStart(7)}  ${String(s.buyers).padStart(6)}  ${(s.clearingPrice === null ? '—' : s.clearingPrice.toFixed(4)).padStart(14)}  ${s.tradedKWh.toFixed(3).padStart(10)}  ${s.converged ? 'yes' : 'NO'}`),
+      ...summary.slots.map(
+        (s) =>
+          `${String(s.t).padStart(4)}  ${String(s.sellers).padStart(7)}  ${String(s.buyers).padStart(6)}  ${(s.clearingPrice === null ? '—' : s.clearingPrice.toFixed(4)).padStart(14)}  ${s.tradedKWh.toFixed(3).padStart(10)}  ${s.converged ? 'yes' : 'NO'}`
+      ),
       `total ${day.totalTradedKWh.toFixed(3)} kWh for ${day.totalPaid.toFixed(4)} ${scenario.currency}`,
       ...(settlement
-        ? [`settled ${settlement.result.settled} slots of run ${settlement.runId}`, ...settlement.result.failed.map((f) => `slot ${f.t} NOT settled: ${f.error}`)]
+        ? [
+            `settled ${settlement.result.settled} slots of run ${settlement.runId}`,
+            ...settlement.result.failed.map((f) => `slot ${f.t} NOT settled: ${f.error}`)
+          ]
         : [])
     ].join('\n')
   )

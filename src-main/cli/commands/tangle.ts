@@ -16,12 +16,19 @@ export const tangleUsage = `dv2g tangle spam --count N [--rate R] | verify | sta
 function positive(args: ParsedArgs, name: string, { integer = false, allowZero = false } = {}): number {
   const value = requireOption(numberOption(args, name), name)
   if (integer && !Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number (got ${value})`)
-  if (allowZero ? value < 0 : value <= 0) throw new UsageError(`--${name} must be ${allowZero ? 'zero or more' : 'greater than 0'} (got ${value})`)
+  if (allowZero ? value < 0 : value <= 0)
+    throw new UsageError(`--${name} must be ${allowZero ? 'zero or more' : 'greater than 0'} (got ${value})`)
   return value
 }
 
 function runSim(argv: readonly string[], out: Output): number {
-  const args = parseArgs(argv, { rate: { value: true }, delay: { value: true }, tx: { value: true }, alpha: { value: true }, seed: { value: true } })
+  const args = parseArgs(argv, {
+    rate: { value: true },
+    delay: { value: true },
+    tx: { value: true },
+    alpha: { value: true },
+    seed: { value: true }
+  })
   if (args.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`)
   const rate = positive(args, 'rate')
   const delay = positive(args, 'delay', { allowZero: true })
@@ -33,7 +40,11 @@ function runSim(argv: readonly string[], out: Output): number {
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got ${seed})`)
 
   const result = simulateTangle({
-    rate, delay, transactions, alpha, seed,
+    rate,
+    delay,
+    transactions,
+    alpha,
+    seed,
     onProgress: (done, total) => out.note(`tangle sim: ${done} of ${total} transactions`)
   })
   out.result(result, () =>
@@ -78,22 +89,33 @@ async function runSpam(argv: readonly string[], out: Output, dataDir: string): P
 
 function runVerify(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   parseArgs(argv, {})
-  return withApp(dataDir, (app) => {
-    const report = verifyLedger(app.db, (done, total) => out.note(`tangle verify: ${done} of ${total} transactions`))
-    out.result(report, () =>
-      [`${report.ok ? 'ok' : 'PROBLEMS FOUND'}: ${report.transactions} transactions, ${report.tips} tips`, ...report.problems.map((p) => `  ${p}`)].join('\n')
-    )
-    return report.ok ? 0 : 1
-  }, { readOnly: true })
+  return withApp(
+    dataDir,
+    (app) => {
+      const report = verifyLedger(app.db, (done, total) => out.note(`tangle verify: ${done} of ${total} transactions`))
+      out.result(report, () =>
+        [
+          `${report.ok ? 'ok' : 'PROBLEMS FOUND'}: ${report.transactions} transactions, ${report.tips} tips`,
+          ...report.problems.map((p) => `  ${p}`)
+        ].join('\n')
+      )
+      return report.ok ? 0 : 1
+    },
+    { readOnly: true }
+  )
 }
 
 function runStats(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   parseArgs(argv, {})
-  return withApp(dataDir, (app) => {
-    const stats = ledgerStats(app.db, databaseBytes(app.databaseFile))
-    out.result(stats, () => table(Object.entries(stats).map(([k, v]) => [k, String(v)])))
-    return 0
-  }, { readOnly: true })
+  return withApp(
+    dataDir,
+    (app) => {
+      const stats = ledgerStats(app.db, databaseBytes(app.databaseFile))
+      out.result(stats, () => table(Object.entries(stats).map(([k, v]) => [k, String(v)])))
+      return 0
+    },
+    { readOnly: true }
+  )
 }
 
 const subcommands: Record<string, (argv: readonly string[], out: Output, dataDir: string) => number | Promise<number>> = {
@@ -106,6 +128,9 @@ const subcommands: Record<string, (argv: readonly string[], out: Output, dataDir
 export function runTangle(argv: readonly string[], out: Output, dataDir: string): number | Promise<number> {
   const [name, ...rest] = argv
   const sub = name ? subcommands[name] : undefined
-  if (!sub) throw new UsageError(`${name ? `unknown tangle command ${JSON.stringify(name)}` : 'missing tangle command'}; one of: ${Object.keys(subcommands).join(', ')}`)
+  if (!sub)
+    throw new UsageError(
+      `${name ? `unknown tangle command ${JSON.stringify(name)}` : 'missing tangle command'}; one of: ${Object.keys(subcommands).join(', ')}`
+    )
   return sub(rest, out, dataDir)
 }

@@ -50,7 +50,10 @@ const specs: Record<string, Record<string, OptionSpec>> = {
 export async function runWallet(argv: readonly string[], out: Output, dataDir: string): Promise<number> {
   const [sub, ...rest] = argv
   const spec = sub ? specs[sub] : undefined
-  if (!spec) throw new UsageError(`${sub ? `unknown wallet command ${JSON.stringify(sub)}` : 'missing wallet command'}; one of: ${Object.keys(specs).join(', ')}`)
+  if (!spec)
+    throw new UsageError(
+      `${sub ? `unknown wallet command ${JSON.stringify(sub)}` : 'missing wallet command'}; one of: ${Object.keys(specs).join(', ')}`
+    )
   const args = parseArgs(rest, spec)
 
   if (sub === 'create') {
@@ -78,7 +81,8 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
     const list = await readWallets(dataDir, ({ wallets }) => wallets.list())
     out.result(
       list.map((w) => ({ ...w, balance: w.balance.toString() })),
-      () => (list.length ? table(list.map((w) => [`${w.name} (${w.role})`, w.balance.toString(), w.address])) : 'no wallets in this data dir')
+      () =>
+        list.length ? table(list.map((w) => [`${w.name} (${w.role})`, w.balance.toString(), w.address])) : 'no wallets in this data dir'
     )
     return 0
   }
@@ -94,7 +98,13 @@ export async function runWallet(argv: readonly string[], out: Output, dataDir: s
   const from = requireOption(stringOption(args, 'from'), 'from')
   const to = requireOption(stringOption(args, 'to'), 'to')
   const amount = baseUnits(stringOption(args, 'amount'))
-  const { id } = await runWrite(dataDir, 'wallet send', 'wallet.send', { from, to, amount: amount.toString(), passphrase: await passphrase(false) }, out)
+  const { id } = await runWrite(
+    dataDir,
+    'wallet send',
+    'wallet.send',
+    { from, to, amount: amount.toString(), passphrase: await passphrase(false) },
+    out
+  )
   out.result({ id, amount: amount.toString(), from, to }, () => `sent ${amount} base units from ${from} to ${to}: transaction ${id}`)
   return 0
 }

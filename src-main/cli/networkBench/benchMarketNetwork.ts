@@ -63,13 +63,18 @@ class MarketRecords {
 
   /** When this node verified the run's slot t, and whether it matched; null before it has. */
   verified(run: string, t: number): { atMs: number; matches: boolean } | null {
-    const row = this.database.prepare('SELECT checked_ms, matches FROM market_verifications WHERE run_id = ? AND t = ? ORDER BY checked_ms LIMIT 1').get(run, t) as { checked_ms: number; matches: number } | undefined
+    const row = this.database
+      .prepare('SELECT checked_ms, matches FROM market_verifications WHERE run_id = ? AND t = ? ORDER BY checked_ms LIMIT 1')
+      .get(run, t) as { checked_ms: number; matches: number } | undefined
     return row ? { atMs: row.checked_ms, matches: row.matches === 1 } : null
   }
 
   /** When the last part of slot t's result was signed (the operator's clock). */
   resultSignedMs(run: string, t: number): number {
-    return this.database.prepare('SELECT max(timestamp_ms) FROM market_messages WHERE run_id = ? AND t = ? AND topic = ?').pluck().get(run, t, MARKET_TOPICS.result) as number
+    return this.database
+      .prepare('SELECT max(timestamp_ms) FROM market_messages WHERE run_id = ? AND t = ? AND topic = ?')
+      .pluck()
+      .get(run, t, MARKET_TOPICS.result) as number
   }
 
   /** Slot t's inputs as confirmed here: how many, the first one's signing time, and when the last one arrived. */
@@ -84,7 +89,9 @@ class MarketRecords {
   }
 
   announcement(run: string): RunAnnouncement {
-    return JSON.parse(this.database.prepare('SELECT announcement FROM market_network_runs WHERE run_id = ?').pluck().get(run) as string) as RunAnnouncement
+    return JSON.parse(
+      this.database.prepare('SELECT announcement FROM market_network_runs WHERE run_id = ?').pluck().get(run) as string
+    ) as RunAnnouncement
   }
 
   close(): void {
@@ -105,26 +112,43 @@ export async function benchMarketNetwork(plan: MarketNetworkPlan, note: (line: s
     const passphrase = randomBytes(16).toString('hex')
     const operatorDir = join(root, 'operator')
     createOperatorDataDir(operatorDir, passphrase)
-    const operator = await startNodeProcess(bundle.file, operatorDir, ['--milestone-seconds', String(MILESTONE_SECONDS)], { [PASSPHRASE_ENV]: passphrase })
+    const operator = await startNodeProcess(bundle.file, operatorDir, ['--milestone-seconds', String(MILESTONE_SECONDS)], {
+      [PASSPHRASE_ENV]: passphrase
+    })
     nodes.push(operator)
     const peer = ['--peer', operator.listen[0]!]
     note(`bench market-network: starting a swarm of ${plan.evs} EVs and ${plan.grids} grids on one node, and a node that verifies`)
     const [swarm, verifier] = await Promise.all([
-      startNodeProcess(bundle.file, join(root, 'swarm'), [...peer, '--evs', String(plan.evs), '--grids', String(plan.grids)], {}, ['agent', 'swarm']),
+      startNodeProcess(bundle.file, join(root, 'swarm'), [...peer, '--evs', String(plan.evs), '--grids', String(plan.grids)], {}, [
+        'agent',
+        'swarm'
+      ]),
       startNodeProcess(bundle.file, join(root, 'verifier'), peer)
     ])
     nodes.push(swarm, verifier)
     records.push(...nodes.map((n) => new MarketRecords(n.dataDir)))
 
     const participants = plan.evs + plan.grids
-    const registered = await ask<{ registered: number }>(operator, 'market.registerAll', { participants: readParticipants(String(swarm.printed.participantsFile)), passphrase })
-    if (registered.registered !== participants) throw new Error(`the operator registered ${registered.registered} of the swarm's ${participants} participants`)
+    const registered = await ask<{ registered: number }>(operator, 'market.registerAll', {
+      participants: readParticipants(String(swarm.printed.participantsFile)),
+      passphrase
+    })
+    if (registered.registered !== participants)
+      throw new Error(`the operator registered ${registered.registered} of the swarm's ${participants} participants`)
     const confirmed = async () => (await ask<unknown[]>(operator, 'market.participants', {})).length === participants
-    if (!(await within(START_TIMEOUT_MS, confirmed))) throw new Error(`the operator did not confirm ${participants} registrations within ${START_TIMEOUT_MS / 1000} s`)
+    if (!(await within(START_TIMEOUT_MS, confirmed)))
+      throw new Error(`the operator did not confirm ${participants} registrations within ${START_TIMEOUT_MS / 1000} s`)
 
     const full = scenarioSchema.parse(paperScenario({ evs: plan.evs, grids: plan.grids }))
     const scenario = firstSlotsOf(full, plan.slots, full.name)
-    const { id: run } = await ask<{ id: string }>(operator, 'market.start', { scenario: scenario.name, definition: scenario, clock: 'network', slotSeconds: plan.slotSeconds, settle: false, passphrase })
+    const { id: run } = await ask<{ id: string }>(operator, 'market.start', {
+      scenario: scenario.name,
+      definition: scenario,
+      clock: 'network',
+      slotSeconds: plan.slotSeconds,
+      settle: false,
+      passphrase
+    })
     const announcement = records[0]!.announcement(run)
     note(`bench market-network: run ${run}, ${plan.slots} slots of ${plan.slotSeconds} s on the network clock`)
 
@@ -135,16 +159,24 @@ export async function benchMarketNetwork(plan: MarketNetworkPlan, note: (line: s
       const closeMs = slotCloseMs(announcement, t)
       const boundMs = closeMs + plan.slotSeconds * 1000 + 60_000 - Date.now()
       if (!(await within(boundMs, () => records.every((r) => r.verified(run, t) !== null)))) {
-        throw new Error(`slot ${t + 1} was not verified on every node within a minute of its close (${records.map((r, i) => `node ${i}: ${r.verified(run, t) ? 'verified' : 'not yet'}`).join(', ')})`)
+        throw new Error(
+          `slot ${t + 1} was not verified on every node within a minute of its close (${records.map((r, i) => `node ${i}: ${r.verified(run, t) ? 'verified' : 'not yet'}`).join(', ')})`
+        )
       }
       const verdicts = records.map((r) => r.verified(run, t)!)
-      if (verdicts.some((v) => !v.matches)) throw new Error(`slot ${t + 1}: a node found the result mismatched (${JSON.stringify(await ask<{ slots: SlotVerification[] }>(nodes[verdicts.findIndex((v) => !v.matches)]!, 'market.verify', { runId: run, t }))})`)
+      if (verdicts.some((v) => !v.matches))
+        throw new Error(
+          `slot ${t + 1}: a node found the result mismatched (${JSON.stringify(await ask<{ slots: SlotVerification[] }>(nodes[verdicts.findIndex((v) => !v.matches)]!, 'market.verify', { runId: run, t }))})`
+        )
       const inputs = records[0]!.inputs(run, t)
-      if (inputs.count !== participants) note(`bench market-network: slot ${t + 1} was solved from ${inputs.count} of ${participants} inputs (the rest missed its close)`)
+      if (inputs.count !== participants)
+        note(`bench market-network: slot ${t + 1} was solved from ${inputs.count} of ${participants} inputs (the rest missed its close)`)
       closeToResult.push(records[0]!.resultSignedMs(run, t) - closeMs)
       closeToVerifiedAll.push(Math.max(...verdicts.map((v) => v.atMs)) - closeMs)
       offersPerSecond.push(inputs.count / (Math.max(1, inputs.lastReceivedMs - inputs.firstSignedMs) / 1000))
-      note(`bench market-network: slot ${t + 1}: ${inputs.count} inputs at ${Math.round(offersPerSecond.at(-1)!)} per second; result ${closeToResult.at(-1)} ms after the close, verified on all ${nodes.length} nodes ${closeToVerifiedAll.at(-1)} ms after it`)
+      note(
+        `bench market-network: slot ${t + 1}: ${inputs.count} inputs at ${Math.round(offersPerSecond.at(-1)!)} per second; result ${closeToResult.at(-1)} ms after the close, verified on all ${nodes.length} nodes ${closeToVerifiedAll.at(-1)} ms after it`
+      )
     }
     return {
       evs: plan.evs,

@@ -85,7 +85,8 @@ async function submit(node: NodeProcess, transactions: string[], rate: number): 
   const taken = { accepted: 0, startedAtMs: Infinity, endedAtMs: -Infinity }
   for (let from = 0; from < transactions.length; from += SUBMIT_BATCH) {
     const result = await ask<SubmitResult>(node, 'tangle.submit', { transactions: transactions.slice(from, from + SUBMIT_BATCH), rate })
-    if (result.refused.length) throw new Error(`node ${node.peerId} refused submitted transactions: ${result.refused.map((r) => r.reason).join('; ')}`)
+    if (result.refused.length)
+      throw new Error(`node ${node.peerId} refused submitted transactions: ${result.refused.map((r) => r.reason).join('; ')}`)
     taken.accepted += result.accepted
     taken.startedAtMs = Math.min(taken.startedAtMs, result.startedAtMs)
     taken.endedAtMs = Math.max(taken.endedAtMs, result.endedAtMs)
@@ -148,9 +149,15 @@ class BenchNetwork {
    * step would be measured against that work.
    */
   async settle(what: string): Promise<void> {
-    if (!(await within(SETTLE_TIMEOUT_MS, () => new Set(this.counts()).size === 1))) throw this.failure(`${what}: the nodes did not reach the same count within ${SETTLE_TIMEOUT_MS / 1000} s (${this.counts().join(', ')})`)
+    if (!(await within(SETTLE_TIMEOUT_MS, () => new Set(this.counts()).size === 1)))
+      throw this.failure(
+        `${what}: the nodes did not reach the same count within ${SETTLE_TIMEOUT_MS / 1000} s (${this.counts().join(', ')})`
+      )
     const unreferenced = () => this.views.map((view) => view.unreferenced())
-    if (!(await within(SETTLE_TIMEOUT_MS, () => unreferenced().every((n) => n === 0)))) throw this.failure(`${what}: milestones did not reference every transaction within ${SETTLE_TIMEOUT_MS / 1000} s (${unreferenced().join(', ')} not yet)`)
+    if (!(await within(SETTLE_TIMEOUT_MS, () => unreferenced().every((n) => n === 0))))
+      throw this.failure(
+        `${what}: milestones did not reference every transaction within ${SETTLE_TIMEOUT_MS / 1000} s (${unreferenced().join(', ')} not yet)`
+      )
   }
 
   /** the largest resident set each process reached while it ran as a node, in the order they started */
@@ -200,7 +207,12 @@ async function keepUpStep(net: BenchNetwork, rate: number, seconds: number): Pro
  * step may fall short of the rate asked by ISSUE_SHORTFALL and still hold; the figure is what was
  * measured, not what was asked).
  */
-async function searchNetworkRate(net: BenchNetwork, plan: NetworkBenchPlan, ingestTxPerSecond: number, note: (line: string) => void): Promise<number> {
+async function searchNetworkRate(
+  net: BenchNetwork,
+  plan: NetworkBenchPlan,
+  ingestTxPerSecond: number,
+  note: (line: string) => void
+): Promise<number> {
   // a first guess: a quarter of the rate at which the nodes together verify what one node ingests
   const first = Math.max(LOWEST_RATE, Math.round(ingestTxPerSecond / (4 * plan.nodes)))
   const search = new RateSearch(first, { maxDoublings: plan.maxDoublings, bisections: plan.bisections, floor: LOWEST_RATE })
@@ -211,7 +223,9 @@ async function searchNetworkRate(net: BenchNetwork, plan: NetworkBenchPlan, inge
     search.record(rate, why === null)
     const took = Math.min(rate, step.issuedTxPerSecond)
     if (why === null && rate === search.held) takenIn = took
-    note(`bench network: ${rate} tx/s for ${plan.stepSeconds} s: ${why === null ? `every node kept up, taking in ${Math.round(took)} tx/s (${Math.round(step.requestTxPerSecond)} with the requests' transfer; drained ${Math.round(step.drainMs!)} ms after the last issue)` : `not kept up: ${why}`}`)
+    note(
+      `bench network: ${rate} tx/s for ${plan.stepSeconds} s: ${why === null ? `every node kept up, taking in ${Math.round(took)} tx/s (${Math.round(step.requestTxPerSecond)} with the requests' transfer; drained ${Math.round(step.drainMs!)} ms after the last issue)` : `not kept up: ${why}`}`
+    )
     await net.settle(`after the step at ${rate} tx/s`)
   }
   if (search.held === 0) throw net.failure(`the nodes did not keep up even at ${LOWEST_RATE} tx/s`)
@@ -231,7 +245,8 @@ async function measurePropagation(net: BenchNetwork, rate: number, seconds: numb
     const first = Math.min(...(times as number[]))
     let origin = true
     for (const t of times as number[]) {
-      if (t === first && origin) origin = false // the submitting node itself
+      if (t === first && origin)
+        origin = false // the submitting node itself
       else latencies.push(t - first)
     }
   }
@@ -248,7 +263,9 @@ async function measureSync(net: BenchNetwork): Promise<number> {
   try {
     const timeoutMs = Math.max(60_000, (target / 100) * 1000) // 100 tx/s would be far below any target
     if (!(await within(timeoutMs, () => view.transactions() >= target))) {
-      throw net.failure(`the fresh node held ${view.transactions()} of ${target} transactions after ${timeoutMs / 1000} s\nfresh node:\n${fresh.logTail()}`)
+      throw net.failure(
+        `the fresh node held ${view.transactions()} of ${target} transactions after ${timeoutMs / 1000} s\nfresh node:\n${fresh.logTail()}`
+      )
     }
     const { firstMs, lastMs } = view.receivedSpan()
     const said = /synced from \S+: .*/.exec(fresh.logTail())?.[0]
@@ -296,8 +313,12 @@ async function measureHeal(net: BenchNetwork, rate: number, seconds: number): Pr
     )
   }
   if (!(await within(CONVERGE_TIMEOUT_MS, converged))) {
-    const states = net.views.map((view) => `${view.transactions()} tx, milestone ${view.latestMilestone()?.index ?? '-'}, ${view.unreferenced()} not yet referenced`)
-    throw net.failure(`the nodes did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s of the heal (both sides: ${union} transactions; ${states.join('; ')})`)
+    const states = net.views.map(
+      (view) => `${view.transactions()} tx, milestone ${view.latestMilestone()?.index ?? '-'}, ${view.unreferenced()} not yet referenced`
+    )
+    throw net.failure(
+      `the nodes did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s of the heal (both sides: ${union} transactions; ${states.join('; ')})`
+    )
   }
   return (performance.now() - healedAt) / 1000
 }
@@ -315,14 +336,21 @@ export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) 
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)
   try {
-    note(`bench network: the single-node reference, ${plan.ingestTransactions} transactions ingested in this process, ${REFERENCE_RUNS} times`)
+    note(
+      `bench network: the single-node reference, ${plan.ingestTransactions} transactions ingested in this process, ${REFERENCE_RUNS} times`
+    )
     const references: IngestFigures[] = []
-    for (let run = 0; run < REFERENCE_RUNS; run++) references.push(await measureIngest(join(root, `ingest-${run}`), plan.ingestTransactions, (line) => note(`bench network: ${line}`)))
+    for (let run = 0; run < REFERENCE_RUNS; run++)
+      references.push(await measureIngest(join(root, `ingest-${run}`), plan.ingestTransactions, (line) => note(`bench network: ${line}`)))
     // the median: one short run can be a quarter off on a shared machine (three runs read 6,577-11,513 tx/s in one bench)
-    const { ingestTxPerSecond, attachTxPerSecond } = [...references].sort((a, b) => a.ingestTxPerSecond - b.ingestTxPerSecond)[Math.floor(REFERENCE_RUNS / 2)]!
+    const { ingestTxPerSecond, attachTxPerSecond } = [...references].sort((a, b) => a.ingestTxPerSecond - b.ingestTxPerSecond)[
+      Math.floor(REFERENCE_RUNS / 2)
+    ]!
     note(`bench network: single-node ingest runs, in order: ${references.map((r) => Math.round(r.ingestTxPerSecond)).join(', ')} tx/s`)
     // attaching (proof of work, signing) bounds what the one issuing node can offer the others
-    note(`bench network: one node ingests ${Math.round(ingestTxPerSecond)} tx/s and attaches ${Math.round(attachTxPerSecond)} tx/s; starting ${plan.nodes} nodes on 127.0.0.1`)
+    note(
+      `bench network: one node ingests ${Math.round(ingestTxPerSecond)} tx/s and attaches ${Math.round(attachTxPerSecond)} tx/s; starting ${plan.nodes} nodes on 127.0.0.1`
+    )
 
     const passphrase = randomBytes(16).toString('hex')
     const operatorDir = join(root, 'node-0')
@@ -332,16 +360,25 @@ export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) 
       net.presigners.push(new Presigner(operatorDir, join(root, `presigner-${i}`)))
     }
     const operator = await net.start(operatorDir, ['--milestone-seconds', String(MILESTONE_SECONDS)], { DV2G_PASSPHRASE: passphrase })
-    const joined = await Promise.all(Array.from({ length: plan.nodes - 1 }, (_, i) => net.start(join(root, `node-${i + 1}`), ['--peer', operator.listen[0]!])))
+    const joined = await Promise.all(
+      Array.from({ length: plan.nodes - 1 }, (_, i) => net.start(join(root, `node-${i + 1}`), ['--peer', operator.listen[0]!]))
+    )
     net.nodes.push(operator, ...joined)
     net.views.push(...net.nodes.map((node) => new NodeLedgerView(node.dataDir)))
     const everyPeer = async () => (await ask<NetworkStatus>(operator, 'network.status', {})).peers >= plan.nodes - 1
-    if (!(await within(SETTLE_TIMEOUT_MS, everyPeer))) throw net.failure(`node 0 did not count ${plan.nodes - 1} peers within ${SETTLE_TIMEOUT_MS / 1000} s`)
+    if (!(await within(SETTLE_TIMEOUT_MS, everyPeer)))
+      throw net.failure(`node 0 did not count ${plan.nodes - 1} peers within ${SETTLE_TIMEOUT_MS / 1000} s`)
     // the presigners sign as registered participants do: a key nobody admitted gets a stranger's share only
     const participants = net.presigners.map((presigner, i) => ({ id: `bench-${i}`, role: 'ev', address: presigner.address }))
     await ask(operator, 'market.registerAll', { participants, passphrase })
-    const everyoneRegistered = async () => (await Promise.all(net.nodes.map((node) => ask<unknown[]>(node, 'market.participants', {})))).every((listed) => listed.length === participants.length)
-    if (!(await within(SETTLE_TIMEOUT_MS, everyoneRegistered))) throw net.failure(`the nodes did not confirm the presigners' ${participants.length} registrations within ${SETTLE_TIMEOUT_MS / 1000} s`)
+    const everyoneRegistered = async () =>
+      (await Promise.all(net.nodes.map((node) => ask<unknown[]>(node, 'market.participants', {})))).every(
+        (listed) => listed.length === participants.length
+      )
+    if (!(await within(SETTLE_TIMEOUT_MS, everyoneRegistered)))
+      throw net.failure(
+        `the nodes did not confirm the presigners' ${participants.length} registrations within ${SETTLE_TIMEOUT_MS / 1000} s`
+      )
     // a few transactions first: every node has joined and gossip reaches them all
     await issue(operator, 20, 100)
     await net.settle('after the first transactions')
@@ -355,13 +392,17 @@ export async function benchNetwork(plan: NetworkBenchPlan, note: (line: string) 
 
     note(`bench network: a fresh node syncing ${net.views[0]!.transactions()} transactions from node 0`)
     const syncTxPerSecond = await measureSync(net)
-    note(`bench network: synced at ${Math.round(syncTxPerSecond)} tx/s; splitting node ${plan.nodes - 1} off, issuing on both sides, healing`)
+    note(
+      `bench network: synced at ${Math.round(syncTxPerSecond)} tx/s; splitting node ${plan.nodes - 1} off, issuing on both sides, healing`
+    )
     const convergeAfterHealSeconds = await measureHeal(net, halfRate, plan.partitionSeconds)
 
     await net.stopAll()
     const peaks = net.peaksMB()
     const mbList = (values: number[]) => values.map((mb) => Math.round(mb)).join(', ')
-    note(`bench network: peak resident memory of each node process (the nodes, the fresh one, the split one twice) while it ran: ${mbList(peaks)} MB; up to the end of its start-up: ${mbList(net.startupPeaksMB())} MB`)
+    note(
+      `bench network: peak resident memory of each node process (the nodes, the fresh one, the split one twice) while it ran: ${mbList(peaks)} MB; up to the end of its start-up: ${mbList(net.startupPeaksMB())} MB`
+    )
     return {
       nodes: plan.nodes,
       singleNodeIngestTxPerSecond: ingestTxPerSecond,

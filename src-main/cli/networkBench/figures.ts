@@ -45,7 +45,8 @@ export const BACKLOG_GROWTH_SHARE = 0.1
 export function fallingBehind(step: StepMeasure, drainBoundMs: number): string | null {
   if (step.issuedTxPerSecond < ISSUE_SHORTFALL * step.rate) return `the nodes took in ${Math.round(step.issuedTxPerSecond)} tx/s only`
   if (step.drainMs === null) return `not every node held everything ${drainBoundMs / 1000} s after the last issue`
-  if (step.backlogGrowthTxPerSecond > BACKLOG_GROWTH_SHARE * step.rate) return `the backlog grew by ${Math.round(step.backlogGrowthTxPerSecond)} tx/s`
+  if (step.backlogGrowthTxPerSecond > BACKLOG_GROWTH_SHARE * step.rate)
+    return `the backlog grew by ${Math.round(step.backlogGrowthTxPerSecond)} tx/s`
   return null
 }
 

@@ -26,7 +26,8 @@ export class NodeLedgerView {
   }
 
   latestMilestone(): MilestoneState | null {
-    const row = this.database.prepare('SELECT idx, lower(hex(state_hash)) AS hash FROM milestones ORDER BY idx DESC LIMIT 1').get() as { idx: number; hash: string } | undefined
+    const row = this.database.prepare('SELECT idx, lower(hex(state_hash)) AS hash FROM milestones ORDER BY idx DESC LIMIT 1').get() as
+      { idx: number; hash: string } | undefined
     return row ? { index: row.idx, stateHash: row.hash } : null
   }
 
@@ -39,13 +40,19 @@ export class NodeLedgerView {
 
   /** When each transaction stored after a seq arrived here (this machine's clock, ms), by id. */
   receivedAfter(seq: number): Map<string, number> {
-    const rows = this.database.prepare('SELECT lower(hex(id)) AS id, received_ms AS ms FROM transactions WHERE seq > ?').all(seq) as { id: string; ms: number }[]
+    const rows = this.database.prepare('SELECT lower(hex(id)) AS id, received_ms AS ms FROM transactions WHERE seq > ?').all(seq) as {
+      id: string
+      ms: number
+    }[]
     return new Map(rows.map((r) => [r.id, r.ms]))
   }
 
   /** The arrival time of the first and of the last transaction stored here. */
   receivedSpan(): { firstMs: number; lastMs: number } {
-    const row = this.database.prepare('SELECT min(received_ms) AS firstMs, max(received_ms) AS lastMs FROM transactions').get() as { firstMs: number; lastMs: number }
+    const row = this.database.prepare('SELECT min(received_ms) AS firstMs, max(received_ms) AS lastMs FROM transactions').get() as {
+      firstMs: number
+      lastMs: number
+    }
     return row
   }
 

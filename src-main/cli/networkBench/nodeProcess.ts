@@ -66,7 +66,13 @@ function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
  * Starts `dv2g node` (from the file `cli`), or another command that runs a node (`agent swarm`),
  * on a free loopback port and resolves once it has printed its addresses.
  */
-export function startNodeProcess(cli: string, dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, command: readonly string[] = ['node']): Promise<NodeProcess> {
+export function startNodeProcess(
+  cli: string,
+  dataDir: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  command: readonly string[] = ['node']
+): Promise<NodeProcess> {
   const child = spawn(process.execPath, [cli, '--data-dir', dataDir, ...command, '--listen', '/ip4/127.0.0.1/tcp/0', ...args, '--json'], {
     env: { ...process.env, ...env }
   })
@@ -100,7 +106,17 @@ export function startNodeProcess(cli: string, dataDir: string, args: readonly st
       const startupPeakRssMB = readPeakRssMB(child.pid!)
       // where the peak cannot be reset, the running peak is the whole life's: larger, never smaller
       if (!resetPeakRss(child.pid!)) peakMB = startupPeakRssMB
-      resolve({ pid: child.pid!, dataDir, peerId: printed.peerId, listen: printed.listen, printed, startupPeakRssMB, logTail: () => stderr, peakRssMB, stop })
+      resolve({
+        pid: child.pid!,
+        dataDir,
+        peerId: printed.peerId,
+        listen: printed.listen,
+        printed,
+        startupPeakRssMB,
+        logTail: () => stderr,
+        peakRssMB,
+        stop
+      })
     })
     child.once('exit', (code) => {
       clearTimeout(timer)

@@ -108,14 +108,16 @@ export async function benchOcpp(plan: OcppBenchPlan, note: (line: string) => voi
     node = await startNodeProcess(bundle.file, dataDir, ['--ocpp-listen', '127.0.0.1:0'])
     const endpoint = node.printed.ocpp
     if (typeof endpoint !== 'string') throw new Error(`dv2g node printed no OCPP endpoint: ${JSON.stringify(node.printed)}`)
-    const failure = (what: string) => new Error(`bench ocpp: ${what}\nthe central system's last lines:\n${node!.logTail().split('\n').slice(-10).join('\n')}`)
+    const failure = (what: string) =>
+      new Error(`bench ocpp: ${what}\nthe central system's last lines:\n${node!.logTail().split('\n').slice(-10).join('\n')}`)
 
     note(`bench ocpp: central system at ${endpoint} (pid ${node.pid}); plugging in ${plan.chargers} chargers, ${plan.rampBatch} at a time`)
     fleet = new ChargerFleet({ endpoint, ids, password, callTimeoutMs: CALL_TIMEOUT_MS, intervalMs: METER_INTERVAL_MS })
     const reportEvery = Math.max(plan.rampBatch, Math.ceil(plan.chargers / 10 / plan.rampBatch) * plan.rampBatch)
     try {
       await fleet.rampUp(plan.rampBatch, (connected) => {
-        if (connected % reportEvery === 0 || connected === plan.chargers) note(`bench ocpp: ramping up: ${connected} of ${plan.chargers} chargers in a session`)
+        if (connected % reportEvery === 0 || connected === plan.chargers)
+          note(`bench ocpp: ramping up: ${connected} of ${plan.chargers} chargers in a session`)
       })
     } catch (error) {
       throw failure(`a charger could not plug in: ${(error as Error).message}`)
@@ -123,11 +125,16 @@ export async function benchOcpp(plan: OcppBenchPlan, note: (line: string) => voi
 
     const log = new RoundTripLog()
     fleet.startMetering(log.record)
-    note(`bench ocpp: every charger sends MeterValues every ${METER_INTERVAL_MS / 1000} s; warming up until ${WARM_UP_ROUNDS} rounds are answered and no backlog is left`)
-    const steady = () => log.answered() >= WARM_UP_ROUNDS * plan.chargers && log.outstanding() <= Math.ceil(WARM_UP_OUTSTANDING_SHARE * plan.chargers)
+    note(
+      `bench ocpp: every charger sends MeterValues every ${METER_INTERVAL_MS / 1000} s; warming up until ${WARM_UP_ROUNDS} rounds are answered and no backlog is left`
+    )
+    const steady = () =>
+      log.answered() >= WARM_UP_ROUNDS * plan.chargers && log.outstanding() <= Math.ceil(WARM_UP_OUTSTANDING_SHARE * plan.chargers)
     if (!(await within(WARM_UP_TIMEOUT_MS, steady))) {
       if (log.answered() === 0) throw failure(`no MeterValues was answered within ${WARM_UP_TIMEOUT_MS / 1000} s`)
-      note(`bench ocpp: after ${WARM_UP_TIMEOUT_MS / 1000} s the central system still has ${log.outstanding()} MeterValues to answer (it does not keep up); measuring as it is`)
+      note(
+        `bench ocpp: after ${WARM_UP_TIMEOUT_MS / 1000} s the central system still has ${log.outstanding()} MeterValues to answer (it does not keep up); measuring as it is`
+      )
     }
 
     const peakFromWindow = resetPeakRss(node.pid)
@@ -140,14 +147,21 @@ export async function benchOcpp(plan: OcppBenchPlan, note: (line: string) => voi
     for (let now = performance.now(); now < endMs; now = performance.now()) {
       await sleep(Math.min(PROGRESS_MS, endMs - now))
       const elapsedS = (performance.now() - startMs) / 1000
-      if (endMs - performance.now() > PROGRESS_MS / 10) note(`bench ocpp: measuring: ${Math.round(elapsedS)} of ${plan.seconds} s, ${Math.round(log.answeredBetween(startMs, performance.now()) / elapsedS)} MeterValues answered per second`)
+      if (endMs - performance.now() > PROGRESS_MS / 10)
+        note(
+          `bench ocpp: measuring: ${Math.round(elapsedS)} of ${plan.seconds} s, ${Math.round(log.answeredBetween(startMs, performance.now()) / elapsedS)} MeterValues answered per second`
+        )
     }
     const rssMB = peakFromWindow ? peakRssMB(node.pid) : node.peakRssMB()
     loopDelay.disable()
     fleet.stopMetering()
-    if (!(await within(DRAIN_TIMEOUT_MS, () => log.pending(startMs, endMs) === 0))) note(`bench ocpp: ${log.pending(startMs, endMs)} calls of the window still unanswered after ${DRAIN_TIMEOUT_MS / 1000} s; they count with the time they waited`)
+    if (!(await within(DRAIN_TIMEOUT_MS, () => log.pending(startMs, endMs) === 0)))
+      note(
+        `bench ocpp: ${log.pending(startMs, endMs)} calls of the window still unanswered after ${DRAIN_TIMEOUT_MS / 1000} s; they count with the time they waited`
+      )
     const window = log.figures(startMs, endMs, performance.now())
-    if (window.failed > 0) note(`bench ocpp: ${window.failed} of ${window.calls} MeterValues in the window failed: ${window.failures.join('; ')}`)
+    if (window.failed > 0)
+      note(`bench ocpp: ${window.failed} of ${window.calls} MeterValues in the window failed: ${window.failures.join('; ')}`)
     return {
       result: {
         chargers: plan.chargers,

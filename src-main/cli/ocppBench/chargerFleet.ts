@@ -51,11 +51,23 @@ class SimulatedCharger {
   /** Connects and starts a session: after this it is a charger in the middle of charging. */
   async plugIn(): Promise<void> {
     await this.client.connect()
-    const boot = (await this.client.call('BootNotification', { chargePointVendor: 'DV2G bench', chargePointModel: 'SimCharger' })) as { status: string }
+    const boot = (await this.client.call('BootNotification', { chargePointVendor: 'DV2G bench', chargePointModel: 'SimCharger' })) as {
+      status: string
+    }
     if (boot.status !== 'Accepted') throw new Error(`${this.id}: BootNotification answered ${boot.status}`)
-    await this.client.call('StatusNotification', { connectorId: CONNECTOR, errorCode: 'NoError', status: 'Charging', timestamp: iso(Date.now()) })
+    await this.client.call('StatusNotification', {
+      connectorId: CONNECTOR,
+      errorCode: 'NoError',
+      status: 'Charging',
+      timestamp: iso(Date.now())
+    })
     this.importWh = Math.round(Math.random() * 100_000)
-    const started = (await this.client.call('StartTransaction', { connectorId: CONNECTOR, idTag: 'BENCH', meterStart: this.importWh, timestamp: iso(Date.now()) })) as { transactionId: number }
+    const started = (await this.client.call('StartTransaction', {
+      connectorId: CONNECTOR,
+      idTag: 'BENCH',
+      meterStart: this.importWh,
+      timestamp: iso(Date.now())
+    })) as { transactionId: number }
     this.transactionId = started.transactionId
   }
 
@@ -64,11 +76,14 @@ class SimulatedCharger {
     let dueMs = firstMs
     const next = () => {
       if (this.stopped) return
-      this.timer = setTimeout(() => {
-        this.sendMeterValues(intervalMs, record)
-        dueMs += intervalMs
-        next()
-      }, Math.max(0, dueMs - Date.now()))
+      this.timer = setTimeout(
+        () => {
+          this.sendMeterValues(intervalMs, record)
+          dueMs += intervalMs
+          next()
+        },
+        Math.max(0, dueMs - Date.now())
+      )
     }
     next()
   }
@@ -85,10 +100,16 @@ class SimulatedCharger {
     const trip: RoundTrip = { sentMs: performance.now(), answeredMs: null, failure: null }
     record(trip)
     // a charger has one call out at a time: one due while the last is unanswered waits in the client's queue
-    this.client.call('MeterValues', { connectorId: CONNECTOR, transactionId: this.transactionId!, meterValue: [{ timestamp: iso(Date.now()), sampledValue }] }).then(
-      () => (trip.answeredMs = performance.now()),
-      (error: unknown) => (trip.failure = (error as Error).message)
-    )
+    this.client
+      .call('MeterValues', {
+        connectorId: CONNECTOR,
+        transactionId: this.transactionId!,
+        meterValue: [{ timestamp: iso(Date.now()), sampledValue }]
+      })
+      .then(
+        () => (trip.answeredMs = performance.now()),
+        (error: unknown) => (trip.failure = (error as Error).message)
+      )
   }
 
   /** No more MeterValues; the calls out still get their answers. */
@@ -120,7 +141,16 @@ export class ChargerFleet {
     const { endpoint, ids, password, callTimeoutMs } = this.options
     for (let from = 0; from < ids.length; from += batchSize) {
       const batch = ids.slice(from, from + batchSize).map((id) => {
-        const client = new RPCClient({ endpoint: endpoint.replace(/\/$/, ''), identity: id, password, protocols: ['ocpp1.6'], reconnect: false, strictMode: false, callTimeoutMs, wsOpts: { handshakeTimeout: callTimeoutMs } } as ClientOptions)
+        const client = new RPCClient({
+          endpoint: endpoint.replace(/\/$/, ''),
+          identity: id,
+          password,
+          protocols: ['ocpp1.6'],
+          reconnect: false,
+          strictMode: false,
+          callTimeoutMs,
+          wsOpts: { handshakeTimeout: callTimeoutMs }
+        } as ClientOptions)
         const charger = new SimulatedCharger(id, client)
         this.chargers.push(charger)
         return charger
@@ -134,7 +164,9 @@ export class ChargerFleet {
   startMetering(record: (trip: RoundTrip) => void): void {
     const { intervalMs } = this.options
     const startMs = Date.now()
-    this.chargers.forEach((charger, i) => charger.meterEvery(intervalMs, startMs + Math.floor((i * intervalMs) / this.chargers.length), record))
+    this.chargers.forEach((charger, i) =>
+      charger.meterEvery(intervalMs, startMs + Math.floor((i * intervalMs) / this.chargers.length), record)
+    )
   }
 
   stopMetering(): void {

@@ -50,7 +50,9 @@ export class SchemaVersionError extends Error {
     file: string,
     readonly version: number
   ) {
-    super(`${file} has schema version ${version}, this dv2g reads ${latestSchemaVersion}: open the data dir once with a command that writes, or with the app`)
+    super(
+      `${file} has schema version ${version}, this dv2g reads ${latestSchemaVersion}: open the data dir once with a command that writes, or with the app`
+    )
     this.name = 'SchemaVersionError'
   }
 }

@@ -15,9 +15,7 @@ export const latestSchemaVersion = migrations.length
 export function migrate(db: Database.Database, all: readonly Migration[] = migrations): number {
   const current = schemaVersion(db)
   if (current > all.length) {
-    throw new Error(
-      `database schema version ${current} is newer than this release understands (${all.length}); use a newer DV2G Operator`
-    )
+    throw new Error(`database schema version ${current} is newer than this release understands (${all.length}); use a newer DV2G Operator`)
   }
   for (const migration of all.slice(current)) {
     // the pragma is a no-op inside a transaction, so it is switched around it
@@ -40,5 +38,7 @@ function refuseBrokenReferences(db: Database.Database, migration: Migration): vo
   const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]
   if (broken.length === 0) return
   const first = broken[0]!
-  throw new Error(`migration ${migration.version} (${migration.name}) would leave ${broken.length} ${broken.length === 1 ? 'row' : 'rows'} referring to rows that are not there, the first in ${first.table} (row ${first.rowid}, referring to ${first.parent})`)
+  throw new Error(
+    `migration ${migration.version} (${migration.name}) would leave ${broken.length} ${broken.length === 1 ? 'row' : 'rows'} referring to rows that are not there, the first in ${first.table} (row ${first.rowid}, referring to ${first.parent})`
+  )
 }

@@ -17,9 +17,7 @@ export class EsuProfileStore {
   ) {}
 
   list(): EsuProfile[] {
-    const rows = this.db
-      .prepare('SELECT name, parameters, updated_at FROM esu_profiles ORDER BY name COLLATE NOCASE')
-      .all() as ProfileRow[]
+    const rows = this.db.prepare('SELECT name, parameters, updated_at FROM esu_profiles ORDER BY name COLLATE NOCASE').all() as ProfileRow[]
     return rows.map(toProfile)
   }
 

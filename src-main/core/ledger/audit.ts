@@ -32,7 +32,11 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
   const verifier = new SignatureVerifier()
   let genesisSupply = 0n
   let done = 0
-  const rows = db.prepare('SELECT t.seq, t.id, b.bytes, t.trunk_seq, t.branch_seq FROM transactions t LEFT JOIN transaction_bodies b USING (seq) ORDER BY t.seq').raw()
+  const rows = db
+    .prepare(
+      'SELECT t.seq, t.id, b.bytes, t.trunk_seq, t.branch_seq FROM transactions t LEFT JOIN transaction_bodies b USING (seq) ORDER BY t.seq'
+    )
+    .raw()
   const idOfSeq = db.prepare('SELECT id FROM transactions WHERE seq = ?').pluck()
   for (const [seq, id, bytes, trunkSeq, branchSeq] of rows.iterate() as Iterable<[number, Buffer, Buffer, number | null, number | null]>) {
     const name = `transaction ${seq} (${toHex(id).slice(0, 16)}…)`
@@ -45,11 +49,15 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
     try {
       const { tx, essenceLength } = decodeTransaction(bytes)
       if (!verifier.verify(tx.issuer, bytes.subarray(0, essenceLength), tx.signature)) problem(`${name}: signature does not verify`)
-      const parents: [string, number | null, Uint8Array][] = [['trunk', trunkSeq, tx.trunk], ['branch', branchSeq, tx.branch]]
+      const parents: [string, number | null, Uint8Array][] = [
+        ['trunk', trunkSeq, tx.trunk],
+        ['branch', branchSeq, tx.branch]
+      ]
       for (const [which, parentSeq, parentId] of parents) {
         if (tx.payload.kind === TxKind.Genesis) continue
         const stored = parentSeq === null ? undefined : (idOfSeq.get(parentSeq) as Buffer | undefined)
-        if (!stored || Buffer.compare(stored, parentId) !== 0) problem(`${name}: ${which} ${toHex(parentId).slice(0, 16)}… is not stored before it`)
+        if (!stored || Buffer.compare(stored, parentId) !== 0)
+          problem(`${name}: ${which} ${toHex(parentId).slice(0, 16)}… is not stored before it`)
       }
       if (tx.payload.kind === TxKind.Genesis) genesisSupply += tx.payload.outputs.reduce((sum, o) => sum + o.amount, 0n)
     } catch (error) {
@@ -60,7 +68,8 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
 
   const chunkIds = Buffer.concat(db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck().all() as Buffer[])
   const storedIds = Buffer.concat(db.prepare('SELECT id FROM transactions ORDER BY seq').pluck().all() as Buffer[])
-  if (Buffer.compare(chunkIds, storedIds) !== 0) problem('the id chunks do not match the transactions\' ids: reopening would rebuild a wrong graph')
+  if (Buffer.compare(chunkIds, storedIds) !== 0)
+    problem("the id chunks do not match the transactions' ids: reopening would rebuild a wrong graph")
   // no SQL index keeps ids unique (the graph does, at ingest; migration 010): one stored twice is named here
   const repeated = db.prepare('SELECT id, count(*) FROM transactions GROUP BY id HAVING count(*) > 1').raw().all() as [Buffer, number][]
   for (const [id, times] of repeated) problem(`transaction ${toHex(id).slice(0, 16)}… is stored ${times} times`)
@@ -105,7 +114,10 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
   const trunk = new Int32Array(total).fill(-1)
   const branch = new Int32Array(total).fill(-1)
   const ids: Buffer[] = new Array(total)
-  for (const [seq, id, t, b] of db.prepare('SELECT seq, id, trunk_seq, branch_seq FROM transactions ORDER BY seq').raw().iterate() as Iterable<[number, Buffer, number | null, number | null]>) {
+  for (const [seq, id, t, b] of db
+    .prepare('SELECT seq, id, trunk_seq, branch_seq FROM transactions ORDER BY seq')
+    .raw()
+    .iterate() as Iterable<[number, Buffer, number | null, number | null]>) {
     ids[seq - 1] = id
     trunk[seq - 1] = t === null ? -1 : t - 1
     branch[seq - 1] = b === null ? -1 : b - 1
@@ -134,27 +146,41 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
     }
     if (!issuers.some((key) => Buffer.compare(key, tx.issuer) === 0)) problem(`${name}: its issuer is not named in the genesis`)
     const order = whiteFlagOrder({ size: total, trunk, branch }, [trunk[at]!, branch[at]!], (x) => referenced[x] !== 0)
-    const result = applyInOrder(order, (x) => ids[x]!, (x) => tokenPayloadOf(body.get(x + 1) as Buffer), (txId, i) => unspent.has(outputKey(txId, i)))
+    const result = applyInOrder(
+      order,
+      (x) => ids[x]!,
+      (x) => tokenPayloadOf(body.get(x + 1) as Buffer),
+      (txId, i) => unspent.has(outputKey(txId, i))
+    )
     sorted = [...mergeUnspent(sorted, result)]
     for (const key of result.spent) unspent.delete(key)
     for (const o of result.created) unspent.add(outputKey(o.txId, o.index))
     const hash = stateHash(previous, result.entries, sorted)
     if (Buffer.compare(hash, storedHash) !== 0 || Buffer.compare(hash, tx.payload.stateHash) !== 0) {
-      problem(`${name}: applying it again gives state hash ${toHex(hash)}, stored ${toHex(storedHash)}, stated ${toHex(tx.payload.stateHash)}`)
+      problem(
+        `${name}: applying it again gives state hash ${toHex(hash)}, stored ${toHex(storedHash)}, stated ${toHex(tx.payload.stateHash)}`
+      )
     }
     const stored = refs.all(index) as [number, number][]
     const recomputed = result.entries.map((e) => [e.at + 1, e.applied ? 1 : 0])
-    if (JSON.stringify(stored) !== JSON.stringify(recomputed)) problem(`${name}: the stored order or outcomes of the transactions it references differ from applying it again`)
+    if (JSON.stringify(stored) !== JSON.stringify(recomputed))
+      problem(`${name}: the stored order or outcomes of the transactions it references differ from applying it again`)
     for (const e of result.entries) referenced[e.at] = index
     referenced[at] = index
     previous = hash
   }
-  const storedUnspent = db.prepare('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx').raw().safeIntegers(true).all() as [Buffer, bigint, Buffer, bigint][]
+  const storedUnspent = db
+    .prepare('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx')
+    .raw()
+    .safeIntegers(true)
+    .all() as [Buffer, bigint, Buffer, bigint][]
   const same =
     storedUnspent.length === sorted.length &&
     storedUnspent.every(([txId, idx, address, amount], i) => {
       const o = sorted[i]!
-      return Buffer.compare(txId, o.txId) === 0 && Number(idx) === o.index && Buffer.compare(address, o.address) === 0 && amount === o.amount
+      return (
+        Buffer.compare(txId, o.txId) === 0 && Number(idx) === o.index && Buffer.compare(address, o.address) === 0 && amount === o.amount
+      )
     })
   if (!same) problem('the milestone-confirmed unspent outputs differ from applying the milestones again')
 }

@@ -29,7 +29,11 @@ export interface TangleBenchResult {
   openSeconds1M: number
 }
 
-const dataPayload = (i: number): Payload => ({ kind: TxKind.Data, topic: 'meter.hourly', body: new TextEncoder().encode(JSON.stringify({ meter: 'E0001', wh: 1000 + i })) })
+const dataPayload = (i: number): Payload => ({
+  kind: TxKind.Data,
+  topic: 'meter.hourly',
+  body: new TextEncoder().encode(JSON.stringify({ meter: 'E0001', wh: 1000 + i }))
+})
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -92,7 +96,10 @@ export async function measureIngest(dir: string, transactions: number, note: (li
   source.createGenesis(treasury, [{ address: publicKeyBytes(treasury), amount: 1000n }])
   const attachStarted = performance.now()
   for (let done = 0; done < transactions; done += 64) {
-    source.attachMany(treasury, Array.from({ length: Math.min(64, transactions - done) }, (_, i) => dataPayload(done + i)))
+    source.attachMany(
+      treasury,
+      Array.from({ length: Math.min(64, transactions - done) }, (_, i) => dataPayload(done + i))
+    )
   }
   const attachTxPerSecond = transactions / ((performance.now() - attachStarted) / 1000)
 
@@ -108,7 +115,8 @@ export async function measureIngest(dir: string, transactions: number, note: (li
     const ingestStarted = performance.now()
     for (let i = 1; i < exported.length; i += INGEST_BATCH) {
       const outcomes = await target.ingestParallel(exported.slice(i, i + INGEST_BATCH), verifier)
-      if (outcomes.some((o) => o.status !== 'accepted')) throw new Error(`ingest refused a valid transaction: ${JSON.stringify(outcomes.find((o) => o.status !== 'accepted'))}`)
+      if (outcomes.some((o) => o.status !== 'accepted'))
+        throw new Error(`ingest refused a valid transaction: ${JSON.stringify(outcomes.find((o) => o.status !== 'accepted'))}`)
     }
     const ingestTxPerSecond = (exported.length - 1) / ((performance.now() - ingestStarted) / 1000)
     const dbBytesPerTx = (statSync(targetFile).size + fileSize(`${targetFile}-wal`)) / exported.length
@@ -156,7 +164,9 @@ export function syntheticDatabase(file: string, graph: TangleGraph): void {
   const db = openDatabase(file)
   db.pragma('synchronous = OFF') // bulk set-up only; the ledger commits with FULL
   const insertTx = db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms, status) VALUES (?, ?, ?, ?, 0, 1)')
-  const insertBody = db.prepare('INSERT INTO transaction_bodies (seq, essence_id, kind, issuer, timestamp_ms, bytes) VALUES (?, ?, 2, ?, 0, ?)')
+  const insertBody = db.prepare(
+    'INSERT INTO transaction_bodies (seq, essence_id, kind, issuer, timestamp_ms, bytes) VALUES (?, ?, 2, ?, 0, ?)'
+  )
   const insertApprover = db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)')
   const issuer = randomBytes(32)
   const body = randomBytes(220)
@@ -183,12 +193,17 @@ export function syntheticDatabase(file: string, graph: TangleGraph): void {
   db.close()
 }
 
-export async function benchTangle(note: (line: string) => void, options = { transactions: 5000, large: 1_000_000 }): Promise<TangleBenchResult> {
+export async function benchTangle(
+  note: (line: string) => void,
+  options = { transactions: 5000, large: 1_000_000 }
+): Promise<TangleBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'dv2g-bench-tangle-'))
   try {
     note('bench tangle: raw Ed25519 verify rate on the threads ingest uses (the bound)')
     const verifyBoundTxPerSecond = await verifyBound(4000)
-    const { attachTxPerSecond, ingestTxPerSecond, dbBytesPerTx } = await measureIngest(dir, options.transactions, (line) => note(`bench tangle: ${line}`))
+    const { attachTxPerSecond, ingestTxPerSecond, dbBytesPerTx } = await measureIngest(dir, options.transactions, (line) =>
+      note(`bench tangle: ${line}`)
+    )
 
     note('bench tangle: tip selection at 10,000 transactions')
     const tipSelectMedianMs10k = tipSelectMedianMs(syntheticGraph(10_000, 1), 2000)

@@ -183,22 +183,26 @@ function checkLengths(essence: Essence) {
   for (const [value, size, name] of fixed) {
     if (value.length !== size) throw new DecodeError(`${name} must be ${size} bytes, is ${value.length}`)
   }
-  if (!Number.isSafeInteger(essence.timestampMs) || essence.timestampMs < 0) throw new DecodeError('timestamp must be a non-negative integer of milliseconds')
+  if (!Number.isSafeInteger(essence.timestampMs) || essence.timestampMs < 0)
+    throw new DecodeError('timestamp must be a non-negative integer of milliseconds')
   const p = essence.payload
   if (p.kind === TxKind.Milestone) {
-    if (!Number.isInteger(p.index) || p.index < 1 || p.index > 0xffff_ffff) throw new DecodeError('a milestone index is an integer from 1 to 2^32 − 1')
+    if (!Number.isInteger(p.index) || p.index < 1 || p.index > 0xffff_ffff)
+      throw new DecodeError('a milestone index is an integer from 1 to 2^32 − 1')
     if (p.previous.length !== ID_BYTES) throw new DecodeError(`a milestone's previous milestone id must be ${ID_BYTES} bytes`)
     if (p.stateHash.length !== STATE_HASH_BYTES) throw new DecodeError(`a milestone's state hash must be ${STATE_HASH_BYTES} bytes`)
     return
   }
   if (p.kind === TxKind.Genesis && p.milestoneIssuers) {
-    if (p.milestoneIssuers.length > MAX_MILESTONE_ISSUERS) throw new DecodeError(`a genesis names at most ${MAX_MILESTONE_ISSUERS} milestone issuers`)
+    if (p.milestoneIssuers.length > MAX_MILESTONE_ISSUERS)
+      throw new DecodeError(`a genesis names at most ${MAX_MILESTONE_ISSUERS} milestone issuers`)
     for (const key of p.milestoneIssuers) {
       if (key.length !== PUBLIC_KEY_BYTES) throw new DecodeError(`a milestone issuer key must be ${PUBLIC_KEY_BYTES} bytes`)
     }
   }
   if (p.kind !== TxKind.Data) {
-    if (p.outputs.length === 0 || p.outputs.length > MAX_OUTPUTS) throw new DecodeError(`a ${TxKind[p.kind]} needs 1 to ${MAX_OUTPUTS} outputs`)
+    if (p.outputs.length === 0 || p.outputs.length > MAX_OUTPUTS)
+      throw new DecodeError(`a ${TxKind[p.kind]} needs 1 to ${MAX_OUTPUTS} outputs`)
     for (const o of p.outputs) {
       if (o.address.length !== ADDRESS_BYTES) throw new DecodeError(`an output address must be ${ADDRESS_BYTES} bytes`)
       if (o.amount <= 0n || o.amount > U64_MAX) throw new DecodeError('an output amount must be a positive 64-bit integer')
@@ -218,7 +222,8 @@ function checkLengths(essence: Essence) {
 
 /** The lowest version that can express the payload: one encoding per transaction. */
 function versionFor(payload: Payload): number {
-  const needsMilestones = payload.kind === TxKind.Milestone || (payload.kind === TxKind.Genesis && (payload.milestoneIssuers?.length ?? 0) > 0)
+  const needsMilestones =
+    payload.kind === TxKind.Milestone || (payload.kind === TxKind.Genesis && (payload.milestoneIssuers?.length ?? 0) > 0)
   return needsMilestones ? TX_VERSION_MILESTONES : TX_VERSION
 }
 
@@ -271,7 +276,8 @@ function readPayload(r: Reader, kind: number, version: number): Payload {
       const outputs = readOutputs(r)
       if (version === TX_VERSION) return { kind, outputs }
       const count = r.u8('milestone issuer count')
-      if (count === 0 || count > MAX_MILESTONE_ISSUERS) throw new DecodeError(`milestone issuer count ${count} is not within 1..${MAX_MILESTONE_ISSUERS}`)
+      if (count === 0 || count > MAX_MILESTONE_ISSUERS)
+        throw new DecodeError(`milestone issuer count ${count} is not within 1..${MAX_MILESTONE_ISSUERS}`)
       const milestoneIssuers = Array.from({ length: count }, (_, i) => r.bytes(PUBLIC_KEY_BYTES, `milestone issuer ${i}`))
       return { kind, outputs, milestoneIssuers }
     }

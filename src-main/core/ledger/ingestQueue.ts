@@ -67,7 +67,13 @@ export class IngestQueue {
   ) {}
 
   get counters(): IngestCounters {
-    return { queued: this.queuedTransactions, capacity: this.capacity, stored: { ...this.stored }, turnedAway: this.turnedAway, commits: this.commits }
+    return {
+      queued: this.queuedTransactions,
+      capacity: this.capacity,
+      stored: { ...this.stored },
+      turnedAway: this.turnedAway,
+      commits: this.commits
+    }
   }
 
   get full(): boolean {
@@ -132,7 +138,8 @@ export class IngestQueue {
     this.scheduled = false
     let size = 0
     let count = 0
-    while (count < this.jobs.length && (count === 0 || size + this.jobs[count]!.checked.length <= MAX_BATCH)) size += this.jobs[count++]!.checked.length
+    while (count < this.jobs.length && (count === 0 || size + this.jobs[count]!.checked.length <= MAX_BATCH))
+      size += this.jobs[count++]!.checked.length
     const batch = this.jobs.splice(0, count)
     try {
       const added: number[] = []

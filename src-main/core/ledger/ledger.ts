@@ -83,7 +83,10 @@ export class Ledger {
     this.milestones = new Milestones(db, this.graph, this.store)
     this.rules = new LedgerRules(this.graph, this.store, this.milestones)
     this.selector.entryCeiling = () => this.rules.belowOpenConflicts()
-    this.ingestQueue = new IngestQueue({ commit: (work) => this.transaction(work), store: (checked) => this.storeChecked(checked), size: () => this.graph.size }, this.options.ingestCapacity)
+    this.ingestQueue = new IngestQueue(
+      { commit: (work) => this.transaction(work), store: (checked) => this.storeChecked(checked), size: () => this.graph.size },
+      this.options.ingestCapacity
+    )
     this.load()
   }
 
@@ -106,7 +109,11 @@ export class Ledger {
    * Mints the supply into the tangle's first transaction; only an empty tangle takes one. The
    * public keys in milestoneIssuers may sign milestones (none: this tangle has no milestones).
    */
-  createGenesis(issuerKey: KeyObject, outputs: { address: Uint8Array; amount: bigint }[], milestoneIssuers: Uint8Array[] = []): IngestOutcome {
+  createGenesis(
+    issuerKey: KeyObject,
+    outputs: { address: Uint8Array; amount: bigint }[],
+    milestoneIssuers: Uint8Array[] = []
+  ): IngestOutcome {
     const payload: Payload = { kind: TxKind.Genesis, outputs, ...(milestoneIssuers.length ? { milestoneIssuers } : {}) }
     const genesis = this.build(issuerKey, payload, [ZERO_ID, ZERO_ID])
     if (!genesis.ok) return { status: 'refused', reason: genesis.reason }
@@ -141,14 +148,22 @@ export class Ledger {
       if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
       for (let joined = 0; referenceAllTips && this.graph.tips.size > 2 && joined < MAX_CHECKPOINTS; joined++) {
         const [trunk, branch] = this.milestoneParents()
-        const checkpoint = this.build(issuerKey, { kind: TxKind.Data, topic: CHECKPOINT_TOPIC, body: new Uint8Array(0) }, [this.graph.idAt(trunk).slice(), this.graph.idAt(branch).slice()])
+        const checkpoint = this.build(issuerKey, { kind: TxKind.Data, topic: CHECKPOINT_TOPIC, body: new Uint8Array(0) }, [
+          this.graph.idAt(trunk).slice(),
+          this.graph.idAt(branch).slice()
+        ])
         if (!checkpoint.ok) return { status: 'refused', reason: checkpoint.reason }
         const stored = this.storeAndRelease(checkpoint)
         if (stored.status !== 'accepted') return stored
       }
       const parents = this.milestoneParents()
       const evaluation = this.milestones.evaluate(parents)
-      const payload: Payload = { kind: TxKind.Milestone, index: evaluation.index, previous: evaluation.previous, stateHash: evaluation.stateHash }
+      const payload: Payload = {
+        kind: TxKind.Milestone,
+        index: evaluation.index,
+        previous: evaluation.previous,
+        stateHash: evaluation.stateHash
+      }
       const built = this.build(issuerKey, payload, [this.graph.idAt(parents[0]).slice(), this.graph.idAt(parents[1]).slice()])
       return built.ok ? this.storeAndRelease(built) : { status: 'refused', reason: built.reason }
     })
@@ -222,7 +237,9 @@ export class Ledger {
 
   /** Stores checked transactions inside the caller's transaction. */
   private storeChecked(checked: readonly Checked[]): IngestOutcome[] {
-    return checked.map((c) => (c.ok ? this.storeAndRelease(c) : { status: 'refused' as const, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }))
+    return checked.map((c) =>
+      c.ok ? this.storeAndRelease(c) : { status: 'refused' as const, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }
+    )
   }
 
   /**
@@ -236,7 +253,8 @@ export class Ledger {
   transaction<T>(work: () => T): T {
     if (this.depth > 0) return this.savepoint(work)
     // a savepoint inside someone else's transaction would tell listeners of writes not yet committed
-    if (this.db.inTransaction) throw new Error('ledger writes inside a transaction the ledger did not open: wrap them in ledger.transaction')
+    if (this.db.inTransaction)
+      throw new Error('ledger writes inside a transaction the ledger did not open: wrap them in ledger.transaction')
     this.depth++
     let result: T
     try {
@@ -290,7 +308,9 @@ export class Ledger {
    * each with its graph index for finality.ts.
    */
   transfersOf(address: Uint8Array, publicKey: Uint8Array, limit: number) {
-    return this.store.transfersOf(address, publicKey, limit).map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, at: Number(r.seq) - 1, receivedAt: Number(r.received_ms) }))
+    return this.store
+      .transfersOf(address, publicKey, limit)
+      .map((r) => ({ id: toHex(r.id), direction: r.direction, amount: r.amount, at: Number(r.seq) - 1, receivedAt: Number(r.received_ms) }))
   }
 
   /** The encoded transaction, if it is held: the graph answers for an id not held, so that costs no read. */

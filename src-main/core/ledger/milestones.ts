@@ -9,7 +9,15 @@ import { NONE, type TangleGraph } from './graph'
 import { fromHex, toHex } from './hash'
 import type { TangleStore } from './store'
 import { ID_BYTES, TxKind, type Payload, type Transaction } from './transaction'
-import { applyInOrder, mergeUnspent, stateHash, whiteFlagOrder, ZERO_STATE_HASH, type UnspentOutput, type WhiteFlagResult } from './whiteFlag'
+import {
+  applyInOrder,
+  mergeUnspent,
+  stateHash,
+  whiteFlagOrder,
+  ZERO_STATE_HASH,
+  type UnspentOutput,
+  type WhiteFlagResult
+} from './whiteFlag'
 
 export class MilestoneRefusal extends Error {}
 
@@ -136,7 +144,8 @@ export class Milestones {
     const name = `milestone ${payload.index}`
     const issuers = this.genesisIssuers()
     if (issuers.length === 0) throw new MilestoneRefusal(`${name}: the genesis names no milestone issuers`)
-    if (!issuers.some((key) => sameBytes(key, tx.issuer))) throw new MilestoneRefusal(`${name}: issuer ${short(tx.issuer)} is not a milestone issuer named in the genesis`)
+    if (!issuers.some((key) => sameBytes(key, tx.issuer)))
+      throw new MilestoneRefusal(`${name}: issuer ${short(tx.issuer)} is not a milestone issuer named in the genesis`)
     const latest = this.latestMilestone
     const expected = (latest?.index ?? 0) + 1
     if (payload.index < expected) throw new MilestoneRefusal(`${name} is already applied: the next milestone is ${expected}`)
@@ -147,11 +156,15 @@ export class Milestones {
     }
     const expectedPrevious = latest?.id ?? ZERO_ID
     if (!sameBytes(payload.previous, expectedPrevious)) {
-      throw new MilestoneRefusal(`${name} names ${short(payload.previous)} as its previous milestone, but milestone ${expected - 1} is ${short(expectedPrevious)}`)
+      throw new MilestoneRefusal(
+        `${name} names ${short(payload.previous)} as its previous milestone, but milestone ${expected - 1} is ${short(expectedPrevious)}`
+      )
     }
     const evaluation = this.evaluate(parents)
     if (!sameBytes(evaluation.stateHash, payload.stateHash)) {
-      throw new MilestoneRefusal(`${name} states state hash ${toHex(payload.stateHash)}, but this node computes ${toHex(evaluation.stateHash)}`)
+      throw new MilestoneRefusal(
+        `${name} states state hash ${toHex(payload.stateHash)}, but this node computes ${toHex(evaluation.stateHash)}`
+      )
     }
     return evaluation
   }

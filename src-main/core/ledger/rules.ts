@@ -39,7 +39,8 @@ export class LedgerRules {
   parentsOf(tx: Transaction): { trunk: number; branch: number } | { missing: Uint8Array } {
     if (tx.payload.kind === TxKind.Genesis) {
       if (this.graph.size > 0) throw new Refused('a genesis is only accepted into an empty tangle')
-      if (!sameBytes(tx.trunk, ZERO_ID) || !sameBytes(tx.branch, ZERO_ID)) throw new Refused('a genesis approves nothing: its parents must be zero')
+      if (!sameBytes(tx.trunk, ZERO_ID) || !sameBytes(tx.branch, ZERO_ID))
+        throw new Refused('a genesis approves nothing: its parents must be zero')
       return { trunk: NONE, branch: NONE }
     }
     const trunk = this.graph.indexOf(tx.trunk)
@@ -49,7 +50,8 @@ export class LedgerRules {
     // a milestone may approve what this node's walk rejected: White Flag decides, the same on every node
     if (tx.payload.kind === TxKind.Milestone || this.finalByMilestones) return { trunk, branch }
     for (const parent of [trunk, branch]) {
-      if (this.graph.invalid[parent] === 1) throw new Refused(`approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`)
+      if (this.graph.invalid[parent] === 1)
+        throw new Refused(`approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`)
     }
     return { trunk, branch }
   }
@@ -74,7 +76,8 @@ export class LedgerRules {
     for (const [i, input] of payload.inputs.entries()) {
       const source = this.graph.indexOf(input.txId)
       if (source === NONE) throw new Refused(`input ${i} spends an output of unknown transaction ${toHex(input.txId)}`)
-      if (this.graph.invalid[source] === 1 && !this.finalByMilestones) throw new Refused(`input ${i} spends an output of a rejected transaction`)
+      if (this.graph.invalid[source] === 1 && !this.finalByMilestones)
+        throw new Refused(`input ${i} spends an output of a rejected transaction`)
       const txSeq = source + 1
       const key = `${txSeq}:${input.index}`
       if (spends.some((s) => s.key === key)) throw new Refused(`input ${i} spends the same output twice`)
@@ -82,15 +85,21 @@ export class LedgerRules {
       if (!output) throw new Refused(`input ${i}: transaction ${toHex(input.txId)} has no output ${input.index}`)
       if (!sameBytes(output.address, owner)) throw new Refused(`input ${i} is not owned by the issuer`)
       for (const spender of this.store.spenders(txSeq, input.index)) {
-        if (this.graph.status[spender - 1] === TxStatus.Confirmed && !this.finalByMilestones) throw new Refused(`input ${i} was already spent by a confirmed transaction`)
-        if (this.approvesEither(trunk, branch, spender - 1)) throw new Refused(`input ${i} is already spent in this transaction's own past cone`)
+        if (this.graph.status[spender - 1] === TxStatus.Confirmed && !this.finalByMilestones)
+          throw new Refused(`input ${i} was already spent by a confirmed transaction`)
+        if (this.approvesEither(trunk, branch, spender - 1))
+          throw new Refused(`input ${i} is already spent in this transaction's own past cone`)
       }
       totalIn += output.amount
       spends.push({ txSeq, idx: input.index, key })
     }
     const totalOut = payload.outputs.reduce((sum, o) => sum + o.amount, 0n)
     if (totalIn !== totalOut) throw new Refused(`inputs total ${totalIn} but outputs total ${totalOut}: a transfer neither mints nor burns`)
-    this.checkConsistency(trunk, branch, spends.map((s) => s.key))
+    this.checkConsistency(
+      trunk,
+      branch,
+      spends.map((s) => s.key)
+    )
     return spends
   }
 
@@ -128,7 +137,8 @@ export class LedgerRules {
   private checkConsistency(trunk: number, branch: number, ownSpendKeys: string[]): void {
     for (const [key, spenders] of this.openConflicts) {
       const approved = spenders.filter((s) => this.milestones.referencedBy(s) === 0 && this.approvesEither(trunk, branch, s)).length
-      if (approved + (ownSpendKeys.includes(key) ? 1 : 0) > 1) throw new Refused('inconsistent: its past cone holds both sides of a double spend')
+      if (approved + (ownSpendKeys.includes(key) ? 1 : 0) > 1)
+        throw new Refused('inconsistent: its past cone holds both sides of a double spend')
     }
   }
 

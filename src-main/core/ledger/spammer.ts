@@ -50,7 +50,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const MAX_BATCHES_IN_FLIGHT = 16
 
 /** Calls `issueBatch(from, size)` until `count` are issued, no faster than the rate; batches stay small so the pace is smooth. */
-async function atRate(ledger: Ledger, options: SpamOptions, issueBatch: (from: number, size: number) => Promise<IngestOutcome[]> | IngestOutcome[]): Promise<SpamResult> {
+async function atRate(
+  ledger: Ledger,
+  options: SpamOptions,
+  issueBatch: (from: number, size: number) => Promise<IngestOutcome[]> | IngestOutcome[]
+): Promise<SpamResult> {
   const started = performance.now()
   let issued = 0
   let accepted = 0
@@ -85,11 +89,16 @@ async function atRate(ledger: Ledger, options: SpamOptions, issueBatch: (from: n
 }
 
 export async function spam(ledger: Ledger, confirmation: ConfirmationTracker, options: SpamOptions): Promise<SpamResult> {
-  if (ledger.isEmpty) throw new Error('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --role operator)')
+  if (ledger.isEmpty)
+    throw new Error('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --role operator)')
   const { privateKey } = generateKeyPairSync('ed25519')
   let lastConfirmation = performance.now()
   const result = await atRate(ledger, options, (from, size) => {
-    const payloads: Payload[] = Array.from({ length: size }, (_, i) => ({ kind: TxKind.Data, topic: 'spam', body: new TextEncoder().encode(String(from + i)) }))
+    const payloads: Payload[] = Array.from({ length: size }, (_, i) => ({
+      kind: TxKind.Data,
+      topic: 'spam',
+      body: new TextEncoder().encode(String(from + i))
+    }))
     const outcomes = ledger.attachMany(privateKey, payloads)
     if (performance.now() - lastConfirmation > CONFIRM_EVERY_MS) {
       confirmation.update()
@@ -102,7 +111,11 @@ export async function spam(ledger: Ledger, confirmation: ConfirmationTracker, op
 }
 
 /** Stores transactions signed elsewhere, in their order, at a rate: each checked as a peer's would be. */
-export async function submitAtRate(ledger: Ledger, transactions: readonly Uint8Array[], options: Omit<SpamOptions, 'count'>): Promise<SubmitResult> {
+export async function submitAtRate(
+  ledger: Ledger,
+  transactions: readonly Uint8Array[],
+  options: Omit<SpamOptions, 'count'>
+): Promise<SubmitResult> {
   const verifier = new SignatureVerifier()
   const refused: SubmitResult['refused'] = []
   const startedAtMs = wallClockMs()

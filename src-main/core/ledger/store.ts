@@ -39,7 +39,9 @@ export class TangleStore {
       ),
       setMeta: db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
-      sameEssence: db.prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.timestamp_ms = ? AND b.essence_id = ?').pluck(),
+      sameEssence: db
+        .prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.timestamp_ms = ? AND b.essence_id = ?')
+        .pluck(),
       insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
       deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
       insertTip: db.prepare('INSERT INTO tips (seq) VALUES (?)'),
@@ -67,20 +69,24 @@ export class TangleStore {
       // per meaning of "changed nothing" (finality.ts): chosen at each call, a genesis may arrive later
       balance: ([false, true] as const).map((final) =>
         db
-          .prepare(`SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
+          .prepare(
+            `SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
                     WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
                       SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
-                      WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND NOT ${changedNothingSql(final, 'st')})`)
+                      WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND NOT ${changedNothingSql(final, 'st')})`
+          )
           .pluck()
           .safeIntegers(true)
       ),
       unspent: ([false, true] as const).map((final) =>
         db
-          .prepare(`SELECT t.id, o.idx, o.amount FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
+          .prepare(
+            `SELECT t.id, o.idx, o.amount FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
                     WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
                       SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
                       WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND NOT ${changedNothingSql(final, 'st')})
-                    ORDER BY o.tx_seq, o.idx`)
+                    ORDER BY o.tx_seq, o.idx`
+          )
           .safeIntegers(true)
       ),
       loadOpenConflicts: db.prepare(
@@ -94,7 +100,8 @@ export class TangleStore {
     const count = this.sql.count.get() as number
     graph.reserve(count)
     const ids = Buffer.concat(this.sql.loadIds.all() as Buffer[])
-    if (ids.length !== count * ID_BYTES) throw new Error(`the id chunks hold ${ids.length / ID_BYTES} ids for ${count} transactions: the database is damaged`)
+    if (ids.length !== count * ID_BYTES)
+      throw new Error(`the id chunks hold ${ids.length / ID_BYTES} ids for ${count} transactions: the database is damaged`)
     let index = 0
     for (const row of this.sql.loadGraph.iterate() as Iterable<[number | null, number | null, number, number]>) {
       const [trunkSeq, branchSeq, status, receivedMs] = row
@@ -181,6 +188,12 @@ export class TangleStore {
   }
 
   transfersOf(address: Uint8Array, publicKey: Uint8Array, limit: number) {
-    return this.sql.transfersOf.all({ address, publicKey, limit }) as { id: Buffer; direction: 'in' | 'out'; amount: bigint; seq: bigint; received_ms: bigint }[]
+    return this.sql.transfersOf.all({ address, publicKey, limit }) as {
+      id: Buffer
+      direction: 'in' | 'out'
+      amount: bigint
+      seq: bigint
+      received_ms: bigint
+    }[]
   }
 }

@@ -136,9 +136,21 @@ export class TangleService {
       tx.payload.kind === TxKind.Genesis
         ? { kind: 'genesis' as const, outputs: tx.payload.outputs.map(amount) }
         : tx.payload.kind === TxKind.Transfer
-          ? { kind: 'transfer' as const, inputs: tx.payload.inputs.map((i) => ({ txId: toHex(i.txId), index: i.index })), outputs: tx.payload.outputs.map(amount) }
+          ? {
+              kind: 'transfer' as const,
+              inputs: tx.payload.inputs.map((i) => ({ txId: toHex(i.txId), index: i.index })),
+              outputs: tx.payload.outputs.map(amount)
+            }
           : tx.payload.kind === TxKind.Milestone
-            ? { kind: 'data' as const, topic: 'milestone', body: JSON.stringify({ index: tx.payload.index, previous: toHex(tx.payload.previous), stateHash: toHex(tx.payload.stateHash) }) }
+            ? {
+                kind: 'data' as const,
+                topic: 'milestone',
+                body: JSON.stringify({
+                  index: tx.payload.index,
+                  previous: toHex(tx.payload.previous),
+                  stateHash: toHex(tx.payload.stateHash)
+                })
+              }
             : { kind: 'data' as const, topic: tx.payload.topic, body: new TextDecoder().decode(tx.payload.body) }
     const { state, milestone } = finalityOf(this.ledger, index)
     return {

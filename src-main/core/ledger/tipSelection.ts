@@ -69,7 +69,7 @@ export class TipSelector {
     const g = this.graph
     const candidates: number[] = []
     const weights: number[] = []
-    for (let x = entry; ; ) {
+    for (let x = entry; ;) {
       candidates.length = 0
       g.forEachApprover(x, (y) => {
         if (g.invalid[y] === 0) candidates.push(y)

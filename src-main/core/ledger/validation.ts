@@ -14,11 +14,16 @@ export interface IntrinsicRules {
 export const DEFAULT_MAX_SKEW_MS = 10 * 60_000
 
 export type Checked =
-  | { ok: true; tx: Transaction; id: Uint8Array; bytes: Uint8Array; essenceLength: number }
-  | { ok: false; reason: string; id?: Uint8Array }
+  { ok: true; tx: Transaction; id: Uint8Array; bytes: Uint8Array; essenceLength: number } | { ok: false; reason: string; id?: Uint8Array }
 
 /** `id`: the transaction's id when the caller has hashed it already (gossip's message id). */
-export function checkIntrinsic(bytes: Uint8Array, rules: IntrinsicRules, nowMs: number, verifier: SignatureVerifier, id?: Uint8Array): Checked {
+export function checkIntrinsic(
+  bytes: Uint8Array,
+  rules: IntrinsicRules,
+  nowMs: number,
+  verifier: SignatureVerifier,
+  id?: Uint8Array
+): Checked {
   const checked = checkAllButSignature(bytes, rules, nowMs, id)
   if (!checked.ok) return checked
   const { publicKey, message, signature } = signedPart(checked)
@@ -49,7 +54,11 @@ export function checkAllButSignature(bytes: Uint8Array, rules: IntrinsicRules, n
   const work = leadingZeroBits(id)
   if (work < rules.powBits) return { ok: false, id, reason: `proof of work too weak: ${work} leading zero bits, ${rules.powBits} needed` }
   if (Math.abs(tx.timestampMs - nowMs) > rules.maxSkewMs) {
-    return { ok: false, id, reason: `timestamp ${new Date(tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s from this node's clock` }
+    return {
+      ok: false,
+      id,
+      reason: `timestamp ${new Date(tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s from this node's clock`
+    }
   }
   return { ok: true, tx, id, bytes, essenceLength }
 }

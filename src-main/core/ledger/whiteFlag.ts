@@ -41,7 +41,8 @@ export const ZERO_STATE_HASH = new Uint8Array(STATE_HASH_BYTES)
 /** id | index u16 | address | amount u64 */
 const OUTPUT_RECORD_BYTES = ID_BYTES + 2 + ID_BYTES + 8
 
-export const outputKey = (txId: Uint8Array, index: number) => `${Buffer.from(txId.buffer, txId.byteOffset, txId.byteLength).toString('hex')}:${index}`
+export const outputKey = (txId: Uint8Array, index: number) =>
+  `${Buffer.from(txId.buffer, txId.byteOffset, txId.byteLength).toString('hex')}:${index}`
 
 /**
  * Every transaction reachable from `parents` that no milestone referenced yet, in White Flag order:
@@ -89,7 +90,8 @@ export function applyInOrder(
   const entries: WhiteFlagEntry[] = []
   const createdByKey = new Map<string, UnspentOutput>()
   const spent = new Set<string>()
-  const isUnspent = (key: string, txId: Uint8Array, index: number) => createdByKey.has(key) || (!spent.has(key) && unspentBefore(txId, index))
+  const isUnspent = (key: string, txId: Uint8Array, index: number) =>
+    createdByKey.has(key) || (!spent.has(key) && unspentBefore(txId, index))
   for (const at of order) {
     const id = idAt(at)
     const payload = payloadAt(at)
@@ -105,7 +107,9 @@ export function applyInOrder(
       }
     }
     if (applied && (payload?.kind === TxKind.Transfer || payload?.kind === TxKind.Genesis)) {
-      payload.outputs.forEach((o, index) => createdByKey.set(outputKey(id, index), { txId: id, index, address: o.address, amount: o.amount }))
+      payload.outputs.forEach((o, index) =>
+        createdByKey.set(outputKey(id, index), { txId: id, index, address: o.address, amount: o.amount })
+      )
     }
     entries.push({ at, id, applied })
   }
@@ -121,7 +125,10 @@ export function compareOutputs(a: { txId: Uint8Array; index: number }, b: { txId
  * The unspent outputs after a milestone, sorted: the sorted set before it (streamed, e.g. from an
  * index scan) without the spent ones, merged with the created ones.
  */
-export function* mergeUnspent(sortedBefore: Iterable<UnspentOutput>, result: Pick<WhiteFlagResult, 'created' | 'spent'>): Generator<UnspentOutput> {
+export function* mergeUnspent(
+  sortedBefore: Iterable<UnspentOutput>,
+  result: Pick<WhiteFlagResult, 'created' | 'spent'>
+): Generator<UnspentOutput> {
   const created = [...result.created].sort(compareOutputs)
   let c = 0
   for (const output of sortedBefore) {
@@ -137,7 +144,11 @@ export function* mergeUnspent(sortedBefore: Iterable<UnspentOutput>, result: Pic
  * 0 conflicting, in White Flag order; then each unspent output in sorted order as id (32) |
  * index (u16 LE) | address (32) | amount (u64 LE).
  */
-export function stateHash(previous: Uint8Array, entries: readonly Pick<WhiteFlagEntry, 'id' | 'applied'>[], sortedUnspent: Iterable<UnspentOutput>): Uint8Array {
+export function stateHash(
+  previous: Uint8Array,
+  entries: readonly Pick<WhiteFlagEntry, 'id' | 'applied'>[],
+  sortedUnspent: Iterable<UnspentOutput>
+): Uint8Array {
   const hash = createHash('sha256').update(previous)
   const flag = new Uint8Array(1)
   for (const entry of entries) {

@@ -12,7 +12,15 @@ export function tradesCsv(day: DayResult, currency: string): string {
   const unit = currency.toLowerCase()
   const header = ['slot', 'hour', 'buyer', 'seller', 'energy_kwh', `price_${unit}_per_kwh`, `paid_${unit}`]
   const rows = day.slots.flatMap((slot) =>
-    slot.trades.map((t) => [slot.t, `${String(slot.t - 1).padStart(2, '0')}:00`, t.buyer, t.seller, t.energyKWh.toFixed(6), t.price.toFixed(6), t.paid.toFixed(6)])
+    slot.trades.map((t) => [
+      slot.t,
+      `${String(slot.t - 1).padStart(2, '0')}:00`,
+      t.buyer,
+      t.seller,
+      t.energyKWh.toFixed(6),
+      t.price.toFixed(6),
+      t.paid.toFixed(6)
+    ])
   )
   return csvText(header, rows)
 }

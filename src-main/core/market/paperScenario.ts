@@ -75,7 +75,8 @@ export function paperScenario(size: { evs: number; grids: number } = { evs: EVS.
     sources: {
       pv: `synthetic: half-sine irradiance 06:00–20:00 peaking at 0.75 kWh per kWp, hourly cloud factor 0.7–1 (seed ${SEED}); EVs 2–4 kWp, grids 10–20 kWp`,
       load: `synthetic: community load with a night base of 35 % of peak, a morning bump at 07–09 and an evening peak at 18–21, ±5 % noise (seed ${SEED}); EV owners use a household base of 0.4 kWh an hour plus driving: commuters 3.5–6 kWh at 07 and 17, taxis 2–2.5 kWh every other hour 07–21`,
-      prices: 'time-of-use retail caps 0.10/0.13/0.18/0.11 USD per kWh (mean 0.129; the 2020 US residential average was about 0.13, EIA); EV reserve prices 0.045–0.085 USD per kWh, of the order of battery degradation cost ω (10)',
+      prices:
+        'time-of-use retail caps 0.10/0.13/0.18/0.11 USD per kWh (mean 0.129; the 2020 US residential average was about 0.13, EIA); EV reserve prices 0.045–0.085 USD per kWh, of the order of battery degradation cost ω (10)',
       generator: 'src-main/core/market/paperScenario.ts (dv2g market example)'
     },
     slots: SLOTS,

@@ -94,14 +94,20 @@ th:first-child,td:first-child{text-align:left}figure{margin:12px 0}p.note{color:
 </style></head><body>
 <h1>Day report: ${escapeHtml(scenario.name)}</h1>
 <p>${escapeHtml(scenario.description ?? '')}</p>
-${table(['', ''], [
-  ['EVs / grids / slots', `${scenario.evs.length} / ${scenario.grids.length} / ${scenario.slots}`],
-  ['all slots converged', day.converged ? 'yes' : 'no'],
-  ['energy traded', `${day.totalTradedKWh.toFixed(2)} kWh`],
-  ['paid (Stackelberg)', `${day.totalPaid.toFixed(4)} ${scenario.currency}`],
-  ['paid (first-price auction)', `${day.slots.reduce((sum, s) => sum + s.baseline.totalPaid, 0).toFixed(4)} ${scenario.currency}`],
-  ['game', `σ1 ${scenario.game.sigma1}, σ2 ${scenario.game.sigma2}, C ${scenario.game.C}, seed ${scenario.game.seed ?? 'none (uniform Q)'}`]
-])}
+${table(
+  ['', ''],
+  [
+    ['EVs / grids / slots', `${scenario.evs.length} / ${scenario.grids.length} / ${scenario.slots}`],
+    ['all slots converged', day.converged ? 'yes' : 'no'],
+    ['energy traded', `${day.totalTradedKWh.toFixed(2)} kWh`],
+    ['paid (Stackelberg)', `${day.totalPaid.toFixed(4)} ${scenario.currency}`],
+    ['paid (first-price auction)', `${day.slots.reduce((sum, s) => sum + s.baseline.totalPaid, 0).toFixed(4)} ${scenario.currency}`],
+    [
+      'game',
+      `σ1 ${scenario.game.sigma1}, σ2 ${scenario.game.sigma2}, C ${scenario.game.C}, seed ${scenario.game.seed ?? 'none (uniform Q)'}`
+    ]
+  ]
+)}
 <h2>Participants over the day</h2>
 ${figure('fig3')}
 ${figure('fig4')}
@@ -120,7 +126,10 @@ ${figure('fig11')}`
 }
 <h2>Stackelberg against first-price auction over the day</h2>
 ${figure('fig10-day')}
-${table(['EV', 'Stackelberg price', 'first-price price'], comparison.map((r) => [r.id, fixed(r.stackelberg), fixed(r.firstPrice)]))}
+${table(
+  ['EV', 'Stackelberg price', 'first-price price'],
+  comparison.map((r) => [r.id, fixed(r.stackelberg), fixed(r.firstPrice)])
+)}
 <h2>Slots</h2>
 ${table(['slot', 'hour', 'sellers', 'buyers', 'clearing price', 'traded kWh', 'paid', 'paid (first-price)', 'converged'], slotRows)}
 <h2>Sources</h2>

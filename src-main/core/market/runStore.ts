@@ -38,8 +38,12 @@ const dayStateSchema = z.object({ batteryKWh: z.array(z.number()), storageKWh: z
 
 /** What each participant did in a slot, beside the slot's outcome: the day's per-participant series. */
 const participantsSchema = z.object({
-  evs: z.array(z.object({ id: z.string(), pcr: z.number().nullable(), exportableKWh: z.number(), soldKWh: z.number(), batteryKWh: z.number() })),
-  grids: z.array(z.object({ id: z.string(), pcr: z.number().nullable(), demandCapKWh: z.number(), boughtKWh: z.number(), storageKWh: z.number() }))
+  evs: z.array(
+    z.object({ id: z.string(), pcr: z.number().nullable(), exportableKWh: z.number(), soldKWh: z.number(), batteryKWh: z.number() })
+  ),
+  grids: z.array(
+    z.object({ id: z.string(), pcr: z.number().nullable(), demandCapKWh: z.number(), boughtKWh: z.number(), storageKWh: z.number() })
+  )
 })
 export type SlotParticipants = z.infer<typeof participantsSchema>
 
@@ -90,7 +94,14 @@ const slotRowSchema = z
     settlement: json(settlementSchema).nullable(),
     settle_error: z.string().nullable()
   })
-  .transform((r) => ({ t: r.t, converged: r.converged, outcome: r.outcome, participants: r.participants, settlement: r.settlement, settleError: r.settle_error }))
+  .transform((r) => ({
+    t: r.t,
+    converged: r.converged,
+    outcome: r.outcome,
+    participants: r.participants,
+    settlement: r.settlement,
+    settleError: r.settle_error
+  }))
 export type StoredSlot = z.infer<typeof slotRowSchema>
 
 const totalsSchema = z.object({ solved: z.number(), settled: z.number(), unconverged: z.number(), traded: z.number(), paid: z.number() })
@@ -111,7 +122,9 @@ export class RunStore {
       run: db.prepare('SELECT r.*, n.announcement FROM market_runs r LEFT JOIN market_network_runs n ON n.run_id = r.id WHERE r.id = ?'),
       insertNetwork: db.prepare('INSERT INTO market_network_runs (run_id, announcement, tx_id) VALUES (?, ?, ?)'),
       runIds: db.prepare('SELECT id FROM market_runs ORDER BY created_at DESC, rowid DESC').pluck(),
-      slots: db.prepare('SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? ORDER BY t'),
+      slots: db.prepare(
+        'SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? ORDER BY t'
+      ),
       slot: db.prepare('SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? AND t = ?'),
       insertRun: db.prepare(
         `INSERT INTO market_runs (id, scenario_name, scenario, clock, slot_seconds, settle, status, next_slot, state, created_at, finished_at)
@@ -156,7 +169,12 @@ export class RunStore {
   }
 
   /** A network run is stored as an accelerated one with its announcement beside it (migration 007). */
-  insertRun(run: Omit<StoredRun, 'finishedAt' | 'network'> & { finishedAt?: string | null; network?: { announcement: RunAnnouncement; txId: string } }): void {
+  insertRun(
+    run: Omit<StoredRun, 'finishedAt' | 'network'> & {
+      finishedAt?: string | null
+      network?: { announcement: RunAnnouncement; txId: string }
+    }
+  ): void {
     const { network, ...row } = run
     this.sql.insertRun.run({
       ...row,
@@ -170,7 +188,17 @@ export class RunStore {
   }
 
   insertSlot(runId: string, outcome: SlotOutcome, participants: SlotParticipants, solvedAt: string): void {
-    this.sql.insertSlot.run(runId, outcome.t, outcome.converged ? 1 : 0, outcome.clearingPrice, outcome.tradedKWh, outcome.totalPaid, JSON.stringify(outcome), JSON.stringify(participants), solvedAt)
+    this.sql.insertSlot.run(
+      runId,
+      outcome.t,
+      outcome.converged ? 1 : 0,
+      outcome.clearingPrice,
+      outcome.tradedKWh,
+      outcome.totalPaid,
+      JSON.stringify(outcome),
+      JSON.stringify(participants),
+      solvedAt
+    )
   }
 
   /** The slot the run goes on with, and the batteries and storage it carries into it. */

@@ -14,7 +14,9 @@ export interface ScenarioFolder {
 
 export function readScenarioFolder(dir: string): ScenarioFolder {
   const folder: ScenarioFolder = { scenarios: [], broken: [] }
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     try {
       folder.scenarios.push(readJsonFile(join(dir, file), scenarioSchema, file))
     } catch (error) {

@@ -86,7 +86,15 @@ export class MarketService {
   scenarios() {
     const { scenarios, broken } = readScenarioFolder(this.options.scenariosDir)
     for (const reason of broken) console.error(`dv2g: scenario skipped: ${reason}`)
-    return scenarios.map((s) => ({ name: s.name, description: s.description ?? '', evs: s.evs.length, grids: s.grids.length, slots: s.slots, currency: s.currency, game: { sigma1: s.game.sigma1, sigma2: s.game.sigma2, C: s.game.C } }))
+    return scenarios.map((s) => ({
+      name: s.name,
+      description: s.description ?? '',
+      evs: s.evs.length,
+      grids: s.grids.length,
+      slots: s.slots,
+      currency: s.currency,
+      game: { sigma1: s.game.sigma1, sigma2: s.game.sigma2, C: s.game.C }
+    }))
   }
 
   private loadScenario(name: string): Scenario {
@@ -102,7 +110,17 @@ export class MarketService {
    * Starts a run of the named scenario, or of `definition` (a scenario file the CLI read); onEnd is
    * called once when the run finishes or is stopped, or when this service closes.
    */
-  start(input: { scenario: string; definition?: Scenario; clock: Clock; slotSeconds?: number; settle: boolean; game?: Partial<Scenario['game']> }, onEnd?: () => void): MarketRun {
+  start(
+    input: {
+      scenario: string
+      definition?: Scenario
+      clock: Clock
+      slotSeconds?: number
+      settle: boolean
+      game?: Partial<Scenario['game']>
+    },
+    onEnd?: () => void
+  ): MarketRun {
     const scenario = input.definition ? structuredClone(input.definition) : this.loadScenario(input.scenario)
     scenario.game = { ...scenario.game, ...input.game }
     const paced = input.clock === 'accelerated' || input.clock === 'network'
@@ -194,7 +212,11 @@ export class MarketService {
       totalTradedKWh: slots.reduce((sum, s) => sum + s.tradedKWh, 0),
       totalPaid: slots.reduce((sum, s) => sum + s.totalPaid, 0)
     }
-    return { run: this.summary(runId), day, settlement: rows.map((r) => ({ t: r.t, settled: r.settlement !== null, error: r.settleError })) }
+    return {
+      run: this.summary(runId),
+      day,
+      settlement: rows.map((r) => ({ t: r.t, settled: r.settlement !== null, error: r.settleError }))
+    }
   }
 
   slot(runId: string, t: number): SlotOutcome {
@@ -207,7 +229,10 @@ export class MarketService {
   tradesCsv(runId: string): { fileName: string; csv: string } {
     const { run, day } = this.day(runId)
     const { scenario } = this.row(runId)
-    return { fileName: `dv2g-${run.scenario}-${run.createdAt.slice(0, 19).replaceAll(':', '')}-trades.csv`, csv: tradesCsv(day, scenario.currency) }
+    return {
+      fileName: `dv2g-${run.scenario}-${run.createdAt.slice(0, 19).replaceAll(':', '')}-trades.csv`,
+      csv: tradesCsv(day, scenario.currency)
+    }
   }
 
   /**
@@ -237,7 +262,19 @@ export class MarketService {
     const last = scenario.slots - 1
     const state: DayState = { batteryKWh: day.evs.map((ev) => ev.batteryKWh[last]!), storageKWh: day.grids.map((g) => g.storageKWh[last]!) }
     this.store.transaction(() => {
-      this.store.insertRun({ id, scenarioName: scenario.name, scenario, clock: 'instant', slotSeconds: null, settle: options.settle, status: 'finished', nextSlot: scenario.slots, state, createdAt: at, finishedAt: at })
+      this.store.insertRun({
+        id,
+        scenarioName: scenario.name,
+        scenario,
+        clock: 'instant',
+        slotSeconds: null,
+        settle: options.settle,
+        status: 'finished',
+        nextSlot: scenario.slots,
+        state,
+        createdAt: at,
+        finishedAt: at
+      })
       day.slots.forEach((_, i) => {
         const { outcome, participants } = slotOfDay(day, i)
         this.store.insertSlot(id, outcome, participants, at)
@@ -271,7 +308,10 @@ export class MarketService {
       this.store.insertSlot(runId, outcome, participants, new Date(this.now()).toISOString())
       this.store.advance(runId, t + 1, state)
     })
-    const settled = run.settle && outcome.converged ? this.settler.settle(run, this.slotRows(runId, outcome.t), undefined, this.networkPayer(run))[0] : undefined
+    const settled =
+      run.settle && outcome.converged
+        ? this.settler.settle(run, this.slotRows(runId, outcome.t), undefined, this.networkPayer(run))[0]
+        : undefined
     this.events.emit('market.slotSolved', {
       runId,
       outcome: { ...outcome, trace: null },
@@ -288,7 +328,14 @@ export class MarketService {
     const frames = Math.max(1, Math.floor(durationMs / this.frameMs))
     const size = Math.max(1, Math.ceil(trace.steps.length / frames))
     const send = (from: number) => {
-      const payload: EventPayload<'market.iterations'> = { runId, t, sellers: trace.sellers, from, steps: trace.steps.slice(from, from + size), total: trace.steps.length }
+      const payload: EventPayload<'market.iterations'> = {
+        runId,
+        t,
+        sellers: trace.sellers,
+        from,
+        steps: trace.steps.slice(from, from + size),
+        total: trace.steps.length
+      }
       this.events.emit('market.iterations', payload)
       if (from + size >= trace.steps.length) return
       const timer = setTimeout(() => {
@@ -323,7 +370,11 @@ export class MarketService {
   /** A network run pays EVs at their registered addresses from the treasury; a local run pays wallet to wallet. */
   private networkPayer(run: StoredRun): NetworkPayer | undefined {
     if (!run.network) return undefined
-    const registered = new Map(this.tangle().participants().map((p) => [p.id, p.address]))
+    const registered = new Map(
+      this.tangle()
+        .participants()
+        .map((p) => [p.id, p.address])
+    )
     return { key: this.networkKey(run.id), addressOf: (id) => registered.get(id) }
   }
 

@@ -44,13 +44,21 @@ export function pairPayments(slot: SlotOutcome, unitsPerCurrency: number) {
     pair.paid += t.paid
     pairs.set(key, pair)
   }
-  return [...pairs.values()].map((p) => ({ ...p, energyWh: Math.round(p.energyWh), amount: toBaseUnits(p.paid, unitsPerCurrency) })).filter((p) => p.amount > 0n)
+  return [...pairs.values()]
+    .map((p) => ({ ...p, energyWh: Math.round(p.energyWh), amount: toBaseUnits(p.paid, unitsPerCurrency) }))
+    .filter((p) => p.amount > 0n)
 }
 
 /** The slot's market record, compact (ids, prices to 1e-6, energy in Wh), split when it is long. */
 export function marketRecords(runId: string, slot: SlotOutcome, unitsPerCurrency: number): Uint8Array[] {
   const price = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e6)
-  const sellers = slot.sellers.map((s) => [s.id, price(s.price), Math.round(s.probability * 1e6) / 1e6, Math.round(s.demandKWh * 1000), Math.round(s.supplyKWh * 1000)])
+  const sellers = slot.sellers.map((s) => [
+    s.id,
+    price(s.price),
+    Math.round(s.probability * 1e6) / 1e6,
+    Math.round(s.demandKWh * 1000),
+    Math.round(s.supplyKWh * 1000)
+  ])
   const trades = pairPayments(slot, unitsPerCurrency).map((p) => [p.buyer, p.seller, p.energyWh, p.amount.toString()])
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
   const head = { run: runId, t: slot.t, price: price(slot.clearingPrice) }
@@ -58,14 +66,18 @@ export function marketRecords(runId: string, slot: SlotOutcome, unitsPerCurrency
   if (whole.length <= MAX_RECORD_BYTES) return [whole]
   // a big market: one record per chunk of sellers and of trades, numbered so they can be joined
   const chunks: unknown[][] = []
-  for (const [key, rows] of [['sellers', sellers], ['trades', trades]] as const) {
+  for (const [key, rows] of [
+    ['sellers', sellers],
+    ['trades', trades]
+  ] as const) {
     for (let i = 0; i < rows.length; i += 40) chunks.push([key, rows.slice(i, i + 40)])
   }
   return chunks.map(([key, rows], part) => encode({ ...head, part: part + 1, parts: chunks.length, [key as string]: rows }))
 }
 
 function accepted(outcome: IngestOutcome, what: string): string {
-  if (outcome.status !== 'accepted') throw new SettlementError(`${what} was not attached: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+  if (outcome.status !== 'accepted')
+    throw new SettlementError(`${what} was not attached: ${'reason' in outcome ? outcome.reason : outcome.status}`)
   return outcome.id
 }
 
@@ -159,7 +171,10 @@ export function settleSlot(
     const records = marketRecords(runId, slot, unitsPerCurrency).map((body, part) => {
       const earlier = published.get(part)
       if (earlier) return earlier
-      const id = accepted(ledger.attach(operatorKey.privateKey, { kind: TxKind.Data, topic: MARKET_TOPIC, body }), `the market record of slot ${slot.t}`)
+      const id = accepted(
+        ledger.attach(operatorKey.privateKey, { kind: TxKind.Data, topic: MARKET_TOPIC, body }),
+        `the market record of slot ${slot.t}`
+      )
       book.recordPublication(runId, slot.t, part, id)
       return id
     })
@@ -168,7 +183,12 @@ export function settleSlot(
 }
 
 /** What each grid still has to pay for these slots: the pairs the book does not hold yet. */
-export function unpaidNeeds(book: PaymentBook, runId: string, slots: readonly SlotOutcome[], unitsPerCurrency: number): Map<string, bigint> {
+export function unpaidNeeds(
+  book: PaymentBook,
+  runId: string,
+  slots: readonly SlotOutcome[],
+  unitsPerCurrency: number
+): Map<string, bigint> {
   const needs = new Map<string, bigint>()
   for (const slot of slots) {
     const paid = book.paid(runId, slot.t)
@@ -188,7 +208,12 @@ export function ensureWallets(wallets: Wallets, participants: { evs: readonly st
 }
 
 /** Tops each grid up to what it will pay, from the operator's treasury, in one transaction. */
-export function fundGrids(wallets: Wallets, ledger: Ledger, needs: ReadonlyMap<string, bigint>, operator: string): { grid: string; amount: string }[] {
+export function fundGrids(
+  wallets: Wallets,
+  ledger: Ledger,
+  needs: ReadonlyMap<string, bigint>,
+  operator: string
+): { grid: string; amount: string }[] {
   return ledger.transaction(() => {
     const funded: { grid: string; amount: string }[] = []
     for (const [grid, need] of needs) {
@@ -209,6 +234,7 @@ export function fundGrids(wallets: Wallets, ledger: Ledger, needs: ReadonlyMap<s
 /** The operator wallet that issues records and funds grids: the first one in the keystore. */
 export function operatorWallet(wallets: Wallets): string {
   const operator = wallets.keystore.list().find((w) => w.role === 'operator')
-  if (!operator) throw new SettlementError('no operator wallet to settle with: create one first (dv2g wallet create --name treasury --role operator)')
+  if (!operator)
+    throw new SettlementError('no operator wallet to settle with: create one first (dv2g wallet create --name treasury --role operator)')
   return operator.name
 }

@@ -3,7 +3,17 @@
 // settlement recorded in the run store. Shared by every clock that solves slots.
 import type { LedgerServices } from '../app'
 import type { RunStore, StoredRun, StoredSlot } from './runStore'
-import { ensureWallets, fundGrids, operatorWallet, SettlementError, settleSlot, unpaidNeeds, type NetworkPayer, type PaymentBook, type SlotSettlement } from './settlement'
+import {
+  ensureWallets,
+  fundGrids,
+  operatorWallet,
+  SettlementError,
+  settleSlot,
+  unpaidNeeds,
+  type NetworkPayer,
+  type PaymentBook,
+  type SlotSettlement
+} from './settlement'
 
 /** How one slot's settlement ended: what went on the ledger, or why nothing did. */
 export type SlotSettled = { t: number } & (SlotSettlement | { error: string })
@@ -20,7 +30,12 @@ export class Settler {
    * still have to pay, then one transaction per slot that writes its transfers, its records, their
    * keys and the slot's settlement together.
    */
-  settle(run: StoredRun, rows: readonly StoredSlot[], onSlot: (slot: SlotSettled) => void = () => {}, network?: NetworkPayer): SlotSettled[] {
+  settle(
+    run: StoredRun,
+    rows: readonly StoredSlot[],
+    onSlot: (slot: SlotSettled) => void = () => {},
+    network?: NetworkPayer
+  ): SlotSettled[] {
     if (rows.length === 0) return []
     const { scenario } = run
     const units = scenario.tokenBaseUnitsPerCurrencyUnit
@@ -35,7 +50,8 @@ export class Settler {
     try {
       services = this.ledger()
       const { wallets, ledger } = services
-      if (!network && !wallets.keystore.isUnlocked) throw new SettlementError('the keystore is locked: unlock it in Wallets, then settle the run')
+      if (!network && !wallets.keystore.isUnlocked)
+        throw new SettlementError('the keystore is locked: unlock it in Wallets, then settle the run')
       operator = operatorWallet(wallets)
       // a network run's participants hold their own wallets: the treasury pays the EVs
       if (!network) {

@@ -16,8 +16,20 @@ export function solveScenarioSlot(scenario: Scenario, state: DayState, t: number
   const day = new MarketDay(scenario, state)
   const slot = day.runSlot(t, { trace: true, overrides })
   const participants: SlotParticipants = {
-    evs: scenario.evs.map((ev, m) => ({ id: ev.id, pcr: slot.evs.pcr[m]!, exportableKWh: slot.evs.exportable[m]!, soldKWh: slot.evs.soldKWh[m]!, batteryKWh: slot.evs.batteryKWh[m]! })),
-    grids: scenario.grids.map((g, n) => ({ id: g.id, pcr: slot.grids.pcr[n]!, demandCapKWh: slot.grids.demandCaps[n]!, boughtKWh: slot.grids.boughtKWh[n]!, storageKWh: slot.grids.storageKWh[n]! }))
+    evs: scenario.evs.map((ev, m) => ({
+      id: ev.id,
+      pcr: slot.evs.pcr[m]!,
+      exportableKWh: slot.evs.exportable[m]!,
+      soldKWh: slot.evs.soldKWh[m]!,
+      batteryKWh: slot.evs.batteryKWh[m]!
+    })),
+    grids: scenario.grids.map((g, n) => ({
+      id: g.id,
+      pcr: slot.grids.pcr[n]!,
+      demandCapKWh: slot.grids.demandCaps[n]!,
+      boughtKWh: slot.grids.boughtKWh[n]!,
+      storageKWh: slot.grids.storageKWh[n]!
+    }))
   }
   return { outcome: slot.outcome, participants, state: day.state() }
 }
@@ -27,8 +39,20 @@ export function slotOfDay(day: DayResult, i: number): Omit<SolvedSlot, 'state'> 
   return {
     outcome: day.slots[i]!,
     participants: {
-      evs: day.evs.map((ev) => ({ id: ev.id, pcr: ev.pcr[i]!, exportableKWh: ev.exportableKWh[i]!, soldKWh: ev.soldKWh[i]!, batteryKWh: ev.batteryKWh[i]! })),
-      grids: day.grids.map((g) => ({ id: g.id, pcr: g.pcr[i]!, demandCapKWh: g.demandCapKWh[i]!, boughtKWh: g.boughtKWh[i]!, storageKWh: g.storageKWh[i]! }))
+      evs: day.evs.map((ev) => ({
+        id: ev.id,
+        pcr: ev.pcr[i]!,
+        exportableKWh: ev.exportableKWh[i]!,
+        soldKWh: ev.soldKWh[i]!,
+        batteryKWh: ev.batteryKWh[i]!
+      })),
+      grids: day.grids.map((g) => ({
+        id: g.id,
+        pcr: g.pcr[i]!,
+        demandCapKWh: g.demandCapKWh[i]!,
+        boughtKWh: g.boughtKWh[i]!,
+        storageKWh: g.storageKWh[i]!
+      }))
     }
   }
 }

@@ -86,7 +86,8 @@ function telegramRate(count: number): number {
   const began = performance.now()
   const framer = new TelegramFramer()
   let parsed = 0
-  for (let at = 0; at < stream.length; at += 65_536) for (const frame of framer.push(stream.slice(at, at + 65_536)).frames) if (parseTelegram(frame.text).ok) parsed++
+  for (let at = 0; at < stream.length; at += 65_536)
+    for (const frame of framer.push(stream.slice(at, at + 65_536)).frames) if (parseTelegram(frame.text).ok) parsed++
   const seconds = (performance.now() - began) / 1000
   if (parsed !== count) throw new Error(`parsed ${parsed} of ${count} telegrams`)
   return count / seconds
@@ -100,7 +101,9 @@ async function writeCsv(path: string, rows: number): Promise<void> {
   for (let i = 0; i < rows; i++) {
     const meter = i % 200
     const k = Math.floor(i / 200)
-    lines.push(`EAN${meter};${new Date(start + k * 900_000).toISOString()};${(k * 0.21).toFixed(3).replace('.', ',')};${(k * 0.07).toFixed(3).replace('.', ',')}`)
+    lines.push(
+      `EAN${meter};${new Date(start + k * 900_000).toISOString()};${(k * 0.21).toFixed(3).replace('.', ',')};${(k * 0.07).toFixed(3).replace('.', ',')}`
+    )
     if (lines.length === 10_000) {
       if (!out.write(`${lines.join('\n')}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
       lines = []
@@ -121,13 +124,23 @@ export async function benchImport(note: (line: string) => void, csvRows = 1_000_
     await writeCsv(file, csvRows)
     note(`importing ${csvRows} CSV rows in a fresh process...`)
     const probe = fileURLToPath(new URL('./importProbe.ts', import.meta.url))
-    const run = spawnSync(process.execPath, ['--import', 'tsx', probe, file, join(dir, 'bench.sqlite')], { encoding: 'utf8', timeout: 300_000 })
+    const run = spawnSync(process.execPath, ['--import', 'tsx', probe, file, join(dir, 'bench.sqlite')], {
+      encoding: 'utf8',
+      timeout: 300_000
+    })
     if (run.status !== 0) throw new Error(`the import probe failed: ${run.stderr}`)
     const probed = JSON.parse(run.stdout) as { seconds: number; rows: number; rejected: number; peakRssMB: number }
     if (probed.rows !== csvRows) throw new Error(`imported ${probed.rows} of ${csvRows} rows (${probed.rejected} rejected)`)
     note('importing logs of telegram starts without ends, 32 KiB to 8 MiB...')
     const starts = await startsWithoutEnds(dir)
-    return { telegramsPerSecond, csvRowsPerSecond: csvRows / probed.seconds, csvRows, csvSeconds: probed.seconds, peakRssMB: probed.peakRssMB, ...starts }
+    return {
+      telegramsPerSecond,
+      csvRowsPerSecond: csvRows / probed.seconds,
+      csvRows,
+      csvSeconds: probed.seconds,
+      peakRssMB: probed.peakRssMB,
+      ...starts
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

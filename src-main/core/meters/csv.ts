@@ -106,7 +106,8 @@ export class CsvRowReader {
     const second = Number(m[6] ?? 0)
     const wall = Date.UTC(year, month - 1, day, hour, minute, second)
     const check = new Date(wall)
-    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return `timestamp "${cell}" is not a real date and time`
+    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59)
+      return `timestamp "${cell}" is not a real date and time`
     const offset = m[7]
     if (offset) {
       if (offset === 'Z') return wall

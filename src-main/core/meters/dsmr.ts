@@ -144,14 +144,17 @@ function gasReading(objects: Map<string, Cosem>): DsmrTelegram['gas'] {
     if (legacy && legacy.values.includes('m3')) {
       const m3 = quantity(legacy.values.at(-1), 'm3')
       const time = legacy.values[0] ?? ''
-      return m3 === null ? null : { m3, timestamp: /^\d{12}$/.test(time) ? dsmrTimestampToUtc(`${time}${centralEuropeanSummer(time) ? 'S' : 'W'}`) : null }
+      return m3 === null
+        ? null
+        : { m3, timestamp: /^\d{12}$/.test(time) ? dsmrTimestampToUtc(`${time}${centralEuropeanSummer(time) ? 'S' : 'W'}`) : null }
     }
     return null
   }
-  for (const n of channels) if (isGas(n)) {
-    const found = reading(n)
-    if (found) return found
-  }
+  for (const n of channels)
+    if (isGas(n)) {
+      const found = reading(n)
+      if (found) return found
+    }
   for (const n of channels) {
     const found = reading(n)
     if (found) return found
@@ -172,7 +175,11 @@ export function parseTelegram(text: string): ParseOutcome {
     const computed = crc16Arc(text, 0, bang + 1)
     const sent = Number.parseInt(crcText, 16)
     crcValid = computed === sent
-    if (!crcValid) return { ok: false, reason: `CRC mismatch: the telegram says ${crcText.toUpperCase()}, its bytes give ${computed.toString(16).toUpperCase().padStart(4, '0')}` }
+    if (!crcValid)
+      return {
+        ok: false,
+        reason: `CRC mismatch: the telegram says ${crcText.toUpperCase()}, its bytes give ${computed.toString(16).toUpperCase().padStart(4, '0')}`
+      }
   }
 
   const lines = text.slice(0, bang).split('\n')
@@ -201,7 +208,9 @@ export function parseTelegram(text: string): ParseOutcome {
   const timestamp = rawTime === undefined ? null : dsmrTimestampToUtc(rawTime)
   if (rawTime !== undefined && timestamp === null) return { ok: false, reason: `invalid timestamp "${rawTime}"` }
   const tariff = objects.get('0-0:96.14.0')?.values[0]
-  const meterId = decodeIdentifier(objects.get('0-0:96.1.1')?.values[0] ?? objects.get('0-0:96.1.0')?.values[0] ?? objects.get('0-0:42.0.0')?.values[0])
+  const meterId = decodeIdentifier(
+    objects.get('0-0:96.1.1')?.values[0] ?? objects.get('0-0:96.1.0')?.values[0] ?? objects.get('0-0:42.0.0')?.values[0]
+  )
   const idProblem = meterId === null ? undefined : nameProblem('meter id', meterId)
   if (idProblem) return { ok: false, reason: idProblem }
   return {

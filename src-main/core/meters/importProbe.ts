@@ -7,4 +7,11 @@ import { ReadingStore } from './readingStore'
 const [file, database] = process.argv.slice(2) as [string, string]
 const started = performance.now()
 const result = await importFile(new ReadingStore(openDatabase(database)), file)
-process.stdout.write(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: result.inserted, rejected: result.rejectedCount, peakRssMB: process.resourceUsage().maxRSS / 1024 }))
+process.stdout.write(
+  JSON.stringify({
+    seconds: (performance.now() - started) / 1000,
+    rows: result.inserted,
+    rejected: result.rejectedCount,
+    peakRssMB: process.resourceUsage().maxRSS / 1024
+  })
+)

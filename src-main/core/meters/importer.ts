@@ -94,7 +94,11 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
     rejectedCount++
     // a log of bad lines, each quoted in full, made a result of hundreds of megabytes that no
     // channel, socket or terminal should carry
-    if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ line, reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}… (${reason.length} characters)` : reason })
+    if (rejected.length < MAX_LISTED_REJECTIONS)
+      rejected.push({
+        line,
+        reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}… (${reason.length} characters)` : reason
+      })
   }
 
   let kind: 'csv' | 'dsmr' | null = null
@@ -118,7 +122,7 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
   }
   const takeTelegrams = ({ frames, dropped }: ReturnType<TelegramFramer['push']>) => {
     // the two lists, each in stream order, merged into one
-    for (let f = 0, d = 0; f < frames.length || d < dropped.length; ) {
+    for (let f = 0, d = 0; f < frames.length || d < dropped.length;) {
       if (d < dropped.length && (f >= frames.length || dropped[d]!.offset < frames[f]!.offset)) {
         const { offset, reason } = dropped[d++]!
         reject(lineCounter.lineAt(offset), reason)
@@ -175,7 +179,16 @@ export async function importFile(store: ReadingStore, path: string, options: Imp
 }
 
 /** A telegram's registers as a reading: all tariffs together, Wh and W. */
-export function telegramReading(t: { meterId: string; timestamp: string; electricity: { deliveredKWh: { total: number | null }; returnedKWh: { total: number | null }; powerDeliveredKW: number | null; powerReturnedKW: number | null } }): Reading {
+export function telegramReading(t: {
+  meterId: string
+  timestamp: string
+  electricity: {
+    deliveredKWh: { total: number | null }
+    returnedKWh: { total: number | null }
+    powerDeliveredKW: number | null
+    powerReturnedKW: number | null
+  }
+}): Reading {
   const e = t.electricity
   return {
     meterId: t.meterId,

@@ -56,7 +56,8 @@ export class LineSplitter {
   private emit(text: string, onLine: (line: SplitLine) => void): void {
     this.lineNumber++
     // a UTF-8 character is at most 3 bytes per UTF-16 unit: only long strings need counting
-    if (text.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(text, 'utf8') > MAX_LINE_BYTES) onLine({ number: this.lineNumber, tooLong: true })
+    if (text.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(text, 'utf8') > MAX_LINE_BYTES)
+      onLine({ number: this.lineNumber, tooLong: true })
     else onLine({ number: this.lineNumber, text })
   }
 

@@ -115,7 +115,10 @@ export function logFilesIn(paths: readonly string[], options: LogFileOptions = {
     } else if (stat.isFile()) {
       const real = realpathSync(path)
       take(lstatSync(path).isSymbolicLink() ? real : path, real)
-    } else throw new LogPathError(`${path} is ${kindOfEntry(stat)}, not a file or folder: only meter log files and the folders holding them are imported`)
+    } else
+      throw new LogPathError(
+        `${path} is ${kindOfEntry(stat)}, not a file or folder: only meter log files and the folders holding them are imported`
+      )
   }
   return { files, skipped }
 }
@@ -125,7 +128,9 @@ export function removableVolumes(): { name: string; path: string }[] {
   const candidates: string[] = []
   const children = (dir: string) => {
     try {
-      return readdirSync(dir).map((n) => join(dir, n)).filter((p) => statSync(p).isDirectory())
+      return readdirSync(dir)
+        .map((n) => join(dir, n))
+        .filter((p) => statSync(p).isDirectory())
     } catch {
       return []
     }

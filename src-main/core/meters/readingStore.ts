@@ -105,9 +105,15 @@ function prepareStatements(db: Db) {
        ON CONFLICT (id) DO UPDATE SET port = coalesce(excluded.port, port),
          first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`
     ),
-    insert: db.prepare('INSERT OR IGNORE INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, flags, source) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    before: db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 2'),
-    readingAt: db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1')
+    insert: db.prepare(
+      'INSERT OR IGNORE INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, flags, source) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    ),
+    before: db.prepare(
+      'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 2'
+    ),
+    readingAt: db.prepare(
+      'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1'
+    )
   }
 }
 
@@ -170,7 +176,9 @@ export class ReadingStore {
   /** A meter's readings in [fromMs, toMs), oldest first. */
   readings(meterId: string, fromMs: number, toMs: number, limit = 10_000) {
     return this.db
-      .prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms LIMIT ?')
+      .prepare(
+        'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms LIMIT ?'
+      )
       .all(meterId, fromMs, toMs, limit) as { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]
   }
 
@@ -178,15 +186,15 @@ export class ReadingStore {
   latest(meterId: string, limit: number) {
     return (
       this.db
-        .prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT ?')
+        .prepare(
+          'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT ?'
+        )
         .all(meterId, limit) as { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]
     ).reverse()
   }
 
   /** The last reading at or before tsMs. */
   readingAt(meterId: string, tsMs: number) {
-    return this.statements.readingAt.get(meterId, tsMs) as
-      | { tsMs: number; importWh: number; exportWh: number }
-      | undefined
+    return this.statements.readingAt.get(meterId, tsMs) as { tsMs: number; importWh: number; exportWh: number } | undefined
   }
 }

@@ -112,7 +112,8 @@ export class SerialLink {
       this.setStatus('connected', null)
       // raise Data Request (P1 pin 2 is often wired to RTS/DTR); a pty cannot, and says so
       port.set?.({ dtr: true, rts: true }, (setError) => {
-        if (setError && this.port === port) this.report('dataRequest', `Data Request (DTR/RTS) could not be raised: ${setError.message}; a meter that needs it stays silent`)
+        if (setError && this.port === port)
+          this.report('dataRequest', `Data Request (DTR/RTS) could not be raised: ${setError.message}; a meter that needs it stays silent`)
       })
     })
   }

@@ -73,10 +73,13 @@ export class MeterService {
   startLive(): void {
     for (const row of this.portRows()) this.connect(row.path, JSON.parse(row.settings) as SerialSettings)
     const scheduleHour = () => {
-      this.hourly = setTimeout(() => {
-        this.postHourlySummaries(Math.floor(this.now() / HOUR_MS) * HOUR_MS - HOUR_MS)
-        scheduleHour()
-      }, HOUR_MS - (this.now() % HOUR_MS) + 1000)
+      this.hourly = setTimeout(
+        () => {
+          this.postHourlySummaries(Math.floor(this.now() / HOUR_MS) * HOUR_MS - HOUR_MS)
+          scheduleHour()
+        },
+        HOUR_MS - (this.now() % HOUR_MS) + 1000
+      )
     }
     scheduleHour()
   }
@@ -97,7 +100,9 @@ export class MeterService {
 
   addPort(path: string, settings: SerialSettings, prosumer: string | null): PortInfo {
     if (this.portRows().some((r) => r.path === path)) throw new MeterError(`path: ${path} is already a meter port`)
-    this.db.prepare("INSERT INTO meter_ports (path, protocol, settings, prosumer, created_at) VALUES (?, 'dsmr', ?, ?, ?)").run(path, JSON.stringify(settings), prosumer, new Date(this.now()).toISOString())
+    this.db
+      .prepare("INSERT INTO meter_ports (path, protocol, settings, prosumer, created_at) VALUES (?, 'dsmr', ?, ?, ?)")
+      .run(path, JSON.stringify(settings), prosumer, new Date(this.now()).toISOString())
     this.connect(path, settings)
     return this.port(path)
   }
@@ -105,7 +110,8 @@ export class MeterService {
   removePort(path: string): void {
     this.links.get(path)?.link.stop()
     this.links.delete(path)
-    if (this.db.prepare('DELETE FROM meter_ports WHERE path = ?').run(path).changes === 0) throw new MeterError(`path: no meter port ${path}`)
+    if (this.db.prepare('DELETE FROM meter_ports WHERE path = ?').run(path).changes === 0)
+      throw new MeterError(`path: no meter port ${path}`)
     this.announcePorts()
   }
 
@@ -128,7 +134,9 @@ export class MeterService {
          FROM meters m ORDER BY m.id`
       )
       .all() as Omit<MeterInfo, 'last'>[]
-    const last = this.db.prepare('SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT 1')
+    const last = this.db.prepare(
+      'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT 1'
+    )
     return rows.map((r) => ({ ...r, last: (last.get(r.id) as MeterInfo['last'] | undefined) ?? null }))
   }
 
@@ -136,7 +144,10 @@ export class MeterService {
    * Imports files and folders of meter logs, one database transaction per file. What cannot be
    * read is skipped and listed with the reason; when nothing at all could be read, that is an error.
    */
-  async importPaths(paths: readonly string[], options: { timeZone?: string; onProgress?: (p: ImportProgress & { file: number; files: number }) => void } = {}): Promise<ImportResult> {
+  async importPaths(
+    paths: readonly string[],
+    options: { timeZone?: string; onProgress?: (p: ImportProgress & { file: number; files: number }) => void } = {}
+  ): Promise<ImportResult> {
     let found: ReturnType<typeof logFilesIn>
     try {
       found = logFilesIn(paths, { readDir: this.options.readDir })
@@ -146,7 +157,10 @@ export class MeterService {
     }
     const { files, skipped } = found
     const why = () => skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')
-    if (files.length === 0) throw new MeterError(`no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${paths.join(', ')}${skipped.length ? `; skipped ${why()}` : ''}`)
+    if (files.length === 0)
+      throw new MeterError(
+        `no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${paths.join(', ')}${skipped.length ? `; skipped ${why()}` : ''}`
+      )
     const results: FileImport[] = []
     for (const [index, path] of files.entries()) {
       const progress = (p: ImportProgress) => {
@@ -162,8 +176,18 @@ export class MeterService {
         continue
       }
       this.db
-        .prepare('INSERT INTO meter_imports (path, kind, imported, duplicates, flagged, rejected, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(path, result.kind, result.inserted, result.duplicates, result.resets + result.gaps, JSON.stringify(result.rejected), new Date(this.now()).toISOString())
+        .prepare(
+          'INSERT INTO meter_imports (path, kind, imported, duplicates, flagged, rejected, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+        )
+        .run(
+          path,
+          result.kind,
+          result.inserted,
+          result.duplicates,
+          result.resets + result.gaps,
+          JSON.stringify(result.rejected),
+          new Date(this.now()).toISOString()
+        )
       results.push(result)
     }
     if (results.length === 0) throw new MeterError(`nothing could be imported: ${why()}`)
@@ -191,7 +215,10 @@ export class MeterService {
    */
   prosumerEnergy(fromMs: number, toMs: number, slotHours: number): Map<string, { productionKWh: number; consumptionKWh: number }> {
     const result = new Map<string, { productionKWh: number; consumptionKWh: number }>()
-    const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as { id: string; prosumer: string }[]
+    const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as {
+      id: string
+      prosumer: string
+    }[]
     for (const { id, prosumer } of assigned) {
       // from the reading the window opens on (or the first inside it) to the last one in it
       const start = this.store.readingAt(id, fromMs) ?? this.store.readings(id, fromMs, toMs, 1)[0]
@@ -207,12 +234,23 @@ export class MeterService {
   }
 
   /** What the meter counted over [fromMs, toMs]: from its first reading there to its last; null without two. */
-  summaryOf(meterId: string, fromMs: number, toMs: number): { meter: string; fromMs: number; toMs: number; importWh: number; exportWh: number; readings: number } | null {
+  summaryOf(
+    meterId: string,
+    fromMs: number,
+    toMs: number
+  ): { meter: string; fromMs: number; toMs: number; importWh: number; exportWh: number; readings: number } | null {
     const readings = this.store.readings(meterId, fromMs, toMs)
     if (readings.length < 2) return null
     const first = readings[0]!
     const last = readings.at(-1)!
-    return { meter: meterId, fromMs: first.tsMs, toMs: last.tsMs, importWh: last.importWh - first.importWh, exportWh: last.exportWh - first.exportWh, readings: readings.length }
+    return {
+      meter: meterId,
+      fromMs: first.tsMs,
+      toMs: last.tsMs,
+      importWh: last.importWh - first.importWh,
+      exportWh: last.exportWh - first.exportWh,
+      readings: readings.length
+    }
   }
 
   /** The meters assigned to a prosumer. */
@@ -227,7 +265,10 @@ export class MeterService {
   postHourlySummaries(hourStartMs: number): { posted: string[]; skipped: { meterId: string; reason: string }[] } {
     const posted: string[] = []
     const skipped: { meterId: string; reason: string }[] = []
-    const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as { id: string; prosumer: string }[]
+    const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as {
+      id: string
+      prosumer: string
+    }[]
     for (const { id, prosumer } of assigned) {
       const summary = this.summaryOf(id, hourStartMs, hourStartMs + HOUR_MS + 1)
       if (!summary) continue
@@ -237,7 +278,15 @@ export class MeterService {
         const wallet = wallets.keystore.find(prosumer)
         if (!wallet) throw new MeterError(`no wallet named "${prosumer}"`)
         const body = new TextEncoder().encode(
-          JSON.stringify({ meter: id, prosumer, from: new Date(summary.fromMs).toISOString(), to: new Date(summary.toMs).toISOString(), importWh: summary.importWh, exportWh: summary.exportWh, readings: summary.readings })
+          JSON.stringify({
+            meter: id,
+            prosumer,
+            from: new Date(summary.fromMs).toISOString(),
+            to: new Date(summary.toMs).toISOString(),
+            importWh: summary.importWh,
+            exportWh: summary.exportWh,
+            readings: summary.readings
+          })
         )
         const outcome = ledger.attach(wallets.keystore.key(wallet.name).privateKey, { kind: TxKind.Data, topic: METER_TOPIC, body })
         if (outcome.status !== 'accepted') throw new MeterError('reason' in outcome ? outcome.reason : outcome.status)
@@ -270,7 +319,14 @@ export class MeterService {
           const stored = this.store.store([reading], `serial:${path}`, path)
           if (stored.inserted > 0) {
             this.inheritProsumer(reading.meterId, path)
-            this.events.emit('meter.reading', { meterId: reading.meterId, port: path, tsMs: reading.tsMs, importWh: reading.importWh, exportWh: reading.exportWh, powerW: reading.powerW ?? null })
+            this.events.emit('meter.reading', {
+              meterId: reading.meterId,
+              port: path,
+              tsMs: reading.tsMs,
+              importWh: reading.importWh,
+              exportWh: reading.exportWh,
+              powerW: reading.powerW ?? null
+            })
           }
         },
         onDropped: () => {
@@ -286,11 +342,17 @@ export class MeterService {
 
   /** A meter first seen on a port belongs to the port's prosumer until the operator says otherwise. */
   private inheritProsumer(meterId: string, path: string): void {
-    this.db.prepare('UPDATE meters SET prosumer = (SELECT prosumer FROM meter_ports WHERE path = ?) WHERE id = ? AND prosumer IS NULL').run(path, meterId)
+    this.db
+      .prepare('UPDATE meters SET prosumer = (SELECT prosumer FROM meter_ports WHERE path = ?) WHERE id = ? AND prosumer IS NULL')
+      .run(path, meterId)
   }
 
   private portRows() {
-    return this.db.prepare('SELECT path, settings, prosumer FROM meter_ports ORDER BY path').all() as { path: string; settings: string; prosumer: string | null }[]
+    return this.db.prepare('SELECT path, settings, prosumer FROM meter_ports ORDER BY path').all() as {
+      path: string
+      settings: string
+      prosumer: string | null
+    }[]
   }
 
   private port(path: string): PortInfo {

@@ -35,7 +35,8 @@ const kW = (value: number) => value.toFixed(3).padStart(6, '0')
 /** Central European wall clock of an instant, as YYMMDDhhmmss with its S/W flag. */
 export function dsmrTime(date: Date): string {
   const winter = new Date(date.getTime() + 3_600_000)
-  const wall = (d: Date) => `${pad(d.getUTCFullYear() % 100, 2)}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`
+  const wall = (d: Date) =>
+    `${pad(d.getUTCFullYear() % 100, 2)}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`
   // summer time is decided on the winter wall clock (the rule's hours are in it, give or take the switch hour)
   if (centralEuropeanSummer(wall(winter))) return `${wall(new Date(date.getTime() + 7_200_000))}S`
   return `${wall(winter)}W`
@@ -69,9 +70,9 @@ export function nextTelegram(meter: SimulatedMeter, date: Date, seconds: number)
     '1-0:32.7.0(0230.1*V)',
     '1-0:52.7.0(0229.8*V)',
     '1-0:72.7.0(0230.4*V)',
-    `1-0:31.7.0(${(Math.abs(netKW) * 1000 / 230 / 3).toFixed(2)}*A)`,
-    `1-0:51.7.0(${(Math.abs(netKW) * 1000 / 230 / 3).toFixed(2)}*A)`,
-    `1-0:71.7.0(${(Math.abs(netKW) * 1000 / 230 / 3).toFixed(2)}*A)`,
+    `1-0:31.7.0(${((Math.abs(netKW) * 1000) / 230 / 3).toFixed(2)}*A)`,
+    `1-0:51.7.0(${((Math.abs(netKW) * 1000) / 230 / 3).toFixed(2)}*A)`,
+    `1-0:71.7.0(${((Math.abs(netKW) * 1000) / 230 / 3).toFixed(2)}*A)`,
     '0-1:24.1.0(003)',
     `0-1:24.2.1(${dsmrTime(new Date(Math.floor(date.getTime() / 300_000) * 300_000))})(${meter.gasM3.toFixed(3).padStart(9, '0')}*m3)`
   ]

@@ -7,7 +7,9 @@ export function parseAddress(text: string, option: string): Multiaddr {
   try {
     return multiaddr(text)
   } catch (error) {
-    throw new AddressError(`${option} ${JSON.stringify(text)} is not a multiaddr (like /ip4/127.0.0.1/tcp/4001): ${error instanceof Error ? error.message : String(error)}`)
+    throw new AddressError(
+      `${option} ${JSON.stringify(text)} is not a multiaddr (like /ip4/127.0.0.1/tcp/4001): ${error instanceof Error ? error.message : String(error)}`
+    )
   }
 }
 

@@ -85,8 +85,10 @@ export class IssuerAdmission {
     if (this.isAdmitted(tx.issuer)) return { ok: true, admitted: true }
     const needed = this.requiredBits(tx.issuer, baseBits)
     if (workBits < needed) return this.refuse(`issuer not admitted: its recent rate asks ${needed} bits of work, the id has ${workBits}`)
-    if (this.perIssuer.available(toHex(tx.issuer)) < 1) return this.refuse(`issuer not admitted: past ${this.limits.perIssuer.perSecond} transactions per second for one key`)
-    if (this.shared.available(SHARED) < 1) return this.refuse(`issuer not admitted: past ${this.limits.strangers.perSecond} transactions per second for all such issuers`)
+    if (this.perIssuer.available(toHex(tx.issuer)) < 1)
+      return this.refuse(`issuer not admitted: past ${this.limits.perIssuer.perSecond} transactions per second for one key`)
+    if (this.shared.available(SHARED) < 1)
+      return this.refuse(`issuer not admitted: past ${this.limits.strangers.perSecond} transactions per second for all such issuers`)
     return { ok: true, admitted: false }
   }
 

@@ -68,7 +68,8 @@ export class PeerConduct {
     now: () => number = Date.now,
     limits: Record<LimitedProtocol, RateLimit> = PEER_LIMITS
   ) {
-    for (const protocol of Object.keys(limits) as LimitedProtocol[]) this.limiters.set(protocol, new RateLimiter(limits[protocol], undefined, now))
+    for (const protocol of Object.keys(limits) as LimitedProtocol[])
+      this.limiters.set(protocol, new RateLimiter(limits[protocol], undefined, now))
   }
 
   of(protocol: LimitedProtocol, name: string, unit: string): Conduct {
@@ -76,7 +77,8 @@ export class PeerConduct {
     return {
       admit: (peer, cost = 1) => {
         const verdict = limiter.take(peer, cost)
-        if (verdict === 'flooding') this.ban(peer, `flooded ${name}: past ${limiter.limit.perSecond} ${unit} per second, and kept on while refused`)
+        if (verdict === 'flooding')
+          this.ban(peer, `flooded ${name}: past ${limiter.limit.perSecond} ${unit} per second, and kept on while refused`)
         return verdict === 'allowed'
       },
       broke: (peer, reason) => this.ban(peer, reason)
@@ -105,4 +107,5 @@ export class OversizedAnswerError extends Error {
 }
 
 /** The error a request fails with: an oversized frame is named as the peer's fault. */
-export const answerError = (error: unknown, protocol: string, limitBytes: number): unknown => (isOversizedFrame(error) ? new OversizedAnswerError(protocol, limitBytes) : error)
+export const answerError = (error: unknown, protocol: string, limitBytes: number): unknown =>
+  isOversizedFrame(error) ? new OversizedAnswerError(protocol, limitBytes) : error

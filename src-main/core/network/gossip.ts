@@ -155,7 +155,10 @@ export class TransactionGossip {
     // parents are what held transactions wait for: they wait for room rather than be turned away
     this.ledger.ingestQueue.submit('fetched', taken).then(
       (outcomes) => this.askForMissingParents(taken, outcomes, () => from),
-      (error: unknown) => this.log(`dv2g node: could not store ${transactions.length} fetched transactions: ${error instanceof Error ? error.message : String(error)}`)
+      (error: unknown) =>
+        this.log(
+          `dv2g node: could not store ${transactions.length} fetched transactions: ${error instanceof Error ? error.message : String(error)}`
+        )
     )
   }
 
@@ -265,7 +268,8 @@ export class TransactionGossip {
       }
       const missing = [c.tx.trunk, c.tx.branch].filter((parent) => this.ledger.graph.indexOf(parent) === NONE).map(toHex)
       // what a milestone or an admitted issuer approves is taken in whoever issued it: every node can then apply every milestone
-      if (this.vouched.has(toHex(c.id)) || this.intake.admission.isAdmitted(c.tx.issuer)) for (const parent of missing) this.vouched.add(parent)
+      if (this.vouched.has(toHex(c.id)) || this.intake.admission.isAdmitted(c.tx.issuer))
+        for (const parent of missing) this.vouched.add(parent)
       if (missing.length) this.requester.want(missing, senderOf(i))
     })
     if (this.fetched.size > MAX_RECEIVED) this.fetched.clear()

@@ -16,7 +16,11 @@ interface DeliveryRecords {
 /** Makes every delivery record of this node expire `ttlMs` after the message was first seen. */
 export function expireDeliveryRecordsAfter(pubsub: GossipSub, ttlMs: number): void {
   const deliveries = (pubsub as unknown as { score?: { deliveryRecords?: DeliveryRecords } }).score?.deliveryRecords
-  if (!(deliveries?.records instanceof Map) || typeof deliveries.ensureRecord !== 'function' || typeof deliveries.queue?.peekBack !== 'function') {
+  if (
+    !(deliveries?.records instanceof Map) ||
+    typeof deliveries.ensureRecord !== 'function' ||
+    typeof deliveries.queue?.peekBack !== 'function'
+  ) {
     throw new Error('@libp2p/gossipsub no longer keeps its delivery records in score.deliveryRecords: see gossipRecords.ts')
   }
   const ensureRecord = deliveries.ensureRecord.bind(deliveries)

@@ -45,10 +45,13 @@ export function coalesceWrites(stream: PrefixedPush, onError: (error: unknown) =
 /** Every outbound gossip stream of this node, present and future, coalesces its writes. */
 export function coalesceGossipWrites(pubsub: GossipSub, log: (line: string) => void): void {
   const streams = (pubsub as unknown as { streamsOutbound: Map<string, PrefixedPush> }).streamsOutbound
-  if (!(streams instanceof Map)) throw new Error('@libp2p/gossipsub no longer keeps its outbound streams in streamsOutbound: see gossipWrites.ts')
+  if (!(streams instanceof Map))
+    throw new Error('@libp2p/gossipsub no longer keeps its outbound streams in streamsOutbound: see gossipWrites.ts')
   const set = streams.set.bind(streams)
   streams.set = (peer, stream) => {
-    coalesceWrites(stream, (error) => log(`dv2g node: gossip to ${peer} not sent: ${error instanceof Error ? error.message : String(error)}`))
+    coalesceWrites(stream, (error) =>
+      log(`dv2g node: gossip to ${peer} not sent: ${error instanceof Error ? error.message : String(error)}`)
+    )
     return set(peer, stream)
   }
 }

@@ -24,7 +24,9 @@ export async function loadOrCreatePeerKey(dataDir: string): Promise<PrivateKey> 
       return privateKeyFromProtobuf(Buffer.from(text.trim(), 'base64'))
     } catch (error) {
       // never replaced silently: peers know this node by the key, and the operator should know why it changed
-      throw new PeerKeyError(`${path} is not a libp2p private key (${error instanceof Error ? error.message : String(error)}); move it away to make a new identity`)
+      throw new PeerKeyError(
+        `${path} is not a libp2p private key (${error instanceof Error ? error.message : String(error)}); move it away to make a new identity`
+      )
     }
   }
   const key = await generateKeyPair('Ed25519')

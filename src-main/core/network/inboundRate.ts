@@ -17,7 +17,11 @@ function hostOf(connection: MultiaddrConnection): string | undefined {
 }
 
 export class InboundRate {
-  private readonly perHost = new RateLimiter({ perSecond: INBOUND_CONNECTIONS_PER_SECOND_PER_IP, burst: INBOUND_CONNECTIONS_PER_SECOND_PER_IP, floodAfter: 0 })
+  private readonly perHost = new RateLimiter({
+    perSecond: INBOUND_CONNECTIONS_PER_SECOND_PER_IP,
+    burst: INBOUND_CONNECTIONS_PER_SECOND_PER_IP,
+    floodAfter: 0
+  })
 
   /** Whether a new inbound connection from this address is over its host's rate. */
   refuses(connection: MultiaddrConnection): boolean {

@@ -29,7 +29,8 @@ export class RateLimiter {
     private readonly maxPeers = MAX_TRACKED_PEERS,
     private readonly now: () => number = Date.now
   ) {
-    if (!(limit.perSecond > 0 && limit.burst > 0 && limit.floodAfter >= 0)) throw new RangeError(`a rate limit needs perSecond > 0, burst > 0 and floodAfter >= 0, not ${JSON.stringify(limit)}`)
+    if (!(limit.perSecond > 0 && limit.burst > 0 && limit.floodAfter >= 0))
+      throw new RangeError(`a rate limit needs perSecond > 0, burst > 0 and floodAfter >= 0, not ${JSON.stringify(limit)}`)
   }
 
   get trackedPeers(): number {

@@ -73,7 +73,14 @@ export class NetworkNode implements NetworkView {
 
   static async start(options: NetworkOptions): Promise<NetworkNode> {
     const gate = new PeerGate()
-    const node = await createNode({ privateKey: await loadOrCreatePeerKey(options.dataDir), listen: options.listen, peers: options.peers, mdns: options.mdns, gate, log: options.log })
+    const node = await createNode({
+      privateKey: await loadOrCreatePeerKey(options.dataDir),
+      listen: options.listen,
+      peers: options.peers,
+      mdns: options.mdns,
+      gate,
+      log: options.log
+    })
     // the requester and the node refer to each other: the node exists once the requester does
     const ref: { self?: NetworkNode } = {}
     const conduct = new PeerConduct((peer, reason) => ref.self?.ban(peer, reason))
@@ -118,8 +125,18 @@ export class NetworkNode implements NetworkView {
     ref.self = running
     await serveTransactions(node, (ids) => ids.map((id) => options.ledger.bytesOf(id)), conduct.of('tx', TX_PROTOCOL, 'ids asked for'))
     const history = options.db.prepare('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?').raw()
-    await serveSync(node, (afterSeq, limit) => (history.all(afterSeq, limit) as [number, Buffer][]).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })), conduct.of('sync', SYNC_PROTOCOL, 'requests'))
-    await serveStatus(node, () => running.localStatus(), (peer, status) => running.heard(peer, status), conduct.of('status', STATUS_PROTOCOL, 'requests'))
+    await serveSync(
+      node,
+      (afterSeq, limit) =>
+        (history.all(afterSeq, limit) as [number, Buffer][]).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })),
+      conduct.of('sync', SYNC_PROTOCOL, 'requests')
+    )
+    await serveStatus(
+      node,
+      () => running.localStatus(),
+      (peer, status) => running.heard(peer, status),
+      conduct.of('status', STATUS_PROTOCOL, 'requests')
+    )
     node.addEventListener('peer:connect', (event) => void running.handshake(event.detail))
     node.addEventListener('peer:disconnect', (event) => {
       running.sameNetwork.delete(event.detail.toString())
@@ -172,7 +189,11 @@ export class NetworkNode implements NetworkView {
   /** Counters since the node started, for the console's rates, and the sync under way. */
   activity(): NetworkActivity {
     const { queued, capacity, turnedAway } = this.options.ledger.ingestQueue.counters
-    return { gossip: { ...(this.gossip?.counters ?? { received: 0, rejected: 0, published: 0 }) }, sync: this.syncer.progress, ingest: { queued, capacity, turnedAway } }
+    return {
+      gossip: { ...(this.gossip?.counters ?? { received: 0, rejected: 0, published: 0 }) },
+      sync: this.syncer.progress,
+      ingest: { queued, capacity, turnedAway }
+    }
   }
 
   /** Peers that receive this node's transactions by gossip (subscribed to the network's topic). */
@@ -218,11 +239,23 @@ export class NetworkNode implements NetworkView {
   }
 
   private localStatus(): PeerStatus {
-    return { networkId: this.networkId, transactions: this.options.ledger.graph.size, milestone: this.options.ledger.latestMilestone()?.index ?? null }
+    return {
+      networkId: this.networkId,
+      transactions: this.options.ledger.graph.size,
+      milestone: this.options.ledger.latestMilestone()?.index ?? null
+    }
   }
 
   private startGossip(networkId: string): void {
-    this.gossip = new TransactionGossip(this.node.services.pubsub, this.options.ledger, networkId, this.requester, this.options.log, this.conduct.of('gossip', 'gossip', 'messages'), this.intake)
+    this.gossip = new TransactionGossip(
+      this.node.services.pubsub,
+      this.options.ledger,
+      networkId,
+      this.requester,
+      this.options.log,
+      this.conduct.of('gossip', 'gossip', 'messages'),
+      this.intake
+    )
   }
 
   private async handshake(peer: PeerId): Promise<void> {
@@ -253,7 +286,9 @@ export class NetworkNode implements NetworkView {
     this.heard(peer, status)
     const ours = this.localStatus()
     if (this.sameNetwork.has(id) && this.lag.behind(id, status, ours)) {
-      this.options.log(`dv2g node: behind ${id} (${ours.transactions} transactions and milestone ${ours.milestone ?? 'none'} here, it held more a heartbeat ago): syncing from it`)
+      this.options.log(
+        `dv2g node: behind ${id} (${ours.transactions} transactions and milestone ${ours.milestone ?? 'none'} here, it held more a heartbeat ago): syncing from it`
+      )
       this.syncer.offer(id, status.transactions, { evenIfNotMore: true })
     }
   }
@@ -308,7 +343,8 @@ export class NetworkNode implements NetworkView {
       // the genesis is as old as the network: checked as history, not against the gossip clock skew
       const { ledger } = this.options
       const [outcome] = await ledger.ingestQueue.submit('sync', [checkHistoric(bytes, ledger.options, ledger.options.now())])
-      if (outcome?.status !== 'accepted') throw new Error(`its genesis was not accepted: ${outcome && 'reason' in outcome ? outcome.reason : outcome?.status}`)
+      if (outcome?.status !== 'accepted')
+        throw new Error(`its genesis was not accepted: ${outcome && 'reason' in outcome ? outcome.reason : outcome?.status}`)
       this.options.log(`dv2g node: joined network ${networkId} (genesis from ${peer.toString()})`)
       this.startGossip(networkId)
       this.firstHeard.clear()

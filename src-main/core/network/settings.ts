@@ -36,12 +36,18 @@ export function readNetworkSettings(dataDir: string): NetworkSettings {
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new NetworkSettingsError(`${file} is not JSON (${(error as Error).message}); networking stays off until it is saved again from Settings`, 'file')
+    throw new NetworkSettingsError(
+      `${file} is not JSON (${(error as Error).message}); networking stays off until it is saved again from Settings`,
+      'file'
+    )
   }
   const settings = networkSettingsSchema.safeParse(parsed)
   if (!settings.success) {
     const issue = settings.error.issues[0]!
-    throw new NetworkSettingsError(`${file}: ${issue.path.join('.') || 'settings'} ${issue.message}; networking stays off until it is saved again from Settings`, 'file')
+    throw new NetworkSettingsError(
+      `${file}: ${issue.path.join('.') || 'settings'} ${issue.message}; networking stays off until it is saved again from Settings`,
+      'file'
+    )
   }
   checkAddresses(settings.data)
   return settings.data
@@ -72,6 +78,7 @@ function checkAddresses(settings: NetworkSettings): void {
       if (error instanceof AddressError) throw new NetworkSettingsError(error.message, 'peers')
       throw error
     }
-    if (!peerIdOf(parsed)) throw new NetworkSettingsError(`peer ${address} needs the peer's id at the end (/p2p/12D3Koo...), as dv2g node prints it`, 'peers')
+    if (!peerIdOf(parsed))
+      throw new NetworkSettingsError(`peer ${address} needs the peer's id at the end (/p2p/12D3Koo...), as dv2g node prints it`, 'peers')
   }
 }

@@ -16,7 +16,10 @@ const STATUS_TIMEOUT_MS = 5_000
 const statusSchema = z
   .object({
     /** the genesis id in hex; null while this node has no genesis */
-    networkId: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    networkId: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
     transactions: z.number().int().nonnegative(),
     /** the index of the latest milestone applied; null before the first */
     milestone: z.number().int().positive().nullable()
@@ -38,7 +41,12 @@ function decodeStatus(frame: Uint8Array): PeerStatus {
 }
 
 /** Answers a peer's status with ours, and passes theirs on. */
-export async function serveStatus(node: NetworkLibp2p, local: () => PeerStatus, heard: (peer: PeerId, status: PeerStatus) => void, conduct: Conduct): Promise<void> {
+export async function serveStatus(
+  node: NetworkLibp2p,
+  local: () => PeerStatus,
+  heard: (peer: PeerId, status: PeerStatus) => void,
+  conduct: Conduct
+): Promise<void> {
   await node.handle(
     STATUS_PROTOCOL,
     async (stream: Stream, connection) => {

@@ -38,7 +38,12 @@ class PinnedNetwork implements NetworkControl {
   }
 
   configure(): Promise<NetworkSwitchState> {
-    return Promise.reject(new NetworkSettingsError('this dv2g serve runs the node its command line asked for (--listen, --peer, --mdns); start it without them to set networking here', 'file'))
+    return Promise.reject(
+      new NetworkSettingsError(
+        'this dv2g serve runs the node its command line asked for (--listen, --peer, --mdns); start it without them to set networking here',
+        'file'
+      )
+    )
   }
 }
 
@@ -93,10 +98,21 @@ export class NetworkSwitch implements NetworkControl {
     const { listen, peers, mdns } = this.settings
     try {
       const registeredIssuer = registeredIssuers(() => this.app.marketTangle().participants())
-      this.node = await NetworkNode.start({ dataDir: this.app.dataDir, ledger: this.app.ledger().ledger, db: this.app.db, listen, peers, mdns, log: this.log, registeredIssuer })
+      this.node = await NetworkNode.start({
+        dataDir: this.app.dataDir,
+        ledger: this.app.ledger().ledger,
+        db: this.app.db,
+        listen,
+        peers,
+        mdns,
+        log: this.log,
+        registeredIssuer
+      })
     } catch (error) {
       const inUse = (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
-      this.error = inUse ? `a listen address is in use (${listen.join(', ')}); tcp/0 picks a free port` : `the node did not start: ${describe(error)}`
+      this.error = inUse
+        ? `a listen address is in use (${listen.join(', ')}); tcp/0 picks a free port`
+        : `the node did not start: ${describe(error)}`
       this.log(`dv2g: networking is on but ${this.error}`)
       return
     }

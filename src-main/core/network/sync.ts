@@ -90,7 +90,13 @@ export async function serveSync(node: NetworkLibp2p, history: HistoryReader, con
  * caught up. `sent` is called once the request is out, so the caller may block its thread (store
  * the previous batch) while the peer reads and sends this one.
  */
-export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterSeq: number, limit: number, sent: () => void = () => {}): Promise<SyncBatch> {
+export async function requestSyncBatch(
+  node: NetworkLibp2p,
+  peer: PeerId,
+  afterSeq: number,
+  limit: number,
+  sent: () => void = () => {}
+): Promise<SyncBatch> {
   if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new SyncError(`sync cursor ${afterSeq} is not a seq`)
   if (limit < 1 || limit > MAX_SYNC_BATCH) throw new SyncError(`1 to ${MAX_SYNC_BATCH} transactions per sync request, not ${limit}`)
   const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
@@ -122,10 +128,11 @@ export async function requestSyncBatch(node: NetworkLibp2p, peer: PeerId, afterS
 /** Records packed into frames of at most MAX_SYNC_FRAME_BYTES, in order. */
 function packRecords(rows: readonly { seq: number; bytes: Uint8Array }[]): Uint8Array[] {
   const frames: Uint8Array[] = []
-  for (let from = 0; from < rows.length; ) {
+  for (let from = 0; from < rows.length;) {
     let size = 0
     let to = from
-    while (to < rows.length && size + RECORD_HEADER_BYTES + rows[to]!.bytes.length <= MAX_SYNC_FRAME_BYTES) size += RECORD_HEADER_BYTES + rows[to++]!.bytes.length
+    while (to < rows.length && size + RECORD_HEADER_BYTES + rows[to]!.bytes.length <= MAX_SYNC_FRAME_BYTES)
+      size += RECORD_HEADER_BYTES + rows[to++]!.bytes.length
     const frame = new Uint8Array(size)
     const view = new DataView(frame.buffer)
     let at = 0
@@ -145,12 +152,13 @@ function packRecords(rows: readonly { seq: number; bytes: Uint8Array }[]): Uint8
 function readRecords(frame: Uint8Array, batch: SyncBatch, count: number, afterSeq: number): void {
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
   if (frame.length === 0) throw new SyncError('a sync frame carries no transaction')
-  for (let at = 0; at < frame.length; ) {
+  for (let at = 0; at < frame.length;) {
     if (batch.seqs.length === count) throw new SyncError(`the peer sent more than the ${count} transactions it announced`)
     if (at + RECORD_HEADER_BYTES > frame.length) throw new SyncError('a sync frame ends inside a record header')
     const seq = Number(view.getBigUint64(at))
     const length = view.getUint32(at + 8)
-    if (length === 0 || length > MAX_TX_BYTES) throw new SyncError(`a sync record of ${length} bytes (a transaction is 1 to ${MAX_TX_BYTES})`)
+    if (length === 0 || length > MAX_TX_BYTES)
+      throw new SyncError(`a sync record of ${length} bytes (a transaction is 1 to ${MAX_TX_BYTES})`)
     if (at + RECORD_HEADER_BYTES + length > frame.length) throw new SyncError('a sync frame ends inside a transaction')
     const previous = batch.seqs.at(-1) ?? afterSeq
     // the cursor only moves forward: a peer going backwards would make us sync forever

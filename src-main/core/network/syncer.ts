@@ -66,7 +66,9 @@ export class Syncer {
   ) {
     this.standing = new SyncStanding(now)
     const read = links.db.prepare('SELECT value FROM ledger_meta WHERE key = ?').pluck()
-    const write = links.db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    const write = links.db.prepare(
+      'INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
+    )
     this.readCursor = (key) => read.get(key)
     this.writeCursor = (key, seq) => write.run(key, seq)
   }
@@ -173,7 +175,8 @@ export class Syncer {
       // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
       if (refused) {
         // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
-        if (!refused.reason.startsWith('timestamp')) this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
+        if (!refused.reason.startsWith('timestamp'))
+          this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
         throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
       }
     }
@@ -207,7 +210,10 @@ export class Syncer {
     if (cursor < target) this.demote(peer, `it claimed ${target} transactions and served ${cursor}`)
     else this.standing.served(peer)
     const received = this.current!.received
-    if (received) this.links.log(`dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`)
+    if (received)
+      this.links.log(
+        `dv2g node: synced from ${peer}: ${stored} new of ${received} received in ${Date.now() - started} ms (cursor ${cursor})`
+      )
   }
 
   /**
@@ -227,7 +233,10 @@ export class Syncer {
     const valid = checked.filter((c): c is Extract<Checked, { ok: true }> => c.ok)
     const holds = await this.verifier!.verifyAll(valid.map(signedPart))
     const refused = new Set(valid.filter((_, i) => !holds[i]))
-    return { checked: checked.map((c) => (c.ok && refused.has(c) ? signatureRefusal(c) : c)), leftOutAt: leftOut < 0 ? null : batch.seqs[unknown[leftOut]!]! }
+    return {
+      checked: checked.map((c) => (c.ok && refused.has(c) ? signatureRefusal(c) : c)),
+      leftOutAt: leftOut < 0 ? null : batch.seqs[unknown[leftOut]!]!
+    }
   }
 
   /**
@@ -257,7 +266,11 @@ export function checkHistoric(bytes: Uint8Array, rules: { powBits: number; maxSk
 export function checkHistoricAllButSignature(bytes: Uint8Array, rules: { powBits: number; maxSkewMs: number }, nowMs: number): Checked {
   const checked = checkAllButSignature(bytes, { powBits: rules.powBits, maxSkewMs: Infinity }, nowMs)
   if (checked.ok && checked.tx.timestampMs > nowMs + rules.maxSkewMs) {
-    return { ok: false, id: checked.id, reason: `timestamp ${new Date(checked.tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s ahead of this node's clock` }
+    return {
+      ok: false,
+      id: checked.id,
+      reason: `timestamp ${new Date(checked.tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s ahead of this node's clock`
+    }
   }
   return checked
 }

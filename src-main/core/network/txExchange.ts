@@ -22,7 +22,8 @@ export type TransactionLookup = (ids: Uint8Array[]) => (Uint8Array | undefined)[
 export class TxExchangeError extends Error {}
 
 function splitIds(frame: Uint8Array): Uint8Array[] {
-  if (frame.length === 0 || frame.length % ID_BYTES !== 0) throw new TxExchangeError(`a request of ${frame.length} bytes is not a list of ${ID_BYTES}-byte ids`)
+  if (frame.length === 0 || frame.length % ID_BYTES !== 0)
+    throw new TxExchangeError(`a request of ${frame.length} bytes is not a list of ${ID_BYTES}-byte ids`)
   const ids: Uint8Array[] = []
   for (let at = 0; at < frame.length; at += ID_BYTES) ids.push(frame.slice(at, at + ID_BYTES))
   return ids
@@ -55,8 +56,13 @@ export async function serveTransactions(node: NetworkLibp2p, lookup: Transaction
 }
 
 /** Asks one peer for up to MAX_IDS_PER_REQUEST transactions; undefined for those it does not hold. */
-export async function requestTransactions(node: NetworkLibp2p, peer: PeerId, ids: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-  if (ids.length === 0 || ids.length > MAX_IDS_PER_REQUEST) throw new TxExchangeError(`1 to ${MAX_IDS_PER_REQUEST} ids per request, not ${ids.length}`)
+export async function requestTransactions(
+  node: NetworkLibp2p,
+  peer: PeerId,
+  ids: readonly Uint8Array[]
+): Promise<(Uint8Array | undefined)[]> {
+  if (ids.length === 0 || ids.length > MAX_IDS_PER_REQUEST)
+    throw new TxExchangeError(`1 to ${MAX_IDS_PER_REQUEST} ids per request, not ${ids.length}`)
   const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
   const stream = await node.dialProtocol(peer, TX_PROTOCOL, { signal })
   try {

@@ -56,24 +56,30 @@ export async function admit(handshake: Handshake, rules: AdmissionRules): Promis
   if (handshake.endpoint !== OCPP_PATH) return { admitted: false, code: 404, message: `chargers connect to ${OCPP_PATH}/{chargerId}` }
   const id = chargerIdSchema.safeParse(handshake.identity)
   if (!id.success) return { admitted: false, code: 400, message: id.error.issues[0]!.message }
-  if (!OCPP_PROTOCOLS.some((p) => handshake.protocols.has(p))) return { admitted: false, code: 400, message: `no subprotocol in common: this central system speaks ${OCPP_PROTOCOLS.join(', ')}` }
+  if (!OCPP_PROTOCOLS.some((p) => handshake.protocols.has(p)))
+    return { admitted: false, code: 400, message: `no subprotocol in common: this central system speaks ${OCPP_PROTOCOLS.join(', ')}` }
   const address = handshake.remoteAddress ?? 'unknown'
   // chargers on this machine (tests, simulators, a bench) are trusted with their address
   const remote = !isLoopbackHost(address)
-  if (remote && rules.addressLimiter.take(address) !== 'allowed') return { admitted: false, code: 429, message: 'too many connection attempts from this address' }
+  if (remote && rules.addressLimiter.take(address) !== 'allowed')
+    return { admitted: false, code: 429, message: 'too many connection attempts from this address' }
   const hash = rules.passwordHash(id.data)
   if (hash === null) {
-    if (rules.unknownConnections() >= rules.maxUnknownConnections) return { admitted: false, code: 503, message: 'too many unregistered chargers connected' }
+    if (rules.unknownConnections() >= rules.maxUnknownConnections)
+      return { admitted: false, code: 503, message: 'too many unregistered chargers connected' }
     return { admitted: true, chargerId: id.data, registered: false }
   }
   const password = handshake.password
   if (!password) return { admitted: false, code: 401, message: 'wrong or missing password' }
   if (!rules.knownPasswords.matches(id.data, hash, password)) {
-    if (remote && rules.passwordChecksPerAddress.reserve(address, 1) !== 0) return { admitted: false, code: 429, message: 'too many wrong passwords from this address: try again later' }
-    if (rules.passwordChecksPerCharger.reserve(id.data, 1) !== 0) return { admitted: false, code: 429, message: 'too many wrong passwords for this charger: try again later' }
+    if (remote && rules.passwordChecksPerAddress.reserve(address, 1) !== 0)
+      return { admitted: false, code: 429, message: 'too many wrong passwords from this address: try again later' }
+    if (rules.passwordChecksPerCharger.reserve(id.data, 1) !== 0)
+      return { admitted: false, code: 429, message: 'too many wrong passwords for this charger: try again later' }
     if (!(await verifyPassword(password, hash))) return { admitted: false, code: 401, message: 'wrong or missing password' }
     rules.knownPasswords.remember(id.data, hash, password)
   }
-  if (rules.chargerLimiter.take(id.data) !== 'allowed') return { admitted: false, code: 429, message: 'too many connection attempts for this charger' }
+  if (rules.chargerLimiter.take(id.data) !== 'allowed')
+    return { admitted: false, code: 429, message: 'too many connection attempts for this charger' }
   return { admitted: true, chargerId: id.data, registered: true }
 }

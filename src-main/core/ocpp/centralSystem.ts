@@ -155,7 +155,9 @@ export class CentralSystem {
     if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'listen'))
     const { host, port, tls } = parsed.data
     if (!isLoopbackHost(host) && !tls) {
-      throw new OcppError(`tls: OCPP on ${host} needs TLS (security profile 2): give a certificate and key, or listen on 127.0.0.1 (profile 1, Basic auth without TLS, loopback only)`)
+      throw new OcppError(
+        `tls: OCPP on ${host} needs TLS (security profile 2): give a certificate and key, or listen on 127.0.0.1 (profile 1, Basic auth without TLS, loopback only)`
+      )
     }
     if (this.http) throw new OcppError('the central system is listening already')
     warmUpSchemas()
@@ -202,7 +204,9 @@ export class CentralSystem {
     rpc.on('error', (error: Error) => this.deps.log(`server: ${error.message}`))
     rpc.on(
       'upgradeAborted',
-      this.guarded('logging a refused handshake', ({ identity, error }: { identity: string; error?: Error & { code?: number } }) => this.deps.log(`${identity}: handshake refused (${error?.code ?? ''} ${error?.message ?? ''})`))
+      this.guarded('logging a refused handshake', ({ identity, error }: { identity: string; error?: Error & { code?: number } }) =>
+        this.deps.log(`${identity}: handshake refused (${error?.code ?? ''} ${error?.message ?? ''})`)
+      )
     )
 
     const notFound = (_request: IncomingMessage, response: ServerResponse) => {
@@ -307,8 +311,16 @@ export class CentralSystem {
       if (!outbound) this.count(link)
     }
     client.on('message', this.guarded(`${chargerId}: counting a frame`, counted))
-    client.on('badMessage', this.guarded(`${chargerId}: a bad frame`, ({ error }: { error: Error }) => this.deps.log(`${chargerId}: a bad frame: ${error.message}`)))
-    client.on('close', this.guarded(`${chargerId}: closing`, () => this.detach(link)))
+    client.on(
+      'badMessage',
+      this.guarded(`${chargerId}: a bad frame`, ({ error }: { error: Error }) =>
+        this.deps.log(`${chargerId}: a bad frame: ${error.message}`)
+      )
+    )
+    client.on(
+      'close',
+      this.guarded(`${chargerId}: closing`, () => this.detach(link))
+    )
   }
 
   /** A listener that logs what it throws instead of throwing it. */
@@ -336,7 +348,8 @@ export class CentralSystem {
   /** Runs a handler for a charger's call; whatever goes wrong becomes a CALLERROR, never a throw out of here. */
   private run(link: ChargerLink, action: string, handler: HandlerTable[string], params: unknown): object {
     if (link.limited) throw createRPCError('GenericError', `rate limit: at most ${this.settings.messageRate.perSecond} messages a second`)
-    if (!link.registered && action !== 'BootNotification') throw createRPCError('SecurityError', `${link.chargerId} is not registered here: only BootNotification is answered`)
+    if (!link.registered && action !== 'BootNotification')
+      throw createRPCError('SecurityError', `${link.chargerId} is not registered here: only BootNotification is answered`)
     try {
       return handler(params)
     } catch (error) {
@@ -369,7 +382,9 @@ export class CentralSystem {
         }
       } else {
         const answer = await link.call<V2.SetVariablesResponse>('SetVariables', measurandConfig2(this.settings.sampleIntervalS))
-        for (const result of answer.setVariableResult) if (result.attributeStatus !== 'Accepted') refused.push(`${result.component.name}.${result.variable.name}: ${result.attributeStatus}`)
+        for (const result of answer.setVariableResult)
+          if (result.attributeStatus !== 'Accepted')
+            refused.push(`${result.component.name}.${result.variable.name}: ${result.attributeStatus}`)
       }
     } catch (error) {
       if (!link.closed) refused.push(describeCallError(error))

@@ -22,7 +22,9 @@ export const chargerIdSchema = z
   })
 
 /** OCPP's BasicAuthPassword: 16 to 40 printable ASCII characters. */
-export const chargerPasswordSchema = z.string().regex(/^[\x21-\x7e]{16,40}$/, 'a charger password is 16 to 40 printable ASCII characters, no spaces')
+export const chargerPasswordSchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{16,40}$/, 'a charger password is 16 to 40 printable ASCII characters, no spaces')
 
 export const newChargerSchema = z.strictObject({
   id: chargerIdSchema,
@@ -78,7 +80,9 @@ export class ChargerRegistry {
     const hash = await hashPassword(password)
     const createdAt = new Date(this.now()).toISOString()
     try {
-      this.db.prepare('INSERT INTO ocpp_chargers (id, password_hash, discharge_by_negative_limit, prosumer, created_at) VALUES (?, ?, ?, ?, ?)').run(id, hash, dischargeByNegativeLimit ? 1 : 0, prosumer, createdAt)
+      this.db
+        .prepare('INSERT INTO ocpp_chargers (id, password_hash, discharge_by_negative_limit, prosumer, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(id, hash, dischargeByNegativeLimit ? 1 : 0, prosumer, createdAt)
     } catch (error) {
       // added by someone else while the password was being hashed
       if (/UNIQUE|PRIMARY KEY/.test((error as Error).message)) throw new OcppError(`id: a charger ${id} is already registered`)
@@ -103,7 +107,9 @@ export class ChargerRegistry {
       prosumer: prosumer === undefined ? before.prosumer : prosumer
     }
     this.db.transaction(() => {
-      this.db.prepare('UPDATE ocpp_chargers SET discharge_by_negative_limit = ?, prosumer = ? WHERE id = ?').run(after.dischargeByNegativeLimit ? 1 : 0, after.prosumer, id)
+      this.db
+        .prepare('UPDATE ocpp_chargers SET discharge_by_negative_limit = ?, prosumer = ? WHERE id = ?')
+        .run(after.dischargeByNegativeLimit ? 1 : 0, after.prosumer, id)
       const prefix = `ocpp:${id}:`
       this.db
         .prepare('UPDATE meters SET prosumer = ? WHERE substr(id, 1, length(?)) = ? AND (prosumer IS NULL OR prosumer IS ?)')
@@ -113,7 +119,8 @@ export class ChargerRegistry {
   }
 
   remove(id: string): void {
-    if (this.db.prepare('DELETE FROM ocpp_chargers WHERE id = ?').run(id).changes === 0) throw new OcppError(`id: no charger ${id} is registered`)
+    if (this.db.prepare('DELETE FROM ocpp_chargers WHERE id = ?').run(id).changes === 0)
+      throw new OcppError(`id: no charger ${id} is registered`)
   }
 
   list(): ChargerRecord[] {
@@ -131,13 +138,20 @@ export class ChargerRegistry {
   }
 
   get unknownChargers(): UnknownChargerAnswer {
-    return (this.db.prepare('SELECT unknown_chargers FROM ocpp_settings WHERE id = 1').pluck().get() as UnknownChargerAnswer | undefined) ?? 'Rejected'
+    return (
+      (this.db.prepare('SELECT unknown_chargers FROM ocpp_settings WHERE id = 1').pluck().get() as UnknownChargerAnswer | undefined) ??
+      'Rejected'
+    )
   }
 
   setUnknownChargers(answer: UnknownChargerAnswer): void {
     const parsed = z.enum(['Pending', 'Rejected']).safeParse(answer)
     if (!parsed.success) throw new OcppError(`unknownChargers: ${JSON.stringify(answer)} is neither Pending nor Rejected`)
-    this.db.prepare('INSERT INTO ocpp_settings (id, unknown_chargers) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET unknown_chargers = excluded.unknown_chargers').run(parsed.data)
+    this.db
+      .prepare(
+        'INSERT INTO ocpp_settings (id, unknown_chargers) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET unknown_chargers = excluded.unknown_chargers'
+      )
+      .run(parsed.data)
   }
 
   private row(id: string): ChargerRow | undefined {

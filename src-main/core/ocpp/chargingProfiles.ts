@@ -76,26 +76,42 @@ export function setChargingProfile(request: SetpointRequest): PlannedProfile {
 }
 
 /** The charger's answer to SetChargingProfile, with its reason where it gave one (2.x). */
-export function profileAnswer(response: V16.SetChargingProfileResponse | V2.SetChargingProfileResponse): { status: ProfileStatus; reason: string | null } {
+export function profileAnswer(response: V16.SetChargingProfileResponse | V2.SetChargingProfileResponse): {
+  status: ProfileStatus
+  reason: string | null
+} {
   const info = 'statusInfo' in response ? response.statusInfo : undefined
   return { status: response.status, reason: info ? [info.reasonCode, info.additionalInfo].filter(Boolean).join(': ') : null }
 }
 
 /** Clears the TxProfile we set on a connector, when its session ends. */
-export function clearChargingProfile(protocol: OcppProtocol, connectorId: number): V16.ClearChargingProfileRequest | V2.ClearChargingProfileRequest {
+export function clearChargingProfile(
+  protocol: OcppProtocol,
+  connectorId: number
+): V16.ClearChargingProfileRequest | V2.ClearChargingProfileRequest {
   return protocol === 'ocpp1.6' ? { id: txProfileId(connectorId) } : { chargingProfileId: txProfileId(connectorId) }
 }
 
-export function compositeScheduleRequest(protocol: OcppProtocol, connectorId: number, durationS: number): V16.GetCompositeScheduleRequest | V2.GetCompositeScheduleRequest {
+export function compositeScheduleRequest(
+  protocol: OcppProtocol,
+  connectorId: number,
+  durationS: number
+): V16.GetCompositeScheduleRequest | V2.GetCompositeScheduleRequest {
   const duration = Math.max(1, Math.ceil(durationS))
-  return protocol === 'ocpp1.6' ? { connectorId, duration, chargingRateUnit: 'W' } : { evseId: connectorId, duration, chargingRateUnit: 'W' }
+  return protocol === 'ocpp1.6'
+    ? { connectorId, duration, chargingRateUnit: 'W' }
+    : { evseId: connectorId, duration, chargingRateUnit: 'W' }
 }
 
 /**
  * The power (W) a composite schedule says the charger will follow at atMs: a 2.1 setpoint where
  * there is one, else the limit. Null when it was refused or is in amperes.
  */
-export function scheduledPowerW(protocol: OcppProtocol, response: V16.GetCompositeScheduleResponse | V2.GetCompositeScheduleResponse, atMs: number): number | null {
+export function scheduledPowerW(
+  protocol: OcppProtocol,
+  response: V16.GetCompositeScheduleResponse | V2.GetCompositeScheduleResponse,
+  atMs: number
+): number | null {
   if (response.status !== 'Accepted') return null
   const schedule =
     protocol === 'ocpp1.6'
@@ -107,13 +123,20 @@ export function scheduledPowerW(protocol: OcppProtocol, response: V16.GetComposi
   // a composite schedule starts when the charger made it, a moment after we asked (or by its clock)
   const at = Math.max(atMs, startMs)
   const periods: readonly V2.ChargingSchedulePeriod[] = schedule.chargingSchedulePeriod
-  const inEffect = [...periods].sort((a, b) => a.startPeriod - b.startPeriod).filter((p) => startMs + p.startPeriod * 1000 <= at).at(-1)
+  const inEffect = [...periods]
+    .sort((a, b) => a.startPeriod - b.startPeriod)
+    .filter((p) => startMs + p.startPeriod * 1000 <= at)
+    .at(-1)
   return inEffect ? (inEffect.setpoint ?? inEffect.limit ?? null) : null
 }
 
 /** 1.6 puts the start beside the schedule, or in it. */
-function compositeOf16(response: V16.GetCompositeScheduleResponse): { scheduleStart: string; chargingRateUnit: 'A' | 'W'; chargingSchedulePeriod: V16.ChargingSchedulePeriod[] } | null {
+function compositeOf16(
+  response: V16.GetCompositeScheduleResponse
+): { scheduleStart: string; chargingRateUnit: 'A' | 'W'; chargingSchedulePeriod: V16.ChargingSchedulePeriod[] } | null {
   const schedule = response.chargingSchedule
   const scheduleStart = response.scheduleStart ?? schedule?.startSchedule
-  return schedule && scheduleStart ? { scheduleStart, chargingRateUnit: schedule.chargingRateUnit, chargingSchedulePeriod: schedule.chargingSchedulePeriod } : null
+  return schedule && scheduleStart
+    ? { scheduleStart, chargingRateUnit: schedule.chargingRateUnit, chargingSchedulePeriod: schedule.chargingSchedulePeriod }
+    : null
 }

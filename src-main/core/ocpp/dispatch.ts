@@ -4,7 +4,14 @@
 import { z } from 'zod'
 import type { ChargerLink } from './chargerLink'
 import type { ChargerRegistry } from './chargerRegistry'
-import { CLAMPED_REASON, clearChargingProfile, compositeScheduleRequest, profileAnswer, scheduledPowerW, setChargingProfile } from './chargingProfiles'
+import {
+  CLAMPED_REASON,
+  clearChargingProfile,
+  compositeScheduleRequest,
+  profileAnswer,
+  scheduledPowerW,
+  setChargingProfile
+} from './chargingProfiles'
 import { describeCallError, firstIssue, OcppError } from './errors'
 import type { LiveState, ProfileOutcome, ProfileStatus } from './liveState'
 import type * as V16 from './messages16'
@@ -38,7 +45,13 @@ export class Dispatcher {
    * charger's answer as the connector's lastProfile. Refuses (OcppError) when there is nobody to
    * send it to; a charger that refuses or fails to answer is an outcome, not an error.
    */
-  async sendSetpoint(chargerId: string, connectorId: number, setpointW: number, slotStartMs: number, slotEndMs: number): Promise<ProfileOutcome> {
+  async sendSetpoint(
+    chargerId: string,
+    connectorId: number,
+    setpointW: number,
+    slotStartMs: number,
+    slotEndMs: number
+  ): Promise<ProfileOutcome> {
     const parsed = setpointSchema.safeParse({ chargerId, connectorId, setpointW, slotStartMs, slotEndMs })
     if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'setpoint'))
     const link = this.deps.link(chargerId)
@@ -60,14 +73,27 @@ export class Dispatcher {
     let status: ProfileStatus
     let reason: string | null
     try {
-      ;({ status, reason } = profileAnswer(await link.call<V16.SetChargingProfileResponse | V2.SetChargingProfileResponse>('SetChargingProfile', plan.payload)))
+      ;({ status, reason } = profileAnswer(
+        await link.call<V16.SetChargingProfileResponse | V2.SetChargingProfileResponse>('SetChargingProfile', plan.payload)
+      ))
     } catch (error) {
       status = 'Failed'
       reason = describeCallError(error)
     }
     if (plan.clamped) reason = reason ? `${CLAMPED_REASON}; ${reason}` : CLAMPED_REASON
     const confirmedW = status === 'Accepted' ? await this.confirm(link, connectorId, slotStartMs, slotEndMs) : null
-    const outcome: ProfileOutcome = { setpointW: plan.setpointW, requestedW: Math.round(setpointW), clamped: plan.clamped, status, reason, transactionId, slotStartMs, slotEndMs, sentMs, confirmedW }
+    const outcome: ProfileOutcome = {
+      setpointW: plan.setpointW,
+      requestedW: Math.round(setpointW),
+      clamped: plan.clamped,
+      status,
+      reason,
+      transactionId,
+      slotStartMs,
+      slotEndMs,
+      sentMs,
+      confirmedW
+    }
     this.deps.sessions.recordProfile(chargerId, connectorId, outcome)
     this.deps.live.connector(chargerId, connectorId).lastProfile = outcome
     this.deps.live.changed(chargerId)
@@ -80,7 +106,10 @@ export class Dispatcher {
     if (slotEndMs <= fromMs) return null
     try {
       const durationS = (slotEndMs - this.deps.now()) / 1000
-      const response = await link.call<V16.GetCompositeScheduleResponse | V2.GetCompositeScheduleResponse>('GetCompositeSchedule', compositeScheduleRequest(link.protocol, connectorId, durationS))
+      const response = await link.call<V16.GetCompositeScheduleResponse | V2.GetCompositeScheduleResponse>(
+        'GetCompositeSchedule',
+        compositeScheduleRequest(link.protocol, connectorId, durationS)
+      )
       return scheduledPowerW(link.protocol, response, fromMs)
     } catch (error) {
       this.deps.log(`${link.chargerId}: GetCompositeSchedule for connector ${connectorId}: ${describeCallError(error)}`)
@@ -98,11 +127,17 @@ export class Dispatcher {
     setImmediate(() => {
       if (link.closed) return
       link
-        .call<V16.ClearChargingProfileResponse | V2.ClearChargingProfileResponse>('ClearChargingProfile', clearChargingProfile(link.protocol, connectorId))
+        .call<V16.ClearChargingProfileResponse | V2.ClearChargingProfileResponse>(
+          'ClearChargingProfile',
+          clearChargingProfile(link.protocol, connectorId)
+        )
         .then((answer) => {
-          if (answer.status !== 'Accepted') this.deps.log(`${link.chargerId}: ClearChargingProfile on connector ${connectorId} answered ${answer.status}`)
+          if (answer.status !== 'Accepted')
+            this.deps.log(`${link.chargerId}: ClearChargingProfile on connector ${connectorId} answered ${answer.status}`)
         })
-        .catch((error: unknown) => this.deps.log(`${link.chargerId}: ClearChargingProfile on connector ${connectorId}: ${describeCallError(error)}`))
+        .catch((error: unknown) =>
+          this.deps.log(`${link.chargerId}: ClearChargingProfile on connector ${connectorId}: ${describeCallError(error)}`)
+        )
     })
   }
 }

@@ -36,7 +36,9 @@ export function handlers16(context: HandlerContext): HandlerTable {
       const request = params as V16.StartTransactionRequest
       const startedMs = instantMs(request.timestamp, 'timestamp')
       return intake
-        .committed(chargerId, 'StartTransaction', () => intake.startSession16(chargerId, request.connectorId, request.idTag, startedMs, request.meterStart))
+        .committed(chargerId, 'StartTransaction', () =>
+          intake.startSession16(chargerId, request.connectorId, request.idTag, startedMs, request.meterStart)
+        )
         .then((transactionId) => ({ idTagInfo: ACCEPTED, transactionId: Number(transactionId) }))
     },
 
@@ -47,7 +49,9 @@ export function handlers16(context: HandlerContext): HandlerTable {
       const { samples, skipped } = samplesFrom16(request.transactionData ?? [])
       logSkipped('StopTransaction', skipped)
       return intake
-        .committed(chargerId, 'StopTransaction', () => intake.stopSession16(chargerId, transactionId, stoppedMs, request.meterStop, request.reason ?? null, samples))
+        .committed(chargerId, 'StopTransaction', () =>
+          intake.stopSession16(chargerId, transactionId, stoppedMs, request.meterStop, request.reason ?? null, samples)
+        )
         .then((ended) => {
           if (ended) context.sessionEnded(ended.connectorId, transactionId)
           return request.idTag === undefined ? {} : { idTagInfo: ACCEPTED }
@@ -59,7 +63,9 @@ export function handlers16(context: HandlerContext): HandlerTable {
       const { samples, skipped } = samplesFrom16(request.meterValue)
       logSkipped('MeterValues', skipped)
       const transactionId = request.transactionId === undefined ? null : String(request.transactionId)
-      return intake.committed(chargerId, 'MeterValues', () => intake.meterSamples(chargerId, request.connectorId, transactionId, samples)).then(() => ({}))
+      return intake
+        .committed(chargerId, 'MeterValues', () => intake.meterSamples(chargerId, request.connectorId, transactionId, samples))
+        .then(() => ({}))
     }
   }
 }

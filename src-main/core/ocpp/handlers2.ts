@@ -61,7 +61,9 @@ export function handlers2(context: HandlerContext): HandlerTable {
       const request = params as V2.MeterValuesRequest
       const { samples, skipped } = samplesFrom2(request.meterValue)
       logSkipped('MeterValues', skipped)
-      return intake.committed(chargerId, 'MeterValues', () => intake.meterSamples(chargerId, request.evseId, null, samples)).then(() => ({}))
+      return intake
+        .committed(chargerId, 'MeterValues', () => intake.meterSamples(chargerId, request.evseId, null, samples))
+        .then(() => ({}))
     },
 
     NotifyEvent: acknowledge,

@@ -74,18 +74,32 @@ export class Intake {
   startSession16(chargerId: string, connectorId: number, idTag: string, startedMs: number, meterStartWh: number): string {
     const { transactionId } = this.sessions.open16(chargerId, connectorId, idTag, startedMs, meterStartWh)
     this.showSession(chargerId, connectorId, transactionId)
-    this.meterSamples(chargerId, connectorId, transactionId, [{ tsMs: startedMs, importWh: meterStartWh, exportWh: null, powerW: null, socPercent: null }])
+    this.meterSamples(chargerId, connectorId, transactionId, [
+      { tsMs: startedMs, importWh: meterStartWh, exportWh: null, powerW: null, socPercent: null }
+    ])
     return transactionId
   }
 
   /** 1.6 StopTransaction: its meter values, the register it stopped at, and the session's end. */
-  stopSession16(chargerId: string, transactionId: string, stoppedMs: number, meterStopWh: number, reason: string | null, samples: MeterSample[]): { connectorId: number } | null {
+  stopSession16(
+    chargerId: string,
+    transactionId: string,
+    stoppedMs: number,
+    meterStopWh: number,
+    reason: string | null,
+    samples: MeterSample[]
+  ): { connectorId: number } | null {
     const session = this.sessions.session(chargerId, transactionId)
     if (!session) {
-      this.log(`${chargerId}: StopTransaction for transaction ${transactionId}, which it never started here; acknowledged, its readings left out`)
+      this.log(
+        `${chargerId}: StopTransaction for transaction ${transactionId}, which it never started here; acknowledged, its readings left out`
+      )
       return null
     }
-    this.meterSamples(chargerId, session.connectorId, transactionId, [...samples, { tsMs: stoppedMs, importWh: meterStopWh, exportWh: null, powerW: null, socPercent: null }])
+    this.meterSamples(chargerId, session.connectorId, transactionId, [
+      ...samples,
+      { tsMs: stoppedMs, importWh: meterStopWh, exportWh: null, powerW: null, socPercent: null }
+    ])
     this.sessions.close(chargerId, transactionId, stoppedMs, meterStopWh, reason)
     this.endShownSession(chargerId, session.connectorId, transactionId)
     return { connectorId: session.connectorId }
@@ -98,7 +112,16 @@ export class Intake {
    */
   transactionEvent(
     chargerId: string,
-    event: { eventType: 'Started' | 'Updated' | 'Ended'; transactionId: string; seqNo: number; triggerReason: string; tsMs: number; evseId: number | null; idTag: string | null; stoppedReason: string | null },
+    event: {
+      eventType: 'Started' | 'Updated' | 'Ended'
+      transactionId: string
+      seqNo: number
+      triggerReason: string
+      tsMs: number
+      evseId: number | null
+      idTag: string | null
+      stoppedReason: string | null
+    },
     samples: MeterSample[]
   ): { connectorId: number; ended: boolean } | null {
     const { transactionId } = event
@@ -114,7 +137,9 @@ export class Intake {
       this.sessions.recordMeterStart(chargerId, transactionId, startWh)
     }
     if (!session) {
-      this.log(`${chargerId}: TransactionEvent ${event.eventType} for transaction ${transactionId}, which names no EVSE and was never started here; acknowledged, its readings left out`)
+      this.log(
+        `${chargerId}: TransactionEvent ${event.eventType} for transaction ${transactionId}, which names no EVSE and was never started here; acknowledged, its readings left out`
+      )
       return null
     }
     const connectorId = session.connectorId
@@ -146,7 +171,8 @@ export class Intake {
     }
     if (ordered.some((s) => s.socPercent !== null)) {
       const session = transactionId ?? (connectorId === 0 ? null : this.live.connector(chargerId, connectorId).session)
-      for (const sample of ordered) if (sample.socPercent !== null) this.sessions.recordSoc(chargerId, connectorId, sample.tsMs, sample.socPercent, session)
+      for (const sample of ordered)
+        if (sample.socPercent !== null) this.sessions.recordSoc(chargerId, connectorId, sample.tsMs, sample.socPercent, session)
     }
     if (connectorId === 0) return
     const connector = this.live.connector(chargerId, connectorId)
@@ -160,7 +186,17 @@ export class Intake {
     }
     this.live.changed(chargerId)
     const last = readings.at(-1)
-    if (last) this.live.emit({ type: 'reading', chargerId, connectorId, meterId, tsMs: last.tsMs, importWh: last.importWh, exportWh: last.exportWh, powerW: last.powerW ?? null })
+    if (last)
+      this.live.emit({
+        type: 'reading',
+        chargerId,
+        connectorId,
+        meterId,
+        tsMs: last.tsMs,
+        importWh: last.importWh,
+        exportWh: last.exportWh,
+        powerW: last.powerW ?? null
+      })
   }
 
   /**

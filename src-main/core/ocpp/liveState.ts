@@ -73,7 +73,16 @@ export interface ChargerSummary {
 export type OcppChange =
   | { type: 'charger'; charger: ChargerState }
   | { type: 'removed'; chargerId: string }
-  | { type: 'reading'; chargerId: string; connectorId: number; meterId: string; tsMs: number; importWh: number; exportWh: number; powerW: number | null }
+  | {
+      type: 'reading'
+      chargerId: string
+      connectorId: number
+      meterId: string
+      tsMs: number
+      importWh: number
+      exportWh: number
+      powerW: number | null
+    }
 
 export type OcppListener = (change: OcppChange) => void
 
@@ -115,7 +124,18 @@ export class LiveState {
     const charger = this.charger(chargerId)
     let connector = charger.connectors.get(connectorId)
     if (!connector) {
-      connector = { id: connectorId, status: null, session: null, powerW: null, socPercent: null, energyImportWh: null, energyExportWh: null, sampledAtMs: null, lastProfile: null, parts: new Map() }
+      connector = {
+        id: connectorId,
+        status: null,
+        session: null,
+        powerW: null,
+        socPercent: null,
+        energyImportWh: null,
+        energyExportWh: null,
+        sampledAtMs: null,
+        lastProfile: null,
+        parts: new Map()
+      }
       charger.connectors.set(connectorId, connector)
     }
     return connector

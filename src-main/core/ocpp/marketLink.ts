@@ -8,7 +8,11 @@ import type { Scenario } from '../../../src-shared/market/scenario'
 type Energy = { productionKWh?: number; consumptionKWh?: number }
 
 /** The meters' energies, with each plugged-in EV's battery level from its state of charge. */
-export function liveOverrides(scenario: Scenario, meters: ReadonlyMap<string, Energy> | undefined, sessions: ReadonlyMap<string, { socPercent: number | null }> | undefined): SlotOverrides | undefined {
+export function liveOverrides(
+  scenario: Scenario,
+  meters: ReadonlyMap<string, Energy> | undefined,
+  sessions: ReadonlyMap<string, { socPercent: number | null }> | undefined
+): SlotOverrides | undefined {
   if (!sessions?.size) return meters
   const merged = new Map<string, Energy & { batteryKWh?: number }>(meters)
   for (const ev of scenario.evs) {

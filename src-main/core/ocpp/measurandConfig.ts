@@ -4,7 +4,13 @@
 import type * as V16 from './messages16'
 import type * as V2 from './messages2'
 
-export const SAMPLED_MEASURANDS = ['Energy.Active.Import.Register', 'Energy.Active.Export.Register', 'Power.Active.Import', 'Power.Active.Export', 'SoC'].join(',')
+export const SAMPLED_MEASURANDS = [
+  'Energy.Active.Import.Register',
+  'Energy.Active.Export.Register',
+  'Power.Active.Import',
+  'Power.Active.Export',
+  'SoC'
+].join(',')
 
 export function measurandConfig16(intervalS: number): V16.ChangeConfigurationRequest[] {
   return [

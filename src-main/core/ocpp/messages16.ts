@@ -23,7 +23,8 @@ export interface HeartbeatResponse {
   currentTime: string
 }
 
-export type ChargePointStatus = 'Available' | 'Preparing' | 'Charging' | 'SuspendedEVSE' | 'SuspendedEV' | 'Finishing' | 'Reserved' | 'Unavailable' | 'Faulted'
+export type ChargePointStatus =
+  'Available' | 'Preparing' | 'Charging' | 'SuspendedEVSE' | 'SuspendedEV' | 'Finishing' | 'Reserved' | 'Unavailable' | 'Faulted'
 
 export interface StatusNotificationRequest {
   /** 0 is the charge point as a whole */
@@ -60,7 +61,8 @@ export interface StartTransactionResponse {
   transactionId: number
 }
 
-export type Measurand = 'Energy.Active.Import.Register' | 'Energy.Active.Export.Register' | 'Power.Active.Import' | 'Power.Active.Export' | 'SoC' | (string & {})
+export type Measurand =
+  'Energy.Active.Import.Register' | 'Energy.Active.Export.Register' | 'Power.Active.Import' | 'Power.Active.Export' | 'SoC' | (string & {})
 
 export interface SampledValue {
   /** a number written as a string, unless format is SignedData */

@@ -47,7 +47,17 @@ export interface IdToken {
 }
 
 export interface IdTokenInfo {
-  status: 'Accepted' | 'Blocked' | 'ConcurrentTx' | 'Expired' | 'Invalid' | 'NoCredit' | 'NotAllowedTypeEVSE' | 'NotAtThisLocation' | 'NotAtThisTime' | 'Unknown'
+  status:
+    | 'Accepted'
+    | 'Blocked'
+    | 'ConcurrentTx'
+    | 'Expired'
+    | 'Invalid'
+    | 'NoCredit'
+    | 'NotAllowedTypeEVSE'
+    | 'NotAtThisLocation'
+    | 'NotAtThisTime'
+    | 'Unknown'
 }
 
 export interface AuthorizeRequest {
@@ -65,7 +75,8 @@ export interface UnitOfMeasure {
   multiplier?: number
 }
 
-export type Measurand = 'Energy.Active.Import.Register' | 'Energy.Active.Export.Register' | 'Power.Active.Import' | 'Power.Active.Export' | 'SoC' | (string & {})
+export type Measurand =
+  'Energy.Active.Import.Register' | 'Energy.Active.Export.Register' | 'Power.Active.Import' | 'Power.Active.Export' | 'SoC' | (string & {})
 
 export interface SampledValue {
   value: number
@@ -132,7 +143,15 @@ export interface SetVariablesResponse {
 }
 
 /** (2.1) How the EV is to follow the period; ChargingOnly when absent. */
-export type OperationMode = 'Idle' | 'ChargingOnly' | 'CentralSetpoint' | 'ExternalSetpoint' | 'ExternalLimits' | 'CentralFrequency' | 'LocalFrequency' | 'LocalLoadBalancing'
+export type OperationMode =
+  | 'Idle'
+  | 'ChargingOnly'
+  | 'CentralSetpoint'
+  | 'ExternalSetpoint'
+  | 'ExternalLimits'
+  | 'CentralFrequency'
+  | 'LocalFrequency'
+  | 'LocalLoadBalancing'
 
 export interface ChargingSchedulePeriod {
   startPeriod: number

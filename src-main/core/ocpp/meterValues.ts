@@ -73,7 +73,10 @@ export function samplesFrom16(meterValues: readonly V16.MeterValue[]): ReadSampl
 
 /** 2.0.1 and 2.1 meter values. */
 export function samplesFrom2(meterValues: readonly V2.MeterValue[]): ReadSamples {
-  return read(meterValues, (sampled) => ({ number: sampled.value * 10 ** (sampled.unitOfMeasure?.multiplier ?? 0), unit: sampled.unitOfMeasure?.unit }))
+  return read(meterValues, (sampled) => ({
+    number: sampled.value * 10 ** (sampled.unitOfMeasure?.multiplier ?? 0),
+    unit: sampled.unitOfMeasure?.unit
+  }))
 }
 
 function read<S extends { measurand?: string; phase?: string; location?: string }>(

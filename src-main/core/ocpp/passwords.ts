@@ -27,7 +27,8 @@ export async function hashPassword(password: Buffer | string): Promise<string> {
 export async function verifyPassword(password: Buffer | string, stored: string): Promise<boolean> {
   const parts = stored.split('$')
   const [scheme, n, r, p, salt, key] = parts
-  if (parts.length !== 6 || scheme !== 'scrypt' || !salt || !key) throw new PasswordHashError('a charger password hash is not scrypt$N$r$p$salt$key')
+  if (parts.length !== 6 || scheme !== 'scrypt' || !salt || !key)
+    throw new PasswordHashError('a charger password hash is not scrypt$N$r$p$salt$key')
   const expected = Buffer.from(key, 'base64')
   const actual = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) })
   return actual.length === expected.length && timingSafeEqual(actual, expected)

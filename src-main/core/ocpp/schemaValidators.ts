@@ -18,9 +18,52 @@ const schemaListSchema = z.array(z.looseObject({ $id: z.string() }))
 
 /** Every action the central system handles or calls, per protocol: the schemas worth compiling early. */
 export const ACTIONS_IN_USE: Record<OcppProtocol, readonly string[]> = {
-  'ocpp1.6': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'DataTransfer', 'StartTransaction', 'StopTransaction', 'MeterValues', 'ChangeConfiguration', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'],
-  'ocpp2.0.1': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'DataTransfer', 'TransactionEvent', 'MeterValues', 'NotifyEvent', 'NotifyReport', 'SecurityEventNotification', 'SetVariables', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'],
-  'ocpp2.1': ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'DataTransfer', 'TransactionEvent', 'MeterValues', 'NotifyEvent', 'NotifyReport', 'SecurityEventNotification', 'SetVariables', 'SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule']
+  'ocpp1.6': [
+    'BootNotification',
+    'Heartbeat',
+    'StatusNotification',
+    'Authorize',
+    'DataTransfer',
+    'StartTransaction',
+    'StopTransaction',
+    'MeterValues',
+    'ChangeConfiguration',
+    'SetChargingProfile',
+    'ClearChargingProfile',
+    'GetCompositeSchedule'
+  ],
+  'ocpp2.0.1': [
+    'BootNotification',
+    'Heartbeat',
+    'StatusNotification',
+    'Authorize',
+    'DataTransfer',
+    'TransactionEvent',
+    'MeterValues',
+    'NotifyEvent',
+    'NotifyReport',
+    'SecurityEventNotification',
+    'SetVariables',
+    'SetChargingProfile',
+    'ClearChargingProfile',
+    'GetCompositeSchedule'
+  ],
+  'ocpp2.1': [
+    'BootNotification',
+    'Heartbeat',
+    'StatusNotification',
+    'Authorize',
+    'DataTransfer',
+    'TransactionEvent',
+    'MeterValues',
+    'NotifyEvent',
+    'NotifyReport',
+    'SecurityEventNotification',
+    'SetVariables',
+    'SetChargingProfile',
+    'ClearChargingProfile',
+    'GetCompositeSchedule'
+  ]
 }
 
 /** `urn:BootNotificationRequest` -> `urn:BootNotification.req`, as ocpp-rpc looks schemas up. */
@@ -58,7 +101,10 @@ export function validatorFor(protocol: OcppProtocol): Validator {
   if (!validator) {
     const parsed = schemaListSchema.safeParse(require(SCHEMA_FILES[protocol]))
     if (!parsed.success) throw new Error(`${SCHEMA_FILES[protocol]} is not a list of schemas with $id: ${parsed.error.issues[0]?.message}`)
-    const schemas = protocol === 'ocpp2.1' ? parsed.data.map((schema) => ({ ...(withoutNoOpKeywords(schema) as object), $id: lookedUpId(schema.$id) })) : parsed.data
+    const schemas =
+      protocol === 'ocpp2.1'
+        ? parsed.data.map((schema) => ({ ...(withoutNoOpKeywords(schema) as object), $id: lookedUpId(schema.$id) }))
+        : parsed.data
     validator = createValidator(protocol, schemas)
     validators.set(protocol, validator)
   }

@@ -5,7 +5,13 @@
 import type { OcppCharger } from '../../../src-shared/contract'
 import type { Db } from '../db/connection'
 import { ReadingStore } from '../meters/readingStore'
-import { CentralSystem, DEFAULT_CENTRAL_SYSTEM_SETTINGS, type CentralSystemSettings, type ListenOptions, type Listening } from './centralSystem'
+import {
+  CentralSystem,
+  DEFAULT_CENTRAL_SYSTEM_SETTINGS,
+  type CentralSystemSettings,
+  type ListenOptions,
+  type Listening
+} from './centralSystem'
 import { ChargerRegistry, type ChargerChanges, type ChargerRecord, type NewCharger, type UnknownChargerAnswer } from './chargerRegistry'
 import { Dispatcher } from './dispatch'
 import { Intake } from './intake'
@@ -34,10 +40,24 @@ export class OcppService {
     this.live = new LiveState(log)
     const intake = new Intake(db, new ReadingStore(db), this.sessions, this.live, this.registry, log)
     this.centralSystem = new CentralSystem(
-      { registry: this.registry, intake, live: this.live, now, log, sessionEnded: (link, connectorId, transactionId) => this.dispatcher.clearAfterSession(link, connectorId, transactionId) },
+      {
+        registry: this.registry,
+        intake,
+        live: this.live,
+        now,
+        log,
+        sessionEnded: (link, connectorId, transactionId) => this.dispatcher.clearAfterSession(link, connectorId, transactionId)
+      },
       { ...DEFAULT_CENTRAL_SYSTEM_SETTINGS, ...options.settings }
     )
-    this.dispatcher = new Dispatcher({ link: (id) => this.centralSystem.link(id), registry: this.registry, live: this.live, sessions: this.sessions, now, log })
+    this.dispatcher = new Dispatcher({
+      link: (id) => this.centralSystem.link(id),
+      registry: this.registry,
+      live: this.live,
+      sessions: this.sessions,
+      now,
+      log
+    })
     this.restoreLiveState()
   }
 
@@ -114,7 +134,15 @@ export class OcppService {
         lastSeenMs: state.lastSeenMs,
         connectors: state.connectors.map(({ sampledAtMs: _sampled, lastProfile, ...connector }) => ({
           ...connector,
-          lastProfile: lastProfile && { setpointW: lastProfile.setpointW, requestedW: lastProfile.requestedW, clamped: lastProfile.clamped, status: lastProfile.status, reason: lastProfile.reason, sentMs: lastProfile.sentMs, confirmedW: lastProfile.confirmedW }
+          lastProfile: lastProfile && {
+            setpointW: lastProfile.setpointW,
+            requestedW: lastProfile.requestedW,
+            clamped: lastProfile.clamped,
+            status: lastProfile.status,
+            reason: lastProfile.reason,
+            sentMs: lastProfile.sentMs,
+            confirmedW: lastProfile.confirmedW
+          }
         }))
       }
     })
@@ -143,7 +171,9 @@ export class OcppService {
     for (const charger of this.live.states()) {
       const prosumer = prosumers.get(charger.id)
       if (!prosumer || !charger.connected) continue
-      for (const connector of charger.connectors) if (connector.session !== null && !sessions.has(prosumer)) sessions.set(prosumer, { chargerId: charger.id, connectorId: connector.id, socPercent: connector.socPercent })
+      for (const connector of charger.connectors)
+        if (connector.session !== null && !sessions.has(prosumer))
+          sessions.set(prosumer, { chargerId: charger.id, connectorId: connector.id, socPercent: connector.socPercent })
     }
     return sessions
   }
@@ -155,7 +185,11 @@ export class OcppService {
    */
   async dispatch(soldKWh: ReadonlyMap<string, number>, slotHours: number, fromMs: number, toMs: number): Promise<ProfileOutcome[]> {
     const sent = [...this.sessionsByProsumer()].filter(([prosumer]) => soldKWh.has(prosumer))
-    return Promise.all(sent.map(([prosumer, session]) => this.sendSetpoint(session.chargerId, session.connectorId, -Math.round((soldKWh.get(prosumer)! / slotHours) * 1000), fromMs, toMs)))
+    return Promise.all(
+      sent.map(([prosumer, session]) =>
+        this.sendSetpoint(session.chargerId, session.connectorId, -Math.round((soldKWh.get(prosumer)! / slotHours) * 1000), fromMs, toMs)
+      )
+    )
   }
 
   /** After a restart: every registered charger (disconnected), its open sessions and last profiles. */

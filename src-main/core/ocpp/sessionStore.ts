@@ -23,8 +23,12 @@ const SESSION_COLUMNS = `charger_id AS chargerId, transaction_id AS transactionI
 function prepareStatements(db: Db) {
   return {
     session: db.prepare(`SELECT ${SESSION_COLUMNS} FROM ocpp_sessions WHERE charger_id = ? AND transaction_id = ?`),
-    recordEvent: db.prepare('INSERT OR IGNORE INTO ocpp_transaction_events (charger_id, transaction_id, seq_no, event_type, trigger_reason, ts_ms) VALUES (?, ?, ?, ?, ?, ?)'),
-    recordSoc: db.prepare('INSERT OR IGNORE INTO ocpp_soc (charger_id, connector_id, ts_ms, soc_percent, transaction_id) VALUES (?, ?, ?, ?, ?)')
+    recordEvent: db.prepare(
+      'INSERT OR IGNORE INTO ocpp_transaction_events (charger_id, transaction_id, seq_no, event_type, trigger_reason, ts_ms) VALUES (?, ?, ?, ?, ?, ?)'
+    ),
+    recordSoc: db.prepare(
+      'INSERT OR IGNORE INTO ocpp_soc (charger_id, connector_id, ts_ms, soc_percent, transaction_id) VALUES (?, ?, ?, ?, ?)'
+    )
   }
 }
 
@@ -41,7 +45,13 @@ export class SessionStore {
    * Opens a 1.6 session, whose transaction id is ours to give: a StartTransaction seen before
    * (same connector, instant and tag) gets the id it was given then.
    */
-  open16(chargerId: string, connectorId: number, idTag: string, startedMs: number, meterStartWh: number): { transactionId: string; replayed: boolean } {
+  open16(
+    chargerId: string,
+    connectorId: number,
+    idTag: string,
+    startedMs: number,
+    meterStartWh: number
+  ): { transactionId: string; replayed: boolean } {
     return this.db.transaction(() => {
       const seen = this.db
         .prepare('SELECT transaction_id FROM ocpp_sessions WHERE charger_id = ? AND connector_id = ? AND started_ms = ? AND id_tag IS ?')
@@ -51,30 +61,45 @@ export class SessionStore {
       // 1.6 transaction ids are integers: the row's own number, unique across chargers
       const seq = this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM ocpp_sessions').pluck().get() as number
       this.db
-        .prepare('INSERT INTO ocpp_sessions (seq, charger_id, transaction_id, connector_id, id_tag, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO ocpp_sessions (seq, charger_id, transaction_id, connector_id, id_tag, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?, ?, ?)'
+        )
         .run(seq, chargerId, String(seq), connectorId, idTag, startedMs, meterStartWh)
       return { transactionId: String(seq), replayed: false }
     })()
   }
 
   /** Opens a 2.x session under the charger's own transaction id; false if it was open already. */
-  open2(chargerId: string, transactionId: string, connectorId: number, idTag: string | null, startedMs: number, meterStartWh: number | null): boolean {
+  open2(
+    chargerId: string,
+    transactionId: string,
+    connectorId: number,
+    idTag: string | null,
+    startedMs: number,
+    meterStartWh: number | null
+  ): boolean {
     return (
       this.db
-        .prepare('INSERT OR IGNORE INTO ocpp_sessions (charger_id, transaction_id, connector_id, id_tag, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT OR IGNORE INTO ocpp_sessions (charger_id, transaction_id, connector_id, id_tag, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?, ?)'
+        )
         .run(chargerId, transactionId, connectorId, idTag, startedMs, meterStartWh).changes > 0
     )
   }
 
   /** A 2.x Started event that comes after its session was opened (by an Updated): its register, if none is known yet. */
   recordMeterStart(chargerId: string, transactionId: string, meterStartWh: number): void {
-    this.db.prepare('UPDATE ocpp_sessions SET meter_start_wh = ? WHERE charger_id = ? AND transaction_id = ? AND meter_start_wh IS NULL').run(meterStartWh, chargerId, transactionId)
+    this.db
+      .prepare('UPDATE ocpp_sessions SET meter_start_wh = ? WHERE charger_id = ? AND transaction_id = ? AND meter_start_wh IS NULL')
+      .run(meterStartWh, chargerId, transactionId)
   }
 
   /** Ends a session once: a second StopTransaction or Ended event leaves the first one's record. */
   close(chargerId: string, transactionId: string, stoppedMs: number, meterStopWh: number | null, reason: string | null): Session | null {
     this.db
-      .prepare('UPDATE ocpp_sessions SET stopped_ms = ?, meter_stop_wh = ?, stop_reason = ? WHERE charger_id = ? AND transaction_id = ? AND stopped_ms IS NULL')
+      .prepare(
+        'UPDATE ocpp_sessions SET stopped_ms = ?, meter_stop_wh = ?, stop_reason = ? WHERE charger_id = ? AND transaction_id = ? AND stopped_ms IS NULL'
+      )
       .run(stoppedMs, meterStopWh, reason, chargerId, transactionId)
     return this.session(chargerId, transactionId)
   }
@@ -90,21 +115,19 @@ export class SessionStore {
 
   /** Records a 2.x TransactionEvent by its sequence number; false if it was recorded before (a replay). */
   recordEvent(chargerId: string, transactionId: string, seqNo: number, eventType: string, triggerReason: string, tsMs: number): boolean {
-    return (
-      this.statements.recordEvent.run(chargerId, transactionId, seqNo, eventType, triggerReason, tsMs).changes > 0
-    )
+    return this.statements.recordEvent.run(chargerId, transactionId, seqNo, eventType, triggerReason, tsMs).changes > 0
   }
 
   /** A state of charge, once per connector and instant. */
   recordSoc(chargerId: string, connectorId: number, tsMs: number, socPercent: number, transactionId: string | null): boolean {
-    return (
-      this.statements.recordSoc.run(chargerId, connectorId, tsMs, socPercent, transactionId).changes > 0
-    )
+    return this.statements.recordSoc.run(chargerId, connectorId, tsMs, socPercent, transactionId).changes > 0
   }
 
   socReadings(chargerId: string, connectorId: number): { tsMs: number; socPercent: number; transactionId: string | null }[] {
     return this.db
-      .prepare('SELECT ts_ms AS tsMs, soc_percent AS socPercent, transaction_id AS transactionId FROM ocpp_soc WHERE charger_id = ? AND connector_id = ? ORDER BY ts_ms')
+      .prepare(
+        'SELECT ts_ms AS tsMs, soc_percent AS socPercent, transaction_id AS transactionId FROM ocpp_soc WHERE charger_id = ? AND connector_id = ? ORDER BY ts_ms'
+      )
       .all(chargerId, connectorId) as { tsMs: number; socPercent: number; transactionId: string | null }[]
   }
 
@@ -139,6 +162,10 @@ export class SessionStore {
          FROM ocpp_profiles WHERE id IN (SELECT max(id) FROM ocpp_profiles GROUP BY charger_id, connector_id)`
       )
       .all() as (Omit<ProfileOutcome, 'clamped'> & { chargerId: string; connectorId: number; clamped: number })[]
-    return rows.map(({ chargerId, connectorId, clamped, ...outcome }) => ({ chargerId, connectorId, outcome: { ...outcome, clamped: clamped === 1 } }))
+    return rows.map(({ chargerId, connectorId, clamped, ...outcome }) => ({
+      chargerId,
+      connectorId,
+      outcome: { ...outcome, clamped: clamped === 1 }
+    }))
   }
 }

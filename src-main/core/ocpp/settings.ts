@@ -12,7 +12,10 @@ const settingsSchema = z
   .object({
     /** HOST:PORT; null: no central system */
     listen: z.string().nullable(),
-    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().nullable()
+    tls: z
+      .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+      .strict()
+      .nullable()
   })
   .strict()
 export type OcppFileSettings = z.infer<typeof settingsSchema>
@@ -53,10 +56,15 @@ export function readOcppSettings(dataDir: string): OcppFileSettings {
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new OcppSettingsError(`${file} is not JSON (${(error as Error).message}); the central system stays off until it is saved again from Settings`)
+    throw new OcppSettingsError(
+      `${file} is not JSON (${(error as Error).message}); the central system stays off until it is saved again from Settings`
+    )
   }
   const parsed = settingsSchema.safeParse(json)
-  if (!parsed.success) throw new OcppSettingsError(`${file}: ${parsed.error.issues[0]!.path.join('.') || 'settings'} ${parsed.error.issues[0]!.message}; the central system stays off until it is saved again from Settings`)
+  if (!parsed.success)
+    throw new OcppSettingsError(
+      `${file}: ${parsed.error.issues[0]!.path.join('.') || 'settings'} ${parsed.error.issues[0]!.message}; the central system stays off until it is saved again from Settings`
+    )
   if (parsed.data.listen !== null) parseHostPort(parsed.data.listen, `${file}: listen`)
   return parsed.data
 }

@@ -5,7 +5,15 @@
 import type { OcppSettings } from '../../../src-shared/contract'
 import type { Listening } from './centralSystem'
 import type { OcppService } from './service'
-import { DEFAULT_OCPP_SETTINGS, OcppSettingsError, parseHostPort, readOcppSettings, readTls, writeOcppSettings, type OcppFileSettings } from './settings'
+import {
+  DEFAULT_OCPP_SETTINGS,
+  OcppSettingsError,
+  parseHostPort,
+  readOcppSettings,
+  readTls,
+  writeOcppSettings,
+  type OcppFileSettings
+} from './settings'
 
 const controls = new WeakMap<object, OcppControl>()
 
@@ -54,7 +62,14 @@ export class OcppControl {
   }
 
   state(): OcppSettings {
-    return { listen: this.settings.listen, editable: this.pinned === null, endpoint: this.listening?.url ?? null, securityProfile: this.listening?.securityProfile ?? null, error: this.error, unknownChargers: this.service.unknownChargers }
+    return {
+      listen: this.settings.listen,
+      editable: this.pinned === null,
+      endpoint: this.listening?.url ?? null,
+      securityProfile: this.listening?.securityProfile ?? null,
+      error: this.error,
+      unknownChargers: this.service.unknownChargers
+    }
   }
 
   /** Settings, OCPP: a new listen address (null: off) and what an unknown charger is told. */
@@ -62,7 +77,10 @@ export class OcppControl {
     return this.serially(async () => {
       if (changes.unknownChargers) this.service.setUnknownChargers(changes.unknownChargers)
       if (changes.listen === undefined || changes.listen === this.settings.listen) return
-      if (this.pinned) throw new OcppSettingsError('this process runs the central system its command line asked for (--ocpp-listen); start it without that to set OCPP here')
+      if (this.pinned)
+        throw new OcppSettingsError(
+          'this process runs the central system its command line asked for (--ocpp-listen); start it without that to set OCPP here'
+        )
       const settings = { ...this.settings, listen: changes.listen }
       writeOcppSettings(this.dataDir, settings)
       this.settings = settings
@@ -85,7 +103,9 @@ export class OcppControl {
     if (listen === null) return
     try {
       this.listening = await this.service.start({ ...parseHostPort(listen, 'listen'), ...(tls ? { tls: readTls(tls) } : {}) })
-      this.log(`dv2g: OCPP central system listening on ${this.listening.url}{chargerId} (security profile ${this.listening.securityProfile})`)
+      this.log(
+        `dv2g: OCPP central system listening on ${this.listening.url}{chargerId} (security profile ${this.listening.securityProfile})`
+      )
     } catch (error) {
       const inUse = (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
       this.error = inUse ? `${listen} is in use` : (error as Error).message

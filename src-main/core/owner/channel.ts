@@ -126,7 +126,10 @@ export async function serveChannel(holder: LockHolder, handle: ChannelHandler, m
       let line = JSON.stringify(message)
       // the caller would drop a longer line unread: it learns what happened instead
       if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
-        const error = { message: `the operation ran, but its result (${Buffer.byteLength(line)} bytes) is over the channel's ${MAX_LINE_BYTES}-byte limit: look at what it did in the data dir`, refused: false }
+        const error = {
+          message: `the operation ran, but its result (${Buffer.byteLength(line)} bytes) is over the channel's ${MAX_LINE_BYTES}-byte limit: look at what it did in the data dir`,
+          refused: false
+        }
         line = JSON.stringify({ id: message.id, ok: false, error } satisfies Reply)
       }
       socket.write(`${line}\n`)
@@ -140,7 +143,11 @@ export async function serveChannel(holder: LockHolder, handle: ChannelHandler, m
         try {
           request = requestSchema.parse(JSON.parse(line))
         } catch {
-          reply({ id: -1, ok: false, error: { message: 'not a channel request: {"id","token","operation","input"} expected', refused: true } })
+          reply({
+            id: -1,
+            ok: false,
+            error: { message: 'not a channel request: {"id","token","operation","input"} expected', refused: true }
+          })
           return
         }
         if (!sameSecret(request.token, holder.token)) {
@@ -210,7 +217,13 @@ export class ChannelCallError extends Error {
 }
 
 /** Runs one operation on the owner, passing its progress lines on; bounded wait for the connection only. */
-export function callChannel(holder: LockHolder, operation: string, input: unknown, onProgress: (line: string) => void, connectTimeoutMs = 5000): Promise<unknown> {
+export function callChannel(
+  holder: LockHolder,
+  operation: string,
+  input: unknown,
+  onProgress: (line: string) => void,
+  connectTimeoutMs = 5000
+): Promise<unknown> {
   const path = holder.channel
   if (!path) return Promise.reject(new ChannelUnreachableError('it takes no forwarded commands'))
   return new Promise((resolve, reject) => {
@@ -223,12 +236,21 @@ export function callChannel(holder: LockHolder, operation: string, input: unknow
       socket.destroy()
       work()
     }
-    const timer = setTimeout(() => finish(() => reject(new ChannelUnreachableError(`its channel ${path} did not answer within ${connectTimeoutMs} ms`))), connectTimeoutMs)
+    const timer = setTimeout(
+      () => finish(() => reject(new ChannelUnreachableError(`its channel ${path} did not answer within ${connectTimeoutMs} ms`))),
+      connectTimeoutMs
+    )
     socket.on('connect', () => {
       clearTimeout(timer)
       socket.write(`${JSON.stringify({ id: 1, token: holder.token, operation, input })}\n`)
     })
-    socket.on('error', (error) => finish(() => reject(new ChannelUnreachableError(`its channel ${path} cannot be reached (${(error as NodeJS.ErrnoException).code ?? error.message})`))))
+    socket.on('error', (error) =>
+      finish(() =>
+        reject(
+          new ChannelUnreachableError(`its channel ${path} cannot be reached (${(error as NodeJS.ErrnoException).code ?? error.message})`)
+        )
+      )
+    )
     socket.on('close', () => finish(() => reject(new ChannelUnreachableError('it closed its channel before answering'))))
     onLines(
       socket,

@@ -165,7 +165,13 @@ const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
  */
 export function claimDataDir(dataDir: string, owner: string, channel: string | null = null): DataDirLock {
   const path = join(dataDir, LOCK_FILE_NAME)
-  const holder: LockHolder = { pid: process.pid, owner, startedAt: new Date().toISOString(), channel, token: randomBytes(24).toString('base64url') }
+  const holder: LockHolder = {
+    pid: process.pid,
+    owner,
+    startedAt: new Date().toISOString(),
+    channel,
+    token: randomBytes(24).toString('base64url')
+  }
   const deadline = Date.now() + CLAIM_BOUND_MS
   while (!createWhole(path, JSON.stringify(holder))) {
     const found = inspectClaim(path, holderSchema)
@@ -181,7 +187,10 @@ export function claimDataDir(dataDir: string, owner: string, channel: string | n
         continue
       }
     }
-    if (Date.now() > deadline) throw new Error(`could not take ${path} within ${CLAIM_BOUND_MS / 1000} s: another process is taking over its stale lock and has not finished`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `could not take ${path} within ${CLAIM_BOUND_MS / 1000} s: another process is taking over its stale lock and has not finished`
+      )
     // another live process is taking the stale lock over this instant: see whose it becomes
     pause(1)
   }

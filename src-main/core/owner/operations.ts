@@ -76,7 +76,8 @@ export const operations = {
     z.object({ from: z.string().min(1), to: z.string().min(1), amount: z.string().regex(/^\d+$/), passphrase: z.string() }).strict(),
     (app, { from, to, amount, passphrase }) => {
       const outcome = withKeys(app, passphrase, () => app.ledger().wallets.send(from, to, BigInt(amount)))
-      if (outcome.status !== 'accepted') throw new OperationRefused(`the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+      if (outcome.status !== 'accepted')
+        throw new OperationRefused(`the transfer was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
       return { id: outcome.id }
     }
   ),
@@ -85,16 +86,25 @@ export const operations = {
     (app, { name, role, mnemonic, passphrase }) => {
       const { wallets } = app.ledger()
       // the first wallet of a new keystore makes the passphrase the keystore's own
-      const made = withKeys(app, passphrase, () => (mnemonic === undefined ? wallets.create(name, role) : wallets.import(name, role, mnemonic)))
+      const made = withKeys(app, passphrase, () =>
+        mnemonic === undefined ? wallets.create(name, role) : wallets.import(name, role, mnemonic)
+      )
       app.events.emit('wallet.changed', { unlocked: wallets.keystore.isUnlocked })
-      return { wallet: made.wallet, ...('mnemonic' in made ? { mnemonic: made.mnemonic } : {}), treasury: made.genesis?.status === 'accepted' }
+      return {
+        wallet: made.wallet,
+        ...('mnemonic' in made ? { mnemonic: made.mnemonic } : {}),
+        treasury: made.genesis?.status === 'accepted'
+      }
     }
   ),
   'tangle.spam': operation(
     z.object({ count: z.number().int().min(1), rate: z.number().positive().optional() }).strict(),
     async (app, { count, rate }, progress) => {
       const { ledger, confirmation } = app.ledger()
-      if (ledger.isEmpty) throw new OperationRefused('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
+      if (ledger.isEmpty)
+        throw new OperationRefused(
+          'the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)'
+        )
       let lastNote = 0
       return spam(ledger, confirmation, {
         count,
@@ -111,7 +121,15 @@ export const operations = {
     z
       .object({
         // base64, in an order that puts parents first; as many as one channel request carries
-        transactions: z.array(z.string().base64().max(Math.ceil(MAX_TX_BYTES / 3) * 4)).min(1).max(MAX_SUBMITTED),
+        transactions: z
+          .array(
+            z
+              .string()
+              .base64()
+              .max(Math.ceil(MAX_TX_BYTES / 3) * 4)
+          )
+          .min(1)
+          .max(MAX_SUBMITTED),
         rate: z.number().positive().optional()
       })
       .strict(),
@@ -124,7 +142,9 @@ export const operations = {
   ),
   'meter.import': operation(
     // absolute paths: the owner's working directory is not the caller's
-    z.object({ paths: z.array(z.string().refine(isAbsolute, 'must be an absolute path')).min(1), timeZone: z.string().optional() }).strict(),
+    z
+      .object({ paths: z.array(z.string().refine(isAbsolute, 'must be an absolute path')).min(1), timeZone: z.string().optional() })
+      .strict(),
     (app, { paths, timeZone }, progress) =>
       app.meters().importPaths(paths, {
         timeZone,
@@ -134,12 +154,18 @@ export const operations = {
         }
       })
   ),
-  'market.settle': operation(z.object({ runId: z.string().min(1), passphrase: z.string() }).strict(), (app, { runId, passphrase }, progress) => {
-    const market = app.market()
-    market.day(runId) // an unknown run is named before the keystore is touched
-    if (app.ledger().wallets.keystore.isNew) throw new OperationRefused('this data dir has no keystore: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
-    return withKeys(app, passphrase, () => market.settleRun(runId, (slot) => progress(settledLine(slot))))
-  }),
+  'market.settle': operation(
+    z.object({ runId: z.string().min(1), passphrase: z.string() }).strict(),
+    (app, { runId, passphrase }, progress) => {
+      const market = app.market()
+      market.day(runId) // an unknown run is named before the keystore is touched
+      if (app.ledger().wallets.keystore.isNew)
+        throw new OperationRefused(
+          'this data dir has no keystore: create the operator wallet first (dv2g wallet create --name treasury --role operator)'
+        )
+      return withKeys(app, passphrase, () => market.settleRun(runId, (slot) => progress(settledLine(slot))))
+    }
+  ),
   'market.settleDay': operation(
     // the day is solved again here rather than sent: it is deterministic, and what is stored is then
     // what this process solved, its traced slot's iterations included
@@ -188,17 +214,32 @@ export const operations = {
     (app, { passphrase, ...registration }) => withKeys(app, passphrase, () => app.marketTangle().register(registration))
   ),
   'market.registerAll': operation(
-    z.object({ participants: z.array(z.object({ id: z.string().min(1), role: z.enum(['ev', 'grid']), address: z.string().min(1) }).strict()).min(1).max(MAX_REGISTERED_AT_ONCE), passphrase: z.string() }).strict(),
+    z
+      .object({
+        participants: z
+          .array(z.object({ id: z.string().min(1), role: z.enum(['ev', 'grid']), address: z.string().min(1) }).strict())
+          .min(1)
+          .max(MAX_REGISTERED_AT_ONCE),
+        passphrase: z.string()
+      })
+      .strict(),
     (app, { participants, passphrase }) => withKeys(app, passphrase, () => app.marketTangle().registerAll(participants))
   ),
   'market.revoke': operation(z.object({ id: z.string().min(1), passphrase: z.string() }).strict(), (app, { id, passphrase }) =>
     withKeys(app, passphrase, () => app.marketTangle().revoke(id))
   ),
-  'ocpp.add': operation(methods['ocpp.add'].input, (app, input) => app.ocpp().addCharger(input).then(({ charger, password }) => ({ charger, password }))),
+  'ocpp.add': operation(methods['ocpp.add'].input, (app, input) =>
+    app
+      .ocpp()
+      .addCharger(input)
+      .then(({ charger, password }) => ({ charger, password }))
+  ),
   'ocpp.remove': operation(methods['ocpp.remove'].input, (app, { id }) => (app.ocpp().removeCharger(id), { removed: true as const })),
   'ocpp.chargers': operation(z.object({}).strict(), (app) => app.ocpp().chargers()),
   'market.participants': operation(z.object({}).strict(), (app) => app.marketTangle().participants()),
-  'market.slotInputs': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0) }).strict(), (app, { runId, t }) => app.marketTangle().slotInputs(runId, t)),
+  'market.slotInputs': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0) }).strict(), (app, { runId, t }) =>
+    app.marketTangle().slotInputs(runId, t)
+  ),
   'market.deliveries': operation(z.object({ runId: z.string().min(1) }).strict(), (app, { runId }) => app.marketTangle().deliveries(runId)),
   'market.verify': operation(z.object({ runId: z.string().min(1), t: z.number().int().min(0).optional() }).strict(), (app, { runId, t }) =>
     app.marketTangle().verifications(runId, t)
@@ -207,7 +248,9 @@ export const operations = {
 
 /** One progress line per slot settled, or not. */
 export function settledLine(slot: SlotSettled): string {
-  return 'error' in slot ? `slot ${slot.t} NOT settled: ${slot.error}` : `settled slot ${slot.t}: ${slot.transfers.length} transfers, ${slot.records.length} market records`
+  return 'error' in slot
+    ? `slot ${slot.t} NOT settled: ${slot.error}`
+    : `settled slot ${slot.t}: ${slot.transfers.length} transfers, ${slot.records.length} market records`
 }
 
 export type OperationName = keyof typeof operations
@@ -229,8 +272,16 @@ export async function runOperation(app: App, name: string, input: unknown, progr
 /** Refusals keep their message and field; anything else is a failure with its message. */
 export function operationError(error: unknown): ChannelError {
   if (error instanceof OperationRefused) return { message: error.message, refused: true, ...(error.field ? { field: error.field } : {}) }
-  if (error instanceof KeyInputError) return { message: error.message, refused: true, field: error.field === 'address' ? 'to' : error.field }
-  if (error instanceof KeystoreError || error instanceof MeterError || error instanceof MarketError || error instanceof MarketTangleError || error instanceof SettlementError || error instanceof OcppError)
+  if (error instanceof KeyInputError)
+    return { message: error.message, refused: true, field: error.field === 'address' ? 'to' : error.field }
+  if (
+    error instanceof KeystoreError ||
+    error instanceof MeterError ||
+    error instanceof MarketError ||
+    error instanceof MarketTangleError ||
+    error instanceof SettlementError ||
+    error instanceof OcppError
+  )
     return { message: error.message, refused: true }
   return { message: error instanceof Error ? error.message : String(error), refused: false }
 }

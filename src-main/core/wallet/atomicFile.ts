@@ -24,7 +24,8 @@ export function writeFileAtomic(path: string, content: string, tempName: (path: 
   try {
     fd = openSync(temp, EXCLUSIVE_NO_FOLLOW, 0o600)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${temp} already exists (a link or a leftover): not writing ${path} through it`)
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new Error(`${temp} already exists (a link or a leftover): not writing ${path} through it`)
     throw error
   }
   try {

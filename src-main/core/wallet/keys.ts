@@ -27,7 +27,8 @@ export function newMnemonic(): string {
 
 export function checkMnemonic(mnemonic: string): string {
   const normalized = mnemonic.trim().toLowerCase().split(/\s+/).join(' ')
-  if (!validateMnemonic(normalized, wordlist)) throw new KeyInputError('mnemonic', 'not a valid BIP39 mnemonic (wrong word, word count or checksum)')
+  if (!validateMnemonic(normalized, wordlist))
+    throw new KeyInputError('mnemonic', 'not a valid BIP39 mnemonic (wrong word, word count or checksum)')
   return normalized
 }
 
@@ -57,7 +58,8 @@ export function decodeAddress(address: string): Uint8Array {
   } catch (error) {
     throw new KeyInputError('address', `not a valid address: ${(error as Error).message}`)
   }
-  if (decoded.prefix !== ADDRESS_PREFIX) throw new KeyInputError('address', `not a DV2G address: prefix is "${decoded.prefix}", expected "${ADDRESS_PREFIX}"`)
+  if (decoded.prefix !== ADDRESS_PREFIX)
+    throw new KeyInputError('address', `not a DV2G address: prefix is "${decoded.prefix}", expected "${ADDRESS_PREFIX}"`)
   const bytes = bech32.fromWords(decoded.words)
   if (bytes.length !== 32) throw new KeyInputError('address', `not a valid address: ${bytes.length} bytes, expected 32`)
   return bytes

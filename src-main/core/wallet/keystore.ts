@@ -55,9 +55,15 @@ const SALT_BYTES = 16
 const KEY_CHECK_LABEL = 'dv2g keystore key check'
 
 const base64 = (bytes: { min: number; max: number }) =>
-  z.string().refine((s) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').length >= bytes.min && Buffer.from(s, 'base64').length <= bytes.max, {
-    message: bytes.min === bytes.max ? `expected ${bytes.min} bytes in base64` : `expected ${bytes.min} to ${bytes.max} bytes in base64`
-  })
+  z
+    .string()
+    .refine(
+      (s) =>
+        /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').length >= bytes.min && Buffer.from(s, 'base64').length <= bytes.max,
+      {
+        message: bytes.min === bytes.max ? `expected ${bytes.min} bytes in base64` : `expected ${bytes.min} to ${bytes.max} bytes in base64`
+      }
+    )
 
 const walletSchema = z.strictObject({
   name: z.string().min(1).max(64),
@@ -156,7 +162,9 @@ export class Keystore {
 
   /** Read on first use: a damaged keystore fails the wallet calls with its reason, not the whole app. */
   private get file(): KeystoreFile {
-    this.loaded ??= existsSync(this.path) ? parseKeystore(readFileSync(this.path, 'utf8'), this.fileName) : { version: 1, wallets: [], sealed: null }
+    this.loaded ??= existsSync(this.path)
+      ? parseKeystore(readFileSync(this.path, 'utf8'), this.fileName)
+      : { version: 1, wallets: [], sealed: null }
     return this.loaded
   }
 
@@ -211,14 +219,21 @@ export class Keystore {
     // wallets an earlier release let through under such names still open; no new one is made
     const problem = nameProblem('wallet name', cleanName)
     if (problem) throw new KeystoreError(problem)
-    if (!/^[\w .-]{1,64}$/.test(cleanName)) throw new KeystoreError('a wallet name is 1 to 64 letters, digits, spaces, dots, dashes or underscores')
+    if (!/^[\w .-]{1,64}$/.test(cleanName))
+      throw new KeystoreError('a wallet name is 1 to 64 letters, digits, spaces, dots, dashes or underscores')
     if (!ROLES.includes(role)) throw new KeystoreError(`role must be one of ${ROLES.join(', ')}`)
     if (this.find(cleanName)) throw new KeystoreError(`a wallet named "${cleanName}" already exists`)
     const normalized = checkMnemonic(mnemonic)
     const key = keyFromMnemonic(normalized)
     const existing = this.file.wallets.find((w) => w.address === key.address)
     if (existing) throw new KeystoreError(`this mnemonic is already the wallet "${existing.name}"`)
-    const wallet: WalletInfo = { name: cleanName, role, address: key.address, publicKey: Buffer.from(key.publicKey).toString('hex'), createdAt: new Date().toISOString() }
+    const wallet: WalletInfo = {
+      name: cleanName,
+      role,
+      address: key.address,
+      publicKey: Buffer.from(key.publicKey).toString('hex'),
+      createdAt: new Date().toISOString()
+    }
     this.save([...this.file.wallets, wallet], new Map([...unlocked.mnemonics, [cleanName, normalized]]))
     unlocked.keys.set(cleanName, key)
     return wallet
@@ -265,7 +280,9 @@ export class Keystore {
   private openV2(file: KeystoreFileV2, passphrase: string): Opened {
     const { sealKey, check } = deriveKeys(passphrase, file.kdf)
     if (!timingSafeEqual(check, Buffer.from(file.sealed.check, 'base64'))) {
-      throw new KeystoreError(`wrong passphrase: the keystore could not be opened with it (or the key parameters in ${this.fileName} were changed outside DV2G)`)
+      throw new KeystoreError(
+        `wrong passphrase: the keystore could not be opened with it (or the key parameters in ${this.fileName} were changed outside DV2G)`
+      )
     }
     const plain = openSealed(sealKey, file.sealed, associatedData(file))
     // the key check passed, so the parameters are those the key was derived with: the list changed
@@ -278,10 +295,13 @@ export class Keystore {
     const keys = new Map<string, WalletKey>()
     for (const wallet of wallets) {
       const mnemonic = mnemonics.get(wallet.name)
-      if (mnemonic === undefined) throw new KeystoreError(`${this.fileName}: wallet "${wallet.name}" has no sealed key; the wallet list was changed outside DV2G`)
+      if (mnemonic === undefined)
+        throw new KeystoreError(`${this.fileName}: wallet "${wallet.name}" has no sealed key; the wallet list was changed outside DV2G`)
       const key = keyFromMnemonic(mnemonic)
       if (key.address !== wallet.address || Buffer.from(key.publicKey).toString('hex') !== wallet.publicKey) {
-        throw new KeystoreError(`${this.fileName}: wallet "${wallet.name}" lists address ${wallet.address}, but its sealed key is ${key.address}; the wallet list was changed outside DV2G`)
+        throw new KeystoreError(
+          `${this.fileName}: wallet "${wallet.name}" lists address ${wallet.address}, but its sealed key is ${key.address}; the wallet list was changed outside DV2G`
+        )
       }
       keys.set(wallet.name, key)
     }
@@ -336,7 +356,8 @@ export function kdfBoundsProblem(cost: KdfCost): string | undefined {
   if (!Number.isInteger(N) || N < b.N.min || N > b.N.max || (N & (N - 1)) !== 0) return `N = ${N} is not a power of two from 2^14 to 2^20`
   if (!Number.isInteger(r) || r < b.r.min || r > b.r.max) return `r = ${r} is not from ${b.r.min} to ${b.r.max}`
   if (!Number.isInteger(p) || p < b.p.min || p > b.p.max) return `p = ${p} is not from ${b.p.min} to ${b.p.max}`
-  if (128 * N * r > b.memoryBytes) return `N = ${N} with r = ${r} needs ${(128 * N * r) / 2 ** 20} MiB, more than ${b.memoryBytes / 2 ** 20} MiB`
+  if (128 * N * r > b.memoryBytes)
+    return `N = ${N} with r = ${r} needs ${(128 * N * r) / 2 ** 20} MiB, more than ${b.memoryBytes / 2 ** 20} MiB`
   if (work(cost) > b.work) return `N·r·p = ${work(cost)} is more than ${b.work} (16 times the default's work)`
   return undefined
 }
@@ -344,7 +365,12 @@ export function kdfBoundsProblem(cost: KdfCost): string | undefined {
 function scrypt(passphrase: string, kdf: KdfCost & { salt: string }, bytes: number): Buffer {
   // OpenSSL counts a little more than its 128·N·r table (its B and XY buffers), and Node's
   // default maxmem is 32 MiB: twice the table is a cap that never refuses parameters in bounds.
-  return scryptSync(passphrase.normalize('NFKC'), Buffer.from(kdf.salt, 'base64'), bytes, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r })
+  return scryptSync(passphrase.normalize('NFKC'), Buffer.from(kdf.salt, 'base64'), bytes, {
+    N: kdf.N,
+    r: kdf.r,
+    p: kdf.p,
+    maxmem: 256 * kdf.N * kdf.r
+  })
 }
 
 /**
@@ -382,11 +408,13 @@ function parseMnemonics(plain: string, fileName: string): Mnemonics {
   }
   const sealed = isJsonObject(json) ? json.mnemonics : undefined
   const entries = isJsonObject(sealed) ? Object.entries(sealed) : undefined
-  if (!entries || entries.some(([, mnemonic]) => typeof mnemonic !== 'string')) throw new KeystoreError(`${fileName}: the sealed mnemonics are not in the expected form`)
+  if (!entries || entries.some(([, mnemonic]) => typeof mnemonic !== 'string'))
+    throw new KeystoreError(`${fileName}: the sealed mnemonics are not in the expected form`)
   return new Map(entries as [string, string][])
 }
 
-const isJsonObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 function parseKeystore(text: string, fileName: string): KeystoreFile {
   let json: unknown
@@ -402,9 +430,11 @@ function parseKeystore(text: string, fileName: string): KeystoreFile {
     const issue = parsed.error.issues[0]!
     throw new KeystoreError(`${fileName}: ${issue.path.map(String).join('.') || 'the file'}: ${issue.message}`)
   }
-  if (parsed.data.sealed === null && parsed.data.wallets.length > 0) throw new KeystoreError(`${fileName}: lists wallets but holds no sealed keys`)
+  if (parsed.data.sealed === null && parsed.data.wallets.length > 0)
+    throw new KeystoreError(`${fileName}: lists wallets but holds no sealed keys`)
   const kdf = parsed.data.version === 1 ? parsed.data.sealed?.kdf : parsed.data.kdf
   const outOfBounds = kdf && kdfBoundsProblem(kdf)
-  if (outOfBounds) throw new KeystoreError(`${fileName}: the key parameters are out of bounds (${outOfBounds}); the file was changed outside DV2G`)
+  if (outOfBounds)
+    throw new KeystoreError(`${fileName}: the key parameters are out of bounds (${outOfBounds}); the file was changed outside DV2G`)
   return parsed.data
 }

@@ -44,7 +44,9 @@ export class Wallets {
   private mintIfTreasury(wallet: WalletInfo): { genesis?: IngestOutcome } {
     if (wallet.role !== 'operator' || !this.ledger.isEmpty) return {}
     const key = this.keystore.key(wallet.name)
-    return { genesis: this.ledger.createGenesis(key.privateKey, [{ address: addressOf(key.publicKey), amount: TOTAL_SUPPLY }], [key.publicKey]) }
+    return {
+      genesis: this.ledger.createGenesis(key.privateKey, [{ address: addressOf(key.publicKey), amount: TOTAL_SUPPLY }], [key.publicKey])
+    }
   }
 
   list(): (WalletInfo & { balance: bigint })[] {

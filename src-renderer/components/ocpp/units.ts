@@ -29,7 +29,11 @@ export function chargerUrl(endpoint: string | null, chargerId: string): string {
   return `${(endpoint ?? 'ws://HOST:PORT/ocpp').replace(/\/+$/, '')}/${chargerId}`
 }
 
-const protocols: Record<NonNullable<OcppCharger['protocol']>, string> = { 'ocpp1.6': 'OCPP 1.6', 'ocpp2.0.1': 'OCPP 2.0.1', 'ocpp2.1': 'OCPP 2.1' }
+const protocols: Record<NonNullable<OcppCharger['protocol']>, string> = {
+  'ocpp1.6': 'OCPP 1.6',
+  'ocpp2.0.1': 'OCPP 2.0.1',
+  'ocpp2.1': 'OCPP 2.1'
+}
 
 export function protocolLabel(protocol: OcppCharger['protocol']): string {
   return protocol === null ? 'never connected' : protocols[protocol]

@@ -66,7 +66,12 @@ describe('api client over the serve-mode WebSocket', () => {
     expect(first!.id).not.toBe(second!.id)
 
     // answers may come in any order; ids route them
-    socket.reply({ type: 'result', id: second!.id, ok: true, output: { annuityFactor: 0.1295, costPerDay: 2.9094, lifetimeThroughputKWh: 57600, degradationCostPerKWh: 0.14236 } })
+    socket.reply({
+      type: 'result',
+      id: second!.id,
+      ok: true,
+      output: { annuityFactor: 0.1295, costPerDay: 2.9094, lifetimeThroughputKWh: 57600, degradationCostPerKWh: 0.14236 }
+    })
     socket.reply({ type: 'result', id: first!.id, ok: true, output: appInfo })
     await expect(cost).resolves.toMatchObject({ costPerDay: 2.9094 })
     await expect(info).resolves.toMatchObject({ dataDir: '/data' })
@@ -81,7 +86,11 @@ describe('api client over the serve-mode WebSocket', () => {
       type: 'result',
       id,
       ok: false,
-      error: { code: 'invalid_argument', message: 'esu.saveProfile: name must not be empty', fields: [{ path: 'name', message: 'must not be empty' }] }
+      error: {
+        code: 'invalid_argument',
+        message: 'esu.saveProfile: name must not be empty',
+        fields: [{ path: 'name', message: 'must not be empty' }]
+      }
     })
     const error = await saving.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CallError)
@@ -245,7 +254,10 @@ describe('api client over the Electron bridge', () => {
     expect(received).toHaveBeenCalledWith({ names: ['Depot A'] })
 
     bridge.methods['app.info'] = () => Promise.reject(new Error('ipc channel closed'))
-    await expect(client.call('app.info')).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('ipc channel closed') })
+    await expect(client.call('app.info')).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('ipc channel closed')
+    })
   })
 })
 

@@ -23,7 +23,13 @@ async function startAccelerated(): Promise<string> {
   await byTestId('auction-start-form').trigger('submit')
   await settle()
   const start = bridge.calls.find((c) => c.method === 'market.start')!
-  expect(start.input).toMatchObject({ scenario: 'paper-3x10', clock: 'accelerated', slotSeconds: 5, settle: false, game: { sigma1: 1, sigma2: 0.002, C: 1e-6 } })
+  expect(start.input).toMatchObject({
+    scenario: 'paper-3x10',
+    clock: 'accelerated',
+    slotSeconds: 5,
+    settle: false,
+    game: { sigma1: 1, sigma2: 0.002, C: 1e-6 }
+  })
   return [...bridge.market.runs.keys()][0]!
 }
 
@@ -40,7 +46,9 @@ describe('Auctions view', () => {
     await settle()
     const run = bridge.market.runs.get(runId)!
     const outcome = run.slots[0]!
-    expect(byTestId('auction-slot-status').text()).toBe(`converged · not settled · clearing price ${outcome.clearingPrice!.toFixed(4)} USD/kWh`)
+    expect(byTestId('auction-slot-status').text()).toBe(
+      `converged · not settled · clearing price ${outcome.clearingPrice!.toFixed(4)} USD/kWh`
+    )
     // every price round reached the chart: one point per iteration per EV
     const fig7 = figure('auction-fig7')!.props('option') as { series: { name: string; data: [number, number][] }[] }
     expect(fig7.series.map((s) => s.name)).toEqual(outcome.trace!.sellers)
@@ -50,7 +58,12 @@ describe('Auctions view', () => {
     expect(wrapper.findAll('[data-testid^="auction-seller-"]')).toHaveLength(outcome.sellers.length)
     expect(byTestId('auction-traded').text()).toBe(outcome.tradedKWh.toFixed(3))
     expect(wrapper.find('[data-testid="auction-from-meters"]').exists()).toBe(false)
-    bridge.emit('market.slotSolved', { runId, outcome: { ...outcome, trace: null, fromMeters: ['EV2', 'G1'] }, settled: false, settleError: null })
+    bridge.emit('market.slotSolved', {
+      runId,
+      outcome: { ...outcome, trace: null, fromMeters: ['EV2', 'G1'] },
+      settled: false,
+      settleError: null
+    })
     await settle()
     expect(byTestId('auction-from-meters').text()).toBe('From live meters this slot: EV2, G1; the others from the scenario.')
   })
@@ -83,7 +96,16 @@ describe('Auctions view', () => {
     const runId = await startAccelerated()
     await byTestId('auction-step').trigger('click')
     await settle()
-    const outcome = { ...bridge.market.runs.get(runId)!.slots[0]!, trace: null, converged: false, iterations: { stackelberg: 0, egt: 2000 }, trades: [], tradedKWh: 0, totalPaid: 0, t: 2 }
+    const outcome = {
+      ...bridge.market.runs.get(runId)!.slots[0]!,
+      trace: null,
+      converged: false,
+      iterations: { stackelberg: 0, egt: 2000 },
+      trades: [],
+      tradedKWh: 0,
+      totalPaid: 0,
+      t: 2
+    }
     bridge.emit('market.slotSolved', { runId, outcome, settled: false, settleError: null })
     await settle()
     expect(byTestId('auction-slot-status').text()).toMatch(/^NOT converged within its limits: nothing traded, nothing settled/)
@@ -141,7 +163,11 @@ describe('Auctions view, the market on the network', () => {
     await byTestId('register-address').setValue('dv2g1exampleaddress000000')
     await byTestId('register-form').trigger('submit')
     await settle()
-    expect(bridge.calls.find((c) => c.method === 'market.register')!.input).toEqual({ id: 'EV1', role: 'ev', address: 'dv2g1exampleaddress000000' })
+    expect(bridge.calls.find((c) => c.method === 'market.register')!.input).toEqual({
+      id: 'EV1',
+      role: 'ev',
+      address: 'dv2g1exampleaddress000000'
+    })
     expect(byTestId('participant-EV1').text()).toContain('EV')
     expect(byTestId('participant-EV1').text()).toContain('never')
     await byTestId('revoke-EV1').trigger('click')

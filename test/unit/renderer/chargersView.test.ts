@@ -15,10 +15,19 @@ const byTestId = (id: string) => wrapper.get(`[data-testid="${id}"]`)
 const exists = (id: string) => wrapper.find(`[data-testid="${id}"]`).exists()
 /** naive-ui dialogs and messages render in a teleport on document.body */
 const inDocument = (id: string) => document.body.querySelector<HTMLElement>(`[data-testid="${id}"]`)
-const cell = (charger: string, connector: number, name: string) => byTestId(`connector-${charger}-${connector}`).get(`[data-testid="connector-${name}"]`)
+const cell = (charger: string, connector: number, name: string) =>
+  byTestId(`connector-${charger}-${connector}`).get(`[data-testid="connector-${name}"]`)
 
 const SENT_MS = Date.UTC(2024, 5, 1, 10, 0, 0)
-const accepted: OcppProfile = { setpointW: -7000, requestedW: -7000, clamped: false, status: 'Accepted', reason: null, sentMs: SENT_MS, confirmedW: -7000 }
+const accepted: OcppProfile = {
+  setpointW: -7000,
+  requestedW: -7000,
+  clamped: false,
+  status: 'Accepted',
+  reason: null,
+  sentMs: SENT_MS,
+  confirmedW: -7000
+}
 
 /** CP1 on OCPP 2.1, an EV discharging 7 kW on connector 1 in session tx-42, connector 2 free. */
 function dischargingCharger(profile: OcppProfile | null = accepted) {
@@ -29,7 +38,16 @@ function dischargingCharger(profile: OcppProfile | null = accepted) {
     prosumer: 'EV1',
     lastSeenMs: SENT_MS + 5000,
     connectors: [
-      ocppConnector({ id: 1, status: 'Occupied', session: 'tx-42', powerW: -7000, socPercent: 63.5, energyImportWh: 12_345, energyExportWh: 2_500, lastProfile: profile }),
+      ocppConnector({
+        id: 1,
+        status: 'Occupied',
+        session: 'tx-42',
+        powerW: -7000,
+        socPercent: 63.5,
+        energyImportWh: 12_345,
+        energyExportWh: 2_500,
+        lastProfile: profile
+      }),
       ocppConnector({ id: 2, status: 'Available' })
     ]
   })
@@ -100,7 +118,14 @@ describe('Chargers view', () => {
   })
 
   it('shows a central system fixed by --ocpp-listen, and why it does not run', async () => {
-    bridge.ocpp.state.settings = { listen: '0.0.0.0:9220', editable: false, endpoint: null, error: 'no TLS certificate: off loopback the central system needs one', securityProfile: null, unknownChargers: 'Pending' }
+    bridge.ocpp.state.settings = {
+      listen: '0.0.0.0:9220',
+      editable: false,
+      endpoint: null,
+      error: 'no TLS certificate: off loopback the central system needs one',
+      securityProfile: null,
+      unknownChargers: 'Pending'
+    }
     await mount()
     expect(byTestId('ocpp-settings-error').text()).toContain('no TLS certificate')
     expect((byTestId('ocpp-listen').element as HTMLInputElement).value).toBe('0.0.0.0:9220')
@@ -145,7 +170,23 @@ describe('Chargers view', () => {
       id: 'CP2',
       protocol: 'ocpp1.6',
       connected: true,
-      connectors: [ocppConnector({ id: 1, status: 'Charging', session: '17', powerW: 3700, lastProfile: { setpointW: 3700, requestedW: 3700, clamped: false, status: 'Failed', reason: null, sentMs: SENT_MS, confirmedW: null } })]
+      connectors: [
+        ocppConnector({
+          id: 1,
+          status: 'Charging',
+          session: '17',
+          powerW: 3700,
+          lastProfile: {
+            setpointW: 3700,
+            requestedW: 3700,
+            clamped: false,
+            status: 'Failed',
+            reason: null,
+            sentMs: SENT_MS,
+            confirmedW: null
+          }
+        })
+      ]
     })
     bridge.ocpp.state.chargers = [rejected, failed]
     await mount()
@@ -165,13 +206,31 @@ describe('Chargers view', () => {
         protocol: 'ocpp1.6',
         connected: true,
         dischargeByNegativeLimit: false,
-        connectors: [ocppConnector({ id: 1, status: 'SuspendedEV', session: '5', powerW: 0, lastProfile: { setpointW: 0, requestedW: -7000, clamped: true, status: 'Accepted', reason: null, sentMs: SENT_MS, confirmedW: 0 } })]
+        connectors: [
+          ocppConnector({
+            id: 1,
+            status: 'SuspendedEV',
+            session: '5',
+            powerW: 0,
+            lastProfile: {
+              setpointW: 0,
+              requestedW: -7000,
+              clamped: true,
+              status: 'Accepted',
+              reason: null,
+              sentMs: SENT_MS,
+              confirmedW: 0
+            }
+          })
+        ]
       })
     ]
     await mount()
     expect(cell('CP16', 1, 'profile').text()).toContain('0.00 kW')
     const note = cell('CP16', 1, 'profile').get('[data-testid="connector-profile-clamped"]')
-    expect(note.text()).toContain('The slot asked for -7.00 kW (discharge); 0 kW was sent because this charger is not set to read a negative limit as discharge')
+    expect(note.text()).toContain(
+      'The slot asked for -7.00 kW (discharge); 0 kW was sent because this charger is not set to read a negative limit as discharge'
+    )
     expect((byTestId('charger-CP16-discharge').element as HTMLInputElement).checked).toBe(false)
   })
 
@@ -191,7 +250,12 @@ describe('Chargers view', () => {
     await byTestId('ocpp-add-prosumer').setValue(' EV7 ')
     await byTestId('ocpp-add-form').trigger('submit')
     await settle()
-    expect(bridge.calls.filter((c) => c.method === 'ocpp.add').at(-1)?.input).toEqual({ id: 'CP-7', password: 'a-long-enough-secret-1', dischargeByNegativeLimit: true, prosumer: 'EV7' })
+    expect(bridge.calls.filter((c) => c.method === 'ocpp.add').at(-1)?.input).toEqual({
+      id: 'CP-7',
+      password: 'a-long-enough-secret-1',
+      dischargeByNegativeLimit: true,
+      prosumer: 'EV7'
+    })
     expect(exists('ocpp-add-password-error')).toBe(false)
     expect(exists('ocpp-empty')).toBe(false)
     expect(byTestId('charger-CP-7-connection').text()).toBe('not connected')
@@ -214,7 +278,11 @@ describe('Chargers view', () => {
     await byTestId('ocpp-add-id').setValue('CP-8')
     await byTestId('ocpp-add-form').trigger('submit')
     await settle()
-    expect(bridge.calls.filter((c) => c.method === 'ocpp.add').at(-1)?.input).toEqual({ id: 'CP-8', dischargeByNegativeLimit: false, prosumer: null })
+    expect(bridge.calls.filter((c) => c.method === 'ocpp.add').at(-1)?.input).toEqual({
+      id: 'CP-8',
+      dischargeByNegativeLimit: false,
+      prosumer: null
+    })
     expect(document.body.textContent).toContain(bridge.ocpp.state.madePassword)
     expect(document.body.textContent).toContain('It is stored hashed and is not shown again.')
     inDocument('ocpp-password-done')!.click()
@@ -276,8 +344,16 @@ describe('Chargers view', () => {
     expect(cell('CP1', 1, 'power').text()).toBe('-7.00')
 
     const [charger] = bridge.ocpp.state.chargers
-    charger!.connectors[0] = { ...charger!.connectors[0]!, powerW: 11_000, socPercent: 64, energyImportWh: 12_400, lastProfile: { ...accepted, setpointW: 11_000, requestedW: 11_000, sentMs: SENT_MS + 900_000 } }
-    bridge.ocpp.state.chargers.push(ocppCharger({ id: 'STRANGER', registered: false, protocol: 'ocpp2.0.1', connected: true, lastSeenMs: SENT_MS }))
+    charger!.connectors[0] = {
+      ...charger!.connectors[0]!,
+      powerW: 11_000,
+      socPercent: 64,
+      energyImportWh: 12_400,
+      lastProfile: { ...accepted, setpointW: 11_000, requestedW: 11_000, sentMs: SENT_MS + 900_000 }
+    }
+    bridge.ocpp.state.chargers.push(
+      ocppCharger({ id: 'STRANGER', registered: false, protocol: 'ocpp2.0.1', connected: true, lastSeenMs: SENT_MS })
+    )
     bridge.ocpp.announce()
     await settle()
     expect(cell('CP1', 1, 'power').text()).toBe('11.00')

@@ -134,7 +134,16 @@ describe('ESU view', () => {
   it('follows profiles saved elsewhere through the profilesChanged event', async () => {
     bridge.profiles.set('depot c', {
       name: 'Depot C',
-      parameters: { capacityKWh: 60, depthOfDischarge: 0.9, cycleLife: 5000, combinedCost: 20000, maintenancePerYear: 100, interestRate: 0.04, lifetimeYears: 12, daysPerYear: 365 },
+      parameters: {
+        capacityKWh: 60,
+        depthOfDischarge: 0.9,
+        cycleLife: 5000,
+        combinedCost: 20000,
+        maintenancePerYear: 100,
+        interestRate: 0.04,
+        lifetimeYears: 12,
+        daysPerYear: 365
+      },
       updatedAt: new Date().toISOString()
     })
     bridge.emit('esu.profilesChanged', { names: ['Depot C'] })

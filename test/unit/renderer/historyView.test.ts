@@ -54,12 +54,16 @@ describe('History view', () => {
     expect(byTestId('history-run').text()).toContain(' · finished · 24/24 slots')
     expect(byTestId('history-traded').get('[data-tile-value]').text()).toBe(significant(day.totalTradedKWh))
     expect(byTestId('history-paid').get('[data-tile-value]').text()).toBe(significant(day.totalPaid))
-    expect(byTestId('history-first-price').get('[data-tile-value]').text()).toBe(significant(sum(day.slots.map((s) => s.baseline.totalPaid))))
+    expect(byTestId('history-first-price').get('[data-tile-value]').text()).toBe(
+      significant(sum(day.slots.map((s) => s.baseline.totalPaid)))
+    )
     expect(byTestId('history-converged').get('[data-tile-value]').text()).toBe(`${day.slots.filter((s) => s.converged).length}/24`)
     expect(byTestId('history-settled').get('[data-tile-value]').text()).toBe(`${settlement.filter((s) => s.settled).length}/24`)
 
     // the figures are built from this day: one line or bar per EV, per grid
-    const figures = Object.fromEntries(wrapper!.findAllComponents(FigureChart).map((f) => [f.props('testid'), f.props('option') as { series: unknown[] }]))
+    const figures = Object.fromEntries(
+      wrapper!.findAllComponents(FigureChart).map((f) => [f.props('testid'), f.props('option') as { series: unknown[] }])
+    )
     expect(Object.keys(figures)).toEqual(['history-fig3', 'history-fig4', 'history-fig5', 'history-fig6', 'history-fig10'])
     expect(figures['history-fig3']!.series).toHaveLength(10)
     expect(figures['history-fig4']!.series).toHaveLength(3)
@@ -68,17 +72,36 @@ describe('History view', () => {
     const rows = byTestId('history-tokens').findAll('tbody tr')
     expect(rows).toHaveLength(13)
     expect(byTestId('history-tokens').text()).toContain(`Earned (${run.currency})`)
-    const cells = (id: string) => byTestId(`history-tokens-${id}`).findAll('td').map((td) => td.text())
+    const cells = (id: string) =>
+      byTestId(`history-tokens-${id}`)
+        .findAll('td')
+        .map((td) => td.text())
     day.evs.forEach((ev, m) => {
       const sales = day.slots.flatMap((s) => s.sellers.filter((x) => x.id === ev.id))
       const earned = sum(sales.map((s) => s.earned))
-      expect(cells(ev.id)).toEqual([ev.id, 'EV', significant(sum(ev.soldKWh)), significant(earned), '—', '—', formatInteger(Math.round(earned * 1_000_000))])
+      expect(cells(ev.id)).toEqual([
+        ev.id,
+        'EV',
+        significant(sum(ev.soldKWh)),
+        significant(earned),
+        '—',
+        '—',
+        formatInteger(Math.round(earned * 1_000_000))
+      ])
       expect(rows[m]!.text()).toContain(ev.id)
     })
     for (const grid of day.grids) {
       const purchases = day.slots.flatMap((s) => s.buyers.filter((b) => b.id === grid.id))
       const paid = sum(purchases.map((b) => b.paid))
-      expect(cells(grid.id)).toEqual([grid.id, 'grid', '—', '—', significant(sum(grid.boughtKWh)), significant(paid), formatInteger(Math.round(paid * 1_000_000))])
+      expect(cells(grid.id)).toEqual([
+        grid.id,
+        'grid',
+        '—',
+        '—',
+        significant(sum(grid.boughtKWh)),
+        significant(paid),
+        formatInteger(Math.round(paid * 1_000_000))
+      ])
     }
     expect(sum(day.evs.map((ev) => sum(ev.soldKWh)))).toBeGreaterThan(0)
   })
@@ -89,7 +112,11 @@ describe('History view', () => {
     const unsolved = await startRun('hourly')
     await open()
     expect((byTestId('history-run').element as HTMLSelectElement).value).toBe(newer.id)
-    expect(byTestId('history-run').findAll('option').map((o) => o.attributes('value'))).toEqual([unsolved.id, newer.id, older.id])
+    expect(
+      byTestId('history-run')
+        .findAll('option')
+        .map((o) => o.attributes('value'))
+    ).toEqual([unsolved.id, newer.id, older.id])
 
     await byTestId('history-run').setValue(older.id)
     await settle()
@@ -143,7 +170,9 @@ describe('History view', () => {
 
     // fig. 3 drawn: its picture is saved, the others are still skipped
     const fig3 = wrapper!.findAllComponents(FigureChart).find((f) => f.props('testid') === 'history-fig3')!
-    vi.spyOn(fig3.vm.$.exposed as { pngDataUrl: () => string | undefined }, 'pngDataUrl').mockReturnValue('data:image/png;base64,iVBORw0KGgo=')
+    vi.spyOn(fig3.vm.$.exposed as { pngDataUrl: () => string | undefined }, 'pngDataUrl').mockReturnValue(
+      'data:image/png;base64,iVBORw0KGgo='
+    )
     await byTestId('history-export-png').trigger('click')
     await settle()
     expect(clicked).toEqual(['dv2g-paper-3x10-fig3.png'])
@@ -179,7 +208,11 @@ describe('History view', () => {
     for (let t = 1; t <= 3; t++) await bridge.methods['market.control']({ runId: started.output.id, action: 'step' })
     await open()
     // only EV1 signs its meter's summaries: one row
-    expect(byTestId('delivery-table').findAll('tbody tr').map((row) => row.attributes('data-testid'))).toEqual(['delivery-EV1'])
+    expect(
+      byTestId('delivery-table')
+        .findAll('tbody tr')
+        .map((row) => row.attributes('data-testid'))
+    ).toEqual(['delivery-EV1'])
     const cells = byTestId('delivery-EV1').findAll('td')
     expect(cells.map((c) => c.text())).toEqual(['EV1', '+0.01', '-2.00', '+0.01', '1'])
     expect(cells.map((c) => c.classes().includes('off'))).toEqual([false, false, true, false, true])

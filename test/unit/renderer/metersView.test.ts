@@ -11,7 +11,15 @@ window.dv2g = bridge
 
 let wrapper: VueWrapper
 const byTestId = (id: string) => wrapper.get(`[data-testid="${id}"]`)
-const meter = (id: string, prosumer: string | null = null) => ({ id, port: null, prosumer, readings: 2, firstSeenMs: 0, lastSeenMs: 1000, last: { tsMs: 1000, importWh: 1500, exportWh: 0, powerW: 200 } })
+const meter = (id: string, prosumer: string | null = null) => ({
+  id,
+  port: null,
+  prosumer,
+  readings: 2,
+  firstSeenMs: 0,
+  lastSeenMs: 1000,
+  last: { tsMs: 1000, importWh: 1500, exportWh: 0, powerW: 200 }
+})
 
 async function mount(): Promise<void> {
   ;({ wrapper } = await mountConsole('/meters'))
@@ -51,7 +59,17 @@ describe('Meters view', () => {
   })
 
   it('removes a port and says so', async () => {
-    bridge.meters.state.ports.push({ path: '/dev/ttyUSB0', protocol: 'dsmr', settings: { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 }, prosumer: 'G1', status: 'connected', detail: null, telegrams: 12, rejected: 0, lastTelegramAt: 1000 })
+    bridge.meters.state.ports.push({
+      path: '/dev/ttyUSB0',
+      protocol: 'dsmr',
+      settings: { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 },
+      prosumer: 'G1',
+      status: 'connected',
+      detail: null,
+      telegrams: 12,
+      rejected: 0,
+      lastTelegramAt: 1000
+    })
     await mount()
     expect(byTestId('meter-port-row-/dev/ttyUSB0').text()).toMatch(/connected.*12/)
     await byTestId('meter-remove-/dev/ttyUSB0').trigger('click')
@@ -92,9 +110,12 @@ describe('Meters view', () => {
     // rows are chosen from the keyboard as well as by click
     await byTestId('meter-row-E002').trigger('keydown', { key: 'Enter' })
     await settle()
-    const data = () => ((wrapper.findComponent(FigureChart).props('option') as { series: { data: unknown[] }[] }).series[0]!.data)
+    const data = () => (wrapper.findComponent(FigureChart).props('option') as { series: { data: unknown[] }[] }).series[0]!.data
     // 500 Wh in and 100 Wh out over an hour: 400 W drawn
-    expect(data()).toEqual([[0, null], [3_600_000, 400]])
+    expect(data()).toEqual([
+      [0, null],
+      [3_600_000, 400]
+    ])
     bridge.emit('meter.reading', { meterId: 'E002', port: '/tmp/ttyB', tsMs: 3_601_000, importWh: 1501, exportWh: 100, powerW: -250 })
     bridge.emit('meter.reading', { meterId: 'OTHER', port: '/tmp/ttyC', tsMs: 3_601_000, importWh: 1, exportWh: 1, powerW: 5 })
     // the store gathers live readings and draws them a moment later: wait for that, bounded
@@ -105,17 +126,44 @@ describe('Meters view', () => {
   })
 
   it('imports a checked file from a USB stick and a typed folder, with progress, then the results and rejected lines', async () => {
-    bridge.meters.state.volumes.push({ name: 'STICK', path: '/media/op/STICK', files: ['/media/op/STICK/p1.log', '/media/op/STICK/day.csv'] })
-    bridge.meters.state.imports.set('/media/op/STICK/day.csv', { path: '/media/op/STICK/day.csv', kind: 'csv', inserted: 96, duplicates: 0, resets: 1, gaps: 0, rejected: [{ line: 7, reason: 'timestamp "x" is not YYYY-MM-DD hh:mm[:ss][offset]' }], rejectedCount: 1 })
-    bridge.meters.state.imports.set('/data/logs', { path: '/data/logs/b.csv', kind: 'csv', inserted: 10, duplicates: 5, resets: 0, gaps: 2, rejected: [], rejectedCount: 0 })
+    bridge.meters.state.volumes.push({
+      name: 'STICK',
+      path: '/media/op/STICK',
+      files: ['/media/op/STICK/p1.log', '/media/op/STICK/day.csv']
+    })
+    bridge.meters.state.imports.set('/media/op/STICK/day.csv', {
+      path: '/media/op/STICK/day.csv',
+      kind: 'csv',
+      inserted: 96,
+      duplicates: 0,
+      resets: 1,
+      gaps: 0,
+      rejected: [{ line: 7, reason: 'timestamp "x" is not YYYY-MM-DD hh:mm[:ss][offset]' }],
+      rejectedCount: 1
+    })
+    bridge.meters.state.imports.set('/data/logs', {
+      path: '/data/logs/b.csv',
+      kind: 'csv',
+      inserted: 10,
+      duplicates: 5,
+      resets: 0,
+      gaps: 2,
+      rejected: [],
+      rejectedCount: 0
+    })
     await mount()
     expect(byTestId('meter-volume-STICK').text()).toContain('day.csv')
-    const dayBox = wrapper.findAll('[data-testid="meter-volume-STICK"] input[type="checkbox"]').find((c) => (c.element as HTMLInputElement).value.endsWith('day.csv'))!
+    const dayBox = wrapper
+      .findAll('[data-testid="meter-volume-STICK"] input[type="checkbox"]')
+      .find((c) => (c.element as HTMLInputElement).value.endsWith('day.csv'))!
     await dayBox.setValue(true)
     await byTestId('meter-import-path').setValue('/data/logs')
     const progress: string[] = []
     bridge.onEvent((name) => {
-      if (name === 'meter.importProgress') void Promise.resolve().then(() => progress.push(wrapper.find('[data-testid="meter-import-progress"]').attributes('aria-valuenow') ?? ''))
+      if (name === 'meter.importProgress')
+        void Promise.resolve().then(() =>
+          progress.push(wrapper.find('[data-testid="meter-import-progress"]').attributes('aria-valuenow') ?? '')
+        )
     })
     await byTestId('meter-import').trigger('submit')
     await settle() // the import's answer, after all its progress events
@@ -125,7 +173,9 @@ describe('Meters view', () => {
     const results = byTestId('meter-import-results').text()
     expect(results).toContain('/media/op/STICK/day.csv')
     expect(results).toContain('96')
-    expect(byTestId('meter-import-rejected').text()).toContain('/media/op/STICK/day.csv line 7: timestamp "x" is not YYYY-MM-DD hh:mm[:ss][offset]')
+    expect(byTestId('meter-import-rejected').text()).toContain(
+      '/media/op/STICK/day.csv line 7: timestamp "x" is not YYYY-MM-DD hh:mm[:ss][offset]'
+    )
   })
 
   it('says which path does not exist', async () => {
@@ -137,7 +187,16 @@ describe('Meters view', () => {
   })
 
   it('names a time zone it does not know under the time zone', async () => {
-    bridge.meters.state.imports.set('/data/a.csv', { path: '/data/a.csv', kind: 'csv', inserted: 1, duplicates: 0, resets: 0, gaps: 0, rejected: [], rejectedCount: 0 })
+    bridge.meters.state.imports.set('/data/a.csv', {
+      path: '/data/a.csv',
+      kind: 'csv',
+      inserted: 1,
+      duplicates: 0,
+      resets: 0,
+      gaps: 0,
+      rejected: [],
+      rejectedCount: 0
+    })
     await mount()
     await byTestId('meter-import-path').setValue('/data/a.csv')
     await byTestId('meter-import-tz').setValue('Europe/Atlantis')
@@ -150,19 +209,39 @@ describe('Meters view', () => {
 
   it('lists the first 200 rejected lines and counts the rest', async () => {
     const rejected = Array.from({ length: 200 }, (_, i) => ({ line: i + 2, reason: 'no timestamp' }))
-    bridge.meters.state.imports.set('/data/bad.csv', { path: '/data/bad.csv', kind: 'csv', inserted: 0, duplicates: 0, resets: 0, gaps: 0, rejected, rejectedCount: 250 })
+    bridge.meters.state.imports.set('/data/bad.csv', {
+      path: '/data/bad.csv',
+      kind: 'csv',
+      inserted: 0,
+      duplicates: 0,
+      resets: 0,
+      gaps: 0,
+      rejected,
+      rejectedCount: 250
+    })
     await mount()
     await byTestId('meter-import-path').setValue('/data/bad.csv')
     await byTestId('meter-import').trigger('submit')
     // the fake import yields to the event loop between progress events: settle waits for its answer
     await settle()
-    const lines = byTestId('meter-import-rejected').findAll('li').map((li) => li.text())
+    const lines = byTestId('meter-import-rejected')
+      .findAll('li')
+      .map((li) => li.text())
     expect(lines[0]).toBe('line 2: no timestamp')
     expect(lines).toHaveLength(201)
     expect(lines.at(-1)).toBe('… and 50 more')
   })
   it('lists what the import skipped, with the reason, under the results', async () => {
-    bridge.meters.state.imports.set('/media/op/STICK', { path: '/media/op/STICK/day.csv', kind: 'csv', inserted: 4, duplicates: 0, resets: 0, gaps: 0, rejected: [], rejectedCount: 0 })
+    bridge.meters.state.imports.set('/media/op/STICK', {
+      path: '/media/op/STICK/day.csv',
+      kind: 'csv',
+      inserted: 4,
+      duplicates: 0,
+      resets: 0,
+      gaps: 0,
+      rejected: [],
+      rejectedCount: 0
+    })
     bridge.meters.state.skipped = [
       { path: '/media/op/STICK/old', reason: 'the folder cannot be read: permission denied' },
       { path: '/media/op/STICK/home', reason: 'the link leads out of the chosen folder (to /home/op), so it is not followed' }
@@ -172,7 +251,11 @@ describe('Meters view', () => {
     await byTestId('meter-import').trigger('submit')
     await until(() => wrapper.find('[data-testid="meter-import-skipped"]').exists(), 5000, 'the skipped list')
     expect(byTestId('meter-import-results').text()).toContain('/media/op/STICK/day.csv')
-    expect(byTestId('meter-import-skipped').findAll('li').map((li) => li.text())).toEqual([
+    expect(
+      byTestId('meter-import-skipped')
+        .findAll('li')
+        .map((li) => li.text())
+    ).toEqual([
       'skipped /media/op/STICK/old: the folder cannot be read: permission denied',
       'skipped /media/op/STICK/home: the link leads out of the chosen folder (to /home/op), so it is not followed'
     ])

@@ -42,22 +42,42 @@ describe('navigation', () => {
       'nav-settings'
     ])
     // the digits operators learned stay; Chargers, added later, takes the free Alt+0
-    expect(links.map((link) => link.attributes('aria-keyshortcuts'))).toEqual(['Alt+1', 'Alt+2', 'Alt+3', 'Alt+4', 'Alt+5', 'Alt+6', 'Alt+7', 'Alt+0', 'Alt+8', 'Alt+9'])
+    expect(links.map((link) => link.attributes('aria-keyshortcuts'))).toEqual([
+      'Alt+1',
+      'Alt+2',
+      'Alt+3',
+      'Alt+4',
+      'Alt+5',
+      'Alt+6',
+      'Alt+7',
+      'Alt+0',
+      'Alt+8',
+      'Alt+9'
+    ])
     expect(new Set(consoleViews.map((view) => view.shortcutDigit)).size).toBe(consoleViews.length)
     expect(links[0]!.attributes('aria-current')).toBe('page')
   })
 
-  it.each(consoleViews.map((view) => [view.shortcutDigit, view.name] as const))('Alt+%i opens %s and focuses its heading', async (digit, name) => {
-    const event = await press({ altKey: true, code: `Digit${digit}`, key: String(digit) })
-    expect(event.defaultPrevented).toBe(true)
-    // the ESU view is loaded on first use, so the route may change a little later
-    await until(() => document.activeElement?.id === `heading-${name}`, 5000, `focus on heading-${name}`)
-    expect(router.currentRoute.value.path).toBe(`/${name}`)
-    expect(wrapper.find(`[data-testid="view-${name}"]`).exists()).toBe(true)
-  })
+  it.each(consoleViews.map((view) => [view.shortcutDigit, view.name] as const))(
+    'Alt+%i opens %s and focuses its heading',
+    async (digit, name) => {
+      const event = await press({ altKey: true, code: `Digit${digit}`, key: String(digit) })
+      expect(event.defaultPrevented).toBe(true)
+      // the ESU view is loaded on first use, so the route may change a little later
+      await until(() => document.activeElement?.id === `heading-${name}`, 5000, `focus on heading-${name}`)
+      expect(router.currentRoute.value.path).toBe(`/${name}`)
+      expect(wrapper.find(`[data-testid="view-${name}"]`).exists()).toBe(true)
+    }
+  )
 
   it('leaves other key presses alone', async () => {
-    for (const init of [{ code: 'Digit5' }, { ctrlKey: true, altKey: true, code: 'Digit5' }, { altKey: true, shiftKey: true, code: 'Digit0' }, { altKey: true, code: 'Minus' }, { altKey: true, code: 'KeyE' }]) {
+    for (const init of [
+      { code: 'Digit5' },
+      { ctrlKey: true, altKey: true, code: 'Digit5' },
+      { altKey: true, shiftKey: true, code: 'Digit0' },
+      { altKey: true, code: 'Minus' },
+      { altKey: true, code: 'KeyE' }
+    ]) {
       const event = await press(init)
       expect(event.defaultPrevented).toBe(false)
       expect(router.currentRoute.value.path).toBe('/overview')
@@ -65,7 +85,8 @@ describe('navigation', () => {
   })
 
   it('maps key codes to views, numpad included', () => {
-    const key = (init: Partial<KeyboardEvent>) => viewForShortcut({ altKey: true, ctrlKey: false, metaKey: false, shiftKey: false, code: '', ...init })?.name
+    const key = (init: Partial<KeyboardEvent>) =>
+      viewForShortcut({ altKey: true, ctrlKey: false, metaKey: false, shiftKey: false, code: '', ...init })?.name
     expect(key({ code: 'Digit1' })).toBe('overview')
     expect(key({ code: 'Numpad9' })).toBe('settings')
     expect(key({ code: 'Digit7' })).toBe('meters')
@@ -79,14 +100,21 @@ describe('navigation', () => {
   it('lists every view shortcut in Settings', async () => {
     await router.push('/settings')
     await settle()
-    const rows = wrapper.findAll('[data-testid="shortcut-row"]').map((row) => row.findAll('td').map((cell) => cell.text()).join(' '))
+    const rows = wrapper.findAll('[data-testid="shortcut-row"]').map((row) =>
+      row
+        .findAll('td')
+        .map((cell) => cell.text())
+        .join(' ')
+    )
     expect(rows).toEqual(consoleViews.map((view) => `Alt+${view.shortcutDigit} open ${view.label}`))
   })
 })
 
 describe('views show the real state of the data dir', () => {
   // the views that show the data dir itself; the others have their own tests
-  const laterViews = consoleViews.filter((v) => !['esu', 'wallets', 'tangle', 'auctions', 'history', 'meters', 'chargers', 'network'].includes(v.name)).map((v) => v.name)
+  const laterViews = consoleViews
+    .filter((v) => !['esu', 'wallets', 'tangle', 'auctions', 'history', 'meters', 'chargers', 'network'].includes(v.name))
+    .map((v) => v.name)
   it.each(laterViews)('%s shows its purpose and the data dir from app.info', async (name) => {
     await router.push(`/${name}`)
     await settle()
@@ -114,7 +142,16 @@ describe('views show the real state of the data dir', () => {
 
     await bridge.methods['esu.saveProfile']({
       name: 'Depot A',
-      parameters: { capacityKWh: 24, depthOfDischarge: 0.8, cycleLife: 3000, combinedCost: 8200, maintenancePerYear: 0, interestRate: 0.05, lifetimeYears: 10, daysPerYear: 365 }
+      parameters: {
+        capacityKWh: 24,
+        depthOfDischarge: 0.8,
+        cycleLife: 3000,
+        combinedCost: 8200,
+        maintenancePerYear: 0,
+        interestRate: 0.05,
+        lifetimeYears: 10,
+        daysPerYear: 365
+      }
     })
     await settle()
     expect(tile('esu-profiles')).toBe('1')

@@ -111,7 +111,13 @@ describe('Overview', () => {
       sync: { peer: '12D3KooWHonest', target: 20_000, received: 4_500 },
       ingest: { queued: 120, capacity: 10_000, turnedAway: 0 }
     }
-    bridge.network.banned = [{ id: '12D3KooWRogue', reason: 'sent an invalid transaction by gossip (signature does not verify)', until: '2026-11-30T05:10:00.000Z' }]
+    bridge.network.banned = [
+      {
+        id: '12D3KooWRogue',
+        reason: 'sent an invalid transaction by gossip (signature does not verify)',
+        until: '2026-11-30T05:10:00.000Z'
+      }
+    ]
     // only the clock the rates are computed with is set by hand
     vi.useFakeTimers({ toFake: ['Date'] })
     try {
@@ -122,7 +128,11 @@ describe('Overview', () => {
       expect(tileValue('network-ingest')).toBe('120')
       expect(byTestId('network-ingest').classes()).not.toContain('warn')
 
-      bridge.network.activity = { gossip: { received: 1100, rejected: 2, published: 44 }, sync: null, ingest: { queued: 9_000, capacity: 10_000, turnedAway: 31 } }
+      bridge.network.activity = {
+        gossip: { received: 1100, rejected: 2, published: 44 },
+        sync: null,
+        ingest: { queued: 9_000, capacity: 10_000, turnedAway: 31 }
+      }
       vi.setSystemTime(new Date('2026-11-30T05:00:02Z'))
       await byTestId('network-refresh').trigger('click')
       await settle()

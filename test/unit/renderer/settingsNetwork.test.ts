@@ -40,19 +40,33 @@ describe('Settings: network', () => {
     await byTestId('network-apply').trigger('submit')
     await settle()
     expect(wrapper.find('[data-testid="network-peers-error"]').exists()).toBe(false)
-    expect(bridge.calls.filter((c) => c.method === 'network.configure').at(-1)?.input).toEqual({ enabled: true, listen: ['/ip4/127.0.0.1/tcp/4781'], peers: [PEER], mdns: false })
+    expect(bridge.calls.filter((c) => c.method === 'network.configure').at(-1)?.input).toEqual({
+      enabled: true,
+      listen: ['/ip4/127.0.0.1/tcp/4781'],
+      peers: [PEER],
+      mdns: false
+    })
     expect(byTestId('network-switch-status').text()).toContain('The node runs')
   })
 
   it('shows the reason when the node does not run as the settings ask', async () => {
-    bridge.networkSwitch = { ...bridge.networkSwitch, settings: { ...bridge.networkSwitch.settings, enabled: true }, error: 'a listen address is in use (/ip4/127.0.0.1/tcp/4781); tcp/0 picks a free port' }
+    bridge.networkSwitch = {
+      ...bridge.networkSwitch,
+      settings: { ...bridge.networkSwitch.settings, enabled: true },
+      error: 'a listen address is in use (/ip4/127.0.0.1/tcp/4781); tcp/0 picks a free port'
+    }
     await openSettings()
     expect(byTestId('network-switch-status').text()).toContain('a listen address is in use')
     expect((byTestId('network-enabled').element as HTMLInputElement).checked).toBe(true)
   })
 
   it('shows the node the command line decided, and offers nothing to change', async () => {
-    bridge.networkSwitch = { settings: { enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [PEER], mdns: true }, editable: false, running: true, error: null }
+    bridge.networkSwitch = {
+      settings: { enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [PEER], mdns: true },
+      editable: false,
+      running: true,
+      error: null
+    }
     await openSettings()
     expect((byTestId('network-peers-input').element as HTMLTextAreaElement).value).toBe(PEER)
     expect((byTestId('network-enabled').element as HTMLInputElement).disabled).toBe(true)

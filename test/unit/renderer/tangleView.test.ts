@@ -41,7 +41,12 @@ async function open(n: number): Promise<void> {
 
 beforeEach(async () => {
   bridge.reset()
-  bridge.tangle.transactions.push(transfer(1, 'confirmed', 3), transfer(2, 'conflicting', 4), transfer(3, 'preconfirmed', null), transfer(4, 'pending', null))
+  bridge.tangle.transactions.push(
+    transfer(1, 'confirmed', 3),
+    transfer(2, 'conflicting', 4),
+    transfer(3, 'preconfirmed', null),
+    transfer(4, 'pending', null)
+  )
   ;({ wrapper } = await mountConsole('/tangle'))
   await settle()
 })

@@ -50,7 +50,13 @@ describe('Wallets view', () => {
   })
 
   it('sends only after the operator confirms the transfer', async () => {
-    bridge.keystore.wallets.push({ name: 'treasury', role: 'operator', address: 'dv2g1treasuryqqqq', balance: '5000', createdAt: new Date(0).toISOString() })
+    bridge.keystore.wallets.push({
+      name: 'treasury',
+      role: 'operator',
+      address: 'dv2g1treasuryqqqq',
+      balance: '5000',
+      createdAt: new Date(0).toISOString()
+    })
     await unlock('correct horse')
     await byTestId('wallet-from').setValue('treasury')
     await byTestId('wallet-to').setValue('dv2g1busqqqq')

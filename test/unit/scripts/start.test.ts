@@ -34,7 +34,9 @@ describe('npm start', () => {
         })
       })
       const lines = output.trim().split('\n')
-      expect(lines[0]).toBe('Electron binary not installed (offline install); starting serve mode instead: open the URL below in a browser.')
+      expect(lines[0]).toBe(
+        'Electron binary not installed (offline install); starting serve mode instead: open the URL below in a browser.'
+      )
       const url = output.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/)![0]
       expect((await fetch(url)).status).toBe(200)
     } finally {

@@ -27,13 +27,18 @@ describe('CSV fields', () => {
   it('reads back as the fields written, one record per row, whatever the text', () => {
     const field = fc.oneof(fc.string(), fc.constantFrom('=1+1', '-x', '@a', '"', ',', '\r\n', '\n', '-3.5'))
     fc.assert(
-      fc.property(fc.array(field, { minLength: 1, maxLength: 5 }), fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { maxLength: 5 }), (header, rows) => {
-        const width = header.length
-        const fitted = rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? ''))
-        const parsed = parseCsv(csvText(header, fitted))
-        const neutral = (v: string) => (/^[=+\-@\t\r]/.test(v) && !/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v) ? `'${v}` : v)
-        expect(parsed).toEqual([header, ...fitted].map((r) => r.map(neutral)))
-      })
+      fc.property(
+        fc.array(field, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { maxLength: 5 }),
+        (header, rows) => {
+          const width = header.length
+          const fitted = rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? ''))
+          const parsed = parseCsv(csvText(header, fitted))
+          const neutral = (v: string) =>
+            /^[=+\-@\t\r]/.test(v) && !/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(v) ? `'${v}` : v
+          expect(parsed).toEqual([header, ...fitted].map((r) => r.map(neutral)))
+        }
+      )
     )
   })
 })

@@ -9,7 +9,8 @@ const refusal = (value: unknown) => {
 
 describe('the rule for names and ids', () => {
   it('takes ordinary names, trimmed by the schema', () => {
-    for (const name of ['treasury', 'EV 12', 'grid-G1', 'CP_001.a', 'Zähler Süd', '電動車', 'a'.repeat(NAME_MAX_LENGTH)]) expect(nameProblem('name', name)).toBeUndefined()
+    for (const name of ['treasury', 'EV 12', 'grid-G1', 'CP_001.a', 'Zähler Süd', '電動車', 'a'.repeat(NAME_MAX_LENGTH)])
+      expect(nameProblem('name', name)).toBeUndefined()
     expect(nameSchema().parse('  bus  ')).toBe('bus')
   })
 

@@ -23,4 +23,15 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a new one is added. */
-export const migrations: readonly Migration[] = [m001EsuProfiles, m002Ledger, m003MarketRuns, m004Meters, m005MarketPayments, m006Milestones, m007MarketTangle, m008AgentInputsPerParticipant, m009Ocpp, m010LedgerLocalIndexes]
+export const migrations: readonly Migration[] = [
+  m001EsuProfiles,
+  m002Ledger,
+  m003MarketRuns,
+  m004Meters,
+  m005MarketPayments,
+  m006Milestones,
+  m007MarketTangle,
+  m008AgentInputsPerParticipant,
+  m009Ocpp,
+  m010LedgerLocalIndexes
+]

@@ -57,7 +57,13 @@ export const profileEnergy =
   (t) => ({ productionKWh: profile.participant.productionKWh[t] ?? 0, consumptionKWh: profile.participant.consumptionKWh[t] ?? 0 })
 
 /** The battery (EV) or storage (grid) level entering slot t, replayed through the allocations of the slots before it. */
-export function levelBefore(profile: AgentProfile, run: RunAnnouncement, allocations: ReadonlyMap<number, SlotAllocation>, t: number, energyOf: EnergyOf = profileEnergy(profile)): number {
+export function levelBefore(
+  profile: AgentProfile,
+  run: RunAnnouncement,
+  allocations: ReadonlyMap<number, SlotAllocation>,
+  t: number,
+  energyOf: EnergyOf = profileEnergy(profile)
+): number {
   let level = profile.role === 'ev' ? profile.participant.battery.initialKWh : (profile.participant.storage?.initialKWh ?? 0)
   for (let s = 0; s < t; s++) {
     const { productionKWh: production, consumptionKWh: consumption } = energyOf(s)
@@ -67,7 +73,12 @@ export function levelBefore(profile: AgentProfile, run: RunAnnouncement, allocat
       level = batteryAfterSlot(profile.participant.battery, level, production, consumption, sold, run.slotHours)
     } else if (profile.participant.storage) {
       const bought = allocation?.bought.get(profile.participant.id) ?? 0
-      level = gridStorageAfterSlot({ capacityKWh: profile.participant.storage.capacityKWh, levelKWh: level }, production, consumption, bought)
+      level = gridStorageAfterSlot(
+        { capacityKWh: profile.participant.storage.capacityKWh, levelKWh: level },
+        production,
+        consumption,
+        bought
+      )
     }
   }
   return level
@@ -86,11 +97,19 @@ export function inputFor(
   if (profile.role === 'ev') {
     // energy goes on the ledger in whole Wh
     const supplyWh = Math.round(evSupplyKWh(profile.participant.battery, level, production, consumption, run.slotHours) * 1000)
-    return { topic: MARKET_TOPICS.offer, body: { run: run.run, t, id: participant.id, supplyWh, reservePrice: profile.participant.reservePrice }, energyWh: supplyWh }
+    return {
+      topic: MARKET_TOPICS.offer,
+      body: { run: run.run, t, id: participant.id, supplyWh, reservePrice: profile.participant.reservePrice },
+      energyWh: supplyWh
+    }
   }
   const storage = profile.participant.storage && { capacityKWh: profile.participant.storage.capacityKWh, levelKWh: level }
   const demandCapWh = Math.round(gridDemandCapKWh(production, consumption, storage) * 1000)
-  return { topic: MARKET_TOPICS.bid, body: { run: run.run, t, id: participant.id, xi: profile.participant.xi, kappa: profile.participant.kappa, demandCapWh }, energyWh: demandCapWh }
+  return {
+    topic: MARKET_TOPICS.bid,
+    body: { run: run.run, t, id: participant.id, xi: profile.participant.xi, kappa: profile.participant.kappa, demandCapWh },
+    energyWh: demandCapWh
+  }
 }
 
 /** What an agent's meter tells it (`dv2g agent --meter`), from the readings stored in its data dir. */
@@ -98,7 +117,10 @@ export interface AgentMeter {
   /** production and consumption over [fromMs, toMs), applied to a slot of `slotHours`; null without readings there */
   energy(fromMs: number, toMs: number, slotHours: number): SlotEnergy | null
   /** the meter's summary of [fromMs, toMs); null without two readings there */
-  summary(fromMs: number, toMs: number): { meter: string; fromMs: number; toMs: number; importWh: number; exportWh: number; readings: number } | null
+  summary(
+    fromMs: number,
+    toMs: number
+  ): { meter: string; fromMs: number; toMs: number; importWh: number; exportWh: number; readings: number } | null
 }
 
 /** The meters of this data dir that count for one participant: those assigned to its id (the agent's port assigns them). */
@@ -113,7 +135,10 @@ export function participantMeter(
   return {
     energy: (fromMs, toMs, slotHours) => meters.prosumerEnergy(fromMs, toMs, slotHours).get(participant) ?? null,
     // an EV has one meter; of several, the first that counted anything
-    summary: (fromMs, toMs) => meters.metersOf(participant).reduce<ReturnType<AgentMeter['summary']>>((found, id) => found ?? meters.summaryOf(id, fromMs, toMs), null)
+    summary: (fromMs, toMs) =>
+      meters
+        .metersOf(participant)
+        .reduce<ReturnType<AgentMeter['summary']>>((found, id) => found ?? meters.summaryOf(id, fromMs, toMs), null)
   }
 }
 
@@ -140,7 +165,10 @@ function energyOfMember(member: AgentMember, run: RunAnnouncement): EnergyOf {
 }
 
 /** A slot's energy is delivered in the slot's length after it clears. */
-export const deliveryWindow = (run: RunAnnouncement, t: number) => ({ fromMs: slotCloseMs(run, t), toMs: slotCloseMs(run, t) + run.slotSeconds * 1000 })
+export const deliveryWindow = (run: RunAnnouncement, t: number) => ({
+  fromMs: slotCloseMs(run, t),
+  toMs: slotCloseMs(run, t) + run.slotSeconds * 1000
+})
 
 /** An input to post now: whose, for which run and slot, and what. */
 export interface DueInput {
@@ -173,7 +201,9 @@ export class MarketAgents {
     this.record = (run, t, participant, tx, atMs) => insert.run(run, t, participant, tx, atMs)
     const delivered = db.prepare('SELECT 1 FROM market_agent_deliveries WHERE run_id = ? AND t = ? AND participant_id = ?')
     this.deliveredAlready = (run, t, participant) => delivered.get(run, t, participant) !== undefined
-    const insertDelivery = db.prepare('INSERT INTO market_agent_deliveries (run_id, t, participant_id, tx_id, posted_ms) VALUES (?, ?, ?, ?, ?)')
+    const insertDelivery = db.prepare(
+      'INSERT INTO market_agent_deliveries (run_id, t, participant_id, tx_id, posted_ms) VALUES (?, ?, ?, ?, ?)'
+    )
     this.recordDelivery = (run, t, participant, tx, atMs) => insertDelivery.run(run, t, participant, tx, atMs)
   }
 
@@ -198,7 +228,12 @@ export class MarketAgents {
       const allocations = new Map([...results].map(([slot, result]) => [slot, allocationOf(result)]))
       for (const member of waiting) {
         const energyOf = energyOfMember(member, run)
-        due.push({ member, run: run.run, t, input: inputFor(member.profile, run, t, levelBefore(member.profile, run, allocations, t, energyOf), energyOf) })
+        due.push({
+          member,
+          run: run.run,
+          t,
+          input: inputFor(member.profile, run, t, levelBefore(member.profile, run, allocations, t, energyOf), energyOf)
+        })
       }
     }
     return due

@@ -8,11 +8,25 @@ import { MAX_LISTED_TRADES, type MarketResult } from './result'
 const WH_PER_KWH = 1000
 
 /** Slot t (0-based) of a run from its input set: the outcome the run store keeps and the result the tangle carries. */
-export function solveInputSet(run: RunAnnouncement, t: number, inputs: InputSet, options: { trace: boolean }): { outcome: SlotOutcome; result: MarketResult } {
+export function solveInputSet(
+  run: RunAnnouncement,
+  t: number,
+  inputs: InputSet,
+  options: { trace: boolean }
+): { outcome: SlotOutcome; result: MarketResult } {
   const outcome = clearSlot(
     t,
-    inputs.offers.map(({ participant, value }) => ({ id: participant.id, supplyKWh: value.supplyWh / WH_PER_KWH, reservePrice: value.reservePrice })),
-    inputs.bids.map(({ participant, value }) => ({ id: participant.id, xi: value.xi, kappa: value.kappa, demandCapKWh: value.demandCapWh / WH_PER_KWH })),
+    inputs.offers.map(({ participant, value }) => ({
+      id: participant.id,
+      supplyKWh: value.supplyWh / WH_PER_KWH,
+      reservePrice: value.reservePrice
+    })),
+    inputs.bids.map(({ participant, value }) => ({
+      id: participant.id,
+      xi: value.xi,
+      kappa: value.kappa,
+      demandCapKWh: value.demandCapWh / WH_PER_KWH
+    })),
     run.priceCap[t]!,
     run.game,
     options
@@ -28,9 +42,18 @@ export function solveInputSet(run: RunAnnouncement, t: number, inputs: InputSet,
     clearingPrice: outcome.clearingPrice,
     // R_m is null where nothing was asked of the seller (infinite): it then serves its full Q_m;
     // an unconverged slot serves nothing
-    sellers: outcome.sellers.map((s) => ({ id: s.id, price: s.price, probability: s.probability, share: outcome.converged ? s.probability * Math.min(1, s.ratio ?? 1) : 0, soldKWh: s.soldKWh })),
+    sellers: outcome.sellers.map((s) => ({
+      id: s.id,
+      price: s.price,
+      probability: s.probability,
+      share: outcome.converged ? s.probability * Math.min(1, s.ratio ?? 1) : 0,
+      soldKWh: s.soldKWh
+    })),
     buyers: outcome.buyers.map((b) => ({ id: b.id, boughtKWh: b.boughtKWh, paid: b.paid })),
-    trades: outcome.trades.length > MAX_LISTED_TRADES ? null : outcome.trades.map((tr) => ({ buyer: tr.buyer, seller: tr.seller, energyKWh: tr.energyKWh, price: tr.price, paid: tr.paid }))
+    trades:
+      outcome.trades.length > MAX_LISTED_TRADES
+        ? null
+        : outcome.trades.map((tr) => ({ buyer: tr.buyer, seller: tr.seller, energyKWh: tr.energyKWh, price: tr.price, paid: tr.paid }))
   }
   return { outcome, result }
 }
@@ -47,7 +70,11 @@ export function resultDifferences(published: MarketResult, computed: MarketResul
   }
   compare('input hash', published.inputHash, computed.inputHash)
   compare('inputs', published.inputs, computed.inputs)
-  compare('left out', published.excluded.map((e) => `${e.tx.slice(0, 12)} ${e.reason}`), computed.excluded.map((e) => `${e.tx.slice(0, 12)} ${e.reason}`))
+  compare(
+    'left out',
+    published.excluded.map((e) => `${e.tx.slice(0, 12)} ${e.reason}`),
+    computed.excluded.map((e) => `${e.tx.slice(0, 12)} ${e.reason}`)
+  )
   compare('converged', published.converged, computed.converged)
   compare('clearing price', published.clearingPrice, computed.clearingPrice)
   const byId = <T extends { id: string }>(list: T[]) => new Map(list.map((x) => [x.id, x]))

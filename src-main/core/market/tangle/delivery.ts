@@ -39,14 +39,18 @@ export function deliveriesOf(index: MarketIndex, operatorKeys: readonly Uint8Arr
   const delivered = new Map<number, Map<string, { kWh: number; tx: string }>>()
   for (const message of index.byRun(run.run, [MARKET_TOPICS.delivery])) {
     const participant = message.participant === null ? undefined : registry.byId.get(message.participant)
-    if (message.problem || !participant || participant.role !== 'ev' || encodeAddress(addressOf(message.issuer)) !== participant.address) continue
+    if (message.problem || !participant || participant.role !== 'ev' || encodeAddress(addressOf(message.issuer)) !== participant.address)
+      continue
     const parsed = parseBody(MARKET_TOPICS.delivery, message.body)
     if (!parsed.ok) continue
     const ofSlot = delivered.get(parsed.value.t) ?? new Map<string, { kWh: number; tx: string }>()
     delivered.set(parsed.value.t, ofSlot)
     if (ofSlot.has(participant.id)) continue
     const { exportWh, importWh, fromMs, toMs } = parsed.value
-    ofSlot.set(participant.id, { kWh: ((exportWh - importWh) / 1000) * ((run.slotHours * HOUR_MS) / (toMs - fromMs)), tx: toHex(index.txIdOf(message.seq)) })
+    ofSlot.set(participant.id, {
+      kWh: ((exportWh - importWh) / 1000) * ((run.slotHours * HOUR_MS) / (toMs - fromMs)),
+      tx: toHex(index.txIdOf(message.seq))
+    })
   }
   const results = operatorResults(index, operatorKeys, run.run)
   return [...results.keys()]
@@ -60,7 +64,13 @@ export function deliveriesOf(index: MarketIndex, operatorKeys: readonly Uint8Arr
         evs: ids.map((id) => {
           const soldKWh = sold.get(id) ?? 0
           const summary = summaries.get(id)
-          return { id, soldKWh, deliveredKWh: summary?.kWh ?? null, deviationKWh: summary ? summary.kWh - soldKWh : null, tx: summary?.tx ?? null }
+          return {
+            id,
+            soldKWh,
+            deliveredKWh: summary?.kWh ?? null,
+            deviationKWh: summary ? summary.kWh - soldKWh : null,
+            tx: summary?.tx ?? null
+          }
         })
       }
     })

@@ -49,7 +49,12 @@ export function registryAt(index: MarketIndex, operatorKeys: readonly Uint8Array
       continue
     }
     const previous = byId.get(parsed.value.id)
-    byId.set(parsed.value.id, { id: parsed.value.id, role: parsed.value.role, address: encodeAddress(address), order: previous?.order ?? order++ })
+    byId.set(parsed.value.id, {
+      id: parsed.value.id,
+      role: parsed.value.role,
+      address: encodeAddress(address),
+      order: previous?.order ?? order++
+    })
   }
   const byAddress = new Map([...byId.values()].map((p) => [toHex(decodeAddress(p.address)), p]))
   return { byId, byAddress }
@@ -98,15 +103,23 @@ export interface InputSet {
 }
 
 /** Why an input is left out, or null when it counts. */
-function exclusionOf(message: MarketMessage, run: RunAnnouncement, t: number, registry: Registry, taken: Map<string, string>): string | null {
+function exclusionOf(
+  message: MarketMessage,
+  run: RunAnnouncement,
+  t: number,
+  registry: Registry,
+  taken: Map<string, string>
+): string | null {
   if (message.problem) return message.problem
   const wallet = toHex(addressOf(message.issuer))
   const registered = registry.byAddress.get(wallet)
   if (!registered) return 'signed by a wallet that is not registered'
   if (registered.id !== message.participant) return `signed by the wallet registered as ${registered.id}, not ${message.participant}`
   const role: Role = message.topic === MARKET_TOPICS.offer ? 'ev' : 'grid'
-  if (registered.role !== role) return `${registered.id} is registered as ${registered.role === 'ev' ? 'an EV' : 'a grid'}, not ${role === 'ev' ? 'an EV' : 'a grid'}`
-  if (message.timestampMs > slotCloseMs(run, t)) return `late: signed ${((message.timestampMs - slotCloseMs(run, t)) / 1000).toFixed(1)} s after slot ${t + 1} closed`
+  if (registered.role !== role)
+    return `${registered.id} is registered as ${registered.role === 'ev' ? 'an EV' : 'a grid'}, not ${role === 'ev' ? 'an EV' : 'a grid'}`
+  if (message.timestampMs > slotCloseMs(run, t))
+    return `late: signed ${((message.timestampMs - slotCloseMs(run, t)) / 1000).toFixed(1)} s after slot ${t + 1} closed`
   const earlier = taken.get(registered.id)
   if (earlier) return `a second input from ${registered.id} for slot ${t + 1} (the first is ${earlier.slice(0, 12)}…)`
   return null

@@ -69,19 +69,30 @@ function placeOf(topic: MarketTopic, body: Uint8Array): Place {
   const unreadable = (problem: string): Place => ({ runId: null, t: null, participant: null, problem, digest: null })
   if (topic === MARKET_TOPICS.result) {
     const part = readResultPart(body)
-    return part.ok ? { runId: part.header.run, t: part.header.t, participant: null, problem: null, digest: part.header.digest } : unreadable(part.reason)
+    return part.ok
+      ? { runId: part.header.run, t: part.header.t, participant: null, problem: null, digest: part.header.digest }
+      : unreadable(part.reason)
   }
   const parsed = parseBody(topic, body)
   if (!parsed.ok) return unreadable(parsed.reason)
   const value = parsed.value as { run?: string; t?: number; id?: string }
-  return { runId: value.run ?? null, t: value.t ?? null, participant: topic === MARKET_TOPICS.run ? null : (value.id ?? null), problem: null, digest: null }
+  return {
+    runId: value.run ?? null,
+    t: value.t ?? null,
+    participant: topic === MARKET_TOPICS.run ? null : (value.id ?? null),
+    problem: null,
+    digest: null
+  }
 }
 
 export class MarketIndex {
   private readonly readCursor: () => unknown
   private readonly writeCursor: (milestone: number) => void
   private readonly latestMilestone: () => number
-  private readonly confirmedData: (after: number, upTo: number) => { seq: number; milestone: number; position: number; issuer: Buffer; timestamp_ms: number; bytes: Buffer }[]
+  private readonly confirmedData: (
+    after: number,
+    upTo: number
+  ) => { seq: number; milestone: number; position: number; issuer: Buffer; timestamp_ms: number; bytes: Buffer }[]
   private readonly insert: (m: Omit<MessageRow, 'issuer' | 'body'> & { issuer: Uint8Array; body: Uint8Array }) => void
 
   constructor(private readonly db: Db) {
@@ -152,7 +163,9 @@ export class MarketIndex {
   /** Messages of these topics confirmed by milestone `upTo` or earlier, in milestone order. */
   byTopic(topics: readonly MarketTopic[], upTo = Number.MAX_SAFE_INTEGER): MarketMessage[] {
     const rows = this.db
-      .prepare(`SELECT * FROM market_messages WHERE topic IN (${topics.map(() => '?').join(', ')}) AND milestone <= ? ORDER BY milestone, position`)
+      .prepare(
+        `SELECT * FROM market_messages WHERE topic IN (${topics.map(() => '?').join(', ')}) AND milestone <= ? ORDER BY milestone, position`
+      )
       .all(...topics, upTo) as MessageRow[]
     return rows.map(toMessage)
   }
@@ -160,14 +173,18 @@ export class MarketIndex {
   /** A run's messages of these topics, in milestone order. */
   byRun(runId: string, topics: readonly MarketTopic[]): MarketMessage[] {
     const rows = this.db
-      .prepare(`SELECT * FROM market_messages WHERE run_id = ? AND topic IN (${topics.map(() => '?').join(', ')}) ORDER BY milestone, position`)
+      .prepare(
+        `SELECT * FROM market_messages WHERE run_id = ? AND topic IN (${topics.map(() => '?').join(', ')}) ORDER BY milestone, position`
+      )
       .all(runId, ...topics) as MessageRow[]
     return rows.map(toMessage)
   }
 
   /** A run's result parts, in milestone order. */
   resultsOf(runId: string): MarketMessage[] {
-    const rows = this.db.prepare("SELECT * FROM market_messages WHERE run_id = ? AND digest IS NOT NULL ORDER BY milestone, position").all(runId) as MessageRow[]
+    const rows = this.db
+      .prepare('SELECT * FROM market_messages WHERE run_id = ? AND digest IS NOT NULL ORDER BY milestone, position')
+      .all(runId) as MessageRow[]
     return rows.map(toMessage)
   }
 
@@ -186,7 +203,9 @@ export class MarketIndex {
   /** A slot's messages of these topics, in milestone order (confirmed by any milestone so far). */
   ofSlot(runId: string, t: number, topics: readonly MarketTopic[]): MarketMessage[] {
     const rows = this.db
-      .prepare(`SELECT * FROM market_messages WHERE run_id = ? AND t = ? AND topic IN (${topics.map(() => '?').join(', ')}) ORDER BY milestone, position`)
+      .prepare(
+        `SELECT * FROM market_messages WHERE run_id = ? AND t = ? AND topic IN (${topics.map(() => '?').join(', ')}) ORDER BY milestone, position`
+      )
       .all(runId, t, ...topics) as MessageRow[]
     return rows.map(toMessage)
   }

@@ -63,17 +63,24 @@ export class MarketTangle {
   /** The operator's signing key from the unlocked keystore. */
   operatorKey(): KeyObject {
     const { wallets, ledger } = this.ledger()
-    if (ledger.isEmpty) throw new MarketTangleError('the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)')
+    if (ledger.isEmpty)
+      throw new MarketTangleError(
+        'the tangle has no genesis yet: create the operator wallet first (dv2g wallet create --name treasury --role operator)'
+      )
     if (!wallets.keystore.isUnlocked) throw new MarketTangleError('the keystore is locked: unlock it to sign as the operator')
     const wallet = milestoneIssuerWallet(wallets.keystore, ledger)
-    if (!wallet) throw new MarketTangleError("this data dir does not hold the operator's wallet (the milestone issuer its genesis names): only the operator registers participants and clears the market")
+    if (!wallet)
+      throw new MarketTangleError(
+        "this data dir does not hold the operator's wallet (the milestone issuer its genesis names): only the operator registers participants and clears the market"
+      )
     return wallets.keystore.key(wallet.name).privateKey
   }
 
   /** Attaches a market message signed by `key`; its transaction id. */
   publish(key: KeyObject, topic: MarketTopic, body: Uint8Array): string {
     const outcome = this.ledger().ledger.attach(key, { kind: TxKind.Data, topic, body })
-    if (outcome.status !== 'accepted') throw new MarketTangleError(`the ${topic} transaction was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+    if (outcome.status !== 'accepted')
+      throw new MarketTangleError(`the ${topic} transaction was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
     return outcome.id
   }
 
@@ -103,7 +110,8 @@ export class MarketTangle {
 
   /** Ends a participant's registration: its inputs from then on are left out. */
   revoke(id: string): { tx: string } {
-    if (!this.participants().some((p) => p.id === id)) throw new MarketTangleError(`no participant ${JSON.stringify(id)} is registered (as confirmed so far)`)
+    if (!this.participants().some((p) => p.id === id))
+      throw new MarketTangleError(`no participant ${JSON.stringify(id)} is registered (as confirmed so far)`)
     return { tx: this.publish(this.operatorKey(), MARKET_TOPICS.revoke, encodeBody({ id })) }
   }
 
@@ -145,8 +153,26 @@ export class MarketTangle {
     return {
       milestone: result ? result.milestone : null,
       inputs: [
-        ...set.offers.map((o) => ({ participant: o.participant.id, kind: 'offer' as const, wallet: o.participant.address, tx: o.tx, energyWh: o.value.supplyWh, reservePrice: o.value.reservePrice, xi: null, kappa: null })),
-        ...set.bids.map((b) => ({ participant: b.participant.id, kind: 'bid' as const, wallet: b.participant.address, tx: b.tx, energyWh: b.value.demandCapWh, reservePrice: null, xi: b.value.xi, kappa: b.value.kappa }))
+        ...set.offers.map((o) => ({
+          participant: o.participant.id,
+          kind: 'offer' as const,
+          wallet: o.participant.address,
+          tx: o.tx,
+          energyWh: o.value.supplyWh,
+          reservePrice: o.value.reservePrice,
+          xi: null,
+          kappa: null
+        })),
+        ...set.bids.map((b) => ({
+          participant: b.participant.id,
+          kind: 'bid' as const,
+          wallet: b.participant.address,
+          tx: b.tx,
+          energyWh: b.value.demandCapWh,
+          reservePrice: null,
+          xi: b.value.xi,
+          kappa: b.value.kappa
+        }))
       ],
       excluded: set.excluded,
       verification: verdict ? { matches: verdict.matches, differences: verdict.differences } : null
@@ -161,7 +187,10 @@ export class MarketTangle {
 
   private announcedRun(runId: string): RunAnnouncement {
     const run = announcedRuns(this.index, this.operatorKeys()).get(runId)
-    if (!run) throw new MarketTangleError(`run ${runId} was not announced on this tangle (not a network run, or its announcement is not confirmed yet)`)
+    if (!run)
+      throw new MarketTangleError(
+        `run ${runId} was not announced on this tangle (not a network run, or its announcement is not confirmed yet)`
+      )
     return run
   }
 
@@ -181,9 +210,23 @@ export class MarketTangle {
   /** The verdicts recorded here, without indexing or verifying first. */
   private storedVerifications(runId: string, t?: number): SlotVerification[] {
     const rows = this.db
-      .prepare(`SELECT t, milestone, inputs, matches, differences FROM market_verifications WHERE run_id = ? ${t === undefined ? '' : 'AND t = ?'} ORDER BY t, checked_ms`)
-      .all(...(t === undefined ? [runId] : [runId, t])) as { t: number; milestone: number | null; inputs: number | null; matches: number; differences: string }[]
-    return rows.map((r) => ({ t: r.t, milestone: r.milestone, inputs: r.inputs, matches: r.matches === 1, differences: JSON.parse(r.differences) as string[] }))
+      .prepare(
+        `SELECT t, milestone, inputs, matches, differences FROM market_verifications WHERE run_id = ? ${t === undefined ? '' : 'AND t = ?'} ORDER BY t, checked_ms`
+      )
+      .all(...(t === undefined ? [runId] : [runId, t])) as {
+      t: number
+      milestone: number | null
+      inputs: number | null
+      matches: number
+      differences: string
+    }[]
+    return rows.map((r) => ({
+      t: r.t,
+      milestone: r.milestone,
+      inputs: r.inputs,
+      matches: r.matches === 1,
+      differences: JSON.parse(r.differences) as string[]
+    }))
   }
 
   /** Follows the tangle while the node runs. */

@@ -56,7 +56,9 @@ export const runAnnouncementSchema = z
 /** An EV's input for one slot, signed by its registered wallet. */
 export const offerSchema = z.object({ run: runId, t: slot, id: participantId, supplyWh: wh, reservePrice: nonNegative }).strict()
 /** A grid's input for one slot, signed by its registered wallet. */
-export const bidSchema = z.object({ run: runId, t: slot, id: participantId, xi: finite.positive(), kappa: finite.positive(), demandCapWh: wh }).strict()
+export const bidSchema = z
+  .object({ run: runId, t: slot, id: participantId, xi: finite.positive(), kappa: finite.positive(), demandCapWh: wh })
+  .strict()
 
 /**
  * An EV agent's meter summary for the slot's delivery, the slot's length after it closed
@@ -64,7 +66,17 @@ export const bidSchema = z.object({ run: runId, t: slot, id: participantId, xi: 
  * cut to the slot.
  */
 export const deliverySchema = z
-  .object({ run: runId, t: slot, id: participantId, meter: z.string().min(1).max(64), fromMs: z.number().int().min(0), toMs: z.number().int().min(0), importWh: wh, exportWh: wh, readings: z.number().int().min(2) })
+  .object({
+    run: runId,
+    t: slot,
+    id: participantId,
+    meter: z.string().min(1).max(64),
+    fromMs: z.number().int().min(0),
+    toMs: z.number().int().min(0),
+    importWh: wh,
+    exportWh: wh,
+    readings: z.number().int().min(2)
+  })
   .strict()
   .refine((d) => d.toMs > d.fromMs, { message: 'must end after it starts', path: ['toMs'] })
 
@@ -89,7 +101,10 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true })
 export const encodeBody = (value: unknown): Uint8Array => textEncoder.encode(JSON.stringify(value))
 
 /** A body parsed by its topic's schema, or why it could not be: the message names the field. */
-export function parseBody<T extends keyof typeof schemaOf>(topic: T, body: Uint8Array): { ok: true; value: z.infer<(typeof schemaOf)[T]> } | { ok: false; reason: string } {
+export function parseBody<T extends keyof typeof schemaOf>(
+  topic: T,
+  body: Uint8Array
+): { ok: true; value: z.infer<(typeof schemaOf)[T]> } | { ok: false; reason: string } {
   let json: unknown
   try {
     json = JSON.parse(textDecoder.decode(body))

@@ -40,7 +40,12 @@ export class NetworkClock {
    * Announces a run whose slot 0 opens one slot from now, on a whole second: agents see the
    * announcement, confirmed by a milestone issued at once, before they have to offer.
    */
-  announce(runId: string, scenario: Scenario, slotSeconds: number, operatorKey: KeyObject): { announcement: RunAnnouncement; txId: string } {
+  announce(
+    runId: string,
+    scenario: Scenario,
+    slotSeconds: number,
+    operatorKey: KeyObject
+  ): { announcement: RunAnnouncement; txId: string } {
     const announcement: RunAnnouncement = {
       run: runId,
       scenario: scenario.name,
@@ -87,7 +92,8 @@ export class NetworkClock {
     const { ledger } = this.ledger()
     if (awaitsMilestone(ledger)) {
       const outcome = ledger.issueMilestone(operatorKey, { referenceAllTips: true })
-      if (outcome.status !== 'accepted') throw new Error(`the closing milestone was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
+      if (outcome.status !== 'accepted')
+        throw new Error(`the closing milestone was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)
     }
     return ledger.latestMilestone()?.index ?? 0
   }
@@ -104,7 +110,19 @@ function participantsOf(scenario: Scenario, inputs: InputSet, outcome: SlotOutco
   const sold = new Map(outcome.sellers.map((s) => [s.id, s.soldKWh]))
   const bought = new Map(outcome.buyers.map((b) => [b.id, b.boughtKWh]))
   return {
-    evs: scenario.evs.map((ev) => ({ id: ev.id, pcr: null, exportableKWh: offered.get(ev.id) ?? 0, soldKWh: sold.get(ev.id) ?? 0, batteryKWh: 0 })),
-    grids: scenario.grids.map((g) => ({ id: g.id, pcr: null, demandCapKWh: capped.get(g.id) ?? 0, boughtKWh: bought.get(g.id) ?? 0, storageKWh: 0 }))
+    evs: scenario.evs.map((ev) => ({
+      id: ev.id,
+      pcr: null,
+      exportableKWh: offered.get(ev.id) ?? 0,
+      soldKWh: sold.get(ev.id) ?? 0,
+      batteryKWh: 0
+    })),
+    grids: scenario.grids.map((g) => ({
+      id: g.id,
+      pcr: null,
+      demandCapKWh: capped.get(g.id) ?? 0,
+      boughtKWh: bought.get(g.id) ?? 0,
+      storageKWh: 0
+    }))
   }
 }

@@ -43,7 +43,13 @@ export const marketResultSchema = z
 export type MarketResult = z.infer<typeof marketResultSchema>
 
 const headerSchema = z
-  .object({ run: z.string().min(1).max(64), t: z.number().int().min(0), part: z.number().int().min(0), parts: z.number().int().min(1).max(MAX_PARTS), digest: z.string().regex(/^[0-9a-f]{64}$/) })
+  .object({
+    run: z.string().min(1).max(64),
+    t: z.number().int().min(0),
+    part: z.number().int().min(0),
+    parts: z.number().int().min(1).max(MAX_PARTS),
+    digest: z.string().regex(/^[0-9a-f]{64}$/)
+  })
   .strict()
   .refine((h) => h.part < h.parts, { message: 'part is beyond parts' })
 export type ResultPartHeader = z.infer<typeof headerSchema>
@@ -70,7 +76,9 @@ export function resultParts(result: MarketResult): Uint8Array[] {
 }
 
 /** A part's header and its bytes of the whole, or why the body is not a result part. */
-export function readResultPart(body: Uint8Array): { ok: true; header: ResultPartHeader; chunk: Uint8Array } | { ok: false; reason: string } {
+export function readResultPart(
+  body: Uint8Array
+): { ok: true; header: ResultPartHeader; chunk: Uint8Array } | { ok: false; reason: string } {
   const newline = body.indexOf(0x0a)
   if (newline < 0) return { ok: false, reason: 'market.result: the body has no header line' }
   let json: unknown
@@ -80,12 +88,19 @@ export function readResultPart(body: Uint8Array): { ok: true; header: ResultPart
     return { ok: false, reason: 'market.result: the header line is not JSON' }
   }
   const parsed = headerSchema.safeParse(json)
-  if (!parsed.success) return { ok: false, reason: `market.result: header ${parsed.error.issues[0]!.path.join('.') || ''} ${parsed.error.issues[0]!.message}`.replace('  ', ' ') }
+  if (!parsed.success)
+    return {
+      ok: false,
+      reason: `market.result: header ${parsed.error.issues[0]!.path.join('.') || ''} ${parsed.error.issues[0]!.message}`.replace('  ', ' ')
+    }
   return { ok: true, header: parsed.data, chunk: body.subarray(newline + 1) }
 }
 
 /** The whole result from all its parts (in part order), checked against their digest. */
-export function assembleResult(header: ResultPartHeader, chunks: readonly Uint8Array[]): { ok: true; result: MarketResult } | { ok: false; reason: string } {
+export function assembleResult(
+  header: ResultPartHeader,
+  chunks: readonly Uint8Array[]
+): { ok: true; result: MarketResult } | { ok: false; reason: string } {
   const length = chunks.reduce((sum, c) => sum + c.length, 0)
   const whole = new Uint8Array(length)
   let offset = 0
@@ -101,7 +116,12 @@ export function assembleResult(header: ResultPartHeader, chunks: readonly Uint8A
     return { ok: false, reason: 'the joined parts are not JSON' }
   }
   const parsed = marketResultSchema.safeParse(json)
-  if (!parsed.success) return { ok: false, reason: `${parsed.error.issues[0]!.path.join('.') || 'result'} ${parsed.error.issues[0]!.message}` }
-  if (parsed.data.run !== header.run || parsed.data.t !== header.t) return { ok: false, reason: `the parts are headed run ${header.run} slot ${header.t}, the result says run ${parsed.data.run} slot ${parsed.data.t}` }
+  if (!parsed.success)
+    return { ok: false, reason: `${parsed.error.issues[0]!.path.join('.') || 'result'} ${parsed.error.issues[0]!.message}` }
+  if (parsed.data.run !== header.run || parsed.data.t !== header.t)
+    return {
+      ok: false,
+      reason: `the parts are headed run ${header.run} slot ${header.t}, the result says run ${parsed.data.run} slot ${parsed.data.t}`
+    }
   return { ok: true, result: parsed.data }
 }

@@ -24,7 +24,10 @@ export function loadOrCreateSwarmSecret(dataDir: string): Uint8Array {
   if (text !== undefined) {
     const secret = Buffer.from(text, 'hex')
     // never replaced silently: the operator registered the addresses it gives
-    if (secret.length !== SECRET_BYTES || secret.toString('hex') !== text.toLowerCase()) throw new Error(`${path} is not a swarm secret (${SECRET_BYTES} bytes in hex); move it away to make new wallets, which must then be registered again`)
+    if (secret.length !== SECRET_BYTES || secret.toString('hex') !== text.toLowerCase())
+      throw new Error(
+        `${path} is not a swarm secret (${SECRET_BYTES} bytes in hex); move it away to make new wallets, which must then be registered again`
+      )
     return secret
   }
   const secret = randomBytes(SECRET_BYTES)

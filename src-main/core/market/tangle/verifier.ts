@@ -22,7 +22,6 @@ export interface Verification {
   differences: string[]
 }
 
-
 /** A result's parts as published: those that agree on a digest, by part number. */
 interface PartGroup {
   header: ResultPartHeader
@@ -51,8 +50,11 @@ export class ResultVerifier {
   ) {
     const has = db.prepare('SELECT 1 FROM market_verifications WHERE run_id = ? AND t = ? AND digest = ?')
     this.verified = (run, t, digest) => has.get(run, t, digest) !== undefined
-    const insert = db.prepare('INSERT OR IGNORE INTO market_verifications (run_id, t, digest, milestone, inputs, matches, differences, checked_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    this.record = (v, nowMs) => insert.run(v.run, v.t, v.digest, v.milestone, v.inputs, v.matches ? 1 : 0, JSON.stringify(v.differences), nowMs)
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO market_verifications (run_id, t, digest, milestone, inputs, matches, differences, checked_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    )
+    this.record = (v, nowMs) =>
+      insert.run(v.run, v.t, v.digest, v.milestone, v.inputs, v.matches ? 1 : 0, JSON.stringify(v.differences), nowMs)
   }
 
   /** Verifies every result whose parts are all confirmed here and that has no verdict yet. */
@@ -109,7 +111,8 @@ function completeGroups(messages: readonly MarketMessage[]): PartGroup[] {
     let group = groups.get(key)
     if (!group) groups.set(key, (group = { header: part.header, parts: new Map() }))
     // the first copy of a part counts; parts that disagree on the count are not this group's
-    if (part.header.parts === group.header.parts && !group.parts.has(part.header.part)) group.parts.set(part.header.part, { chunk: part.chunk, issuer: message.issuer })
+    if (part.header.parts === group.header.parts && !group.parts.has(part.header.part))
+      group.parts.set(part.header.part, { chunk: part.chunk, issuer: message.issuer })
   }
   return [...groups.values()].filter((g) => g.parts.size === g.header.parts)
 }

@@ -16,8 +16,24 @@ function usageError(work: () => unknown): string {
 
 describe('the network options of dv2g node and dv2g serve', () => {
   it('takes repeated --listen and --peer, both spellings, and --mdns, and leaves the rest to the command', () => {
-    const args = takeNetworkArgs(['--port', '0', '--listen', '/ip4/127.0.0.1/tcp/0', `--listen=/ip4/0.0.0.0/tcp/4790`, '--peer', PEER, '--mdns', '--host', '127.0.0.1'])
-    expect(args).toEqual({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/0.0.0.0/tcp/4790'], peers: [PEER], mdns: true, rest: ['--port', '0', '--host', '127.0.0.1'] })
+    const args = takeNetworkArgs([
+      '--port',
+      '0',
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      `--listen=/ip4/0.0.0.0/tcp/4790`,
+      '--peer',
+      PEER,
+      '--mdns',
+      '--host',
+      '127.0.0.1'
+    ])
+    expect(args).toEqual({
+      listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/0.0.0.0/tcp/4790'],
+      peers: [PEER],
+      mdns: true,
+      rest: ['--port', '0', '--host', '127.0.0.1']
+    })
     expect(wantsNetwork(args)).toBe(true)
     expect(listenAddresses(args)).toEqual(['/ip4/127.0.0.1/tcp/0', '/ip4/0.0.0.0/tcp/4790'])
   })
@@ -34,6 +50,8 @@ describe('the network options of dv2g node and dv2g serve', () => {
     expect(usageError(() => takeNetworkArgs(['--listen']))).toBe('--listen needs a value')
     expect(usageError(() => takeNetworkArgs(['--peer', '--mdns']))).toBe('--peer needs a value')
     expect(usageError(() => takeNetworkArgs(['--listen', 'localhost:4781']))).toMatch(/^--listen "localhost:4781" is not a multiaddr/)
-    expect(usageError(() => takeNetworkArgs(['--peer', '/ip4/127.0.0.1/tcp/4781']))).toMatch(/^--peer \/ip4\/127\.0\.0\.1\/tcp\/4781 needs the peer's id at the end/)
+    expect(usageError(() => takeNetworkArgs(['--peer', '/ip4/127.0.0.1/tcp/4781']))).toMatch(
+      /^--peer \/ip4\/127\.0\.0\.1\/tcp\/4781 needs the peer's id at the end/
+    )
   })
 })

@@ -41,8 +41,13 @@ describe('wallet and tangle over the contract', () => {
       ['treasury', (10n ** 15n - 1500n).toString()],
       ['bus', '1500']
     ])
-    expect(await call('wallet.history', { name: 'bus' })).toEqual([{ id, direction: 'in', amount: '1500', status: 'pending', receivedAt: expect.any(Number) }])
-    expect(await call('wallet.history', { name: 'treasury' })).toMatchObject([{ id, direction: 'out', amount: '1500' }, { direction: 'in' }])
+    expect(await call('wallet.history', { name: 'bus' })).toEqual([
+      { id, direction: 'in', amount: '1500', status: 'pending', receivedAt: expect.any(Number) }
+    ])
+    expect(await call('wallet.history', { name: 'treasury' })).toMatchObject([
+      { id, direction: 'out', amount: '1500' },
+      { direction: 'in' }
+    ])
 
     const detail = (await call('tangle.transaction', { id })) as { payload: { kind: string; outputs: { address: string }[] } }
     expect(detail.payload.kind).toBe('transfer')
@@ -76,7 +81,9 @@ describe('wallet and tangle over the contract', () => {
     const broke = await refusal(call('wallet.send', { from: 'bus', to: treasury.wallet.address, amount: '5' }))
     expect(broke.code).toBe('invalid_argument')
     expect(broke.fields).toEqual([{ path: 'amount', message: 'bus has 0 base units available, 5 needed' }])
-    expect((await refusal(call('wallet.send', { from: 'nobody', to: treasury.wallet.address, amount: '5' }))).fields).toEqual([{ path: 'from', message: 'no wallet named "nobody"' }])
+    expect((await refusal(call('wallet.send', { from: 'nobody', to: treasury.wallet.address, amount: '5' }))).fields).toEqual([
+      { path: 'from', message: 'no wallet named "nobody"' }
+    ])
     app.close()
   })
 
@@ -90,7 +97,11 @@ describe('wallet and tangle over the contract', () => {
     const second = open(dir)
     const error = await refusal(createDispatcher(second)('wallet.unlock', { passphrase: 'the wrong passphrase' }))
     expect(error.fields).toEqual([
-      { path: 'passphrase', message: 'wrong passphrase: the keystore could not be opened with it (or the key parameters in keystore.json were changed outside DV2G)' }
+      {
+        path: 'passphrase',
+        message:
+          'wrong passphrase: the keystore could not be opened with it (or the key parameters in keystore.json were changed outside DV2G)'
+      }
     ])
     second.close()
   })
@@ -121,7 +132,9 @@ describe('a broken scenario file', () => {
     const call = createDispatcher(app)
 
     expect(await call('market.scenarios', undefined)).toEqual([expect.objectContaining({ name: 'another-day' })])
-    expect(await call('market.start', { scenario: 'another-day', clock: 'instant', settle: false })).toMatchObject({ scenario: 'another-day' })
+    expect(await call('market.start', { scenario: 'another-day', clock: 'instant', settle: false })).toMatchObject({
+      scenario: 'another-day'
+    })
 
     const refused = await refusal(call('market.start', { scenario: 'paper-3x10', clock: 'instant', settle: false }))
     expect(refused.code).toBe('invalid_argument')
@@ -138,7 +151,16 @@ describe('ESU cost over the contract', () => {
   it('refuses a capacity of 5e-324 kWh against capacityKWh instead of failing on an infinite figure', async () => {
     const app = open(tempDir())
     const call = createDispatcher(app)
-    const input = { capacityKWh: 5e-324, depthOfDischarge: 0.8, cycleLife: 3000, combinedCost: 8200, maintenancePerYear: 0, interestRate: 0.05, lifetimeYears: 10, daysPerYear: 365 }
+    const input = {
+      capacityKWh: 5e-324,
+      depthOfDischarge: 0.8,
+      cycleLife: 3000,
+      combinedCost: 8200,
+      maintenancePerYear: 0,
+      interestRate: 0.05,
+      lifetimeYears: 10,
+      daysPerYear: 365
+    }
     const error = await refusal(Promise.resolve().then(() => call('esu.compute', input)))
     expect(error.code).toBe('invalid_argument')
     expect(error.fields).toEqual([{ path: 'capacityKWh', message: 'must be between 0.1 and 100000' }])

@@ -15,7 +15,8 @@ describe('a data dir', () => {
     try {
       app.db.exec('CREATE TABLE IF NOT EXISTS probe (x); INSERT INTO probe VALUES (1)')
       expect(modeOf(dir)).toBe(0o700)
-      for (const file of ['dv2g.sqlite', 'dv2g.sqlite-wal', 'dv2g.sqlite-shm']) expect([file, modeOf(join(dir, file))]).toEqual([file, 0o600])
+      for (const file of ['dv2g.sqlite', 'dv2g.sqlite-wal', 'dv2g.sqlite-shm'])
+        expect([file, modeOf(join(dir, file))]).toEqual([file, 0o600])
     } finally {
       app.close()
     }
@@ -52,7 +53,9 @@ describe('a data dir', () => {
     try {
       open(dir).close()
       open(dir).close()
-      expect(stderr.mock.calls).toEqual([[`dv2g: tightened ${dir} (was 0755) to 0700; 1 entry in it to its user only (0600 files, 0700 folders)`]])
+      expect(stderr.mock.calls).toEqual([
+        [`dv2g: tightened ${dir} (was 0755) to 0700; 1 entry in it to its user only (0600 files, 0700 folders)`]
+      ])
     } finally {
       stderr.mockRestore()
     }
@@ -66,7 +69,8 @@ describe('a data dir', () => {
     for (const file of ['dv2g.sqlite', 'dv2g.sqlite-wal', 'dv2g.sqlite-shm']) chmodSync(join(dir, file), 0o644)
     const again = open(dir)
     try {
-      for (const file of ['dv2g.sqlite', 'dv2g.sqlite-wal', 'dv2g.sqlite-shm']) expect([file, modeOf(join(dir, file))]).toEqual([file, 0o600])
+      for (const file of ['dv2g.sqlite', 'dv2g.sqlite-wal', 'dv2g.sqlite-shm'])
+        expect([file, modeOf(join(dir, file))]).toEqual([file, 0o600])
     } finally {
       again.close()
       app.close()

@@ -27,7 +27,15 @@ function openApp(): App {
 }
 
 async function startNode(app: App, peers: string[] = []): Promise<NetworkNode> {
-  const node = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen: ['/ip4/127.0.0.1/tcp/0'], peers, mdns: false, log: () => {} })
+  const node = await NetworkNode.start({
+    dataDir: app.dataDir,
+    ledger: app.ledger().ledger,
+    db: app.db,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    peers,
+    mdns: false,
+    log: () => {}
+  })
   nodes.push(node)
   return node
 }
@@ -39,7 +47,7 @@ describe('network over the contract', () => {
     expect(await call('network.peers', {})).toEqual([])
   })
 
-  it('gives the attached node\'s status and its peers, and nothing once it is detached', async () => {
+  it("gives the attached node's status and its peers, and nothing once it is detached", async () => {
     const treasury = generateKeyPairSync('ed25519').privateKey
     const first = openApp()
     first.ledger().ledger.createGenesis(treasury, [{ address: addressOf(publicKeyBytes(treasury)), amount: 1_000n }])
@@ -50,7 +58,15 @@ describe('network over the contract', () => {
 
     await until(() => a.status().peers === 1, 20_000, 'the second node to join the first')
     const status = (await call('network.status', {})) as MethodOutput<'network.status'>
-    expect(status).toMatchObject({ running: true, peerId: a.peerId, networkId: a.networkId, peers: 1, transactions: 1, latestMilestone: null, stateHash: null })
+    expect(status).toMatchObject({
+      running: true,
+      peerId: a.peerId,
+      networkId: a.networkId,
+      peers: 1,
+      transactions: 1,
+      latestMilestone: null,
+      stateHash: null
+    })
     expect(status.running && status.listen).toEqual(a.status().listen)
     const peers = (await call('network.peers', {})) as MethodOutput<'network.peers'>
     expect(peers.map((p) => [p.id, p.connected])).toEqual([[b.peerId, true]])

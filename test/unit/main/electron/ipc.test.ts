@@ -35,8 +35,12 @@ describe('contract handlers over IPC', () => {
   function setUp() {
     const app = open(tempDir())
     const { ipc, handlers } = fakeIpcMain()
-    const unregister = registerContractHandlers(ipc, createDispatcher(app), { isOurWebContents: (s) => s === ourContents, appUrl: () => appUrl })
-    const call = (method: string, input: unknown, event: IpcEvent = { senderFrame: mainFrame, sender: ourContents }) => handlers.get(methodChannel(method as never))!(event, input)
+    const unregister = registerContractHandlers(ipc, createDispatcher(app), {
+      isOurWebContents: (s) => s === ourContents,
+      appUrl: () => appUrl
+    })
+    const call = (method: string, input: unknown, event: IpcEvent = { senderFrame: mainFrame, sender: ourContents }) =>
+      handlers.get(methodChannel(method as never))!(event, input)
     return { app, handlers, unregister, call }
   }
 
@@ -50,7 +54,10 @@ describe('contract handlers over IPC', () => {
 
   it('answers a trusted call and names the field of a bad argument', async () => {
     const { call, app } = setUp()
-    expect(await call('esu.compute', issueEsuCase)).toMatchObject({ ok: true, output: { degradationCostPerKWh: expect.closeTo(0.14236, 5) } })
+    expect(await call('esu.compute', issueEsuCase)).toMatchObject({
+      ok: true,
+      output: { degradationCostPerKWh: expect.closeTo(0.14236, 5) }
+    })
     expect(await call('esu.compute', { ...issueEsuCase, interestRate: -1 })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument', fields: [{ path: 'interestRate' }] }
@@ -60,7 +67,11 @@ describe('contract handlers over IPC', () => {
 
   it('refuses a call from a foreign frame before touching the core', async () => {
     const { call, app } = setUp()
-    const outcome = await call('esu.saveProfile', { name: 'x', parameters: issueEsuCase }, { senderFrame: { url: 'https://evil.example/', parent: null }, sender: ourContents })
+    const outcome = await call(
+      'esu.saveProfile',
+      { name: 'x', parameters: issueEsuCase },
+      { senderFrame: { url: 'https://evil.example/', parent: null }, sender: ourContents }
+    )
     expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringMatching(/did not come from the console/) } })
     expect(app.esuProfiles.list()).toEqual([])
     app.close()

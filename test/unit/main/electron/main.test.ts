@@ -92,7 +92,11 @@ const started: ReturnType<typeof fakeElectron>[] = []
 // transforming the core for the first import takes seconds on a busy machine: do it once, under
 // the hook's longer limit, not inside the first test's
 beforeAll(async () => {
-  await Promise.all([import('../../../../src-main/core/app'), import('../../../../src-main/core/api'), import('../../../../src-main/electron/ipc')])
+  await Promise.all([
+    import('../../../../src-main/core/app'),
+    import('../../../../src-main/core/api'),
+    import('../../../../src-main/electron/ipc')
+  ])
 })
 
 afterEach(() => {

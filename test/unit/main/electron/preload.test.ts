@@ -14,7 +14,9 @@ function fakeIpc() {
   const listeners = new Map<string, Set<(...args: unknown[]) => void>>()
   return {
     invoke: vi.fn(async (channel: string, input: unknown) => ({ ok: true, output: { channel, input } })),
-    on: vi.fn((channel: string, listener: (...args: unknown[]) => void) => listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener))),
+    on: vi.fn((channel: string, listener: (...args: unknown[]) => void) =>
+      listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener))
+    ),
     off: vi.fn((channel: string, listener: (...args: unknown[]) => void) => listeners.get(channel)?.delete(listener)),
     emit: (channel: string, ...args: unknown[]) => listeners.get(channel)?.forEach((l) => l(...args))
   }
@@ -31,7 +33,10 @@ describe('preload bridge', () => {
   it('sends each method on its own channel', async () => {
     const ipc = fakeIpc()
     const bridge = createBridge(ipc as never)
-    expect(await bridge.methods['esu.deleteProfile']({ name: 'a' })).toEqual({ ok: true, output: { channel: methodChannel('esu.deleteProfile'), input: { name: 'a' } } })
+    expect(await bridge.methods['esu.deleteProfile']({ name: 'a' })).toEqual({
+      ok: true,
+      output: { channel: methodChannel('esu.deleteProfile'), input: { name: 'a' } }
+    })
   })
 
   it('passes listeners the event name and payload only, and unsubscribes', () => {

@@ -100,7 +100,8 @@ describe('serve mode over HTTP', () => {
   it('answers a contract call only to the bearer token: a cookie, a query token or a wrong token get 401', async () => {
     const s = await serve()
     const body = JSON.stringify({})
-    const post = (headers: Record<string, string>, path = '/api/app.info') => send(s, path, { method: 'POST', body, headers: { ...json, ...headers } })
+    const post = (headers: Record<string, string>, path = '/api/app.info') =>
+      send(s, path, { method: 'POST', body, headers: { ...json, ...headers } })
     expect((await post({})).status).toBe(401)
     expect((await post({ Cookie: `dv2g_token=${s.token}` })).status).toBe(401)
     expect((await post({ Cookie: `token=${s.token}` })).status).toBe(401)
@@ -115,12 +116,21 @@ describe('serve mode over HTTP', () => {
   it('refuses a contract call from a foreign Origin with 403, even with the token', async () => {
     const s = await serve()
     const port = s.port
-    for (const foreign of [`http://127.0.0.1:${port + 1}`, 'http://localhost:1', 'http://attacker.example', 'null', `https://127.0.0.1:${port}`]) {
+    for (const foreign of [
+      `http://127.0.0.1:${port + 1}`,
+      'http://localhost:1',
+      'http://attacker.example',
+      'null',
+      `https://127.0.0.1:${port}`
+    ]) {
       const reply = await call(s, 'app.info', {}, { Origin: foreign })
       expect({ foreign, status: reply.status }).toEqual({ foreign, status: 403 })
     }
     // a browser's preflight from another page gets no permission either
-    const preflight = await send(s, '/api/wallet.send', { method: 'OPTIONS', headers: { Origin: `http://127.0.0.1:${port + 1}`, 'Access-Control-Request-Method': 'POST' } })
+    const preflight = await send(s, '/api/wallet.send', {
+      method: 'OPTIONS',
+      headers: { Origin: `http://127.0.0.1:${port + 1}`, 'Access-Control-Request-Method': 'POST' }
+    })
     expect(preflight.status).toBe(403)
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined()
 
@@ -136,9 +146,17 @@ describe('serve mode over HTTP', () => {
     expect(untyped.status).toBe(415)
     const asText = await send(s, '/api/app.info', { method: 'POST', body: '{}', headers: { ...bearer(s), 'Content-Type': 'text/plain' } })
     expect(asText.status).toBe(415)
-    const form = await send(s, '/api/app.info', { method: 'POST', body: 'a=1', headers: { ...bearer(s), 'Content-Type': 'application/x-www-form-urlencoded' } })
+    const form = await send(s, '/api/app.info', {
+      method: 'POST',
+      body: 'a=1',
+      headers: { ...bearer(s), 'Content-Type': 'application/x-www-form-urlencoded' }
+    })
     expect(form.status).toBe(415)
-    const withCharset = await send(s, '/api/app.info', { method: 'POST', body: '{}', headers: { ...bearer(s), 'Content-Type': 'application/json; charset=utf-8' } })
+    const withCharset = await send(s, '/api/app.info', {
+      method: 'POST',
+      body: '{}',
+      headers: { ...bearer(s), 'Content-Type': 'application/json; charset=utf-8' }
+    })
     expect(withCharset.status).toBe(200)
 
     const badMethodName = await call(s, '%E0%A4%A', {})
@@ -284,7 +302,12 @@ describe('serve mode beyond loopback', () => {
     expect((await send(s, '/', { ca })).status).toBe(200)
     const info = await send(s, '/api/app.info', { method: 'POST', body: '{}', headers: { ...bearer(s), ...json, Origin: origin(s) }, ca })
     expect(info.status).toBe(200)
-    const clearTextOrigin = await send(s, '/api/app.info', { method: 'POST', body: '{}', headers: { ...bearer(s), ...json, Origin: `http://127.0.0.1:${s.port}` }, ca })
+    const clearTextOrigin = await send(s, '/api/app.info', {
+      method: 'POST',
+      body: '{}',
+      headers: { ...bearer(s), ...json, Origin: `http://127.0.0.1:${s.port}` },
+      ca
+    })
     expect(clearTextOrigin.status).toBe(403)
     // the certificate's names address the server too
     expect((await send(s, '/', { ca, headers: { Host: `localhost:${s.port}` } })).status).toBe(200)
@@ -292,7 +315,10 @@ describe('serve mode beyond loopback', () => {
     const ws = await connect(`wss://127.0.0.1:${s.port}/ws`, { protocols: socketProtocols(s.token), headers: { Origin: origin(s) }, ca })
     try {
       ws.send(JSON.stringify({ type: 'call', id: 7, method: 'esu.compute', input: issueEsuCase }))
-      expect(await nextMessage(ws, (m) => m.id === 7)).toMatchObject({ ok: true, output: { lifetimeThroughputKWh: expect.closeTo(57600, 6) } })
+      expect(await nextMessage(ws, (m) => m.id === 7)).toMatchObject({
+        ok: true,
+        output: { lifetimeThroughputKWh: expect.closeTo(57600, 6) }
+      })
     } finally {
       ws.close()
     }
@@ -302,7 +328,9 @@ describe('serve mode beyond loopback', () => {
     const dir = tempDir()
     const first = selfSignedCert(dir, 'first')
     const second = selfSignedCert(dir, 'second')
-    expect(() => readTlsIdentity(first.certFile, second.keyFile)).toThrow(new TlsFileError(`--tls-key ${second.keyFile}: is not the key of the certificate in ${first.certFile}`))
+    expect(() => readTlsIdentity(first.certFile, second.keyFile)).toThrow(
+      new TlsFileError(`--tls-key ${second.keyFile}: is not the key of the certificate in ${first.certFile}`)
+    )
     expect(() => readTlsIdentity(first.keyFile, first.keyFile)).toThrow(`--tls-cert ${first.keyFile}: not a PEM certificate`)
     expect(() => readTlsIdentity(join(dir, 'missing.crt'), first.keyFile)).toThrow(/--tls-cert .*missing\.crt: cannot be read \(ENOENT\)/)
   })

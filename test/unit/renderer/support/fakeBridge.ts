@@ -26,7 +26,10 @@ import { createFakeTangle } from './fakeTangle'
 export interface FakeBridge extends Dv2gBridge {
   profiles: Map<string, EsuProfile>
   /** the keystore as the main process would hold it: passphrase "correct horse" opens it */
-  keystore: { unlocked: boolean; wallets: { name: string; role: 'operator' | 'grid' | 'ev'; address: string; balance: string; createdAt: string }[] }
+  keystore: {
+    unlocked: boolean
+    wallets: { name: string; role: 'operator' | 'grid' | 'ev'; address: string; balance: string; createdAt: string }[]
+  }
   calls: { method: MethodName; input: unknown }[]
   /** calls begun and not yet answered */
   readonly pending: number
@@ -78,7 +81,12 @@ export function createFakeBridge(): FakeBridge {
 
   const market = createFakeMarket(emit)
   const network: FakeBridge['network'] = { status: { running: false }, peers: [], banned: [], activity: null }
-  const switchedOff = (): NetworkSwitchState => ({ settings: { enabled: false, listen: ['/ip4/127.0.0.1/tcp/4781'], peers: [], mdns: false }, editable: true, running: false, error: null })
+  const switchedOff = (): NetworkSwitchState => ({
+    settings: { enabled: false, listen: ['/ip4/127.0.0.1/tcp/4781'], peers: [], mdns: false },
+    editable: true,
+    running: false,
+    error: null
+  })
   let networkSwitch = switchedOff()
   const meters = createFakeMeters(emit)
   const ocpp = createFakeOcpp(emit)
@@ -145,7 +153,13 @@ export function createFakeBridge(): FakeBridge {
       case 'wallet.create': {
         const { name, role } = parseInput(method, rawInput)
         const treasury = role === 'operator' && keystore.wallets.length === 0
-        const wallet = { name, role, address: `dv2g1${name.replace(/\W/g, '')}qqqq`, balance: treasury ? '1000000000000000' : '0', createdAt: new Date(0).toISOString() }
+        const wallet = {
+          name,
+          role,
+          address: `dv2g1${name.replace(/\W/g, '')}qqqq`,
+          balance: treasury ? '1000000000000000' : '0',
+          createdAt: new Date(0).toISOString()
+        }
         keystore.wallets.push(wallet)
         return { wallet, mnemonic: Array.from({ length: 24 }, (_, i) => `word${i}`).join(' '), treasury }
       }

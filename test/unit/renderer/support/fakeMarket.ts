@@ -49,13 +49,32 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
     r.slots.push(slot.outcome)
     r.participants.push(slot)
     if (r.run.settle && slot.outcome.converged) r.settled.add(slot.outcome.t)
-    emit('market.slotSolved', { runId: r.run.id, outcome: { ...slot.outcome, trace: null }, settled: r.settled.has(slot.outcome.t), settleError: null })
+    emit('market.slotSolved', {
+      runId: r.run.id,
+      outcome: { ...slot.outcome, trace: null },
+      settled: r.settled.has(slot.outcome.t),
+      settleError: null
+    })
     const trace = slot.outcome.trace
     if (trace) {
       // two batches, as the service sends several
       const half = Math.ceil(trace.steps.length / 2)
-      emit('market.iterations', { runId: r.run.id, t: slot.outcome.t, sellers: trace.sellers, from: 0, steps: trace.steps.slice(0, half), total: trace.steps.length })
-      emit('market.iterations', { runId: r.run.id, t: slot.outcome.t, sellers: trace.sellers, from: half, steps: trace.steps.slice(half), total: trace.steps.length })
+      emit('market.iterations', {
+        runId: r.run.id,
+        t: slot.outcome.t,
+        sellers: trace.sellers,
+        from: 0,
+        steps: trace.steps.slice(0, half),
+        total: trace.steps.length
+      })
+      emit('market.iterations', {
+        runId: r.run.id,
+        t: slot.outcome.t,
+        sellers: trace.sellers,
+        from: half,
+        steps: trace.steps.slice(half),
+        total: trace.steps.length
+      })
     }
     if (r.slots.length === r.scenario.slots) r.run = { ...r.run, status: 'finished', finishedAt: new Date(0).toISOString() }
     emit('market.runChanged', summary(r))
@@ -94,7 +113,17 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
     switch (method) {
       case 'market.scenarios': {
         const s = scenarioSchema.parse(scenarioJson)
-        return [{ name: s.name, description: s.description ?? '', evs: s.evs.length, grids: s.grids.length, slots: s.slots, currency: s.currency, game: { sigma1: s.game.sigma1, sigma2: s.game.sigma2, C: s.game.C } }]
+        return [
+          {
+            name: s.name,
+            description: s.description ?? '',
+            evs: s.evs.length,
+            grids: s.grids.length,
+            slots: s.slots,
+            currency: s.currency,
+            game: { sigma1: s.game.sigma1, sigma2: s.game.sigma2, C: s.game.C }
+          }
+        ]
       }
       case 'market.start': {
         const input = parseInput(method, rawInput)
@@ -103,10 +132,25 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
         scenario.game = { ...scenario.game, ...input.game }
         const id = `00000000-0000-4000-8000-${String(nextId++).padStart(12, '0')}`
         const run: MarketRun = {
-          id, scenario: scenario.name, clock: input.clock, slotSeconds: input.slotSeconds ?? null, settle: input.settle, status: 'running', slots: scenario.slots,
-          nextSlot: 1, solvedSlots: 0, settledSlots: 0, unconvergedSlots: 0, tradedKWh: 0, paid: 0, currency: scenario.currency,
+          id,
+          scenario: scenario.name,
+          clock: input.clock,
+          slotSeconds: input.slotSeconds ?? null,
+          settle: input.settle,
+          status: 'running',
+          slots: scenario.slots,
+          nextSlot: 1,
+          solvedSlots: 0,
+          settledSlots: 0,
+          unconvergedSlots: 0,
+          tradedKWh: 0,
+          paid: 0,
+          currency: scenario.currency,
           tokenBaseUnitsPerCurrencyUnit: scenario.tokenBaseUnitsPerCurrencyUnit,
-          game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C }, createdAt: new Date(0).toISOString(), finishedAt: null, nextSlotAt: null
+          game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C },
+          createdAt: new Date(0).toISOString(),
+          finishedAt: null,
+          nextSlotAt: null
         }
         const r: FakeRun = { run, scenario, day: new MarketDay(scenario), slots: [], participants: [], settled: new Set() }
         runs.set(id, r)
@@ -163,8 +207,26 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
         return {
           milestone: 10 + t,
           inputs: [
-            ...slot.sellers.map((s, i) => ({ participant: s.id, kind: 'offer', wallet: `dv2g1${s.id.toLowerCase()}wallet`, tx: fakeTx(100 * t + i), energyWh: Math.round(s.supplyKWh * 1000), reservePrice: s.reservePrice, xi: null, kappa: null })),
-            ...slot.buyers.map((b, i) => ({ participant: b.id, kind: 'bid', wallet: `dv2g1${b.id.toLowerCase()}wallet`, tx: fakeTx(100 * t + 50 + i), energyWh: Math.round(b.demandCapKWh * 1000), reservePrice: null, xi: 0.3, kappa: 0.01 }))
+            ...slot.sellers.map((s, i) => ({
+              participant: s.id,
+              kind: 'offer',
+              wallet: `dv2g1${s.id.toLowerCase()}wallet`,
+              tx: fakeTx(100 * t + i),
+              energyWh: Math.round(s.supplyKWh * 1000),
+              reservePrice: s.reservePrice,
+              xi: null,
+              kappa: null
+            })),
+            ...slot.buyers.map((b, i) => ({
+              participant: b.id,
+              kind: 'bid',
+              wallet: `dv2g1${b.id.toLowerCase()}wallet`,
+              tx: fakeTx(100 * t + 50 + i),
+              energyWh: Math.round(b.demandCapKWh * 1000),
+              reservePrice: null,
+              xi: 0.3,
+              kappa: 0.01
+            }))
           ],
           excluded: [{ tx: fakeTx(9000 + t), participant: 'EV99', reason: 'signed by a wallet that is not registered' }],
           verification: verdict ? { matches: verdict.matches, differences: verdict.differences } : null
@@ -182,7 +244,9 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
             t: slot.t,
             evs: [
               { id: 'EV1', soldKWh, deliveredKWh: soldKWh + deviationKWh, deviationKWh, tx: fakeTx(7000 + slot.t) },
-              ...slot.sellers.filter((s) => s.id !== 'EV1').map(({ id, soldKWh }) => ({ id, soldKWh, deliveredKWh: null, deviationKWh: null, tx: null }))
+              ...slot.sellers
+                .filter((s) => s.id !== 'EV1')
+                .map(({ id, soldKWh }) => ({ id, soldKWh, deliveredKWh: null, deviationKWh: null, tx: null }))
             ]
           }
         })
@@ -200,7 +264,8 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
     handle,
     runs,
     /** what this node found for a network run's slot (1-based) */
-    setVerdict: (runId: string, verdict: Verdict) => verdicts.set(runId, [...(verdicts.get(runId) ?? []).filter((v) => v.t !== verdict.t), verdict]),
+    setVerdict: (runId: string, verdict: Verdict) =>
+      verdicts.set(runId, [...(verdicts.get(runId) ?? []).filter((v) => v.t !== verdict.t), verdict]),
     reset: () => {
       runs.clear()
       participants = []

@@ -1,6 +1,14 @@
 // The meter bridge behind the fake bridge: ports, meters and readings in memory, inputs checked
 // with the real contract, imports answered from results the test sets per path (with progress).
-import { ApiError, parseInput, type EventName, type FileImportResult, type Meter, type MeterPort, type MethodName } from '../../../../src-shared/contract'
+import {
+  ApiError,
+  parseInput,
+  type EventName,
+  type FileImportResult,
+  type Meter,
+  type MeterPort,
+  type MethodName
+} from '../../../../src-shared/contract'
 
 export function createFakeMeters(emit: (name: EventName, payload: unknown) => void) {
   const state = {
@@ -22,15 +30,32 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
         return state.ports
       case 'meter.addPort': {
         const { path, protocol, prosumer } = parseInput(method, rawInput)
-        if (state.ports.some((p) => p.path === path)) throw new ApiError('invalid_argument', `path: ${path} is already a meter port`, [{ path: 'path', message: `${path} is already a meter port` }])
-        const settings = protocol === 'dsmr4' ? { baudRate: 9600, dataBits: 7 as const, parity: 'even' as const, stopBits: 1 as const } : { baudRate: 115200, dataBits: 8 as const, parity: 'none' as const, stopBits: 1 as const }
-        const port: MeterPort = { path, protocol: 'dsmr', settings, prosumer, status: 'connecting', detail: null, telegrams: 0, rejected: 0, lastTelegramAt: null }
+        if (state.ports.some((p) => p.path === path))
+          throw new ApiError('invalid_argument', `path: ${path} is already a meter port`, [
+            { path: 'path', message: `${path} is already a meter port` }
+          ])
+        const settings =
+          protocol === 'dsmr4'
+            ? { baudRate: 9600, dataBits: 7 as const, parity: 'even' as const, stopBits: 1 as const }
+            : { baudRate: 115200, dataBits: 8 as const, parity: 'none' as const, stopBits: 1 as const }
+        const port: MeterPort = {
+          path,
+          protocol: 'dsmr',
+          settings,
+          prosumer,
+          status: 'connecting',
+          detail: null,
+          telegrams: 0,
+          rejected: 0,
+          lastTelegramAt: null
+        }
         state.ports.push(port)
         return port
       }
       case 'meter.removePort': {
         const { path } = parseInput(method, rawInput)
-        if (!state.ports.some((p) => p.path === path)) throw new ApiError('invalid_argument', `path: no meter port ${path}`, [{ path: 'path', message: `no meter port ${path}` }])
+        if (!state.ports.some((p) => p.path === path))
+          throw new ApiError('invalid_argument', `path: no meter port ${path}`, [{ path: 'path', message: `no meter port ${path}` }])
         state.ports = state.ports.filter((p) => p.path !== path)
         return { removed: true }
       }
@@ -39,7 +64,8 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
       case 'meter.assign': {
         const { meterId, prosumer } = parseInput(method, rawInput)
         const meter = state.meters.find((m) => m.id === meterId)
-        if (!meter) throw new ApiError('invalid_argument', `meterId: no meter ${meterId}`, [{ path: 'meterId', message: `no meter ${meterId}` }])
+        if (!meter)
+          throw new ApiError('invalid_argument', `meterId: no meter ${meterId}`, [{ path: 'meterId', message: `no meter ${meterId}` }])
         meter.prosumer = prosumer
         return state.meters
       }
@@ -51,7 +77,10 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
         return state.volumes
       case 'meter.import': {
         const { paths, timeZone } = parseInput(method, rawInput)
-        if (timeZone && !isTimeZone(timeZone)) throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [{ path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }])
+        if (timeZone && !isTimeZone(timeZone))
+          throw new ApiError('invalid_argument', `timeZone: "${timeZone}" is not a time zone`, [
+            { path: 'timeZone', message: 'is not a time zone (e.g. Europe/Amsterdam)' }
+          ])
         return runImport(paths)
       }
     }
@@ -72,8 +101,14 @@ export function createFakeMeters(emit: (name: EventName, payload: unknown) => vo
     const files: FileImportResult[] = []
     for (const [i, path] of paths.entries()) {
       const result = state.imports.get(path)
-      if (!result) throw new ApiError('invalid_argument', `paths: ${path} does not exist`, [{ path: 'paths', message: `${path} does not exist` }])
-      for (const [bytesRead, phase] of [[100, 'reading'], [400, 'reading'], [400, 'writing'], [400, 'done']] as const) {
+      if (!result)
+        throw new ApiError('invalid_argument', `paths: ${path} does not exist`, [{ path: 'paths', message: `${path} does not exist` }])
+      for (const [bytesRead, phase] of [
+        [100, 'reading'],
+        [400, 'reading'],
+        [400, 'writing'],
+        [400, 'done']
+      ] as const) {
         emit('meter.importProgress', { path, file: i + 1, files: paths.length, bytesRead, bytesTotal: 400, phase })
         await new Promise((resolve) => setTimeout(resolve, 0))
       }

@@ -7,12 +7,32 @@ type OcppConnector = OcppCharger['connectors'][number]
 
 /** A connector between sessions, with what a test overrides. */
 export function ocppConnector(overrides: Partial<OcppConnector> = {}): OcppConnector {
-  return { id: 1, status: 'Available', session: null, powerW: null, socPercent: null, energyImportWh: null, energyExportWh: null, lastProfile: null, ...overrides }
+  return {
+    id: 1,
+    status: 'Available',
+    session: null,
+    powerW: null,
+    socPercent: null,
+    energyImportWh: null,
+    energyExportWh: null,
+    lastProfile: null,
+    ...overrides
+  }
 }
 
 /** A registered charger that never connected, with what a test overrides. */
 export function ocppCharger(overrides: Partial<OcppCharger> = {}): OcppCharger {
-  return { id: 'CP1', registered: true, protocol: null, connected: false, dischargeByNegativeLimit: false, prosumer: null, lastSeenMs: null, connectors: [], ...overrides }
+  return {
+    id: 'CP1',
+    registered: true,
+    protocol: null,
+    connected: false,
+    dischargeByNegativeLimit: false,
+    prosumer: null,
+    lastSeenMs: null,
+    connectors: [],
+    ...overrides
+  }
 }
 
 /** No central system runs: the desktop app's default. */
@@ -83,7 +103,10 @@ export function createFakeOcpp(emit: (name: EventName, payload: unknown) => void
         if (unknownChargers) state.settings = { ...state.settings, unknownChargers }
         if (listen === undefined || listen === state.settings.listen) return state.settings
         if (!state.settings.editable) {
-          throw new ApiError('invalid_argument', 'this process runs the central system its command line asked for (--ocpp-listen); start it without that to set OCPP here')
+          throw new ApiError(
+            'invalid_argument',
+            'this process runs the central system its command line asked for (--ocpp-listen); start it without that to set OCPP here'
+          )
         }
         const loopback = listen !== null && /^(127\.|localhost:|\[::1\]:)/.test(listen)
         state.settings = {

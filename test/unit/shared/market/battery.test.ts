@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest'
 import { batteryAfterSlot, deliverableKWh, evSupplyKWh, minimumStateKWh, type Battery } from '../../../../src-shared/market/battery'
 
 // the paper's settings: 3 kW limits, efficiencies 0.6 (charge) and 0.4 (discharge)
-const battery: Battery = { capacityKWh: 24, depthOfDischarge: 0.8, maxChargeKW: 3, maxDischargeKW: 3, chargeEfficiency: 0.6, dischargeEfficiency: 0.4 }
+const battery: Battery = {
+  capacityKWh: 24,
+  depthOfDischarge: 0.8,
+  maxChargeKW: 3,
+  maxDischargeKW: 3,
+  chargeEfficiency: 0.6,
+  dischargeEfficiency: 0.4
+}
 
 describe('EV battery (4)–(8), (13), (15)', () => {
   it('delivers at most its discharge limit and what lies above E_min, after losses', () => {
@@ -29,7 +36,14 @@ describe('EV battery (4)–(8), (13), (15)', () => {
     fc.assert(
       fc.property(
         fc.double({ min: 4.8, max: 24, noNaN: true }),
-        fc.array(fc.record({ p: fc.double({ min: 0, max: 6, noNaN: true }), c: fc.double({ min: 0, max: 6, noNaN: true }), share: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 24, maxLength: 24 }),
+        fc.array(
+          fc.record({
+            p: fc.double({ min: 0, max: 6, noNaN: true }),
+            c: fc.double({ min: 0, max: 6, noNaN: true }),
+            share: fc.double({ min: 0, max: 1, noNaN: true })
+          }),
+          { minLength: 24, maxLength: 24 }
+        ),
         (start, day) => {
           let state = start
           for (const { p, c, share } of day) {

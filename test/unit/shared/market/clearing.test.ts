@@ -35,14 +35,28 @@ describe('market clearing (docs/model.md equilibrium identities)', () => {
   })
 
   it('sells everything at the cap when demand at the cap exceeds supply', () => {
-    const result = clearMarket([{ supplyKWh: 1, reservePrice: 0.05 }, { supplyKWh: 3, reservePrice: 0.1 }], buyers, 0.12)
+    const result = clearMarket(
+      [
+        { supplyKWh: 1, reservePrice: 0.05 },
+        { supplyKWh: 3, reservePrice: 0.1 }
+      ],
+      buyers,
+      0.12
+    )
     expect(result.price).toBe(0.12)
     expect(result.soldKWh).toEqual([1, 3])
     expect(result.probability).toEqual([0.25, 0.75])
   })
 
   it('lets the cheapest sellers sell when supply exceeds demand at the reserve prices', () => {
-    const result = clearMarket([{ supplyKWh: 30, reservePrice: 0.2 }, { supplyKWh: 30, reservePrice: 0.1 }], buyers, 0.28)
+    const result = clearMarket(
+      [
+        { supplyKWh: 30, reservePrice: 0.2 },
+        { supplyKWh: 30, reservePrice: 0.1 }
+      ],
+      buyers,
+      0.28
+    )
     expect(result.price).toBe(0.1)
     expect(result.soldKWh[0]).toBe(0)
     expect(result.soldKWh[1]).toBeCloseTo(totalDemand(buyers, 0.1), 9)
@@ -56,7 +70,13 @@ describe('market clearing (docs/model.md equilibrium identities)', () => {
   it('over random markets: sold within supply, money and energy conserved, and the EGT agrees at the clearing price', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ supplyKWh: fc.double({ min: 0.1, max: 15, noNaN: true }), reservePrice: fc.double({ min: 0.01, max: 0.2, noNaN: true }) }), { minLength: 1, maxLength: 10 }),
+        fc.array(
+          fc.record({
+            supplyKWh: fc.double({ min: 0.1, max: 15, noNaN: true }),
+            reservePrice: fc.double({ min: 0.01, max: 0.2, noNaN: true })
+          }),
+          { minLength: 1, maxLength: 10 }
+        ),
         fc.double({ min: 0.2, max: 0.3, noNaN: true }),
         (offers, cap) => {
           const { price, soldKWh, probability } = clearMarket(offers, buyers, cap)
@@ -73,7 +93,13 @@ describe('market clearing (docs/model.md equilibrium identities)', () => {
           expect(probability.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9)
           // at one price with every seller's ratio equal, Algorithm 1 has nothing left to move
           const selling = soldKWh.map((s, m) => [s, m] as const).filter(([s]) => s > 1e-9)
-          const egt = runEgt(selling.map(() => price), selling.map(([s]) => s), buyers, undefined, selling.map(([s]) => s / sold))
+          const egt = runEgt(
+            selling.map(() => price),
+            selling.map(([s]) => s),
+            buyers,
+            undefined,
+            selling.map(([s]) => s / sold)
+          )
           expect(egt.iterations).toBeLessThan(5)
         }
       ),

@@ -45,7 +45,15 @@ function toScenario(r: typeof scenarioArbitrary extends fc.Arbitrary<infer T> ? 
       const floor = (1 - ev.depthOfDischarge) * ev.capacityKWh
       return {
         id: `EV${m}`,
-        battery: { capacityKWh: ev.capacityKWh, depthOfDischarge: ev.depthOfDischarge, maxChargeKW: 3, maxDischargeKW: 3, chargeEfficiency: 0.6, dischargeEfficiency: 0.4, initialKWh: Math.min(ev.capacityKWh, floor + ev.soc * (ev.capacityKWh - floor)) },
+        battery: {
+          capacityKWh: ev.capacityKWh,
+          depthOfDischarge: ev.depthOfDischarge,
+          maxChargeKW: 3,
+          maxDischargeKW: 3,
+          chargeEfficiency: 0.6,
+          dischargeEfficiency: 0.4,
+          initialKWh: Math.min(ev.capacityKWh, floor + ev.soc * (ev.capacityKWh - floor))
+        },
         reservePrice: ev.reservePrice,
         productionKWh: ev.productionKWh,
         consumptionKWh: ev.consumptionKWh
@@ -128,9 +136,15 @@ describe('a day of trading', () => {
     const ev = scenario.evs[0]!
     const day = new MarketDay(scenario)
     const full = day.runSlot(0, { overrides: new Map([[ev.id, { batteryKWh: ev.battery.capacityKWh * 0.9 }]]) })
-    expect(full.evs.exportable[0]).toBeCloseTo(evSupplyKWh(ev.battery, ev.battery.capacityKWh * 0.9, ev.productionKWh[0]!, ev.consumptionKWh[0]!, 1), 12)
+    expect(full.evs.exportable[0]).toBeCloseTo(
+      evSupplyKWh(ev.battery, ev.battery.capacityKWh * 0.9, ev.productionKWh[0]!, ev.consumptionKWh[0]!, 1),
+      12
+    )
     expect(full.evs.exportable[0]).toBeGreaterThan(new MarketDay(scenario).runSlot(0).evs.exportable[0]!)
     // a reading beyond the battery is held to it
-    expect(new MarketDay(scenario).runSlot(0, { overrides: new Map([[ev.id, { batteryKWh: 10_000 }]]) }).evs.exportable[0]).toBeCloseTo(evSupplyKWh(ev.battery, ev.battery.capacityKWh, ev.productionKWh[0]!, ev.consumptionKWh[0]!, 1), 12)
+    expect(new MarketDay(scenario).runSlot(0, { overrides: new Map([[ev.id, { batteryKWh: 10_000 }]]) }).evs.exportable[0]).toBeCloseTo(
+      evSupplyKWh(ev.battery, ev.battery.capacityKWh, ev.productionKWh[0]!, ev.consumptionKWh[0]!, 1),
+      12
+    )
   })
 })

@@ -30,9 +30,17 @@ describe('evolutionary game among grids (Algorithm 1)', () => {
   it('keeps Q on the simplex at every iteration, for any market', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ price: fc.double({ min: 0.01, max: 0.29, noNaN: true }), supply: fc.double({ min: 0.1, max: 30, noNaN: true }) }), { minLength: 2, maxLength: 8 }),
+        fc.array(
+          fc.record({ price: fc.double({ min: 0.01, max: 0.29, noNaN: true }), supply: fc.double({ min: 0.1, max: 30, noNaN: true }) }),
+          { minLength: 2, maxLength: 8 }
+        ),
         (sellers) => {
-          const result = runEgt(sellers.map((s) => s.price), sellers.map((s) => s.supply), buyers, { sigma1: 5, tolerance: 1e-9, maxIterations: 500, epsilon: 1e-9 })
+          const result = runEgt(
+            sellers.map((s) => s.price),
+            sellers.map((s) => s.supply),
+            buyers,
+            { sigma1: 5, tolerance: 1e-9, maxIterations: 500, epsilon: 1e-9 }
+          )
           for (const step of result.trace) {
             expect(step.q.every((q) => q >= 0)).toBe(true)
             expect(step.q.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9)

@@ -95,7 +95,8 @@ describe('ESU figures are finite', () => {
 
   it('gives finite figures for every input the schema accepts', () => {
     // the edges of each range and the smallest doubles, where overflow and underflow live
-    const near = (min: number, max: number) => fc.oneof(fc.double({ min, max, noNaN: true }), fc.constantFrom(min, max, 5e-324, 1e-300, 1e-12, 0.1, 1))
+    const near = (min: number, max: number) =>
+      fc.oneof(fc.double({ min, max, noNaN: true }), fc.constantFrom(min, max, 5e-324, 1e-300, 1e-12, 0.1, 1))
     fc.assert(
       fc.property(
         fc.record({

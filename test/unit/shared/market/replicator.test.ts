@@ -9,8 +9,14 @@ describe('replicator dynamics', () => {
     [4, 2]
   ]
   it.each([
-    [[0.5, 0.5], [0.10180527, 0.89819473]],
-    [[0.9, 0.1], [0.14074972, 0.85925028]]
+    [
+      [0.5, 0.5],
+      [0.10180527, 0.89819473]
+    ],
+    [
+      [0.9, 0.1],
+      [0.14074972, 0.85925028]
+    ]
   ])('from %j reaches Nashpy’s %j to 1e-6', (x0, expected) => {
     const x = integrateReplicator(A, x0, 10, 1e-3)
     expect(Math.abs(x[0]! - expected[0]!)).toBeLessThan(1e-6)

@@ -26,14 +26,21 @@ describe('scenario file', () => {
     bad.grids[1]!.xi = Number.NaN
     bad.evs[0]!.productionKWh[5] = -1
     bad.extra = true
-    expect(problems(bad)).toEqual(['evs[0].productionKWh[5]: must not be negative', 'grids[1].xi: must be a number', '(top level): Unrecognized key: "extra"'])
+    expect(problems(bad)).toEqual([
+      'evs[0].productionKWh[5]: must not be negative',
+      'grids[1].xi: must be a number',
+      '(top level): Unrecognized key: "extra"'
+    ])
   })
 
   it('refuses short profiles and repeated ids', () => {
     const bad = paperScenario()
     bad.grids[0]!.consumptionKWh = bad.grids[0]!.consumptionKWh.slice(0, 23)
     bad.grids[2]!.id = 'EV1'
-    expect(problems(bad)).toEqual(['grids[0].consumptionKWh: must have 24 values, one per slot (has 23)', 'grids[2].id: repeats the id "EV1"'])
+    expect(problems(bad)).toEqual([
+      'grids[0].consumptionKWh: must have 24 values, one per slot (has 23)',
+      'grids[2].id: repeats the id "EV1"'
+    ])
   })
 
   it('refuses reserved ids and control characters in ids, naming the EV or grid', () => {
@@ -52,7 +59,7 @@ describe('scenario file', () => {
   it('refuses a price cap below every reserve price, naming the slot', () => {
     const bad = paperScenario()
     bad.priceCap[3] = 0.01
-    expect(problems(bad)).toEqual(['priceCap[3]: is below every EV\'s reserve price (0.01 < 0.045)'])
+    expect(problems(bad)).toEqual(["priceCap[3]: is below every EV's reserve price (0.01 < 0.045)"])
   })
 
   it('refuses a battery that starts outside [E_min, E_cap]', () => {
@@ -76,6 +83,9 @@ describe('one-slot input', () => {
   it('refuses a cap below every reserve price and a negative supply', () => {
     const parsed = slotInputSchema.safeParse({ ...slot, priceCap: 0.04, sellers: [{ id: 'EV1', supplyKWh: -1, reservePrice: 0.05 }] })
     expect(parsed.success).toBe(false)
-    expect(describeIssues(parsed.error!)).toEqual(['sellers[0].supplyKWh: must not be negative', "priceCap: is below every seller's reserve price (0.04 < 0.05)"])
+    expect(describeIssues(parsed.error!)).toEqual([
+      'sellers[0].supplyKWh: must not be negative',
+      "priceCap: is below every seller's reserve price (0.04 < 0.05)"
+    ])
   })
 })

@@ -41,18 +41,33 @@ describe('one slot: Stackelberg loop and its equilibrium', () => {
   it('over random markets with demand at the cap above supply: one price, equal to bisection, Q = S/ΣS, trades conserve energy', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ supplyKWh: fc.double({ min: 0.5, max: 5, noNaN: true }), reservePrice: fc.double({ min: 0.01, max: 0.1, noNaN: true }) }), { minLength: 2, maxLength: 6 }),
+        fc.array(
+          fc.record({
+            supplyKWh: fc.double({ min: 0.5, max: 5, noNaN: true }),
+            reservePrice: fc.double({ min: 0.01, max: 0.1, noNaN: true })
+          }),
+          { minLength: 2, maxLength: 6 }
+        ),
         (offers) => {
           const supply = offers.reduce((sum, o) => sum + o.supplyKWh, 0)
           const cap = 0.2
           if (totalDemand(buyers, cap) < supply) return // the identity under test needs demand at the cap to cover supply
-          const result = solveSlot(offers, buyers, cap, { sigma1: 1, sigma2: 0.002, tolerance: 1e-6, maxIterations: 20, egtMaxIterations: 500 })
+          const result = solveSlot(offers, buyers, cap, {
+            sigma1: 1,
+            sigma2: 0.002,
+            tolerance: 1e-6,
+            maxIterations: 20,
+            egtMaxIterations: 500
+          })
           expect(result.converged).toBe(true)
           const expected = bisectClearingPrice(supply, Math.max(...offers.map((o) => o.reservePrice)), cap)
           result.prices.forEach((p) => expect(p).toBeCloseTo(expected, 6))
           result.probability.forEach((q, m) => expect(q).toBeCloseTo(offers[m]!.supplyKWh / supply, 6))
           offers.forEach((o, m) => {
-            const sold = result.trades.list().filter((t) => t.seller === m).reduce((sum, t) => sum + t.energyKWh, 0)
+            const sold = result.trades
+              .list()
+              .filter((t) => t.seller === m)
+              .reduce((sum, t) => sum + t.energyKWh, 0)
             expect(sold).toBeLessThanOrEqual(o.supplyKWh + 1e-6)
           })
         }
@@ -62,7 +77,10 @@ describe('one slot: Stackelberg loop and its equilibrium', () => {
   })
 
   it('gives the same result for the same input', () => {
-    const offers = [{ supplyKWh: 2, reservePrice: 0.05 }, { supplyKWh: 6, reservePrice: 0.07, initialPrice: 0.2 }]
+    const offers = [
+      { supplyKWh: 2, reservePrice: 0.05 },
+      { supplyKWh: 6, reservePrice: 0.07, initialPrice: 0.2 }
+    ]
     expect(solveSlot(offers, buyers, 0.25)).toEqual(solveSlot(offers, buyers, 0.25))
   })
 })

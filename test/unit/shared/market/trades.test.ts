@@ -22,7 +22,12 @@ describe('trades', () => {
         const { price, probability } = clearMarket(offers, buyers, 0.28)
         if (price === null) return
         const prices = offers.map(() => price)
-        const state = sellerState(prices, offers.map((o) => o.supplyKWh), probability, buyers)
+        const state = sellerState(
+          prices,
+          offers.map((o) => o.supplyKWh),
+          probability,
+          buyers
+        )
         const table = tradesAt(prices, probability, state.ratio, buyers)
         const trades = table.list()
         offers.forEach((o, m) => {

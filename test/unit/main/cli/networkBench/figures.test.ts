@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { backlogSlope, fallingBehind, quantile, RateSearch } from '../../../../../src-main/cli/networkBench/figures'
 
 /** Runs a search against a network that keeps up with any rate up to `capacity`, and lists the rates tried. */
-function search(first: number, capacity: number, limits = { maxDoublings: 5, bisections: 2, floor: 10 }): { tried: number[]; held: number } {
+function search(
+  first: number,
+  capacity: number,
+  limits = { maxDoublings: 5, bisections: 2, floor: 10 }
+): { tried: number[]; held: number } {
   const rates = new RateSearch(first, limits)
   const tried: number[] = []
   for (let rate = rates.proposal(); rate !== null; rate = rates.proposal()) {

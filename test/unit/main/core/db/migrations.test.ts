@@ -52,7 +52,7 @@ describe('migrations', () => {
     insertTx.run(1, Buffer.alloc(32, 1), null, null)
     expect(() => insertTx.run(2, Buffer.alloc(31), 1, 1)).toThrow(/CHECK/)
     expect(() => insertTx.run(3, Buffer.alloc(32, 3), 99, 1)).toThrow(/FOREIGN KEY/)
-    expect(() => db.prepare('INSERT INTO outputs VALUES (1, 0, x\'00\', 0)').run()).toThrow(/CHECK/)
+    expect(() => db.prepare("INSERT INTO outputs VALUES (1, 0, x'00', 0)").run()).toThrow(/CHECK/)
     const insertBody = db.prepare("INSERT INTO transaction_bodies VALUES (?, ?, 2, x'00', 0, x'00')")
     insertBody.run(1, Buffer.alloc(32, 9))
     expect(() => insertBody.run(5, Buffer.alloc(32, 8))).toThrow(/FOREIGN KEY/)
@@ -63,8 +63,32 @@ describe('migrations', () => {
     db.pragma('foreign_keys = ON')
     migrate(db, migrations.slice(0, 3))
     expect(schemaVersion(db)).toBe(3)
-    expect(columns(db, 'market_runs')).toEqual(['id', 'scenario_name', 'scenario', 'clock', 'slot_seconds', 'settle', 'status', 'next_slot', 'state', 'created_at', 'finished_at'])
-    expect(columns(db, 'market_slots')).toEqual(['run_id', 't', 'converged', 'clearing_price', 'traded_kwh', 'paid', 'outcome', 'participants', 'settlement', 'settle_error', 'solved_at'])
+    expect(columns(db, 'market_runs')).toEqual([
+      'id',
+      'scenario_name',
+      'scenario',
+      'clock',
+      'slot_seconds',
+      'settle',
+      'status',
+      'next_slot',
+      'state',
+      'created_at',
+      'finished_at'
+    ])
+    expect(columns(db, 'market_slots')).toEqual([
+      'run_id',
+      't',
+      'converged',
+      'clearing_price',
+      'traded_kwh',
+      'paid',
+      'outcome',
+      'participants',
+      'settlement',
+      'settle_error',
+      'solved_at'
+    ])
     const run = db.prepare("INSERT INTO market_runs VALUES (?, 'day', '{}', ?, NULL, 0, 'running', 0, '{}', 'now', NULL)")
     run.run('r1', 'instant')
     expect(() => run.run('r2', 'weekly')).toThrow(/CHECK/)
@@ -93,7 +117,9 @@ describe('migrations', () => {
     expect(() => port.run('/dev/ttyUSB1', 'dsmr', 'not json')).toThrow(/CHECK/)
 
     db.prepare("INSERT INTO meters VALUES ('E1', '/dev/ttyUSB0', 'EV1', 0, 0)").run()
-    const reading = db.prepare("INSERT INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, source) VALUES (?, ?, ?, ?, NULL, 'test')")
+    const reading = db.prepare(
+      "INSERT INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, source) VALUES (?, ?, ?, ?, NULL, 'test')"
+    )
     reading.run('E1', 1000, 1500, 0)
     // a reconnect or a second import of the same instant adds nothing twice
     expect(() => reading.run('E1', 1000, 1500, 0)).toThrow(/UNIQUE|PRIMARY KEY/)
@@ -106,7 +132,9 @@ describe('migrations', () => {
     db.prepare("DELETE FROM meters WHERE id = 'E1'").run()
     expect(db.prepare('SELECT count(*) FROM readings').pluck().get()).toBe(0)
 
-    const record = db.prepare("INSERT INTO meter_imports (path, kind, imported, duplicates, flagged, rejected, finished_at) VALUES ('/logs/a', ?, 1, 0, 0, ?, 'now')")
+    const record = db.prepare(
+      "INSERT INTO meter_imports (path, kind, imported, duplicates, flagged, rejected, finished_at) VALUES ('/logs/a', ?, 1, 0, 0, ?, 'now')"
+    )
     record.run('csv', '[]')
     expect(() => record.run('xlsx', '[]')).toThrow(/CHECK/)
     expect(() => record.run('dsmr', 'not json')).toThrow(/CHECK/)
@@ -133,7 +161,14 @@ describe('migrations', () => {
     const txId = (n: number) => n.toString(16).padStart(64, '0')
     db.prepare("INSERT INTO market_runs VALUES ('r1', 'day', '{}', 'instant', NULL, 1, 'finished', 24, '{}', 'now', 'now')").run()
     const slot = db.prepare("INSERT INTO market_slots VALUES ('r1', ?, 1, 0.1, 2.5, 0.25, '{}', '{}', ?, NULL, 'then')")
-    const settlement = { slot: 1, transfers: [{ buyer: 'G1', seller: 'EV1', amount: '1500', id: txId(1) }, { buyer: 'G2', seller: 'EV1', amount: '20', id: txId(2) }], records: [txId(3)] }
+    const settlement = {
+      slot: 1,
+      transfers: [
+        { buyer: 'G1', seller: 'EV1', amount: '1500', id: txId(1) },
+        { buyer: 'G2', seller: 'EV1', amount: '20', id: txId(2) }
+      ],
+      records: [txId(3)]
+    }
     slot.run(1, JSON.stringify(settlement))
     slot.run(2, null)
     migrate(db, migrations.slice(0, 5))
@@ -198,7 +233,9 @@ describe('migrations', () => {
     const db = new Database(file)
     db.pragma('foreign_keys = ON')
     migrate(db, migrations.slice(0, 6))
-    db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms) VALUES (1, ?, NULL, NULL, 0)').run(Buffer.alloc(32, 1))
+    db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms) VALUES (1, ?, NULL, NULL, 0)').run(
+      Buffer.alloc(32, 1)
+    )
     db.prepare('INSERT INTO milestones VALUES (1, 1, ?, ?, 0)').run(Buffer.alloc(32, 1), Buffer.alloc(32, 7))
     migrate(db, migrations.slice(0, 7))
     expect(schemaVersion(db)).toBe(7)
@@ -214,12 +251,14 @@ describe('migrations', () => {
     db.close()
   })
 
-  it('008 keeps the one agent\'s inputs and records a swarm\'s per participant', () => {
+  it("008 keeps the one agent's inputs and records a swarm's per participant", () => {
     const db = new Database(join(tempDir(), 'v7.sqlite'))
     migrate(db, migrations.slice(0, 7))
     db.prepare("INSERT INTO market_agent_inputs VALUES ('r1', 3, ?, 9)").run('a'.repeat(64))
     migrate(db, migrations.slice(0, 8))
-    expect(db.prepare('SELECT * FROM market_agent_inputs').all()).toEqual([{ run_id: 'r1', t: 3, participant_id: '', tx_id: 'a'.repeat(64), posted_ms: 9 }])
+    expect(db.prepare('SELECT * FROM market_agent_inputs').all()).toEqual([
+      { run_id: 'r1', t: 3, participant_id: '', tx_id: 'a'.repeat(64), posted_ms: 9 }
+    ])
     const insert = db.prepare("INSERT INTO market_agent_inputs VALUES ('r1', 4, ?, ?, 10)")
     insert.run('EV1', 'b'.repeat(64))
     insert.run('EV2', 'c'.repeat(64))
@@ -235,10 +274,42 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(9)
     expect(db.prepare('SELECT id FROM meters').pluck().all()).toEqual(['E1'])
     expect(columns(db, 'ocpp_chargers')).toEqual(['id', 'password_hash', 'discharge_by_negative_limit', 'prosumer', 'created_at'])
-    expect(columns(db, 'ocpp_sessions')).toEqual(['seq', 'charger_id', 'transaction_id', 'connector_id', 'id_tag', 'started_ms', 'meter_start_wh', 'stopped_ms', 'meter_stop_wh', 'stop_reason'])
-    expect(columns(db, 'ocpp_transaction_events')).toEqual(['charger_id', 'transaction_id', 'seq_no', 'event_type', 'trigger_reason', 'ts_ms'])
+    expect(columns(db, 'ocpp_sessions')).toEqual([
+      'seq',
+      'charger_id',
+      'transaction_id',
+      'connector_id',
+      'id_tag',
+      'started_ms',
+      'meter_start_wh',
+      'stopped_ms',
+      'meter_stop_wh',
+      'stop_reason'
+    ])
+    expect(columns(db, 'ocpp_transaction_events')).toEqual([
+      'charger_id',
+      'transaction_id',
+      'seq_no',
+      'event_type',
+      'trigger_reason',
+      'ts_ms'
+    ])
     expect(columns(db, 'ocpp_soc')).toEqual(['charger_id', 'connector_id', 'ts_ms', 'soc_percent', 'transaction_id'])
-    expect(columns(db, 'ocpp_profiles')).toEqual(['id', 'charger_id', 'connector_id', 'sent_ms', 'transaction_id', 'slot_start_ms', 'slot_end_ms', 'requested_w', 'setpoint_w', 'clamped', 'status', 'reason', 'confirmed_w'])
+    expect(columns(db, 'ocpp_profiles')).toEqual([
+      'id',
+      'charger_id',
+      'connector_id',
+      'sent_ms',
+      'transaction_id',
+      'slot_start_ms',
+      'slot_end_ms',
+      'requested_w',
+      'setpoint_w',
+      'clamped',
+      'status',
+      'reason',
+      'confirmed_w'
+    ])
     // unknown chargers are rejected until the operator says otherwise
     expect(db.prepare('SELECT unknown_chargers FROM ocpp_settings').pluck().all()).toEqual(['Rejected'])
     expect(() => db.prepare("UPDATE ocpp_settings SET unknown_chargers = 'Accepted'").run()).toThrow(/CHECK/)
@@ -252,7 +323,9 @@ describe('migrations', () => {
     expect(() => charger.run('CP3', 'scrypt$x', 2)).toThrow(/CHECK/)
     expect(() => charger.run('x'.repeat(49), 'scrypt$x', 0)).toThrow(/CHECK/)
 
-    const session = db.prepare('INSERT INTO ocpp_sessions (charger_id, transaction_id, connector_id, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?)')
+    const session = db.prepare(
+      'INSERT INTO ocpp_sessions (charger_id, transaction_id, connector_id, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?)'
+    )
     session.run('CP1', '1', 1, 1000, 500)
     expect(() => session.run('CP1', '1', 2, 2000, 0)).toThrow(/UNIQUE/)
     session.run('CP2', '1', 1, 1000, 0)
@@ -267,7 +340,9 @@ describe('migrations', () => {
     soc.run(1000, 55.5)
     expect(() => soc.run(1000, 56)).toThrow(/UNIQUE|PRIMARY KEY/)
     expect(() => soc.run(2000, 101)).toThrow(/CHECK/)
-    const profile = db.prepare("INSERT INTO ocpp_profiles (charger_id, connector_id, sent_ms, transaction_id, slot_start_ms, slot_end_ms, requested_w, setpoint_w, clamped, status) VALUES ('CP1', 1, 0, '1', ?, ?, -7000, 0, 1, 'Accepted')")
+    const profile = db.prepare(
+      "INSERT INTO ocpp_profiles (charger_id, connector_id, sent_ms, transaction_id, slot_start_ms, slot_end_ms, requested_w, setpoint_w, clamped, status) VALUES ('CP1', 1, 0, '1', ?, ?, -7000, 0, 1, 'Accepted')"
+    )
     profile.run(0, 900_000)
     profile.run(0, 900_000)
     expect(() => profile.run(900_000, 900_000)).toThrow(/CHECK/)
@@ -281,7 +356,10 @@ describe('migrations', () => {
     const operator = privateKeyFromSeed(new Uint8Array(32).fill(1))
     const ledger = new Ledger(db, { powBits: 2 })
     ledger.createGenesis(operator, [{ address: publicKeyBytes(operator), amount: 1000n }], [publicKeyBytes(operator)])
-    ledger.attachMany(operator, Array.from({ length: 40 }, (_, i) => ({ kind: TxKind.Data, topic: 'kept', body: new Uint8Array([i]) })))
+    ledger.attachMany(
+      operator,
+      Array.from({ length: 40 }, (_, i) => ({ kind: TxKind.Data, topic: 'kept', body: new Uint8Array([i]) }))
+    )
     ledger.issueMilestone(operator)
     ledger.ingestQueue.close('reopened after the migration')
     const rows = (table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY seq`).all()
@@ -298,15 +376,19 @@ describe('migrations', () => {
         .map((index) => (db.pragma(`index_info(${index.name})`) as { name: string }[]).map((column) => column.name))
     expect(uniqueIndexes('transactions')).toEqual([])
     expect(uniqueIndexes('transaction_bodies')).toEqual([['timestamp_ms', 'essence_id']])
-    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'transactions'").pluck().all()).toEqual(['transactions_status'])
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'transactions'").pluck().all()).toEqual([
+      'transactions_status'
+    ])
     // references to the rebuilt tables still hold
     expect(() => db.prepare("INSERT INTO transaction_bodies VALUES (999, zeroblob(32), 2, x'00', 0, x'00')").run()).toThrow(/FOREIGN KEY/)
-    expect(() => db.prepare("INSERT INTO approvers VALUES (999, 1)").run()).toThrow(/FOREIGN KEY/)
+    expect(() => db.prepare('INSERT INTO approvers VALUES (999, 1)').run()).toThrow(/FOREIGN KEY/)
     expect(verifyLedger(db)).toMatchObject({ ok: true, transactions: 42 })
 
     const reopened = new Ledger(db, { powBits: 2 })
     expect(reopened.graph.size).toBe(42)
-    expect(reopened.attachMany(operator, [{ kind: TxKind.Data, topic: 'after', body: new Uint8Array([1]) }])[0]).toMatchObject({ status: 'accepted' })
+    expect(reopened.attachMany(operator, [{ kind: TxKind.Data, topic: 'after', body: new Uint8Array([1]) }])[0]).toMatchObject({
+      status: 'accepted'
+    })
     reopened.ingestQueue.close('done')
     db.close()
   })
@@ -371,9 +453,16 @@ describe('migrations', () => {
     db.prepare('INSERT INTO tips VALUES (1)').run()
     const losing = [
       ...migrations,
-      { version: migrations.length + 1, name: 'losing rows', rebuildsReferencedTables: true, up: (d: Database.Database) => d.exec('DELETE FROM transactions') }
+      {
+        version: migrations.length + 1,
+        name: 'losing rows',
+        rebuildsReferencedTables: true,
+        up: (d: Database.Database) => d.exec('DELETE FROM transactions')
+      }
     ]
-    expect(() => migrate(db, losing)).toThrow(`migration ${migrations.length + 1} (losing rows) would leave 1 row referring to rows that are not there, the first in tips (row 1, referring to transactions)`)
+    expect(() => migrate(db, losing)).toThrow(
+      `migration ${migrations.length + 1} (losing rows) would leave 1 row referring to rows that are not there, the first in tips (row 1, referring to transactions)`
+    )
     expect(schemaVersion(db)).toBe(migrations.length)
     expect(db.prepare('SELECT count(*) FROM transactions').pluck().get()).toBe(1)
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)

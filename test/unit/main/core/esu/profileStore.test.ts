@@ -58,7 +58,9 @@ describe('ESU profile store', () => {
   it('still lists a profile saved under the wider ranges of earlier versions, and saves only within today’s', () => {
     const app = open(tempDir())
     const old = { ...issueEsuCase, lifetimeYears: 0.5, capacityKWh: 0.05 }
-    app.db.prepare('INSERT INTO esu_profiles (name, parameters, created_at, updated_at) VALUES (?, ?, ?, ?)').run('old', JSON.stringify(old), '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')
+    app.db
+      .prepare('INSERT INTO esu_profiles (name, parameters, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run('old', JSON.stringify(old), '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')
     expect(app.esuProfiles.list().map((p) => p.parameters)).toEqual([old])
     expect(() => app.esuProfiles.save('again', old)).toThrow(/capacityKWh|lifetimeYears/)
     app.close()

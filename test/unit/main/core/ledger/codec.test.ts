@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { DATA_TOPIC_AT, decodeTransaction, DecodeError, encodedTopic, encodeEssence, encodeTransaction, kindOf, tokenPayloadOf } from '../../../../../src-main/core/ledger/codec'
+import {
+  DATA_TOPIC_AT,
+  decodeTransaction,
+  DecodeError,
+  encodedTopic,
+  encodeEssence,
+  encodeTransaction,
+  kindOf,
+  tokenPayloadOf
+} from '../../../../../src-main/core/ledger/codec'
 import { leadingZeroBits, txId } from '../../../../../src-main/core/ledger/hash'
 import { solveProofOfWork } from '../../../../../src-main/core/ledger/proofOfWork'
 import { privateKeyFromSeed, publicKeyBytes, SignatureVerifier, signBytes } from '../../../../../src-main/core/ledger/signing'
@@ -30,8 +39,17 @@ describe('transaction codec', () => {
     ['transfer', transfer],
     ['genesis', { ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 10n ** 15n }] } }],
     ['data', { ...transfer, payload: { kind: TxKind.Data, topic: 'meter.hourly', body: new TextEncoder().encode('{"wh":1234}') } }],
-    ['genesis naming milestone issuers', { ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 5n }], milestoneIssuers: [bytes(32, 8), bytes(32, 9)] } }],
-    ['milestone', { ...transfer, payload: { kind: TxKind.Milestone, index: 4_000_000_000, previous: bytes(32, 10), stateHash: bytes(32, 11) } }]
+    [
+      'genesis naming milestone issuers',
+      {
+        ...transfer,
+        payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 5n }], milestoneIssuers: [bytes(32, 8), bytes(32, 9)] }
+      }
+    ],
+    [
+      'milestone',
+      { ...transfer, payload: { kind: TxKind.Milestone, index: 4_000_000_000, previous: bytes(32, 10), stateHash: bytes(32, 11) } }
+    ]
   ] as [string, Essence][])('round-trips a %s exactly', (_, essence) => {
     const tx = signed(essence)
     const encoded = encodeTransaction(tx)
@@ -63,7 +81,9 @@ describe('transaction codec', () => {
   it('gives White Flag the payload of a transaction that moves tokens, and nothing for data or a milestone', () => {
     expect(tokenPayloadOf(encodeTransaction(signed(transfer)))).toEqual(transfer.payload)
     const data = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Data, topic: 'spam', body: new Uint8Array([1]) } }))
-    const milestone = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Milestone, index: 3, previous: bytes(32, 10), stateHash: bytes(32, 11) } }))
+    const milestone = encodeTransaction(
+      signed({ ...transfer, payload: { kind: TxKind.Milestone, index: 3, previous: bytes(32, 10), stateHash: bytes(32, 11) } })
+    )
     expect([kindOf(data), kindOf(milestone)]).toEqual([TxKind.Data, TxKind.Milestone])
     expect(tokenPayloadOf(data)).toBeNull()
     expect(tokenPayloadOf(milestone)).toBeNull()
@@ -73,7 +93,24 @@ describe('transaction codec', () => {
     const genesisPayload = { kind: TxKind.Genesis as const, outputs: [{ address: bytes(32, 7), amount: 10n }] }
     const old: Essence = { ...transfer, payload: genesisPayload }
     // version 1 | kind 0 | trunk | branch | issuer | timestamp | 1 output | address | amount
-    const layout = new Uint8Array([1, 0, ...bytes(32, 1), ...bytes(32, 2), ...bytes(32, 3), ...new Uint8Array(new BigUint64Array([1_764_000_000_000n]).buffer), 1, ...bytes(32, 7), 10, 0, 0, 0, 0, 0, 0, 0])
+    const layout = new Uint8Array([
+      1,
+      0,
+      ...bytes(32, 1),
+      ...bytes(32, 2),
+      ...bytes(32, 3),
+      ...new Uint8Array(new BigUint64Array([1_764_000_000_000n]).buffer),
+      1,
+      ...bytes(32, 7),
+      10,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0
+    ])
     expect(encodeEssence(old)).toEqual(layout)
     expect(encodeEssence({ ...old, payload: { ...genesisPayload, milestoneIssuers: [] } })).toEqual(layout)
     const decoded = decodeTransaction(encodeTransaction(signed(old))).tx
@@ -82,16 +119,29 @@ describe('transaction codec', () => {
   })
 
   it('refuses a milestone in version 1, a transfer in version 2, index 0 and an empty issuer list', () => {
-    const milestone = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Milestone, index: 1, previous: bytes(32, 0), stateHash: bytes(32, 1) } }))
+    const milestone = encodeTransaction(
+      signed({ ...transfer, payload: { kind: TxKind.Milestone, index: 1, previous: bytes(32, 0), stateHash: bytes(32, 1) } })
+    )
     expect(() => decodeTransaction(Uint8Array.from(milestone, (b, i) => (i === 0 ? 1 : b)))).toThrow(/a milestone needs codec version 2/)
     expect(() => decodeTransaction(Uint8Array.from(milestone, (b, i) => (i >= 106 && i < 110 ? 0 : b)))).toThrow(/milestone index 0/)
     const plain = encodeTransaction(signed(transfer))
-    expect(() => decodeTransaction(Uint8Array.from(plain, (b, i) => (i === 0 ? 2 : b)))).toThrow(/a Transfer transaction is encoded in version 1, not 2/)
-    const genesis = encodeTransaction(signed({ ...transfer, payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 5n }], milestoneIssuers: [bytes(32, 8)] } }))
+    expect(() => decodeTransaction(Uint8Array.from(plain, (b, i) => (i === 0 ? 2 : b)))).toThrow(
+      /a Transfer transaction is encoded in version 1, not 2/
+    )
+    const genesis = encodeTransaction(
+      signed({
+        ...transfer,
+        payload: { kind: TxKind.Genesis, outputs: [{ address: bytes(32, 7), amount: 5n }], milestoneIssuers: [bytes(32, 8)] }
+      })
+    )
     // issuer count (after header 106, output count 1, output 40) set to 0
     expect(() => decodeTransaction(Uint8Array.from(genesis, (b, i) => (i === 147 ? 0 : b)))).toThrow(/milestone issuer count 0/)
-    expect(() => encodeEssence({ ...transfer, payload: { kind: TxKind.Milestone, index: 0, previous: bytes(32, 0), stateHash: bytes(32, 1) } })).toThrow(/milestone index/)
-    expect(() => encodeEssence({ ...transfer, payload: { kind: TxKind.Milestone, index: 1, previous: bytes(31, 0), stateHash: bytes(32, 1) } })).toThrow(/previous milestone id must be 32 bytes/)
+    expect(() =>
+      encodeEssence({ ...transfer, payload: { kind: TxKind.Milestone, index: 0, previous: bytes(32, 0), stateHash: bytes(32, 1) } })
+    ).toThrow(/milestone index/)
+    expect(() =>
+      encodeEssence({ ...transfer, payload: { kind: TxKind.Milestone, index: 1, previous: bytes(31, 0), stateHash: bytes(32, 1) } })
+    ).toThrow(/previous milestone id must be 32 bytes/)
   })
 
   it('refuses truncated and padded encodings, naming what is missing', () => {

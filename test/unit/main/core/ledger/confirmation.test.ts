@@ -22,7 +22,11 @@ const SUPPLY = 1000n
 
 function setUp(seed: number) {
   const db = openDatabase(join(tempDir(), 'ledger.sqlite'))
-  const ledger = new Ledger(db, { powBits: 2, random: seededRandom(seed), tipSelection: { alpha: 0.2, window: 64, windowPerTip: 50, maxWindow: 8192 } })
+  const ledger = new Ledger(db, {
+    powBits: 2,
+    random: seededRandom(seed),
+    tipSelection: { alpha: 0.2, window: 64, windowPerTip: 50, maxWindow: 8192 }
+  })
   const genesis = ledger.createGenesis(treasury, [{ address: address(treasury), amount: SUPPLY }])
   const tracker = new ConfirmationTracker(ledger, db, { walks: 64, threshold: 0.9, window: 20_000 })
   return { db, ledger, tracker, genesisId: fromHex(idOf(genesis)) }
@@ -33,7 +37,8 @@ function idOf(outcome: IngestOutcome): string {
   return outcome.id
 }
 
-const data = (ledger: Ledger, i: number) => idOf(ledger.attach(alice, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i & 255]) }))
+const data = (ledger: Ledger, i: number) =>
+  idOf(ledger.attach(alice, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i & 255]) }))
 
 function issueWithParents(essence: Essence): Uint8Array {
   const signature = signBytes(treasury, encodeEssence(essence))
@@ -106,7 +111,10 @@ describe('confirmation', () => {
         timestampMs: Date.now(),
         payload: { kind: TxKind.Transfer, inputs: [{ txId: genesisId, index: 0 }], outputs: [{ address: address(to), amount: SUPPLY }] }
       })
-    const [toAlice, toBob] = ledger.ingest([spend(alice, parts[0]!), spend(bob, parts[1]!)]).map(idOf).map((id) => g.indexOf(fromHex(id)))
+    const [toAlice, toBob] = ledger
+      .ingest([spend(alice, parts[0]!), spend(bob, parts[1]!)])
+      .map(idOf)
+      .map((id) => g.indexOf(fromHex(id)))
     expect(ledger.openConflicts.size).toBe(1)
 
     let rounds = 0
@@ -132,6 +140,11 @@ describe('confirmation', () => {
       for (const tip of ledger.selector.selectPair()) expect(g.approves(tip, loserIndex)).toBe(false)
     }
     expect(db.prepare('SELECT winner_seq FROM conflicts').pluck().get()).toBe((winner === alice ? toAlice! : toBob!) + 1)
-    expect(db.prepare('SELECT status FROM transactions WHERE seq = ?').pluck().get(loserIndex + 1)).toBe(TxStatus.Rejected)
+    expect(
+      db
+        .prepare('SELECT status FROM transactions WHERE seq = ?')
+        .pluck()
+        .get(loserIndex + 1)
+    ).toBe(TxStatus.Rejected)
   })
 })

@@ -28,8 +28,14 @@ const SUPPLY = 1000n
 /** A ledger with its genesis (naming the treasury as milestone issuer, or no one) and a walk tracker. */
 function setUp({ issuers, seed = 3 }: { issuers: boolean; seed?: number }) {
   const db = openDatabase(join(tempDir(), 'ledger.sqlite'))
-  const ledger = new Ledger(db, { powBits: 2, random: seededRandom(seed), tipSelection: { alpha: 0.2, window: 64, windowPerTip: 50, maxWindow: 8192 } })
-  const genesis = indexOf(ledger.createGenesis(treasury, [{ address: address(treasury), amount: SUPPLY }], issuers ? [publicKeyBytes(treasury)] : []))
+  const ledger = new Ledger(db, {
+    powBits: 2,
+    random: seededRandom(seed),
+    tipSelection: { alpha: 0.2, window: 64, windowPerTip: 50, maxWindow: 8192 }
+  })
+  const genesis = indexOf(
+    ledger.createGenesis(treasury, [{ address: address(treasury), amount: SUPPLY }], issuers ? [publicKeyBytes(treasury)] : [])
+  )
   const tracker = new ConfirmationTracker(ledger, db, { walks: 64, threshold: 0.9, window: 20_000 })
   return { db, ledger, tracker, genesis }
 }
@@ -39,7 +45,8 @@ function indexOf(outcome: IngestOutcome | undefined): number {
   return outcome.index
 }
 
-const data = (ledger: Ledger, i: number) => indexOf(ledger.attach(alice, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i & 255]) }))
+const data = (ledger: Ledger, i: number) =>
+  indexOf(ledger.attach(alice, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i & 255]) }))
 const payAll = (ledger: Ledger, genesis: number, to: KeyObject): Payload => ({
   kind: TxKind.Transfer,
   inputs: [{ txId: ledger.graph.idAt(genesis).slice(), index: 0 }],
@@ -48,7 +55,13 @@ const payAll = (ledger: Ledger, genesis: number, to: KeyObject): Payload => ({
 
 /** A treasury transaction with parents chosen here, as another node may have chosen them. */
 function signedWithParents(ledger: Ledger, trunk: number, branch: number, payload: Payload): Uint8Array {
-  const essence: Essence = { trunk: ledger.graph.idAt(trunk).slice(), branch: ledger.graph.idAt(branch).slice(), issuer: publicKeyBytes(treasury), timestampMs: Date.now(), payload }
+  const essence: Essence = {
+    trunk: ledger.graph.idAt(trunk).slice(),
+    branch: ledger.graph.idAt(branch).slice(),
+    issuer: publicKeyBytes(treasury),
+    timestampMs: Date.now(),
+    payload
+  }
   const signature = signBytes(treasury, encodeEssence(essence))
   const prefix = encodeTransaction({ ...essence, signature, nonce: 0n }).slice(0, -8)
   return encodeTransaction({ ...essence, signature, nonce: solveProofOfWork(prefix, 2).nonce })
@@ -78,7 +91,16 @@ describe('finality on a ledger whose genesis names milestone issuers', () => {
     indexOf(ledger.issueMilestone(treasury))
     expect(finalityOf(ledger, genesis)).toEqual({ state: 'confirmed', milestone: 1 })
 
-    const transfer = indexOf(ledger.attach(treasury, { kind: TxKind.Transfer, inputs: [{ txId: ledger.graph.idAt(genesis).slice(), index: 0 }], outputs: [{ address: address(alice), amount: 300n }, { address: address(treasury), amount: 700n }] }))
+    const transfer = indexOf(
+      ledger.attach(treasury, {
+        kind: TxKind.Transfer,
+        inputs: [{ txId: ledger.graph.idAt(genesis).slice(), index: 0 }],
+        outputs: [
+          { address: address(alice), amount: 300n },
+          { address: address(treasury), amount: 700n }
+        ]
+      })
+    )
     expect(finalityOf(ledger, transfer)).toEqual({ state: 'pending', milestone: null })
     expect(stateCounts(db)).toMatchObject({ transactions: 3, confirmed: 2, pending: 1, preconfirmed: 0, conflicting: 0, rejected: 0 })
 
@@ -127,7 +149,7 @@ describe('finality on a ledger whose genesis names milestone issuers', () => {
 })
 
 describe('finality on a ledger whose genesis names no milestone issuers (data dirs from before milestones)', () => {
-  it('keeps the walk\'s meaning: confirmed and rejected are its verdicts, no milestone, nothing pre-confirmed', () => {
+  it("keeps the walk's meaning: confirmed and rejected are its verdicts, no milestone, nothing pre-confirmed", () => {
     const { db, ledger, tracker, genesis } = setUp({ issuers: false })
     const [toAlice, toBob] = doubleSpend(ledger, genesis)
     expect(finalityOf(ledger, toAlice)).toEqual({ state: 'pending', milestone: null })

@@ -31,7 +31,7 @@ function peerHistory(count: number): Checked[] {
 }
 
 describe('the ingest queue', () => {
-  it("stores what peers sent in one turn in one commit, gives each caller its own outcomes, and counts them by source", async () => {
+  it('stores what peers sent in one turn in one commit, gives each caller its own outcomes, and counts them by source', async () => {
     const [genesis, ...data] = peerHistory(5)
     const { ledger } = openLedger('node')
     const commits: number[][] = []
@@ -72,7 +72,9 @@ describe('the ingest queue', () => {
     const [genesis, ...data] = peerHistory(2)
     const { db, ledger } = openLedger('node')
     const cursor = () => db.prepare("SELECT value FROM ledger_meta WHERE key = 'test_cursor'").pluck().get()
-    await ledger.ingestQueue.submit('sync', [genesis!], () => db.prepare("INSERT INTO ledger_meta (key, value) VALUES ('test_cursor', 1)").run())
+    await ledger.ingestQueue.submit('sync', [genesis!], () =>
+      db.prepare("INSERT INTO ledger_meta (key, value) VALUES ('test_cursor', 1)").run()
+    )
     expect(cursor()).toBe(1)
 
     const gossiped = ledger.ingestQueue.offer('gossip', [data[0]!])!

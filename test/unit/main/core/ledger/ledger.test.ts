@@ -73,7 +73,10 @@ describe('ledger', () => {
   it('gives the stored bytes of a transaction it holds, and nothing for an id it does not', () => {
     const { ledger, db } = withGenesis()
     const paid = accepted(pay(ledger, treasury, addressOfKey(alice), 600n))
-    const stored = db.prepare('SELECT b.bytes FROM transactions t JOIN transaction_bodies b USING (seq) WHERE t.id = ?').pluck().get(fromHex(paid.id)) as Buffer
+    const stored = db
+      .prepare('SELECT b.bytes FROM transactions t JOIN transaction_bodies b USING (seq) WHERE t.id = ?')
+      .pluck()
+      .get(fromHex(paid.id)) as Buffer
     expect(ledger.bytesOf(fromHex(paid.id))).toEqual(new Uint8Array(stored))
     expect(ledger.bytesOf(new Uint8Array(32).fill(7))).toBeUndefined()
   })
@@ -84,9 +87,17 @@ describe('ledger', () => {
       status: 'refused',
       reason: 'a genesis is only accepted into an empty tangle'
     })
-    const stolen = ledger.attach(alice, { kind: TxKind.Transfer, inputs: [{ txId: genesisId, index: 0 }], outputs: [{ address: addressOfKey(alice), amount: SUPPLY }] })
+    const stolen = ledger.attach(alice, {
+      kind: TxKind.Transfer,
+      inputs: [{ txId: genesisId, index: 0 }],
+      outputs: [{ address: addressOfKey(alice), amount: SUPPLY }]
+    })
     expect(stolen).toMatchObject({ status: 'refused', reason: 'input 0 is not owned by the issuer' })
-    const minted = ledger.attach(treasury, { kind: TxKind.Transfer, inputs: [{ txId: genesisId, index: 0 }], outputs: [{ address: addressOfKey(alice), amount: SUPPLY + 1n }] })
+    const minted = ledger.attach(treasury, {
+      kind: TxKind.Transfer,
+      inputs: [{ txId: genesisId, index: 0 }],
+      outputs: [{ address: addressOfKey(alice), amount: SUPPLY + 1n }]
+    })
     expect(minted).toMatchObject({ status: 'refused', reason: expect.stringMatching(/neither mints nor burns/) })
   })
 
@@ -99,7 +110,11 @@ describe('ledger', () => {
           branch: genesisId,
           issuer: publicKeyBytes(treasury),
           timestampMs: Date.now(),
-          payload: { kind: TxKind.Transfer, inputs: [{ txId: genesisId, index: 0 }], outputs: [{ address: addressOfKey(who), amount: SUPPLY }] }
+          payload: {
+            kind: TxKind.Transfer,
+            inputs: [{ txId: genesisId, index: 0 }],
+            outputs: [{ address: addressOfKey(who), amount: SUPPLY }]
+          }
         },
         treasury,
         ledger.options.powBits
@@ -111,7 +126,7 @@ describe('ledger', () => {
       inputs: [{ txId: genesisId, index: 0 }],
       outputs: [{ address: addressOfKey(bob), amount: SUPPLY }]
     })
-    expect(attachedDoubleSpend).toMatchObject({ status: 'refused', reason: 'input 0 is already spent in this transaction\'s own past cone' })
+    expect(attachedDoubleSpend).toMatchObject({ status: 'refused', reason: "input 0 is already spent in this transaction's own past cone" })
     const second = accepted(ledger.ingest([spendTo(bob)])[0]!)
     expect(ledger.openConflicts.size).toBe(1)
     expect(db.prepare('SELECT count(*) FROM conflicts WHERE resolved_ms IS NULL').pluck().get()).toBe(1)
@@ -211,7 +226,12 @@ describe('ledger', () => {
     const ledger = new Ledger(db, { powBits: 0, solidifierCapacity: 100 })
     const unknown = new Uint8Array(32).fill(7)
     for (let i = 0; i < 1000; i++) {
-      const bytes = encodeIssued(ledger, unknown.map((b) => b ^ (i & 0xff)), unknown, i)
+      const bytes = encodeIssued(
+        ledger,
+        unknown.map((b) => b ^ (i & 0xff)),
+        unknown,
+        i
+      )
       expect(ledger.ingest([bytes])[0]!.status).toBe('held')
     }
     expect((ledger as unknown as { solidifier: { size: number; evicted: number } }).solidifier.size).toBe(100)
@@ -226,7 +246,13 @@ describe('ledger', () => {
 /** A signed data transaction with chosen parents, encoded but not stored. */
 function encodeIssued(ledger: Ledger, trunk: Uint8Array, branch: Uint8Array, salt = 0): Uint8Array {
   const key = alice
-  const essence = { trunk, branch, issuer: publicKeyBytes(key), timestampMs: Date.now(), payload: { kind: TxKind.Data, topic: 'test', body: new Uint8Array([salt & 0xff, salt >> 8]) } as const }
+  const essence = {
+    trunk,
+    branch,
+    issuer: publicKeyBytes(key),
+    timestampMs: Date.now(),
+    payload: { kind: TxKind.Data, topic: 'test', body: new Uint8Array([salt & 0xff, salt >> 8]) } as const
+  }
   return signAndSolve(essence, key, ledger.options.powBits)
 }
 

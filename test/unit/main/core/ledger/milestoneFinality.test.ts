@@ -26,7 +26,11 @@ const SUPPLY = 1000n
 
 function openLedger(seed: number) {
   const db = openDatabase(join(tempDir(), 'ledger.sqlite'))
-  const ledger = new Ledger(db, { powBits: 2, random: seededRandom(seed), tipSelection: { alpha: 0.2, window: 64, windowPerTip: 50, maxWindow: 8192 } })
+  const ledger = new Ledger(db, {
+    powBits: 2,
+    random: seededRandom(seed),
+    tipSelection: { alpha: 0.2, window: 64, windowPerTip: 50, maxWindow: 8192 }
+  })
   return { db, ledger }
 }
 
@@ -37,16 +41,25 @@ function indexOf(ledger: Ledger, outcome: IngestOutcome | undefined): number {
 
 /** A transaction of the treasury's with parents chosen here, as a peer's node may have chosen them. */
 function signedWithParents(ledger: Ledger, trunk: number, branch: number, payload: Payload): Uint8Array {
-  const essence: Essence = { trunk: ledger.graph.idAt(trunk).slice(), branch: ledger.graph.idAt(branch).slice(), issuer: publicKeyBytes(treasury), timestampMs: Date.now(), payload }
+  const essence: Essence = {
+    trunk: ledger.graph.idAt(trunk).slice(),
+    branch: ledger.graph.idAt(branch).slice(),
+    issuer: publicKeyBytes(treasury),
+    timestampMs: Date.now(),
+    payload
+  }
   const signature = signBytes(treasury, encodeEssence(essence))
   const prefix = encodeTransaction({ ...essence, signature, nonce: 0n }).slice(0, -8)
   return encodeTransaction({ ...essence, signature, nonce: solveProofOfWork(prefix, 2).nonce })
 }
 
 describe('finality by milestones', () => {
-  it('stores a peer\'s transaction approving what this node\'s walk rejected, references it, and a peer applies the same milestones', () => {
+  it("stores a peer's transaction approving what this node's walk rejected, references it, and a peer applies the same milestones", () => {
     const { db, ledger } = openLedger(2)
-    const genesis = indexOf(ledger, ledger.createGenesis(treasury, [{ address: address(treasury), amount: SUPPLY }], [publicKeyBytes(treasury)]))
+    const genesis = indexOf(
+      ledger,
+      ledger.createGenesis(treasury, [{ address: address(treasury), amount: SUPPLY }], [publicKeyBytes(treasury)])
+    )
     const tracker = new ConfirmationTracker(ledger, db, { walks: 64, threshold: 0.9, window: 20_000 })
     const data = (i: number) => ledger.attach(alice, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i & 255]) })
     for (let i = 0; i < 20; i++) data(i)
@@ -55,7 +68,11 @@ describe('finality by milestones', () => {
     const g = ledger.graph
     const tip = g.tips.at(0)
     const spend = (to: typeof alice, parent: number) =>
-      signedWithParents(ledger, parent, parent, { kind: TxKind.Transfer, inputs: [{ txId: g.idAt(genesis).slice(), index: 0 }], outputs: [{ address: address(to), amount: SUPPLY }] })
+      signedWithParents(ledger, parent, parent, {
+        kind: TxKind.Transfer,
+        inputs: [{ txId: g.idAt(genesis).slice(), index: 0 }],
+        outputs: [{ address: address(to), amount: SUPPLY }]
+      })
     const [toAlice, toBob] = ledger.ingest([spend(alice, tip), spend(bob, g.trunk[tip]!)]).map((outcome) => indexOf(ledger, outcome))
     for (let round = 0; ledger.openConflicts.size > 0 && round < 200; round++) {
       for (let i = 0; i < 5; i++) data(i)
@@ -66,7 +83,9 @@ describe('finality by milestones', () => {
     expect(g.status[rejected]).toBe(TxStatus.Rejected)
 
     // a peer whose walk did not reject it builds on it: stored here, not refused
-    const [onLoser] = ledger.ingest([signedWithParents(ledger, rejected, rejected, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([1]) })])
+    const [onLoser] = ledger.ingest([
+      signedWithParents(ledger, rejected, rejected, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([1]) })
+    ])
     const child = indexOf(ledger, onLoser)
 
     // the milestones reference every tip, the rejected side's too, and White Flag picks one side (not the walk)

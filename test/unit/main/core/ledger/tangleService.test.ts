@@ -8,7 +8,7 @@ import { until } from '../../../../support/until'
 const tempDir = useTempDirs()
 
 describe('tangle service', () => {
-  it('pushes new transactions in batches, the walk\'s pre-confirmations, and confirmations once a milestone applies them', async () => {
+  it("pushes new transactions in batches, the walk's pre-confirmations, and confirmations once a milestone applies them", async () => {
     const app = open(tempDir(), { ledger: { powBits: 2 } })
     const { wallets, ledger, tangle } = app.ledger()
     wallets.keystore.unlock('a long passphrase')
@@ -18,7 +18,8 @@ describe('tangle service', () => {
     app.events.subscribe((name, payload) => {
       if (name === 'tangle.attached') attached.push((payload as { transactions: unknown[] }).transactions.length)
       if (name === 'tangle.statusChanged') {
-        for (const c of (payload as { changes: { id: string; status: string }[] }).changes) announced.set(c.id, [...(announced.get(c.id) ?? []), c.status])
+        for (const c of (payload as { changes: { id: string; status: string }[] }).changes)
+          announced.set(c.id, [...(announced.get(c.id) ?? []), c.status])
       }
     })
     tangle.start(app.events, { confirmEveryMs: 50, eventEveryMs: 20 })
@@ -28,7 +29,11 @@ describe('tangle service', () => {
       if (first.status !== 'accepted') throw new Error(JSON.stringify(first))
       for (let i = 0; i < 40; i++) ledger.attach(key, { kind: TxKind.Data, topic: 'meter', body: new Uint8Array([i + 2]) })
       expect(tangle.stats().txPerSecond).toBeCloseTo(4.1, 1) // 41 arrivals over the last 10 s
-      await until(() => announced.get(first.id)?.includes('preconfirmed') === true, 10_000, 'the first transaction to be pre-confirmed by the walk')
+      await until(
+        () => announced.get(first.id)?.includes('preconfirmed') === true,
+        10_000,
+        'the first transaction to be pre-confirmed by the walk'
+      )
       expect(attached.reduce((a, b) => a + b, 0)).toBe(41)
       expect(attached.length).toBeLessThan(41) // batched, not one event per transaction
       expect(tangle.transaction(first.id)).toMatchObject({ status: 'preconfirmed', milestone: null, confidence: 1 })
@@ -36,8 +41,13 @@ describe('tangle service', () => {
 
       // the walk pre-confirms; only a milestone makes it final
       const issuer = wallets.keystore.key('treasury').privateKey
-      for (let i = 0; i < 20 && ledger.milestones.referencedBy(ledger.graph.indexOf(Buffer.from(first.id, 'hex'))) === 0; i++) ledger.issueMilestone(issuer)
-      await until(() => announced.get(first.id)?.includes('confirmed') === true, 10_000, 'the first transaction to be confirmed by a milestone')
+      for (let i = 0; i < 20 && ledger.milestones.referencedBy(ledger.graph.indexOf(Buffer.from(first.id, 'hex'))) === 0; i++)
+        ledger.issueMilestone(issuer)
+      await until(
+        () => announced.get(first.id)?.includes('confirmed') === true,
+        10_000,
+        'the first transaction to be confirmed by a milestone'
+      )
       expect(tangle.transaction(first.id)).toMatchObject({ status: 'confirmed', milestone: expect.any(Number) })
       expect(announced.get(first.id)!.indexOf('preconfirmed')).toBeLessThan(announced.get(first.id)!.indexOf('confirmed'))
       const stats = tangle.stats()
@@ -62,7 +72,11 @@ describe('tangle service', () => {
       expect(shown?.payload).toEqual({
         kind: 'data',
         topic: 'milestone',
-        body: JSON.stringify({ index: 1, previous: '0'.repeat(64), stateHash: Buffer.from(ledger.latestMilestone()!.stateHash).toString('hex') })
+        body: JSON.stringify({
+          index: 1,
+          previous: '0'.repeat(64),
+          stateHash: Buffer.from(ledger.latestMilestone()!.stateHash).toString('hex')
+        })
       })
     } finally {
       app.close()

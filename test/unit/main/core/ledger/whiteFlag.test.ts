@@ -42,7 +42,13 @@ describe('White Flag', () => {
     //      0
     //    1   2
     //    3 (1,2)   4 (2,1)
-    const g = graphOf([[NONE, NONE], [0, 0], [0, 0], [1, 2], [2, 1]])
+    const g = graphOf([
+      [NONE, NONE],
+      [0, 0],
+      [0, 0],
+      [1, 2],
+      [2, 1]
+    ])
     expect(whiteFlagOrder(g, [3, 4], () => false)).toEqual([0, 1, 2, 3, 4])
     expect(whiteFlagOrder(g, [4, 3], () => false)).toEqual([0, 2, 1, 4, 3])
     // what an earlier milestone referenced is left out, and so is its past cone
@@ -64,7 +70,11 @@ describe('White Flag', () => {
 
   it('walks a chain 200,000 deep without overflowing the stack', () => {
     const n = 200_000
-    const g: ConeGraph = { size: n, trunk: Int32Array.from({ length: n }, (_, i) => i - 1), branch: Int32Array.from({ length: n }, (_, i) => i - 1) }
+    const g: ConeGraph = {
+      size: n,
+      trunk: Int32Array.from({ length: n }, (_, i) => i - 1),
+      branch: Int32Array.from({ length: n }, (_, i) => i - 1)
+    }
     const order = whiteFlagOrder(g, [n - 1, n - 1], () => false)
     expect(order.length).toBe(n)
     expect(order[0]).toBe(0)
@@ -81,8 +91,19 @@ describe('White Flag', () => {
       // spends the output of the conflicting transfer 1, which was never created
       { kind: TxKind.Transfer, inputs: [{ txId: idOf(1), index: 0 }], outputs: [{ address: address(4), amount: 100n }] }
     ]
-    const result = applyInOrder([0, 2, 1, 3, 4], idOf, (at) => payloads[at]!, () => false)
-    expect(result.entries.map((e) => [e.at, e.applied])).toEqual([[0, true], [2, true], [1, false], [3, true], [4, false]])
+    const result = applyInOrder(
+      [0, 2, 1, 3, 4],
+      idOf,
+      (at) => payloads[at]!,
+      () => false
+    )
+    expect(result.entries.map((e) => [e.at, e.applied])).toEqual([
+      [0, true],
+      [2, true],
+      [1, false],
+      [3, true],
+      [4, false]
+    ])
     // created by the genesis and spent again within the milestone: only transfer 2's output remains
     expect(result.created.map((o) => [outputKey(o.txId, o.index), o.address[0]])).toEqual([[outputKey(idOf(2), 0), 3]])
     expect(result.spent.size).toBe(0)
@@ -108,7 +129,10 @@ describe('White Flag', () => {
       sortedBefore = merged
     }
     // the state hash, byte by byte as docs/model.md defines it
-    const entries = [{ id: idOf(1), applied: true }, { id: idOf(2), applied: false }]
+    const entries = [
+      { id: idOf(1), applied: true },
+      { id: idOf(2), applied: false }
+    ]
     const expected = createHash('sha256').update(ZERO_STATE_HASH)
     for (const e of entries) expected.update(e.id).update(Buffer.from([e.applied ? 1 : 0]))
     for (const o of sortedBefore) {
@@ -121,6 +145,8 @@ describe('White Flag', () => {
     }
     expect(Buffer.from(stateHash(ZERO_STATE_HASH, entries, sortedBefore))).toEqual(expected.digest())
     // and a single flipped outcome changes it
-    expect(stateHash(ZERO_STATE_HASH, [entries[0]!, { ...entries[1]!, applied: true }], sortedBefore)).not.toEqual(stateHash(ZERO_STATE_HASH, entries, sortedBefore))
+    expect(stateHash(ZERO_STATE_HASH, [entries[0]!, { ...entries[1]!, applied: true }], sortedBefore)).not.toEqual(
+      stateHash(ZERO_STATE_HASH, entries, sortedBefore)
+    )
   })
 })

@@ -41,11 +41,24 @@ function swarmOnALedger() {
   const scenario = scenarioSchema.parse(paperScenario())
   const secret = loadOrCreateSwarmSecret(dataDir)
   const members = [
-    ...scenario.evs.slice(0, 3).map((participant) => ({ profile: { role: 'ev' as const, participant }, ...swarmKey(secret, participant.id) })),
+    ...scenario.evs
+      .slice(0, 3)
+      .map((participant) => ({ profile: { role: 'ev' as const, participant }, ...swarmKey(secret, participant.id) })),
     { profile: { role: 'grid' as const, participant: scenario.grids[0]! }, ...swarmKey(secret, scenario.grids[0]!.id) }
   ]
-  for (const m of members) tangle.publish(operator, MARKET_TOPICS.register, encodeBody({ id: m.profile.participant.id, role: m.profile.role, address: m.address }))
-  const run: RunAnnouncement = { run: 'r1', scenario: scenario.name, slots: 3, slotSeconds: SLOT_MS / 1000, startMs: START_MS, slotHours: 1, priceCap: [0.13, 0.13, 0.13], game: gameSchema.parse({ seed: 2020 }), currency: 'USD' }
+  for (const m of members)
+    tangle.publish(operator, MARKET_TOPICS.register, encodeBody({ id: m.profile.participant.id, role: m.profile.role, address: m.address }))
+  const run: RunAnnouncement = {
+    run: 'r1',
+    scenario: scenario.name,
+    slots: 3,
+    slotSeconds: SLOT_MS / 1000,
+    startMs: START_MS,
+    slotHours: 1,
+    priceCap: [0.13, 0.13, 0.13],
+    game: gameSchema.parse({ seed: 2020 }),
+    currency: 'USD'
+  }
   tangle.publish(operator, MARKET_TOPICS.run, encodeBody(run))
   const milestone = () => {
     accepted(ledger.issueMilestone(operator, { referenceAllTips: true }))
@@ -56,7 +69,9 @@ function swarmOnALedger() {
   /** the operator closes slot t as the network clock does */
   const close = (t: number) => {
     const at = milestone()
-    const { result } = solveInputSet(run, t, inputSetAt(tangle.index, run, t, at, registryAt(tangle.index, tangle.operatorKeys(), at)), { trace: false })
+    const { result } = solveInputSet(run, t, inputSetAt(tangle.index, run, t, at, registryAt(tangle.index, tangle.operatorKeys(), at)), {
+      trace: false
+    })
     for (const body of resultParts(result)) tangle.publish(operator, MARKET_TOPICS.result, body)
     milestone()
     return result
@@ -73,12 +88,14 @@ describe('market agents', () => {
     expect(posted.map((p) => `${p.participant}@${p.t}`)).toEqual(['EV1@0', 'EV2@0', 'EV3@0', 'G1@0'])
     expect(s.agents.tick()).toEqual([])
     s.close(0)
-    expect(s.tangle.slotInputs('r1', 0).inputs.map((i) => `${i.participant} ${i.wallet}`)).toEqual(s.members.map((m) => `${m.profile.participant.id} ${m.address}`))
+    expect(s.tangle.slotInputs('r1', 0).inputs.map((i) => `${i.participant} ${i.wallet}`)).toEqual(
+      s.members.map((m) => `${m.profile.participant.id} ${m.address}`)
+    )
     // a restart does not post again: what was posted is kept in the data dir
     expect(new MarketAgents(s.db, s.tangle, s.members, () => s.clock.now).due()).toEqual([])
   })
 
-  it('wait for the previous slot\'s result most of a slot, follow it, and sit out a slot\'s last quarter', () => {
+  it("wait for the previous slot's result most of a slot, follow it, and sit out a slot's last quarter", () => {
     const s = swarmOnALedger()
     s.clock.now = START_MS + 1000
     s.agents.tick()
@@ -110,7 +127,10 @@ describe('market agents', () => {
     const measured = { productionKWh: 2, consumptionKWh: 0 }
     const meter = {
       energy: (fromMs: number, toMs: number) => (toMs <= START_MS && fromMs >= START_MS - SLOT_MS ? measured : null),
-      summary: (fromMs: number, toMs: number) => (fromMs === START_MS + SLOT_MS && toMs === START_MS + 2 * SLOT_MS ? { meter: 'E0001', fromMs, toMs, importWh: 25, exportWh: 75, readings: 60 } : null)
+      summary: (fromMs: number, toMs: number) =>
+        fromMs === START_MS + SLOT_MS && toMs === START_MS + 2 * SLOT_MS
+          ? { meter: 'E0001', fromMs, toMs, importWh: 25, exportWh: 75, readings: 60 }
+          : null
     }
     const [ev1, ...others] = s.members
     const agents = new MarketAgents(s.db, s.tangle, [{ ...ev1!, meter }, ...others], () => s.clock.now)
@@ -127,7 +147,21 @@ describe('market agents', () => {
     expect(more).toEqual([])
     expect(agents.postDeliveries()).toEqual([]) // once
     // a summary for EV2 signed by EV1's wallet does not count for EV2
-    s.tangle.publish(ev1!.key, MARKET_TOPICS.delivery, encodeBody({ run: 'r1', t: 0, id: 'EV2', meter: 'E0002', fromMs: START_MS + SLOT_MS, toMs: START_MS + 2 * SLOT_MS, importWh: 0, exportWh: 9000, readings: 60 }))
+    s.tangle.publish(
+      ev1!.key,
+      MARKET_TOPICS.delivery,
+      encodeBody({
+        run: 'r1',
+        t: 0,
+        id: 'EV2',
+        meter: 'E0002',
+        fromMs: START_MS + SLOT_MS,
+        toMs: START_MS + 2 * SLOT_MS,
+        importWh: 0,
+        exportWh: 9000,
+        readings: 60
+      })
+    )
     s.milestone()
     const [slot1] = s.tangle.deliveries('r1').slots
     const sold = result.sellers.find((x) => x.id === 'EV1')!.soldKWh

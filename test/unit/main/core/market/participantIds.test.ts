@@ -20,15 +20,24 @@ describe('market participant ids', () => {
     wallets.create('treasury', 'operator')
     const market = app.marketTangle()
     expect(() => market.register({ id: '__proto__', role: 'ev', address: ADDRESS })).toThrow('id: "__proto__" is reserved')
-    expect(() => market.registerAll([{ id: 'EV1', role: 'ev', address: ADDRESS }, { id: 'G\x1b[8m1', role: 'grid', address: ADDRESS }])).toThrow(
-      'participant 2 ("G\\u001b[8m1"): id: "G\\x1b[8m1" holds a control character (U+001B)'
-    )
+    expect(() =>
+      market.registerAll([
+        { id: 'EV1', role: 'ev', address: ADDRESS },
+        { id: 'G\x1b[8m1', role: 'grid', address: ADDRESS }
+      ])
+    ).toThrow('participant 2 ("G\\u001b[8m1"): id: "G\\x1b[8m1" holds a control character (U+001B)')
     expect(market.participants()).toEqual([])
   })
 
   it('are refused in what other nodes put on the tangle, so none becomes a key here', () => {
-    expect(parseBody(MARKET_TOPICS.register, encodeBody({ id: 'constructor', role: 'grid', address: ADDRESS }))).toEqual({ ok: false, reason: 'market.register: id "constructor" is reserved' })
+    expect(parseBody(MARKET_TOPICS.register, encodeBody({ id: 'constructor', role: 'grid', address: ADDRESS }))).toEqual({
+      ok: false,
+      reason: 'market.register: id "constructor" is reserved'
+    })
     expect(parseBody(MARKET_TOPICS.revoke, encodeBody({ id: '__proto__' }))).toMatchObject({ ok: false })
-    expect(parseBody(MARKET_TOPICS.register, encodeBody({ id: 'EV1', role: 'ev', address: ADDRESS }))).toMatchObject({ ok: true, value: { id: 'EV1' } })
+    expect(parseBody(MARKET_TOPICS.register, encodeBody({ id: 'EV1', role: 'ev', address: ADDRESS }))).toMatchObject({
+      ok: true,
+      value: { id: 'EV1' }
+    })
   })
 })

@@ -25,7 +25,9 @@ describe('the market run store', () => {
     await expect.poll(() => market.runs()[0]!.status, { timeout: 20_000 }).toBe('finished')
     const { day } = market.day(run.id)
     expect(day.slots).toHaveLength(run.slots)
-    expect(market.slot(run.id, day.slots[3]!.t)).toEqual(expect.objectContaining({ t: day.slots[3]!.t, clearingPrice: day.slots[3]!.clearingPrice }))
+    expect(market.slot(run.id, day.slots[3]!.t)).toEqual(
+      expect.objectContaining({ t: day.slots[3]!.t, clearingPrice: day.slots[3]!.clearingPrice })
+    )
     market.close()
   })
 

@@ -28,10 +28,11 @@ function record<E extends EventName>(app: App, name: E): EventPayload<E>[] {
   return seen
 }
 
-
 describe('market service', () => {
   it('lists the default scenario', () => {
-    expect(openApp().market().scenarios()).toContainEqual(expect.objectContaining({ name: 'paper-3x10', evs: 10, grids: 3, slots: 24, currency: 'USD' }))
+    expect(openApp().market().scenarios()).toContainEqual(
+      expect.objectContaining({ name: 'paper-3x10', evs: 10, grids: 3, slots: 24, currency: 'USD' })
+    )
   })
 
   it('runs a day now, stores every slot, and gives the same day as the pure model', async () => {
@@ -128,7 +129,10 @@ describe('market service', () => {
     expect(solved[1]).toMatchObject({ settled: true, settleError: null })
     expect(market.day(run.id).settlement.map((s) => s.settled)).toEqual([true, true])
 
-    const paidToEvs = wallets.list().filter((w) => w.role === 'ev').reduce((sum, w) => sum + w.balance, 0n)
+    const paidToEvs = wallets
+      .list()
+      .filter((w) => w.role === 'ev')
+      .reduce((sum, w) => sum + w.balance, 0n)
     const owed = [1, 2].flatMap((t) => market.slot(run.id, t).trades).reduce((sum, t) => sum + t.paid, 0)
     expect(Number(paidToEvs) / scenario.tokenBaseUnitsPerCurrencyUnit).toBeCloseTo(owed, 4)
     market.control(run.id, 'stop')
@@ -137,7 +141,11 @@ describe('market service', () => {
   it('refuses an unknown scenario and a paced clock without its seconds', () => {
     const market = openApp().market()
     expect(() => market.start({ scenario: 'nope', clock: 'instant', settle: false })).toThrow(/no scenario named "nope"/)
-    expect(() => market.start({ scenario: 'paper-3x10', clock: 'accelerated', settle: false })).toThrow(/slotSeconds: the accelerated clock needs the seconds per slot/)
-    expect(() => market.start({ scenario: 'paper-3x10', clock: 'network', settle: false })).toThrow(/slotSeconds: the network clock needs the seconds per slot/)
+    expect(() => market.start({ scenario: 'paper-3x10', clock: 'accelerated', settle: false })).toThrow(
+      /slotSeconds: the accelerated clock needs the seconds per slot/
+    )
+    expect(() => market.start({ scenario: 'paper-3x10', clock: 'network', settle: false })).toThrow(
+      /slotSeconds: the network clock needs the seconds per slot/
+    )
   })
 })

@@ -32,7 +32,10 @@ function openWithTreasury(): App {
 /** Each EV's balance, and how many transfers pay its address: read from the ledger, not from our book. */
 function evsOnLedger(app: App) {
   const count = app.db.prepare('SELECT count(*) FROM outputs WHERE address = ?').pluck()
-  const evs = app.ledger().wallets.list().filter((w) => w.role === 'ev')
+  const evs = app
+    .ledger()
+    .wallets.list()
+    .filter((w) => w.role === 'ev')
   return {
     balances: new Map(evs.filter((w) => w.balance > 0n).map((w) => [w.name, w.balance])),
     transfersIn: evs.reduce((sum, w) => sum + (count.get(decodeAddress(w.address)) as number), 0)

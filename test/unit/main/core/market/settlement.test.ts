@@ -9,7 +9,18 @@ function slot(trades: SlotOutcome['trades'], sellers = 2): SlotOutcome {
     converged: true,
     iterations: { stackelberg: 3, egt: 10 },
     clearingPrice: 0.15,
-    sellers: Array.from({ length: sellers }, (_, m) => ({ id: `EV${m + 1}`, supplyKWh: 2, reservePrice: 0.05, price: 0.15, probability: 1 / sellers, demandKWh: 2, ratio: 1, utility: 1, soldKWh: 2, earned: 0.3 })),
+    sellers: Array.from({ length: sellers }, (_, m) => ({
+      id: `EV${m + 1}`,
+      supplyKWh: 2,
+      reservePrice: 0.05,
+      price: 0.15,
+      probability: 1 / sellers,
+      demandKWh: 2,
+      ratio: 1,
+      utility: 1,
+      soldKWh: 2,
+      earned: 0.3
+    })),
     buyers: [],
     trades,
     baseline: { sellers: [], totalPaid: 0 },
@@ -44,7 +55,16 @@ describe('settlement', () => {
   it('records the slot as one data transaction, or as numbered parts that fit the ledger when the market is large', () => {
     const small = marketRecords('run-1', slot([{ buyer: 'G1', seller: 'EV1', energyKWh: 2, price: 0.15, paid: 0.3 }]), 1_000_000)
     expect(small).toHaveLength(1)
-    expect(JSON.parse(new TextDecoder().decode(small[0]))).toEqual({ run: 'run-1', t: 5, price: 0.15, sellers: [['EV1', 0.15, 0.5, 2000, 2000], ['EV2', 0.15, 0.5, 2000, 2000]], trades: [['G1', 'EV1', 2000, '300000']] })
+    expect(JSON.parse(new TextDecoder().decode(small[0]))).toEqual({
+      run: 'run-1',
+      t: 5,
+      price: 0.15,
+      sellers: [
+        ['EV1', 0.15, 0.5, 2000, 2000],
+        ['EV2', 0.15, 0.5, 2000, 2000]
+      ],
+      trades: [['G1', 'EV1', 2000, '300000']]
+    })
 
     const large = marketRecords('run-1', slot([], 300), 1_000_000)
     expect(large.length).toBeGreaterThan(1)

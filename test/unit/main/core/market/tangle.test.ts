@@ -14,7 +14,13 @@ import { solveInputSet } from '../../../../../src-main/core/market/tangle/cleari
 import { inputSetAt, naturalCompare, registryAt, slotCloseMs } from '../../../../../src-main/core/market/tangle/inputSet'
 import { MarketIndex } from '../../../../../src-main/core/market/tangle/marketIndex'
 import { encodeBody, MARKET_TOPICS, type RunAnnouncement } from '../../../../../src-main/core/market/tangle/messages'
-import { assembleResult, MAX_LISTED_TRADES, readResultPart, resultParts, type MarketResult } from '../../../../../src-main/core/market/tangle/result'
+import {
+  assembleResult,
+  MAX_LISTED_TRADES,
+  readResultPart,
+  resultParts,
+  type MarketResult
+} from '../../../../../src-main/core/market/tangle/result'
 import { ResultVerifier } from '../../../../../src-main/core/market/tangle/verifier'
 import { encodeAddress } from '../../../../../src-main/core/wallet/keys'
 import { useTempDirs } from '../../../../support/tempDir'
@@ -52,7 +58,8 @@ function market() {
   const db = openDatabase(join(tempDir(), 'market.sqlite'))
   const ledger = new Ledger(db, { powBits: 2, random: seededRandom(4), now: () => clock.now })
   accepted(ledger.createGenesis(operator, [{ address: addressOf(publicKeyBytes(operator)), amount: 1000n }], [publicKeyBytes(operator)]))
-  const post = (by: KeyObject, topic: string, body: unknown) => accepted(ledger.attach(by, { kind: TxKind.Data, topic, body: encodeBody(body) })).id
+  const post = (by: KeyObject, topic: string, body: unknown) =>
+    accepted(ledger.attach(by, { kind: TxKind.Data, topic, body: encodeBody(body) })).id
   const index = new MarketIndex(db)
   const milestone = () => {
     accepted(ledger.issueMilestone(operator))
@@ -140,7 +147,12 @@ describe('the market on the tangle', () => {
     m.post(ev1, MARKET_TOPICS.offer, { run: 'r1', t: 0, id: 'EV1', supplyWh: 8000, reservePrice: 0.055 })
     m.post(grid, MARKET_TOPICS.bid, { run: 'r1', t: 0, id: 'G1', xi: 0.3, kappa: 0.01, demandCapWh: 12_000 })
     const closing = m.milestone()
-    const { result } = solveInputSet(run, 0, inputSetAt(m.index, run, 0, closing, registryAt(m.index, [publicKeyBytes(operator)], closing)), { trace: false })
+    const { result } = solveInputSet(
+      run,
+      0,
+      inputSetAt(m.index, run, 0, closing, registryAt(m.index, [publicKeyBytes(operator)], closing)),
+      { trace: false }
+    )
 
     publish(m, operator, result)
     m.milestone()
@@ -158,12 +170,25 @@ describe('the market on the tangle', () => {
     expect(wrongInputs!.differences).toEqual([`input hash: published "${'f'.repeat(64)}", computed "${result.inputHash}"`])
   })
 
-  it('leaves out the trades of a large market, which follow from each seller\'s share and each grid\'s bid', () => {
+  it("leaves out the trades of a large market, which follow from each seller's share and each grid's bid", () => {
     const random = seededRandom(9)
     const participant = (id: string, role: 'ev' | 'grid', order: number) => ({ id, role, address: addressOfKey(stranger), order })
-    const offers = Array.from({ length: 120 }, (_, m) => ({ tx: 'a'.repeat(64), participant: participant(`EV${m + 1}`, 'ev', m), value: { run: 'r1', t: 0, id: `EV${m + 1}`, supplyWh: 1000 + Math.round(3000 * random()), reservePrice: 0.03 + 0.05 * random() } }))
-    const bids = Array.from({ length: 10 }, (_, n) => ({ tx: 'b'.repeat(64), participant: participant(`G${n + 1}`, 'grid', 200 + n), value: { run: 'r1', t: 0, id: `G${n + 1}`, xi: 0.25 + 0.1 * random(), kappa: 0.0005, demandCapWh: 40_000 } }))
-    const { outcome, result } = solveInputSet(run, 0, { milestone: 3, offers, bids, excluded: [], inputHash: 'c'.repeat(64) }, { trace: false })
+    const offers = Array.from({ length: 120 }, (_, m) => ({
+      tx: 'a'.repeat(64),
+      participant: participant(`EV${m + 1}`, 'ev', m),
+      value: { run: 'r1', t: 0, id: `EV${m + 1}`, supplyWh: 1000 + Math.round(3000 * random()), reservePrice: 0.03 + 0.05 * random() }
+    }))
+    const bids = Array.from({ length: 10 }, (_, n) => ({
+      tx: 'b'.repeat(64),
+      participant: participant(`G${n + 1}`, 'grid', 200 + n),
+      value: { run: 'r1', t: 0, id: `G${n + 1}`, xi: 0.25 + 0.1 * random(), kappa: 0.0005, demandCapWh: 40_000 }
+    }))
+    const { outcome, result } = solveInputSet(
+      run,
+      0,
+      { milestone: 3, offers, bids, excluded: [], inputHash: 'c'.repeat(64) },
+      { trace: false }
+    )
     expect(outcome.trades.length).toBeGreaterThan(MAX_LISTED_TRADES)
     expect(result.trades).toBeNull()
     const seller = new Map(result.sellers.map((s) => [s.id, s]))
@@ -189,7 +214,11 @@ describe('the market on the tangle', () => {
       milestone: 1,
       inputHash: '0'.repeat(64),
       inputs: 0,
-      excluded: Array.from({ length: 200 }, (_, i) => ({ tx: i.toString(16).padStart(64, '0'), participant: `EV${i}`, reason: 'signed by a wallet that is not registered' })),
+      excluded: Array.from({ length: 200 }, (_, i) => ({
+        tx: i.toString(16).padStart(64, '0'),
+        participant: `EV${i}`,
+        reason: 'signed by a wallet that is not registered'
+      })),
       converged: true,
       clearingPrice: null,
       sellers: [],

@@ -13,7 +13,11 @@ describe('trades.csv', () => {
   it('quotes and neutralises hostile ids, and reads back to the same columns and figures', () => {
     const paper = scenarioSchema.parse(JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8')))
     const scenario = firstSlotsOf(
-      { ...paper, evs: paper.evs.map((ev, i) => ({ ...ev, id: HOSTILE_EVS[i] ?? ev.id })), grids: paper.grids.map((g, i) => ({ ...g, id: HOSTILE_GRIDS[i] ?? g.id })) },
+      {
+        ...paper,
+        evs: paper.evs.map((ev, i) => ({ ...ev, id: HOSTILE_EVS[i] ?? ev.id })),
+        grids: paper.grids.map((g, i) => ({ ...g, id: HOSTILE_GRIDS[i] ?? g.id }))
+      },
       12,
       'hostile'
     )
@@ -27,7 +31,15 @@ describe('trades.csv', () => {
     const neutralised = (id: string) => (/^[=+\-@]/.test(id) ? `'${id}` : id)
     records.forEach((record, i) => {
       const trade = trades[i]!
-      expect(record).toEqual([String(trade.t), `${String(trade.t - 1).padStart(2, '0')}:00`, neutralised(trade.buyer), neutralised(trade.seller), trade.energyKWh.toFixed(6), trade.price.toFixed(6), trade.paid.toFixed(6)])
+      expect(record).toEqual([
+        String(trade.t),
+        `${String(trade.t - 1).padStart(2, '0')}:00`,
+        neutralised(trade.buyer),
+        neutralised(trade.seller),
+        trade.energyKWh.toFixed(6),
+        trade.price.toFixed(6),
+        trade.paid.toFixed(6)
+      ])
     })
     // every hostile id that traded came back whole, its formula turned to text
     const sellers = new Set(records.map((r) => r[3]))

@@ -76,12 +76,23 @@ describe('DSMR P1 telegrams (fixtures)', () => {
   it('DSMR 4.2 (Kaifa)', () => {
     const t = parsed('dsmr42-kaifa.txt')
     expect(t).toMatchObject({ timestamp: '2016-11-13T19:57:57.000Z', crcValid: true, gas: { m3: 981.443 } })
-    expect(t.electricity).toMatchObject({ deliveredKWh: { t1: 1581.123, t2: 1435.706, total: 3016.829 }, powerDeliveredKW: 2.027, tariff: 2 })
+    expect(t.electricity).toMatchObject({
+      deliveredKWh: { t1: 1581.123, t2: 1435.706, total: 3016.829 },
+      powerDeliveredKW: 2.027,
+      tariff: 2
+    })
   })
 
   it('Belgian e-MUCS: gas on 24.2.3 (not the water meter), and an invalid time in its history does not spoil it', () => {
-    expect(parsed('fluvius-emucs-1.txt')).toMatchObject({ meterId: '1SAG3101021605', timestamp: '2020-05-12T11:54:09.000Z', gas: { m3: 112.384, timestamp: '2020-05-12T11:45:58.000Z' } })
-    expect(parsed('fluvius-emucs-2.txt')).toMatchObject({ timestamp: '2023-11-02T11:15:48.000Z', electricity: { deliveredKWh: { t1: 301.548, t2: 270.014 } } })
+    expect(parsed('fluvius-emucs-1.txt')).toMatchObject({
+      meterId: '1SAG3101021605',
+      timestamp: '2020-05-12T11:54:09.000Z',
+      gas: { m3: 112.384, timestamp: '2020-05-12T11:45:58.000Z' }
+    })
+    expect(parsed('fluvius-emucs-2.txt')).toMatchObject({
+      timestamp: '2023-11-02T11:15:48.000Z',
+      electricity: { deliveredKWh: { t1: 301.548, t2: 270.014 } }
+    })
   })
 
   it('Luxembourg Sagemcom: Wh and W scaled to kWh and kW, totals from x.8.0', () => {
@@ -93,12 +104,19 @@ describe('DSMR P1 telegrams (fixtures)', () => {
   })
 
   it('Hungarian E.ON: four tariffs', () => {
-    expect(parsed('eon-hu-v5.txt').electricity).toMatchObject({ deliveredKWh: { t1: 47.719, t2: 125.921, t3: 0, t4: 0, total: 173.64 }, powerReturnedKW: 2.601 })
+    expect(parsed('eon-hu-v5.txt').electricity).toMatchObject({
+      deliveredKWh: { t1: 47.719, t2: 125.921, t3: 0, t4: 0, total: 173.64 },
+      powerReturnedKW: 2.601
+    })
   })
 
   it('a CRC of three hex digits, and DSMR 2.2 without any CRC, accepted as such', () => {
     expect(parsed('edge-unpadded-crc-warmtelink.txt')).toMatchObject({ crcValid: true, meterId: 'ADC3100000158491', gas: null })
-    expect(parsed('edge-dsmr22-no-crc.txt')).toMatchObject({ crcValid: null, timestamp: null, gas: { m3: 1.001, timestamp: '2016-11-07T18:00:00.000Z' } })
+    expect(parsed('edge-dsmr22-no-crc.txt')).toMatchObject({
+      crcValid: null,
+      timestamp: null,
+      gas: { m3: 1.001, timestamp: '2016-11-07T18:00:00.000Z' }
+    })
   })
 
   it('rejects the telegram with a wrong CRC, saying so', () => {
@@ -140,7 +158,10 @@ describe('DSMR P1 telegrams (fixtures)', () => {
     const whole = frames(stream)
     expect(whole.frames.map((f) => f.offset)).toEqual([0, telegram.length + 600, stream.length - telegram.length])
     expect(whole.dropped).toHaveLength(300 + 1 + 50)
-    expect(whole.dropped[299]).toEqual({ offset: telegram.length + 598, reason: `telegram cut off: a new one starts at byte ${telegram.length + 600}` })
+    expect(whole.dropped[299]).toEqual({
+      offset: telegram.length + 598,
+      reason: `telegram cut off: a new one starts at byte ${telegram.length + 600}`
+    })
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 40 }), (sizes) => {
         const framer = new TelegramFramer()
@@ -157,4 +178,3 @@ describe('DSMR P1 telegrams (fixtures)', () => {
     )
   })
 })
-

@@ -16,16 +16,28 @@ const tempDir = useTempDirs()
 function setup() {
   const dir = tempDir()
   const db = openDatabase(join(dir, 'db.sqlite'))
-  return { dir, db, store: new ReadingStore(db), write: (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name)) }
+  return {
+    dir,
+    db,
+    store: new ReadingStore(db),
+    write: (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name))
+  }
 }
 
 const all = (db: ReturnType<typeof openDatabase>) =>
-  db.prepare('SELECT meter_id AS meterId, ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, flags FROM readings ORDER BY meter_id, ts_ms').all() as { meterId: string; tsMs: number; importWh: number; exportWh: number; flags: number }[]
+  db
+    .prepare(
+      'SELECT meter_id AS meterId, ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, flags FROM readings ORDER BY meter_id, ts_ms'
+    )
+    .all() as { meterId: string; tsMs: number; importWh: number; exportWh: number; flags: number }[]
 
 describe('CSV meter logs', () => {
   it('reads a header, semicolons, decimal commas and a BOM; a second import adds nothing', async () => {
     const { db, store, write } = setup()
-    const file = write('log.csv', '\uFEFFMeter;Timestamp;Import kWh;Export kWh\r\nM1;2024-05-01 00:00:00+02:00;10,5;0,25\r\nM1;2024-05-01 00:15:00+02:00;10,75;0,25\r\n')
+    const file = write(
+      'log.csv',
+      '\uFEFFMeter;Timestamp;Import kWh;Export kWh\r\nM1;2024-05-01 00:00:00+02:00;10,5;0,25\r\nM1;2024-05-01 00:15:00+02:00;10,75;0,25\r\n'
+    )
     const first = await importFile(store, file)
     expect(first).toMatchObject({ kind: 'csv', inserted: 2, duplicates: 0, rejectedCount: 0 })
     expect(all(db)).toEqual([
@@ -47,7 +59,16 @@ describe('CSV meter logs', () => {
     const { db, store, write } = setup()
     const file = write(
       'log.csv',
-      ['M1,2024-05-01 10:00Z,1.0,0', 'M1,2024-05-01 10:15Z,abc,0', 'M1,yesterday,1.2,0', 'M1,2024-05-01 10:30Z,-1,0', 'M1,2024-02-30 10:45Z,1.3,0', 'M1,2024-05-01 11:00Z', 'M1,2024-05-01 11:15,1.4,0', 'M1,2024-05-01 11:30Z,1.5,0'].join('\n')
+      [
+        'M1,2024-05-01 10:00Z,1.0,0',
+        'M1,2024-05-01 10:15Z,abc,0',
+        'M1,yesterday,1.2,0',
+        'M1,2024-05-01 10:30Z,-1,0',
+        'M1,2024-02-30 10:45Z,1.3,0',
+        'M1,2024-05-01 11:00Z',
+        'M1,2024-05-01 11:15,1.4,0',
+        'M1,2024-05-01 11:30Z,1.5,0'
+      ].join('\n')
     )
     const result = await importFile(store, file)
     expect(result.inserted).toBe(2)
@@ -64,13 +85,22 @@ describe('CSV meter logs', () => {
 
   it('places local times right on the 23- and 25-hour days of Europe/Amsterdam', async () => {
     const { db, store, write } = setup()
-    const quarterHours = (date: string, hours: number[]) => hours.flatMap((h) => [0, 15, 30, 45].map((m) => `${date} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`))
+    const quarterHours = (date: string, hours: number[]) =>
+      hours.flatMap((h) => [0, 15, 30, 45].map((m) => `${date} ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`))
     // spring: 02:00–03:00 does not exist; autumn: 02:00–03:00 happens twice
     const spring = quarterHours('2024-03-31', [...Array(24).keys()])
-    const autumn = [...quarterHours('2024-10-27', [0, 1, 2]), ...quarterHours('2024-10-27', [2]), ...quarterHours('2024-10-27', [...Array(24).keys()].slice(3))]
+    const autumn = [
+      ...quarterHours('2024-10-27', [0, 1, 2]),
+      ...quarterHours('2024-10-27', [2]),
+      ...quarterHours('2024-10-27', [...Array(24).keys()].slice(3))
+    ]
     const lines = [...spring.map((t, i) => `S,${t},${i},0`), ...autumn.map((t, i) => `A,${t},${i},0`)]
     const result = await importFile(store, write('dst.csv', lines.join('\n')), { timeZone: 'Europe/Amsterdam' })
-    expect(result.rejected.map((r) => r.reason)).toEqual(['2024-03-31 02:00', '2024-03-31 02:15', '2024-03-31 02:30', '2024-03-31 02:45'].map((t) => `${t} does not exist in Europe/Amsterdam: the clocks went forward over it`))
+    expect(result.rejected.map((r) => r.reason)).toEqual(
+      ['2024-03-31 02:00', '2024-03-31 02:15', '2024-03-31 02:30', '2024-03-31 02:45'].map(
+        (t) => `${t} does not exist in Europe/Amsterdam: the clocks went forward over it`
+      )
+    )
     const rows = all(db)
     const springDay = rows.filter((r) => r.meterId === 'S')
     const autumnDay = rows.filter((r) => r.meterId === 'A')
@@ -83,7 +113,19 @@ describe('CSV meter logs', () => {
 
   it('flags a counter that goes backwards and a gap of more than twice the interval', async () => {
     const { db, store, write } = setup()
-    await importFile(store, write('a.csv', ['M,2024-05-01 10:00Z,5,1', 'M,2024-05-01 10:15Z,6,1', 'M,2024-05-01 10:30Z,2,1', 'M,2024-05-01 10:45Z,3,1', 'M,2024-05-01 12:00Z,4,1'].join('\n')))
+    await importFile(
+      store,
+      write(
+        'a.csv',
+        [
+          'M,2024-05-01 10:00Z,5,1',
+          'M,2024-05-01 10:15Z,6,1',
+          'M,2024-05-01 10:30Z,2,1',
+          'M,2024-05-01 10:45Z,3,1',
+          'M,2024-05-01 12:00Z,4,1'
+        ].join('\n')
+      )
+    )
     expect(all(db).map((r) => r.flags)).toEqual([0, 0, FLAG_RESET, 0, FLAG_GAP])
   })
 
@@ -95,35 +137,54 @@ describe('CSV meter logs', () => {
       exportWh: fc.integer({ min: 0, max: 99_999_999 })
     })
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(row, { selector: (r) => `${r.meter}/${r.minute}`, minLength: 1, maxLength: 60 }), fc.constantFrom(',', ';'), async (rows, separator) => {
-        const { db, store, write } = setup()
-        const decimal = (wh: number) => (wh / 1000).toFixed(3).replace('.', separator === ';' ? ',' : '.')
-        const text = rows.map((r) => [r.meter, new Date(Date.UTC(2024, 0, 1) + r.minute * 60_000).toISOString(), decimal(r.importWh), decimal(r.exportWh)].join(separator)).join('\n')
-        const result = await importFile(store, write('r.csv', text))
-        expect(result.rejectedCount).toBe(0)
-        const expected = rows.map((r) => ({ meterId: r.meter, tsMs: Date.UTC(2024, 0, 1) + r.minute * 60_000, importWh: r.importWh, exportWh: r.exportWh }))
-        expected.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.tsMs - b.tsMs))
-        expect(all(db).map(({ flags: _flags, ...r }) => r)).toEqual(expected)
-        db.close()
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(row, { selector: (r) => `${r.meter}/${r.minute}`, minLength: 1, maxLength: 60 }),
+        fc.constantFrom(',', ';'),
+        async (rows, separator) => {
+          const { db, store, write } = setup()
+          const decimal = (wh: number) => (wh / 1000).toFixed(3).replace('.', separator === ';' ? ',' : '.')
+          const text = rows
+            .map((r) =>
+              [r.meter, new Date(Date.UTC(2024, 0, 1) + r.minute * 60_000).toISOString(), decimal(r.importWh), decimal(r.exportWh)].join(
+                separator
+              )
+            )
+            .join('\n')
+          const result = await importFile(store, write('r.csv', text))
+          expect(result.rejectedCount).toBe(0)
+          const expected = rows.map((r) => ({
+            meterId: r.meter,
+            tsMs: Date.UTC(2024, 0, 1) + r.minute * 60_000,
+            importWh: r.importWh,
+            exportWh: r.exportWh
+          }))
+          expected.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.tsMs - b.tsMs))
+          expect(all(db).map(({ flags: _flags, ...r }) => r)).toEqual(expected)
+          db.close()
+        }
+      ),
       { numRuns: 25, seed: 9 }
     )
   })
 
   it('reports random corruption with its line, never dropping a line silently', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 50 }), fc.string({ minLength: 1, maxLength: 6 }), async (corrupt, junk) => {
-        const { db, store, write } = setup()
-        const lines = corrupt.map((bad, i) => {
-          const line = `M,${new Date(Date.UTC(2024, 0, 1) + i * 900_000).toISOString()},${i}.5,0`
-          return bad ? line.replace(/,\d+\.5,/, `,${junk.replace(/[\n\r]/g, '')}x,`) : line
-        })
-        const result = await importFile(store, write('c.csv', ['meter,timestamp,import,export', ...lines].join('\n')))
-        const badLines = corrupt.flatMap((bad, i) => (bad ? [i + 2] : []))
-        expect(result.rejected.map((r) => r.line)).toEqual(badLines)
-        expect(result.inserted + result.rejectedCount).toBe(corrupt.length)
-        db.close()
-      }),
+      fc.asyncProperty(
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 50 }),
+        fc.string({ minLength: 1, maxLength: 6 }),
+        async (corrupt, junk) => {
+          const { db, store, write } = setup()
+          const lines = corrupt.map((bad, i) => {
+            const line = `M,${new Date(Date.UTC(2024, 0, 1) + i * 900_000).toISOString()},${i}.5,0`
+            return bad ? line.replace(/,\d+\.5,/, `,${junk.replace(/[\n\r]/g, '')}x,`) : line
+          })
+          const result = await importFile(store, write('c.csv', ['meter,timestamp,import,export', ...lines].join('\n')))
+          const badLines = corrupt.flatMap((bad, i) => (bad ? [i + 2] : []))
+          expect(result.rejected.map((r) => r.line)).toEqual(badLines)
+          expect(result.inserted + result.rejectedCount).toBe(corrupt.length)
+          db.close()
+        }
+      ),
       { numRuns: 40, seed: 10 }
     )
   })
@@ -145,7 +206,11 @@ describe('DSMR telegram logs', () => {
       { line: lineAt(cut), reason: expect.stringMatching(/^telegram cut off/) },
       { line: lineAt(text.lastIndexOf('/ISk5', badCrc)), reason: 'CRC mismatch: the telegram says 6EEE, its bytes give 72F0' }
     ])
-    expect(all(db).map((r) => r.meterId).sort()).toEqual(['1SAG3101021605', 'E0044007382246019', 'K8EG004046395507'])
+    expect(
+      all(db)
+        .map((r) => r.meterId)
+        .sort()
+    ).toEqual(['1SAG3101021605', 'E0044007382246019', 'K8EG004046395507'])
   })
 })
 
@@ -192,13 +257,21 @@ describe('import hygiene: bounded lines', () => {
     const { db, store, write } = setup()
     const file = write('nonewline.csv', 'M1,'.padEnd(10_000_000, '9'))
     const result = await importFile(store, file)
-    expect(result).toMatchObject({ kind: 'csv', inserted: 0, rejectedCount: 1, rejected: [{ line: 1, reason: 'the line is longer than 64 KiB: not a line of a meter log' }] })
+    expect(result).toMatchObject({
+      kind: 'csv',
+      inserted: 0,
+      rejectedCount: 1,
+      rejected: [{ line: 1, reason: 'the line is longer than 64 KiB: not a line of a meter log' }]
+    })
     expect(all(db)).toEqual([])
   })
 
   it('rejects only the long line and imports the lines around it', async () => {
     const { db, store, write } = setup()
-    const file = write('long.csv', ['M1,2024-05-01 10:00Z,1,0', 'M1,2024-05-01 10:15Z,' + '2'.repeat(70_000) + ',0', 'M1,2024-05-01 10:30Z,3,0'].join('\n'))
+    const file = write(
+      'long.csv',
+      ['M1,2024-05-01 10:00Z,1,0', 'M1,2024-05-01 10:15Z,' + '2'.repeat(70_000) + ',0', 'M1,2024-05-01 10:30Z,3,0'].join('\n')
+    )
     const result = await importFile(store, file)
     expect(result.rejected).toEqual([{ line: 2, reason: 'the line is longer than 64 KiB: not a line of a meter log' }])
     expect(all(db).map((r) => r.importWh)).toEqual([1000, 3000])
@@ -215,9 +288,16 @@ describe('import hygiene: bounded telegram text', () => {
     writeFileSync(write('p1.log', ''), Buffer.from(text, 'latin1'))
     const result = await importFile(store, join(db.name, '..', 'p1.log'))
     expect(result.kind).toBe('dsmr')
-    expect(result.rejected[0]).toEqual({ line: text.slice(0, text.indexOf('/XMX5')).split('\n').length, reason: 'no end of telegram within 16384 bytes' })
+    expect(result.rejected[0]).toEqual({
+      line: text.slice(0, text.indexOf('/XMX5')).split('\n').length,
+      reason: 'no end of telegram within 16384 bytes'
+    })
     expect(result.rejected[1]).toMatchObject({ reason: 'incomplete telegram at the end of the input' }) // the fixture's own cut-off one
-    expect(all(db).map((r) => r.meterId).sort()).toEqual(['1SAG3101021605', 'E0044007382246019', 'K8EG004046395507'])
+    expect(
+      all(db)
+        .map((r) => r.meterId)
+        .sort()
+    ).toEqual(['1SAG3101021605', 'E0044007382246019', 'K8EG004046395507'])
   })
 })
 
@@ -226,7 +306,9 @@ describe('import hygiene: only regular files', () => {
     const { dir, store } = setup()
     const fifo = mkfifo(join(dir, 'pipe.csv'))
     await expect(importFile(store, fifo)).rejects.toThrow(new UnreadableLog(fifo, 'it is a FIFO (named pipe), not a regular file'))
-    await expect(importFile(store, '/dev/zero')).rejects.toThrow(new UnreadableLog('/dev/zero', 'it is a character device, not a regular file'))
+    await expect(importFile(store, '/dev/zero')).rejects.toThrow(
+      new UnreadableLog('/dev/zero', 'it is a character device, not a regular file')
+    )
   })
 
   it('does not open a symbolic link itself: the file list gives it the real path it may have', async () => {
@@ -238,7 +320,9 @@ describe('import hygiene: only regular files', () => {
   it('refuses a device or FIFO named on its own, in one line naming it', () => {
     const { dir } = setup()
     const fifo = mkfifo(join(dir, 'meters.csv'))
-    expect(() => logFilesIn(['/dev/zero'])).toThrow('/dev/zero is a character device, not a file or folder: only meter log files and the folders holding them are imported')
+    expect(() => logFilesIn(['/dev/zero'])).toThrow(
+      '/dev/zero is a character device, not a file or folder: only meter log files and the folders holding them are imported'
+    )
     expect(() => logFilesIn([fifo])).toThrow(`${fifo} is a FIFO (named pipe), not a file or folder`)
     expect(() => logFilesIn([join(dir, 'nope')])).toThrow(`${join(dir, 'nope')} does not exist`)
   })
@@ -261,8 +345,14 @@ describe('import hygiene: only regular files', () => {
       files: [join(stick, 'a.csv'), join(real, 'logs', 'b.csv')],
       skipped: [
         { path: join(stick, 'dangling.csv'), reason: 'the link leads nowhere: it no longer exists' },
-        { path: join(stick, 'elsewhere'), reason: `the link leads out of the chosen folder (to ${realpathSync(outside)}), so it is not followed` },
-        { path: join(stick, 'escape.csv'), reason: `the link leads out of the chosen folder (to ${realpathSync(join(outside, 'secret.csv'))}), so it is not followed` },
+        {
+          path: join(stick, 'elsewhere'),
+          reason: `the link leads out of the chosen folder (to ${realpathSync(outside)}), so it is not followed`
+        },
+        {
+          path: join(stick, 'escape.csv'),
+          reason: `the link leads out of the chosen folder (to ${realpathSync(join(outside, 'secret.csv'))}), so it is not followed`
+        },
         { path: join(stick, 'logs', 'pipe.log'), reason: 'it is a FIFO (named pipe), not a regular file' }
       ]
     })
@@ -275,10 +365,14 @@ describe('import hygiene: only regular files', () => {
     mkdirSync(join(dir, 'open'))
     writeFileSync(join(dir, 'open', 'a.csv'), 'x')
     const readDir = (folder: string) => {
-      if (folder === join(dir, 'locked')) throw Object.assign(new Error(`EACCES: permission denied, scandir '${folder}'`), { code: 'EACCES' })
+      if (folder === join(dir, 'locked'))
+        throw Object.assign(new Error(`EACCES: permission denied, scandir '${folder}'`), { code: 'EACCES' })
       return readdirSyncReal(folder)
     }
-    expect(logFilesIn([dir], { readDir })).toEqual({ files: [join(dir, 'open', 'a.csv')], skipped: [{ path: join(dir, 'locked'), reason: 'the folder cannot be read: permission denied' }] })
+    expect(logFilesIn([dir], { readDir })).toEqual({
+      files: [join(dir, 'open', 'a.csv')],
+      skipped: [{ path: join(dir, 'locked'), reason: 'the folder cannot be read: permission denied' }]
+    })
   })
 
   it.skipIf(process.getuid?.() === 0)('lists a folder without read permission as skipped (as a user other than root)', () => {
@@ -313,7 +407,9 @@ describe('import time: a log of starts without ends', () => {
     const small = await timeOf(32 * 1024)
     const large = await timeOf(128 * 1024)
     const ratio = large.ms / small.ms
-    console.log(`DSMR import of starts without ends: 32 KiB ${small.ms.toFixed(1)} ms, 128 KiB ${large.ms.toFixed(1)} ms, ratio ${ratio.toFixed(2)} (linear: 4)`)
+    console.log(
+      `DSMR import of starts without ends: 32 KiB ${small.ms.toFixed(1)} ms, 128 KiB ${large.ms.toFixed(1)} ms, ratio ${ratio.toFixed(2)} (linear: 4)`
+    )
 
     const telegramLines = dsmr5Telegram().split('\n').length - 1
     const starts = (large.text.length - large.text.indexOf('/\n', 1)) / 2

@@ -64,7 +64,6 @@ function openApp(): App {
   return app
 }
 
-
 describe('meter bridge', () => {
   it('stores each telegram from a port once, survives unplugging, and resumes without duplicates', async () => {
     const app = openApp()
@@ -108,7 +107,10 @@ describe('meter bridge', () => {
     const app = openApp()
     const meters = app.meters()
     const announced: string[] = []
-    app.events.subscribe((name, payload) => name === 'meter.portsChanged' && announced.push((payload as { ports: { detail: string | null }[] }).ports[0]?.detail ?? ''))
+    app.events.subscribe(
+      (name, payload) =>
+        name === 'meter.portsChanged' && announced.push((payload as { ports: { detail: string | null }[] }).ports[0]?.detail ?? '')
+    )
     const detail = () => meters.ports()[0]!.detail
 
     // Data Request could not be raised (a pty, or a cable without the line): connected, and said so
@@ -135,7 +137,10 @@ describe('meter bridge', () => {
     FakePort.plugged = false
     FakePort.all.at(-1)!.emit('error', new Error('EIO: i/o error, read'))
     await until(() => /closing the port failed/.test(detail() ?? ''), 10_000, 'the close failure in the detail')
-    expect(meters.ports()[0]).toMatchObject({ status: 'disconnected', detail: 'EIO: i/o error, read; retrying in 0.5 s; closing the port failed: EIO: i/o error, close' })
+    expect(meters.ports()[0]).toMatchObject({
+      status: 'disconnected',
+      detail: 'EIO: i/o error, read; retrying in 0.5 s; closing the port failed: EIO: i/o error, close'
+    })
   })
 
   it('reports a port serialport refuses before opening, and retries instead of throwing', async () => {
@@ -176,7 +181,17 @@ describe('meter bridge', () => {
     // a simulated meter exporting 1 Wh a second (3.6 kW) and importing nothing, telegrams a second apart, just now
     const now = Math.floor(Date.now() / 1000) * 1000
     const telegram = (i: number) =>
-      nextTelegram({ ...newSimulatedMeter('E0000000000000002'), deliveredWh: [5000, 5000], returnedWh: [0, 1_000_000 + i], pvPeakKW: 0, baseLoadKW: 0 }, new Date(now - 4000 + i * 1000), 0)
+      nextTelegram(
+        {
+          ...newSimulatedMeter('E0000000000000002'),
+          deliveredWh: [5000, 5000],
+          returnedWh: [0, 1_000_000 + i],
+          pvPeakKW: 0,
+          baseLoadKW: 0
+        },
+        new Date(now - 4000 + i * 1000),
+        0
+      )
     FakePort.all.at(-1)!.emit('data', Buffer.from([0, 1, 2, 3].map(telegram).join(''), 'latin1'))
     expect(meters.meters()[0]).toMatchObject({ prosumer: 'EV2', readings: 4 })
 
@@ -235,7 +250,9 @@ describe('meter log imports', () => {
     expect(result.files).toEqual([expect.objectContaining({ path: join(stick, 'day.csv'), inserted: 1 })])
     expect(result.skipped).toEqual([{ path: join(stick, 'locked'), reason: 'the folder cannot be read: permission denied' }])
     await expect(app.meters().importPaths([join(stick, 'locked')])).rejects.toThrow(
-      new MeterError(`no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${join(stick, 'locked')}; skipped ${join(stick, 'locked')}: the folder cannot be read: permission denied`)
+      new MeterError(
+        `no meter logs (.csv, .txt, .log, .p1, .dsmr) in ${join(stick, 'locked')}; skipped ${join(stick, 'locked')}: the folder cannot be read: permission denied`
+      )
     )
   })
 })

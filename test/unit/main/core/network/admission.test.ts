@@ -36,7 +36,10 @@ describe('issuer admission', () => {
     let atBase = 0
     while (admission.admit(stranger, BASE_BITS, BASE_BITS).ok) atBase++
     expect(atBase).toBe(STRANGER_LIMITS.freeSpent)
-    expect(admission.judge(stranger, BASE_BITS, BASE_BITS)).toMatchObject({ ok: false, reason: expect.stringMatching(/^issuer not admitted: its recent rate asks 7 bits of work, the id has 6$/) })
+    expect(admission.judge(stranger, BASE_BITS, BASE_BITS)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^issuer not admitted: its recent rate asks 7 bits of work, the id has 6$/)
+    })
     expect(admission.requiredBits(stranger.issuer, BASE_BITS)).toBe(BASE_BITS + 1)
     // a stranger that pays with work gets no more than its key's bucket
     let withWork = atBase
@@ -55,7 +58,10 @@ describe('issuer admission', () => {
     let taken = 0
     for (let n = 100; n < 10_000; n++) if (admission.admit(from(key(n)), BASE_BITS, BASE_BITS).ok) taken++
     expect(taken).toBe(STRANGER_LIMITS.strangers.burst)
-    expect(admission.judge(from(key(20_000)), BASE_BITS, BASE_BITS)).toMatchObject({ ok: false, reason: expect.stringContaining('for all such issuers') })
+    expect(admission.judge(from(key(20_000)), BASE_BITS, BASE_BITS)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('for all such issuers')
+    })
     expect(admission.refused).toBe(10_000 - 100 - taken + 1)
     // the operator is never held back by strangers
     expect(admission.admit(from(operator), BASE_BITS, BASE_BITS).ok).toBe(true)

@@ -31,13 +31,21 @@ function dataDir(): App {
 }
 
 async function startNode(app: App, peers: string[] = []): Promise<NetworkNode> {
-  const node = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen: ['/ip4/127.0.0.1/tcp/0'], peers, mdns: false, log: () => {} })
+  const node = await NetworkNode.start({
+    dataDir: app.dataDir,
+    ledger: app.ledger().ledger,
+    db: app.db,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    peers,
+    mdns: false,
+    log: () => {}
+  })
   nodes.push(node)
   return node
 }
 
 describe('the admission rule between nodes', () => {
-  it('leaves out most of a stranger\'s burst from a peer it did not name, and still applies the milestone that approves it all', async () => {
+  it("leaves out most of a stranger's burst from a peer it did not name, and still applies the milestone that approves it all", async () => {
     const operator = dataDir()
     const operatorKeyBytes = publicKeyBytes(operatorKey)
     operator.ledger().ledger.createGenesis(operatorKey, [{ address: addressOf(operatorKeyBytes), amount: 1_000_000n }], [operatorKeyBytes])
@@ -45,10 +53,18 @@ describe('the admission rule between nodes', () => {
     const v = await startNode(victim)
     // the operator's node names the victim; the victim names nobody, so the operator's node is a peer like any other to it
     const o = await startNode(operator, [v.listenAddresses[0]!])
-    await until(() => v.networkId === o.networkId && o.gossipPeers().includes(v.peerId) && v.gossipPeers().includes(o.peerId), 20_000, 'the victim to join and both to subscribe')
+    await until(
+      () => v.networkId === o.networkId && o.gossipPeers().includes(v.peerId) && v.gossipPeers().includes(o.peerId),
+      20_000,
+      'the victim to join and both to subscribe'
+    )
 
     const stranger = generateKeyPairSync('ed25519').privateKey
-    const payloads = Array.from({ length: STRANGER_TRANSACTIONS }, (_, i) => ({ kind: TxKind.Data as const, topic: 'stranger', body: new TextEncoder().encode(String(i)) }))
+    const payloads = Array.from({ length: STRANGER_TRANSACTIONS }, (_, i) => ({
+      kind: TxKind.Data as const,
+      topic: 'stranger',
+      body: new TextEncoder().encode(String(i))
+    }))
     operator.ledger().ledger.attachMany(stranger, payloads)
     const held = (app: App) => app.ledger().ledger.graph.size
     // gossip brings the victim what the rule lets in: a stranger's share, not the burst
@@ -61,7 +77,9 @@ describe('the admission rule between nodes', () => {
     const issuedAt = Date.now()
     const latest = (app: App) => app.ledger().ledger.latestMilestone()
     await until(() => latest(victim)?.index === latest(operator)!.index, 60_000, 'the victim to apply the milestone')
-    console.log(`admission: the victim left out ${leftOut} of ${STRANGER_TRANSACTIONS} by gossip; it applied the milestone over all of them ${Date.now() - issuedAt} ms after it was issued`)
+    console.log(
+      `admission: the victim left out ${leftOut} of ${STRANGER_TRANSACTIONS} by gossip; it applied the milestone over all of them ${Date.now() - issuedAt} ms after it was issued`
+    )
     expect(toHex(latest(victim)!.stateHash)).toBe(toHex(latest(operator)!.stateHash))
     expect(held(victim)).toBe(held(operator))
   }, 90_000)

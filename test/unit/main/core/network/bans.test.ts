@@ -39,7 +39,15 @@ function dataDir(withGenesis: boolean): App {
 }
 
 async function startNode(app: App, peers: string[] = [], lines: string[] = []): Promise<NetworkNode> {
-  const node = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen: ['/ip4/127.0.0.1/tcp/0'], peers, mdns: false, log: (line) => lines.push(line) })
+  const node = await NetworkNode.start({
+    dataDir: app.dataDir,
+    ledger: app.ledger().ledger,
+    db: app.db,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    peers,
+    mdns: false,
+    log: (line) => lines.push(line)
+  })
   nodes.push(node)
   return node
 }
@@ -81,7 +89,9 @@ describe('bans', () => {
     await rogue.gossipForgedSignatures(a.networkId!, a.peerId, new Uint8Array(genesis), issuer.ledger().ledger.options.powBits)
     await expectBanned(a, rogue, /^sent an invalid transaction by gossip \(signature does not verify against the issuer key\)$/)
     expect(issuer.ledger().ledger.graph.size).toBe(1)
-    expect(lines.some((line) => line.startsWith(`dv2g node: banned peer ${rogue.peerId} for 10 minutes: sent an invalid transaction`))).toBe(true)
+    expect(
+      lines.some((line) => line.startsWith(`dv2g node: banned peer ${rogue.peerId} for 10 minutes: sent an invalid transaction`))
+    ).toBe(true)
 
     // the honest peer is untouched: still connected, and what is attached still reaches it
     expect(a.peers().find((p) => p.id === b.peerId)).toMatchObject({ connected: true })
@@ -91,7 +101,13 @@ describe('bans', () => {
     const detach = attachNetwork(issuer, a)
     const banned = (await createDispatcher(issuer)('network.banned', {})) as MethodOutput<'network.banned'>
     detach()
-    expect(banned).toEqual([{ id: rogue.peerId, reason: expect.stringMatching(/^sent an invalid transaction by gossip/), until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }])
+    expect(banned).toEqual([
+      {
+        id: rogue.peerId,
+        reason: expect.stringMatching(/^sent an invalid transaction by gossip/),
+        until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/)
+      }
+    ])
   }, 90_000)
 
   it('bans a peer that sends an oversized frame on /dv2g/tx/1.0.0, and another on /dv2g/sync/1.0.0', async () => {
@@ -103,7 +119,12 @@ describe('bans', () => {
     const onSync = await rogueConnectedTo(a)
     await onSync.sendOversizedFrame(a.peerId, SYNC_PROTOCOL, 64 * 1024)
     await expectBanned(a, onSync, /^sent a frame over the 12-byte limit on \/dv2g\/sync\/1\.0\.0$/)
-    expect(a.banned().map((b) => b.id).sort()).toEqual([onTx.peerId, onSync.peerId].sort())
+    expect(
+      a
+        .banned()
+        .map((b) => b.id)
+        .sort()
+    ).toEqual([onTx.peerId, onSync.peerId].sort())
   }, 90_000)
 
   it('bans a peer that floods /dv2g/tx/1.0.0 soon after its rate limit', async () => {

@@ -13,7 +13,13 @@ interface Deliveries {
 
 describe('gossip delivery records', () => {
   it('expire when the seen cache forgets the message, once per message', async () => {
-    const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false, gate: new PeerGate() })
+    const node = await createNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      peers: [],
+      mdns: false,
+      gate: new PeerGate()
+    })
     const deliveries = (node.services.pubsub as unknown as { score: { deliveryRecords: Deliveries } }).score.deliveryRecords
     const before = Date.now()
     const record = deliveries.ensureRecord('a transaction id')
@@ -26,6 +32,8 @@ describe('gossip delivery records', () => {
   })
 
   it('say so when gossipsub keeps its records elsewhere', () => {
-    expect(() => expireDeliveryRecordsAfter({} as GossipSub, SEEN_TTL_MS)).toThrow(/no longer keeps its delivery records in score\.deliveryRecords/)
+    expect(() => expireDeliveryRecordsAfter({} as GossipSub, SEEN_TTL_MS)).toThrow(
+      /no longer keeps its delivery records in score\.deliveryRecords/
+    )
   })
 })

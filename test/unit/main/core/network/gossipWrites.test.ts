@@ -30,7 +30,7 @@ function prefixed(data: Uint8Array): Uint8Array {
 function framesOf(writes: Uint8Array[]): number[][] {
   const bytes = Uint8Array.from(writes.flatMap((write) => [...write]))
   const frames: number[][] = []
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     let length = 0
     for (let shift = 0; ; shift += 7) {
       const byte = bytes[at++]!
@@ -66,7 +66,7 @@ describe('coalesced gossip writes', () => {
     // the 66th RPC of 1,002 bytes passes 64 KiB: the 66 are written in the same turn
     expect(stream.writes).toHaveLength(1)
     await until(() => stream.writes.length === 2, 5_000, 'the rest to go out at the end of the turn')
-    expect((framesOf(stream.writes)).map((frame) => frame[0])).toEqual(Array.from({ length: 70 }, (_, n) => n))
+    expect(framesOf(stream.writes).map((frame) => frame[0])).toEqual(Array.from({ length: 70 }, (_, n) => n))
 
     stream.closed = true
     stream.pushPrefixed(prefixed(rpc(1)))

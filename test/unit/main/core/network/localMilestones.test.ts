@@ -11,14 +11,15 @@ import { waitFor } from '../../../../support/until'
 const tempDir = useTempDirs()
 const PASSPHRASE = 'a long passphrase'
 
-describe('the console\'s own milestones', () => {
+describe("the console's own milestones", () => {
   it('make a transfer sent from the unlocked console confirmed, naming the milestone, in history and explorer', async () => {
     const app = open(tempDir(), { ledger: { powBits: 2 }, localMilestones: { intervalMs: 100 } })
     const call = createDispatcher(app)
     const confirmedEvents = new Set<string>()
     app.events.subscribe((name, payload) => {
       if (name !== 'tangle.statusChanged') return
-      for (const change of (payload as { changes: { id: string; status: string }[] }).changes) if (change.status === 'confirmed') confirmedEvents.add(change.id)
+      for (const change of (payload as { changes: { id: string; status: string }[] }).changes)
+        if (change.status === 'confirmed') confirmedEvents.add(change.id)
     })
     app.startLive()
     try {
@@ -32,7 +33,12 @@ describe('the console\'s own milestones', () => {
       const detail = (await call('tangle.transaction', { id })) as { status: string; milestone: number | null; confidence: number }
       expect(detail).toMatchObject({ status: 'confirmed', confidence: 1 })
       expect(detail.milestone).toBeGreaterThanOrEqual(1)
-      await waitFor(async () => confirmedEvents.has(id), (seen) => seen, 30_000, 'the explorer to be told the transfer is confirmed')
+      await waitFor(
+        async () => confirmedEvents.has(id),
+        (seen) => seen,
+        30_000,
+        'the explorer to be told the transfer is confirmed'
+      )
       expect((await call('tangle.stats', {})) as { pending: number; confirmed: number }).toMatchObject({ pending: 0 })
     } finally {
       app.close()

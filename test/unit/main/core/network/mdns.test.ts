@@ -26,7 +26,15 @@ function openApp(): App {
 }
 
 async function startWithMdns(app: App): Promise<NetworkNode> {
-  const node = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: true, log: () => {} })
+  const node = await NetworkNode.start({
+    dataDir: app.dataDir,
+    ledger: app.ledger().ledger,
+    db: app.db,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    peers: [],
+    mdns: true,
+    log: () => {}
+  })
   nodes.push(node)
   return node
 }
@@ -35,16 +43,20 @@ async function startWithMdns(app: App): Promise<NetworkNode> {
 const hasLan = Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.family === 'IPv4' && !a.internal))
 
 describe('mDNS', () => {
-  it.skipIf(!hasLan)('lets a node with no peer given find one on the local network and join its network', async () => {
-    const operatorApp = openApp()
-    const treasury = generateKeyPairSync('ed25519').privateKey
-    operatorApp.ledger().ledger.createGenesis(treasury, [{ address: addressOf(publicKeyBytes(treasury)), amount: 1_000n }])
-    const operator = await startWithMdns(operatorApp)
-    const newcomer = await startWithMdns(openApp())
+  it.skipIf(!hasLan)(
+    'lets a node with no peer given find one on the local network and join its network',
+    async () => {
+      const operatorApp = openApp()
+      const treasury = generateKeyPairSync('ed25519').privateKey
+      operatorApp.ledger().ledger.createGenesis(treasury, [{ address: addressOf(publicKeyBytes(treasury)), amount: 1_000n }])
+      const operator = await startWithMdns(operatorApp)
+      const newcomer = await startWithMdns(openApp())
 
-    await until(() => newcomer.networkId !== null, 30_000, 'the newcomer to join the operator\'s network through mDNS')
-    expect(newcomer.networkId).toBe(operator.networkId)
-    await until(() => operator.status().peers >= 1, 30_000, 'the operator to count the newcomer')
-    expect(operator.peers().map((peer) => peer.id)).toContain(newcomer.peerId)
-  }, 90_000)
+      await until(() => newcomer.networkId !== null, 30_000, "the newcomer to join the operator's network through mDNS")
+      expect(newcomer.networkId).toBe(operator.networkId)
+      await until(() => operator.status().peers >= 1, 30_000, 'the operator to count the newcomer')
+      expect(operator.peers().map((peer) => peer.id)).toContain(newcomer.peerId)
+    },
+    90_000
+  )
 })

@@ -29,7 +29,8 @@ function ledgerWithGenesis(): Ledger {
   return ledger
 }
 
-const data = (ledger: Ledger, text: string) => ledger.attach(operator, { kind: TxKind.Data, topic: 'test', body: new TextEncoder().encode(text) })
+const data = (ledger: Ledger, text: string) =>
+  ledger.attach(operator, { kind: TxKind.Data, topic: 'test', body: new TextEncoder().encode(text) })
 
 describe('MilestoneClock', () => {
   it('issues a milestone only when a tip is not referenced yet, and each one references what was new', () => {

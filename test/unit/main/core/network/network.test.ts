@@ -35,12 +35,24 @@ function dataDir(withGenesis: boolean): App {
 }
 
 function attachData(app: App, count: number): void {
-  const payloads = Array.from({ length: count }, (_, i) => ({ kind: TxKind.Data as const, topic: 'test', body: new TextEncoder().encode(String(i)) }))
+  const payloads = Array.from({ length: count }, (_, i) => ({
+    kind: TxKind.Data as const,
+    topic: 'test',
+    body: new TextEncoder().encode(String(i))
+  }))
   app.ledger().ledger.attachMany(treasury, payloads)
 }
 
 async function startNode(app: App, peers: string[] = []): Promise<NetworkNode> {
-  const node = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen: ['/ip4/127.0.0.1/tcp/0'], peers, mdns: false, log: () => {} })
+  const node = await NetworkNode.start({
+    dataDir: app.dataDir,
+    ledger: app.ledger().ledger,
+    db: app.db,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    peers,
+    mdns: false,
+    log: () => {}
+  })
   nodes.push(node)
   return node
 }
@@ -51,7 +63,7 @@ const ids = (app: App) => {
 }
 
 describe('NetworkNode', () => {
-  it('an empty node takes its peer\'s genesis, then fetches the missing parents of a gossiped transaction', async () => {
+  it("an empty node takes its peer's genesis, then fetches the missing parents of a gossiped transaction", async () => {
     const issuer = dataDir(true)
     attachData(issuer, 20)
     const a = await startNode(issuer)
@@ -68,19 +80,36 @@ describe('NetworkNode', () => {
     await until(() => joiner.ledger().ledger.graph.size === 22, 20_000, 'the joined node to hold all 22 transactions')
     expect(ids(joiner)).toEqual(ids(issuer))
     await until(() => !b.status().syncing, 10_000, 'the joined node to finish fetching')
-    expect(b.status()).toMatchObject({ networkId: a.networkId, peers: 1, transactions: 22, syncing: false, latestMilestone: null, stateHash: null })
+    expect(b.status()).toMatchObject({
+      networkId: a.networkId,
+      peers: 1,
+      transactions: 22,
+      syncing: false,
+      latestMilestone: null,
+      stateHash: null
+    })
   }, 60_000)
 
-  it('rejects an invalid gossiped transaction, stores nothing of it and lowers its sender\'s score below zero', async () => {
+  it("rejects an invalid gossiped transaction, stores nothing of it and lowers its sender's score below zero", async () => {
     const issuer = dataDir(true)
     const a = await startNode(issuer)
-    const rogue = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false, gate: new PeerGate() })
+    const rogue = await createNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      peers: [],
+      mdns: false,
+      gate: new PeerGate()
+    })
     rogues.push(rogue)
     await rogue.start()
     const topic = topicOf(a.networkId!)
     rogue.services.pubsub.subscribe(topic)
     await rogue.dial(multiaddr(a.listenAddresses[0]!))
-    await until(() => rogue.services.pubsub.getSubscribers(topic).some((p) => p.toString() === a.peerId), 20_000, 'the rogue to see the node subscribed')
+    await until(
+      () => rogue.services.pubsub.getSubscribers(topic).some((p) => p.toString() === a.peerId),
+      20_000,
+      'the rogue to see the node subscribed'
+    )
 
     // a transaction whose signature was tampered with: still decodes, fails the checks
     const genesis = issuer.db.prepare('SELECT bytes FROM transaction_bodies').pluck().get() as Buffer
@@ -90,7 +119,7 @@ describe('NetworkNode', () => {
     await rogue.services.pubsub.publish(topic, new Uint8Array(300).fill(7))
 
     const rogueId = rogue.peerId.toString()
-    await until(() => (a.peers().find((p) => p.id === rogueId)?.score ?? 0) < 0, 20_000, 'the rogue\'s score to fall below zero')
+    await until(() => (a.peers().find((p) => p.id === rogueId)?.score ?? 0) < 0, 20_000, "the rogue's score to fall below zero")
     expect(issuer.ledger().ledger.graph.size).toBe(1)
   }, 60_000)
 })

@@ -17,7 +17,9 @@ describe('PeerGate', () => {
     expect(gate.isRefused('rogue')).toBe(true)
     expect(gate.isBanned('rogue')).toBe(true)
     expect(gate.isRefused('honest')).toBe(false)
-    expect(gate.banned()).toEqual([{ id: 'rogue', kind: 'banned', reason: expect.stringContaining('invalid transaction'), untilMs: start + BAN_MS }])
+    expect(gate.banned()).toEqual([
+      { id: 'rogue', kind: 'banned', reason: expect.stringContaining('invalid transaction'), untilMs: start + BAN_MS }
+    ])
 
     time.advance(BAN_MS - 1)
     expect(gate.isRefused('rogue')).toBe(true)
@@ -48,7 +50,12 @@ describe('PeerGate', () => {
     ])
     expect(gate.banned().map((p) => p.id)).toEqual(['rogue'])
     expect(gate.ban('stranger', 'sent an invalid transaction by gossip')).toBe(true)
-    expect(gate.banned().map((p) => p.id).sort()).toEqual(['rogue', 'stranger'])
+    expect(
+      gate
+        .banned()
+        .map((p) => p.id)
+        .sort()
+    ).toEqual(['rogue', 'stranger'])
   })
 
   it('holds at most MAX_KEPT_OUT peers, letting the soonest free go first', () => {

@@ -55,7 +55,11 @@ describe('Requester', () => {
   it('ignores an answer that is not the transaction asked for', async () => {
     const delivered: string[] = []
     // this peer answers every id with the same other transaction
-    const requester = new Requester({ peers: () => ['liar'], request: async (_peer, ids) => ids.map(() => transaction(99)), delivered: (t) => delivered.push(...t.map(idOf)) })
+    const requester = new Requester({
+      peers: () => ['liar'],
+      request: async (_peer, ids) => ids.map(() => transaction(99)),
+      delivered: (t) => delivered.push(...t.map(idOf))
+    })
     requester.want([idOf(transaction(1))])
     await until(() => requester.size === 0, 5_000, 'the id to be dropped')
     expect(delivered).toEqual([])

@@ -35,7 +35,12 @@ const on: NetworkSettings = { enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], p
 describe('the networking switch', () => {
   it('is off by default, runs the node once turned on, keeps it on across a restart, and stops it when turned off', async () => {
     const first = await startApp()
-    await expect(first.call('network.settings', {})).resolves.toMatchObject({ settings: { enabled: false }, editable: true, running: false, error: null })
+    await expect(first.call('network.settings', {})).resolves.toMatchObject({
+      settings: { enabled: false },
+      editable: true,
+      running: false,
+      error: null
+    })
     expect(networkOf(first.app)).toBeUndefined()
 
     await expect(first.call('network.configure', on)).resolves.toMatchObject({ settings: on, running: true, error: null })
@@ -60,8 +65,13 @@ describe('the networking switch', () => {
 
     const noPeerId = call('network.configure', { ...on, peers: ['/ip4/127.0.0.1/tcp/4781'] })
     await expect(noPeerId).rejects.toBeInstanceOf(ApiError)
-    await expect(noPeerId).rejects.toMatchObject({ code: 'invalid_argument', fields: [{ path: 'peers', message: expect.stringContaining("needs the peer's id at the end") }] })
-    await expect(call('network.configure', { ...on, listen: ['localhost:4781'] })).rejects.toMatchObject({ fields: [{ path: 'listen', message: expect.stringContaining('is not a multiaddr') }] })
+    await expect(noPeerId).rejects.toMatchObject({
+      code: 'invalid_argument',
+      fields: [{ path: 'peers', message: expect.stringContaining("needs the peer's id at the end") }]
+    })
+    await expect(call('network.configure', { ...on, listen: ['localhost:4781'] })).rejects.toMatchObject({
+      fields: [{ path: 'listen', message: expect.stringContaining('is not a multiaddr') }]
+    })
     await expect(call('network.configure', { ...on, listen: [] })).rejects.toMatchObject({ code: 'invalid_argument' })
 
     expect(readFileSync(join(dataDir, NETWORK_SETTINGS_FILE), 'utf8')).toBe(saved)
@@ -72,7 +82,10 @@ describe('the networking switch', () => {
     const dataDir = tempDir()
     writeFileSync(join(dataDir, NETWORK_SETTINGS_FILE), '{"enabled": true, "listen": ')
     const { call } = await startApp(dataDir)
-    await expect(call('network.settings', {})).resolves.toMatchObject({ running: false, error: expect.stringMatching(/network\.json is not JSON .*networking stays off until it is saved again from Settings/) })
+    await expect(call('network.settings', {})).resolves.toMatchObject({
+      running: false,
+      error: expect.stringMatching(/network\.json is not JSON .*networking stays off until it is saved again from Settings/)
+    })
 
     await expect(call('network.configure', on)).resolves.toMatchObject({ running: true, error: null })
   })

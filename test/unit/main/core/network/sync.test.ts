@@ -37,13 +37,25 @@ function dataDir(withGenesis: boolean, dir = tempDir(), options: Parameters<type
 function attachData(app: App, count: number): void {
   // in commits of a few hundred, as a running node would store them
   for (let done = 0; done < count; done += 250) {
-    const payloads = Array.from({ length: Math.min(250, count - done) }, (_, i) => ({ kind: TxKind.Data as const, topic: 'sync', body: new TextEncoder().encode(String(done + i)) }))
+    const payloads = Array.from({ length: Math.min(250, count - done) }, (_, i) => ({
+      kind: TxKind.Data as const,
+      topic: 'sync',
+      body: new TextEncoder().encode(String(done + i))
+    }))
     app.ledger().ledger.attachMany(treasury, payloads)
   }
 }
 
 async function startNode(app: App, peers: string[] = [], lines: string[] = []): Promise<NetworkNode> {
-  const node = await NetworkNode.start({ dataDir: app.dataDir, ledger: app.ledger().ledger, db: app.db, listen: ['/ip4/127.0.0.1/tcp/0'], peers, mdns: false, log: (line) => lines.push(line) })
+  const node = await NetworkNode.start({
+    dataDir: app.dataDir,
+    ledger: app.ledger().ledger,
+    db: app.db,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    peers,
+    mdns: false,
+    log: (line) => lines.push(line)
+  })
   nodes.push(node)
   return node
 }
@@ -56,7 +68,13 @@ const ids = (app: App) => {
 const lastSeq = (app: App) => app.db.prepare('SELECT max(seq) FROM transactions').pluck().get() as number
 
 async function bareNode(): Promise<NetworkLibp2p> {
-  const node = await createNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false, gate: new PeerGate() })
+  const node = await createNode({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    peers: [],
+    mdns: false,
+    gate: new PeerGate()
+  })
   bare.push(node)
   await node.start()
   return node
@@ -86,7 +104,11 @@ async function rogueSending(frames: Uint8Array[], count: number): Promise<Networ
 }
 
 /** A peer answering every sync request with these seqs (a one-byte body each, a frame each), announcing `count` of them. */
-const rogueAnswering = (seqs: number[], count = seqs.length) => rogueSending(seqs.map((seq) => record(seq)), count)
+const rogueAnswering = (seqs: number[], count = seqs.length) =>
+  rogueSending(
+    seqs.map((seq) => record(seq)),
+    count
+  )
 
 async function refusal(rogue: Promise<NetworkLibp2p>, asker: NetworkLibp2p): Promise<string> {
   const peer = await rogue
@@ -107,13 +129,17 @@ describe('sync', () => {
     const flooding = await rogueAnswering([1, 2, 3], 11)
     await asker.dial(flooding.getMultiaddrs()[0]!)
     await expect(requestSyncBatch(asker, flooding.peerId, 0, 10)).rejects.toThrow('the peer announced 11 transactions, 10 were asked for')
-    await expect(requestSyncBatch(asker, flooding.peerId, 0, MAX_SYNC_BATCH + 1)).rejects.toThrow(`1 to ${MAX_SYNC_BATCH} transactions per sync request`)
+    await expect(requestSyncBatch(asker, flooding.peerId, 0, MAX_SYNC_BATCH + 1)).rejects.toThrow(
+      `1 to ${MAX_SYNC_BATCH} transactions per sync request`
+    )
   }, 60_000)
 
   it('refuses an answer whose records break their frame or outnumber what it announced', async () => {
     const asker = await bareNode()
     const packed = (...records: Uint8Array[]) => Uint8Array.from(records.flatMap((r) => [...r]))
-    expect(await refusal(rogueSending([packed(record(1), record(2), record(3))], 2), asker)).toBe('the peer sent more than the 2 transactions it announced')
+    expect(await refusal(rogueSending([packed(record(1), record(2), record(3))], 2), asker)).toBe(
+      'the peer sent more than the 2 transactions it announced'
+    )
     expect(await refusal(rogueSending([record(1, 40, new Uint8Array(10))], 1), asker)).toBe('a sync frame ends inside a transaction')
     expect(await refusal(rogueSending([record(1).subarray(0, 7)], 1), asker)).toBe('a sync frame ends inside a record header')
     expect(await refusal(rogueSending([record(1, 0)], 1), asker)).toMatch(/^a sync record of 0 bytes/)
@@ -140,10 +166,14 @@ describe('sync', () => {
     expect(ids(joiner)).toEqual(ids(holder))
     expect(b.status()).toMatchObject({ transactions: 2_001, syncing: false })
     // nothing came by the parent fetches: one sync of every transaction after the genesis
-    expect(lines.filter((line) => line.includes('synced from'))).toEqual([expect.stringContaining(`synced from ${a.peerId}: 2000 new of 2001 received`)])
+    expect(lines.filter((line) => line.includes('synced from'))).toEqual([
+      expect.stringContaining(`synced from ${a.peerId}: 2000 new of 2001 received`)
+    ])
     // the cursor sits at the peer's last seq, stored in the data dir
     expect(joiner.db.prepare('SELECT value FROM ledger_meta WHERE key = ?').pluck().get(`sync_cursor:${a.peerId}`)).toBe(lastSeq(holder))
-    console.log(`sync: 2,000 transactions joined in ${seconds.toFixed(1)} s (${Math.round(2_000 / seconds)} tx/s, handshake and genesis included)`)
+    console.log(
+      `sync: 2,000 transactions joined in ${seconds.toFixed(1)} s (${Math.round(2_000 / seconds)} tx/s, handshake and genesis included)`
+    )
   }, 120_000)
 
   it('joins a network whose genesis and history are older than the clock skew gossip allows', async () => {
@@ -153,7 +183,11 @@ describe('sync', () => {
     const a = await startNode(holder)
     const joiner = dataDir(false)
     const b = await startNode(joiner, [a.listenAddresses[0]!])
-    await until(() => joiner.ledger().ledger.graph.size === 51, 30_000, 'the joining node to take the hour-old genesis and its 50 transactions')
+    await until(
+      () => joiner.ledger().ledger.graph.size === 51,
+      30_000,
+      'the joining node to take the hour-old genesis and its 50 transactions'
+    )
     expect(ids(joiner)).toEqual(ids(holder))
     await until(() => !b.status().syncing, 10_000, 'the sync to end')
   }, 60_000)
@@ -178,6 +212,8 @@ describe('sync', () => {
     await until(() => joiner.ledger().ledger.graph.size === 1_301, 60_000, 'the restarted node to hold all 1,301 transactions')
     await until(() => !restarted.status().syncing, 10_000, 'the second sync to end')
     expect(ids(joiner)).toEqual(ids(holder))
-    expect(again.filter((line) => line.includes('synced from'))).toEqual([expect.stringContaining(`synced from ${a.peerId}: 700 new of 700 received`)])
+    expect(again.filter((line) => line.includes('synced from'))).toEqual([
+      expect.stringContaining(`synced from ${a.peerId}: 700 new of 700 received`)
+    ])
   }, 120_000)
 })

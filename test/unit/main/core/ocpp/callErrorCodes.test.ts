@@ -26,8 +26,12 @@ describe('CALLERROR codes per version', () => {
   })
 
   it('rewrites only the code of a CALLERROR frame, and leaves every other frame as it is', () => {
-    expect(translateOutgoing('ocpp1.6', '[4,"m1","RpcFrameworkError","Message must be an array",{}]')).toBe('[4,"m1","FormationViolation","Message must be an array",{}]')
-    expect(translateOutgoing('ocpp1.6', '[4,"-1","MessageTypeNotSupported","Unrecognised message type",{}]')).toBe('[4,"-1","GenericError","Unrecognised message type",{}]')
+    expect(translateOutgoing('ocpp1.6', '[4,"m1","RpcFrameworkError","Message must be an array",{}]')).toBe(
+      '[4,"m1","FormationViolation","Message must be an array",{}]'
+    )
+    expect(translateOutgoing('ocpp1.6', '[4,"-1","MessageTypeNotSupported","Unrecognised message type",{}]')).toBe(
+      '[4,"-1","GenericError","Unrecognised message type",{}]'
+    )
     const result = '[3,"m2",{"note":"RpcFrameworkError"}]'
     expect(translateOutgoing('ocpp1.6', result)).toBe(result)
     const call = '[2,"m3","ChangeConfiguration",{"key":"k","value":"OccurenceConstraintViolation"}]'

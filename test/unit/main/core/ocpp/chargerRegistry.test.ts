@@ -41,7 +41,10 @@ describe('charger registry', () => {
   it('adds, lists and removes chargers, keeping only the hash of each password', async () => {
     const chargers = registry()
     const added = await chargers.add({ id: 'CP-1', password: 'a-long-enough-password', dischargeByNegativeLimit: true, prosumer: 'EV1' })
-    expect(added).toEqual({ charger: { id: 'CP-1', dischargeByNegativeLimit: true, prosumer: 'EV1', createdAt: '2025-06-01T12:00:00.000Z' }, password: 'a-long-enough-password' })
+    expect(added).toEqual({
+      charger: { id: 'CP-1', dischargeByNegativeLimit: true, prosumer: 'EV1', createdAt: '2025-06-01T12:00:00.000Z' },
+      password: 'a-long-enough-password'
+    })
     const made = await chargers.add({ id: 'CP-2' })
     expect(made.password).toMatch(/^[A-Za-z0-9_-]{24}$/)
     expect(made.charger).toEqual({ id: 'CP-2', dischargeByNegativeLimit: false, prosumer: null, createdAt: '2025-06-01T12:00:00.000Z' })
@@ -81,7 +84,9 @@ describe('charger registry', () => {
     const chargers = registry()
     await expect(chargers.add({ id: 'has:colon' })).rejects.toThrow(/^id: a charger id is 1 to 48 of/)
     await expect(chargers.add({ id: 'x'.repeat(49) })).rejects.toThrow(/^id: /)
-    await expect(chargers.add({ id: 'CP', password: 'short' })).rejects.toThrow('password: a charger password is 16 to 40 printable ASCII characters, no spaces')
+    await expect(chargers.add({ id: 'CP', password: 'short' })).rejects.toThrow(
+      'password: a charger password is 16 to 40 printable ASCII characters, no spaces'
+    )
     await expect(chargers.add({ id: 'CP', password: 'has spaces in it, sixteen+' })).rejects.toThrow(/^password: /)
     await expect(chargers.add({ id: 'CP', prosumer: '' })).rejects.toThrow(/^prosumer: /)
     await chargers.add({ id: 'CP' })
@@ -93,6 +98,8 @@ describe('charger registry', () => {
     expect(chargers.unknownChargers).toBe('Rejected')
     chargers.setUnknownChargers('Pending')
     expect(chargers.unknownChargers).toBe('Pending')
-    expect(() => chargers.setUnknownChargers('Accepted' as 'Pending')).toThrow('unknownChargers: "Accepted" is neither Pending nor Rejected')
+    expect(() => chargers.setUnknownChargers('Accepted' as 'Pending')).toThrow(
+      'unknownChargers: "Accepted" is neither Pending nor Rejected'
+    )
   })
 })

@@ -100,7 +100,15 @@ describe("the intake's committed writes", () => {
     await registry.add({ id: 'CP1' })
     const logs: string[] = []
     const readings = new ReadingStore(db)
-    const intake = new Intake(db, readings, new SessionStore(db), new LiveState((line) => logs.push(line)), registry, (line) => logs.push(line), { spacingMs: 0, maxGroup: 100 })
+    const intake = new Intake(
+      db,
+      readings,
+      new SessionStore(db),
+      new LiveState((line) => logs.push(line)),
+      registry,
+      (line) => logs.push(line),
+      { spacingMs: 0, maxGroup: 100 }
+    )
     return { intake, readings, logs }
   }
 
@@ -118,7 +126,10 @@ describe("the intake's committed writes", () => {
     const failed = intake.committed('CP1', 'MeterValues', () => {
       throw new Error('disk on fire')
     })
-    await expect(failed).rejects.toMatchObject({ rpcErrorCode: 'InternalError', message: 'the central system could not process MeterValues' })
+    await expect(failed).rejects.toMatchObject({
+      rpcErrorCode: 'InternalError',
+      message: 'the central system could not process MeterValues'
+    })
     expect(logs).toHaveLength(1)
     expect(logs[0]).toMatch(/^CP1: MeterValues failed: Error: disk on fire/)
   })

@@ -49,7 +49,10 @@ describe('intake of what chargers report', () => {
 
   it('stores each meter value once however often it comes, and lets a replayed old value leave the live state alone', async () => {
     const { intake, live, sessions, stored } = await setUp()
-    const values = [sample(1, { importWh: 1100, powerW: 6000, socPercent: 50 }), sample(2, { importWh: 1200, powerW: 6100, socPercent: 51 })]
+    const values = [
+      sample(1, { importWh: 1100, powerW: 6000, socPercent: 50 }),
+      sample(2, { importWh: 1200, powerW: 6100, socPercent: 51 })
+    ]
     intake.meterSamples('CP1', 1, '7', values)
     intake.meterSamples('CP1', 1, '7', values)
     intake.meterSamples('CP1', 1, '7', [values[0]!])
@@ -61,7 +64,12 @@ describe('intake of what chargers report', () => {
       { tsMs: T0 + MINUTE, socPercent: 50, transactionId: '7' },
       { tsMs: T0 + 2 * MINUTE, socPercent: 51, transactionId: '7' }
     ])
-    expect(live.state('CP1')!.connectors[0]).toMatchObject({ powerW: 6100, socPercent: 51, energyImportWh: 1200, sampledAtMs: T0 + 2 * MINUTE })
+    expect(live.state('CP1')!.connectors[0]).toMatchObject({
+      powerW: 6100,
+      socPercent: 51,
+      energyImportWh: 1200,
+      sampledAtMs: T0 + 2 * MINUTE
+    })
   })
 
   it('fills a register the charger did not send with the one before it, the same however the values arrive', async () => {
@@ -90,25 +98,55 @@ describe('intake of what chargers report', () => {
 
   it('follows a 2.x transaction by its events: once per sequence number, opened by a first Updated whose Started was lost, closed once', async () => {
     const { intake, sessions, live, logs } = await setUp()
-    const event = (seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', evseId: number | null) => ({ eventType, transactionId: 'TX', seqNo, triggerReason: 'MeterValuePeriodic', tsMs: T0 + seqNo * MINUTE, evseId, idTag: null, stoppedReason: eventType === 'Ended' ? 'Local' : null })
+    const event = (seqNo: number, eventType: 'Started' | 'Updated' | 'Ended', evseId: number | null) => ({
+      eventType,
+      transactionId: 'TX',
+      seqNo,
+      triggerReason: 'MeterValuePeriodic',
+      tsMs: T0 + seqNo * MINUTE,
+      evseId,
+      idTag: null,
+      stoppedReason: eventType === 'Ended' ? 'Local' : null
+    })
     expect(intake.transactionEvent('CP1', event(1, 'Updated', 2), [sample(1, { importWh: 10 })])).toEqual({ connectorId: 2, ended: false })
     expect(intake.transactionEvent('CP1', event(2, 'Updated', null), [])).toEqual({ connectorId: 2, ended: false })
     expect(live.sessionOf('CP1', 2)).toBe('TX')
     expect(intake.transactionEvent('CP1', event(3, 'Ended', null), [sample(3, { importWh: 30 })])).toEqual({ connectorId: 2, ended: true })
     expect(intake.transactionEvent('CP1', event(3, 'Ended', null), [sample(3, { importWh: 30 })])).toEqual({ connectorId: 2, ended: true })
     // an Updated's register is somewhere mid-session: not where it started
-    expect(sessions.session('CP1', 'TX')).toMatchObject({ connectorId: 2, startedMs: T0 + MINUTE, meterStartWh: null, stoppedMs: T0 + 3 * MINUTE, meterStopWh: 30, stopReason: 'Local' })
+    expect(sessions.session('CP1', 'TX')).toMatchObject({
+      connectorId: 2,
+      startedMs: T0 + MINUTE,
+      meterStartWh: null,
+      stoppedMs: T0 + 3 * MINUTE,
+      meterStopWh: 30,
+      stopReason: 'Local'
+    })
     expect(live.sessionOf('CP1', 2)).toBeNull()
     expect(logs).toEqual(['CP1: TransactionEvent 3 of TX again (a replay); stored once'])
 
-    expect(intake.transactionEvent('CP1', { ...event(0, 'Updated', null), transactionId: 'NOWHERE' }, [sample(0, { importWh: 1 })])).toBeNull()
+    expect(
+      intake.transactionEvent('CP1', { ...event(0, 'Updated', null), transactionId: 'NOWHERE' }, [sample(0, { importWh: 1 })])
+    ).toBeNull()
     expect(logs.at(-1)).toMatch(/^CP1: TransactionEvent Updated for transaction NOWHERE, which names no EVSE/)
   })
 
-  it('keeps the register a 2.x Started event carries as the session\'s start, also when the Started comes after an Updated opened it', async () => {
+  it("keeps the register a 2.x Started event carries as the session's start, also when the Started comes after an Updated opened it", async () => {
     const { intake, sessions } = await setUp()
-    const event = (transactionId: string, seqNo: number, eventType: 'Started' | 'Updated') => ({ eventType, transactionId, seqNo, triggerReason: 'CablePluggedIn', tsMs: T0 + seqNo * MINUTE, evseId: 1, idTag: 'TAG', stoppedReason: null })
-    intake.transactionEvent('CP1', event('TX-A', 0, 'Started'), [sample(0, { importWh: 20_000.4, socPercent: 40 }), sample(0.5, { importWh: 20_010 })])
+    const event = (transactionId: string, seqNo: number, eventType: 'Started' | 'Updated') => ({
+      eventType,
+      transactionId,
+      seqNo,
+      triggerReason: 'CablePluggedIn',
+      tsMs: T0 + seqNo * MINUTE,
+      evseId: 1,
+      idTag: 'TAG',
+      stoppedReason: null
+    })
+    intake.transactionEvent('CP1', event('TX-A', 0, 'Started'), [
+      sample(0, { importWh: 20_000.4, socPercent: 40 }),
+      sample(0.5, { importWh: 20_010 })
+    ])
     expect(sessions.session('CP1', 'TX-A')).toMatchObject({ startedMs: T0, meterStartWh: 20_000, meterStopWh: null })
     // a Started with no register leaves the start unknown
     intake.transactionEvent('CP1', event('TX-B', 0, 'Started'), [sample(0, { socPercent: 40 })])

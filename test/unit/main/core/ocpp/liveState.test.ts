@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { LiveState } from '../../../../../src-main/core/ocpp/liveState'
 
 describe('live state', () => {
-  it("shows a 2.x EVSE Occupied while any of its connectors is, else as its connector reported last", () => {
+  it('shows a 2.x EVSE Occupied while any of its connectors is, else as its connector reported last', () => {
     const live = new LiveState(() => undefined)
     live.setPartStatus('CS', 1, 1, 'Available')
     live.setPartStatus('CS', 1, 2, 'Occupied')
@@ -17,11 +17,31 @@ describe('live state', () => {
   it('summarises exactly the fields of `dv2g ocpp chargers --json`, connectors in order', () => {
     const live = new LiveState(() => undefined)
     live.connector('CP', 2).session = '9'
-    live.connector('CP', 1).lastProfile = { setpointW: 0, requestedW: -7000, clamped: true, status: 'Rejected', reason: 'no', transactionId: '9', slotStartMs: 0, slotEndMs: 1, sentMs: 0, confirmedW: null }
+    live.connector('CP', 1).lastProfile = {
+      setpointW: 0,
+      requestedW: -7000,
+      clamped: true,
+      status: 'Rejected',
+      reason: 'no',
+      transactionId: '9',
+      slotStartMs: 0,
+      slotEndMs: 1,
+      sentMs: 0,
+      confirmedW: null
+    }
     const [summary] = live.summaries()
     expect(Object.keys(summary!)).toEqual(['id', 'protocol', 'connected', 'connectors'])
     expect(summary!.connectors.map((c) => c.id)).toEqual([1, 2])
-    expect(Object.keys(summary!.connectors[0]!)).toEqual(['id', 'status', 'session', 'powerW', 'socPercent', 'energyImportWh', 'energyExportWh', 'lastProfile'])
+    expect(Object.keys(summary!.connectors[0]!)).toEqual([
+      'id',
+      'status',
+      'session',
+      'powerW',
+      'socPercent',
+      'energyImportWh',
+      'energyExportWh',
+      'lastProfile'
+    ])
     expect(summary!.connectors[0]!.lastProfile).toEqual({ setpointW: 0, status: 'Rejected' })
     expect(summary!.connectors[1]!.lastProfile).toBeNull()
   })

@@ -39,13 +39,37 @@ describe('meter values', () => {
   })
 
   it('sums phases where no total is given, and prefers the total where it is', () => {
-    const phases = (values: [string | undefined, number][]) => samplesFrom2([{ timestamp: T, sampledValue: values.map(([phase, value]) => ({ value, measurand: 'Power.Active.Import', ...(phase ? { phase } : {}) })) }]).samples[0]!.powerW
-    expect(phases([['L1', 1000], ['L2', 1100], ['L3', 900]])).toBe(3000)
-    expect(phases([['L1-N', 1000], ['L2-N', 1000], ['N', 50]])).toBe(2000)
-    expect(phases([['L1', 1000], [undefined, 3333], ['L2', 1000]])).toBe(3333)
+    const phases = (values: [string | undefined, number][]) =>
+      samplesFrom2([
+        {
+          timestamp: T,
+          sampledValue: values.map(([phase, value]) => ({ value, measurand: 'Power.Active.Import', ...(phase ? { phase } : {}) }))
+        }
+      ]).samples[0]!.powerW
+    expect(
+      phases([
+        ['L1', 1000],
+        ['L2', 1100],
+        ['L3', 900]
+      ])
+    ).toBe(3000)
+    expect(
+      phases([
+        ['L1-N', 1000],
+        ['L2-N', 1000],
+        ['N', 50]
+      ])
+    ).toBe(2000)
+    expect(
+      phases([
+        ['L1', 1000],
+        [undefined, 3333],
+        ['L2', 1000]
+      ])
+    ).toBe(3333)
   })
 
-  it("takes energy and power at the outlet only, the state of charge wherever it is measured", () => {
+  it('takes energy and power at the outlet only, the state of charge wherever it is measured', () => {
     const { samples } = samplesFrom2([
       {
         timestamp: T,

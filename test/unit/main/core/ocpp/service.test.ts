@@ -29,7 +29,9 @@ describe('the OCPP service', () => {
       'tls: OCPP on 192.168.1.10 needs TLS (security profile 2): give a certificate and key, or listen on 127.0.0.1 (profile 1, Basic auth without TLS, loopback only)'
     )
     await expect(service.start({ host: '127.0.0.1', port: 70_000 })).rejects.toThrow(/^port: /)
-    await expect(service.start({ host: '0.0.0.0', port: 0, tls: { cert: 'not a certificate', key: 'not a key' } })).rejects.toThrow(/^tls: the certificate and key cannot be used: /)
+    await expect(service.start({ host: '0.0.0.0', port: 0, tls: { cert: 'not a certificate', key: 'not a key' } })).rejects.toThrow(
+      /^tls: the certificate and key cannot be used: /
+    )
     expect(service.listening).toBe(false)
     const at = await service.start({ host: '127.0.0.1', port: 0 })
     expect(at).toMatchObject({ host: '127.0.0.1', securityProfile: 1 })
@@ -76,7 +78,10 @@ describe('the OCPP service', () => {
     await service.addCharger({ id: 'CP1' })
     service.removeCharger('CP1')
     expect(heard.map((c) => c.type)).toEqual(['charger', 'removed'])
-    expect(logs).toEqual(['a listener of charger changes failed: a broken listener', 'a listener of charger changes failed: a broken listener'])
+    expect(logs).toEqual([
+      'a listener of charger changes failed: a broken listener',
+      'a listener of charger changes failed: a broken listener'
+    ])
     unsubscribe()
     await service.addCharger({ id: 'CP2' })
     expect(heard).toHaveLength(2)
@@ -88,7 +93,18 @@ describe('the OCPP service', () => {
     first.service.sessions.open2('CP1', 'TX-OPEN', 1, null, 1000, null)
     first.service.sessions.open2('CP1', 'TX-DONE', 2, null, 1000, null)
     first.service.sessions.close('CP1', 'TX-DONE', 2000, 10, null)
-    const outcome = { setpointW: 0, requestedW: -7000, clamped: true, status: 'Accepted' as const, reason: 'clamped', transactionId: 'TX-OPEN', slotStartMs: 0, slotEndMs: 900_000, sentMs: 5, confirmedW: null }
+    const outcome = {
+      setpointW: 0,
+      requestedW: -7000,
+      clamped: true,
+      status: 'Accepted' as const,
+      reason: 'clamped',
+      transactionId: 'TX-OPEN',
+      slotStartMs: 0,
+      slotEndMs: 900_000,
+      sentMs: 5,
+      confirmedW: null
+    }
     first.service.sessions.recordProfile('CP1', 1, { ...outcome, sentMs: 4, requestedW: 1000, setpointW: 1000, clamped: false })
     first.service.sessions.recordProfile('CP1', 1, outcome)
 
@@ -101,7 +117,19 @@ describe('the OCPP service', () => {
         connected: false,
         registration: null,
         lastSeenMs: null,
-        connectors: [{ id: 1, status: null, session: 'TX-OPEN', powerW: null, socPercent: null, energyImportWh: null, energyExportWh: null, sampledAtMs: null, lastProfile: outcome }]
+        connectors: [
+          {
+            id: 1,
+            status: null,
+            session: 'TX-OPEN',
+            powerW: null,
+            socPercent: null,
+            energyImportWh: null,
+            energyExportWh: null,
+            sampledAtMs: null,
+            lastProfile: outcome
+          }
+        ]
       }
     ])
     expect(second.service.chargers()[0]!.connectors[0]!.lastProfile).toEqual({ setpointW: 0, status: 'Accepted' })

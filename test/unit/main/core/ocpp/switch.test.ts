@@ -41,7 +41,11 @@ describe('the OCPP switch', () => {
     opened.pop()!.app.close()
 
     const again = attach(dir)
-    expect(await again.start()).toMatchObject({ listen: '127.0.0.1:0', endpoint: expect.stringMatching(/^ws:/), unknownChargers: 'Pending' })
+    expect(await again.start()).toMatchObject({
+      listen: '127.0.0.1:0',
+      endpoint: expect.stringMatching(/^ws:/),
+      unknownChargers: 'Pending'
+    })
     expect(await again.configure({ listen: null })).toMatchObject({ listen: null, endpoint: null })
   })
 
@@ -51,9 +55,14 @@ describe('the OCPP switch', () => {
     const port = (busy.address() as { port: number }).port
     try {
       const control = attach(tempDir())
-      expect(await control.configure({ listen: `127.0.0.1:${port}` })).toMatchObject({ endpoint: null, error: `127.0.0.1:${port} is in use` })
+      expect(await control.configure({ listen: `127.0.0.1:${port}` })).toMatchObject({
+        endpoint: null,
+        error: `127.0.0.1:${port} is in use`
+      })
       // a command line's address that cannot be had stops the command
-      await expect(attach(tempDir(), { listen: `127.0.0.1:${port}`, tls: null }).start()).rejects.toThrow(`--ocpp-listen 127.0.0.1:${port}: 127.0.0.1:${port} is in use`)
+      await expect(attach(tempDir(), { listen: `127.0.0.1:${port}`, tls: null }).start()).rejects.toThrow(
+        `--ocpp-listen 127.0.0.1:${port}: 127.0.0.1:${port} is in use`
+      )
     } finally {
       busy.close()
     }
@@ -75,8 +84,19 @@ describe('the OCPP switch', () => {
 describe("a plugged-in EV's state of charge in a live slot", () => {
   it("sets the EV's battery level beside its meters' energy, and leaves others alone", () => {
     const scenario = scenarioSchema.parse(paperScenario())
-    const meters = new Map([['EV1', { productionKWh: 1, consumptionKWh: 0.5 }], ['G1', { productionKWh: 3 }]])
-    const merged = liveOverrides(scenario, meters, new Map([['EV1', { socPercent: 50 }], ['EV2', { socPercent: null }], ['nobody', { socPercent: 10 }]]))!
+    const meters = new Map([
+      ['EV1', { productionKWh: 1, consumptionKWh: 0.5 }],
+      ['G1', { productionKWh: 3 }]
+    ])
+    const merged = liveOverrides(
+      scenario,
+      meters,
+      new Map([
+        ['EV1', { socPercent: 50 }],
+        ['EV2', { socPercent: null }],
+        ['nobody', { socPercent: 10 }]
+      ])
+    )!
     expect(merged.get('EV1')).toEqual({ productionKWh: 1, consumptionKWh: 0.5, batteryKWh: scenario.evs[0]!.battery.capacityKWh / 2 })
     expect(merged.get('G1')).toEqual({ productionKWh: 3 })
     expect(merged.has('EV2')).toBe(false)

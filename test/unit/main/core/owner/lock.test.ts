@@ -30,7 +30,10 @@ describe('the data dir lock', () => {
     const dir = tempDir()
     const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
     await new Promise((resolve) => child.once('exit', resolve))
-    writeFileSync(join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: child.pid, owner: 'dv2g serve', startedAt: '', channel: null, token: 't' }))
+    writeFileSync(
+      join(dir, LOCK_FILE_NAME),
+      JSON.stringify({ pid: child.pid, owner: 'dv2g serve', startedAt: '', channel: null, token: 't' })
+    )
     expect(readHolder(dir)).toBeUndefined()
     claimDataDir(dir, 'dv2g wallet send').release()
 
@@ -55,7 +58,10 @@ describe('the takeover of a stale lock', () => {
     // two takeovers cut off one after the other: each guard names the one before it
     const guard = takeoverGuardPath(dir)!
     writeFileSync(guard, JSON.stringify({ pid: await deadPid() }))
-    const inner = `${guard}-${createHash('sha256').update(`${statSync(guard).ino}\n${readFileSync(guard, 'utf8')}`).digest('hex').slice(0, 16)}`
+    const inner = `${guard}-${createHash('sha256')
+      .update(`${statSync(guard).ino}\n${readFileSync(guard, 'utf8')}`)
+      .digest('hex')
+      .slice(0, 16)}`
     writeFileSync(inner, JSON.stringify({ pid: await deadPid() }))
 
     const lock = claimDataDir(dir, 'dv2g serve')

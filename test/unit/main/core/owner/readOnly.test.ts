@@ -44,7 +44,9 @@ describe('opening a data dir read-only', () => {
     const dir = olderDataDir()
     const lock = claimDataDir(dir, 'dv2g serve')
     try {
-      expect(() => open(dir, { readOnly: true })).toThrow(`has schema version ${latestSchemaVersion - 1}, this dv2g reads ${latestSchemaVersion}`)
+      expect(() => open(dir, { readOnly: true })).toThrow(
+        `has schema version ${latestSchemaVersion - 1}, this dv2g reads ${latestSchemaVersion}`
+      )
     } finally {
       lock.release()
     }

@@ -52,7 +52,9 @@ describe('tangle.submit', () => {
     const { dir, transactions } = signedForNewDataDir(2)
     const app = open(dir)
     try {
-      await expect(runOperation(app, 'tangle.submit', { transactions: [transactions[0], 'not base64!'] }, () => {})).rejects.toThrow(/^transactions\.1: /)
+      await expect(runOperation(app, 'tangle.submit', { transactions: [transactions[0], 'not base64!'] }, () => {})).rejects.toThrow(
+        /^transactions\.1: /
+      )
       expect(app.ledger().ledger.graph.size).toBe(1)
     } finally {
       app.close()

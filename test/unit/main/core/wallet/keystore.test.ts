@@ -33,7 +33,12 @@ function twoWallets(kdf: KdfCost = FAST) {
 }
 
 /** A keystore exactly as version 1 of DV2G wrote it: scrypt 2^15, no associated data, kdf inside sealed. */
-function writeVersion1(path: string, passphrase: string, wallets: { name: string; role: Role; mnemonic: string }[], kdf: KdfCost = { N: 1 << 15, r: 8, p: 1 }) {
+function writeVersion1(
+  path: string,
+  passphrase: string,
+  wallets: { name: string; role: Role; mnemonic: string }[],
+  kdf: KdfCost = { N: 1 << 15, r: 8, p: 1 }
+) {
   const salt = randomBytes(16)
   const key = scryptSync(passphrase.normalize('NFKC'), salt, 32, { ...kdf, maxmem: 256 * kdf.N * kdf.r })
   const iv = randomBytes(12)
@@ -44,7 +49,13 @@ function writeVersion1(path: string, passphrase: string, wallets: { name: string
     version: 1,
     wallets: wallets.map(({ name, role, mnemonic }) => {
       const walletKey = keyFromMnemonic(mnemonic)
-      return { name, role, address: walletKey.address, publicKey: Buffer.from(walletKey.publicKey).toString('hex'), createdAt: new Date(0).toISOString() }
+      return {
+        name,
+        role,
+        address: walletKey.address,
+        publicKey: Buffer.from(walletKey.publicKey).toString('hex'),
+        createdAt: new Date(0).toISOString()
+      }
     }),
     sealed: {
       kdf: { name: 'scrypt', ...kdf, salt: salt.toString('base64') },
@@ -145,7 +156,11 @@ describe('keystore', () => {
     expect(refusal(() => reopened.unlock(PASSPHRASE))).toBe(TAMPERED)
     expect(reopened.isUnlocked).toBe(false)
 
-    for (const edit of [(f: Json) => (f.wallets[1].role = 'grid'), (f: Json) => f.wallets.pop(), (f: Json) => (f.wallets[0].createdAt = new Date(0).toISOString())]) {
+    for (const edit of [
+      (f: Json) => (f.wallets[1].role = 'grid'),
+      (f: Json) => f.wallets.pop(),
+      (f: Json) => (f.wallets[0].createdAt = new Date(0).toISOString())
+    ]) {
       const { path: other } = twoWallets()
       editJson(other, edit)
       expect(refusal(() => new Keystore(other, { kdf: FAST }).unlock(PASSPHRASE))).toBe(TAMPERED)
@@ -205,7 +220,15 @@ describe('keystore', () => {
   it('authenticates the values, not their layout: a file re-indented with its keys reordered still opens', () => {
     const { path, reopened } = twoWallets()
     const reorder = (value: unknown): unknown =>
-      Array.isArray(value) ? value.map(reorder) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reorder(v)])) : value
+      Array.isArray(value)
+        ? value.map(reorder)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([k, v]) => [k, reorder(v)])
+            )
+          : value
     writeFileSync(path, JSON.stringify(reorder(readJson(path))))
     reopened.unlock(PASSPHRASE)
     expect(reopened.list().map((w) => w.name)).toEqual(['treasury', 'bus'])
@@ -256,9 +279,19 @@ describe('keystore', () => {
     const path = keystorePath()
     const treasury = newMnemonic()
     const bus = newMnemonic()
-    writeVersion1(path, PASSPHRASE, [{ name: 'treasury', role: 'operator', mnemonic: treasury }, { name: 'bus', role: 'ev', mnemonic: bus }], FAST)
+    writeVersion1(
+      path,
+      PASSPHRASE,
+      [
+        { name: 'treasury', role: 'operator', mnemonic: treasury },
+        { name: 'bus', role: 'ev', mnemonic: bus }
+      ],
+      FAST
+    )
     const attacker = keyFromMnemonic(newMnemonic())
-    editJson(path, (f) => Object.assign(f.wallets[1], { address: attacker.address, publicKey: Buffer.from(attacker.publicKey).toString('hex') }))
+    editJson(path, (f) =>
+      Object.assign(f.wallets[1], { address: attacker.address, publicKey: Buffer.from(attacker.publicKey).toString('hex') })
+    )
     const keystore = new Keystore(path, { kdf: FAST })
     expect(refusal(() => keystore.unlock(PASSPHRASE))).toBe(
       `keystore.json: wallet "bus" lists address ${attacker.address}, but its sealed key is ${keyFromMnemonic(bus).address}; the wallet list was changed outside DV2G`

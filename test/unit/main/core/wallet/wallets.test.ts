@@ -103,7 +103,9 @@ describe('wallets', () => {
   it('refuses a zero amount, an unknown sender and a bad address with their reasons', () => {
     const { wallets } = openWallets()
     const treasury = wallets.create('treasury', 'operator').wallet
-    expect(refusal(() => wallets.send('treasury', treasury.address, 0n))).toEqual(new AmountError('the amount must be a positive whole number of base units'))
+    expect(refusal(() => wallets.send('treasury', treasury.address, 0n))).toEqual(
+      new AmountError('the amount must be a positive whole number of base units')
+    )
     const unknown = refusal(() => wallets.send('nobody', treasury.address, 1n))
     expect(unknown).toBeInstanceOf(KeystoreError)
     expect(unknown).not.toBeInstanceOf(AmountError)

@@ -2,6 +2,7 @@
 // time it is due, which the console shows), and what a slot lasts on each clock: instant (one
 // after the other), accelerated (N seconds per slot, for rehearsal) or hourly (on the hour).
 import type { MarketRun } from '../../../src-shared/contract'
+import { wallTimers, type Cancel, type Timers } from '../timers'
 
 type Clock = MarketRun['clock']
 
@@ -32,27 +33,27 @@ export function firstSlotOf(clock: Clock, slots: number, nowMs: number): number 
 }
 
 export class SlotTimers {
-  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly timers = new Map<string, Cancel>()
   private readonly due = new Map<string, number>()
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clock: Timers = wallTimers) {}
 
   /** Runs `tick` for the run after delayMs, in place of a tick already set for it. */
   set(runId: string, delayMs: number, tick: () => void): void {
     this.cancel(runId)
-    this.due.set(runId, this.now() + delayMs)
+    this.due.set(runId, this.clock.now() + delayMs)
     this.timers.set(
       runId,
-      setTimeout(() => {
+      this.clock.after(delayMs, () => {
         this.timers.delete(runId)
         this.due.delete(runId)
         tick()
-      }, delayMs)
+      })
     )
   }
 
   cancel(runId: string): void {
-    clearTimeout(this.timers.get(runId))
+    this.timers.get(runId)?.()
     this.timers.delete(runId)
     this.due.delete(runId)
   }

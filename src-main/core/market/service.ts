@@ -10,6 +10,7 @@ import type { Scenario } from '../../../src-shared/market/scenario'
 import type { LedgerServices } from '../app'
 import type { Db } from '../db/connection'
 import type { EventBus } from '../events'
+import { wallTimers, type Cancel, type Timers } from '../timers'
 import { delayAfterSlot, firstSlotOf, playbackMs, SlotTimers, slotWindowMs } from './clock'
 import { tradesCsv } from './dayFiles'
 import { RunStore, RunStoreError, type StoredRun, type StoredSlot } from './runStore'
@@ -35,7 +36,8 @@ type Status = MarketRun['status']
 
 export interface MarketServiceOptions {
   scenariosDir: string
-  now?: () => number
+  /** the wall clock and timers that pace slots and their playback (a fake one in tests) */
+  timers?: Timers
   /** pause between two batches of iterations sent to the consoles */
   frameMs?: number
   /**
@@ -53,7 +55,8 @@ export type SettleRunResult = MethodOutput<'market.settle'>
 export class MarketService {
   private readonly timers: SlotTimers
   private readonly settler: Settler
-  private readonly playbacks = new Set<NodeJS.Timeout>()
+  private readonly playbacks = new Set<Cancel>()
+  private readonly clock: Timers
   private readonly now: () => number
   private readonly frameMs: number
   private readonly book: PaymentBook
@@ -72,11 +75,12 @@ export class MarketService {
     private readonly options: MarketServiceOptions,
     private readonly tangle: () => MarketTangle
   ) {
-    this.now = options.now ?? Date.now
+    this.clock = options.timers ?? wallTimers
+    this.now = () => this.clock.now()
     this.frameMs = options.frameMs ?? 100
     this.book = new PaymentBook(db, this.now)
     this.store = new RunStore(db)
-    this.timers = new SlotTimers(this.now)
+    this.timers = new SlotTimers(this.clock)
     this.settler = new Settler(this.store, this.book, ledger)
     this.networkClock = new NetworkClock(tangle, ledger, this.now)
     // a read-only view beside the running app leaves its runs alone
@@ -285,7 +289,7 @@ export class MarketService {
 
   close(): void {
     this.timers.cancelAll()
-    for (const playback of this.playbacks) clearTimeout(playback)
+    for (const cancel of this.playbacks) cancel()
     this.playbacks.clear()
     for (const runId of [...this.endings.keys()]) this.ended(runId)
   }
@@ -338,11 +342,11 @@ export class MarketService {
       }
       this.events.emit('market.iterations', payload)
       if (from + size >= trace.steps.length) return
-      const timer = setTimeout(() => {
-        this.playbacks.delete(timer)
+      const cancel = this.clock.after(this.frameMs, () => {
+        this.playbacks.delete(cancel)
         send(from + size)
-      }, this.frameMs)
-      this.playbacks.add(timer)
+      })
+      this.playbacks.add(cancel)
     }
     send(0)
   }

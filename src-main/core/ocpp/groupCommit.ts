@@ -8,6 +8,7 @@
 // would one by one, so keyed writes stay exactly-once. The first message after a quiet spell
 // commits at the next turn of the event loop; while messages keep coming, commits are spaced.
 import type { Db } from '../db/connection'
+import { monotonicTimers, type Cancel, type Timers } from '../timers'
 
 export interface GroupCommitOptions {
   /** while messages keep coming, commits are at least this far apart */
@@ -28,7 +29,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 
 export class GroupCommit {
   private queue: Queued[] = []
-  private cancelScheduled: (() => void) | null = null
+  private cancelScheduled: Cancel | null = null
   private scheduled: 'immediate' | 'timer' | null = null
   private lastCommitMs = Number.NEGATIVE_INFINITY
   /** outside a transaction this begins and commits one; inside one it is a savepoint */
@@ -37,7 +38,7 @@ export class GroupCommit {
   constructor(
     db: Db,
     private readonly options: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
-    private readonly nowMs: () => number = () => performance.now()
+    private readonly timers: Timers = monotonicTimers
   ) {
     this.transaction = db.transaction((work: () => unknown) => work())
   }
@@ -79,7 +80,7 @@ export class GroupCommit {
       for (const item of group) item.reject(error)
       return
     } finally {
-      this.lastCommitMs = this.nowMs()
+      this.lastCommitMs = this.timers.now()
     }
     group.forEach((item, i) => {
       const outcome = outcomes[i]!
@@ -89,16 +90,14 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    const waitMs = this.queue.length >= this.options.maxGroup ? 0 : this.lastCommitMs + this.options.spacingMs - this.nowMs()
+    const waitMs = this.queue.length >= this.options.maxGroup ? 0 : this.lastCommitMs + this.options.spacingMs - this.timers.now()
     if (this.scheduled === 'immediate' || (this.scheduled === 'timer' && waitMs > 0)) return
     this.cancelScheduled?.()
     if (waitMs <= 0) {
-      const immediate = setImmediate(() => this.flush())
-      this.cancelScheduled = () => clearImmediate(immediate)
+      this.cancelScheduled = this.timers.soon(() => this.flush())
       this.scheduled = 'immediate'
     } else {
-      const timer = setTimeout(() => this.flush(), waitMs)
-      this.cancelScheduled = () => clearTimeout(timer)
+      this.cancelScheduled = this.timers.after(waitMs, () => this.flush())
       this.scheduled = 'timer'
     }
   }

@@ -1,9 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { delayAfterSlot, firstSlotOf, SlotTimers } from '../../../../../src-main/core/market/clock'
-
-afterEach(() => {
-  vi.useRealTimers()
-})
+import { FakeClock } from '../../../../support/fakeClock'
 
 describe('the market clocks', () => {
   it('solve the next slot at once, N seconds later, or on the next hour', () => {
@@ -16,8 +13,8 @@ describe('the market clocks', () => {
   })
 
   it('keep one tick per run with the time it is due, and a cancelled tick never runs', () => {
-    vi.useFakeTimers({ now: 1_000 })
-    const timers = new SlotTimers(Date.now)
+    const clock = new FakeClock(1_000)
+    const timers = new SlotTimers(clock)
     const ticks: string[] = []
     timers.set('a', 500, () => ticks.push('a first'))
     timers.set('a', 2_000, () => ticks.push('a'))
@@ -25,8 +22,12 @@ describe('the market clocks', () => {
     expect(timers.dueAt('a')).toBe(3_000)
     timers.cancel('b')
     expect(timers.dueAt('b')).toBeNull()
-    vi.advanceTimersByTime(2_000)
+    clock.advance(1_999)
+    expect(ticks).toEqual([])
+    expect(timers.dueAt('a')).toBe(3_000)
+    clock.advance(1)
     expect(ticks).toEqual(['a'])
     expect(timers.dueAt('a')).toBeNull()
+    expect(clock.waiting).toBe(0)
   })
 })

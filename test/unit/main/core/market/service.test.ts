@@ -5,25 +5,29 @@ import { runDay } from '../../../../../src-shared/market/day'
 import { scenarioSchema } from '../../../../../src-shared/market/scenario'
 import { open, type App } from '../../../../../src-main/core/app'
 import { useTempDirs } from '../../../../support/tempDir'
-import { until } from '../../../../support/until'
+import { FakeClock } from '../../../../support/fakeClock'
 
 const tempDir = useTempDirs()
+const START_MS = Date.UTC(2026, 10, 30, 9, 0, 0)
 const scenario = scenarioSchema.parse(JSON.parse(readFileSync('resources/scenarios/paper-3x10.json', 'utf8')))
 const opened: App[] = []
 afterEach(() => {
   for (const app of opened.splice(0)) app.close()
 })
 
-function openApp(dir = tempDir()): App {
-  const app = open(dir, { ledger: { powBits: 2 }, market: { frameMs: 5 } })
+/** An app whose market runs on `clock`: slots and their playback move only when the test moves it. */
+function openApp(dir = tempDir(), clock = new FakeClock(START_MS)): App {
+  const app = open(dir, { ledger: { powBits: 2 }, market: { frameMs: 5, timers: clock } })
   opened.push(app)
   return app
 }
 
-function record<E extends EventName>(app: App, name: E): EventPayload<E>[] {
+function record<E extends EventName>(app: App, name: E, onEach: () => void = () => {}): EventPayload<E>[] {
   const seen: EventPayload<E>[] = []
   app.events.subscribe((event: EventName, payload: unknown) => {
-    if (event === name) seen.push(payload as EventPayload<E>)
+    if (event !== name) return
+    seen.push(payload as EventPayload<E>)
+    onEach()
   })
   return seen
 }
@@ -36,10 +40,13 @@ describe('market service', () => {
   })
 
   it('runs a day now, stores every slot, and gives the same day as the pure model', async () => {
-    const app = openApp()
+    const clock = new FakeClock(START_MS)
+    const app = openApp(tempDir(), clock)
     const market = app.market()
     const run = market.start({ scenario: 'paper-3x10', clock: 'instant', settle: false })
-    await until(() => market.runs()[0]!.status === 'finished')
+    // the instant clock solves one slot after the other without any time passing
+    clock.advance(0)
+    expect(market.runs()[0]!.status).toBe('finished')
     const { run: finished, day } = market.day(run.id)
     expect(finished).toMatchObject({ solvedSlots: 24, unconvergedSlots: 0, settledSlots: 0, nextSlot: 25 })
     const expected = runDay(scenario, { trace: 'all' })
@@ -51,34 +58,44 @@ describe('market service', () => {
   })
 
   it('streams each slot’s iterations in batches that add up to the stored trace', async () => {
-    const app = openApp()
-    const batches = record(app, 'market.iterations')
+    const clock = new FakeClock(START_MS)
+    const app = openApp(tempDir(), clock)
+    const sentAtMs: number[] = []
+    const batches = record(app, 'market.iterations', () => sentAtMs.push(clock.now() - START_MS))
     const market = app.market()
     const run = market.start({ scenario: 'paper-3x10', clock: 'accelerated', slotSeconds: 0.5, settle: false })
-    await until(() => batches.some((b) => b.t === 1 && b.from + b.steps.length === b.total))
+    clock.advance(0)
+    // half a second a slot plays over a quarter of a second, a batch every 5 ms
+    clock.advance(250)
+    const t = batches[0]!.t
+    expect(batches.every((b) => b.t === t)).toBe(true)
+    expect(batches.at(-1)!.from + batches.at(-1)!.steps.length).toBe(batches.at(-1)!.total)
+    const frames = batches.length
+    expect(frames).toBeGreaterThan(1)
+    expect(sentAtMs).toEqual(Array.from({ length: frames }, (_, i) => i * 5))
+    expect(batches.flatMap((b) => b.steps)).toEqual(market.slot(run.id, t).trace!.steps)
     market.control(run.id, 'stop')
-    const slot1 = batches.filter((b) => b.t === 1)
-    expect(slot1.length).toBeGreaterThan(1)
-    expect(slot1.flatMap((b) => b.steps)).toEqual(market.slot(run.id, 1).trace!.steps)
   })
 
   it('pauses, steps one slot, resumes and stops on the accelerated clock', async () => {
-    const app = openApp()
+    const clock = new FakeClock(START_MS)
+    const app = openApp(tempDir(), clock)
     const market = app.market()
     const run = market.start({ scenario: 'paper-3x10', clock: 'accelerated', slotSeconds: 0.5, settle: false })
-    await until(() => market.runs()[0]!.solvedSlots >= 2)
+    clock.advance(0)
+    expect(market.runs()[0]).toMatchObject({ solvedSlots: 1, nextSlotAt: START_MS + 500 })
+    clock.advance(500)
+    expect(market.runs()[0]!.solvedSlots).toBe(2)
     const paused = market.control(run.id, 'pause')
-    expect(paused).toMatchObject({ status: 'paused', nextSlotAt: null })
-    // a witness run on the same clock, started after the pause, solves its second slot only after
-    // the paused run's next slot would have been due: by then a pause that let its timer run shows
-    const witness = market.start({ scenario: 'paper-3x10', clock: 'accelerated', slotSeconds: 0.5, settle: false })
-    await until(() => market.runs().find((r) => r.id === witness.id)!.solvedSlots >= 2, 10_000, 'the witness run’s second slot')
-    market.control(witness.id, 'stop')
-    expect(market.runs().find((r) => r.id === run.id)!.solvedSlots).toBe(paused.solvedSlots)
-    expect(market.control(run.id, 'step').solvedSlots).toBe(paused.solvedSlots + 1)
+    expect(paused).toMatchObject({ status: 'paused', solvedSlots: 2, nextSlotAt: null })
+    // ten slots' time later a paused run has solved nothing more
+    clock.advance(5_000)
+    expect(market.runs()[0]!.solvedSlots).toBe(2)
+    expect(market.control(run.id, 'step').solvedSlots).toBe(3)
     const resumed = market.control(run.id, 'resume')
-    expect(resumed.status).toBe('running')
-    expect(resumed.nextSlotAt).toBeGreaterThan(Date.now())
+    expect(resumed).toMatchObject({ status: 'running', nextSlotAt: clock.now() + 500 })
+    clock.advance(500)
+    expect(market.runs()[0]!.solvedSlots).toBe(4)
     expect(market.control(run.id, 'stop').status).toBe('stopped')
     expect(() => market.control(run.id, 'resume')).toThrow(/is stopped; start a new run/)
   })
@@ -94,13 +111,15 @@ describe('market service', () => {
 
   it('keeps a run across a restart: it comes back paused and resumes with the batteries where they were', async () => {
     const dir = tempDir()
-    const first = openApp(dir)
+    const clock = new FakeClock(START_MS)
+    const first = openApp(dir, clock)
     const run = first.market().start({ scenario: 'paper-3x10', clock: 'accelerated', slotSeconds: 0.5, settle: false })
-    await until(() => first.market().runs()[0]!.solvedSlots >= 3)
+    clock.advance(1_000)
+    expect(first.market().runs()[0]!.solvedSlots).toBe(3)
     first.close()
     opened.splice(opened.indexOf(first), 1)
 
-    const second = openApp(dir)
+    const second = openApp(dir, clock)
     const market = second.market()
     const reopened = market.runs()[0]!
     expect(reopened.status).toBe('paused')
@@ -112,7 +131,8 @@ describe('market service', () => {
   })
 
   it('settles each slot on the ledger when the keystore is open, and names why not when it is locked', async () => {
-    const app = openApp()
+    const clock = new FakeClock(START_MS)
+    const app = openApp(tempDir(), clock)
     const { wallets } = app.ledger()
     wallets.keystore.unlock('a long passphrase for tests')
     wallets.create('treasury', 'operator')
@@ -120,7 +140,8 @@ describe('market service', () => {
     const market = app.market()
     const solved = record(app, 'market.slotSolved')
     const run = market.start({ scenario: 'paper-3x10', clock: 'accelerated', slotSeconds: 60, settle: true })
-    await until(() => solved.length === 1)
+    clock.advance(0)
+    expect(solved).toHaveLength(1)
     expect(solved[0]).toMatchObject({ settled: false, settleError: 'the keystore is locked: unlock it in Wallets, then settle the run' })
 
     wallets.keystore.unlock('a long passphrase for tests')

@@ -8,10 +8,11 @@ import { GroupCommit } from '../../../../../src-main/core/ocpp/groupCommit'
 import { Intake, meterIdOf } from '../../../../../src-main/core/ocpp/intake'
 import { LiveState } from '../../../../../src-main/core/ocpp/liveState'
 import { SessionStore } from '../../../../../src-main/core/ocpp/sessionStore'
+import { FakeClock } from '../../../../support/fakeClock'
 import { useTempDirs } from '../../../../support/tempDir'
 
 const tempDir = useTempDirs()
-const opened: Db[] = []
+const opened: Database.Database[] = []
 afterEach(() => {
   for (const db of opened.splice(0)) if (db.open) db.close()
 })
@@ -80,17 +81,32 @@ describe('group commit', () => {
 
   it('spaces commits while writes keep coming, and commits a full group without waiting', async () => {
     const { db, insert, committedTexts } = setUp()
-    const spaced = new GroupCommit(db, { spacingMs: 50, maxGroup: 100 })
-    await spaced.run(() => insert.run('first'))
-    const queuedMs = performance.now()
-    await spaced.run(() => insert.run('second'))
-    expect(performance.now() - queuedMs).toBeGreaterThanOrEqual(45)
+    const clock = new FakeClock()
+    const spaced = new GroupCommit(db, { spacingMs: 50, maxGroup: 100 }, clock)
+    const first = spaced.run(() => insert.run('first'))
+    // after a quiet spell: the next turn of the event loop, no time on the clock
+    clock.advance(0)
+    await first
+    const second = spaced.run(() => insert.run('second'))
+    clock.advance(49)
+    expect(committedTexts()).toEqual(['first'])
+    clock.advance(1)
+    await second
+    expect(committedTexts()).toEqual(['first', 'second'])
 
-    // a spacing no test would wait out: only a full group can commit
-    const full = new GroupCommit(db, { spacingMs: 600_000, maxGroup: 3 })
-    await full.run(() => insert.run('opens the spacing'))
-    await Promise.all(['x', 'y', 'z'].map((text) => full.run(() => insert.run(text))))
+    // with the spacing still to run, only a full group commits at once
+    const full = new GroupCommit(db, { spacingMs: 50, maxGroup: 3 }, clock)
+    const opening = full.run(() => insert.run('opens the spacing'))
+    clock.advance(0)
+    await opening
+    const two = ['x', 'y'].map((text) => full.run(() => insert.run(text)))
+    clock.advance(0)
+    expect(committedTexts()).toEqual(['first', 'second', 'opens the spacing'])
+    const third = full.run(() => insert.run('z'))
+    clock.advance(0)
+    await Promise.all([...two, third])
     expect(committedTexts()).toEqual(['first', 'second', 'opens the spacing', 'x', 'y', 'z'])
+    expect(clock.now()).toBe(50)
   })
 })
 

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { preparePrivateDataDir } from './dataDir'
-import { openDatabase, openDatabaseReadOnly, SchemaVersionError, type Db } from './db/connection'
+import { openDatabase, openDatabaseReadOnly, SchemaVersionError, servingReadsOnly, type Db } from './db/connection'
 import { latestSchemaVersion, schemaVersion } from './db/migrate'
 import { EventBus } from './events'
 import { EsuProfileStore } from './esu/profileStore'
@@ -202,7 +202,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
  */
 function openForReading(file: string, dataDir: string): Db {
   try {
-    return openDatabaseReadOnly(file)
+    return servingReadsOnly(openDatabaseReadOnly(file))
   } catch (error) {
     if (error instanceof SchemaVersionError && error.version < latestSchemaVersion && !readHolder(dataDir)) return openDatabase(file)
     throw error

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { firstSlotsOf, scenarioSchema } from '../../../src-shared/market/scenario'
 import { DATABASE_FILE_NAME } from '../../core/app'
-import { openDatabaseReadOnly, type Db } from '../../core/db/connection'
+import { openDatabaseReadOnly, type ReadableDB } from '../../core/db/connection'
 import { paperScenario } from '../../core/market/paperScenario'
 import { slotCloseMs } from '../../core/market/tangle/inputSet'
 import { MARKET_TOPICS, type RunAnnouncement } from '../../core/market/tangle/messages'
@@ -52,11 +52,11 @@ const PASSPHRASE_ENV = 'DV2G_PASSPHRASE'
 
 /** A node's market records, read from its database beside it. */
 class MarketRecords {
-  private db: Db | undefined
+  private db: ReadableDB | undefined
 
   constructor(private readonly dataDir: string) {}
 
-  private get database(): Db {
+  private get database(): ReadableDB {
     this.db ??= openDatabaseReadOnly(join(this.dataDir, DATABASE_FILE_NAME))
     return this.db
   }

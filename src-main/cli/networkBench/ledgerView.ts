@@ -2,7 +2,7 @@
 // a look costs a query, not a process start or a request that competes with the node's work.
 import { join } from 'node:path'
 import { DATABASE_FILE_NAME } from '../../core/app'
-import { openDatabaseReadOnly, type Db } from '../../core/db/connection'
+import { openDatabaseReadOnly, type ReadableDB } from '../../core/db/connection'
 
 export interface MilestoneState {
   index: number
@@ -10,12 +10,12 @@ export interface MilestoneState {
 }
 
 export class NodeLedgerView {
-  private db: Db | undefined
+  private db: ReadableDB | undefined
 
   constructor(readonly dataDir: string) {}
 
   /** Opened on first look: a joining node creates its database when it starts. */
-  private get database(): Db {
+  private get database(): ReadableDB {
     this.db ??= openDatabaseReadOnly(join(this.dataDir, DATABASE_FILE_NAME))
     return this.db
   }

@@ -2,7 +2,15 @@ import { chmodSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { latestSchemaVersion, migrate, schemaVersion } from './migrate'
 
-export type Db = Database.Database
+declare const readable: unique symbol
+declare const writable: unique symbol
+
+/** A handle that reads: what a read-only open gives, and what a store that only reads asks for. */
+export type ReadableDB = Database.Database & { readonly [readable]: true }
+/** A handle that also writes: it stands wherever a ReadableDB is asked for, never the other way. */
+export type WritableDB = ReadableDB & { readonly [writable]: true }
+/** The handle a data dir's services are built on. */
+export type Db = WritableDB
 
 /**
  * Opens (creating if needed) the one SQLite file of a data dir: WAL so readers never block the
@@ -10,8 +18,8 @@ export type Db = Database.Database
  * upgrade is said on `note` (stderr by default): it may rebuild the ledger's tables, which takes
  * seconds on a large tangle, and the operator should not take it for a hang.
  */
-export function openDatabase(file: string, note: (line: string) => void = (line) => console.error(line)): Db {
-  const db = new Database(file)
+export function openDatabase(file: string, note: (line: string) => void = (line) => console.error(line)): WritableDB {
+  const db = new Database(file) as WritableDB
   try {
     // SQLite gives the -wal and -shm it creates the database file's mode: 0600 before the first write
     keepPrivate(file)
@@ -61,8 +69,8 @@ export class SchemaVersionError extends Error {
  * Opens an existing data dir's database for reading only: what read-only commands use, so they
  * can run beside the process that owns the data dir without ever writing to it.
  */
-export function openDatabaseReadOnly(file: string): Db {
-  const db = new Database(file, { readonly: true, fileMustExist: true })
+export function openDatabaseReadOnly(file: string): ReadableDB {
+  const db = new Database(file, { readonly: true, fileMustExist: true }) as ReadableDB
   try {
     db.pragma('busy_timeout = 5000')
     const version = schemaVersion(db)
@@ -72,4 +80,12 @@ export function openDatabaseReadOnly(file: string): Db {
     db.close()
     throw error
   }
+}
+
+/**
+ * A read-only handle for services that also write: a read-only app serves reads through them,
+ * and SQLite refuses any write they would attempt (SQLITE_READONLY), so nothing is changed.
+ */
+export function servingReadsOnly(db: ReadableDB): WritableDB {
+  return db as WritableDB
 }

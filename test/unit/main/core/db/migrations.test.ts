@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openDatabase } from '../../../../../src-main/core/db/connection'
+import { openDatabase, type WritableDB } from '../../../../../src-main/core/db/connection'
 import { latestSchemaVersion, migrate, schemaVersion } from '../../../../../src-main/core/db/migrate'
 import { migrations } from '../../../../../src-main/core/db/migrations/index'
 import { verifyLedger } from '../../../../../src-main/core/ledger/audit'
@@ -350,7 +350,8 @@ describe('migrations', () => {
   })
 
   it('010 rebuilds the ledger tables without hash-keyed indexes, keeping every row and every reference to them', () => {
-    const db = new Database(join(tempDir(), 'v9.sqlite'))
+    // opened as the stores see a data dir's handle, but stopped at schema 9
+    const db = new Database(join(tempDir(), 'v9.sqlite')) as WritableDB
     db.pragma('foreign_keys = ON')
     migrate(db, migrations.slice(0, 9))
     const operator = privateKeyFromSeed(new Uint8Array(32).fill(1))

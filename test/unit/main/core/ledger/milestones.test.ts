@@ -437,7 +437,7 @@ describe('milestones and White Flag', () => {
       const issueMs = performance.now() - started
       const bytes = allBytes(a.db)
       // b receives the chain newest first, as gossip may: the solidifier holds it all until the first arrives
-      const b = { db: openDatabase(join(tempDir(), 'b.sqlite')) } as { db: Database.Database; ledger: Ledger }
+      const b = { db: openDatabase(join(tempDir(), 'b.sqlite')) } as { db: ReturnType<typeof openDatabase>; ledger: Ledger }
       b.ledger = new Ledger(b.db, { powBits: POW_BITS, solidifierCapacity: n + 10 })
       const chainNewestFirst = bytes.slice(0, -1).reverse()
       for (let i = 0; i < chainNewestFirst.length; i += 5000) b.ledger.ingest(chainNewestFirst.slice(i, i + 5000))

@@ -39,9 +39,9 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
       'no-restricted-syntax': [
         'error',
-        { selector: "Property[key.name='nodeIntegration'][value.value=true]", message: 'nodeIntegration stays off (DESIGN.md security)' },
-        { selector: "Property[key.name='contextIsolation'][value.value=false]", message: 'contextIsolation stays on (DESIGN.md security)' },
-        { selector: "Property[key.name='sandbox'][value.value=false]", message: 'the renderer stays sandboxed (DESIGN.md security)' }
+        { selector: "Property[key.name='nodeIntegration'][value.value=true]", message: 'nodeIntegration stays off (docs/security.md)' },
+        { selector: "Property[key.name='contextIsolation'][value.value=false]", message: 'contextIsolation stays on (docs/security.md)' },
+        { selector: "Property[key.name='sandbox'][value.value=false]", message: 'the renderer stays sandboxed (docs/security.md)' }
       ]
     }
   },

@@ -1,6 +1,6 @@
-// The tangle's SQL: every statement the ledger runs, and nothing that decides. Rows in, rows out;
+// The tangle's SQL for storing and loading transactions, and nothing that decides. Rows in, rows out;
 // the rules (rules.ts) say what may be stored, the ledger (ledger.ts) says when.
-import type { Db } from '../db/connection'
+import type { WritableDB } from '../db/connection'
 import { changedNothingSql } from './finality'
 import { TangleGraph, NONE, TxStatus } from './graph'
 import { ID_BYTES, TxKind, type Transaction } from './transaction'
@@ -28,31 +28,47 @@ export interface StoredRow {
   powBits: number
 }
 
+/**
+ * A re-mined copy (same essence, other nonce) looked up by its timestamp first: the essence holds
+ * the timestamp, and (timestamp_ms, essence_id) is the table's unique index.
+ */
+export const SAME_ESSENCE_SQL =
+  'SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.timestamp_ms = ? AND b.essence_id = ?'
+
+type Blob = Uint8Array
+
 export class TangleStore {
   private readonly sql
 
-  constructor(db: Db) {
+  constructor(db: WritableDB) {
     this.sql = {
-      insertTx: db.prepare('INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms, status) VALUES (?, ?, ?, ?, ?, ?)'),
-      insertBody: db.prepare(
+      insertTx: db.prepare<[number, Blob, number | null, number | null, number, TxStatus]>(
+        'INSERT INTO transactions (seq, id, trunk_seq, branch_seq, received_ms, status) VALUES (?, ?, ?, ?, ?, ?)'
+      ),
+      insertBody: db.prepare<[number, Blob, TxKind, Blob, number, Blob]>(
         'INSERT INTO transaction_bodies (seq, essence_id, kind, issuer, timestamp_ms, bytes) VALUES (?, ?, ?, ?, ?, ?)'
       ),
-      setMeta: db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      body: db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
-      sameEssence: db
-        .prepare('SELECT t.id FROM transaction_bodies b JOIN transactions t USING (seq) WHERE b.timestamp_ms = ? AND b.essence_id = ?')
-        .pluck(),
-      insertApprover: db.prepare('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
-      deleteTip: db.prepare('DELETE FROM tips WHERE seq = ?'),
-      insertTip: db.prepare('INSERT INTO tips (seq) VALUES (?)'),
-      insertOutput: db.prepare('INSERT INTO outputs (tx_seq, idx, address, amount) VALUES (?, ?, ?, ?)'),
-      output: db.prepare('SELECT address, amount FROM outputs WHERE tx_seq = ? AND idx = ?').safeIntegers(true),
-      spenders: db.prepare('SELECT spender_seq FROM spends WHERE tx_seq = ? AND idx = ?').pluck(),
-      insertSpend: db.prepare('INSERT INTO spends (tx_seq, idx, spender_seq) VALUES (?, ?, ?)'),
-      openConflict: db.prepare('INSERT OR IGNORE INTO conflicts (tx_seq, idx, opened_ms) VALUES (?, ?, ?)'),
-      count: db.prepare('SELECT count(*) FROM transactions').pluck(),
+      setMeta: db.prepare<[string, number]>(
+        'INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
+      ),
+      body: db.prepare<[number], Buffer>('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck(),
+      sameEssence: db.prepare<[number, Blob], Buffer>(SAME_ESSENCE_SQL).pluck(),
+      insertApprover: db.prepare<[number, number]>('INSERT OR IGNORE INTO approvers (parent_seq, approver_seq) VALUES (?, ?)'),
+      deleteTip: db.prepare<[number]>('DELETE FROM tips WHERE seq = ?'),
+      insertTip: db.prepare<[number]>('INSERT INTO tips (seq) VALUES (?)'),
+      insertOutput: db.prepare<[number, number, Blob, bigint]>('INSERT INTO outputs (tx_seq, idx, address, amount) VALUES (?, ?, ?, ?)'),
+      output: db
+        .prepare<[number, number], { address: Buffer; amount: bigint }>('SELECT address, amount FROM outputs WHERE tx_seq = ? AND idx = ?')
+        .safeIntegers(true),
+      spenders: db.prepare<[number, number], number>('SELECT spender_seq FROM spends WHERE tx_seq = ? AND idx = ?').pluck(),
+      insertSpend: db.prepare<[number, number, number]>('INSERT INTO spends (tx_seq, idx, spender_seq) VALUES (?, ?, ?)'),
+      openConflict: db.prepare<[number, number, number]>('INSERT OR IGNORE INTO conflicts (tx_seq, idx, opened_ms) VALUES (?, ?, ?)'),
+      count: db.prepare<[], number>('SELECT count(*) FROM transactions').pluck(),
       transfersOf: db
-        .prepare(
+        .prepare<
+          { address: Blob; publicKey: Blob; limit: number },
+          { id: Buffer; direction: 'in' | 'out'; amount: bigint; seq: bigint; received_ms: bigint }
+        >(
           `SELECT t.id, 'in' AS direction, SUM(o.amount) AS amount, t.seq, t.received_ms
              FROM outputs o JOIN transactions t ON t.seq = o.tx_seq JOIN transaction_bodies b ON b.seq = o.tx_seq
             WHERE o.address = :address AND NOT (b.issuer = :publicKey AND b.kind = 1) GROUP BY t.seq
@@ -63,13 +79,19 @@ export class TangleStore {
            ORDER BY 5 DESC LIMIT :limit`
         )
         .safeIntegers(true),
-      loadIds: db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck(),
-      loadGraph: db.prepare('SELECT trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq').raw(),
-      saveIdChunk: db.prepare('INSERT INTO id_chunks (chunk, ids) VALUES (?, ?) ON CONFLICT(chunk) DO UPDATE SET ids = excluded.ids'),
+      loadIds: db.prepare<[], Buffer>('SELECT ids FROM id_chunks ORDER BY chunk').pluck(),
+      loadGraph: db
+        .prepare<[], [number | null, number | null, TxStatus, number]>(
+          'SELECT trunk_seq, branch_seq, status, received_ms FROM transactions ORDER BY seq'
+        )
+        .raw(),
+      saveIdChunk: db.prepare<[number, Blob]>(
+        'INSERT INTO id_chunks (chunk, ids) VALUES (?, ?) ON CONFLICT(chunk) DO UPDATE SET ids = excluded.ids'
+      ),
       // per meaning of "changed nothing" (finality.ts): chosen at each call, a genesis may arrive later
       balance: ([false, true] as const).map((final) =>
         db
-          .prepare(
+          .prepare<[Blob], bigint>(
             `SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
                     WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
                       SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
@@ -80,7 +102,7 @@ export class TangleStore {
       ),
       unspent: ([false, true] as const).map((final) =>
         db
-          .prepare(
+          .prepare<[Blob], { id: Buffer; idx: bigint; amount: bigint }>(
             `SELECT t.id, o.idx, o.amount FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
                     WHERE o.address = ? AND NOT ${changedNothingSql(final, 't')} AND NOT EXISTS (
                       SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
@@ -89,7 +111,7 @@ export class TangleStore {
           )
           .safeIntegers(true)
       ),
-      loadOpenConflicts: db.prepare(
+      loadOpenConflicts: db.prepare<[], { tx_seq: number; idx: number; spender_seq: number }>(
         `SELECT c.tx_seq, c.idx, s.spender_seq FROM conflicts c JOIN spends s USING (tx_seq, idx) WHERE c.resolved_ms IS NULL`
       )
     }
@@ -97,20 +119,20 @@ export class TangleStore {
 
   /** Fills the graph from the database, in arrival order, and returns the open conflicts' sides. */
   loadInto(graph: TangleGraph): Map<string, number[]> {
-    const count = this.sql.count.get() as number
+    const count = this.sql.count.get()!
     graph.reserve(count)
-    const ids = Buffer.concat(this.sql.loadIds.all() as Buffer[])
+    const ids = Buffer.concat(this.sql.loadIds.all())
     if (ids.length !== count * ID_BYTES)
       throw new Error(`the id chunks hold ${ids.length / ID_BYTES} ids for ${count} transactions: the database is damaged`)
     let index = 0
-    for (const row of this.sql.loadGraph.iterate() as Iterable<[number | null, number | null, number, number]>) {
+    for (const row of this.sql.loadGraph.iterate()) {
       const [trunkSeq, branchSeq, status, receivedMs] = row
       const id = ids.subarray(index * ID_BYTES, ++index * ID_BYTES)
       graph.add(id, trunkSeq === null ? NONE : trunkSeq - 1, branchSeq === null ? NONE : branchSeq - 1, receivedMs, status, false)
     }
     graph.rebuildTips()
     const openConflicts = new Map<string, number[]>()
-    for (const { tx_seq, idx, spender_seq } of this.sql.loadOpenConflicts.all() as { tx_seq: number; idx: number; spender_seq: number }[]) {
+    for (const { tx_seq, idx, spender_seq } of this.sql.loadOpenConflicts.all()) {
       const key = `${tx_seq}:${idx}`
       openConflicts.set(key, [...(openConflicts.get(key) ?? []), spender_seq - 1])
     }
@@ -119,21 +141,21 @@ export class TangleStore {
 
   /** The encoded transaction at this graph index (stored as seq index + 1), if any. */
   bodyAt(index: number): Buffer | undefined {
-    return this.sql.body.get(index + 1) as Buffer | undefined
+    return this.sql.body.get(index + 1)
   }
 
   /** The transaction stored with the same essence (a re-mined copy), if any: found by its timestamp first, which the essence holds. */
   sameEssence(timestampMs: number, essenceId: Uint8Array): Buffer | undefined {
-    return this.sql.sameEssence.get(timestampMs, essenceId) as Buffer | undefined
+    return this.sql.sameEssence.get(timestampMs, essenceId)
   }
 
   output(txSeq: number, idx: number): { address: Buffer; amount: bigint } | undefined {
-    return this.sql.output.get(txSeq, idx) as { address: Buffer; amount: bigint } | undefined
+    return this.sql.output.get(txSeq, idx)
   }
 
   /** The seqs of the transactions that spend this output. */
   spenders(txSeq: number, idx: number): number[] {
-    return this.sql.spenders.all(txSeq, idx) as number[]
+    return this.sql.spenders.all(txSeq, idx)
   }
 
   /**
@@ -179,21 +201,15 @@ export class TangleStore {
 
   /** Base units held by an address; `final`: milestones decide (finality.ts). */
   balanceOf(address: Uint8Array, final: boolean): bigint {
-    return this.sql.balance[Number(final)]!.get(address) as bigint
+    return this.sql.balance[Number(final)]!.get(address)!
   }
 
   unspentOutputs(address: Uint8Array, final: boolean): { txId: Uint8Array; index: number; amount: bigint }[] {
-    const rows = this.sql.unspent[Number(final)]!.all(address) as { id: Buffer; idx: bigint; amount: bigint }[]
+    const rows = this.sql.unspent[Number(final)]!.all(address)
     return rows.map((r) => ({ txId: new Uint8Array(r.id), index: Number(r.idx), amount: r.amount }))
   }
 
   transfersOf(address: Uint8Array, publicKey: Uint8Array, limit: number) {
-    return this.sql.transfersOf.all({ address, publicKey, limit }) as {
-      id: Buffer
-      direction: 'in' | 'out'
-      amount: bigint
-      seq: bigint
-      received_ms: bigint
-    }[]
+    return this.sql.transfersOf.all({ address, publicKey, limit })
   }
 }

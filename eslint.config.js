@@ -22,7 +22,6 @@ const STILL_CASTING = [
   'src-main/cli/networkBench/ledgerView.ts',
   'src-main/cli/networkBench/presigner.ts',
   'src-main/core/app.ts',
-  'src-main/core/esu/profileStore.ts',
   'src-main/core/ledger/audit.ts',
   'src-main/core/ledger/benchmark.ts',
   'src-main/core/ledger/finality.ts',

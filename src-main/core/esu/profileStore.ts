@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection'
+import type { WritableDB } from '../db/connection'
 import { esuParametersSchema, storedEsuParametersSchema, type EsuParametersInput, type EsuProfile } from '../../../src-shared/contract'
 import type { EventBus } from '../events'
 
@@ -11,13 +11,13 @@ interface ProfileRow {
 /** Named ESU parameter sets, kept in SQLite so an operator's cases survive restarts. */
 export class EsuProfileStore {
   constructor(
-    private readonly db: Db,
+    private readonly db: WritableDB,
     private readonly events: EventBus,
     private readonly now: () => Date = () => new Date()
   ) {}
 
   list(): EsuProfile[] {
-    const rows = this.db.prepare('SELECT name, parameters, updated_at FROM esu_profiles ORDER BY name COLLATE NOCASE').all() as ProfileRow[]
+    const rows = this.db.prepare<[], ProfileRow>('SELECT name, parameters, updated_at FROM esu_profiles ORDER BY name COLLATE NOCASE').all()
     return rows.map(toProfile)
   }
 
@@ -26,7 +26,7 @@ export class EsuProfileStore {
     const checked = esuParametersSchema.parse(parameters)
     const at = this.now().toISOString()
     this.db
-      .prepare(
+      .prepare<[string, string, string, string]>(
         `INSERT INTO esu_profiles (name, parameters, created_at, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET name = excluded.name, parameters = excluded.parameters,
            updated_at = excluded.updated_at`
@@ -37,7 +37,7 @@ export class EsuProfileStore {
   }
 
   delete(name: string): boolean {
-    const { changes } = this.db.prepare('DELETE FROM esu_profiles WHERE name = ?').run(name)
+    const { changes } = this.db.prepare<[string]>('DELETE FROM esu_profiles WHERE name = ?').run(name)
     if (changes > 0) this.announce()
     return changes > 0
   }

@@ -2,10 +2,11 @@ import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 
 /**
- * Tests whose assertion is a ratio of figures measured while they run, and the benches, which
- * keep both cores busy on purpose: they run after everything else, one at a time.
+ * Long or large runs (test/perf: the benches, a 50,000-transaction chain) and the attack on a
+ * dozen node processes, whose bounds hold only when no other test file competes for both cores:
+ * they run after everything else, one at a time.
  */
-const MEASURED_ALONE = ['test/integration/roguePeer.test.ts', 'test/integration/bench*.test.ts']
+const ALONE_AFTER_THE_REST = ['test/perf/**/*.test.ts', 'test/integration/roguePeer.test.ts']
 /** the CLI bundled once for every test that starts dv2g processes (test/support/cliBundle.ts) */
 const CLI_BUNDLE = ['test/support/cliBundle.ts']
 
@@ -31,7 +32,7 @@ export default defineConfig({
           name: 'integration',
           environment: 'node',
           include: ['test/integration/**/*.test.ts'],
-          exclude: MEASURED_ALONE,
+          exclude: ALONE_AFTER_THE_REST,
           globalSetup: CLI_BUNDLE,
           // each test starts dv2g processes (tsx, scrypt, SQLite): on a busy machine one can take
           // seconds to start, so the bound is wider than for in-process tests
@@ -41,13 +42,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'measured',
+          name: 'perf',
           environment: 'node',
-          include: MEASURED_ALONE,
+          include: ALONE_AFTER_THE_REST,
           globalSetup: CLI_BUNDLE,
           testTimeout: 120_000,
-          // a ratio of two throughputs measured in one run is only fair when no other test file
-          // starts a dozen node processes beside it: these run after everything else, one at a time
           fileParallelism: false,
           sequence: { groupOrder: 1 }
         }

@@ -3,14 +3,14 @@
 // milestone whose cone holds the ones it left out.
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { open, type App } from '../../../../../src-main/core/app'
-import { addressOf } from '../../../../../src-main/core/ledger/address'
-import { toHex } from '../../../../../src-main/core/ledger/hash'
-import { publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
-import { TxKind } from '../../../../../src-main/core/ledger/transaction'
-import { NetworkNode } from '../../../../../src-main/core/network/service'
-import { useTempDirs } from '../../../../support/tempDir'
-import { until } from '../../../../support/until'
+import { open, type App } from '../../../src-main/core/app'
+import { addressOf } from '../../../src-main/core/ledger/address'
+import { toHex } from '../../../src-main/core/ledger/hash'
+import { publicKeyBytes } from '../../../src-main/core/ledger/signing'
+import { TxKind } from '../../../src-main/core/ledger/transaction'
+import { NetworkNode } from '../../../src-main/core/network/service'
+import { useTempDirs } from '../../support/tempDir'
+import { until } from '../../support/until'
 
 const tempDir = useTempDirs()
 const apps: App[] = []

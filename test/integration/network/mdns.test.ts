@@ -2,13 +2,14 @@
 // find each other, and the one with an empty tangle joins the other's network.
 import { generateKeyPairSync } from 'node:crypto'
 import { networkInterfaces } from 'node:os'
-import { afterEach, describe, expect, it } from 'vitest'
-import { open, type App } from '../../../../../src-main/core/app'
-import { addressOf } from '../../../../../src-main/core/ledger/address'
-import { publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
-import { NetworkNode } from '../../../../../src-main/core/network/service'
-import { useTempDirs } from '../../../../support/tempDir'
-import { until } from '../../../../support/until'
+import { afterEach, describe, expect } from 'vitest'
+import { open, type App } from '../../../src-main/core/app'
+import { addressOf } from '../../../src-main/core/ledger/address'
+import { publicKeyBytes } from '../../../src-main/core/ledger/signing'
+import { NetworkNode } from '../../../src-main/core/network/service'
+import { itUnless } from '../../support/itUnless'
+import { useTempDirs } from '../../support/tempDir'
+import { until } from '../../support/until'
 
 const tempDir = useTempDirs()
 const apps: App[] = []
@@ -41,9 +42,10 @@ async function startWithMdns(app: App): Promise<NetworkNode> {
 
 /** Multicast DNS needs an interface other than loopback (loopback carries no multicast). */
 const hasLan = Object.values(networkInterfaces()).some((addresses) => addresses?.some((a) => a.family === 'IPv4' && !a.internal))
+const noLan = !hasLan && 'this machine has no IPv4 interface but loopback, which carries no multicast: mDNS needs a LAN'
 
 describe('mDNS', () => {
-  it.skipIf(!hasLan)(
+  itUnless(noLan)(
     'lets a node with no peer given find one on the local network and join its network',
     async () => {
       const operatorApp = openApp()

@@ -1,15 +1,15 @@
 // network.status and network.peers over the contract: what the console's Network view reads.
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { MethodOutput } from '../../../../src-shared/contract'
-import { createDispatcher } from '../../../../src-main/core/api'
-import { open, type App } from '../../../../src-main/core/app'
-import { addressOf } from '../../../../src-main/core/ledger/address'
-import { publicKeyBytes } from '../../../../src-main/core/ledger/signing'
-import { NetworkNode } from '../../../../src-main/core/network/service'
-import { attachNetwork } from '../../../../src-main/core/network/view'
-import { useTempDirs } from '../../../support/tempDir'
-import { until } from '../../../support/until'
+import type { MethodOutput } from '../../../src-shared/contract'
+import { createDispatcher } from '../../../src-main/core/api'
+import { open, type App } from '../../../src-main/core/app'
+import { addressOf } from '../../../src-main/core/ledger/address'
+import { publicKeyBytes } from '../../../src-main/core/ledger/signing'
+import { NetworkNode } from '../../../src-main/core/network/service'
+import { attachNetwork } from '../../../src-main/core/network/view'
+import { useTempDirs } from '../../support/tempDir'
+import { until } from '../../support/until'
 
 const tempDir = useTempDirs()
 const apps: App[] = []

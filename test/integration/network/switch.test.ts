@@ -4,13 +4,13 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ApiError, type NetworkSettings } from '../../../../../src-shared/contract'
-import { createDispatcher } from '../../../../../src-main/core/api'
-import { open, type App } from '../../../../../src-main/core/app'
-import { NETWORK_SETTINGS_FILE } from '../../../../../src-main/core/network/settings'
-import { NetworkSwitch } from '../../../../../src-main/core/network/switch'
-import { networkOf } from '../../../../../src-main/core/network/view'
-import { useTempDirs } from '../../../../support/tempDir'
+import { ApiError, type NetworkSettings } from '../../../src-shared/contract'
+import { createDispatcher } from '../../../src-main/core/api'
+import { open, type App } from '../../../src-main/core/app'
+import { NETWORK_SETTINGS_FILE } from '../../../src-main/core/network/settings'
+import { NetworkSwitch } from '../../../src-main/core/network/switch'
+import { networkOf } from '../../../src-main/core/network/view'
+import { useTempDirs } from '../../support/tempDir'
 
 const tempDir = useTempDirs()
 const running: { app: App; networkSwitch: NetworkSwitch }[] = []

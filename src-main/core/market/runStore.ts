@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { marketClockSchema, slotOutcomeSchema } from '../../../src-shared/contract'
 import type { DayState, SlotOutcome } from '../../../src-shared/market/day'
 import { scenarioSchema, type Scenario } from '../../../src-shared/market/scenario'
-import type { Db } from '../db/connection'
+import type { WritableDB } from '../db/connection'
 import { runAnnouncementSchema, type RunAnnouncement } from './tangle/messages'
 
 /** A run or slot missing, or a row that does not read back: the message names which. */
@@ -117,15 +117,20 @@ function parsed<S extends z.ZodType>(schema: S, row: unknown, where: string): z.
 export class RunStore {
   private readonly sql
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: WritableDB) {
     this.sql = {
-      run: db.prepare('SELECT r.*, n.announcement FROM market_runs r LEFT JOIN market_network_runs n ON n.run_id = r.id WHERE r.id = ?'),
-      insertNetwork: db.prepare('INSERT INTO market_network_runs (run_id, announcement, tx_id) VALUES (?, ?, ?)'),
-      runIds: db.prepare('SELECT id FROM market_runs ORDER BY created_at DESC, rowid DESC').pluck(),
-      slots: db.prepare(
+      // a stored row is read as unknown and parsed (runRowSchema, slotRowSchema): an older release may have written it
+      run: db.prepare<[string], unknown>(
+        'SELECT r.*, n.announcement FROM market_runs r LEFT JOIN market_network_runs n ON n.run_id = r.id WHERE r.id = ?'
+      ),
+      insertNetwork: db.prepare<[string, string, string]>('INSERT INTO market_network_runs (run_id, announcement, tx_id) VALUES (?, ?, ?)'),
+      runIds: db.prepare<[], string>('SELECT id FROM market_runs ORDER BY created_at DESC, rowid DESC').pluck(),
+      slots: db.prepare<[string], { t: unknown }>(
         'SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? ORDER BY t'
       ),
-      slot: db.prepare('SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? AND t = ?'),
+      slot: db.prepare<[string, number], unknown>(
+        'SELECT t, converged, outcome, participants, settlement, settle_error FROM market_slots WHERE run_id = ? AND t = ?'
+      ),
       insertRun: db.prepare(
         `INSERT INTO market_runs (id, scenario_name, scenario, clock, slot_seconds, settle, status, next_slot, state, created_at, finished_at)
          VALUES (:id, :scenarioName, :scenario, :clock, :slotSeconds, :settle, :status, :nextSlot, :state, :createdAt, :finishedAt)`
@@ -134,13 +139,15 @@ export class RunStore {
         `INSERT INTO market_slots (run_id, t, converged, clearing_price, traded_kwh, paid, outcome, participants, solved_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
       ),
-      advance: db.prepare('UPDATE market_runs SET next_slot = ?, state = ? WHERE id = ?'),
-      setScenario: db.prepare('UPDATE market_runs SET scenario = ? WHERE id = ?'),
-      setStatus: db.prepare('UPDATE market_runs SET status = ? WHERE id = ?'),
-      finish: db.prepare('UPDATE market_runs SET status = ?, finished_at = ? WHERE id = ?'),
-      pauseRunning: db.prepare("UPDATE market_runs SET status = 'paused' WHERE status = 'running'"),
-      settled: db.prepare('UPDATE market_slots SET settlement = ?, settle_error = NULL WHERE run_id = ? AND t = ?'),
-      settleError: db.prepare('UPDATE market_slots SET settle_error = ? WHERE run_id = ? AND t = ?'),
+      advance: db.prepare<[number, string, string]>('UPDATE market_runs SET next_slot = ?, state = ? WHERE id = ?'),
+      setScenario: db.prepare<[string, string]>('UPDATE market_runs SET scenario = ? WHERE id = ?'),
+      setStatus: db.prepare<[string, string]>('UPDATE market_runs SET status = ? WHERE id = ?'),
+      finish: db.prepare<[string, string, string]>('UPDATE market_runs SET status = ?, finished_at = ? WHERE id = ?'),
+      pauseRunning: db.prepare<[]>("UPDATE market_runs SET status = 'paused' WHERE status = 'running'"),
+      settled: db.prepare<[string, string, number]>(
+        'UPDATE market_slots SET settlement = ?, settle_error = NULL WHERE run_id = ? AND t = ?'
+      ),
+      settleError: db.prepare<[string, string, number]>('UPDATE market_slots SET settle_error = ? WHERE run_id = ? AND t = ?'),
       totals: db.prepare(
         `SELECT count(*) AS solved, coalesce(sum(settlement IS NOT NULL), 0) AS settled, coalesce(sum(converged = 0), 0) AS unconverged,
                 coalesce(sum(traded_kwh), 0) AS traded, coalesce(sum(paid), 0) AS paid FROM market_slots WHERE run_id = ?`
@@ -156,11 +163,11 @@ export class RunStore {
 
   /** Newest first. */
   runIds(): string[] {
-    return this.sql.runIds.all() as string[]
+    return this.sql.runIds.all()
   }
 
   slots(runId: string): StoredSlot[] {
-    return this.sql.slots.all(runId).map((row) => parsed(slotRowSchema, row, `market run ${runId}, slot ${(row as { t: unknown }).t}`))
+    return this.sql.slots.all(runId).map((row) => parsed(slotRowSchema, row, `market run ${runId}, slot ${String(row.t)}`))
   }
 
   slot(runId: string, t: number): StoredSlot | undefined {

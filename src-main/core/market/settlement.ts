@@ -3,7 +3,7 @@
 // issued by the operator. Only converged slots are settled, and each payment exactly once: its
 // key (run, slot, grid, EV) is written in the same SQLite transaction as its ledger write.
 import type { KeyObject } from 'node:crypto'
-import type { Db } from '../db/connection'
+import type { WritableDB } from '../db/connection'
 import { TxKind } from '../ledger/transaction'
 import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { KeystoreError } from '../wallet/keystore'
@@ -88,26 +88,36 @@ export class PaymentBook {
   private readonly sql
 
   constructor(
-    db: Db,
+    db: WritableDB,
     private readonly now: () => number = Date.now
   ) {
     this.sql = {
-      payments: db.prepare('SELECT grid, ev, amount, tx_id FROM market_payments WHERE run_id = ? AND t = ?').safeIntegers(true),
-      records: db.prepare('SELECT part, tx_id FROM market_records WHERE run_id = ? AND t = ? ORDER BY part'),
-      pay: db.prepare('INSERT INTO market_payments (run_id, t, grid, ev, amount, tx_id, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      publish: db.prepare('INSERT INTO market_records (run_id, t, part, tx_id, published_at) VALUES (?, ?, ?, ?, ?)')
+      payments: db
+        .prepare<[string, number], { grid: string; ev: string; amount: bigint; tx_id: string }>(
+          'SELECT grid, ev, amount, tx_id FROM market_payments WHERE run_id = ? AND t = ?'
+        )
+        .safeIntegers(true),
+      records: db.prepare<[string, number], { part: number; tx_id: string }>(
+        'SELECT part, tx_id FROM market_records WHERE run_id = ? AND t = ? ORDER BY part'
+      ),
+      pay: db.prepare<[string, number, string, string, bigint, string, string]>(
+        'INSERT INTO market_payments (run_id, t, grid, ev, amount, tx_id, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+      ),
+      publish: db.prepare<[string, number, number, string, string]>(
+        'INSERT INTO market_records (run_id, t, part, tx_id, published_at) VALUES (?, ?, ?, ?, ?)'
+      )
     }
   }
 
   /** The slot's pairs already paid: grid–EV key -> amount and ledger transaction. */
   paid(runId: string, t: number): Map<string, { amount: bigint; id: string }> {
-    const rows = this.sql.payments.all(runId, t) as { grid: string; ev: string; amount: bigint; tx_id: string }[]
+    const rows = this.sql.payments.all(runId, t)
     return new Map(rows.map((r) => [pairKey(r.grid, r.ev), { amount: r.amount, id: r.tx_id }]))
   }
 
   /** The slot's market records already published: part -> ledger transaction. */
   published(runId: string, t: number): Map<number, string> {
-    const rows = this.sql.records.all(runId, t) as { part: number; tx_id: string }[]
+    const rows = this.sql.records.all(runId, t)
     return new Map(rows.map((r) => [r.part, r.tx_id]))
   }
 

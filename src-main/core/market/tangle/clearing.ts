@@ -77,19 +77,20 @@ export function resultDifferences(published: MarketResult, computed: MarketResul
   )
   compare('converged', published.converged, computed.converged)
   compare('clearing price', published.clearingPrice, computed.clearingPrice)
-  const byId = <T extends { id: string }>(list: T[]) => new Map(list.map((x) => [x.id, x]))
+  const byId = (list: readonly { id: string }[]) => new Map<string, object>(list.map((x) => [x.id, x]))
   for (const [kind, pub, com] of [
     ['sellers', byId(published.sellers), byId(computed.sellers)],
     ['buyers', byId(published.buyers), byId(computed.buyers)]
   ] as const) {
     for (const id of new Set([...pub.keys(), ...com.keys()])) {
-      const a = pub.get(id) as Record<string, unknown> | undefined
-      const b = com.get(id) as Record<string, unknown> | undefined
+      const a = pub.get(id)
+      const b = com.get(id)
       if (!a || !b) {
         differences.push(`${kind} ${id}: ${a ? 'published but not computed' : 'computed but not published'}`)
         continue
       }
-      for (const field of Object.keys(b)) if (field !== 'id') compare(`${kind} ${id} ${field}`, a[field], b[field])
+      for (const field of Object.keys(b))
+        if (field !== 'id') compare(`${kind} ${id} ${field}`, Reflect.get(a, field), Reflect.get(b, field))
     }
   }
   compare('trades', published.trades, computed.trades)

@@ -4,7 +4,7 @@
 // nodes share. Only confirmed messages count: two nodes that hold the same milestones read
 // the same market.
 import { DATA_TOPIC_AT, decodeTransaction, encodedTopic } from '../../ledger/codec'
-import type { Db } from '../../db/connection'
+import type { WritableDB } from '../../db/connection'
 import { TxKind } from '../../ledger/transaction'
 import { isMarketTopic, MARKET_TOPICS, parseBody, type MarketTopic } from './messages'
 import { readResultPart } from './result'
@@ -95,19 +95,21 @@ export class MarketIndex {
   ) => { seq: number; milestone: number; position: number; issuer: Buffer; timestamp_ms: number; bytes: Buffer }[]
   private readonly insert: (m: Omit<MessageRow, 'issuer' | 'body'> & { issuer: Uint8Array; body: Uint8Array }) => void
 
-  constructor(private readonly db: Db) {
-    const read = db.prepare('SELECT value FROM ledger_meta WHERE key = ?').pluck()
-    const write = db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+  constructor(private readonly db: WritableDB) {
+    const read = db.prepare<[string], unknown>('SELECT value FROM ledger_meta WHERE key = ?').pluck()
+    const write = db.prepare<[string, number]>(
+      'INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
+    )
     this.readCursor = () => read.get(CURSOR_KEY)
     this.writeCursor = (milestone) => write.run(CURSOR_KEY, milestone)
-    const latest = db.prepare('SELECT coalesce(max(idx), 0) FROM milestones').pluck()
-    this.latestMilestone = () => latest.get() as number
-    const data = db.prepare(
+    const latest = db.prepare<[], number>('SELECT coalesce(max(idx), 0) FROM milestones').pluck()
+    this.latestMilestone = () => latest.get()!
+    const data = db.prepare<[number, number], ReturnType<typeof this.confirmedData>[number]>(
       `SELECT r.seq, r.milestone, r.position, b.issuer, b.timestamp_ms, b.bytes FROM milestone_refs r JOIN transaction_bodies b ON b.seq = r.seq
        WHERE r.milestone > ? AND r.milestone <= ? AND r.position IS NOT NULL AND ${IS_MARKET_DATA} ORDER BY r.milestone, r.position`
     )
-    this.confirmedData = (after, upTo) => data.all(after, upTo) as ReturnType<typeof this.confirmedData>
-    const insert = db.prepare(
+    this.confirmedData = (after, upTo) => data.all(after, upTo)
+    const insert = db.prepare<Parameters<typeof this.insert>[0]>(
       `INSERT OR IGNORE INTO market_messages (seq, milestone, position, topic, run_id, t, participant, issuer, timestamp_ms, body, problem, digest)
        VALUES (@seq, @milestone, @position, @topic, @run_id, @t, @participant, @issuer, @timestamp_ms, @body, @problem, @digest)`
     )
@@ -163,56 +165,56 @@ export class MarketIndex {
   /** Messages of these topics confirmed by milestone `upTo` or earlier, in milestone order. */
   byTopic(topics: readonly MarketTopic[], upTo = Number.MAX_SAFE_INTEGER): MarketMessage[] {
     const rows = this.db
-      .prepare(
+      .prepare<unknown[], MessageRow>(
         `SELECT * FROM market_messages WHERE topic IN (${topics.map(() => '?').join(', ')}) AND milestone <= ? ORDER BY milestone, position`
       )
-      .all(...topics, upTo) as MessageRow[]
+      .all(...topics, upTo)
     return rows.map(toMessage)
   }
 
   /** A run's messages of these topics, in milestone order. */
   byRun(runId: string, topics: readonly MarketTopic[]): MarketMessage[] {
     const rows = this.db
-      .prepare(
+      .prepare<unknown[], MessageRow>(
         `SELECT * FROM market_messages WHERE run_id = ? AND topic IN (${topics.map(() => '?').join(', ')}) ORDER BY milestone, position`
       )
-      .all(runId, ...topics) as MessageRow[]
+      .all(runId, ...topics)
     return rows.map(toMessage)
   }
 
   /** A run's result parts, in milestone order. */
   resultsOf(runId: string): MarketMessage[] {
     const rows = this.db
-      .prepare('SELECT * FROM market_messages WHERE run_id = ? AND digest IS NOT NULL ORDER BY milestone, position')
-      .all(runId) as MessageRow[]
+      .prepare<unknown[], MessageRow>('SELECT * FROM market_messages WHERE run_id = ? AND digest IS NOT NULL ORDER BY milestone, position')
+      .all(runId)
     return rows.map(toMessage)
   }
 
   /** Result parts of results this node has no verdict on yet, in milestone order: what the verifier looks at, however long the history. */
   unverifiedResults(): MarketMessage[] {
     const rows = this.db
-      .prepare(
+      .prepare<unknown[], MessageRow>(
         `SELECT m.* FROM market_messages m WHERE m.digest IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM market_verifications v WHERE v.run_id = m.run_id AND v.t = m.t AND v.digest = m.digest)
          ORDER BY m.milestone, m.position`
       )
-      .all() as MessageRow[]
+      .all()
     return rows.map(toMessage)
   }
 
   /** A slot's messages of these topics, in milestone order (confirmed by any milestone so far). */
   ofSlot(runId: string, t: number, topics: readonly MarketTopic[]): MarketMessage[] {
     const rows = this.db
-      .prepare(
+      .prepare<unknown[], MessageRow>(
         `SELECT * FROM market_messages WHERE run_id = ? AND t = ? AND topic IN (${topics.map(() => '?').join(', ')}) ORDER BY milestone, position`
       )
-      .all(runId, t, ...topics) as MessageRow[]
+      .all(runId, t, ...topics)
     return rows.map(toMessage)
   }
 
   /** The id of a stored transaction by its seq. */
   txIdOf(seq: number): Uint8Array {
-    const id = this.db.prepare('SELECT id FROM transactions WHERE seq = ?').pluck().get(seq) as Buffer
+    const id = this.db.prepare<[number], Buffer>('SELECT id FROM transactions WHERE seq = ?').pluck().get(seq)!
     return new Uint8Array(id)
   }
 }

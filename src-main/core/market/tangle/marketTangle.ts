@@ -210,16 +210,10 @@ export class MarketTangle {
   /** The verdicts recorded here, without indexing or verifying first. */
   private storedVerifications(runId: string, t?: number): SlotVerification[] {
     const rows = this.db
-      .prepare(
+      .prepare<unknown[], { t: number; milestone: number | null; inputs: number | null; matches: number; differences: string }>(
         `SELECT t, milestone, inputs, matches, differences FROM market_verifications WHERE run_id = ? ${t === undefined ? '' : 'AND t = ?'} ORDER BY t, checked_ms`
       )
-      .all(...(t === undefined ? [runId] : [runId, t])) as {
-      t: number
-      milestone: number | null
-      inputs: number | null
-      matches: number
-      differences: string
-    }[]
+      .all(...(t === undefined ? [runId] : [runId, t]))
     return rows.map((r) => ({
       t: r.t,
       milestone: r.milestone,

@@ -10,7 +10,13 @@ describe('the networking switch in Settings', () => {
   it('runs the node once networking is turned on, shows it in the Network view, and stops it when turned off', async () => {
     const page = served().watched.page
     const status = page.getByTestId('network-switch-status')
-    await expect(status.textContent()).resolves.toContain('Networking is off')
+    // before the switch: no node, in Settings and in the Network view
+    const statusBefore = await status.textContent()
+    expect(statusBefore).toContain('Networking is off')
+    await page.getByTestId('nav-network').click()
+    await page.getByTestId('network-none').waitFor()
+    expect(await page.getByTestId('network-peer-id').count()).toBe(0)
+    await page.getByTestId('nav-settings').click()
 
     await page.getByTestId('network-enabled').check()
     await page.getByTestId('network-listen-input').fill('/ip4/127.0.0.1/tcp/0')
@@ -23,11 +29,17 @@ describe('the networking switch in Settings', () => {
     await page.getByTestId('network-apply').click()
     await page.getByTestId('network-peers-error').waitFor({ state: 'detached' })
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('The node runs')
+    expect(await status.textContent()).not.toEqual(statusBefore)
     await screenshot(page, 'settings-network-on')
 
+    // after it: the Network view that showed no node shows this one, listening where it was told
     await page.getByTestId('nav-network').click()
-    await expect(page.getByTestId('network-peer-id').textContent()).resolves.toMatch(/^12D3Koo/)
-    await expect(page.getByTestId('network-listen').textContent()).resolves.toMatch(/\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3Koo/)
+    const peerId = (await page.getByTestId('network-peer-id').textContent())?.trim()
+    expect(peerId).toMatch(/^12D3Koo/)
+    expect(await page.getByTestId('network-none').count()).toBe(0)
+    await expect(page.getByTestId('network-listen').textContent()).resolves.toMatch(
+      new RegExp(`/ip4/127\\.0\\.0\\.1/tcp/[1-9]\\d*/p2p/${peerId}`)
+    )
 
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('network-enabled').uncheck()
@@ -35,6 +47,7 @@ describe('the networking switch in Settings', () => {
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Networking is off')
     await page.getByTestId('nav-network').click()
     await page.getByTestId('network-none').waitFor()
+    expect(await page.getByTestId('network-peer-id').count()).toBe(0)
     expect(served().watched.errors).toEqual([])
   })
 })

@@ -3,7 +3,7 @@
 // Each new reading is compared with the one before it: a counter that went backwards (a reset or
 // a replaced meter) and a gap of more than twice the usual interval are flagged.
 import { doubled } from '../../../src-shared/typedArrays'
-import type { Db } from '../db/connection'
+import type { WritableDB } from '../db/connection'
 
 export const FLAG_RESET = 1
 export const FLAG_GAP = 2
@@ -97,21 +97,30 @@ export class ReadingColumns {
   }
 }
 
+/** A stored reading as the store gives it back. */
+export interface ReadingRow {
+  tsMs: number
+  importWh: number
+  exportWh: number
+  powerW: number | null
+  flags: number
+}
+
 /** The statements of the hot path (a reading a second from every charger), prepared once. */
-function prepareStatements(db: Db) {
+function prepareStatements(db: WritableDB) {
   return {
-    upsertMeter: db.prepare(
+    upsertMeter: db.prepare<[string, string | null, number, number]>(
       `INSERT INTO meters (id, port, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET port = coalesce(excluded.port, port),
          first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`
     ),
-    insert: db.prepare(
+    insert: db.prepare<[string, number | undefined, number | undefined, number | undefined, number | null, number, string]>(
       'INSERT OR IGNORE INTO readings (meter_id, ts_ms, import_wh, export_wh, power_w, flags, source) VALUES (?, ?, ?, ?, ?, ?, ?)'
     ),
-    before: db.prepare(
+    before: db.prepare<[string, number], { tsMs: number; importWh: number; exportWh: number }>(
       'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 2'
     ),
-    readingAt: db.prepare(
+    readingAt: db.prepare<[string, number], { tsMs: number; importWh: number; exportWh: number }>(
       'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh FROM readings WHERE meter_id = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1'
     )
   }
@@ -120,7 +129,7 @@ function prepareStatements(db: Db) {
 export class ReadingStore {
   private prepared: ReturnType<typeof prepareStatements> | undefined
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: WritableDB) {}
 
   private get statements(): ReturnType<typeof prepareStatements> {
     return (this.prepared ??= prepareStatements(this.db))
@@ -140,7 +149,7 @@ export class ReadingStore {
         if (rows.length === 0) return
         const meterId = columns.meterIds[m]!
         upsertMeter.run(meterId, port, tsMs[rows[0]!]!, tsMs[rows[rows.length - 1]!]!)
-        const stored = before.all(meterId, tsMs[rows[0]!]!) as { tsMs: number; importWh: number; exportWh: number }[]
+        const stored = before.all(meterId, tsMs[rows[0]!]!)
         // the reading before each new one, and the interval before that
         let prevTs = stored[0]?.tsMs ?? Number.NaN
         let prevImport = stored[0]?.importWh ?? 0
@@ -176,25 +185,24 @@ export class ReadingStore {
   /** A meter's readings in [fromMs, toMs), oldest first. */
   readings(meterId: string, fromMs: number, toMs: number, limit = 10_000) {
     return this.db
-      .prepare(
+      .prepare<[string, number, number, number], ReadingRow>(
         'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms LIMIT ?'
       )
-      .all(meterId, fromMs, toMs, limit) as { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]
+      .all(meterId, fromMs, toMs, limit)
   }
 
   /** A meter's newest `limit` readings, oldest first: what a chart of "now" shows. */
   latest(meterId: string, limit: number) {
-    return (
-      this.db
-        .prepare(
-          'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT ?'
-        )
-        .all(meterId, limit) as { tsMs: number; importWh: number; exportWh: number; powerW: number | null; flags: number }[]
-    ).reverse()
+    return this.db
+      .prepare<[string, number], ReadingRow>(
+        'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW, flags FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT ?'
+      )
+      .all(meterId, limit)
+      .reverse()
   }
 
   /** The last reading at or before tsMs. */
   readingAt(meterId: string, tsMs: number) {
-    return this.statements.readingAt.get(meterId, tsMs) as { tsMs: number; importWh: number; exportWh: number } | undefined
+    return this.statements.readingAt.get(meterId, tsMs)
   }
 }

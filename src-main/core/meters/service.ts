@@ -11,6 +11,7 @@ import { parseTelegram } from './dsmr'
 import { importFile, telegramReading, UnreadableLog, type FileImport, type ImportProgress } from './importer'
 import { LogPathError, logFilesIn, removableVolumes, type LogFileOptions, type SkippedPath } from './logFiles'
 import { ReadingStore } from './readingStore'
+import { MeterStore } from './meterStore'
 import { DSMR4_SETTINGS, DSMR5_SETTINGS, SerialLink, type LinkStatus, type PortLike, type SerialSettings } from './serialLink'
 
 export class MeterError extends Error {}
@@ -60,13 +61,14 @@ export class MeterService {
   private readonly now: () => number
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly events: EventBus,
     private readonly ledger: () => LedgerServices,
     private readonly options: MeterServiceOptions = {}
   ) {
     this.store = new ReadingStore(db)
     this.now = options.now ?? Date.now
+  private readonly meterStore: MeterStore
   }
 
   /** Opens every configured port and starts the hourly summaries: for the long-running faces. */
@@ -78,6 +80,7 @@ export class MeterService {
           this.postHourlySummaries(Math.floor(this.now() / HOUR_MS) * HOUR_MS - HOUR_MS)
           scheduleHour()
         },
+    this.meterStore = new MeterStore(db)
         HOUR_MS - (this.now() % HOUR_MS) + 1000
       )
     }
@@ -100,9 +103,7 @@ export class MeterService {
 
   addPort(path: string, settings: SerialSettings, prosumer: string | null): PortInfo {
     if (this.portRows().some((r) => r.path === path)) throw new MeterError(`path: ${path} is already a meter port`)
-    this.db
-      .prepare("INSERT INTO meter_ports (path, protocol, settings, prosumer, created_at) VALUES (?, 'dsmr', ?, ?, ?)")
-      .run(path, JSON.stringify(settings), prosumer, new Date(this.now()).toISOString())
+    this.meterStore.addPort(path, JSON.stringify(settings), prosumer, new Date(this.now()).toISOString())
     this.connect(path, settings)
     return this.port(path)
   }
@@ -110,8 +111,7 @@ export class MeterService {
   removePort(path: string): void {
     this.links.get(path)?.link.stop()
     this.links.delete(path)
-    if (this.db.prepare('DELETE FROM meter_ports WHERE path = ?').run(path).changes === 0)
-      throw new MeterError(`path: no meter port ${path}`)
+    if (!this.meterStore.removePort(path)) throw new MeterError(`path: no meter port ${path}`)
     this.announcePorts()
   }
 
@@ -121,23 +121,13 @@ export class MeterService {
 
   /** Assigns a meter (and, when it is a port path, the meters behind that port) to a prosumer. */
   assign(meterId: string, prosumer: string | null): void {
-    const changed = this.db.prepare('UPDATE meters SET prosumer = ? WHERE id = ?').run(prosumer, meterId).changes
-    if (changed === 0) throw new MeterError(`meterId: no meter ${meterId}`)
+    if (!this.meterStore.assign(meterId, prosumer)) throw new MeterError(`meterId: no meter ${meterId}`)
     this.events.emit('meter.metersChanged', { meters: this.meters() })
   }
 
   meters(): MeterInfo[] {
-    const rows = this.db
-      .prepare(
-        `SELECT m.id, m.port, m.prosumer, m.first_seen_ms AS firstSeenMs, m.last_seen_ms AS lastSeenMs,
-                (SELECT count(*) FROM readings r WHERE r.meter_id = m.id) AS readings
-         FROM meters m ORDER BY m.id`
-      )
-      .all() as Omit<MeterInfo, 'last'>[]
-    const last = this.db.prepare(
-      'SELECT ts_ms AS tsMs, import_wh AS importWh, export_wh AS exportWh, power_w AS powerW FROM readings WHERE meter_id = ? ORDER BY ts_ms DESC LIMIT 1'
-    )
-    return rows.map((r) => ({ ...r, last: (last.get(r.id) as MeterInfo['last'] | undefined) ?? null }))
+    const last = this.meterStore.lastReadingLookup()
+    return this.meterStore.meters().map((r) => ({ ...r, last: last(r.id) ?? null }))
   }
 
   /**
@@ -175,19 +165,15 @@ export class MeterService {
         skipped.push({ path, reason: error.reason })
         continue
       }
-      this.db
-        .prepare(
-          'INSERT INTO meter_imports (path, kind, imported, duplicates, flagged, rejected, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
-        )
-        .run(
-          path,
-          result.kind,
-          result.inserted,
-          result.duplicates,
-          result.resets + result.gaps,
-          JSON.stringify(result.rejected),
-          new Date(this.now()).toISOString()
-        )
+      this.meterStore.recordImport({
+        path,
+        kind: result.kind,
+        imported: result.inserted,
+        duplicates: result.duplicates,
+        flagged: result.resets + result.gaps,
+        rejected: JSON.stringify(result.rejected),
+        finishedAt: new Date(this.now()).toISOString()
+      })
       results.push(result)
     }
     if (results.length === 0) throw new MeterError(`nothing could be imported: ${why()}`)
@@ -215,10 +201,7 @@ export class MeterService {
    */
   prosumerEnergy(fromMs: number, toMs: number, slotHours: number): Map<string, { productionKWh: number; consumptionKWh: number }> {
     const result = new Map<string, { productionKWh: number; consumptionKWh: number }>()
-    const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as {
-      id: string
-      prosumer: string
-    }[]
+    const assigned = this.meterStore.assigned()
     for (const { id, prosumer } of assigned) {
       // from the reading the window opens on (or the first inside it) to the last one in it
       const start = this.store.readingAt(id, fromMs) ?? this.store.readings(id, fromMs, toMs, 1)[0]
@@ -255,7 +238,7 @@ export class MeterService {
 
   /** The meters assigned to a prosumer. */
   metersOf(prosumer: string): string[] {
-    return this.db.prepare('SELECT id FROM meters WHERE prosumer = ? ORDER BY id').pluck().all(prosumer) as string[]
+    return this.meterStore.metersOf(prosumer)
   }
 
   /**
@@ -265,10 +248,7 @@ export class MeterService {
   postHourlySummaries(hourStartMs: number): { posted: string[]; skipped: { meterId: string; reason: string }[] } {
     const posted: string[] = []
     const skipped: { meterId: string; reason: string }[] = []
-    const assigned = this.db.prepare('SELECT id, prosumer FROM meters WHERE prosumer IS NOT NULL').all() as {
-      id: string
-      prosumer: string
-    }[]
+    const assigned = this.meterStore.assigned()
     for (const { id, prosumer } of assigned) {
       const summary = this.summaryOf(id, hourStartMs, hourStartMs + HOUR_MS + 1)
       if (!summary) continue
@@ -342,17 +322,11 @@ export class MeterService {
 
   /** A meter first seen on a port belongs to the port's prosumer until the operator says otherwise. */
   private inheritProsumer(meterId: string, path: string): void {
-    this.db
-      .prepare('UPDATE meters SET prosumer = (SELECT prosumer FROM meter_ports WHERE path = ?) WHERE id = ? AND prosumer IS NULL')
-      .run(path, meterId)
+    this.meterStore.inheritProsumer(meterId, path)
   }
 
   private portRows() {
-    return this.db.prepare('SELECT path, settings, prosumer FROM meter_ports ORDER BY path').all() as {
-      path: string
-      settings: string
-      prosumer: string | null
-    }[]
+    return this.meterStore.ports()
   }
 
   private port(path: string): PortInfo {

@@ -27,11 +27,7 @@ const STILL_CASTING = [
   'src-main/core/ledger/finality.ts',
   'src-main/core/ledger/milestones.ts',
   'src-main/core/ledger/tangleService.ts',
-  'src-main/core/meters/readingStore.ts',
-  'src-main/core/meters/service.ts',
-  'src-main/core/network/service.ts',
-  'src-main/core/ocpp/chargerRegistry.ts',
-  'src-main/core/ocpp/sessionStore.ts'
+  'src-main/core/network/service.ts'
 ]
 
 export default tseslint.config(

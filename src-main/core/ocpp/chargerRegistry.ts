@@ -63,7 +63,7 @@ interface ChargerRow {
 
 export class ChargerRegistry {
   /** every meter value asks for its charger's prosumer: prepared once */
-  private rowStatement: Database.Statement | undefined
+  private rowStatement: Database.Statement<[string], ChargerRow> | undefined
 
   constructor(
     private readonly db: Db,
@@ -124,7 +124,7 @@ export class ChargerRegistry {
   }
 
   list(): ChargerRecord[] {
-    return (this.db.prepare('SELECT * FROM ocpp_chargers ORDER BY id').all() as ChargerRow[]).map(toRecord)
+    return this.db.prepare<[], ChargerRow>('SELECT * FROM ocpp_chargers ORDER BY id').all().map(toRecord)
   }
 
   get(id: string): ChargerRecord | null {
@@ -138,10 +138,7 @@ export class ChargerRegistry {
   }
 
   get unknownChargers(): UnknownChargerAnswer {
-    return (
-      (this.db.prepare('SELECT unknown_chargers FROM ocpp_settings WHERE id = 1').pluck().get() as UnknownChargerAnswer | undefined) ??
-      'Rejected'
-    )
+    return this.db.prepare<[], UnknownChargerAnswer>('SELECT unknown_chargers FROM ocpp_settings WHERE id = 1').pluck().get() ?? 'Rejected'
   }
 
   setUnknownChargers(answer: UnknownChargerAnswer): void {
@@ -155,8 +152,8 @@ export class ChargerRegistry {
   }
 
   private row(id: string): ChargerRow | undefined {
-    this.rowStatement ??= this.db.prepare('SELECT * FROM ocpp_chargers WHERE id = ?')
-    return this.rowStatement.get(id) as ChargerRow | undefined
+    this.rowStatement ??= this.db.prepare<[string], ChargerRow>('SELECT * FROM ocpp_chargers WHERE id = ?')
+    return this.rowStatement.get(id)
   }
 }
 

@@ -1,7 +1,7 @@
 // Sessions, 2.x transaction events, states of charge and the profiles sent, in SQLite (migration
 // 009). Every write is keyed so that a message a charger sends again (its answer was lost, or it
 // queued the message while offline) changes nothing the second time.
-import type { Db } from '../db/connection'
+import type { WritableDB } from '../db/connection'
 import type { ProfileOutcome } from './liveState'
 
 export interface Session {
@@ -20,9 +20,11 @@ const SESSION_COLUMNS = `charger_id AS chargerId, transaction_id AS transactionI
   started_ms AS startedMs, meter_start_wh AS meterStartWh, stopped_ms AS stoppedMs, meter_stop_wh AS meterStopWh, stop_reason AS stopReason`
 
 /** The statements of every meter value and transaction event, prepared once. */
-function prepareStatements(db: Db) {
+function prepareStatements(db: WritableDB) {
   return {
-    session: db.prepare(`SELECT ${SESSION_COLUMNS} FROM ocpp_sessions WHERE charger_id = ? AND transaction_id = ?`),
+    session: db.prepare<[string, string], Session>(
+      `SELECT ${SESSION_COLUMNS} FROM ocpp_sessions WHERE charger_id = ? AND transaction_id = ?`
+    ),
     recordEvent: db.prepare(
       'INSERT OR IGNORE INTO ocpp_transaction_events (charger_id, transaction_id, seq_no, event_type, trigger_reason, ts_ms) VALUES (?, ?, ?, ?, ?, ?)'
     ),
@@ -35,7 +37,7 @@ function prepareStatements(db: Db) {
 export class SessionStore {
   private prepared: ReturnType<typeof prepareStatements> | undefined
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: WritableDB) {}
 
   private get statements(): ReturnType<typeof prepareStatements> {
     return (this.prepared ??= prepareStatements(this.db))
@@ -54,12 +56,14 @@ export class SessionStore {
   ): { transactionId: string; replayed: boolean } {
     return this.db.transaction(() => {
       const seen = this.db
-        .prepare('SELECT transaction_id FROM ocpp_sessions WHERE charger_id = ? AND connector_id = ? AND started_ms = ? AND id_tag IS ?')
+        .prepare<[string, number, number, string], string>(
+          'SELECT transaction_id FROM ocpp_sessions WHERE charger_id = ? AND connector_id = ? AND started_ms = ? AND id_tag IS ?'
+        )
         .pluck()
-        .get(chargerId, connectorId, startedMs, idTag) as string | undefined
+        .get(chargerId, connectorId, startedMs, idTag)
       if (seen !== undefined) return { transactionId: seen, replayed: true }
       // 1.6 transaction ids are integers: the row's own number, unique across chargers
-      const seq = this.db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM ocpp_sessions').pluck().get() as number
+      const seq = this.db.prepare<[], number>('SELECT coalesce(max(seq), 0) + 1 FROM ocpp_sessions').pluck().get()!
       this.db
         .prepare(
           'INSERT INTO ocpp_sessions (seq, charger_id, transaction_id, connector_id, id_tag, started_ms, meter_start_wh) VALUES (?, ?, ?, ?, ?, ?, ?)'
@@ -105,12 +109,12 @@ export class SessionStore {
   }
 
   session(chargerId: string, transactionId: string): Session | null {
-    return (this.statements.session.get(chargerId, transactionId) as Session | undefined) ?? null
+    return this.statements.session.get(chargerId, transactionId) ?? null
   }
 
   /** Sessions not ended yet, oldest first: what a restarted central system shows as ongoing. */
   openSessions(): Session[] {
-    return this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM ocpp_sessions WHERE stopped_ms IS NULL ORDER BY started_ms`).all() as Session[]
+    return this.db.prepare<[], Session>(`SELECT ${SESSION_COLUMNS} FROM ocpp_sessions WHERE stopped_ms IS NULL ORDER BY started_ms`).all()
   }
 
   /** Records a 2.x TransactionEvent by its sequence number; false if it was recorded before (a replay). */
@@ -125,10 +129,10 @@ export class SessionStore {
 
   socReadings(chargerId: string, connectorId: number): { tsMs: number; socPercent: number; transactionId: string | null }[] {
     return this.db
-      .prepare(
+      .prepare<[string, number], { tsMs: number; socPercent: number; transactionId: string | null }>(
         'SELECT ts_ms AS tsMs, soc_percent AS socPercent, transaction_id AS transactionId FROM ocpp_soc WHERE charger_id = ? AND connector_id = ? ORDER BY ts_ms'
       )
-      .all(chargerId, connectorId) as { tsMs: number; socPercent: number; transactionId: string | null }[]
+      .all(chargerId, connectorId)
   }
 
   recordProfile(chargerId: string, connectorId: number, outcome: ProfileOutcome): void {
@@ -156,12 +160,12 @@ export class SessionStore {
   /** The last profile sent to each connector: what the console shows after a restart. */
   lastProfiles(): { chargerId: string; connectorId: number; outcome: ProfileOutcome }[] {
     const rows = this.db
-      .prepare(
+      .prepare<[], Omit<ProfileOutcome, 'clamped'> & { chargerId: string; connectorId: number; clamped: number }>(
         `SELECT charger_id AS chargerId, connector_id AS connectorId, sent_ms AS sentMs, transaction_id AS transactionId, slot_start_ms AS slotStartMs,
                 slot_end_ms AS slotEndMs, requested_w AS requestedW, setpoint_w AS setpointW, clamped, status, reason, confirmed_w AS confirmedW
          FROM ocpp_profiles WHERE id IN (SELECT max(id) FROM ocpp_profiles GROUP BY charger_id, connector_id)`
       )
-      .all() as (Omit<ProfileOutcome, 'clamped'> & { chargerId: string; connectorId: number; clamped: number })[]
+      .all()
     return rows.map(({ chargerId, connectorId, clamped, ...outcome }) => ({
       chargerId,
       connectorId,

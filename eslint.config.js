@@ -21,13 +21,11 @@ const STILL_CASTING = [
   'src-main/cli/networkBench/benchMarketNetwork.ts',
   'src-main/cli/networkBench/ledgerView.ts',
   'src-main/cli/networkBench/presigner.ts',
-  'src-main/core/app.ts',
   'src-main/core/ledger/audit.ts',
   'src-main/core/ledger/benchmark.ts',
   'src-main/core/ledger/finality.ts',
   'src-main/core/ledger/milestones.ts',
-  'src-main/core/ledger/tangleService.ts',
-  'src-main/core/network/service.ts'
+  'src-main/core/ledger/tangleService.ts'
 ]
 
 export default tseslint.config(

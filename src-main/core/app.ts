@@ -228,17 +228,17 @@ function rowCounter(db: Db): () => AppInfo['tables'] {
   const counted = new Map<string, { rows: number; at: number; tookMs: number }>()
   return () => {
     const names = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .pluck()
-      .all() as string[]
+      .all()
     return names.map((name) => {
       const last = counted.get(name)
       const now = performance.now()
       if (last && last.tookMs > SLOW_COUNT_MS && now - last.at < SLOW_COUNT_REUSE_MS) return { name, rows: last.rows }
       const rows = db
-        .prepare(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`)
+        .prepare<[], number>(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`)
         .pluck()
-        .get() as number
+        .get()!
       counted.set(name, { rows, at: now, tookMs: performance.now() - now })
       return { name, rows }
     })

@@ -124,11 +124,12 @@ export class NetworkNode implements NetworkView {
     const running = new NetworkNode(node, options, gate, requester, syncer, conduct, intake)
     ref.self = running
     await serveTransactions(node, (ids) => ids.map((id) => options.ledger.bytesOf(id)), conduct.of('tx', TX_PROTOCOL, 'ids asked for'))
-    const history = options.db.prepare('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?').raw()
+    const history = options.db
+      .prepare<[number, number], [number, Buffer]>('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?')
+      .raw()
     await serveSync(
       node,
-      (afterSeq, limit) =>
-        (history.all(afterSeq, limit) as [number, Buffer][]).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })),
+      (afterSeq, limit) => history.all(afterSeq, limit).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })),
       conduct.of('sync', SYNC_PROTOCOL, 'requests')
     )
     await serveStatus(

@@ -1,9 +1,10 @@
+import { Dv2gError, type RefusalOptions } from '../../src-shared/errors'
 // A small, strict option parser: every mistake names the option it is about, which node's
 // util.parseArgs does not do for values that look like options or numbers that are not.
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message)
+export class UsageError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
     this.name = 'UsageError'
   }
 }

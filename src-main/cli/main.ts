@@ -1,11 +1,9 @@
 // The dv2g command: offline analysis and operations on the same core as the desktop app.
 import { defaultDataDir } from '../core/dataDir'
-import { InputFileError } from '../core/inputFile'
-import { DataDirHeldError } from '../core/owner/lock'
 import { parseArgs, stringOption, UsageError } from './args'
 import { COMMANDS, GLOBAL_USAGE } from './commandTable'
 import { createOutput, type Output } from './output'
-import { EXIT_HELD } from './writer'
+import { exitStatusOf } from './exitStatus'
 
 /** Splits the global options (anywhere on the line) from the command and its own options. */
 function splitGlobal(argv: readonly string[]): { dataDir?: string; json: boolean; help: boolean; rest: string[] } {
@@ -45,16 +43,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await command.run(commandArgs, out(), global.dataDir ?? defaultDataDir())
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InputFileError) {
-      report(out(), error.message)
-      return 2
-    }
-    if (error instanceof DataDirHeldError) {
-      report(out(), error.message)
-      return EXIT_HELD
-    }
     report(out(), error instanceof Error ? error.message : String(error))
-    return 1
+    return exitStatusOf(error)
   }
 }
 

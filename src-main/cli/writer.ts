@@ -10,9 +10,6 @@ import { UsageError } from './args'
 import type { Output } from './output'
 import { withApp } from './withApp'
 
-/** The exit status of a command refused because another process holds the data dir. */
-export const EXIT_HELD = 3
-
 /** A refusal names its option the way the command line spells it. */
 function toCliError(error: ChannelError): Error {
   if (!error.refused) return new Error(error.message)

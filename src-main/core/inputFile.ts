@@ -3,8 +3,13 @@
 import { readFileSync } from 'node:fs'
 import type { z } from 'zod'
 import { describeIssues } from '../../src-shared/market/scenario'
+import { Dv2gError, type RefusalOptions } from '../../src-shared/errors'
 
-export class InputFileError extends Error {}
+export class InputFileError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
+  }
+}
 
 /** `shownAs` names the file in messages, when the full path is not for the reader's eyes. */
 export function readJsonFile<S extends z.ZodType>(path: string, schema: S, shownAs = path): z.infer<S> {

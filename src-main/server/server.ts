@@ -25,6 +25,7 @@ import {
 } from './auth'
 import { resolveStaticFile, sendFile } from './staticFiles'
 import { certificateNames, type TlsIdentity } from './tls'
+import { Dv2gError } from '../../src-shared/errors'
 
 const securityHeaders = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -55,10 +56,13 @@ export interface RunningServer {
 }
 
 /** Thrown before binding: serving beyond loopback in clear text would hand the token to the network. */
-export class InsecureBindError extends Error {
+export class InsecureBindError extends Dv2gError {
   override name = 'InsecureBindError'
   constructor(host: string) {
-    super(`serving on ${host} needs --tls-cert FILE and --tls-key FILE (HTTPS and WSS): only loopback may be served without TLS`)
+    super(
+      'invalid_argument',
+      `serving on ${host} needs --tls-cert FILE and --tls-key FILE (HTTPS and WSS): only loopback may be served without TLS`
+    )
   }
 }
 

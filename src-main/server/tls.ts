@@ -2,14 +2,18 @@
 // socket is bound, so a wrong file is one clear line rather than a failed handshake in a browser.
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { Dv2gError } from '../../src-shared/errors'
 
 export interface TlsIdentity {
   cert: Buffer
   key: Buffer
 }
 
-export class TlsFileError extends Error {
+export class TlsFileError extends Dv2gError {
   override name = 'TlsFileError'
+  constructor(message: string) {
+    super('invalid_argument', message)
+  }
 }
 
 function readPem(file: string, option: string): Buffer {

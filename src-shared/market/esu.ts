@@ -1,3 +1,4 @@
+import { Dv2gError } from '../errors'
 // ESU (battery) cost model of the paper, eqs. (9)–(11), as docs/model.md "ESU cost" reads them.
 
 export interface EsuParameters {
@@ -54,10 +55,10 @@ export function degradationCostPerKWh(p: Pick<EsuParameters, 'capacityKWh' | 'de
 }
 
 /** A figure that overflowed or has no value for the parameters given: never shown as a result. */
-export class EsuNotFiniteError extends Error {
-  readonly code = 'esu_not_finite'
-  constructor(readonly field: keyof EsuCost) {
-    super(`${field}: the parameters give no finite value; check that each is within its range`)
+export class EsuNotFiniteError extends Dv2gError {
+  declare readonly field: keyof EsuCost
+  constructor(field: keyof EsuCost) {
+    super('invalid_argument', `${field}: the parameters give no finite value; check that each is within its range`, { field })
     this.name = 'EsuNotFiniteError'
   }
 }

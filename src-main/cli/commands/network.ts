@@ -5,6 +5,7 @@ import { readHolder } from '../../core/owner/lock'
 import type { OperationName, OperationOutput } from '../../core/owner/operations'
 import { parseArgs, UsageError } from '../args'
 import { table, type Output } from '../output'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const peersUsage = `dv2g peers [--banned]
   The peers of the node running on this data dir: id, addresses, connected, latency, gossip score.
@@ -16,7 +17,11 @@ export const networkUsage = `dv2g network status
   The node running on this data dir: peer id, network id (its genesis), listen addresses, peers,
   transactions, whether it is syncing.`
 
-export class NoNodeError extends Error {}
+export class NoNodeError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'failed_precondition', message, options)
+  }
+}
 
 async function askNode<N extends OperationName>(dataDir: string, name: N): Promise<OperationOutput<N>> {
   const holder = readHolder(resolve(dataDir))

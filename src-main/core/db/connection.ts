@@ -1,6 +1,7 @@
 import { chmodSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { latestSchemaVersion, migrate, schemaVersion } from './migrate'
+import { Dv2gError } from '../../../src-shared/errors'
 
 declare const readable: unique symbol
 declare const writable: unique symbol
@@ -53,12 +54,13 @@ function keepPrivate(path: string): void {
 }
 
 /** A database written by another release than this one. */
-export class SchemaVersionError extends Error {
+export class SchemaVersionError extends Dv2gError {
   constructor(
     file: string,
     readonly version: number
   ) {
     super(
+      'failed_precondition',
       `${file} has schema version ${version}, this dv2g reads ${latestSchemaVersion}: open the data dir once with a command that writes, or with the app`
     )
     this.name = 'SchemaVersionError'

@@ -24,10 +24,11 @@ import {
   type Transaction,
   type TxOutput
 } from './transaction'
+import { Dv2gError } from '../../../src-shared/errors'
 
-export class DecodeError extends Error {
+export class DecodeError extends Dv2gError {
   constructor(reason: string) {
-    super(reason)
+    super('malformed', reason)
     this.name = 'DecodeError'
   }
 }

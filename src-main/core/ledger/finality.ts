@@ -9,7 +9,6 @@
 import type { Db } from '../db/connection'
 import { decodeTransaction } from './codec'
 import { TxStatus } from './graph'
-import type { Ledger } from './ledger'
 import { TxKind } from './transaction'
 
 export const TX_STATES = ['pending', 'preconfirmed', 'confirmed', 'conflicting', 'rejected'] as const
@@ -27,12 +26,23 @@ const WALK_STATES: Record<TxStatus, TxState> = {
   [TxStatus.Rejected]: 'rejected'
 }
 
+/** What a transaction's state is read from: the ledger answers it, without this module importing it. */
+export interface FinalitySource {
+  readonly finalByMilestones: boolean
+  /** the weighted walk's verdict on the transaction at graph index `at` */
+  walkStatusAt(at: number): TxStatus
+  /** the milestone that referenced it, 0 for none */
+  milestoneReferencing(at: number): number
+  /** whether White Flag applied it; undefined when no milestone referenced it */
+  appliedByMilestone(at: number): boolean | undefined
+}
+
 /** The state of the transaction at graph index `at`. */
-export function finalityOf(ledger: Ledger, at: number): Finality {
-  const walk = ledger.graph.status[at] as TxStatus
+export function finalityOf(ledger: FinalitySource, at: number): Finality {
+  const walk = ledger.walkStatusAt(at)
   if (!ledger.finalByMilestones) return { state: WALK_STATES[walk], milestone: null }
-  const milestone = ledger.milestones.referencedBy(at)
-  if (milestone !== 0) return { state: ledger.milestones.outcomeOf(at)?.applied === false ? 'conflicting' : 'confirmed', milestone }
+  const milestone = ledger.milestoneReferencing(at)
+  if (milestone !== 0) return { state: ledger.appliedByMilestone(at) === false ? 'conflicting' : 'confirmed', milestone }
   // the walk's rejection is this node's own view: White Flag may still apply the transaction
   return { state: walk === TxStatus.Confirmed ? 'preconfirmed' : 'pending', milestone: null }
 }

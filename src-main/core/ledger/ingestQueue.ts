@@ -5,7 +5,7 @@
 // room before it asks its peer for more. The node's own writes (wallet sends, settlement, meter
 // summaries, spam, milestones) run at once, ahead of what waits: an operator is waiting on them,
 // and they commit together with the caller's own rows. A local flood (spam) waits for room too.
-import type { IngestOutcome } from './ledger'
+import type { IngestOutcome } from './ingestOutcome'
 import type { Checked } from './validation'
 
 export type IngestSource = 'local' | 'gossip' | 'fetched' | 'sync'

@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { Db } from '../db/connection'
 import { DecodeError, encodeEssence } from './codec'
-import { TangleGraph, NONE } from './graph'
+import { TangleGraph, NONE, type TxStatus } from './graph'
 import { toHex, txId } from './hash'
 import { DEFAULT_POW_BITS, solveProofOfWork } from './proofOfWork'
 import { publicKeyBytes, SignatureVerifier, signBytes } from './signing'
@@ -14,6 +14,7 @@ import { DEFAULT_TIP_SELECTION, TipSelector, type Random, type TipSelectionOptio
 import { TxKind, type Payload, type Transaction } from './transaction'
 import type { ParallelVerifier } from './parallelVerifier'
 import { DEFAULT_INGEST_CAPACITY, IngestQueue } from './ingestQueue'
+import type { IngestOutcome } from './ingestOutcome'
 import { LedgerRules, Refused, ZERO_ID } from './rules'
 import { TangleStore } from './store'
 import { MilestoneRefusal, Milestones, type MilestoneEvaluation, type MilestoneInfo } from './milestones'
@@ -45,11 +46,7 @@ export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = {
   now: Date.now
 }
 
-export type IngestOutcome =
-  | { status: 'accepted'; id: string; index: number }
-  | { status: 'duplicate'; id: string }
-  | { status: 'held'; id: string; reason: string }
-  | { status: 'refused'; id?: string; reason: string }
+export type { IngestOutcome } from './ingestOutcome'
 
 type Valid = Extract<Checked, { ok: true }>
 
@@ -186,6 +183,18 @@ export class Ledger {
   /** Milestones decide conflicts (the genesis names milestone issuers): see rules.ts. */
   get finalByMilestones(): boolean {
     return this.rules.finalByMilestones
+  }
+
+  walkStatusAt(at: number): TxStatus {
+    return this.graph.status[at] as TxStatus
+  }
+
+  milestoneReferencing(at: number): number {
+    return this.milestones.referencedBy(at)
+  }
+
+  appliedByMilestone(at: number): boolean | undefined {
+    return this.milestones.outcomeOf(at)?.applied
   }
 
   /** Encodes, signs and solves the proof of work for a transaction issued here. */

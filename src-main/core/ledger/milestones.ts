@@ -18,8 +18,13 @@ import {
   type UnspentOutput,
   type WhiteFlagResult
 } from './whiteFlag'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
-export class MilestoneRefusal extends Error {}
+export class MilestoneRefusal extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'malformed', message, options)
+  }
+}
 
 export interface MilestoneInfo {
   index: number

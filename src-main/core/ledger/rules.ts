@@ -8,13 +8,18 @@ import { toHex } from './hash'
 import type { Milestones } from './milestones'
 import type { Spend, TangleStore } from './store'
 import { ID_BYTES, TxKind, type Transaction } from './transaction'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 /** Amounts are stored as SQLite integers (signed 64-bit). */
 const MAX_AMOUNT = (1n << 63n) - 1n
 export const ZERO_ID = new Uint8Array(ID_BYTES)
 
 /** A transaction against the ledger's rules: it is refused with this message. */
-export class Refused extends Error {}
+export class Refused extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
+  }
+}
 
 export class LedgerRules {
   /** unresolved double spends: output key -> graph indexes of its spenders */

@@ -7,14 +7,15 @@ import type { DayState, SlotOutcome } from '../../../src-shared/market/day'
 import { scenarioSchema, type Scenario } from '../../../src-shared/market/scenario'
 import type { WritableDB } from '../db/connection'
 import { runAnnouncementSchema, type RunAnnouncement } from './tangle/messages'
+import { Dv2gError } from '../../../src-shared/errors'
 
 /** A run or slot missing, or a row that does not read back: the message names which. */
-export class RunStoreError extends Error {
+export class RunStoreError extends Dv2gError {
   constructor(
     message: string,
     readonly notFound = false
   ) {
-    super(message)
+    super(notFound ? 'not_found' : 'invalid_argument', message)
   }
 }
 

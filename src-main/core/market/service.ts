@@ -7,7 +7,7 @@ import { randomUUID, type KeyObject } from 'node:crypto'
 import type { EventPayload, MarketRun, MethodOutput } from '../../../src-shared/contract'
 import { MarketDay, type DayResult, type DayState, type SlotOutcome, type SlotOverrides } from '../../../src-shared/market/day'
 import type { Scenario } from '../../../src-shared/market/scenario'
-import type { LedgerServices } from '../app'
+import type { MarketLedger } from './ledgerPort'
 import type { Db } from '../db/connection'
 import type { EventBus } from '../events'
 import { wallTimers, type Cancel, type Timers } from '../timers'
@@ -21,13 +21,15 @@ import { slotOfDay, solveScenarioSlot } from './solver'
 import type { RunAnnouncement } from './tangle/messages'
 import type { MarketTangle } from './tangle/marketTangle'
 import { NetworkClock } from './tangle/networkClock'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
-export class MarketError extends Error {
+export class MarketError extends Dv2gError {
   constructor(
     message: string,
-    readonly notFound = false
+    readonly notFound = false,
+    options: RefusalOptions = {}
   ) {
-    super(message)
+    super(options.code ?? (notFound ? 'not_found' : 'invalid_argument'), message, options)
   }
 }
 
@@ -71,7 +73,7 @@ export class MarketService {
   constructor(
     private readonly db: Db,
     private readonly events: EventBus,
-    private readonly ledger: () => LedgerServices,
+    private readonly ledger: () => MarketLedger,
     private readonly options: MarketServiceOptions,
     private readonly tangle: () => MarketTangle
   ) {

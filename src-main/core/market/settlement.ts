@@ -9,12 +9,17 @@ import type { IngestOutcome, Ledger } from '../ledger/ledger'
 import { KeystoreError } from '../wallet/keystore'
 import type { Wallets } from '../wallet/wallets'
 import type { SlotOutcome } from '../../../src-shared/market/day'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const MARKET_TOPIC = 'market.slot'
 /** a data body stays well inside the 4 KiB transaction limit */
 const MAX_RECORD_BYTES = 3_000
 
-export class SettlementError extends Error {}
+export class SettlementError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'failed_precondition', message, options)
+  }
+}
 
 /**
  * How a network run pays: the grids' wallets are their own agents', so the operator's treasury

@@ -1,7 +1,7 @@
 // Settling a run's solved slots on the ledger, exactly once each: the wallets every participant
 // needs, the grids funded for what they still owe, then each slot in one transaction with its
 // settlement recorded in the run store. Shared by every clock that solves slots.
-import type { LedgerServices } from '../app'
+import type { MarketLedger } from './ledgerPort'
 import type { RunStore, StoredRun, StoredSlot } from './runStore'
 import {
   ensureWallets,
@@ -22,7 +22,7 @@ export class Settler {
   constructor(
     private readonly store: RunStore,
     private readonly book: PaymentBook,
-    private readonly ledger: () => LedgerServices
+    private readonly ledger: () => MarketLedger
   ) {}
 
   /**
@@ -45,7 +45,7 @@ export class Settler {
       this.store.recordSettleError(run.id, t, message)
       return { t, error: message }
     }
-    let services: LedgerServices
+    let services: MarketLedger
     let operator: string
     try {
       services = this.ledger()

@@ -13,6 +13,7 @@ import { fsReason, kindOfEntry } from './fileKinds'
 import { LineCounter } from './lineCounter'
 import { LineSplitter, MAX_LINE_BYTES, type SplitLine } from './lineSplitter'
 import { ReadingColumns, type Reading, type ReadingStore, type StoredBatch } from './readingStore'
+import { Dv2gError } from '../../../src-shared/errors'
 
 /** What is read between two turns of the event loop: a few milliseconds of work. */
 const SLICE_BYTES = 16_384
@@ -43,12 +44,12 @@ export interface ImportOptions {
 }
 
 /** A file that cannot be imported at all (gone, not a regular file, unreadable): the rest of an import goes on without it. */
-export class UnreadableLog extends Error {
+export class UnreadableLog extends Dv2gError {
   constructor(
     readonly path: string,
     readonly reason: string
   ) {
-    super(`${path}: ${reason}`)
+    super('malformed', `${path}: ${reason}`)
   }
 }
 

@@ -7,6 +7,7 @@ import { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Stats 
 import { homedir, platform, userInfo } from 'node:os'
 import { isAbsolute, join, relative } from 'node:path'
 import { fsReason, kindOfEntry } from './fileKinds'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const LOG_EXTENSIONS = /\.(csv|txt|log|p1|dsmr|tsv)$/i
 const MAX_DEPTH = 4
@@ -29,7 +30,11 @@ export interface LogFileOptions {
 }
 
 /** A path the caller named that cannot be imported at all. */
-export class LogPathError extends Error {}
+export class LogPathError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
+  }
+}
 
 const isInside = (root: string, path: string) => {
   const rel = relative(root, path)

@@ -5,16 +5,22 @@
 import { SerialPort } from 'serialport'
 import type { EventBus } from '../events'
 import type { Db } from '../db/connection'
-import type { LedgerServices } from '../app'
+import type { Ledger } from '../ledger/ledger'
+import type { Keystore } from '../wallet/keystore'
 import { TxKind } from '../ledger/transaction'
 import { parseTelegram } from './dsmr'
 import { importFile, telegramReading, UnreadableLog, type FileImport, type ImportProgress } from './importer'
 import { LogPathError, logFilesIn, removableVolumes, type LogFileOptions, type SkippedPath } from './logFiles'
-import { ReadingStore } from './readingStore'
 import { MeterStore } from './meterStore'
+import { ReadingStore } from './readingStore'
 import { DSMR4_SETTINGS, DSMR5_SETTINGS, SerialLink, type LinkStatus, type PortLike, type SerialSettings } from './serialLink'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
-export class MeterError extends Error {}
+export class MeterError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
+  }
+}
 
 export const METER_TOPIC = 'meter.hourly'
 const HOUR_MS = 3_600_000
@@ -54,8 +60,15 @@ export interface MeterServiceOptions {
   now?: () => number
 }
 
+/** What anchoring a reading needs: the tangle to attach to and the prosumer's key to sign with. */
+export interface MeterLedger {
+  readonly ledger: Pick<Ledger, 'attach'>
+  readonly wallets: { readonly keystore: Pick<Keystore, 'isUnlocked' | 'find' | 'key'> }
+}
+
 export class MeterService {
   readonly store: ReadingStore
+  private readonly meterStore: MeterStore
   private readonly links = new Map<string, { link: SerialLink; telegrams: number; rejected: number; lastTelegramAt: number | null }>()
   private hourly: NodeJS.Timeout | null = null
   private readonly now: () => number
@@ -63,12 +76,12 @@ export class MeterService {
   constructor(
     db: Db,
     private readonly events: EventBus,
-    private readonly ledger: () => LedgerServices,
+    private readonly ledger: () => MeterLedger,
     private readonly options: MeterServiceOptions = {}
   ) {
     this.store = new ReadingStore(db)
+    this.meterStore = new MeterStore(db)
     this.now = options.now ?? Date.now
-  private readonly meterStore: MeterStore
   }
 
   /** Opens every configured port and starts the hourly summaries: for the long-running faces. */
@@ -80,7 +93,6 @@ export class MeterService {
           this.postHourlySummaries(Math.floor(this.now() / HOUR_MS) * HOUR_MS - HOUR_MS)
           scheduleHour()
         },
-    this.meterStore = new MeterStore(db)
         HOUR_MS - (this.now() % HOUR_MS) + 1000
       )
     }

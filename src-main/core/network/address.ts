@@ -1,7 +1,12 @@
 // Multiaddrs as the operator types them: --listen and --peer.
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
-export class AddressError extends Error {}
+export class AddressError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
+  }
+}
 
 export function parseAddress(text: string, option: string): Multiaddr {
   try {

@@ -14,7 +14,7 @@
 import { sameBytes } from '../ledger/address'
 import { toHex } from '../ledger/hash'
 import type { Transaction } from '../ledger/transaction'
-import { RateLimiter, type RateLimit } from './rateLimit'
+import { RateLimiter, type RateLimit } from '../limits/rateLimit'
 
 export interface AdmissionLimits {
   /** one stranger's key */

@@ -3,7 +3,8 @@
 // and a peer that breaks a protocol (an oversized frame, an invalid transaction, refused history)
 // is banned at once. The bounds are generous: far beyond what an honest node asks for on this
 // machine, so only a peer that means harm (or is broken) meets them.
-import { RateLimiter, type RateLimit } from './rateLimit'
+import { RateLimiter, type RateLimit } from '../limits/rateLimit'
+import { Dv2gError } from '../../../src-shared/errors'
 
 export const PEER_LIMITS = {
   /**
@@ -99,9 +100,9 @@ export function isOversizedFrame(error: unknown): boolean {
 export const oversizedReason = (protocol: string, limitBytes: number) => `sent a frame over the ${limitBytes}-byte limit on ${protocol}`
 
 /** A peer's answer to our request came in a frame past the limit: the peer is at fault, and is banned. */
-export class OversizedAnswerError extends Error {
+export class OversizedAnswerError extends Dv2gError {
   constructor(protocol: string, limitBytes: number) {
-    super(oversizedReason(protocol, limitBytes))
+    super('malformed', oversizedReason(protocol, limitBytes))
     this.name = 'OversizedAnswerError'
   }
 }

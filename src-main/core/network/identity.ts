@@ -4,11 +4,16 @@ import { chmodSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { writeFileAtomic } from '../wallet/atomicFile'
+import { writeFileAtomic } from '../files/atomicFile'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const PEER_KEY_FILE_NAME = 'peer.key'
 
-export class PeerKeyError extends Error {}
+export class PeerKeyError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'malformed', message, options)
+  }
+}
 
 /** Loads the data dir's peer key, creating it (mode 0600) on first use. */
 export async function loadOrCreatePeerKey(dataDir: string): Promise<PrivateKey> {

@@ -6,7 +6,7 @@
 // back, another may be asked for it.
 import { toHex, txId } from '../ledger/hash'
 import { TX_ASKING_LIMIT, txRequestCost } from './conduct'
-import { RateLimiter } from './rateLimit'
+import { RateLimiter } from '../limits/rateLimit'
 import { fromHex } from './hex'
 import { MAX_IDS_PER_REQUEST, MAX_STREAMS_PER_PEER } from './txExchange'
 

@@ -6,19 +6,21 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { networkSettingsSchema, type NetworkSettings } from '../../../src-shared/contract'
 import { AddressError, parseAddress, peerIdOf } from './address'
-import { writeFileAtomic } from '../wallet/atomicFile'
+import { writeFileAtomic } from '../files/atomicFile'
+import { Dv2gError } from '../../../src-shared/errors'
 
 export const NETWORK_SETTINGS_FILE = 'network.json'
 export const DEFAULT_LISTEN = '/ip4/127.0.0.1/tcp/4781'
 export const DEFAULT_NETWORK_SETTINGS: NetworkSettings = { enabled: false, listen: [DEFAULT_LISTEN], peers: [], mdns: false }
 
-export class NetworkSettingsError extends Error {
+export class NetworkSettingsError extends Dv2gError {
+  declare readonly field: 'listen' | 'peers' | 'file'
   constructor(
     message: string,
     /** the setting that is wrong: listen, peers or the file */
-    readonly field: 'listen' | 'peers' | 'file'
+    field: 'listen' | 'peers' | 'file'
   ) {
-    super(message)
+    super('invalid_argument', message, { field })
   }
 }
 

@@ -8,6 +8,7 @@ import { lpStream } from '@libp2p/utils'
 import { z } from 'zod'
 import { isOversizedFrame, oversizedReason, type Conduct } from './conduct'
 import type { NetworkLibp2p } from './node'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const STATUS_PROTOCOL = '/dv2g/status/1.0.0'
 const MAX_STATUS_BYTES = 1024
@@ -28,7 +29,11 @@ const statusSchema = z
 
 export type PeerStatus = z.infer<typeof statusSchema>
 
-export class StatusError extends Error {}
+export class StatusError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'malformed', message, options)
+  }
+}
 
 const encoder = new TextEncoder()
 

@@ -2,7 +2,8 @@
 // (Settings, Network): the node starts with the saved settings, is stopped and started again when
 // they change, and is attached to the app so network.status and the Network view find it. Changes
 // are applied one at a time, in the order they came.
-import type { App } from '../app'
+import type { Db } from '../db/connection'
+import type { Ledger } from '../ledger/ledger'
 import type { NetworkSettings, NetworkSwitchState } from '../../../src-shared/contract'
 import { registeredIssuers } from './registeredIssuers'
 import { describe, NetworkNode } from './service'
@@ -13,6 +14,14 @@ import { attachNetwork, networkOf } from './view'
 export interface NetworkControl {
   state(): NetworkSwitchState
   configure(settings: NetworkSettings): Promise<NetworkSwitchState>
+}
+
+/** What the switch starts a node on: the data dir's files and database, its ledger, who may issue. */
+export interface SwitchedApp {
+  readonly dataDir: string
+  readonly db: Db
+  ledger(): { readonly ledger: Ledger }
+  marketTangle(): { participants(): readonly { address: string }[] }
 }
 
 const controls = new WeakMap<object, NetworkControl>()
@@ -55,7 +64,7 @@ export class NetworkSwitch implements NetworkControl {
   private applying: Promise<unknown> = Promise.resolve()
 
   constructor(
-    private readonly app: App,
+    private readonly app: SwitchedApp,
     private readonly log: (line: string) => void
   ) {
     try {

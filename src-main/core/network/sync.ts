@@ -11,6 +11,7 @@ import { lpStream } from '@libp2p/utils'
 import { MAX_TX_BYTES } from '../ledger/transaction'
 import { answerError, isOversizedFrame, oversizedReason, type Conduct } from './conduct'
 import type { NetworkLibp2p } from './node'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const SYNC_PROTOCOL = '/dv2g/sync/1.0.0'
 /** transactions per answer: at most 2000 × 4 KiB = 8 MiB in flight per stream (a typical one is 0.6 MiB); fewer made sync a fifth slower */
@@ -23,12 +24,16 @@ const MAX_SYNC_FRAME_BYTES = 256 * 1024
 /** seq (u64) and length (u32) before each transaction */
 const RECORD_HEADER_BYTES = 12
 
-export class SyncError extends Error {}
+export class SyncError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'malformed', message, options)
+  }
+}
 
 /** The peer did not answer a sync request in time: slow or stalling, not a broken protocol (no ban). */
-export class SyncTimeoutError extends Error {
+export class SyncTimeoutError extends Dv2gError {
   constructor() {
-    super(`no answer to a sync request within ${SYNC_TIMEOUT_MS / 1000} s`)
+    super('unavailable', `no answer to a sync request within ${SYNC_TIMEOUT_MS / 1000} s`)
     this.name = 'SyncTimeoutError'
   }
 }

@@ -8,6 +8,7 @@ import { lpStream } from '@libp2p/utils'
 import { MAX_TX_BYTES, ID_BYTES } from '../ledger/transaction'
 import { answerError, isOversizedFrame, oversizedReason, txRequestCost, type Conduct } from './conduct'
 import type { NetworkLibp2p } from './node'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const TX_PROTOCOL = '/dv2g/tx/1.0.0'
 export const MAX_IDS_PER_REQUEST = 256
@@ -19,7 +20,11 @@ const MAX_REQUEST_BYTES = MAX_IDS_PER_REQUEST * ID_BYTES
 /** The transactions held here, by id; undefined for one not held. */
 export type TransactionLookup = (ids: Uint8Array[]) => (Uint8Array | undefined)[]
 
-export class TxExchangeError extends Error {}
+export class TxExchangeError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'malformed', message, options)
+  }
+}
 
 function splitIds(frame: Uint8Array): Uint8Array[] {
   if (frame.length === 0 || frame.length % ID_BYTES !== 0)

@@ -8,7 +8,7 @@
 // a charger with its right password is let in even while they are empty. Guesses never touch the
 // charger's own bucket, the one its frames spend: they cannot get a connected charger cut off.
 import { isIP } from 'node:net'
-import type { RateLimiter } from '../network/rateLimit'
+import type { RateLimiter } from '../limits/rateLimit'
 import { chargerIdSchema } from './chargerRegistry'
 import type { KnownPasswords } from './knownPasswords'
 import { verifyPassword } from './passwords'

@@ -1,7 +1,8 @@
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 /** An operator's request the central system cannot carry out; the message names what was wrong. */
-export class OcppError extends Error {
-  constructor(message: string) {
-    super(message)
+export class OcppError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
     this.name = 'OcppError'
   }
 }

@@ -2,13 +2,18 @@
 // hashes, so a copy of the database does not let anyone pose as a charger. Hashing runs on
 // libuv's thread pool: a charger's handshake never blocks the event loop.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 /** N = 2^14, r = 8: node's defaults, about 16 MiB and tens of milliseconds per hash. */
 const COST = { N: 16_384, r: 8, p: 1 }
 const KEY_BYTES = 32
 const SALT_BYTES = 16
 
-export class PasswordHashError extends Error {}
+export class PasswordHashError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'malformed', message, options)
+  }
+}
 
 function derive(password: Buffer | string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { writeFileAtomic } from '../wallet/atomicFile'
+import { writeFileAtomic } from '../files/atomicFile'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const OCPP_SETTINGS_FILE = 'ocpp.json'
 
@@ -21,7 +22,11 @@ const settingsSchema = z
 export type OcppFileSettings = z.infer<typeof settingsSchema>
 export const DEFAULT_OCPP_SETTINGS: OcppFileSettings = { listen: null, tls: null }
 
-export class OcppSettingsError extends Error {}
+export class OcppSettingsError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
+  }
+}
 
 /** HOST:PORT as the operator writes it (an IPv6 host in brackets). */
 export function parseHostPort(value: string, what: string): { host: string; port: number } {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 import type { LockHolder } from './lock'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 /** Unix socket paths are limited to about 104 bytes; a longer data dir path gets one in a private folder. */
 const MAX_SOCKET_PATH = 100
@@ -201,11 +202,18 @@ function removeStaleSocket(path: string): void {
 }
 
 /** The channel could not be reached: the caller reports the holder instead. */
-export class ChannelUnreachableError extends Error {}
+export class ChannelUnreachableError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'unavailable', message, options)
+  }
+}
 
 /** The owner answered, but with a line over the limit: the operation may well have run. */
-export class ChannelAnswerTooLongError extends Error {
+export class ChannelAnswerTooLongError extends Dv2gError {
   override name = 'ChannelAnswerTooLongError'
+  constructor(message: string) {
+    super('unavailable', message)
+  }
 }
 
 /** A refusal or failure the owner reported for the operation. */

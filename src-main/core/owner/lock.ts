@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, constants, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { Dv2gError } from '../../../src-shared/errors'
 
 export const LOCK_FILE_NAME = 'dv2g.lock'
 
@@ -22,12 +23,12 @@ const holderSchema = z.object({
 export type LockHolder = z.infer<typeof holderSchema>
 
 /** A data dir held by another live process. */
-export class DataDirHeldError extends Error {
+export class DataDirHeldError extends Dv2gError {
   constructor(
     readonly holder: LockHolder,
     detail: string
   ) {
-    super(`the data dir is in use by ${holder.owner} (PID ${holder.pid}): ${detail}`)
+    super('held', `the data dir is in use by ${holder.owner} (PID ${holder.pid}): ${detail}`)
     this.name = 'DataDirHeldError'
   }
 }

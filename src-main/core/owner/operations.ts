@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { marketClockSchema, methods } from '../../../src-shared/contract'
 import { runDay } from '../../../src-shared/market/day'
 import { scenarioSchema } from '../../../src-shared/market/scenario'
-import type { App } from '../app'
+import type { OwnerServices } from './services'
 import { spam, submitAtRate } from '../ledger/spammer'
 import { MAX_TX_BYTES } from '../ledger/transaction'
 import { MarketError } from '../market/service'
@@ -36,7 +36,7 @@ type Progress = (line: string) => void
 
 interface Operation<S extends z.ZodType, R> {
   input: S
-  run(app: App, input: z.output<S>, progress: Progress): R | Promise<R>
+  run(app: OwnerServices, input: z.output<S>, progress: Progress): R | Promise<R>
 }
 
 const operation = <S extends z.ZodType, R>(input: S, run: Operation<S, R>['run']): Operation<S, R> => ({ input, run })
@@ -45,7 +45,7 @@ const operation = <S extends z.ZodType, R>(input: S, run: Operation<S, R>['run']
  * Runs work with the keystore open under the caller's passphrase, and leaves it as it was: an
  * owner whose operator locked the keystore keeps it locked after a forwarded send.
  */
-function withKeys<T>(app: App, passphrase: string, work: () => T): T {
+function withKeys<T>(app: OwnerServices, passphrase: string, work: () => T): T {
   const { keystore } = app.ledger().wallets
   const wasUnlocked = keystore.isUnlocked
   keystore.unlock(passphrase)
@@ -57,7 +57,7 @@ function withKeys<T>(app: App, passphrase: string, work: () => T): T {
 }
 
 /** The node running on this app: only `dv2g node` runs one (the desktop app and serve mode not yet). */
-function runningNetwork(app: App): NetworkView {
+function runningNetwork(app: OwnerServices): NetworkView {
   const network = networkOf(app)
   if (!network) throw new OperationRefused('the process holding this data dir runs no network node: start one with dv2g node')
   return network
@@ -258,7 +258,7 @@ export type OperationInput<N extends OperationName> = z.input<(typeof operations
 export type OperationOutput<N extends OperationName> = Awaited<ReturnType<(typeof operations)[N]['run']>>
 
 /** Validates the input (it may come over the channel) and runs the operation. */
-export async function runOperation(app: App, name: string, input: unknown, progress: Progress): Promise<unknown> {
+export async function runOperation(app: OwnerServices, name: string, input: unknown, progress: Progress): Promise<unknown> {
   if (!Object.prototype.hasOwnProperty.call(operations, name)) throw new OperationRefused(`unknown operation ${JSON.stringify(name)}`)
   const op = operations[name as OperationName] as Operation<z.ZodType, unknown>
   const parsed = op.input.safeParse(input)

@@ -3,18 +3,17 @@ import { generateMnemonic, mnemonicToSeedSync, validateMnemonic } from '@scure/b
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { HDKey } from 'micro-key-producer/slip10.js'
 import type { KeyObject } from 'node:crypto'
-import { addressOf } from '../ledger/address'
+import { ADDRESS_PREFIX, addressOf, encodeAddress } from '../ledger/address'
 import { privateKeyFromSeed, publicKeyBytes } from '../ledger/signing'
+import { Dv2gError } from '../../../src-shared/errors'
 
-export const ADDRESS_PREFIX = 'dv2g'
+export { ADDRESS_PREFIX, encodeAddress } from '../ledger/address'
 
 /** An address or mnemonic as typed by someone, and what is wrong with it. */
-export class KeyInputError extends Error {
-  constructor(
-    readonly field: 'address' | 'mnemonic',
-    message: string
-  ) {
-    super(message)
+export class KeyInputError extends Dv2gError {
+  declare readonly field: 'address' | 'mnemonic'
+  constructor(field: 'address' | 'mnemonic', message: string) {
+    super('invalid_argument', message, { field })
     this.name = 'KeyInputError'
   }
 }
@@ -44,10 +43,6 @@ export function keyFromMnemonic(mnemonic: string): WalletKey {
   const privateKey = privateKeyFromSeed(derived.privateKey)
   const publicKey = publicKeyBytes(privateKey)
   return { privateKey, publicKey, address: encodeAddress(addressOf(publicKey)) }
-}
-
-export function encodeAddress(hash: Uint8Array): string {
-  return bech32.encode(ADDRESS_PREFIX, bech32.toWords(hash))
 }
 
 /** Parses a bech32 dv2g address, saying what is wrong with a bad one. */

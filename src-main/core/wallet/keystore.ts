@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { z } from 'zod'
 import { nameProblem } from '../../../src-shared/names'
-import { writeFileAtomic } from './atomicFile'
+import { writeFileAtomic } from '../files/atomicFile'
 import { checkMnemonic, keyFromMnemonic, newMnemonic, type WalletKey } from './keys'
+import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export const ROLES = ['operator', 'grid', 'ev'] as const
 export type Role = (typeof ROLES)[number]
@@ -108,9 +109,9 @@ type KeystoreFileV1 = z.infer<typeof fileV1Schema>
 type KeystoreFileV2 = z.infer<typeof fileV2Schema>
 type KeystoreFile = KeystoreFileV1 | KeystoreFileV2
 
-export class KeystoreError extends Error {
-  constructor(message: string) {
-    super(message)
+export class KeystoreError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
     this.name = 'KeystoreError'
   }
 }

@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * The tangle ledger. `seq` is the arrival order and the index of the in-memory graph (seq − 1);

@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * Market runs and their slots. A run keeps the scenario it ran and the battery and storage state

@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * Meters and their readings. A port is a live connection the bridge keeps open; a meter is any

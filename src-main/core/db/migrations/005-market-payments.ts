@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * What settlement has put on the ledger, one row per grid–EV payment and per market record, each

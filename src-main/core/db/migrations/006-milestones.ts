@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * Milestones and White Flag finality (docs/model.md "Milestones and White Flag"): each applied

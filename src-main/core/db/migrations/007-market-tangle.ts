@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * The market's messages on the tangle (issue 11), indexed once a milestone confirms them: each

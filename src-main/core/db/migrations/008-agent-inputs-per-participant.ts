@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * One data dir may run many agents (`dv2g agent swarm`), so what was posted is kept per

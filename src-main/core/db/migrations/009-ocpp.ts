@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * The OCPP central system (issue 12). A charger is registered with the hash of its password (never

@@ -1,4 +1,4 @@
-import type { Migration } from './index'
+import type { Migration } from './migration'
 
 /**
  * The ledger's two indexes keyed by a hash go: a hash puts each new row on a page of its own, so

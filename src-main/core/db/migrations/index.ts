@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3'
+import type { Migration } from './migration'
 import { m001EsuProfiles } from './001-esu-profiles'
 import { m002Ledger } from './002-ledger'
 import { m003MarketRuns } from './003-market-runs'
@@ -10,17 +10,7 @@ import { m008AgentInputsPerParticipant } from './008-agent-inputs-per-participan
 import { m009Ocpp } from './009-ocpp'
 import { m010LedgerLocalIndexes } from './010-ledger-local-indexes'
 
-export interface Migration {
-  /** becomes PRAGMA user_version once applied */
-  version: number
-  name: string
-  up(db: Database.Database): void
-  /**
-   * Rebuilds a table that other tables reference: runs with foreign keys off (dropping the old
-   * table would otherwise break every reference to it) and checks them all before it commits.
-   */
-  rebuildsReferencedTables?: boolean
-}
+export type { Migration } from './migration'
 
 /** Append only: a released migration is never edited, a new one is added. */
 export const migrations: readonly Migration[] = [

@@ -2,7 +2,7 @@
 // and publishes runs and results; every node indexes what milestones confirm and verifies every
 // result, on a timer while the node runs.
 import type { KeyObject } from 'node:crypto'
-import type { LedgerServices } from '../../app'
+import type { MarketLedger } from '../ledgerPort'
 import type { Db } from '../../db/connection'
 import { TxKind } from '../../ledger/transaction'
 import type { MethodOutput } from '../../../../src-shared/contract'
@@ -14,9 +14,14 @@ import { inputSetAt, registryAt, type Participant } from './inputSet'
 import { MarketIndex } from './marketIndex'
 import { encodeBody, MARKET_TOPICS, registrationSchema, type MarketTopic, type Registration, type RunAnnouncement } from './messages'
 import { announcedRuns, operatorResults, ResultVerifier, type Verification } from './verifier'
+import { Dv2gError, type RefusalOptions } from '../../../../src-shared/errors'
 
 /** A request the market cannot carry out (a locked keystore, no operator wallet, a bad address): the message says which. */
-export class MarketTangleError extends Error {}
+export class MarketTangleError extends Dv2gError {
+  constructor(message: string, options: RefusalOptions = {}) {
+    super(options.code ?? 'invalid_argument', message, options)
+  }
+}
 
 /** how often a running node indexes newly confirmed market messages and verifies new results */
 export const FOLLOW_MS = 250
@@ -49,7 +54,7 @@ export class MarketTangle {
 
   constructor(
     private readonly db: Db,
-    private readonly ledger: () => LedgerServices
+    private readonly ledger: () => MarketLedger
   ) {
     this.index = new MarketIndex(db)
     this.verifier = new ResultVerifier(db, this.index, () => this.operatorKeys())

@@ -1,11 +1,11 @@
-// The network clock (issue 11): the operator's node announces a run on the tangle, and at each
+// The network clock: the operator's node announces a run on the tangle, and at each
 // slot's close issues a milestone, which fixes the slot's input set; it solves the slot from that
 // set and publishes the result, which every node can solve again. The operator's key is held
 // for the run's day from the moment it starts, as the milestone clock holds it.
 import type { KeyObject } from 'node:crypto'
 import type { SlotOutcome } from '../../../../src-shared/market/day'
 import type { Scenario } from '../../../../src-shared/market/scenario'
-import type { LedgerServices } from '../../app'
+import type { MarketLedger } from '../ledgerPort'
 import { awaitsMilestone } from '../../network/milestoneClock'
 import type { SlotParticipants } from '../runStore'
 import { solveInputSet } from './clearing'
@@ -32,7 +32,7 @@ export interface ClosedSlot {
 export class NetworkClock {
   constructor(
     private readonly tangle: () => MarketTangle,
-    private readonly ledger: () => LedgerServices,
+    private readonly ledger: () => MarketLedger,
     private readonly now: () => number
   ) {}
 

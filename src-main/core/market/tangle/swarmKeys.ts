@@ -6,7 +6,7 @@ import { chmodSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { addressOf } from '../../ledger/address'
 import { privateKeyFromSeed, publicKeyBytes } from '../../ledger/signing'
-import { writeFileAtomic } from '../../wallet/atomicFile'
+import { writeFileAtomic } from '../../files/atomicFile'
 import { encodeAddress } from '../../wallet/keys'
 
 export const SWARM_SECRET_FILE = 'swarm.secret'

@@ -128,7 +128,7 @@ describe('ESU figures are finite', () => {
       caught = error
     }
     expect(caught).toBeInstanceOf(EsuNotFiniteError)
-    expect(caught).toMatchObject({ code: 'esu_not_finite', field: 'degradationCostPerKWh' })
+    expect(caught).toMatchObject({ code: 'invalid_argument', field: 'degradationCostPerKWh' })
     expect((caught as Error).message).toMatch(/^degradationCostPerKWh: /)
   })
 })

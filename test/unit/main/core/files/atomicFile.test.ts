@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { writeFileAtomic } from '../../../../../src-main/core/wallet/atomicFile'
+import { writeFileAtomic } from '../../../../../src-main/core/files/atomicFile'
 import { useTempDirs } from '../../../../support/tempDir'
 
 const tempDir = useTempDirs()

@@ -1,7 +1,7 @@
 // The per-peer token bucket: a burst, then the sustained rate; a peer that keeps asking while
 // refused is flooding, one that backs off is served again; the map of peers stays bounded.
 import { describe, expect, it } from 'vitest'
-import { RateLimiter } from '../../../../../src-main/core/network/rateLimit'
+import { RateLimiter } from '../../../../../src-main/core/limits/rateLimit'
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let ms = 1_000_000

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { toHex, txId } from '../../../../../src-main/core/ledger/hash'
 import { MAX_IDS_PER_REQUEST, MAX_STREAMS_PER_PEER } from '../../../../../src-main/core/network/txExchange'
 import { TX_ASKING_LIMIT, PEER_LIMITS, txRequestCost } from '../../../../../src-main/core/network/conduct'
-import { RateLimiter } from '../../../../../src-main/core/network/rateLimit'
+import { RateLimiter } from '../../../../../src-main/core/limits/rateLimit'
 import { Requester } from '../../../../../src-main/core/network/requester'
 import { until } from '../../../../support/until'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RateLimiter } from '../../../../../src-main/core/network/rateLimit'
+import { RateLimiter } from '../../../../../src-main/core/limits/rateLimit'
 import { admit, isLoopbackHost, type AdmissionRules, type Handshake } from '../../../../../src-main/core/ocpp/admission'
 import { KnownPasswords } from '../../../../../src-main/core/ocpp/knownPasswords'
 import { hashPassword } from '../../../../../src-main/core/ocpp/passwords'

@@ -19,9 +19,6 @@ const rowCasts = ['TSAsExpression', 'TSTypeAssertion'].flatMap((cast) => [
 
 const STILL_CASTING = [
   'src-main/cli/networkBench/benchMarketNetwork.ts',
-  'src-main/cli/networkBench/ledgerView.ts',
-  'src-main/cli/networkBench/presigner.ts',
-  'src-main/core/ledger/audit.ts',
   'src-main/core/ledger/benchmark.ts',
   'src-main/core/ledger/finality.ts',
   'src-main/core/ledger/milestones.ts',

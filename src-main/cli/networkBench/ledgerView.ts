@@ -22,38 +22,36 @@ export class NodeLedgerView {
 
   /** Transactions stored (seq is the arrival order, gap-free). */
   transactions(): number {
-    return this.database.prepare('SELECT coalesce(max(seq), 0) FROM transactions').pluck().get() as number
+    return this.database.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM transactions').pluck().get()!
   }
 
   latestMilestone(): MilestoneState | null {
-    const row = this.database.prepare('SELECT idx, lower(hex(state_hash)) AS hash FROM milestones ORDER BY idx DESC LIMIT 1').get() as
-      { idx: number; hash: string } | undefined
+    const row = this.database
+      .prepare<[], { idx: number; hash: string }>('SELECT idx, lower(hex(state_hash)) AS hash FROM milestones ORDER BY idx DESC LIMIT 1')
+      .get()
     return row ? { index: row.idx, stateHash: row.hash } : null
   }
 
   /** Stored transactions no milestone has referenced yet, the genesis not counted: what is not final here. */
   unreferenced(): number {
-    const referenced = this.database.prepare('SELECT count(*) FROM milestone_refs').pluck().get() as number
+    const referenced = this.database.prepare<[], number>('SELECT count(*) FROM milestone_refs').pluck().get()!
     const genesisReferenced = this.database.prepare('SELECT 1 FROM milestone_refs WHERE seq = 1').get() !== undefined
     return this.transactions() - referenced - (genesisReferenced ? 0 : 1)
   }
 
   /** When each transaction stored after a seq arrived here (this machine's clock, ms), by id. */
   receivedAfter(seq: number): Map<string, number> {
-    const rows = this.database.prepare('SELECT lower(hex(id)) AS id, received_ms AS ms FROM transactions WHERE seq > ?').all(seq) as {
-      id: string
-      ms: number
-    }[]
+    const rows = this.database
+      .prepare<[number], { id: string; ms: number }>('SELECT lower(hex(id)) AS id, received_ms AS ms FROM transactions WHERE seq > ?')
+      .all(seq)
     return new Map(rows.map((r) => [r.id, r.ms]))
   }
 
   /** The arrival time of the first and of the last transaction stored here. */
   receivedSpan(): { firstMs: number; lastMs: number } {
-    const row = this.database.prepare('SELECT min(received_ms) AS firstMs, max(received_ms) AS lastMs FROM transactions').get() as {
-      firstMs: number
-      lastMs: number
-    }
-    return row
+    return this.database
+      .prepare<[], { firstMs: number; lastMs: number }>('SELECT min(received_ms) AS firstMs, max(received_ms) AS lastMs FROM transactions')
+      .get()!
   }
 
   close(): void {

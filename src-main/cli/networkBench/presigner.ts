@@ -44,7 +44,7 @@ export class Presigner {
         Array.from({ length: size }, () => ({ kind: TxKind.Data, topic: 'bench', body: new TextEncoder().encode(String(this.made++)) }))
       )
     }
-    const bytes = this.db.prepare('SELECT bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq').pluck().all(from) as Buffer[]
+    const bytes = this.db.prepare<[number], Buffer>('SELECT bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq').pluck().all(from)
     return bytes.map((b) => b.toString('base64'))
   }
 

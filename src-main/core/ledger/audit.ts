@@ -27,18 +27,18 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
   const integrity = db.pragma('integrity_check', { simple: true })
   if (integrity !== 'ok') problem(`SQLite integrity_check: ${integrity}`)
 
-  const total = db.prepare('SELECT count(*) FROM transactions').pluck().get() as number
-  const powBits = (db.prepare("SELECT value FROM ledger_meta WHERE key = 'pow_bits'").pluck().get() as number | undefined) ?? 0
+  const total = db.prepare<[], number>('SELECT count(*) FROM transactions').pluck().get()!
+  const powBits = db.prepare<[], number>("SELECT value FROM ledger_meta WHERE key = 'pow_bits'").pluck().get() ?? 0
   const verifier = new SignatureVerifier()
   let genesisSupply = 0n
   let done = 0
   const rows = db
-    .prepare(
+    .prepare<[], [number, Buffer, Buffer, number | null, number | null]>(
       'SELECT t.seq, t.id, b.bytes, t.trunk_seq, t.branch_seq FROM transactions t LEFT JOIN transaction_bodies b USING (seq) ORDER BY t.seq'
     )
     .raw()
-  const idOfSeq = db.prepare('SELECT id FROM transactions WHERE seq = ?').pluck()
-  for (const [seq, id, bytes, trunkSeq, branchSeq] of rows.iterate() as Iterable<[number, Buffer, Buffer, number | null, number | null]>) {
+  const idOfSeq = db.prepare<[number], Buffer>('SELECT id FROM transactions WHERE seq = ?').pluck()
+  for (const [seq, id, bytes, trunkSeq, branchSeq] of rows.iterate()) {
     const name = `transaction ${seq} (${toHex(id).slice(0, 16)}…)`
     if (!bytes) {
       problem(`${name}: its content is missing`)
@@ -55,7 +55,7 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
       ]
       for (const [which, parentSeq, parentId] of parents) {
         if (tx.payload.kind === TxKind.Genesis) continue
-        const stored = parentSeq === null ? undefined : (idOfSeq.get(parentSeq) as Buffer | undefined)
+        const stored = parentSeq === null ? undefined : idOfSeq.get(parentSeq)
         if (!stored || Buffer.compare(stored, parentId) !== 0)
           problem(`${name}: ${which} ${toHex(parentId).slice(0, 16)}… is not stored before it`)
       }
@@ -66,40 +66,40 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
     if (++done % 50_000 === 0) onProgress?.(done, total)
   }
 
-  const chunkIds = Buffer.concat(db.prepare('SELECT ids FROM id_chunks ORDER BY chunk').pluck().all() as Buffer[])
-  const storedIds = Buffer.concat(db.prepare('SELECT id FROM transactions ORDER BY seq').pluck().all() as Buffer[])
+  const chunkIds = Buffer.concat(db.prepare<[], Buffer>('SELECT ids FROM id_chunks ORDER BY chunk').pluck().all())
+  const storedIds = Buffer.concat(db.prepare<[], Buffer>('SELECT id FROM transactions ORDER BY seq').pluck().all())
   if (Buffer.compare(chunkIds, storedIds) !== 0)
     problem("the id chunks do not match the transactions' ids: reopening would rebuild a wrong graph")
   // no SQL index keeps ids unique (the graph does, at ingest; migration 010): one stored twice is named here
-  const repeated = db.prepare('SELECT id, count(*) FROM transactions GROUP BY id HAVING count(*) > 1').raw().all() as [Buffer, number][]
+  const repeated = db.prepare<[], [Buffer, number]>('SELECT id, count(*) FROM transactions GROUP BY id HAVING count(*) > 1').raw().all()
   for (const [id, times] of repeated) problem(`transaction ${toHex(id).slice(0, 16)}… is stored ${times} times`)
 
   const doubleSpent = db
-    .prepare(
+    .prepare<[TxStatus], { tx_seq: number; idx: number; n: number }>(
       `SELECT s.tx_seq, s.idx, count(*) AS n FROM spends s JOIN transactions t ON t.seq = s.spender_seq
        WHERE t.status != ? GROUP BY s.tx_seq, s.idx HAVING n > 1
        AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.tx_seq = s.tx_seq AND c.idx = s.idx AND c.resolved_ms IS NULL)`
     )
-    .all(TxStatus.Rejected) as { tx_seq: number; idx: number; n: number }[]
+    .all(TxStatus.Rejected)
   for (const d of doubleSpent) problem(`output ${d.idx} of transaction ${d.tx_seq} is spent by ${d.n} transactions that are not rejected`)
 
-  const openConflicts = db.prepare('SELECT count(*) FROM conflicts WHERE resolved_ms IS NULL').pluck().get() as number
+  const openConflicts = db.prepare<[], number>('SELECT count(*) FROM conflicts WHERE resolved_ms IS NULL').pluck().get()!
   if (openConflicts === 0 && total > 0) {
     const unspent = db
-      .prepare(
+      .prepare<[TxStatus, TxStatus], bigint>(
         `SELECT COALESCE(SUM(o.amount), 0) FROM outputs o JOIN transactions t ON t.seq = o.tx_seq
          WHERE t.status != ? AND NOT EXISTS (SELECT 1 FROM spends s JOIN transactions st ON st.seq = s.spender_seq
            WHERE s.tx_seq = o.tx_seq AND s.idx = o.idx AND st.status != ?)`
       )
       .safeIntegers(true)
       .pluck()
-      .get(TxStatus.Rejected, TxStatus.Rejected) as bigint
+      .get(TxStatus.Rejected, TxStatus.Rejected)!
     if (unspent !== genesisSupply) problem(`balances sum to ${unspent} but the genesis minted ${genesisSupply}`)
   }
 
   if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'milestones'").get()) verifyMilestones(db, total, problem)
 
-  const tips = db.prepare('SELECT count(*) FROM tips').pluck().get() as number
+  const tips = db.prepare<[], number>('SELECT count(*) FROM tips').pluck().get()!
   return { ok: problems.length === 0, transactions: total, tips, problems }
 }
 
@@ -109,23 +109,27 @@ export function verifyLedger(db: Db, onProgress?: (done: number, total: number) 
  * what the ledger stored.
  */
 function verifyMilestones(db: Db, total: number, problem: (text: string) => void): void {
-  const milestones = db.prepare('SELECT idx, seq, state_hash FROM milestones ORDER BY idx').raw().all() as [number, number, Buffer][]
+  const milestones = db.prepare<[], [number, number, Buffer]>('SELECT idx, seq, state_hash FROM milestones ORDER BY idx').raw().all()
   if (milestones.length === 0) return
   const trunk = new Int32Array(total).fill(-1)
   const branch = new Int32Array(total).fill(-1)
   const ids: Buffer[] = new Array(total)
   for (const [seq, id, t, b] of db
-    .prepare('SELECT seq, id, trunk_seq, branch_seq FROM transactions ORDER BY seq')
+    .prepare<[], [number, Buffer, number | null, number | null]>('SELECT seq, id, trunk_seq, branch_seq FROM transactions ORDER BY seq')
     .raw()
-    .iterate() as Iterable<[number, Buffer, number | null, number | null]>) {
+    .iterate()) {
     ids[seq - 1] = id
     trunk[seq - 1] = t === null ? -1 : t - 1
     branch[seq - 1] = b === null ? -1 : b - 1
   }
-  const body = db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck()
-  const genesis = total > 0 ? decodeTransaction(body.get(1) as Buffer).tx.payload : undefined
+  const body = db.prepare<[number], Buffer>('SELECT bytes FROM transaction_bodies WHERE seq = ?').pluck()
+  const genesis = total > 0 ? decodeTransaction(body.get(1)!).tx.payload : undefined
   const issuers = genesis?.kind === TxKind.Genesis ? (genesis.milestoneIssuers ?? []) : []
-  const refs = db.prepare('SELECT seq, applied FROM milestone_refs WHERE milestone = ? AND position IS NOT NULL ORDER BY position').raw()
+  const refs = db
+    .prepare<[number], [number, number]>(
+      'SELECT seq, applied FROM milestone_refs WHERE milestone = ? AND position IS NOT NULL ORDER BY position'
+    )
+    .raw()
   const referenced = new Uint32Array(total)
   const unspent = new Set<string>()
   let sorted: UnspentOutput[] = []
@@ -135,7 +139,7 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
     const at = seq - 1
     let tx
     try {
-      tx = decodeTransaction(body.get(seq) as Buffer).tx
+      tx = decodeTransaction(body.get(seq)!).tx
     } catch {
       problem(`${name}: its transaction does not decode`)
       return
@@ -149,7 +153,7 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
     const result = applyInOrder(
       order,
       (x) => ids[x]!,
-      (x) => tokenPayloadOf(body.get(x + 1) as Buffer),
+      (x) => tokenPayloadOf(body.get(x + 1)!),
       (txId, i) => unspent.has(outputKey(txId, i))
     )
     sorted = [...mergeUnspent(sorted, result)]
@@ -161,7 +165,7 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
         `${name}: applying it again gives state hash ${toHex(hash)}, stored ${toHex(storedHash)}, stated ${toHex(tx.payload.stateHash)}`
       )
     }
-    const stored = refs.all(index) as [number, number][]
+    const stored = refs.all(index)
     const recomputed = result.entries.map((e) => [e.at + 1, e.applied ? 1 : 0])
     if (JSON.stringify(stored) !== JSON.stringify(recomputed))
       problem(`${name}: the stored order or outcomes of the transactions it references differ from applying it again`)
@@ -170,10 +174,10 @@ function verifyMilestones(db: Db, total: number, problem: (text: string) => void
     previous = hash
   }
   const storedUnspent = db
-    .prepare('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx')
+    .prepare<[], [Buffer, bigint, Buffer, bigint]>('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx')
     .raw()
     .safeIntegers(true)
-    .all() as [Buffer, bigint, Buffer, bigint][]
+    .all()
   const same =
     storedUnspent.length === sorted.length &&
     storedUnspent.every(([txId, idx, address, amount], i) => {
@@ -201,7 +205,7 @@ export function ledgerStats(db: Db, dbBytes: number): LedgerStats {
   const { transactions, confirmed, pending, rejected, preconfirmed, conflicting } = stateCounts(db)
   return {
     transactions,
-    tips: db.prepare('SELECT count(*) FROM tips').pluck().get() as number,
+    tips: db.prepare<[], number>('SELECT count(*) FROM tips').pluck().get()!,
     confirmed,
     pending,
     rejected,

@@ -17,14 +17,6 @@ const rowCasts = ['TSAsExpression', 'TSTypeAssertion'].flatMap((cast) => [
   { selector: `${cast} > TSNonNullExpression > ${rowCall}.expression`, message: rowCastMessage }
 ])
 
-const STILL_CASTING = [
-  'src-main/cli/networkBench/benchMarketNetwork.ts',
-  'src-main/core/ledger/benchmark.ts',
-  'src-main/core/ledger/finality.ts',
-  'src-main/core/ledger/milestones.ts',
-  'src-main/core/ledger/tangleService.ts'
-]
-
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'test-artifacts/', 'coverage/'] },
   js.configs.recommended,
@@ -64,7 +56,6 @@ export default tseslint.config(
   },
   {
     files: ['src-main/**/*.ts'],
-    ignores: STILL_CASTING,
     rules: { 'no-restricted-syntax': ['error', ...electronSecurity, ...rowCasts] }
   },
   // formatting is Prettier's (npm run format): the rules that would argue with it are off

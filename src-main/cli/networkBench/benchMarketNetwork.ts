@@ -64,33 +64,35 @@ class MarketRecords {
   /** When this node verified the run's slot t, and whether it matched; null before it has. */
   verified(run: string, t: number): { atMs: number; matches: boolean } | null {
     const row = this.database
-      .prepare('SELECT checked_ms, matches FROM market_verifications WHERE run_id = ? AND t = ? ORDER BY checked_ms LIMIT 1')
-      .get(run, t) as { checked_ms: number; matches: number } | undefined
+      .prepare<[string, number], { checked_ms: number; matches: number }>(
+        'SELECT checked_ms, matches FROM market_verifications WHERE run_id = ? AND t = ? ORDER BY checked_ms LIMIT 1'
+      )
+      .get(run, t)
     return row ? { atMs: row.checked_ms, matches: row.matches === 1 } : null
   }
 
   /** When the last part of slot t's result was signed (the operator's clock). */
   resultSignedMs(run: string, t: number): number {
     return this.database
-      .prepare('SELECT max(timestamp_ms) FROM market_messages WHERE run_id = ? AND t = ? AND topic = ?')
+      .prepare<[string, number, string], number>('SELECT max(timestamp_ms) FROM market_messages WHERE run_id = ? AND t = ? AND topic = ?')
       .pluck()
-      .get(run, t, MARKET_TOPICS.result) as number
+      .get(run, t, MARKET_TOPICS.result)!
   }
 
   /** Slot t's inputs as confirmed here: how many, the first one's signing time, and when the last one arrived. */
   inputs(run: string, t: number): { count: number; firstSignedMs: number; lastReceivedMs: number } {
     const row = this.database
-      .prepare(
+      .prepare<[string, number, string, string], { count: number; first: number; last: number }>(
         `SELECT count(*) AS count, min(m.timestamp_ms) AS first, max(x.received_ms) AS last FROM market_messages m JOIN transactions x ON x.seq = m.seq
          WHERE m.run_id = ? AND m.t = ? AND m.topic IN (?, ?)`
       )
-      .get(run, t, MARKET_TOPICS.offer, MARKET_TOPICS.bid) as { count: number; first: number; last: number }
+      .get(run, t, MARKET_TOPICS.offer, MARKET_TOPICS.bid)!
     return { count: row.count, firstSignedMs: row.first, lastReceivedMs: row.last }
   }
 
   announcement(run: string): RunAnnouncement {
     return JSON.parse(
-      this.database.prepare('SELECT announcement FROM market_network_runs WHERE run_id = ?').pluck().get(run) as string
+      this.database.prepare<[string], string>('SELECT announcement FROM market_network_runs WHERE run_id = ?').pluck().get(run)!
     ) as RunAnnouncement
   }
 

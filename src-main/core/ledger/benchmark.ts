@@ -104,7 +104,7 @@ export async function measureIngest(dir: string, transactions: number, note: (li
   const attachTxPerSecond = transactions / ((performance.now() - attachStarted) / 1000)
 
   note('ingesting them, pre-signed, into a fresh ledger with full validation (signatures across threads)')
-  const exported = sourceDb.prepare('SELECT bytes FROM transaction_bodies ORDER BY seq').pluck().all() as Buffer[]
+  const exported = sourceDb.prepare<[], Buffer>('SELECT bytes FROM transaction_bodies ORDER BY seq').pluck().all()
   sourceDb.close()
   const targetFile = join(dir, 'target.sqlite')
   const targetDb = openDatabase(targetFile)

@@ -60,7 +60,7 @@ export function changedNothingSql(finalByMilestones: boolean, t: string): string
 
 /** Whether the stored genesis names milestone issuers, read from the database alone (read-only commands). */
 export function genesisNamesIssuers(db: Db): boolean {
-  const bytes = db.prepare('SELECT bytes FROM transaction_bodies WHERE seq = 1').pluck().get() as Buffer | undefined
+  const bytes = db.prepare<[], Buffer>('SELECT bytes FROM transaction_bodies WHERE seq = 1').pluck().get()
   if (!bytes) return false
   const { payload } = decodeTransaction(bytes).tx
   return payload.kind === TxKind.Genesis && (payload.milestoneIssuers?.length ?? 0) > 0
@@ -70,20 +70,22 @@ export type StateCounts = Record<TxState, number> & { transactions: number }
 
 /** How many transactions are in each state, from the database alone. */
 export function stateCounts(db: Db): StateCounts {
-  const walk = db.prepare('SELECT status, count(*) AS n FROM transactions GROUP BY status').all() as { status: TxStatus; n: number }[]
+  const walk = db.prepare<[], { status: TxStatus; n: number }>('SELECT status, count(*) AS n FROM transactions GROUP BY status').all()
   const transactions = walk.reduce((sum, c) => sum + c.n, 0)
   const counts: StateCounts = { transactions, pending: 0, preconfirmed: 0, confirmed: 0, conflicting: 0, rejected: 0 }
   if (!genesisNamesIssuers(db)) {
     for (const c of walk) counts[WALK_STATES[c.status]] += c.n
     return counts
   }
-  const refs = db.prepare('SELECT applied, count(*) AS n FROM milestone_refs GROUP BY applied').all() as { applied: number; n: number }[]
+  const refs = db.prepare<[], { applied: number; n: number }>('SELECT applied, count(*) AS n FROM milestone_refs GROUP BY applied').all()
   counts.confirmed = refs.find((r) => r.applied === 1)?.n ?? 0
   counts.conflicting = refs.find((r) => r.applied === 0)?.n ?? 0
   counts.preconfirmed = db
-    .prepare('SELECT count(*) FROM transactions t WHERE t.status = ? AND NOT EXISTS (SELECT 1 FROM milestone_refs r WHERE r.seq = t.seq)')
+    .prepare<[TxStatus], number>(
+      'SELECT count(*) FROM transactions t WHERE t.status = ? AND NOT EXISTS (SELECT 1 FROM milestone_refs r WHERE r.seq = t.seq)'
+    )
     .pluck()
-    .get(TxStatus.Confirmed) as number
+    .get(TxStatus.Confirmed)!
   counts.pending = transactions - counts.confirmed - counts.conflicting - counts.preconfirmed
   return counts
 }
@@ -97,5 +99,5 @@ export function confirmationLatenciesMs(db: Db, finalByMilestones: boolean): num
     ? `SELECT m.applied_ms - t.received_ms FROM milestone_refs r JOIN milestones m ON m.idx = r.milestone JOIN transactions t ON t.seq = r.seq
         WHERE r.applied = 1 AND r.position IS NOT NULL ORDER BY r.seq DESC LIMIT 1000`
     : `SELECT status_ms - received_ms FROM transactions WHERE status = ${TxStatus.Confirmed} AND status_ms IS NOT NULL ORDER BY seq DESC LIMIT 1000`
-  return db.prepare(sql).pluck().all() as number[]
+  return db.prepare<[], number>(sql).pluck().all()
 }

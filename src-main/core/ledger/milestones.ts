@@ -60,15 +60,22 @@ export class Milestones {
     private readonly store: TangleStore
   ) {
     this.sql = {
-      latest: db.prepare('SELECT idx, id, state_hash FROM milestones ORDER BY idx DESC LIMIT 1'),
-      refs: db.prepare('SELECT seq, milestone FROM milestone_refs').raw(),
+      latest: db.prepare<[], { idx: number; id: Buffer; state_hash: Buffer }>(
+        'SELECT idx, id, state_hash FROM milestones ORDER BY idx DESC LIMIT 1'
+      ),
+      refs: db.prepare<[], [number, number]>('SELECT seq, milestone FROM milestone_refs').raw(),
       isUnspent: db.prepare('SELECT 1 FROM milestone_outputs WHERE tx_id = ? AND idx = ?').pluck(),
-      sortedUnspent: db.prepare('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx').raw().safeIntegers(true),
+      sortedUnspent: db
+        .prepare<[], [Buffer, bigint, Buffer, bigint]>('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx')
+        .raw()
+        .safeIntegers(true),
       insertMilestone: db.prepare('INSERT INTO milestones (idx, seq, id, state_hash, applied_ms) VALUES (?, ?, ?, ?, ?)'),
       insertRef: db.prepare('INSERT INTO milestone_refs (seq, milestone, position, applied) VALUES (?, ?, ?, ?)'),
       deleteOutput: db.prepare('DELETE FROM milestone_outputs WHERE tx_id = ? AND idx = ?'),
       insertOutput: db.prepare('INSERT INTO milestone_outputs (tx_id, idx, address, amount) VALUES (?, ?, ?, ?)'),
-      refOf: db.prepare('SELECT milestone, applied, position FROM milestone_refs WHERE seq = ?')
+      refOf: db.prepare<[number], { milestone: number; applied: number; position: number | null }>(
+        'SELECT milestone, applied, position FROM milestone_refs WHERE seq = ?'
+      )
     }
   }
 
@@ -85,8 +92,8 @@ export class Milestones {
   private load(): void {
     if (this.loaded) return
     this.referenced = new Uint32Array(Math.max(1024, this.graph.size * 2))
-    for (const [seq, milestone] of this.sql.refs.iterate() as Iterable<[number, number]>) this.referenced[seq - 1] = milestone
-    const row = this.sql.latest.get() as { idx: number; id: Buffer; state_hash: Buffer } | undefined
+    for (const [seq, milestone] of this.sql.refs.iterate()) this.referenced[seq - 1] = milestone
+    const row = this.sql.latest.get()
     this.latestMilestone = row ? { index: row.idx, id: new Uint8Array(row.id), stateHash: new Uint8Array(row.state_hash) } : null
     this.loaded = true
   }
@@ -104,7 +111,7 @@ export class Milestones {
 
   /** How a milestone treated a transaction: applied or conflicting, or not referenced yet. */
   outcomeOf(at: number): { milestone: number; applied: boolean; isMilestone: boolean } | undefined {
-    const row = this.sql.refOf.get(at + 1) as { milestone: number; applied: number; position: number | null } | undefined
+    const row = this.sql.refOf.get(at + 1)
     return row && { milestone: row.milestone, applied: row.applied === 1, isMilestone: row.position === null }
   }
 
@@ -197,7 +204,7 @@ export class Milestones {
 
   /** The milestone-confirmed unspent outputs in state-hash order. */
   *sortedUnspent(): Generator<UnspentOutput> {
-    for (const [txId, index, address, amount] of this.sql.sortedUnspent.iterate() as Iterable<[Buffer, bigint, Buffer, bigint]>) {
+    for (const [txId, index, address, amount] of this.sql.sortedUnspent.iterate()) {
       // the row's own buffers, not copies: hashing 100,000 outputs per milestone must stay cheap
       yield { txId, index: Number(index), address, amount }
     }

@@ -46,9 +46,11 @@ export class TangleService {
   ) {
     this.graph = ledger.graph
     this.sql = {
-      referencedBy: db.prepare('SELECT seq FROM milestone_refs WHERE milestone = ? ORDER BY seq DESC LIMIT ?').pluck(),
+      referencedBy: db
+        .prepare<[number, number], number>('SELECT seq FROM milestone_refs WHERE milestone = ? ORDER BY seq DESC LIMIT ?')
+        .pluck(),
       touchingAddress: db
-        .prepare(
+        .prepare<[Uint8Array, Uint8Array], number>(
           `SELECT DISTINCT o.tx_seq AS seq FROM outputs o WHERE o.address = ?
            UNION SELECT b.seq FROM transaction_bodies b WHERE b.issuer = ?
            ORDER BY seq DESC LIMIT 500`
@@ -95,7 +97,7 @@ export class TangleService {
     const latest = this.ledger.latestMilestone()?.index ?? 0
     const referenced: number[] = []
     for (; this.announcedMilestone < latest; this.announcedMilestone++) {
-      const seqs = this.sql.referencedBy.all(this.announcedMilestone + 1, MAX_ANNOUNCED_PER_MILESTONE) as number[]
+      const seqs = this.sql.referencedBy.all(this.announcedMilestone + 1, MAX_ANNOUNCED_PER_MILESTONE)
       for (const seq of seqs) referenced.push(seq - 1)
     }
     return referenced
@@ -181,7 +183,7 @@ export class TangleService {
     }
     const hash = decodeAddress(q)
     const issuer = publicKeyOf(q) ?? new Uint8Array(0)
-    return (this.sql.touchingAddress.all(hash, issuer) as number[]).map((seq) => this.summary(seq - 1))
+    return this.sql.touchingAddress.all(hash, issuer).map((seq) => this.summary(seq - 1))
   }
 
   summary(index: number): TangleTx {

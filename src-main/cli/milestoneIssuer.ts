@@ -27,7 +27,7 @@ export async function milestoneIssuerKey(app: App): Promise<KeyObject> {
   const refuse = (why: string) => new UsageError(`--${MILESTONE_OPTION}: ${why}`)
   if (ledger.isEmpty)
     throw refuse('this data dir has no tangle yet; milestones are issued by the node that holds the operator wallet the genesis names')
-  const issuers = ledger.milestones.genesisIssuers().map((key) => Buffer.from(key).toString('hex'))
+  const issuers = ledger.genesisIssuers().map((key) => Buffer.from(key).toString('hex'))
   if (issuers.length === 0) throw refuse('the genesis of this tangle names no milestone issuer')
   const wallet = milestoneIssuerWallet(wallets.keystore, ledger)
   if (!wallet)

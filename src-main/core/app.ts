@@ -190,7 +190,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
       marketTangle?.stop()
       meterService?.close()
       ledgerServices?.tangle.stop()
-      ledgerServices?.ledger.ingestQueue.close('the data dir is closing')
+      ledgerServices?.ledger.closeIngest('the data dir is closing')
       db.close()
     }
   }

@@ -36,7 +36,7 @@ export class Presigner {
 
   /** `count` new data transactions, parents first, as base64. */
   sign(count: number): string[] {
-    const from = this.ledger.graph.size
+    const from = this.ledger.size
     for (let done = 0; done < count; done += BATCH) {
       const size = Math.min(BATCH, count - done)
       this.ledger.attachMany(
@@ -49,7 +49,7 @@ export class Presigner {
   }
 
   close(): void {
-    this.ledger.ingestQueue.close('the bench is done')
+    this.ledger.closeIngest('the bench is done')
     this.db.close()
   }
 }

@@ -13,7 +13,7 @@ import { Solidifier } from './solidifier'
 import { DEFAULT_TIP_SELECTION, TipSelector, type Random, type TipSelectionOptions } from './tipSelection'
 import { TxKind, type Payload, type Transaction } from './transaction'
 import type { ParallelVerifier } from './parallelVerifier'
-import { DEFAULT_INGEST_CAPACITY, IngestQueue } from './ingestQueue'
+import { DEFAULT_INGEST_CAPACITY, IngestQueue, type IngestCounters, type IngestSource } from './ingestQueue'
 import type { IngestOutcome } from './ingestOutcome'
 import { LedgerRules, Refused, ZERO_ID } from './rules'
 import { TangleStore } from './store'
@@ -100,6 +100,46 @@ export class Ledger {
 
   get isEmpty(): boolean {
     return this.graph.size === 0
+  }
+
+  // What the network asks of the tangle, so it reads no internal of the ledger's.
+
+  /** transactions stored */
+  get size(): number {
+    return this.graph.size
+  }
+
+  /** the graph index of a stored transaction, NONE when it is not here */
+  indexOf(id: Uint8Array): number {
+    return this.graph.indexOf(id)
+  }
+
+  idAt(index: number): Uint8Array {
+    return this.graph.idAt(index)
+  }
+
+  /** the milestone issuers the genesis names (none on a ledger from before milestones) */
+  genesisIssuers(): Uint8Array[] {
+    return this.milestones.genesisIssuers()
+  }
+
+  /** Queues checked transactions from a peer behind those before them (ingestQueue.ts). */
+  submit(source: IngestSource, checked: readonly Checked[], alongside?: () => void): Promise<IngestOutcome[]> {
+    return this.ingestQueue.submit(source, checked, alongside)
+  }
+
+  /** As submit, but null instead of waiting when the queue is full. */
+  offer(source: IngestSource, checked: readonly Checked[], alongside?: () => void): Promise<IngestOutcome[]> | null {
+    return this.ingestQueue.offer(source, checked, alongside)
+  }
+
+  get ingestCounters(): IngestCounters {
+    return this.ingestQueue.counters
+  }
+
+  /** Refuses what is still queued, with the reason, and everything offered after. */
+  closeIngest(reason: string): void {
+    this.ingestQueue.close(reason)
   }
 
   /**

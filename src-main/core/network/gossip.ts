@@ -153,7 +153,7 @@ export class TransactionGossip {
     const taken = checked.filter((c) => !c.ok || this.vouched.has(toHex(c.id)) || this.admitFrom(from, c))
     for (const c of taken) if (c.ok) this.fetched.add(toHex(c.id))
     // parents are what held transactions wait for: they wait for room rather than be turned away
-    this.ledger.ingestQueue.submit('fetched', taken).then(
+    this.ledger.submit('fetched', taken).then(
       (outcomes) => this.askForMissingParents(taken, outcomes, () => from),
       (error: unknown) =>
         this.log(
@@ -195,7 +195,7 @@ export class TransactionGossip {
     if (!this.conduct.admit(peer)) return TopicValidatorResult.Ignore
     // held here already (it came back after gossipsub forgot it): nothing to check or forward
     const id = gossipMessageId(data) // gossipsub's hash for the message id, for the lookup and the checks
-    if (this.ledger.graph.indexOf(id) !== NONE) return TopicValidatorResult.Ignore
+    if (this.ledger.indexOf(id) !== NONE) return TopicValidatorResult.Ignore
     const unsigned = checkAllButSignature(data, this.ledger.options, this.ledger.options.now(), id)
     // a stranger past the admission rule costs no signature check: ignored, and counted against its relay
     const judged = unsigned.ok && !this.intake.trusted(peer) && !this.vouched.has(toHex(unsigned.id))
@@ -229,7 +229,7 @@ export class TransactionGossip {
     const checked = this.checkedByMsgId.get(msgId)
     this.checkedByMsgId.delete(msgId)
     const source = propagationSource.toString()
-    const stored = checked && this.ledger.ingestQueue.offer('gossip', [checked])
+    const stored = checked && this.ledger.offer('gossip', [checked])
     if (!stored) {
       // beyond what this node can store now: not forwarded, and nobody is penalised
       this.pubsub.reportMessageValidationResult(msgId, source, TopicValidatorResult.Ignore)
@@ -266,7 +266,7 @@ export class TransactionGossip {
         if (outcome.status !== 'accepted') this.fetched.delete(toHex(c.id))
         return
       }
-      const missing = [c.tx.trunk, c.tx.branch].filter((parent) => this.ledger.graph.indexOf(parent) === NONE).map(toHex)
+      const missing = [c.tx.trunk, c.tx.branch].filter((parent) => this.ledger.indexOf(parent) === NONE).map(toHex)
       // what a milestone or an admitted issuer approves is taken in whoever issued it: every node can then apply every milestone
       if (this.vouched.has(toHex(c.id)) || this.intake.admission.isAdmitted(c.tx.issuer))
         for (const parent of missing) this.vouched.add(parent)
@@ -278,7 +278,7 @@ export class TransactionGossip {
 
   private onStored(indexes: number[]): void {
     for (const index of indexes) {
-      const idBytes = this.ledger.graph.idAt(index)
+      const idBytes = this.ledger.idAt(index)
       const id = toHex(idBytes)
       this.requester.arrived(id)
       this.vouched.delete(id)

@@ -117,7 +117,7 @@ export class NetworkNode implements NetworkView {
     // the peers the operator named apply the same rule where they take transactions in
     const named = new Set(options.peers.flatMap((address) => peerIdOf(multiaddr(address)) ?? []))
     const intake: StrangerIntake = {
-      admission: new IssuerAdmission(() => options.ledger.milestones.genesisIssuers(), options.registeredIssuer),
+      admission: new IssuerAdmission(() => options.ledger.genesisIssuers(), options.registeredIssuer),
       trusted: (peer) => named.has(peer),
       relayed: conduct.of('strangers', 'gossip with transactions of issuers not admitted', 'refused transactions')
     }
@@ -165,7 +165,7 @@ export class NetworkNode implements NetworkView {
 
   /** The genesis id, or null while this node has none. */
   get networkId(): string | null {
-    return this.options.ledger.isEmpty ? null : toHex(this.options.ledger.graph.idAt(0))
+    return this.options.ledger.isEmpty ? null : toHex(this.options.ledger.idAt(0))
   }
 
   status(): NetworkStatus {
@@ -178,7 +178,7 @@ export class NetworkNode implements NetworkView {
       latestMilestone: milestone?.index ?? null,
       stateHash: milestone ? toHex(milestone.stateHash) : null,
       syncing: this.adopting || this.syncer.syncing || this.requester.size > 0 || (this.gossip?.queued ?? 0) > 0,
-      transactions: this.options.ledger.graph.size
+      transactions: this.options.ledger.size
     }
   }
 
@@ -189,7 +189,7 @@ export class NetworkNode implements NetworkView {
 
   /** Counters since the node started, for the console's rates, and the sync under way. */
   activity(): NetworkActivity {
-    const { queued, capacity, turnedAway } = this.options.ledger.ingestQueue.counters
+    const { queued, capacity, turnedAway } = this.options.ledger.ingestCounters
     return {
       gossip: { ...(this.gossip?.counters ?? { received: 0, rejected: 0, published: 0 }) },
       sync: this.syncer.progress,
@@ -242,7 +242,7 @@ export class NetworkNode implements NetworkView {
   private localStatus(): PeerStatus {
     return {
       networkId: this.networkId,
-      transactions: this.options.ledger.graph.size,
+      transactions: this.options.ledger.size,
       milestone: this.options.ledger.latestMilestone()?.index ?? null
     }
   }
@@ -343,7 +343,7 @@ export class NetworkNode implements NetworkView {
       if (this.networkId) return // adopted from another peer meanwhile
       // the genesis is as old as the network: checked as history, not against the gossip clock skew
       const { ledger } = this.options
-      const [outcome] = await ledger.ingestQueue.submit('sync', [checkHistoric(bytes, ledger.options, ledger.options.now())])
+      const [outcome] = await ledger.submit('sync', [checkHistoric(bytes, ledger.options, ledger.options.now())])
       if (outcome?.status !== 'accepted')
         throw new Error(`its genesis was not accepted: ${outcome && 'reason' in outcome ? outcome.reason : outcome?.status}`)
       this.options.log(`dv2g node: joined network ${networkId} (genesis from ${peer.toString()})`)

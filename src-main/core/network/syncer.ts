@@ -92,7 +92,7 @@ export class Syncer {
    * `evenIfNotMore` (the heartbeat found this node behind it), whatever the counts say.
    */
   offer(peer: string, transactions: number, { evenIfNotMore = false } = {}): void {
-    if (this.stopped || (!evenIfNotMore && transactions <= this.links.ledger.graph.size)) return
+    if (this.stopped || (!evenIfNotMore && transactions <= this.links.ledger.size)) return
     if (!this.candidates.has(peer) && this.candidates.size >= MAX_CANDIDATES) return
     this.candidates.set(peer, transactions)
     if (evenIfNotMore) this.behindDespiteCounts.add(peer)
@@ -119,7 +119,7 @@ export class Syncer {
       if (!next) break
       const [peer, target] = next
       this.candidates.delete(peer)
-      if (!this.behindDespiteCounts.delete(peer) && target <= this.links.ledger.graph.size) continue
+      if (!this.behindDespiteCounts.delete(peer) && target <= this.links.ledger.size) continue
       this.current = { peer, target, received: 0 }
       this.verifier ??= new ParallelVerifier(availableParallelism(), false)
       try {
@@ -224,7 +224,7 @@ export class Syncer {
     const { ledger } = this.links
     const now = ledger.options.now()
     // what gossip brought meanwhile (or an earlier sync from another peer) is skipped before the costly signature check
-    const unknown = batch.transactions.flatMap((bytes, i) => (ledger.graph.indexOf(txId(bytes)) === NONE ? [i] : []))
+    const unknown = batch.transactions.flatMap((bytes, i) => (ledger.indexOf(txId(bytes)) === NONE ? [i] : []))
     const unsigned = unknown.map((i) => checkHistoricAllButSignature(batch.transactions[i]!, ledger.options, now))
     // and so is what the admission rule leaves out
     const admitted = this.links.admits(peer, unsigned)
@@ -245,7 +245,7 @@ export class Syncer {
    */
   private async store(peer: string, checked: Checked[], cursor: number): Promise<IngestOutcome[]> {
     this.links.storing(checked.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
-    const outcomes = await this.links.ledger.ingestQueue.submit('sync', checked, () => this.writeCursor(cursorKey(peer), cursor))
+    const outcomes = await this.links.ledger.submit('sync', checked, () => this.writeCursor(cursorKey(peer), cursor))
     if (outcomes.some((o) => o.status === 'held')) this.links.held(peer, checked, outcomes)
     return outcomes
   }

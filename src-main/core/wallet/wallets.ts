@@ -14,7 +14,7 @@ export class AmountError extends KeystoreError {}
 
 /** The keystore's wallet that the genesis names as milestone issuer (the operator's), if this data dir holds it. */
 export function milestoneIssuerWallet(keystore: Keystore, ledger: Ledger): WalletInfo | undefined {
-  const issuers = new Set(ledger.milestones.genesisIssuers().map((key) => Buffer.from(key).toString('hex')))
+  const issuers = new Set(ledger.genesisIssuers().map((key) => Buffer.from(key).toString('hex')))
   return keystore.list().find((w) => issuers.has(w.publicKey))
 }
 

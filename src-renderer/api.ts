@@ -23,8 +23,8 @@ import { TransportError, type ConnectionState, type Transport } from './transpor
 
 export type { ConnectionState } from './transport/types'
 
-/** The contract's error codes, plus 'unavailable' when the call could not reach the main process. */
-export type CallErrorCode = ApiErrorBody['code'] | 'unavailable'
+/** The contract's error codes; 'unavailable' also when the call could not reach the main process. */
+export type CallErrorCode = ApiErrorBody['code']
 
 export class CallError extends Error {
   override name = 'CallError'
@@ -33,7 +33,9 @@ export class CallError extends Error {
     readonly method: MethodName,
     readonly code: CallErrorCode,
     message: string,
-    readonly fields?: ApiErrorBody['fields']
+    readonly fields?: ApiErrorBody['fields'],
+    /** the input field at fault, where the main process named one */
+    readonly field?: string
   ) {
     super(message)
   }
@@ -81,7 +83,7 @@ export function createApiClient(transport: Transport): ApiClient {
     if (!result.ok) {
       const body = apiErrorSchema.safeParse(result.error)
       if (!body.success) throw new CallError(method, 'internal', `${method} failed with an error the contract does not describe`)
-      throw new CallError(method, body.data.code, body.data.message, body.data.fields)
+      throw new CallError(method, body.data.code, body.data.message, body.data.fields, body.data.field)
     }
     const output = methods[method].output.safeParse(result.output)
     if (!output.success) {

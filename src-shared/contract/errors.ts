@@ -1,27 +1,36 @@
 // The one shape a failed call has on every transport.
 import { z } from 'zod'
+import { Dv2gError, ERROR_CODES } from '../errors'
 
 /** What a failed call returns on every transport. */
 export const apiErrorSchema = z.object({
-  code: z.enum(['invalid_argument', 'unknown_method', 'not_found', 'internal']),
+  code: z.enum(ERROR_CODES),
   message: z.string(),
+  /** the input field at fault, as a dotted path, where one is */
+  field: z.string().optional(),
   /** the offending fields, as dotted paths */
   fields: z.array(z.object({ path: z.string(), message: z.string() })).optional()
 })
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>
 
-export class ApiError extends Error {
+export class ApiError extends Dv2gError {
   constructor(
-    readonly code: ApiErrorBody['code'],
+    code: ApiErrorBody['code'],
     message: string,
     readonly fields?: ApiErrorBody['fields']
   ) {
-    super(message)
+    // one field at fault is named as the field; several only in the list
+    super(code, message, fields?.length === 1 ? { field: fields[0]!.path } : {})
     this.name = 'ApiError'
   }
 
   toBody(): ApiErrorBody {
-    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) }
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.field ? { field: this.field } : {}),
+      ...(this.fields ? { fields: this.fields } : {})
+    }
   }
 }
 

@@ -2,11 +2,7 @@
 // and the turning of a service's refusal into the contract's error.
 import type { z } from 'zod'
 import { ApiError } from '../../../src-shared/contract'
-import { MarketError } from '../market/service'
-import { MarketTangleError } from '../market/tangle/marketTangle'
-import { MeterError } from '../meters/service'
-import { OcppError } from '../ocpp/errors'
-import { OcppSettingsError } from '../ocpp/settings'
+import { Dv2gError } from '../../../src-shared/errors'
 import { KeyInputError } from '../wallet/keys'
 import { KeystoreError } from '../wallet/keystore'
 
@@ -33,23 +29,16 @@ export function refusedAt(field: string | ((error: KeystoreError | KeyInputError
   }
 }
 
-/** A service's refusal as the contract's error: invalid_argument naming the field its message starts with, or not_found. */
+/** The codes a caller can act on; any other failure stays hidden behind 'internal'. */
+const CALLER_CODES = new Set(['invalid_argument', 'not_found', 'failed_precondition'])
+
+/** A service's refusal as the contract's error: its own code, and the field it names. */
 function asApiError(error: unknown): unknown {
-  if (error instanceof MarketError && error.notFound) return new ApiError('not_found', error.message)
-  if (!(
-    error instanceof MarketError ||
-    error instanceof MarketTangleError ||
-    error instanceof MeterError ||
-    error instanceof OcppError ||
-    error instanceof OcppSettingsError
-  ))
-    return error
-  const field = /^(\w+): /.exec(error.message)?.[1]
-  return new ApiError(
-    'invalid_argument',
-    error.message,
-    field ? [{ path: field, message: error.message.slice(field.length + 2) }] : undefined
-  )
+  if (error instanceof ApiError || !(error instanceof Dv2gError) || !CALLER_CODES.has(error.code)) return error
+  const { field } = error
+  const prefix = `${field}: `
+  const detail = field && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
+  return new ApiError(error.code, error.message, field ? [{ path: field, message: detail }] : undefined)
 }
 
 export function serviceCall<T>(work: () => T): T {

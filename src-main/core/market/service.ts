@@ -130,7 +130,8 @@ export class MarketService {
     const scenario = input.definition ? structuredClone(input.definition) : this.loadScenario(input.scenario)
     scenario.game = { ...scenario.game, ...input.game }
     const paced = input.clock === 'accelerated' || input.clock === 'network'
-    if (paced && input.slotSeconds === undefined) throw new MarketError(`slotSeconds: the ${input.clock} clock needs the seconds per slot`)
+    if (paced && input.slotSeconds === undefined)
+      throw new MarketError(`slotSeconds: the ${input.clock} clock needs the seconds per slot`, false, { field: 'slotSeconds' })
     const id = randomUUID()
     const firstSlot = firstSlotOf(input.clock, scenario.slots, this.now())
     let network: { announcement: RunAnnouncement; txId: string } | undefined

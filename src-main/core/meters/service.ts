@@ -114,7 +114,7 @@ export class MeterService {
   }
 
   addPort(path: string, settings: SerialSettings, prosumer: string | null): PortInfo {
-    if (this.portRows().some((r) => r.path === path)) throw new MeterError(`path: ${path} is already a meter port`)
+    if (this.portRows().some((r) => r.path === path)) throw new MeterError(`path: ${path} is already a meter port`, { field: 'path' })
     this.meterStore.addPort(path, JSON.stringify(settings), prosumer, new Date(this.now()).toISOString())
     this.connect(path, settings)
     return this.port(path)
@@ -123,7 +123,7 @@ export class MeterService {
   removePort(path: string): void {
     this.links.get(path)?.link.stop()
     this.links.delete(path)
-    if (!this.meterStore.removePort(path)) throw new MeterError(`path: no meter port ${path}`)
+    if (!this.meterStore.removePort(path)) throw new MeterError(`path: no meter port ${path}`, { field: 'path' })
     this.announcePorts()
   }
 
@@ -133,7 +133,7 @@ export class MeterService {
 
   /** Assigns a meter (and, when it is a port path, the meters behind that port) to a prosumer. */
   assign(meterId: string, prosumer: string | null): void {
-    if (!this.meterStore.assign(meterId, prosumer)) throw new MeterError(`meterId: no meter ${meterId}`)
+    if (!this.meterStore.assign(meterId, prosumer)) throw new MeterError(`meterId: no meter ${meterId}`, { field: 'meterId' })
     this.events.emit('meter.metersChanged', { meters: this.meters() })
   }
 
@@ -343,7 +343,7 @@ export class MeterService {
 
   private port(path: string): PortInfo {
     const row = this.portRows().find((r) => r.path === path)
-    if (!row) throw new MeterError(`path: no meter port ${path}`)
+    if (!row) throw new MeterError(`path: no meter port ${path}`, { field: 'path' })
     const live = this.links.get(path)
     return {
       path,

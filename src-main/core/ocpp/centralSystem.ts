@@ -18,7 +18,7 @@ import { translateOutgoing } from './callErrorCodes'
 import { ChargerLink, type RpcPeer } from './chargerLink'
 import { KnownPasswords } from './knownPasswords'
 import type { ChargerRegistry } from './chargerRegistry'
-import { describeCallError, firstIssue, OcppError } from './errors'
+import { describeCallError, firstIssue, issueField, OcppError } from './errors'
 import type { HandlerContext, HandlerTable } from './handlerContext'
 import { handlers16 } from './handlers16'
 import { handlers2 } from './handlers2'
@@ -152,11 +152,12 @@ export class CentralSystem {
    */
   async listen(options: ListenOptions): Promise<Listening> {
     const parsed = listenOptionsSchema.safeParse(options)
-    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'listen'))
+    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'listen'), { field: issueField(parsed.error, 'listen') })
     const { host, port, tls } = parsed.data
     if (!isLoopbackHost(host) && !tls) {
       throw new OcppError(
-        `tls: OCPP on ${host} needs TLS (security profile 2): give a certificate and key, or listen on 127.0.0.1 (profile 1, Basic auth without TLS, loopback only)`
+        `tls: OCPP on ${host} needs TLS (security profile 2): give a certificate and key, or listen on 127.0.0.1 (profile 1, Basic auth without TLS, loopback only)`,
+        { field: 'tls' }
       )
     }
     if (this.http) throw new OcppError('the central system is listening already')
@@ -217,7 +218,7 @@ export class CentralSystem {
     try {
       http = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, notFound) : createHttpServer(notFound)
     } catch (error) {
-      throw new OcppError(`tls: the certificate and key cannot be used: ${(error as Error).message}`)
+      throw new OcppError(`tls: the certificate and key cannot be used: ${(error as Error).message}`, { field: 'tls' })
     }
     http.on('connection', (socket: Socket) => {
       this.sockets.add(socket)

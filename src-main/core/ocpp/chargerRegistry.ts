@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type Database from 'better-sqlite3'
 import type { Db } from '../db/connection'
 import { nameProblem, nameSchema } from '../../../src-shared/names'
-import { firstIssue, OcppError } from './errors'
+import { firstIssue, issueField, OcppError } from './errors'
 import { hashPassword, newChargerPassword } from './passwords'
 
 /**
@@ -73,9 +73,9 @@ export class ChargerRegistry {
   /** Registers a charger; the password (the one given, or a new one) is returned and stored only as a hash. */
   async add(input: NewCharger): Promise<{ charger: ChargerRecord; password: string }> {
     const parsed = newChargerSchema.safeParse(input)
-    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'charger'))
+    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'charger'), { field: issueField(parsed.error, 'charger') })
     const { id, dischargeByNegativeLimit, prosumer } = parsed.data
-    if (this.row(id)) throw new OcppError(`id: a charger ${id} is already registered`)
+    if (this.row(id)) throw new OcppError(`id: a charger ${id} is already registered`, { field: 'id' })
     const password = parsed.data.password ?? newChargerPassword()
     const hash = await hashPassword(password)
     const createdAt = new Date(this.now()).toISOString()
@@ -85,7 +85,8 @@ export class ChargerRegistry {
         .run(id, hash, dischargeByNegativeLimit ? 1 : 0, prosumer, createdAt)
     } catch (error) {
       // added by someone else while the password was being hashed
-      if (/UNIQUE|PRIMARY KEY/.test((error as Error).message)) throw new OcppError(`id: a charger ${id} is already registered`)
+      if (/UNIQUE|PRIMARY KEY/.test((error as Error).message))
+        throw new OcppError(`id: a charger ${id} is already registered`, { field: 'id' })
       throw error
     }
     return { charger: { id, dischargeByNegativeLimit, prosumer, createdAt }, password }
@@ -97,9 +98,9 @@ export class ChargerRegistry {
    */
   update(id: string, changes: ChargerChanges): ChargerRecord {
     const parsed = chargerChangesSchema.safeParse(changes)
-    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'charger'))
+    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'charger'), { field: issueField(parsed.error, 'charger') })
     const before = this.get(id)
-    if (!before) throw new OcppError(`id: no charger ${id} is registered`)
+    if (!before) throw new OcppError(`id: no charger ${id} is registered`, { field: 'id' })
     const { dischargeByNegativeLimit, prosumer } = parsed.data
     const after: ChargerRecord = {
       ...before,
@@ -120,7 +121,7 @@ export class ChargerRegistry {
 
   remove(id: string): void {
     if (this.db.prepare('DELETE FROM ocpp_chargers WHERE id = ?').run(id).changes === 0)
-      throw new OcppError(`id: no charger ${id} is registered`)
+      throw new OcppError(`id: no charger ${id} is registered`, { field: 'id' })
   }
 
   list(): ChargerRecord[] {
@@ -143,7 +144,8 @@ export class ChargerRegistry {
 
   setUnknownChargers(answer: UnknownChargerAnswer): void {
     const parsed = z.enum(['Pending', 'Rejected']).safeParse(answer)
-    if (!parsed.success) throw new OcppError(`unknownChargers: ${JSON.stringify(answer)} is neither Pending nor Rejected`)
+    if (!parsed.success)
+      throw new OcppError(`unknownChargers: ${JSON.stringify(answer)} is neither Pending nor Rejected`, { field: 'unknownChargers' })
     this.db
       .prepare(
         'INSERT INTO ocpp_settings (id, unknown_chargers) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET unknown_chargers = excluded.unknown_chargers'

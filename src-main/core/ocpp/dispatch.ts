@@ -12,7 +12,7 @@ import {
   scheduledPowerW,
   setChargingProfile
 } from './chargingProfiles'
-import { describeCallError, firstIssue, OcppError } from './errors'
+import { describeCallError, firstIssue, issueField, OcppError } from './errors'
 import type { LiveState, ProfileOutcome, ProfileStatus } from './liveState'
 import type * as V16 from './messages16'
 import type * as V2 from './messages2'
@@ -53,12 +53,13 @@ export class Dispatcher {
     slotEndMs: number
   ): Promise<ProfileOutcome> {
     const parsed = setpointSchema.safeParse({ chargerId, connectorId, setpointW, slotStartMs, slotEndMs })
-    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'setpoint'))
+    if (!parsed.success) throw new OcppError(firstIssue(parsed.error, 'setpoint'), { field: issueField(parsed.error, 'setpoint') })
     const link = this.deps.link(chargerId)
-    if (!link) throw new OcppError(`chargerId: ${chargerId} is not connected`)
-    if (!link.registered) throw new OcppError(`chargerId: ${chargerId} is not registered`)
+    if (!link) throw new OcppError(`chargerId: ${chargerId} is not connected`, { field: 'chargerId' })
+    if (!link.registered) throw new OcppError(`chargerId: ${chargerId} is not registered`, { field: 'chargerId' })
     const transactionId = this.deps.live.sessionOf(chargerId, connectorId)
-    if (transactionId === null) throw new OcppError(`connectorId: ${chargerId} has no session on connector ${connectorId}`)
+    if (transactionId === null)
+      throw new OcppError(`connectorId: ${chargerId} has no session on connector ${connectorId}`, { field: 'connectorId' })
     const charger = this.deps.registry.get(chargerId)
     const plan = setChargingProfile({
       protocol: link.protocol,

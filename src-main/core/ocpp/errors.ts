@@ -14,6 +14,11 @@ export function firstIssue(error: { issues: readonly { path: readonly PropertyKe
   return `${issue.path.map(String).join('.') || fallback}: ${issue.message}`
 }
 
+/** The field the first zod issue is about, as a dotted path. */
+export function issueField(error: { issues: readonly { path: readonly PropertyKey[] }[] }, fallback: string): string {
+  return error.issues[0]?.path.map(String).join('.') || fallback
+}
+
 /** A failed call in words: the CALLERROR's code and text, or the timeout. */
 export function describeCallError(error: unknown): string {
   const rpc = error as { rpcErrorCode?: string; message?: string; name?: string }

@@ -39,11 +39,15 @@ export interface SlotVerification {
 /** A registration as it is published: its fields checked, its address in canonical form. */
 function checkedRegistration(input: Registration): Registration {
   const parsed = registrationSchema.safeParse(input)
-  if (!parsed.success) throw new MarketTangleError(`${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const field = issue.path.join('.')
+    throw new MarketTangleError(`${field}: ${issue.message}`, field ? { field } : {})
+  }
   try {
     return { ...parsed.data, address: encodeAddress(decodeAddress(parsed.data.address)) }
   } catch (error) {
-    throw new MarketTangleError(`address: ${(error as Error).message}`)
+    throw new MarketTangleError(`address: ${(error as Error).message}`, { field: 'address' })
   }
 }
 

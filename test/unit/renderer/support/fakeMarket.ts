@@ -150,7 +150,8 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
           game: { sigma1: scenario.game.sigma1, sigma2: scenario.game.sigma2, C: scenario.game.C },
           createdAt: new Date(0).toISOString(),
           finishedAt: null,
-          nextSlotAt: null
+          // as in the main process: a paced run's first slot is due at once
+          nextSlotAt: input.clock === 'instant' ? null : Date.now()
         }
         const r: FakeRun = { run, scenario, day: new MarketDay(scenario), slots: [], participants: [], settled: new Set() }
         runs.set(id, r)
@@ -161,7 +162,10 @@ export function createFakeMarket(emit: (name: EventName, payload: unknown) => vo
         const { runId, action } = parseInput(method, rawInput)
         const r = runOf(runId)
         if (action === 'step') solveNext(r)
-        else r.run = { ...r.run, status: action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'stopped' }
+        else {
+          const status = action === 'pause' ? 'paused' : action === 'resume' ? 'running' : 'stopped'
+          r.run = { ...r.run, status, nextSlotAt: status === 'running' ? Date.now() + (r.run.slotSeconds ?? 0) * 1000 : null }
+        }
         return summary(r)
       }
       case 'market.setGame': {

@@ -56,7 +56,7 @@ function withKeys<T>(app: OwnerServices, passphrase: string, work: () => T): T {
   }
 }
 
-/** The node running on this app: only `dv2g node` runs one (the desktop app and serve mode not yet). */
+/** The node running on this app: `dv2g node` runs one, the desktop app and serve mode while networking is switched on. */
 function runningNetwork(app: OwnerServices): NetworkView {
   const network = networkOf(app)
   if (!network) throw new OperationRefused('the process holding this data dir runs no network node: start one with dv2g node')

@@ -1,5 +1,5 @@
 // One slot as `dv2g market solve` and the live auction take it: named sellers and buyers in,
-// the equilibrium with its trades and the first-price baseline out (the issue's JSON shape).
+// the equilibrium with its trades and the first-price baseline out (the JSON shape of dv2g market solve).
 import { finiteOrNull, traceSteps, type TraceStep } from './day'
 import { gameOptions, type SlotInput } from './scenario'
 import { solveSlot } from './stackelberg'

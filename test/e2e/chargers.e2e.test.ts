@@ -1,4 +1,4 @@
-// A charger end to end (issue 12): the console served with a central system, a charger added in
+// A charger end to end: the console served with a central system, a charger added in
 // the Chargers view, a simulated V2G charger (OCPP 2.1) plugging an EV in; the session shows in
 // the view, the EV trades in a live slot, and the discharge profile sent to the charger is shown
 // with the charger's answer.

@@ -1,9 +1,9 @@
 // The console in Chromium against `dv2g serve` on a fresh data dir: every view opens cleanly, and
-// the ESU calculator gives the issue's figures when typed in by hand.
+// the ESU calculator gives the reference case's figures when typed in by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startServe, type ServeProcess } from '../support/cli'
-import { issueEsuCase } from '../support/esuCase'
+import { referenceEsuCase } from '../support/esuCase'
 import {
   consoleViews,
   launchBrowser,
@@ -109,14 +109,14 @@ describe('the console in Chromium', () => {
     await page.getByTestId('view-settings').waitFor({ state: 'visible' })
   })
 
-  it('computes the issue case typed in by hand: ω 0.14236 and CD 2.909', async () => {
+  it('computes the reference case typed in by hand: ω 0.14236 and CD 2.909', async () => {
     await page.getByTestId('nav-esu').click()
     // other figures first, so the case below is really typed and not just the defaults
     await page.getByTestId('esu-input-capacityKWh').fill('50')
     await page.getByTestId('esu-input-cycleLife').fill('6000')
     expect(await outputText(page, 'degradationCostPerKWh')).not.toBe('0.14236')
 
-    for (const [field, value] of Object.entries(issueEsuCase)) {
+    for (const [field, value] of Object.entries(referenceEsuCase)) {
       await page.getByTestId(`esu-input-${field}`).fill(String(value))
     }
     const omega = await outputText(page, 'degradationCostPerKWh')

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SOCKET_PROTOCOL, socketProtocols } from '../../src-shared/serveAuth'
 import { startServe, type ServeProcess } from '../support/cli'
-import { issueEsuCase } from '../support/esuCase'
+import { referenceEsuCase } from '../support/esuCase'
 import { launchBrowser, openWatchedPage, removeDir, screenshot, tempDir, type Browser, type WatchedPage } from './support'
 
 let dataDir: string | undefined
@@ -23,7 +23,7 @@ function attackerPage(target: string, leakedToken: string): string {
   const setup = JSON.stringify({
     target,
     leakedToken,
-    parameters: issueEsuCase,
+    parameters: referenceEsuCase,
     socketProtocols: socketProtocols(leakedToken),
     bare: [SOCKET_PROTOCOL]
   })

@@ -1,4 +1,4 @@
-// An EV agent with its own meter (issue 11, "Delivery"): `dv2g agent --meter PORT` reads a
+// An EV agent with its own meter (docs/market.md, "Delivery"): `dv2g agent --meter PORT` reads a
 // simulated DSMR meter through a socat pty pair, takes part in a network run with a grid agent,
 // and signs what its meter counted in each slot's delivery window; the operator's node sets that
 // against what the EV sold, as `dv2g market delivery` prints it.

@@ -5,7 +5,7 @@ import { useTempDirs } from '../support/tempDir'
 
 const tempDir = useTempDirs()
 
-const issueArgs = [
+const referenceArgs = [
   'esu',
   '--capacity-kwh',
   '24',
@@ -23,26 +23,26 @@ const issueArgs = [
   '10'
 ]
 
-/** issueArgs with one option's value replaced, or the option removed when value is undefined */
+/** referenceArgs with one option's value replaced, or the option removed when value is undefined */
 function withOption(option: string, value: string | undefined): string[] {
-  const i = issueArgs.indexOf(option)
-  const rest = [...issueArgs.slice(0, i), ...issueArgs.slice(i + 2)]
+  const i = referenceArgs.indexOf(option)
+  const rest = [...referenceArgs.slice(0, i), ...referenceArgs.slice(i + 2)]
   return value === undefined ? rest : [...rest, option, value]
 }
 
 describe('bin/dv2g', () => {
   it('runs the sources in a checkout as the bundled CLI the other tests run does', () => {
     // the same command through both: the wrapper loads tsx and the sources, and must say the same
-    const fromSources = spawnSync(process.execPath, [dv2gSourceBin, ...issueArgs, '--json'], { encoding: 'utf8', timeout: 120_000 })
+    const fromSources = spawnSync(process.execPath, [dv2gSourceBin, ...referenceArgs, '--json'], { encoding: 'utf8', timeout: 120_000 })
     expect(fromSources.stderr).toBe('')
     expect(fromSources.status).toBe(0)
-    expect(JSON.parse(fromSources.stdout)).toEqual(JSON.parse(runDv2g([...issueArgs, '--json']).stdout))
+    expect(JSON.parse(fromSources.stdout)).toEqual(JSON.parse(runDv2g([...referenceArgs, '--json']).stdout))
   })
 })
 
 describe('dv2g esu', () => {
   it('prints the four figures as JSON', () => {
-    const { status, stdout } = runDv2g([...issueArgs, '--json'])
+    const { status, stdout } = runDv2g([...referenceArgs, '--json'])
     expect(status).toBe(0)
     const result = JSON.parse(stdout)
     expect(Object.keys(result).sort()).toEqual(['annuityFactor', 'costPerDay', 'degradationCostPerKWh', 'lifetimeThroughputKWh'])
@@ -51,7 +51,7 @@ describe('dv2g esu', () => {
   })
 
   it('prints a readable table without --json', () => {
-    const { status, stdout } = runDv2g(issueArgs)
+    const { status, stdout } = runDv2g(referenceArgs)
     expect(status).toBe(0)
     expect(stdout).toMatch(/degradation cost ω \(10\)\s+0\.14236\s+per kWh/)
     expect(stdout).toMatch(/cost per day CD \(9\)\s+2\.9094\s+per day/)
@@ -62,7 +62,7 @@ describe('dv2g esu', () => {
     ['a negative rate', withOption('--rate', '-0.05'), /--rate must be between 0 and 1/],
     ['a missing value', [...withOption('--dod', undefined), '--dod'], /--dod needs a value/],
     ['a missing option', withOption('--cycle-life', undefined), /missing --cycle-life/],
-    ['an unknown option', [...issueArgs, '--voltage', '400'], /unknown option --voltage/],
+    ['an unknown option', [...referenceArgs, '--voltage', '400'], /unknown option --voltage/],
     ['a value that is not a number', withOption('--combined-cost', '8k'), /--combined-cost expects a number, got "8k"/],
     [
       'a capacity too small for a finite cost',

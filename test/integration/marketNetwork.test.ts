@@ -1,4 +1,4 @@
-// The market on the network (issue 11): the operator's node, 3 grid agents and 10 EV agents as
+// The market on the network: the operator's node, 3 grid agents and 10 EV agents as
 // separate processes on 127.0.0.1, each with its own data dir and wallet. The agents' profiles
 // are paper-3x10's participants; a day on the network clock must clear as dv2g simulate clears
 // that scenario, and every node must verify every slot's result; inputs that do not count and

@@ -1,4 +1,4 @@
-// Chargers in the market (issue 12, "The market", "Dispatch"): a V2G charger registered for EV1
+// Chargers in the market (docs/chargers.md, "The market", "Dispatch"): a V2G charger registered for EV1
 // connects to the central system of a running app, an EV plugs in at 90 % state of charge, and a
 // live (accelerated) run takes that as EV1's battery and sends EV1's allocation to the charger as
 // a discharge setpoint, slot after slot.

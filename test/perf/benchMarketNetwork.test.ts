@@ -1,11 +1,11 @@
 // dv2g bench market-network as a user runs it, short (--quick): the operator's node, a swarm of
 // agents on a second node and a verifying third, every slot verified on all three, and the
-// issue's figures printed. How fast this machine is decides the values, not the test.
+// bench's figures printed. How fast this machine is decides the values, not the test.
 import { describe, expect, it } from 'vitest'
 import { dv2g } from '../support/nodes'
 
 describe('dv2g bench market-network', () => {
-  it("runs a swarm of agents against the operator and prints the issue's figures", async () => {
+  it('runs a swarm of agents against the operator and prints its figures', async () => {
     const result = await dv2g(['bench', 'market-network', '--quick', '--evs', '30', '--grids', '3', '--json'], {}, 170_000)
     expect(result.status, result.stderr).toBe(0)
     const figures = JSON.parse(result.stdout) as Record<string, number>

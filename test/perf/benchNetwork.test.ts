@@ -1,5 +1,5 @@
 // dv2g bench network as a user runs it: a small network of real `dv2g node` processes on
-// 127.0.0.1 (two nodes, the short --quick steps), every figure of the issue's JSON printed, and
+// 127.0.0.1 (two nodes, the short --quick steps), every figure of its JSON printed, and
 // the figures consistent with each other. How fast this machine is decides the values, not the test.
 import { describe, expect, it } from 'vitest'
 import { dv2g } from '../support/nodes'
@@ -18,7 +18,7 @@ const FIGURES = [
 ]
 
 describe('dv2g bench network', () => {
-  it('measures a two-node network and prints exactly the figures of the issue, finite and positive', async () => {
+  it('measures a two-node network and prints exactly its figures, finite and positive', async () => {
     const started = Date.now()
     const result = await dv2g(['bench', 'network', '--nodes', '2', '--quick', '--json'], {}, 170_000)
     expect(result.status, result.stderr).toBe(0)

@@ -1,11 +1,11 @@
 // dv2g bench ocpp as a user runs it, short (--quick): the central system in a dv2g node process,
-// simulated chargers in the bench's own, and the four figures printed. How fast this
+// simulated chargers in the bench's own, and its four figures printed. How fast this
 // machine is decides the values, not the test.
 import { describe, expect, it } from 'vitest'
 import { dv2g } from '../support/nodes'
 
 describe('dv2g bench ocpp', () => {
-  it("runs simulated chargers against a node's central system and prints exactly the issue's four figures", async () => {
+  it("runs simulated chargers against a node's central system and prints exactly its four figures", async () => {
     const result = await dv2g(['bench', 'ocpp', '--quick', '--json'], {}, 170_000)
     expect(result.status, result.stderr).toBe(0)
     expect(result.stdout.trim().split('\n')).toHaveLength(1)

@@ -1,7 +1,7 @@
 import type { EsuParametersInput } from '../../src-shared/contract'
 
-/** The ESU case of issue 2: ω = 0.14236 per kWh, CD ≈ 2.909 per day. */
-export const issueEsuCase: EsuParametersInput = {
+/** The reference ESU case: ω = 0.14236 per kWh, CD ≈ 2.909 per day. */
+export const referenceEsuCase: EsuParametersInput = {
   capacityKWh: 24,
   depthOfDischarge: 0.8,
   cycleLife: 3000,

@@ -1,5 +1,5 @@
 // `dv2g bench market-network`: the market on a network of three `dv2g` processes on 127.0.0.1,
-// as issue 11 sizes it: the operator's node (milestones and the network clock), one node running
+// at the size a control room runs: the operator's node (milestones and the network clock), one node running
 // a swarm of EV and grid agents (`dv2g agent swarm`), and one node that only verifies. Each slot
 // is timed from its close, on every node's own record: when the operator's result was signed,
 // and when each node had verified it; and how fast the slot's offers and bids reached the

@@ -1,4 +1,4 @@
-// `dv2g bench ocpp`: issue 12's benchmark. The central system runs in a `dv2g node` child process
+// `dv2g bench ocpp`: the central system's benchmark. The central system runs in a `dv2g node` child process
 // (bundled, as an installed node runs) on 127.0.0.1; the chargers are simulated in this process,
 // each a client of its own. They are registered first, plugged in a batch at a time (their
 // password checks are scrypt on the central system's thread pool, which must not overlap the
@@ -18,7 +18,7 @@ import { ChargerFleet } from './chargerFleet'
 import { RoundTripLog, type WindowFigures } from './measurement'
 import { peakRssMB, resetPeakRss } from './peakRss'
 
-/** What `dv2g bench ocpp --json` prints: the issue's four figures, nothing more. */
+/** What `dv2g bench ocpp --json` prints: its four figures, nothing more. */
 export interface OcppBenchResult {
   chargers: number
   messagesPerSecond: number
@@ -34,7 +34,7 @@ export interface OcppBenchPlan {
   rampBatch: number
 }
 
-/** The issue's targets, at 1,000 chargers each sending MeterValues every second. */
+/** The targets, at 1,000 chargers each sending MeterValues every second. */
 export const OCPP_TARGET = { chargers: 1000, p99Ms: 50, rssMB: 400 } as const
 export const MAX_BENCH_CHARGERS = 20_000
 export const MAX_BENCH_SECONDS = 3600

@@ -1,4 +1,4 @@
-// `dv2g bench tangle`: the ledger's figures against the targets of issue 3, each measured in
+// `dv2g bench tangle`: the ledger's figures against their targets, each measured in
 // the same run as the reference it is compared with.
 import { spawnSync } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'

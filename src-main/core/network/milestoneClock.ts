@@ -1,4 +1,4 @@
-// The operator's milestone clock (issue 10, TIP-0002 style): the node that holds a milestone
+// The operator's milestone clock (TIP-0002 style): the node that holds a milestone
 // issuer's key issues the next milestone every interval, approving the current tips. A milestone is
 // stored like any transaction attached here, so gossip publishes it and every peer applies it on
 // ingest (its state hash checked there). An interval with nothing new issues nothing: an idle

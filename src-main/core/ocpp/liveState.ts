@@ -53,7 +53,7 @@ export interface ChargerState {
   connectors: ConnectorState[]
 }
 
-/** The shape of `dv2g ocpp chargers --json` (issue 12), and nothing more. */
+/** The shape of `dv2g ocpp chargers --json`, and nothing more. */
 export interface ChargerSummary {
   id: string
   protocol: OcppProtocol | null

@@ -1,4 +1,4 @@
-// How chargers take part in live market slots (issue 12, "The market", "Dispatch"): a charger's
+// How chargers take part in live market slots (docs/chargers.md, "The market", "Dispatch"): a charger's
 // meter values are a meter of its prosumer, so they already give the EV's energy as an assigned
 // meter does; its state of charge, where the charger reports one, gives the EV's battery level.
 // A solved slot goes back as each EV's allocation.

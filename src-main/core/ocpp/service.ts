@@ -1,4 +1,4 @@
-// The OCPP central system (issue 12) as one service of the core: the charger registry, the
+// The OCPP central system as one service of the core: the charger registry, the
 // endpoint chargers connect to, their sessions and meter values into the readings store, their
 // live state for the console, and setpoints out to them. Plain Node; the faces start it with a
 // host and port (and TLS off loopback) and read it through the methods below.

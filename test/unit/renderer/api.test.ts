@@ -6,7 +6,7 @@ import { createSocketTransport, retryDelayMs } from '../../../src-renderer/trans
 import { socketProtocols } from '../../../src-shared/serveAuth'
 import { createFakeBridge } from './support/fakeBridge'
 import { FakeWebSocket } from './support/fakeWebSocket'
-import { issueEsuCase } from '../../support/esuCase'
+import { referenceEsuCase } from '../../support/esuCase'
 
 const appInfo = {
   version: '0.1.0',
@@ -55,14 +55,14 @@ describe('api client over the serve-mode WebSocket', () => {
     expect(client.connection.value.status).toBe('connecting')
 
     const info = client.call('app.info')
-    const cost = client.call('esu.compute', issueEsuCase)
+    const cost = client.call('esu.compute', referenceEsuCase)
     expect(socket.sent).toEqual([])
 
     socket.open()
     expect(client.connection.value.status).toBe('connected')
     const [first, second] = sentCalls(socket)
     expect(first).toMatchObject({ type: 'call', method: 'app.info' })
-    expect(second).toMatchObject({ type: 'call', method: 'esu.compute', input: issueEsuCase })
+    expect(second).toMatchObject({ type: 'call', method: 'esu.compute', input: referenceEsuCase })
     expect(first!.id).not.toBe(second!.id)
 
     // answers may come in any order; ids route them
@@ -80,7 +80,7 @@ describe('api client over the serve-mode WebSocket', () => {
   it('throws a CallError carrying the code, message and fields of a refused call', async () => {
     const socket = FakeWebSocket.latest()
     socket.open()
-    const saving = client.call('esu.saveProfile', { name: '', parameters: issueEsuCase })
+    const saving = client.call('esu.saveProfile', { name: '', parameters: referenceEsuCase })
     const { id } = sentCalls(socket)[0]!
     socket.reply({
       type: 'result',
@@ -234,10 +234,10 @@ describe('api client over the Electron bridge', () => {
     const client = createApiClient(createBridgeTransport(bridge))
     expect(client.connection.value).toMatchObject({ transport: 'electron', status: 'connected' })
 
-    await expect(client.call('esu.compute', issueEsuCase)).resolves.toMatchObject({ lifetimeThroughputKWh: expect.closeTo(57600, 6) })
+    await expect(client.call('esu.compute', referenceEsuCase)).resolves.toMatchObject({ lifetimeThroughputKWh: expect.closeTo(57600, 6) })
 
     const refused = await client
-      .call('esu.compute', { ...issueEsuCase, depthOfDischarge: 1.5, interestRate: -0.1 })
+      .call('esu.compute', { ...referenceEsuCase, depthOfDischarge: 1.5, interestRate: -0.1 })
       .catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(CallError)
     expect((refused as CallError).code).toBe('invalid_argument')
@@ -250,7 +250,7 @@ describe('api client over the Electron bridge', () => {
     const client = createApiClient(createBridgeTransport(bridge))
     const received = vi.fn()
     client.onEvent('esu.profilesChanged', received)
-    await client.call('esu.saveProfile', { name: 'Depot A', parameters: issueEsuCase })
+    await client.call('esu.saveProfile', { name: 'Depot A', parameters: referenceEsuCase })
     expect(received).toHaveBeenCalledWith({ names: ['Depot A'] })
 
     bridge.methods['app.info'] = () => Promise.reject(new Error('ipc channel closed'))

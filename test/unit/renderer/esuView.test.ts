@@ -25,7 +25,7 @@ beforeEach(async () => {
 afterEach(() => wrapper.unmount())
 
 describe('ESU view', () => {
-  it('opens on the issue case and shows its cost to 5 significant digits', () => {
+  it('opens on the reference case and shows its cost to 5 significant digits', () => {
     expect(wrapper.find('[data-testid="view-esu"]').exists()).toBe(true)
     expect((byTestId('esu-input-capacityKWh').element as HTMLInputElement).value).toBe('24')
     expect((byTestId('esu-input-daysPerYear').element as HTMLInputElement).value).toBe('365')

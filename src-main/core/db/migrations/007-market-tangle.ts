@@ -1,7 +1,7 @@
 import type { Migration } from './migration'
 
 /**
- * The market's messages on the tangle (issue 11), indexed once a milestone confirms them: each
+ * The market's messages on the tangle, indexed once a milestone confirms them: each
  * node reads registrations, offers, bids and results from here in milestone order (milestone,
  * then White Flag position), the order every node agrees on. A body that does not parse is kept
  * with its problem, so a slot can say why an input was left out. Verifications record what this

@@ -1,7 +1,7 @@
 import type { Migration } from './migration'
 
 /**
- * The OCPP central system (issue 12). A charger is registered with the hash of its password (never
+ * The OCPP central system. A charger is registered with the hash of its password (never
  * the password), whether it reads a negative limit as discharge, and the market participant its
  * sessions stand for. Its energy goes to the readings of migration 004, one meter per connector;
  * what readings cannot hold lives here, each row keyed so that a message the charger replays after

@@ -1,4 +1,4 @@
-// An EV's or a grid's agent (issue 11, "Agents"): it watches the runs the operator announces and,
+// An EV's or a grid's agent (docs/market.md, "On the network"): it watches the runs the operator announces and,
 // in each slot, posts its own input, signed by its own wallet: an EV its supply from its battery
 // model, eqs. (4)-(8), at its reserve price; a grid its ξ, κ and demand cap. Its battery (or
 // storage) follows the published outcomes: it is replayed from the profile's initial level through

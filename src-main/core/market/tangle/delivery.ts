@@ -1,4 +1,4 @@
-// Delivery (issue 11): what each EV's meter counted in a slot's delivery window, signed by its
+// Delivery: what each EV's meter counted in a slot's delivery window, signed by its
 // registered wallet (`market.delivery`), against what the operator's result says it sold. Net
 // export is what reached the grid; over a window shorter than the slot's hours (an accelerated
 // run) it is scaled to the slot, as the live clocks scale meter readings.

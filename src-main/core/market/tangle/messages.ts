@@ -1,4 +1,4 @@
-// The market's messages on the tangle (issue 11): data transactions whose topic names the kind
+// The market's messages on the tangle: data transactions whose topic names the kind
 // and whose body is JSON, checked here with zod, so a node reads every party's input, and every
 // result, from the ledger it verified. Energy is in Wh integers as everywhere on the ledger;
 // prices are the model's floats, written as JSON numbers, which read back bit for bit.

@@ -1,4 +1,4 @@
-// Every node solves every published result again (issue 11, "Verification"): from the milestone
+// Every node solves every published result again (docs/market.md, "Verification"): from the milestone
 // the result names, it reads the registrations and the slot's input set as that milestone fixed
 // them, solves with the run's announced prices and game, and compares field by field. A result
 // not signed by the operator, or whose parts do not join, is a mismatch too. Each result (by

@@ -4,7 +4,7 @@ import { methodNames } from '../../../../src-shared/contract'
 import { open } from '../../../../src-main/core/app'
 import { createDispatcher } from '../../../../src-main/core/api'
 import { isTrustedSender, registerContractHandlers, type IpcEvent, type IpcMainLike } from '../../../../src-main/electron/ipc'
-import { issueEsuCase } from '../../../support/esuCase'
+import { referenceEsuCase } from '../../../support/esuCase'
 import { useTempDirs } from '../../../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -54,11 +54,11 @@ describe('contract handlers over IPC', () => {
 
   it('answers a trusted call and names the field of a bad argument', async () => {
     const { call, app } = setUp()
-    expect(await call('esu.compute', issueEsuCase)).toMatchObject({
+    expect(await call('esu.compute', referenceEsuCase)).toMatchObject({
       ok: true,
       output: { degradationCostPerKWh: expect.closeTo(0.14236, 5) }
     })
-    expect(await call('esu.compute', { ...issueEsuCase, interestRate: -1 })).toMatchObject({
+    expect(await call('esu.compute', { ...referenceEsuCase, interestRate: -1 })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument', fields: [{ path: 'interestRate' }] }
     })
@@ -69,7 +69,7 @@ describe('contract handlers over IPC', () => {
     const { call, app } = setUp()
     const outcome = await call(
       'esu.saveProfile',
-      { name: 'x', parameters: issueEsuCase },
+      { name: 'x', parameters: referenceEsuCase },
       { senderFrame: { url: 'https://evil.example/', parent: null }, sender: ourContents }
     )
     expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringMatching(/did not come from the console/) } })

@@ -8,7 +8,7 @@ import { open, type App } from '../../../../src-main/core/app'
 import { InsecureBindError, startServer, type RunningServer, type ServeOptions } from '../../../../src-main/server/server'
 import { readTlsIdentity, TlsFileError } from '../../../../src-main/server/tls'
 import { socketProtocols, SOCKET_PROTOCOL } from '../../../../src-shared/serveAuth'
-import { issueEsuCase } from '../../../support/esuCase'
+import { referenceEsuCase } from '../../../support/esuCase'
 import { selfSignedCert } from '../../../support/selfSignedCert'
 import { useTempDirs } from '../../../support/tempDir'
 
@@ -170,7 +170,7 @@ describe('serve mode over HTTP', () => {
 
   it('answers a contract call, names the field of a bad argument, and keeps serving', async () => {
     const s = await serve()
-    const bad = await call(s, 'esu.compute', { ...issueEsuCase, depthOfDischarge: 1.5 })
+    const bad = await call(s, 'esu.compute', { ...referenceEsuCase, depthOfDischarge: 1.5 })
     expect(bad.status).toBe(400)
     const error = JSON.parse(bad.body).error
     expect(error.code).toBe('invalid_argument')
@@ -182,7 +182,7 @@ describe('serve mode over HTTP', () => {
     expect(JSON.parse(notJson.body).error.message).toMatch(/not valid JSON/)
     expect((await call(s, 'no.such.method', {})).status).toBe(404)
 
-    const good = await call(s, 'esu.compute', issueEsuCase)
+    const good = await call(s, 'esu.compute', referenceEsuCase)
     expect(good.status).toBe(200)
     expect(JSON.parse(good.body).output.degradationCostPerKWh).toBeCloseTo(0.14236, 5)
   })
@@ -271,12 +271,12 @@ describe('serve mode over WebSocket', () => {
       ws.send('not json')
       expect(await nextMessage(ws, (m) => m.id === -1)).toMatchObject({ ok: false, error: { code: 'invalid_argument' } })
 
-      ws.send(JSON.stringify({ type: 'call', id: 1, method: 'esu.saveProfile', input: { name: '', parameters: issueEsuCase } }))
+      ws.send(JSON.stringify({ type: 'call', id: 1, method: 'esu.saveProfile', input: { name: '', parameters: referenceEsuCase } }))
       const refused = await nextMessage(ws, (m) => m.id === 1)
       expect(refused).toMatchObject({ ok: false, error: { fields: [{ path: 'name' }] } })
 
       const event = nextMessage(ws, (m) => m.type === 'event')
-      ws.send(JSON.stringify({ type: 'call', id: 2, method: 'esu.saveProfile', input: { name: 'depot', parameters: issueEsuCase } }))
+      ws.send(JSON.stringify({ type: 'call', id: 2, method: 'esu.saveProfile', input: { name: 'depot', parameters: referenceEsuCase } }))
       expect(await nextMessage(ws, (m) => m.id === 2)).toMatchObject({ ok: true, output: { name: 'depot' } })
       expect(await event).toEqual({ type: 'event', name: 'esu.profilesChanged', payload: { names: ['depot'] } })
     } finally {
@@ -314,7 +314,7 @@ describe('serve mode beyond loopback', () => {
 
     const ws = await connect(`wss://127.0.0.1:${s.port}/ws`, { protocols: socketProtocols(s.token), headers: { Origin: origin(s) }, ca })
     try {
-      ws.send(JSON.stringify({ type: 'call', id: 7, method: 'esu.compute', input: issueEsuCase }))
+      ws.send(JSON.stringify({ type: 'call', id: 7, method: 'esu.compute', input: referenceEsuCase }))
       expect(await nextMessage(ws, (m) => m.id === 7)).toMatchObject({
         ok: true,
         output: { lifetimeThroughputKWh: expect.closeTo(57600, 6) }

@@ -11,9 +11,9 @@ import {
   type EsuParameters
 } from '../../../../src-shared/market/esu'
 import { esuParametersSchema } from '../../../../src-shared/contract'
-import { issueEsuCase } from '../../../support/esuCase'
+import { referenceEsuCase } from '../../../support/esuCase'
 
-const issueCase: EsuParameters = issueEsuCase
+const referenceCase: EsuParameters = referenceEsuCase
 
 describe('capital recovery factor (docs/model.md checks)', () => {
   it('is 0.2439 at 7 % over 5 years', () => {
@@ -30,35 +30,35 @@ describe('capital recovery factor (docs/model.md checks)', () => {
 
 describe('cost per day CD (9)', () => {
   it('spreads CU = 10,000 at 5 % over 10 y to 1,295.05 a year and 3.548 a day', () => {
-    const p = { ...issueCase, combinedCost: 10_000 }
+    const p = { ...referenceCase, combinedCost: 10_000 }
     expect(capitalRecoveryFactor(0.05, 10) * 10_000).toBeCloseTo(1295.05, 2)
     expect(costPerDay(p)).toBeCloseTo(3.548, 3)
   })
   it('adds the yearly maintenance before dividing by the days of the year', () => {
-    const withMaintenance = costPerDay({ ...issueCase, maintenancePerYear: 365 })
-    expect(withMaintenance - costPerDay(issueCase)).toBeCloseTo(1, 10)
+    const withMaintenance = costPerDay({ ...referenceCase, maintenancePerYear: 365 })
+    expect(withMaintenance - costPerDay(referenceCase)).toBeCloseTo(1, 10)
   })
 })
 
 describe('lifetime throughput L_T (11) and degradation cost ω (10)', () => {
   it('reads L_T as depth of discharge × capacity × cycle life (Kempton & Tomić)', () => {
-    expect(lifetimeThroughputKWh(issueCase)).toBeCloseTo(57_600, 6)
+    expect(lifetimeThroughputKWh(referenceCase)).toBeCloseTo(57_600, 6)
   })
-  it('gives the issue case ω = 0.14236 per kWh and CD = 2.909 per day', () => {
-    const cost = esuCost(issueCase)
+  it('gives the reference case ω = 0.14236 per kWh and CD = 2.909 per day', () => {
+    const cost = esuCost(referenceCase)
     expect(Number(cost.degradationCostPerKWh.toPrecision(5))).toBe(0.14236)
     expect(Number(cost.costPerDay.toPrecision(4))).toBe(2.909)
     expect(cost.annuityFactor).toBeCloseTo(0.129505, 6)
   })
   it('halves ω when the cycle life doubles', () => {
-    const longer = degradationCostPerKWh({ ...issueCase, cycleLife: 6000 })
-    expect(longer * 2).toBeCloseTo(degradationCostPerKWh(issueCase), 12)
+    const longer = degradationCostPerKWh({ ...referenceCase, cycleLife: 6000 })
+    expect(longer * 2).toBeCloseTo(degradationCostPerKWh(referenceCase), 12)
   })
 })
 
 describe('worth it?', () => {
   it('is worth it only when the daily saving exceeds CD', () => {
-    const cost = esuCost(issueCase)
+    const cost = esuCost(referenceCase)
     expect(esuWorthIt(cost, 3)).toEqual({ worthIt: true, marginPerDay: 3 - cost.costPerDay })
     expect(esuWorthIt(cost, 2).worthIt).toBe(false)
     expect(esuWorthIt(cost, cost.costPerDay).worthIt).toBe(false)
@@ -66,8 +66,8 @@ describe('worth it?', () => {
 })
 
 describe('ESU parameter ranges', () => {
-  it('accepts the issue case', () => {
-    expect(esuParametersSchema.safeParse(issueCase).success).toBe(true)
+  it('accepts the reference case', () => {
+    expect(esuParametersSchema.safeParse(referenceCase).success).toBe(true)
   })
   it.each([
     ['depthOfDischarge', 1.5],
@@ -78,7 +78,7 @@ describe('ESU parameter ranges', () => {
     ['lifetimeYears', 0],
     ['daysPerYear', 400]
   ])('refuses %s = %s and names the field', (field, value) => {
-    const result = esuParametersSchema.safeParse({ ...issueCase, [field]: value })
+    const result = esuParametersSchema.safeParse({ ...referenceCase, [field]: value })
     expect(result.success).toBe(false)
     expect(result.error?.issues[0]?.path).toEqual([field])
   })
@@ -87,7 +87,7 @@ describe('ESU parameter ranges', () => {
 describe('ESU figures are finite', () => {
   it('refuses the smallest double for capacity, depth of discharge and lifetime, naming the range', () => {
     for (const field of ['capacityKWh', 'depthOfDischarge', 'lifetimeYears']) {
-      const result = esuParametersSchema.safeParse({ ...issueCase, [field]: 5e-324 })
+      const result = esuParametersSchema.safeParse({ ...referenceCase, [field]: 5e-324 })
       expect(result.success, field).toBe(false)
       expect(result.error?.issues[0]?.message).toMatch(/^must be between \S+ and \S+$/)
     }
@@ -123,7 +123,7 @@ describe('ESU figures are finite', () => {
   it('throws a coded error naming the figure when parameters outside the schema would make one infinite', () => {
     let caught: unknown
     try {
-      esuCost({ ...issueCase, capacityKWh: 5e-324 })
+      esuCost({ ...referenceCase, capacityKWh: 5e-324 })
     } catch (error) {
       caught = error
     }

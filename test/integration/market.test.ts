@@ -204,7 +204,8 @@ describe('dv2g market runs and settle', () => {
   it('names an unknown run and a missing --run', () => {
     const dir = tempDir()
     const unknown = runDv2g(['--data-dir', dir, 'market', 'settle', '--run', 'nope'], passphrase)
-    expect(unknown.status).toBe(1)
+    // a run id that names nothing is bad input, as a wrong option is
+    expect(unknown.status).toBe(2)
     expect(unknown.stderr.trim()).toBe('dv2g: no market run nope')
     expect(runDv2g(['--data-dir', dir, 'market', 'settle'], passphrase).stderr).toMatch(/--run/)
     expect(JSON.parse(runDv2g(['--data-dir', dir, 'market', 'runs', '--json']).stdout)).toEqual([])

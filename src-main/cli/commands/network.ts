@@ -17,9 +17,10 @@ export const networkUsage = `dv2g network status
   The node running on this data dir: peer id, network id (its genesis), listen addresses, peers,
   transactions, whether it is syncing.`
 
+/** Nothing to ask: a service that is not running, not a mistake in what was typed (exit 1). */
 export class NoNodeError extends Dv2gError {
   constructor(message: string, options: RefusalOptions = {}) {
-    super(options.code ?? 'failed_precondition', message, options)
+    super(options.code ?? 'unavailable', message, options)
   }
 }
 

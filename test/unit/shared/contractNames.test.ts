@@ -16,6 +16,7 @@ describe('names in the contract', () => {
     expect(refusal(() => parseInput('wallet.create', { name: '__proto__', role: 'ev' })).toBody()).toEqual({
       code: 'invalid_argument',
       message: 'wallet.create: name "__proto__" is reserved',
+      field: 'name',
       fields: [{ path: 'name', message: '"__proto__" is reserved' }]
     })
     expect(refusal(() => parseInput('wallet.import', { name: 'constructor', role: 'grid', mnemonic: 'some words' })).message).toBe(

@@ -106,7 +106,7 @@ export function importsOf(source) {
   return found
 }
 
-function layerOf(root, file) {
+export function layerOf(root, file) {
   const rel = relative(root, file).split(sep).join('/')
   return layers.find((layer) => rel === layer.dir || rel.startsWith(`${layer.dir}/`))
 }
@@ -114,14 +114,14 @@ function layerOf(root, file) {
 const CORE = 'src-main/core/'
 
 /** The core domain of a path relative to the root, or undefined outside core. */
-function coreDomainOf(rel) {
+export function coreDomainOf(rel) {
   if (!rel.startsWith(CORE)) return undefined
   const first = rel.slice(CORE.length).split('/')[0]
   return first.replace(/\.(ts|mjs|js)$/, '')
 }
 
 /** The file a relative specifier names, as TypeScript resolves it, or undefined. */
-function resolveFile(from, spec) {
+export function resolveFile(from, spec) {
   const base = resolve(dirname(from), spec)
   const candidates = [base, `${base}.ts`, `${base}.vue`, `${base}.mjs`, join(base, 'index.ts'), base.replace(/\.js$/, '.ts')]
   return candidates.find((path) => existsSync(path) && statSync(path).isFile())
@@ -258,7 +258,7 @@ function shortestCircle(graph, members, start) {
   return [start, start]
 }
 
-function sourceFiles(dir) {
+export function sourceFiles(dir) {
   let entries
   try {
     entries = readdirSync(dir)

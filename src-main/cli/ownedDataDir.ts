@@ -3,8 +3,8 @@
 // line asks, or else (dv2g serve) as Settings saved it.
 import { open, type App } from '../core/app'
 import { MilestoneClock } from '../core/network/milestoneClock'
-import { NetworkNode } from '../core/network/service'
-import { registeredIssuers } from '../core/network/registeredIssuers'
+import { NetworkNode } from '../core/network/networkNode'
+import { registeredIssuers } from '../core/network/peers/registeredIssuers'
 import { NetworkSwitch, pinNetworkSettings } from '../core/network/switch'
 import { attachNetwork, networkOf, type NetworkView } from '../core/network/view'
 import type { RunningChannel } from '../core/owner/channel'

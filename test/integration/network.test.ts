@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { NetworkStatus, PeerEntry } from '../../src-main/core/network/view'
 import { createTreasuryDataDir, dv2g, dv2gJson, readNodeDatabase, useNodes, waitFor, type NodeProcess } from '../support/nodes'
-import { MAX_CONNECTIONS } from '../../src-main/core/network/node'
+import { MAX_CONNECTIONS } from '../../src-main/core/network/libp2pConfig'
 import { ConnectionFlood } from '../support/connectionFlood'
 import { useTempDirs } from '../support/tempDir'
 

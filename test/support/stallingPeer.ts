@@ -5,10 +5,10 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { createNode, type NetworkLibp2p } from '../../src-main/core/network/node'
-import { PeerGate } from '../../src-main/core/network/peerGate'
-import { serveStatus } from '../../src-main/core/network/status'
-import { SYNC_PROTOCOL } from '../../src-main/core/network/sync'
+import { createNode, type NetworkLibp2p } from '../../src-main/core/network/libp2pConfig'
+import { PeerGate } from '../../src-main/core/network/peers/peerGate'
+import { serveStatus } from '../../src-main/core/network/reqresp/status'
+import { SYNC_PROTOCOL } from '../../src-main/core/network/reqresp/syncBatches'
 
 export const STALLER_CLAIM = 1_000_000_000
 

@@ -5,8 +5,8 @@
 import type { Db } from '../db/connection'
 import type { Ledger } from '../ledger/ledger'
 import type { NetworkSettings, NetworkSwitchState } from '../../../src-shared/contract'
-import { registeredIssuers } from './registeredIssuers'
-import { describe, NetworkNode } from './service'
+import { registeredIssuers } from './peers/registeredIssuers'
+import { describe, NetworkNode } from './networkNode'
 import { DEFAULT_NETWORK_SETTINGS, NetworkSettingsError, readNetworkSettings, writeNetworkSettings } from './settings'
 import { attachNetwork, networkOf } from './view'
 

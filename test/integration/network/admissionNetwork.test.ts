@@ -8,7 +8,7 @@ import { addressOf } from '../../../src-main/core/ledger/address'
 import { toHex } from '../../../src-main/core/ledger/hash'
 import { publicKeyBytes } from '../../../src-main/core/ledger/signing'
 import { TxKind } from '../../../src-main/core/ledger/transaction'
-import { NetworkNode } from '../../../src-main/core/network/service'
+import { NetworkNode } from '../../../src-main/core/network/networkNode'
 import { useTempDirs } from '../../support/tempDir'
 import { until } from '../../support/until'
 

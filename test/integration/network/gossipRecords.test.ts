@@ -2,9 +2,9 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { describe, expect, it } from 'vitest'
-import { expireDeliveryRecordsAfter } from '../../../src-main/core/network/gossipRecords'
-import { createNode, SEEN_TTL_MS } from '../../../src-main/core/network/node'
-import { PeerGate } from '../../../src-main/core/network/peerGate'
+import { expireDeliveryRecordsAfter } from '../../../src-main/core/network/gossip/gossipRecords'
+import { createNode, SEEN_TTL_MS } from '../../../src-main/core/network/libp2pConfig'
+import { PeerGate } from '../../../src-main/core/network/peers/peerGate'
 
 interface Deliveries {
   ensureRecord(msgIdStr: string): unknown

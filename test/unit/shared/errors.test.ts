@@ -5,7 +5,7 @@ import { MarketTangleError } from '../../../src-main/core/market/tangle/marketTa
 import { SettlementError } from '../../../src-main/core/market/settlement'
 import { MeterError } from '../../../src-main/core/meters/service'
 import { DecodeError } from '../../../src-main/core/ledger/codec'
-import { SyncTimeoutError } from '../../../src-main/core/network/sync'
+import { SyncTimeoutError } from '../../../src-main/core/network/reqresp/syncBatches'
 import { NetworkSettingsError } from '../../../src-main/core/network/settings'
 import { OcppError } from '../../../src-main/core/ocpp/errors'
 import { DataDirHeldError } from '../../../src-main/core/owner/lock'

@@ -1,7 +1,7 @@
 // The ban list: a ban has a reason and an end, keeps the peer out until then, is not shortened by
 // a later ban or refusal, and the list stays bounded whatever number of peer ids a rogue makes up.
 import { describe, expect, it } from 'vitest'
-import { BAN_MS, MAX_KEPT_OUT, PeerGate } from '../../../../../src-main/core/network/peerGate'
+import { BAN_MS, MAX_KEPT_OUT, PeerGate } from '../../../../../../src-main/core/network/peers/peerGate'
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let ms = 1_700_000_000_000

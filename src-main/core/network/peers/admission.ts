@@ -11,10 +11,10 @@
 // transaction approves is fetched as vouched for and bypasses the rule (gossip.ts), so every node
 // can apply every milestone. Transactions from peers this node's operator named (--peer) bypass it
 // too: they apply the same rule where they take transactions in.
-import { sameBytes } from '../ledger/address'
-import { toHex } from '../ledger/hash'
-import type { Transaction } from '../ledger/transaction'
-import { RateLimiter, type RateLimit } from '../limits/rateLimit'
+import { sameBytes } from '../../ledger/address'
+import { toHex } from '../../ledger/hash'
+import type { Transaction } from '../../ledger/transaction'
+import { RateLimiter, type RateLimit } from '../../limits/rateLimit'
 
 export interface AdmissionLimits {
   /** one stranger's key */

@@ -1,11 +1,11 @@
 // The requester against peers given as plain functions: which peer is asked for what, and when an id is given up.
 import { describe, expect, it } from 'vitest'
-import { toHex, txId } from '../../../../../src-main/core/ledger/hash'
-import { MAX_IDS_PER_REQUEST, MAX_STREAMS_PER_PEER } from '../../../../../src-main/core/network/txExchange'
-import { TX_ASKING_LIMIT, PEER_LIMITS, txRequestCost } from '../../../../../src-main/core/network/conduct'
-import { RateLimiter } from '../../../../../src-main/core/limits/rateLimit'
-import { Requester } from '../../../../../src-main/core/network/requester'
-import { until } from '../../../../support/until'
+import { toHex, txId } from '../../../../../../src-main/core/ledger/hash'
+import { MAX_IDS_PER_REQUEST, MAX_STREAMS_PER_PEER } from '../../../../../../src-main/core/network/reqresp/txExchange'
+import { TX_ASKING_LIMIT, PEER_LIMITS, txRequestCost } from '../../../../../../src-main/core/network/peers/conduct'
+import { RateLimiter } from '../../../../../../src-main/core/limits/rateLimit'
+import { Requester } from '../../../../../../src-main/core/network/reqresp/requester'
+import { until } from '../../../../../support/until'
 
 /** A fake transaction: any bytes; its id is their hash, as on the wire. */
 const transaction = (n: number) => new TextEncoder().encode(`transaction ${n}`)

@@ -1,8 +1,8 @@
 // The market's registered participants as the admission rule asks about them: by the issuer's
 // key, against the wallet addresses the operator registered (as milestones confirmed them). The
 // registry is read again at most every few seconds: a registration takes a milestone to count.
-import { addressOf } from '../ledger/address'
-import { encodeAddress } from '../wallet/keys'
+import { addressOf } from '../../ledger/address'
+import { encodeAddress } from '../../wallet/keys'
 import type { RegisteredIssuer } from './admission'
 
 const REFRESH_MS = 5_000

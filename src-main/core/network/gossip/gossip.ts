@@ -9,15 +9,15 @@
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage } from '@libp2p/gossipsub'
 import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
-import { NONE } from '../ledger/graph'
-import { leadingZeroBits, toHex } from '../ledger/hash'
-import type { IngestOutcome, Ledger } from '../ledger/ledger'
-import { SignatureVerifier } from '../ledger/signing'
-import { checkAllButSignature, checkIntrinsic, signatureRefusal, signedPart, type Checked } from '../ledger/validation'
-import type { IssuerAdmission } from './admission'
-import type { Conduct } from './conduct'
+import { NONE } from '../../ledger/graph'
+import { leadingZeroBits, toHex } from '../../ledger/hash'
+import type { IngestOutcome, Ledger } from '../../ledger/ledger'
+import { SignatureVerifier } from '../../ledger/signing'
+import { checkAllButSignature, checkIntrinsic, signatureRefusal, signedPart, type Checked } from '../../ledger/validation'
+import type { IssuerAdmission } from '../peers/admission'
+import type { Conduct } from '../peers/conduct'
 import { gossipMessageId } from './messageId'
-import type { Requester } from './requester'
+import type { Requester } from '../reqresp/requester'
 
 export const topicOf = (networkId: string) => `/dv2g/${networkId}/tx/1`
 

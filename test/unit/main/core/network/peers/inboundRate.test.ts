@@ -1,7 +1,7 @@
 import type { MultiaddrConnection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
-import { INBOUND_CONNECTIONS_PER_SECOND_PER_IP, InboundRate } from '../../../../../src-main/core/network/inboundRate'
+import { INBOUND_CONNECTIONS_PER_SECOND_PER_IP, InboundRate } from '../../../../../../src-main/core/network/peers/inboundRate'
 
 const from = (address: string) => ({ remoteAddr: multiaddr(address) }) as unknown as MultiaddrConnection
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Transaction } from '../../../../../src-main/core/ledger/transaction'
-import { IssuerAdmission, STRANGER_LIMITS } from '../../../../../src-main/core/network/admission'
+import type { Transaction } from '../../../../../../src-main/core/ledger/transaction'
+import { IssuerAdmission, STRANGER_LIMITS } from '../../../../../../src-main/core/network/peers/admission'
 
 const BASE_BITS = 6
 const key = (n: number) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LagWatch } from '../../../../../src-main/core/network/heartbeat'
+import { LagWatch } from '../../../../../../src-main/core/network/sync/heartbeat'
 
 const holding = (transactions: number, milestone: number | null = null) => ({ transactions, milestone })
 

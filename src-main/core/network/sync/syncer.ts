@@ -6,14 +6,14 @@
 // again as a duplicate, which costs a lookup. A peer whose request times out, or that claims more
 // than it serves, is benched and the next peer is asked: one peer cannot hold a node back.
 import { availableParallelism } from 'node:os'
-import type { Db } from '../db/connection'
-import { NONE } from '../ledger/graph'
-import { toHex, txId } from '../ledger/hash'
-import type { IngestOutcome, Ledger } from '../ledger/ledger'
-import { ParallelVerifier } from '../ledger/parallelVerifier'
-import { SignatureVerifier } from '../ledger/signing'
-import { checkAllButSignature, signatureRefusal, signedPart, type Checked } from '../ledger/validation'
-import { MAX_SYNC_BATCH, SyncTimeoutError, type SyncBatch } from './sync'
+import type { Db } from '../../db/connection'
+import { NONE } from '../../ledger/graph'
+import { toHex, txId } from '../../ledger/hash'
+import type { IngestOutcome, Ledger } from '../../ledger/ledger'
+import { ParallelVerifier } from '../../ledger/parallelVerifier'
+import { SignatureVerifier } from '../../ledger/signing'
+import { checkAllButSignature, signatureRefusal, signedPart, type Checked } from '../../ledger/validation'
+import { MAX_SYNC_BATCH, SyncTimeoutError, type SyncBatch } from '../reqresp/syncBatches'
 import { SyncStanding } from './syncStanding'
 
 /** failed requests in a row before a peer is left until it connects again */

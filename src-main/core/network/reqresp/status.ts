@@ -6,9 +6,9 @@
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { z } from 'zod'
-import { isOversizedFrame, oversizedReason, type Conduct } from './conduct'
-import type { NetworkLibp2p } from './node'
-import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
+import { isOversizedFrame, oversizedReason, type Conduct } from '../peers/conduct'
+import type { NetworkLibp2p } from '../libp2pConfig'
+import { Dv2gError, type RefusalOptions } from '../../../../src-shared/errors'
 
 export const STATUS_PROTOCOL = '/dv2g/status/1.0.0'
 const MAX_STATUS_BYTES = 1024

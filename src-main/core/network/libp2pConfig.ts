@@ -12,11 +12,11 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { toHex } from '../ledger/hash'
 import { MAX_TX_BYTES } from '../ledger/transaction'
-import { expireDeliveryRecordsAfter } from './gossipRecords'
-import { coalesceGossipWrites } from './gossipWrites'
-import { InboundRate } from './inboundRate'
-import { gossipMessageId } from './messageId'
-import type { PeerGate } from './peerGate'
+import { expireDeliveryRecordsAfter } from './gossip/gossipRecords'
+import { coalesceGossipWrites } from './gossip/gossipWrites'
+import { InboundRate } from './peers/inboundRate'
+import { gossipMessageId } from './gossip/messageId'
+import type { PeerGate } from './peers/peerGate'
 
 export interface NodeOptions {
   privateKey: PrivateKey

@@ -8,10 +8,10 @@
 // one sync stream on us at a time, and every stream is closed (or aborted) however it ends.
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { MAX_TX_BYTES } from '../ledger/transaction'
-import { answerError, isOversizedFrame, oversizedReason, type Conduct } from './conduct'
-import type { NetworkLibp2p } from './node'
-import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
+import { MAX_TX_BYTES } from '../../ledger/transaction'
+import { answerError, isOversizedFrame, oversizedReason, type Conduct } from '../peers/conduct'
+import type { NetworkLibp2p } from '../libp2pConfig'
+import { Dv2gError, type RefusalOptions } from '../../../../src-shared/errors'
 
 export const SYNC_PROTOCOL = '/dv2g/sync/1.0.0'
 /** transactions per answer: at most 2000 × 4 KiB = 8 MiB in flight per stream (a typical one is 0.6 MiB); fewer made sync a fifth slower */

@@ -5,10 +5,10 @@
 // maxInboundStreams is reached, new streams are reset.
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { MAX_TX_BYTES, ID_BYTES } from '../ledger/transaction'
-import { answerError, isOversizedFrame, oversizedReason, txRequestCost, type Conduct } from './conduct'
-import type { NetworkLibp2p } from './node'
-import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
+import { MAX_TX_BYTES, ID_BYTES } from '../../ledger/transaction'
+import { answerError, isOversizedFrame, oversizedReason, txRequestCost, type Conduct } from '../peers/conduct'
+import type { NetworkLibp2p } from '../libp2pConfig'
+import { Dv2gError, type RefusalOptions } from '../../../../src-shared/errors'
 
 export const TX_PROTOCOL = '/dv2g/tx/1.0.0'
 export const MAX_IDS_PER_REQUEST = 256

@@ -1,7 +1,7 @@
 // Gossip RPCs pushed to a peer in one turn of the event loop go out as one write, still framed one by one.
 import { describe, expect, it } from 'vitest'
-import { coalesceWrites, type PrefixedPush } from '../../../../../src-main/core/network/gossipWrites'
-import { until } from '../../../../support/until'
+import { coalesceWrites, type PrefixedPush } from '../../../../../../src-main/core/network/gossip/gossipWrites'
+import { until } from '../../../../../support/until'
 
 class RecordingStream implements PrefixedPush {
   readonly writes: Uint8Array[] = []

@@ -4,10 +4,10 @@
 // wanted list is bounded, so one peer naming endless unknown parents cannot grow memory. Each
 // peer is asked no faster than it tolerates (TX_ASKING_LIMIT): while one peer's pace holds an id
 // back, another may be asked for it.
-import { toHex, txId } from '../ledger/hash'
-import { TX_ASKING_LIMIT, txRequestCost } from './conduct'
-import { RateLimiter } from '../limits/rateLimit'
-import { fromHex } from './hex'
+import { toHex, txId } from '../../ledger/hash'
+import { TX_ASKING_LIMIT, txRequestCost } from '../peers/conduct'
+import { RateLimiter } from '../../limits/rateLimit'
+import { fromHex } from '../hex'
 import { MAX_IDS_PER_REQUEST, MAX_STREAMS_PER_PEER } from './txExchange'
 
 export const MAX_WANTED = 10_000

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FIRST_BENCH_MS, MAX_BENCH_MS, SyncStanding } from '../../../../../src-main/core/network/syncStanding'
+import { FIRST_BENCH_MS, MAX_BENCH_MS, SyncStanding } from '../../../../../../src-main/core/network/sync/syncStanding'
 
 describe('sync standing', () => {
   it('benches a demoted peer for twice as long each time, up to the cap, and clears it once it served its claim', () => {

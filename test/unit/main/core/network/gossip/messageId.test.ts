@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { txId } from '../../../../../src-main/core/ledger/hash'
-import { gossipMessageId } from '../../../../../src-main/core/network/messageId'
+import { txId } from '../../../../../../src-main/core/ledger/hash'
+import { gossipMessageId } from '../../../../../../src-main/core/network/gossip/messageId'
 
 describe('gossipMessageId', () => {
   it('is the transaction id of the bytes', () => {

@@ -3,7 +3,7 @@
 // Only the rate is waived there; the caps on total and pending connections apply to every peer,
 // so one local process cannot open connections without bound.
 import type { MultiaddrConnection } from '@libp2p/interface'
-import { RateLimiter } from '../limits/rateLimit'
+import { RateLimiter } from '../../limits/rateLimit'
 
 /** libp2p's default: a host dialling faster than this is refused until it slows down */
 export const INBOUND_CONNECTIONS_PER_SECOND_PER_IP = 5

@@ -3,8 +3,8 @@
 // and a peer that breaks a protocol (an oversized frame, an invalid transaction, refused history)
 // is banned at once. The bounds are generous: far beyond what an honest node asks for on this
 // machine, so only a peer that means harm (or is broken) meets them.
-import { RateLimiter, type RateLimit } from '../limits/rateLimit'
-import { Dv2gError } from '../../../src-shared/errors'
+import { RateLimiter, type RateLimit } from '../../limits/rateLimit'
+import { Dv2gError } from '../../../../src-shared/errors'
 
 export const PEER_LIMITS = {
   /**

@@ -14,6 +14,7 @@ import { fromHex } from './hex'
 import { HEARTBEAT_MS, LagWatch } from './sync/heartbeat'
 import { loadOrCreatePeerKey } from './identity'
 import { createNode, type NetworkLibp2p } from './libp2pConfig'
+import { NetworkStore } from './networkStore'
 import { BAN_MS, PeerGate } from './peers/peerGate'
 import { Requester } from './reqresp/requester'
 import { exchangeStatus, serveStatus, STATUS_PROTOCOL, type PeerStatus } from './reqresp/status'
@@ -100,9 +101,10 @@ export class NetworkNode implements NetworkView {
       },
       delivered: (transactions, from) => ref.self?.gossip?.ingestFetched(transactions, from)
     })
+    const store = new NetworkStore(options.db)
     const syncer = new Syncer({
       ledger: options.ledger,
-      db: options.db,
+      cursors: store,
       request: (peer, afterSeq, limit, sent) => {
         const connection = node.getConnections().find((c) => c.remotePeer.toString() === peer)
         if (!connection) return Promise.reject(new Error('not connected'))
@@ -124,14 +126,7 @@ export class NetworkNode implements NetworkView {
     const running = new NetworkNode(node, options, gate, requester, syncer, conduct, intake)
     ref.self = running
     await serveTransactions(node, (ids) => ids.map((id) => options.ledger.bytesOf(id)), conduct.of('tx', TX_PROTOCOL, 'ids asked for'))
-    const history = options.db
-      .prepare<[number, number], [number, Buffer]>('SELECT seq, bytes FROM transaction_bodies WHERE seq > ? ORDER BY seq LIMIT ?')
-      .raw()
-    await serveSync(
-      node,
-      (afterSeq, limit) => history.all(afterSeq, limit).map(([seq, bytes]) => ({ seq, bytes: new Uint8Array(bytes) })),
-      conduct.of('sync', SYNC_PROTOCOL, 'requests')
-    )
+    await serveSync(node, (afterSeq, limit) => store.historyAfter(afterSeq, limit), conduct.of('sync', SYNC_PROTOCOL, 'requests'))
     await serveStatus(
       node,
       () => running.localStatus(),

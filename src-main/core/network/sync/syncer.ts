@@ -6,13 +6,13 @@
 // again as a duplicate, which costs a lookup. A peer whose request times out, or that claims more
 // than it serves, is benched and the next peer is asked: one peer cannot hold a node back.
 import { availableParallelism } from 'node:os'
-import type { Db } from '../../db/connection'
 import { NONE } from '../../ledger/graph'
 import { toHex, txId } from '../../ledger/hash'
 import type { IngestOutcome, Ledger } from '../../ledger/ledger'
 import { ParallelVerifier } from '../../ledger/parallelVerifier'
 import { SignatureVerifier } from '../../ledger/signing'
 import { checkAllButSignature, signatureRefusal, signedPart, type Checked } from '../../ledger/validation'
+import type { SyncCursors } from '../networkStore'
 import { MAX_SYNC_BATCH, SyncTimeoutError, type SyncBatch } from '../reqresp/syncBatches'
 import { SyncStanding } from './syncStanding'
 
@@ -23,7 +23,7 @@ const MAX_CANDIDATES = 64
 
 export interface SyncerLinks {
   ledger: Ledger
-  db: Db
+  cursors: SyncCursors
   /** `sent` is called once the request has gone out */
   request(peer: string, afterSeq: number, limit: number, sent: () => void): Promise<SyncBatch>
   /** told the ids of a batch before it is stored: what came from a peer is not published again */
@@ -45,8 +45,6 @@ export interface SyncProgress {
   received: number
 }
 
-const cursorKey = (peer: string) => `sync_cursor:${peer}`
-
 export class Syncer {
   private readonly candidates = new Map<string, number>()
   readonly standing: SyncStanding
@@ -57,20 +55,12 @@ export class Syncer {
   private stopped = false
   /** worker threads while a sync runs, one per core, checking every signature: they are most of a batch's cost, and this thread reads and stores meanwhile */
   private verifier: ParallelVerifier | null = null
-  private readonly readCursor: (key: string) => unknown
-  private readonly writeCursor: (key: string, seq: number) => void
 
   constructor(
     private readonly links: SyncerLinks,
     now: () => number = Date.now
   ) {
     this.standing = new SyncStanding(now)
-    const read = links.db.prepare('SELECT value FROM ledger_meta WHERE key = ?').pluck()
-    const write = links.db.prepare(
-      'INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
-    )
-    this.readCursor = (key) => read.get(key)
-    this.writeCursor = (key, seq) => write.run(key, seq)
   }
 
   get syncing(): boolean {
@@ -83,8 +73,7 @@ export class Syncer {
 
   /** Where the sync from this peer stands: the last of its seqs stored here (0 before the first). */
   cursorOf(peer: string): number {
-    const value = this.readCursor(cursorKey(peer))
-    return typeof value === 'number' ? value : 0
+    return this.links.cursors.syncCursor(peer)
   }
 
   /**
@@ -175,8 +164,7 @@ export class Syncer {
       // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
       if (refused) {
         // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
-        if (!refused.reason.startsWith('timestamp'))
-          this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
+        if (refused.code !== 'clock_skew') this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
         throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
       }
     }
@@ -245,7 +233,7 @@ export class Syncer {
    */
   private async store(peer: string, checked: Checked[], cursor: number): Promise<IngestOutcome[]> {
     this.links.storing(checked.flatMap((c) => (c.ok ? [toHex(c.id)] : [])))
-    const outcomes = await this.links.ledger.submit('sync', checked, () => this.writeCursor(cursorKey(peer), cursor))
+    const outcomes = await this.links.ledger.submit('sync', checked, () => this.links.cursors.saveSyncCursor(peer, cursor))
     if (outcomes.some((o) => o.status === 'held')) this.links.held(peer, checked, outcomes)
     return outcomes
   }
@@ -269,6 +257,7 @@ export function checkHistoricAllButSignature(bytes: Uint8Array, rules: { powBits
     return {
       ok: false,
       id: checked.id,
+      code: 'clock_skew',
       reason: `timestamp ${new Date(checked.tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s ahead of this node's clock`
     }
   }

@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('../../..', import.meta.url))
 describe('the house drawn from the imports', () => {
   it('has no circle between faces and domains', () => {
     const graph = new Map<string, Set<string>>()
-    for (const [from, to] of houseEdges(root).map((edge) => edge.split(' -> '))) {
+    for (const [from, to] of houseEdges(root).map((edge) => edge.split(' -> ') as [string, string])) {
       if (!graph.has(from)) graph.set(from, new Set())
       if (!graph.has(to)) graph.set(to, new Set())
       graph.get(from)!.add(to)

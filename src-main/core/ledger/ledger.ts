@@ -46,9 +46,11 @@ export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = {
   now: Date.now
 }
 
-export type { IngestOutcome } from './ingestOutcome'
+export { REFUSAL_CODES, type IngestOutcome, type RefusalCode } from './ingestOutcome'
 
 type Valid = Extract<Checked, { ok: true }>
+
+const NO_GENESIS: IngestOutcome = { status: 'refused', code: 'no_genesis', reason: 'the tangle has no genesis yet' }
 
 export class Ledger {
   readonly graph = new TangleGraph()
@@ -153,7 +155,7 @@ export class Ledger {
   ): IngestOutcome {
     const payload: Payload = { kind: TxKind.Genesis, outputs, ...(milestoneIssuers.length ? { milestoneIssuers } : {}) }
     const genesis = this.build(issuerKey, payload, [ZERO_ID, ZERO_ID])
-    if (!genesis.ok) return { status: 'refused', reason: genesis.reason }
+    if (!genesis.ok) return { status: 'refused', code: genesis.code, reason: genesis.reason }
     return this.ingestQueue.local(() => this.storeAndRelease(genesis))
   }
 
@@ -166,10 +168,10 @@ export class Ledger {
   attachMany(issuerKey: KeyObject, payloads: readonly Payload[]): IngestOutcome[] {
     return this.ingestQueue.local(() =>
       payloads.map((payload): IngestOutcome => {
-        if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
+        if (this.isEmpty) return NO_GENESIS
         const [trunk, branch] = this.consistentPair(publicKeyBytes(issuerKey), payload)
         const built = this.build(issuerKey, payload, [this.graph.idAt(trunk).slice(), this.graph.idAt(branch).slice()])
-        return built.ok ? this.storeAndRelease(built) : { status: 'refused', reason: built.reason }
+        return built.ok ? this.storeAndRelease(built) : { status: 'refused', code: built.code, reason: built.reason }
       })
     )
   }
@@ -182,14 +184,14 @@ export class Ledger {
    */
   issueMilestone(issuerKey: KeyObject, { referenceAllTips = false } = {}): IngestOutcome {
     return this.ingestQueue.local(() => {
-      if (this.isEmpty) return { status: 'refused', reason: 'the tangle has no genesis yet' }
+      if (this.isEmpty) return NO_GENESIS
       for (let joined = 0; referenceAllTips && this.graph.tips.size > 2 && joined < MAX_CHECKPOINTS; joined++) {
         const [trunk, branch] = this.milestoneParents()
         const checkpoint = this.build(issuerKey, { kind: TxKind.Data, topic: CHECKPOINT_TOPIC, body: new Uint8Array(0) }, [
           this.graph.idAt(trunk).slice(),
           this.graph.idAt(branch).slice()
         ])
-        if (!checkpoint.ok) return { status: 'refused', reason: checkpoint.reason }
+        if (!checkpoint.ok) return { status: 'refused', code: checkpoint.code, reason: checkpoint.reason }
         const stored = this.storeAndRelease(checkpoint)
         if (stored.status !== 'accepted') return stored
       }
@@ -202,7 +204,7 @@ export class Ledger {
         stateHash: evaluation.stateHash
       }
       const built = this.build(issuerKey, payload, [this.graph.idAt(parents[0]).slice(), this.graph.idAt(parents[1]).slice()])
-      return built.ok ? this.storeAndRelease(built) : { status: 'refused', reason: built.reason }
+      return built.ok ? this.storeAndRelease(built) : { status: 'refused', code: built.code, reason: built.reason }
     })
   }
 
@@ -244,7 +246,7 @@ export class Ledger {
     try {
       essenceBytes = encodeEssence(essence)
     } catch (error) {
-      if (error instanceof DecodeError) return { ok: false, reason: `malformed: ${error.message}` }
+      if (error instanceof DecodeError) return { ok: false, code: 'malformed', reason: `malformed: ${error.message}` }
       throw error
     }
     const signature = signBytes(issuerKey, essenceBytes)
@@ -287,7 +289,7 @@ export class Ledger {
   /** Stores checked transactions inside the caller's transaction. */
   private storeChecked(checked: readonly Checked[]): IngestOutcome[] {
     return checked.map((c) =>
-      c.ok ? this.storeAndRelease(c) : { status: 'refused' as const, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }
+      c.ok ? this.storeAndRelease(c) : { status: 'refused' as const, code: c.code, reason: c.reason, ...(c.id ? { id: toHex(c.id) } : {}) }
     )
   }
 
@@ -419,7 +421,7 @@ export class Ledger {
     if (this.graph.indexOf(valid.id) !== NONE) return { status: 'duplicate', id }
     const essenceId = txId(valid.bytes.subarray(0, valid.essenceLength))
     const original = this.store.sameEssence(valid.tx.timestampMs, essenceId)
-    if (original) return { status: 'refused', id, reason: `a copy of ${toHex(original)} re-mined with another nonce` }
+    if (original) return { status: 'refused', id, code: 're_mined', reason: `a copy of ${toHex(original)} re-mined with another nonce` }
     try {
       const parents = this.rules.parentsOf(valid.tx)
       if ('missing' in parents) {
@@ -445,7 +447,8 @@ export class Ledger {
       if (milestone) this.milestones.record(milestone, index, this.options.now())
       return { status: 'accepted', id, index }
     } catch (error) {
-      if (error instanceof Refused || error instanceof MilestoneRefusal) return { status: 'refused', id, reason: error.message }
+      if (error instanceof Refused || error instanceof MilestoneRefusal)
+        return { status: 'refused', id, code: error.refusal, reason: error.message }
       throw error
     }
   }

@@ -18,10 +18,15 @@ import {
   type UnspentOutput,
   type WhiteFlagResult
 } from './whiteFlag'
+import type { RefusalCode } from './ingestOutcome'
 import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 export class MilestoneRefusal extends Dv2gError {
-  constructor(message: string, options: RefusalOptions = {}) {
+  constructor(
+    readonly refusal: RefusalCode,
+    message: string,
+    options: RefusalOptions = {}
+  ) {
     super(options.code ?? 'malformed', message, options)
   }
 }
@@ -155,26 +160,32 @@ export class Milestones {
     this.load()
     const name = `milestone ${payload.index}`
     const issuers = this.genesisIssuers()
-    if (issuers.length === 0) throw new MilestoneRefusal(`${name}: the genesis names no milestone issuers`)
+    if (issuers.length === 0) throw new MilestoneRefusal('no_milestone_issuers', `${name}: the genesis names no milestone issuers`)
     if (!issuers.some((key) => sameBytes(key, tx.issuer)))
-      throw new MilestoneRefusal(`${name}: issuer ${short(tx.issuer)} is not a milestone issuer named in the genesis`)
+      throw new MilestoneRefusal(
+        'not_milestone_issuer',
+        `${name}: issuer ${short(tx.issuer)} is not a milestone issuer named in the genesis`
+      )
     const latest = this.latestMilestone
     const expected = (latest?.index ?? 0) + 1
-    if (payload.index < expected) throw new MilestoneRefusal(`${name} is already applied: the next milestone is ${expected}`)
+    if (payload.index < expected)
+      throw new MilestoneRefusal('milestone_applied', `${name} is already applied: the next milestone is ${expected}`)
     if (payload.index > expected) {
       // its previous milestone may still be on its way: wait for it rather than refuse
       if (!sameBytes(payload.previous, ZERO_ID) && this.graph.indexOf(payload.previous) === NONE) return { missing: payload.previous }
-      throw new MilestoneRefusal(`${name} leaves a gap: the next milestone is ${expected}`)
+      throw new MilestoneRefusal('milestone_gap', `${name} leaves a gap: the next milestone is ${expected}`)
     }
     const expectedPrevious = latest?.id ?? ZERO_ID
     if (!sameBytes(payload.previous, expectedPrevious)) {
       throw new MilestoneRefusal(
+        'wrong_previous_milestone',
         `${name} names ${short(payload.previous)} as its previous milestone, but milestone ${expected - 1} is ${short(expectedPrevious)}`
       )
     }
     const evaluation = this.evaluate(parents)
     if (!sameBytes(evaluation.stateHash, payload.stateHash)) {
       throw new MilestoneRefusal(
+        'wrong_state_hash',
         `${name} states state hash ${toHex(payload.stateHash)}, but this node computes ${toHex(evaluation.stateHash)}`
       )
     }

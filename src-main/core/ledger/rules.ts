@@ -8,15 +8,20 @@ import { toHex } from './hash'
 import type { Milestones } from './milestones'
 import type { Spend, TangleStore } from './store'
 import { ID_BYTES, TxKind, type Transaction } from './transaction'
+import type { RefusalCode } from './ingestOutcome'
 import { Dv2gError, type RefusalOptions } from '../../../src-shared/errors'
 
 /** Amounts are stored as SQLite integers (signed 64-bit). */
 const MAX_AMOUNT = (1n << 63n) - 1n
 export const ZERO_ID = new Uint8Array(ID_BYTES)
 
-/** A transaction against the ledger's rules: it is refused with this message. */
+/** A transaction against the ledger's rules: it is refused with this code and message. */
 export class Refused extends Dv2gError {
-  constructor(message: string, options: RefusalOptions = {}) {
+  constructor(
+    readonly refusal: RefusalCode,
+    message: string,
+    options: RefusalOptions = {}
+  ) {
     super(options.code ?? 'invalid_argument', message, options)
   }
 }
@@ -43,9 +48,9 @@ export class LedgerRules {
   /** The parents' graph indexes, or the first parent this node does not hold yet. */
   parentsOf(tx: Transaction): { trunk: number; branch: number } | { missing: Uint8Array } {
     if (tx.payload.kind === TxKind.Genesis) {
-      if (this.graph.size > 0) throw new Refused('a genesis is only accepted into an empty tangle')
+      if (this.graph.size > 0) throw new Refused('second_genesis', 'a genesis is only accepted into an empty tangle')
       if (!sameBytes(tx.trunk, ZERO_ID) || !sameBytes(tx.branch, ZERO_ID))
-        throw new Refused('a genesis approves nothing: its parents must be zero')
+        throw new Refused('genesis_parents', 'a genesis approves nothing: its parents must be zero')
       return { trunk: NONE, branch: NONE }
     }
     const trunk = this.graph.indexOf(tx.trunk)
@@ -56,7 +61,10 @@ export class LedgerRules {
     if (tx.payload.kind === TxKind.Milestone || this.finalByMilestones) return { trunk, branch }
     for (const parent of [trunk, branch]) {
       if (this.graph.invalid[parent] === 1)
-        throw new Refused(`approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`)
+        throw new Refused(
+          'approves_rejected',
+          `approves ${toHex(this.graph.idAt(parent))}, which is rejected or approves a rejected transaction`
+        )
     }
     return { trunk, branch }
   }
@@ -68,7 +76,7 @@ export class LedgerRules {
     if (payload.kind === TxKind.Milestone) return []
     if (payload.kind !== TxKind.Data) {
       for (const [i, output] of payload.outputs.entries()) {
-        if (output.amount > MAX_AMOUNT) throw new Refused(`output ${i} amount exceeds ${MAX_AMOUNT}`)
+        if (output.amount > MAX_AMOUNT) throw new Refused('amount_too_large', `output ${i} amount exceeds ${MAX_AMOUNT}`)
       }
     }
     if (payload.kind !== TxKind.Transfer) {
@@ -80,26 +88,27 @@ export class LedgerRules {
     let totalIn = 0n
     for (const [i, input] of payload.inputs.entries()) {
       const source = this.graph.indexOf(input.txId)
-      if (source === NONE) throw new Refused(`input ${i} spends an output of unknown transaction ${toHex(input.txId)}`)
+      if (source === NONE) throw new Refused('unknown_input', `input ${i} spends an output of unknown transaction ${toHex(input.txId)}`)
       if (this.graph.invalid[source] === 1 && !this.finalByMilestones)
-        throw new Refused(`input ${i} spends an output of a rejected transaction`)
+        throw new Refused('spends_rejected', `input ${i} spends an output of a rejected transaction`)
       const txSeq = source + 1
       const key = `${txSeq}:${input.index}`
-      if (spends.some((s) => s.key === key)) throw new Refused(`input ${i} spends the same output twice`)
+      if (spends.some((s) => s.key === key)) throw new Refused('input_twice', `input ${i} spends the same output twice`)
       const output = this.store.output(txSeq, input.index)
-      if (!output) throw new Refused(`input ${i}: transaction ${toHex(input.txId)} has no output ${input.index}`)
-      if (!sameBytes(output.address, owner)) throw new Refused(`input ${i} is not owned by the issuer`)
+      if (!output) throw new Refused('no_such_output', `input ${i}: transaction ${toHex(input.txId)} has no output ${input.index}`)
+      if (!sameBytes(output.address, owner)) throw new Refused('not_owner', `input ${i} is not owned by the issuer`)
       for (const spender of this.store.spenders(txSeq, input.index)) {
         if (this.graph.status[spender - 1] === TxStatus.Confirmed && !this.finalByMilestones)
-          throw new Refused(`input ${i} was already spent by a confirmed transaction`)
+          throw new Refused('spent_by_confirmed', `input ${i} was already spent by a confirmed transaction`)
         if (this.approvesEither(trunk, branch, spender - 1))
-          throw new Refused(`input ${i} is already spent in this transaction's own past cone`)
+          throw new Refused('spent_in_cone', `input ${i} is already spent in this transaction's own past cone`)
       }
       totalIn += output.amount
       spends.push({ txSeq, idx: input.index, key })
     }
     const totalOut = payload.outputs.reduce((sum, o) => sum + o.amount, 0n)
-    if (totalIn !== totalOut) throw new Refused(`inputs total ${totalIn} but outputs total ${totalOut}: a transfer neither mints nor burns`)
+    if (totalIn !== totalOut)
+      throw new Refused('unbalanced', `inputs total ${totalIn} but outputs total ${totalOut}: a transfer neither mints nor burns`)
     this.checkConsistency(
       trunk,
       branch,
@@ -143,7 +152,7 @@ export class LedgerRules {
     for (const [key, spenders] of this.openConflicts) {
       const approved = spenders.filter((s) => this.milestones.referencedBy(s) === 0 && this.approvesEither(trunk, branch, s)).length
       if (approved + (ownSpendKeys.includes(key) ? 1 : 0) > 1)
-        throw new Refused('inconsistent: its past cone holds both sides of a double spend')
+        throw new Refused('inconsistent', 'inconsistent: its past cone holds both sides of a double spend')
     }
   }
 

@@ -2,6 +2,7 @@
 // its id meets the proof of work, its timestamp is near our clock, and its issuer signed it.
 import { decodeTransaction, DecodeError } from './codec'
 import { leadingZeroBits, txId } from './hash'
+import type { RefusalCode } from './ingestOutcome'
 import type { SignatureVerifier } from './signing'
 import type { Transaction } from './transaction'
 
@@ -14,7 +15,8 @@ export interface IntrinsicRules {
 export const DEFAULT_MAX_SKEW_MS = 10 * 60_000
 
 export type Checked =
-  { ok: true; tx: Transaction; id: Uint8Array; bytes: Uint8Array; essenceLength: number } | { ok: false; reason: string; id?: Uint8Array }
+  | { ok: true; tx: Transaction; id: Uint8Array; bytes: Uint8Array; essenceLength: number }
+  | { ok: false; code: RefusalCode; reason: string; id?: Uint8Array }
 
 /** `id`: the transaction's id when the caller has hashed it already (gossip's message id). */
 export function checkIntrinsic(
@@ -38,6 +40,7 @@ export function signedPart(checked: Extract<Checked, { ok: true }>) {
 export const signatureRefusal = (checked: { id: Uint8Array }): Checked => ({
   ok: false,
   id: checked.id,
+  code: 'bad_signature',
   reason: 'signature does not verify against the issuer key'
 })
 
@@ -47,16 +50,23 @@ export function checkAllButSignature(bytes: Uint8Array, rules: IntrinsicRules, n
   try {
     decoded = decodeTransaction(bytes)
   } catch (error) {
-    if (error instanceof DecodeError) return { ok: false, reason: `malformed: ${error.message}` }
+    if (error instanceof DecodeError) return { ok: false, code: 'malformed', reason: `malformed: ${error.message}` }
     throw error
   }
   const { tx, essenceLength } = decoded
   const work = leadingZeroBits(id)
-  if (work < rules.powBits) return { ok: false, id, reason: `proof of work too weak: ${work} leading zero bits, ${rules.powBits} needed` }
+  if (work < rules.powBits)
+    return {
+      ok: false,
+      id,
+      code: 'weak_proof_of_work',
+      reason: `proof of work too weak: ${work} leading zero bits, ${rules.powBits} needed`
+    }
   if (Math.abs(tx.timestampMs - nowMs) > rules.maxSkewMs) {
     return {
       ok: false,
       id,
+      code: 'clock_skew',
       reason: `timestamp ${new Date(tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s from this node's clock`
     }
   }

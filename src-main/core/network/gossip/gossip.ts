@@ -11,7 +11,7 @@ import type { PeerScoreParams, TopicScoreParams } from '@libp2p/gossipsub/score'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import { NONE } from '../../ledger/graph'
 import { leadingZeroBits, toHex } from '../../ledger/hash'
-import type { IngestOutcome, Ledger } from '../../ledger/ledger'
+import type { IngestOutcome, Ledger, RefusalCode } from '../../ledger/ledger'
 import { SignatureVerifier } from '../../ledger/signing'
 import { checkAllButSignature, checkIntrinsic, signatureRefusal, signedPart, type Checked } from '../../ledger/validation'
 import type { IssuerAdmission } from '../peers/admission'
@@ -21,7 +21,7 @@ import type { Requester } from '../reqresp/requester'
 
 export const topicOf = (networkId: string) => `/dv2g/${networkId}/tx/1`
 
-const isClockSkew = (reason: string) => reason.startsWith('timestamp')
+const isClockSkew = (refused: { code: RefusalCode }) => refused.code === 'clock_skew'
 
 /** gossiped transactions awaiting storage or their parents; beyond this one is still stored, but not forwarded */
 const MAX_WAITING = 10_000
@@ -148,7 +148,7 @@ export class TransactionGossip {
   ingestFetched(transactions: Uint8Array[], from: string): void {
     const now = this.ledger.options.now()
     const checked = transactions.map((bytes) => checkIntrinsic(bytes, this.ledger.options, now, this.verifier))
-    const invalid = checked.find((c): c is Extract<Checked, { ok: false }> => !c.ok && !isClockSkew(c.reason))
+    const invalid = checked.find((c): c is Extract<Checked, { ok: false }> => !c.ok && !isClockSkew(c))
     if (invalid) this.conduct.broke(from, `sent an invalid transaction on request (${invalid.reason})`)
     const taken = checked.filter((c) => !c.ok || this.vouched.has(toHex(c.id)) || this.admitFrom(from, c))
     for (const c of taken) if (c.ok) this.fetched.add(toHex(c.id))
@@ -208,7 +208,7 @@ export class TransactionGossip {
     if (!checked.ok) {
       this.counters.rejected++
       // a clock skew may be ours, not the sender's fault: ignored, not penalised
-      if (isClockSkew(checked.reason)) return TopicValidatorResult.Ignore
+      if (isClockSkew(checked)) return TopicValidatorResult.Ignore
       // an honest peer forwards only what it checked: whoever passed this on is cut off
       this.conduct.broke(peer, `sent an invalid transaction by gossip (${checked.reason})`)
       return TopicValidatorResult.Reject

@@ -66,7 +66,7 @@ export class MarketTangle {
 
   /** The public keys the genesis names as milestone issuers: the operator's, who alone registers and clears. */
   operatorKeys(): Uint8Array[] {
-    return this.ledger().ledger.milestones.genesisIssuers()
+    return this.ledger().ledger.genesisIssuers()
   }
 
   /** The operator's signing key from the unlocked keystore. */

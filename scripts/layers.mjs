@@ -79,22 +79,7 @@ export const coreDomains = {
     'owner'
   ],
   node: ['events', 'timers', 'dataDir', 'files', 'db', 'ledger', 'wallet', 'meters', 'network', 'market', 'ocpp', 'owner', 'app'],
-  api: [
-    'events',
-    'version',
-    'dataDir',
-    'inputFile',
-    'ledger',
-    'wallet',
-    'esu',
-    'meters',
-    'network',
-    'market',
-    'ocpp',
-    'owner',
-    'app',
-    'node'
-  ]
+  api: ['events', 'version', 'dataDir', 'inputFile', 'ledger', 'wallet', 'esu', 'meters', 'network', 'market', 'ocpp', 'owner', 'app']
 }
 
 const IMPORT =

@@ -1,11 +1,7 @@
-// `--milestone-seconds` of `dv2g node`: the interval checked, and the signing key of the keystore
-// wallet the genesis names as milestone issuer, unlocked once at start. Only the operator's data
-// dir holds that wallet; any other node is refused with one line before the network starts.
-import type { KeyObject } from 'node:crypto'
-import type { App } from '../core/app'
+// `--milestone-seconds` of `dv2g node` and `dv2g serve`: the interval checked, and the passphrase
+// that unlocks the milestone issuer's key when the node starts (core/node reads the key).
 import { MAX_MILESTONE_SECONDS, MIN_MILESTONE_SECONDS } from '../core/network/milestoneClock'
-import { KeystoreError } from '../core/wallet/keystore'
-import { milestoneIssuerWallet } from '../core/wallet/wallets'
+import type { PinnedNetworkOptions } from '../core/node/composeNode'
 import { numberOption, UsageError, type ParsedArgs } from './args'
 import { readPassphrase } from './passphrase'
 
@@ -21,27 +17,7 @@ export function milestoneIntervalMs(args: ParsedArgs): number | undefined {
   return Math.round(seconds * 1000)
 }
 
-/** The milestone issuer's private key from this data dir's keystore; the keystore is locked again after. */
-export async function milestoneIssuerKey(app: App): Promise<KeyObject> {
-  const { ledger, wallets } = app.ledger()
-  const refuse = (why: string) => new UsageError(`--${MILESTONE_OPTION}: ${why}`)
-  if (ledger.isEmpty)
-    throw refuse('this data dir has no tangle yet; milestones are issued by the node that holds the operator wallet the genesis names')
-  const issuers = ledger.genesisIssuers().map((key) => Buffer.from(key).toString('hex'))
-  if (issuers.length === 0) throw refuse('the genesis of this tangle names no milestone issuer')
-  const wallet = milestoneIssuerWallet(wallets.keystore, ledger)
-  if (!wallet)
-    throw refuse(
-      `this data dir holds no milestone issuer key (the genesis names ${issuers.map((k) => `${k.slice(0, 16)}…`).join(', ')}); run it on the operator's data dir`
-    )
-  try {
-    wallets.keystore.unlock(await readPassphrase('Keystore passphrase (milestone issuer): '))
-    return wallets.keystore.key(wallet.name).privateKey
-  } catch (error) {
-    if (error instanceof KeystoreError) throw refuse(error.message)
-    throw error
-  } finally {
-    // the key object stays in this process; the keystore is as locked as before for forwarded sends
-    wallets.keystore.lock()
-  }
+/** What the node needs to issue milestones: the interval, and the passphrase, asked for once at start. */
+export function milestoneIssuing(intervalMs: number | undefined): PinnedNetworkOptions['milestones'] {
+  return intervalMs === undefined ? undefined : { intervalMs, passphrase: () => readPassphrase('Keystore passphrase (milestone issuer): ') }
 }

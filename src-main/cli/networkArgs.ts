@@ -1,9 +1,8 @@
 // The network options `dv2g node` and `dv2g serve` share: --listen and --peer (each repeatable)
-// and --mdns, checked before anything starts, and what a failed node start means to the operator.
-import { createServer } from 'node:net'
+// and --mdns, checked before anything starts.
 import { AddressError, parseAddress, peerIdOf } from '../core/network/address'
-import { PeerKeyError } from '../core/network/identity'
 import { DEFAULT_LISTEN } from '../core/network/settings'
+import type { PinnedNetworkOptions } from '../core/node/composeNode'
 import { UsageError } from './args'
 
 export { DEFAULT_LISTEN }
@@ -62,33 +61,7 @@ export function listenAddresses(args: NetworkArgs): string[] {
   return args.listen.length ? args.listen : [DEFAULT_LISTEN]
 }
 
-/** Whether another process listens on the address's port now: bound for a moment, then let go. */
-function portInUse(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer()
-    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'))
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(false)))
-  })
-}
-
-/** The first TCP listen address whose port is taken, if any. */
-async function takenListenAddress(listen: readonly string[]): Promise<{ host: string; port: number; family: 4 | 6 } | undefined> {
-  for (const address of listen) {
-    const [ip, tcp] = parseAddress(address, '--listen').getComponents()
-    if ((ip?.name !== 'ip4' && ip?.name !== 'ip6') || ip.value === undefined || tcp?.name !== 'tcp') continue
-    const port = Number(tcp.value)
-    if (port !== 0 && (await portInUse(ip.value, port))) return { host: ip.value, port, family: ip.name === 'ip4' ? 4 : 6 }
-  }
-  return undefined
-}
-
-/**
- * A node start's failure as the operator can act on it; other errors pass through unchanged. libp2p
- * reports a taken port only in its message's text, so the ports are looked at again instead.
- */
-export async function networkStartError(error: unknown, listen: readonly string[]): Promise<unknown> {
-  if (error instanceof PeerKeyError) return new UsageError(error.message)
-  const taken = await takenListenAddress(listen)
-  if (taken) return new UsageError(`port ${taken.port} is in use; pass --listen /ip${taken.family}/${taken.host}/tcp/0 for any free port`)
-  return error
+/** The node the command line asks for, as the composition takes it. */
+export function pinnedNetworkOf(args: NetworkArgs, milestones?: PinnedNetworkOptions['milestones']): PinnedNetworkOptions {
+  return { listen: listenAddresses(args), peers: args.peers, mdns: args.mdns, ...(milestones ? { milestones } : {}) }
 }

@@ -15,6 +15,8 @@ import { MeterService, type MeterServiceOptions } from './meters/service'
 import { liveOverrides, soldByEv } from './ocpp/marketLink'
 import { OcppService, type OcppServiceOptions } from './ocpp/service'
 import { LocalMilestones } from './network/localMilestones'
+import type { NetworkControl } from './network/switch'
+import type { OcppSettingsControl } from './ocpp/switch'
 import { readHolder } from './owner/lock'
 import { resourcesDir } from './resources'
 import { Keystore } from './wallet/keystore'
@@ -53,6 +55,17 @@ export interface LedgerServices {
   tangle: TangleService
 }
 
+/**
+ * What a long-running face runs on the app beyond its services, set by the node's composition
+ * (core/node): the handlers find the network node and the OCPP central system here, and find
+ * nothing in a one-shot command.
+ */
+export interface RunningControls {
+  /** the networking switch of Settings, or the node a command line pinned */
+  network: NetworkControl | undefined
+  ocpp: OcppSettingsControl | undefined
+}
+
 export interface App {
   readonly dataDir: string
   readonly databaseFile: string
@@ -70,6 +83,8 @@ export interface App {
   ocpp(): OcppService
   /** For the long-running faces: confirmation rounds and live tangle events. */
   startLive(): void
+  /** empty until a long-running face's composition fills it */
+  readonly running: RunningControls
   info(): AppInfo
   close(): void
 }
@@ -163,6 +178,7 @@ export function open(dataDir: string, options: OpenOptions = {}): App {
     marketTangle: openMarketTangle,
     meters: openMeters,
     ocpp: openOcpp,
+    running: { network: undefined, ocpp: undefined },
     startLive: () => {
       const { ledger, wallets, tangle } = openLedger()
       tangle.start(events)

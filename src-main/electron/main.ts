@@ -4,13 +4,10 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'elect
 import { join } from 'node:path'
 import { EVENT_CHANNEL } from '../../src-shared/bridge'
 import { CONTENT_SECURITY_POLICY } from '../../src-shared/csp'
-import { open } from '../core/app'
 import { createDispatcher } from '../core/api'
 import { defaultDataDir } from '../core/dataDir'
-import { NetworkSwitch } from '../core/network/switch'
-import { OcppControl } from '../core/ocpp/switch'
+import { composeNode, type RunningNode } from '../core/node/composeNode'
 import { DataDirHeldError } from '../core/owner/lock'
-import { ownDataDir, serveOperations } from '../core/owner/owner'
 import { registerContractHandlers } from './ipc'
 import { applicationMenu } from './menu'
 import { createOpenExternal } from './openExternal'
@@ -37,13 +34,21 @@ function startConsole(): void {
     return
   }
   registerWebContentsGuards()
-  app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     // defaultDataDir, not app.getPath('userData'): Electron names that folder after package.json's
     // "name" (dv2g-operator), and the CLI and serve mode must find the same data dir
     const dataDir = dataDirSwitch ?? defaultDataDir()
-    let lock
+    let running: RunningNode
     try {
-      lock = ownDataDir(dataDir, 'desktop app')
+      // the network node and the OCPP central system as Settings turn them on, started behind the window
+      running = await composeNode(dataDir, {
+        owner: 'desktop app',
+        transport: 'electron',
+        networkFromSettings: true,
+        ocpp: 'settings',
+        inBackground: true,
+        log: (line) => console.error(line)
+      })
     } catch (error) {
       // dv2g serve or a CLI command owns it: say who, rather than write behind its back
       if (!(error instanceof DataDirHeldError)) throw error
@@ -51,18 +56,7 @@ function startConsole(): void {
       app.quit()
       return
     }
-    const core = open(dataDir, { transport: 'electron' })
-    const channel = serveOperations(lock, core).catch((error: unknown) => {
-      console.error('dv2g: the local channel did not start; CLI writes to this data dir will be refused:', error)
-      return undefined
-    })
-    core.startLive()
-    // the data dir's network node, when Settings turns networking on
-    const network = new NetworkSwitch(core, (line) => console.error(line))
-    void network.start()
-    // the OCPP central system, when Settings turns it on
-    const ocpp = OcppControl.attach(core, null, (line) => console.error(line))
-    void ocpp.start()
+    const core = running.app
     const openExternal = createOpenExternal(shell)
 
     // the session serves nothing but the console: strict CSP, no permissions, no remote requests
@@ -97,18 +91,9 @@ function startConsole(): void {
       if (closing) return
       closing = true
       unsubscribe()
-      const closeCore = () => {
-        void channel.then((c) => c?.close())
-        core.close()
-        lock.release()
-      }
-      if (!network.state().running && ocpp.state().endpoint === null) return closeCore()
       // the network node and the central system stop before the database closes under them; then the quit goes on
       event.preventDefault()
-      void Promise.allSettled([network.stop(), ocpp.stop()]).finally(() => {
-        closeCore()
-        app.quit()
-      })
+      void running.shutDown().finally(() => app.quit())
     })
   })
 }

@@ -28,7 +28,7 @@ describe('a charger in the market', () => {
   it("gives a live slot its EV's state of charge and gets the EV's allocation back as a setpoint", async () => {
     app = open(tempDir(), { ledger: { powBits: 2 } })
     const { password } = await app.ocpp().addCharger({ id: 'CP1', prosumer: 'EV1' })
-    control = OcppControl.attach(app, { listen: '127.0.0.1:0', tls: null }, () => {})
+    control = OcppControl.create(app, { listen: '127.0.0.1:0', tls: null }, () => {})
     const { endpoint } = await control.start()
     charger = await SimulatedCharger.connect(endpoint!, 'CP1', password)
     await charger.startSession('TX-1', 90, 12_000)

@@ -10,8 +10,9 @@ import { writeFileAtomic } from '../../core/files/atomicFile'
 import { KeystoreError } from '../../core/wallet/keystore'
 import { numberOption, parseArgs, requireOption, stringOption, UsageError } from '../args'
 import { keepHeapCompact } from '../compactHeap'
-import { takeNetworkArgs, type NetworkArgs } from '../networkArgs'
-import { openOwnedDataDir, untilStopped, type OwnedDataDir } from '../ownedDataDir'
+import { pinnedNetworkOf, takeNetworkArgs, type NetworkArgs } from '../networkArgs'
+import { composeNode, type RunningNode } from '../../core/node/composeNode'
+import { untilStopped } from '../untilStopped'
 import type { Output } from '../output'
 import { readPassphrase } from '../passphrase'
 
@@ -84,7 +85,7 @@ export async function runAgent(argv: readonly string[], out: Output, dataDir: st
     } finally {
       keystore.lock()
     }
-    const status = network!.status()
+    const status = network()!.status()
     out.result(
       {
         peerId: status.peerId,
@@ -133,7 +134,7 @@ async function runSwarm(argv: readonly string[], out: Output, dataDir: string): 
     const participantsFile = join(app.dataDir, SWARM_PARTICIPANTS_FILE)
     const participants = members.map((m) => ({ id: m.profile.participant.id, role: m.profile.role, address: m.address }))
     writeFileAtomic(participantsFile, `${JSON.stringify({ scenario: scenario.name, participants }, null, 1)}\n`)
-    const status = network!.status()
+    const status = network()!.status()
     out.result(
       {
         peerId: status.peerId,
@@ -194,10 +195,10 @@ async function runAgentsNode(
   networkArgs: NetworkArgs,
   out: Output,
   owner: string,
-  setUp: (owned: OwnedDataDir) => AgentsSetUp | Promise<AgentsSetUp>
+  setUp: (owned: RunningNode) => AgentsSetUp | Promise<AgentsSetUp>
 ): Promise<number> {
   keepHeapCompact()
-  const owned = await openOwnedDataDir(dataDir, { owner, network: { args: networkArgs }, log: out.note })
+  const owned = await composeNode(dataDir, { owner, network: pinnedNetworkOf(networkArgs), log: out.note })
   const { app } = owned
   let timer: NodeJS.Timeout | undefined
   try {

@@ -1,10 +1,10 @@
 import { parseArgs, UsageError } from '../args'
 import { keepHeapCompact } from '../compactHeap'
-import { DEFAULT_LISTEN, takeNetworkArgs } from '../networkArgs'
-import { ocppControlOf } from '../../core/ocpp/switch'
-import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
+import { DEFAULT_LISTEN, pinnedNetworkOf, takeNetworkArgs } from '../networkArgs'
+import { composeNode } from '../../core/node/composeNode'
+import { MILESTONE_OPTION, milestoneIntervalMs, milestoneIssuing } from '../milestoneIssuer'
 import { OCPP_OPTIONS, ocppListenUsage, ocppSettingsOf } from '../ocppArgs'
-import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
+import { untilStopped } from '../untilStopped'
 import type { Output } from '../output'
 
 export const nodeUsage = `dv2g node [--listen MULTIADDR]... [--peer MULTIADDR]... [--mdns] [--milestone-seconds S] [--ocpp-listen HOST:PORT [--ocpp-tls-cert FILE --ocpp-tls-key FILE]]
@@ -29,14 +29,14 @@ export async function runNode(argv: readonly string[], out: Output, dataDir: str
   const ocpp = ocppSettingsOf(args)
   keepHeapCompact()
 
-  const { app, network, shutDown } = await openOwnedDataDir(dataDir, {
+  const { app, network, ocppEndpoint, shutDown } = await composeNode(dataDir, {
     owner: 'dv2g node',
-    network: { args: networkArgs, milestoneMs },
+    network: pinnedNetworkOf(networkArgs, milestoneIssuing(milestoneMs)),
     ocpp,
     log: out.note
   })
-  const status = network!.status()
-  const endpoint = ocpp ? ocppControlOf(app)!.state().endpoint : null
+  const status = network()!.status()
+  const endpoint = ocppEndpoint()
   out.result(
     {
       peerId: status.peerId,

@@ -3,11 +3,11 @@ import { InsecureBindError, startServer } from '../../server/server'
 import { readTlsIdentity, TlsFileError, type TlsIdentity } from '../../server/tls'
 import { numberOption, parseArgs, stringOption, UsageError } from '../args'
 import { keepHeapCompact } from '../compactHeap'
-import { ocppControlOf } from '../../core/ocpp/switch'
-import { MILESTONE_OPTION, milestoneIntervalMs } from '../milestoneIssuer'
+import { composeNode } from '../../core/node/composeNode'
+import { MILESTONE_OPTION, milestoneIntervalMs, milestoneIssuing } from '../milestoneIssuer'
 import { OCPP_OPTIONS, ocppListenUsage, ocppSettingsOf } from '../ocppArgs'
-import { DEFAULT_LISTEN, takeNetworkArgs, wantsNetwork } from '../networkArgs'
-import { openOwnedDataDir, untilStopped } from '../ownedDataDir'
+import { DEFAULT_LISTEN, pinnedNetworkOf, takeNetworkArgs, wantsNetwork } from '../networkArgs'
+import { untilStopped } from '../untilStopped'
 import type { Output } from '../output'
 import { ensureRendererBuilt } from '../rendererBuild'
 
@@ -49,15 +49,16 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   keepHeapCompact()
 
   const rendererDir = ensureRendererBuilt(out.note)
-  const { app, network, shutDown } = await openOwnedDataDir(dataDir, {
+  const running = await composeNode(dataDir, {
     owner: 'dv2g serve',
     // without a network, the interval is that of the milestones the console issues while unlocked
     ...(wantsNetwork(networkArgs)
-      ? { network: { args: networkArgs, milestoneMs } }
+      ? { network: pinnedNetworkOf(networkArgs, milestoneIssuing(milestoneMs)) }
       : { networkFromSettings: true, ...(milestoneMs === undefined ? {} : { localMilestoneMs: milestoneMs }) }),
     ocpp,
     log: out.note
   })
+  const { app, shutDown } = running
   let server
   try {
     server = await startServer({ app, rendererDir, host, port, tls })
@@ -71,8 +72,8 @@ export async function runServe(argv: readonly string[], out: Output, dataDir: st
   if (!isLoopbackHost(host)) {
     out.note(`dv2g: serving on ${host} over TLS, reachable from other machines; the token is the guard, keep the URL private`)
   }
-  const node = network?.status()
-  const endpoint = ocppControlOf(app)?.state().endpoint ?? null
+  const node = running.network()?.status()
+  const endpoint = running.ocppEndpoint()
   out.result(
     {
       url: server.url,

@@ -1,31 +1,31 @@
 // Handlers of the network node this process runs and of its networking switch.
 import { ApiError, type networkMethods } from '../../../src-shared/contract'
-import type { App } from '../app'
+import type { App, RunningControls } from '../app'
 import { NetworkSettingsError } from '../network/settings'
-import { networkControlOf, type NetworkControl } from '../network/switch'
-import { networkOf } from '../network/view'
+import type { NetworkControl } from '../network/switch'
 import type { DomainHandlers } from './handlers'
 
-/** The networking switch of the desktop app or dv2g serve; other processes have none. */
-function networkControl(app: App): NetworkControl {
-  const control = networkControlOf(app)
+/** The networking switch of the desktop app or dv2g serve, or the node a command line pinned; one-shot commands have none. */
+function networkControl(running: Pick<RunningControls, 'network'>): NetworkControl {
+  const control = running.network
   if (!control) throw new ApiError('not_found', 'this process has no networking switch: the desktop app and dv2g serve have one')
   return control
 }
 
-export function networkHandlers(app: App): DomainHandlers<typeof networkMethods> {
+export function networkHandlers({ running }: Pick<App, 'running'>): DomainHandlers<typeof networkMethods> {
+  const node = () => running.network?.node()
   return {
     'network.status': () => {
-      const network = networkOf(app)
+      const network = node()
       return network ? { running: true as const, ...network.status() } : { running: false as const }
     },
-    'network.peers': () => networkOf(app)?.peers() ?? [],
-    'network.banned': () => networkOf(app)?.banned() ?? [],
-    'network.activity': () => networkOf(app)?.activity() ?? null,
-    'network.settings': () => networkControl(app).state(),
+    'network.peers': () => node()?.peers() ?? [],
+    'network.banned': () => node()?.banned() ?? [],
+    'network.activity': () => node()?.activity() ?? null,
+    'network.settings': () => networkControl(running).state(),
     'network.configure': async (settings) => {
       try {
-        return await networkControl(app).configure(settings)
+        return await networkControl(running).configure(settings)
       } catch (error) {
         if (!(error instanceof NetworkSettingsError)) throw error
         const path = error.field === 'file' ? 'enabled' : error.field

@@ -1,11 +1,11 @@
 // Handlers of the OCPP central system: its chargers and its settings.
 import { ApiError, type ocppMethods } from '../../../src-shared/contract'
-import type { App } from '../app'
-import { ocppControlOf, type OcppControl } from '../ocpp/switch'
+import type { App, RunningControls } from '../app'
+import type { OcppSettingsControl } from '../ocpp/switch'
 import { serviceCall, type DomainHandlers } from './handlers'
 
-function ocppControl(app: App): OcppControl {
-  const control = ocppControlOf(app)
+function ocppControl(running: Pick<RunningControls, 'ocpp'>): OcppSettingsControl {
+  const control = running.ocpp
   if (!control) throw new ApiError('not_found', 'this process runs no OCPP central system: the desktop app, dv2g serve and dv2g node do')
   return control
 }
@@ -35,7 +35,7 @@ export function ocppHandlers(app: App): DomainHandlers<typeof ocppMethods> {
         )
       ),
     'ocpp.remove': ({ id }) => serviceCall(() => (app.ocpp().removeCharger(id), { removed: true as const })),
-    'ocpp.settings': () => ocppControl(app).state(),
-    'ocpp.configure': (changes) => serviceCall(() => ocppControl(app).configure(changes))
+    'ocpp.settings': () => ocppControl(app.running).state(),
+    'ocpp.configure': (changes) => serviceCall(() => ocppControl(app.running).configure(changes))
   }
 }

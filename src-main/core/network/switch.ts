@@ -1,6 +1,6 @@
 // Turns this data dir's network node on and off while the desktop app or dv2g serve runs
 // (Settings, Network): the node starts with the saved settings, is stopped and started again when
-// they change, and is attached to the app so network.status and the Network view find it. Changes
+// they change, and the switch answers for it, so network.status and the Network view find it. Changes
 // are applied one at a time, in the order they came.
 import type { Db } from '../db/connection'
 import type { Ledger } from '../ledger/ledger'
@@ -8,12 +8,14 @@ import type { NetworkSettings, NetworkSwitchState } from '../../../src-shared/co
 import { registeredIssuers } from './peers/registeredIssuers'
 import { describe, NetworkNode } from './networkNode'
 import { DEFAULT_NETWORK_SETTINGS, NetworkSettingsError, readNetworkSettings, writeNetworkSettings } from './settings'
-import { attachNetwork, networkOf } from './view'
+import type { NetworkView } from './view'
 
 /** What Settings reads and changes: the switch, or the node the command line pinned. */
 export interface NetworkControl {
   state(): NetworkSwitchState
   configure(settings: NetworkSettings): Promise<NetworkSwitchState>
+  /** the node running now, if any */
+  node(): NetworkView | undefined
 }
 
 /** What the switch starts a node on: the data dir's files and database, its ledger, who may issue. */
@@ -24,26 +26,23 @@ export interface SwitchedApp {
   marketTangle(): { participants(): readonly { address: string }[] }
 }
 
-const controls = new WeakMap<object, NetworkControl>()
-
-/** The network control of the app, when this face has one (the CLI's one-shot commands have none). */
-export function networkControlOf(app: object): NetworkControl | undefined {
-  return controls.get(app)
-}
-
 /** dv2g serve --listen/--peer/--mdns: the command line decided the node; Settings shows it and cannot change it. */
-export function pinNetworkSettings(app: object, settings: NetworkSettings): void {
-  controls.set(app, new PinnedNetwork(app, settings))
+export function pinnedNetwork(node: NetworkView, settings: NetworkSettings): NetworkControl {
+  return new PinnedNetwork(node, settings)
 }
 
 class PinnedNetwork implements NetworkControl {
   constructor(
-    private readonly app: object,
+    private readonly running: NetworkView,
     private readonly settings: NetworkSettings
   ) {}
 
   state(): NetworkSwitchState {
-    return { settings: this.settings, editable: false, running: networkOf(this.app) !== undefined, error: null }
+    return { settings: this.settings, editable: false, running: true, error: null }
+  }
+
+  node(): NetworkView {
+    return this.running
   }
 
   configure(): Promise<NetworkSwitchState> {
@@ -57,8 +56,7 @@ class PinnedNetwork implements NetworkControl {
 }
 
 export class NetworkSwitch implements NetworkControl {
-  private node: NetworkNode | undefined
-  private detach = () => {}
+  private running: NetworkNode | undefined
   private settings: NetworkSettings
   private error: string | null = null
   private applying: Promise<unknown> = Promise.resolve()
@@ -74,7 +72,6 @@ export class NetworkSwitch implements NetworkControl {
       this.settings = DEFAULT_NETWORK_SETTINGS
       this.error = error.message
     }
-    controls.set(app, this)
   }
 
   /** Starts the node if the saved settings turn networking on. */
@@ -92,12 +89,15 @@ export class NetworkSwitch implements NetworkControl {
   }
 
   state(): NetworkSwitchState {
-    return { settings: this.settings, editable: true, running: this.node !== undefined, error: this.error }
+    return { settings: this.settings, editable: true, running: this.running !== undefined, error: this.error }
+  }
+
+  node(): NetworkView | undefined {
+    return this.running
   }
 
   async stop(): Promise<void> {
     await this.serially(() => this.stopNode())
-    if (controls.get(this.app) === this) controls.delete(this.app)
   }
 
   private async restart(): Promise<void> {
@@ -107,7 +107,7 @@ export class NetworkSwitch implements NetworkControl {
     const { listen, peers, mdns } = this.settings
     try {
       const registeredIssuer = registeredIssuers(() => this.app.marketTangle().participants())
-      this.node = await NetworkNode.start({
+      this.running = await NetworkNode.start({
         dataDir: this.app.dataDir,
         ledger: this.app.ledger().ledger,
         db: this.app.db,
@@ -125,15 +125,13 @@ export class NetworkSwitch implements NetworkControl {
       this.log(`dv2g: networking is on but ${this.error}`)
       return
     }
-    this.detach = attachNetwork(this.app, this.node)
-    this.log(`dv2g: network node ${this.node.peerId} listening on ${this.node.listenAddresses.join(', ')}`)
+    this.log(`dv2g: network node ${this.running.peerId} listening on ${this.running.listenAddresses.join(', ')}`)
   }
 
   private async stopNode(): Promise<void> {
-    const node = this.node
+    const node = this.running
     if (!node) return
-    this.node = undefined
-    this.detach()
+    this.running = undefined
     await node.stop()
   }
 

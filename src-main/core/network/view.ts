@@ -1,6 +1,5 @@
-// What a running node tells the operator, and where the owner's operations find it: the node is
-// attached to the app it runs on, so `dv2g peers` and `dv2g network status` reach it through the
-// data dir's local channel without the app knowing about networking.
+// What a running node tells the operator: the Network view, `dv2g peers` and `dv2g network status`
+// read it through the network control the app's composition holds.
 export interface PeerEntry {
   id: string
   addresses: string[]
@@ -48,18 +47,4 @@ export interface NetworkView {
   peers(): PeerEntry[]
   banned(): BannedPeer[]
   activity(): NetworkActivity
-}
-
-const running = new WeakMap<object, NetworkView>()
-
-/** Makes the node visible to operations run on this app; returns the detach. */
-export function attachNetwork(app: object, view: NetworkView): () => void {
-  running.set(app, view)
-  return () => {
-    if (running.get(app) === view) running.delete(app)
-  }
-}
-
-export function networkOf(app: object): NetworkView | undefined {
-  return running.get(app)
 }

@@ -15,14 +15,13 @@ import {
   type OcppFileSettings
 } from './settings'
 
-const controls = new WeakMap<object, OcppControl>()
-
-/** The OCPP control of the app, when its face runs one (the CLI's one-shot commands do not). */
-export function ocppControlOf(app: object): OcppControl | undefined {
-  return controls.get(app)
+/** What Settings (OCPP) reads and changes while a face runs the central system. */
+export interface OcppSettingsControl {
+  state(): OcppSettings
+  configure(changes: { listen?: string | null; unknownChargers?: 'Pending' | 'Rejected' }): Promise<OcppSettings>
 }
 
-export class OcppControl {
+export class OcppControl implements OcppSettingsControl {
   private listening: Listening | null = null
   private error: string | null = null
   private settings: OcppFileSettings
@@ -49,10 +48,8 @@ export class OcppControl {
    * The app's central system: as the command line asked (--ocpp-listen; a failure to start is
    * the command's), or else as ocpp.json says (the desktop app, dv2g serve).
    */
-  static attach(app: { dataDir: string; ocpp(): OcppService }, pinned: OcppFileSettings | null, log: (line: string) => void): OcppControl {
-    const control = new OcppControl(app.ocpp(), app.dataDir, pinned, log)
-    controls.set(app, control)
-    return control
+  static create(app: { dataDir: string; ocpp(): OcppService }, pinned: OcppFileSettings | null, log: (line: string) => void): OcppControl {
+    return new OcppControl(app.ocpp(), app.dataDir, pinned, log)
   }
 
   /** Starts the endpoint if the settings ask for one; a pinned one that cannot start throws. */

@@ -15,7 +15,7 @@ import type { SlotSettled } from '../market/settler'
 import { SettlementError } from '../market/settlement'
 import { MeterError } from '../meters/service'
 import { OcppError } from '../ocpp/errors'
-import { networkOf, type NetworkView } from '../network/view'
+import type { NetworkView } from '../network/view'
 import { KeyInputError } from '../wallet/keys'
 import { KeystoreError, ROLES } from '../wallet/keystore'
 import type { ChannelError } from './channel'
@@ -58,7 +58,7 @@ function withKeys<T>(app: OwnerServices, passphrase: string, work: () => T): T {
 
 /** The node running on this app: `dv2g node` runs one, the desktop app and serve mode while networking is switched on. */
 function runningNetwork(app: OwnerServices): NetworkView {
-  const network = networkOf(app)
+  const network = app.running.network?.node()
   if (!network) throw new OperationRefused('the process holding this data dir runs no network node: start one with dv2g node')
   return network
 }

@@ -7,6 +7,7 @@ import type { TangleService } from '../ledger/tangleService'
 import type { MarketService } from '../market/service'
 import type { MarketTangle } from '../market/tangle/marketTangle'
 import type { MeterService } from '../meters/service'
+import type { NetworkView } from '../network/view'
 import type { OcppService } from '../ocpp/service'
 import type { Wallets } from '../wallet/wallets'
 
@@ -22,4 +23,6 @@ export interface OwnerServices {
   marketTangle(): MarketTangle
   meters(): MeterService
   ocpp(): OcppService
+  /** the network node this process runs, where it runs one */
+  readonly running: { readonly network: { node(): NetworkView | undefined } | undefined }
 }

@@ -14,7 +14,7 @@ import { BAN_MS } from '../../../src-main/core/network/peers/peerGate'
 import { NetworkNode } from '../../../src-main/core/network/networkNode'
 import { SYNC_PROTOCOL } from '../../../src-main/core/network/reqresp/syncBatches'
 import { MAX_IDS_PER_REQUEST, TX_PROTOCOL } from '../../../src-main/core/network/reqresp/txExchange'
-import { attachNetwork } from '../../../src-main/core/network/view'
+import { pinnedNetwork } from '../../../src-main/core/network/switch'
 import { RoguePeer } from '../../support/roguePeer'
 import { useTempDirs } from '../../support/tempDir'
 import { until } from '../../support/until'
@@ -98,9 +98,9 @@ describe('bans', () => {
     issuer.ledger().ledger.attachMany(treasury, [{ kind: TxKind.Data, topic: 'test', body: new TextEncoder().encode('after the ban') }])
     await until(() => b.status().transactions === 2, 20_000, 'the honest peer to receive the next transaction')
 
-    const detach = attachNetwork(issuer, a)
+    issuer.running.network = pinnedNetwork(a, { enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false })
     const banned = (await createDispatcher(issuer)('network.banned', {})) as MethodOutput<'network.banned'>
-    detach()
+    issuer.running.network = undefined
     expect(banned).toEqual([
       {
         id: rogue.peerId,

@@ -7,7 +7,7 @@ import { open, type App } from '../../../src-main/core/app'
 import { addressOf } from '../../../src-main/core/ledger/address'
 import { publicKeyBytes } from '../../../src-main/core/ledger/signing'
 import { NetworkNode } from '../../../src-main/core/network/networkNode'
-import { attachNetwork } from '../../../src-main/core/network/view'
+import { pinnedNetwork } from '../../../src-main/core/network/switch'
 import { useTempDirs } from '../../support/tempDir'
 import { until } from '../../support/until'
 
@@ -47,13 +47,13 @@ describe('network over the contract', () => {
     expect(await call('network.peers', {})).toEqual([])
   })
 
-  it("gives the attached node's status and its peers, and nothing once it is detached", async () => {
+  it("gives the running node's status and its peers, and nothing once it stops running there", async () => {
     const treasury = generateKeyPairSync('ed25519').privateKey
     const first = openApp()
     first.ledger().ledger.createGenesis(treasury, [{ address: addressOf(publicKeyBytes(treasury)), amount: 1_000n }])
     const a = await startNode(first)
     const b = await startNode(openApp(), [a.listenAddresses[0]!])
-    const detach = attachNetwork(first, a)
+    first.running.network = pinnedNetwork(a, { enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false })
     const call = createDispatcher(first)
 
     await until(() => a.status().peers === 1, 20_000, 'the second node to join the first')
@@ -71,7 +71,7 @@ describe('network over the contract', () => {
     const peers = (await call('network.peers', {})) as MethodOutput<'network.peers'>
     expect(peers.map((p) => [p.id, p.connected])).toEqual([[b.peerId, true]])
 
-    detach()
+    first.running.network = undefined
     expect(await call('network.status', {})).toEqual({ running: false })
   }, 60_000)
 })

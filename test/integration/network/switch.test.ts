@@ -9,7 +9,6 @@ import { createDispatcher } from '../../../src-main/core/api'
 import { open, type App } from '../../../src-main/core/app'
 import { NETWORK_SETTINGS_FILE } from '../../../src-main/core/network/settings'
 import { NetworkSwitch } from '../../../src-main/core/network/switch'
-import { networkOf } from '../../../src-main/core/network/view'
 import { useTempDirs } from '../../support/tempDir'
 
 const tempDir = useTempDirs()
@@ -26,6 +25,7 @@ async function startApp(dataDir = tempDir()) {
   const app = open(dataDir)
   const networkSwitch = new NetworkSwitch(app, () => {})
   running.push({ app, networkSwitch })
+  app.running.network = networkSwitch
   await networkSwitch.start()
   return { app, call: createDispatcher(app), dataDir }
 }
@@ -41,10 +41,10 @@ describe('the networking switch', () => {
       running: false,
       error: null
     })
-    expect(networkOf(first.app)).toBeUndefined()
+    expect(first.app.running.network?.node()).toBeUndefined()
 
     await expect(first.call('network.configure', on)).resolves.toMatchObject({ settings: on, running: true, error: null })
-    expect(networkOf(first.app)?.status().listen[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//)
+    expect(first.app.running.network?.node()?.status().listen[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//)
     expect(JSON.parse(readFileSync(join(first.dataDir, NETWORK_SETTINGS_FILE), 'utf8'))).toEqual(on)
 
     // the app closed and started again on the same data dir: networking comes back on

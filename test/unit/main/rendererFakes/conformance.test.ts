@@ -98,9 +98,11 @@ describe("the renderer's fake of the main process", () => {
     // as the desktop app and dv2g serve have it: networking off until Settings turns it on
     const networkSwitch = new NetworkSwitch(app, () => {})
     opened.push({ app, networkSwitch })
+    app.running.network = networkSwitch
     await networkSwitch.start()
     // and the central system as ocpp.json says: off on a fresh data dir
-    await OcppControl.attach(app, null, () => {}).start()
+    const ocpp = (app.running.ocpp = OcppControl.create(app, null, () => {}))
+    await ocpp.start()
     const dispatch = createDispatcher(app)
     const differences: string[] = []
     for (const { method, input } of CALLS) {

@@ -21,9 +21,9 @@ afterEach(async () => {
   }
 })
 
-function attach(dir: string, pinned: Parameters<typeof OcppControl.attach>[1] = null) {
+function attach(dir: string, pinned: Parameters<typeof OcppControl.create>[1] = null) {
   const app = open(dir, { ledger: { powBits: 2 } })
-  const control = OcppControl.attach(app, pinned, () => {})
+  const control = OcppControl.create(app, pinned, () => {})
   opened.push({ app, control })
   return control
 }

@@ -7,6 +7,7 @@ import { sameBytes } from './address'
 import { decodeTransaction, tokenPayloadOf } from './codec'
 import { NONE, type TangleGraph } from './graph'
 import { fromHex, toHex } from './hash'
+import { MilestoneStore } from './milestoneStore'
 import type { TangleStore } from './store'
 import { ID_BYTES, TxKind, type Payload, type Transaction } from './transaction'
 import {
@@ -50,7 +51,7 @@ const ZERO_ID = new Uint8Array(ID_BYTES)
 const short = (bytes: Uint8Array) => `${toHex(bytes).slice(0, 16)}…`
 
 export class Milestones {
-  private readonly sql
+  private readonly sql: MilestoneStore
   private loaded = false
   /** graph index -> index of the milestone that referenced it (0: none yet) */
   private referenced = new Uint32Array(0)
@@ -64,24 +65,7 @@ export class Milestones {
     private readonly graph: TangleGraph,
     private readonly store: TangleStore
   ) {
-    this.sql = {
-      latest: db.prepare<[], { idx: number; id: Buffer; state_hash: Buffer }>(
-        'SELECT idx, id, state_hash FROM milestones ORDER BY idx DESC LIMIT 1'
-      ),
-      refs: db.prepare<[], [number, number]>('SELECT seq, milestone FROM milestone_refs').raw(),
-      isUnspent: db.prepare('SELECT 1 FROM milestone_outputs WHERE tx_id = ? AND idx = ?').pluck(),
-      sortedUnspent: db
-        .prepare<[], [Buffer, bigint, Buffer, bigint]>('SELECT tx_id, idx, address, amount FROM milestone_outputs ORDER BY tx_id, idx')
-        .raw()
-        .safeIntegers(true),
-      insertMilestone: db.prepare('INSERT INTO milestones (idx, seq, id, state_hash, applied_ms) VALUES (?, ?, ?, ?, ?)'),
-      insertRef: db.prepare('INSERT INTO milestone_refs (seq, milestone, position, applied) VALUES (?, ?, ?, ?)'),
-      deleteOutput: db.prepare('DELETE FROM milestone_outputs WHERE tx_id = ? AND idx = ?'),
-      insertOutput: db.prepare('INSERT INTO milestone_outputs (tx_id, idx, address, amount) VALUES (?, ?, ?, ?)'),
-      refOf: db.prepare<[number], { milestone: number; applied: number; position: number | null }>(
-        'SELECT milestone, applied, position FROM milestone_refs WHERE seq = ?'
-      )
-    }
+    this.sql = new MilestoneStore(db)
   }
 
   /** Forgets what memory holds; the next use reads it again (after a rollback). */
@@ -97,8 +81,8 @@ export class Milestones {
   private load(): void {
     if (this.loaded) return
     this.referenced = new Uint32Array(Math.max(1024, this.graph.size * 2))
-    for (const [seq, milestone] of this.sql.refs.iterate()) this.referenced[seq - 1] = milestone
-    const row = this.sql.latest.get()
+    for (const [seq, milestone] of this.sql.refs()) this.referenced[seq - 1] = milestone
+    const row = this.sql.latest()
     this.latestMilestone = row ? { index: row.idx, id: new Uint8Array(row.id), stateHash: new Uint8Array(row.state_hash) } : null
     this.loaded = true
   }
@@ -116,7 +100,7 @@ export class Milestones {
 
   /** How a milestone treated a transaction: applied or conflicting, or not referenced yet. */
   outcomeOf(at: number): { milestone: number; applied: boolean; isMilestone: boolean } | undefined {
-    const row = this.sql.refOf.get(at + 1)
+    const row = this.sql.refOf(at + 1)
     return row && { milestone: row.milestone, applied: row.applied === 1, isMilestone: row.position === null }
   }
 
@@ -140,7 +124,7 @@ export class Milestones {
       order,
       (at) => this.graph.idAt(at).slice(),
       (at) => this.tokenPayloadAt(at),
-      (txId, index) => this.sql.isUnspent.get(txId, index) !== undefined
+      (txId, index) => this.sql.isUnspent(txId, index)
     )
     const latest = this.latestMilestone
     const hash = stateHash(latest?.stateHash ?? ZERO_STATE_HASH, result.entries, mergeUnspent(this.sortedUnspent(), result))
@@ -196,26 +180,26 @@ export class Milestones {
   record(evaluation: MilestoneEvaluation, at: number, nowMs: number): void {
     const { index, result } = evaluation
     const id = this.graph.idAt(at).slice()
-    this.sql.insertMilestone.run(index, at + 1, id, evaluation.stateHash, nowMs)
+    this.sql.insertMilestone(index, at + 1, id, evaluation.stateHash, nowMs)
     this.growReferenced(this.graph.size)
     result.entries.forEach((entry, position) => {
-      this.sql.insertRef.run(entry.at + 1, index, position, entry.applied ? 1 : 0)
+      this.sql.insertRef(entry.at + 1, index, position, entry.applied)
       this.referenced[entry.at] = index
     })
-    this.sql.insertRef.run(at + 1, index, null, 1)
+    this.sql.insertRef(at + 1, index, null, true)
     this.referenced[at] = index
     for (const key of result.spent) {
       const [txId, outputIndex] = key.split(':')
-      this.sql.deleteOutput.run(fromHex(txId!), Number(outputIndex))
+      this.sql.deleteOutput(fromHex(txId!), Number(outputIndex))
     }
-    for (const o of result.created) this.sql.insertOutput.run(o.txId, o.index, o.address, o.amount)
+    for (const o of result.created) this.sql.insertOutput(o.txId, o.index, o.address, o.amount)
     this.latestMilestone = { index, id, stateHash: evaluation.stateHash }
     this.lastEvaluation = null
   }
 
   /** The milestone-confirmed unspent outputs in state-hash order. */
   *sortedUnspent(): Generator<UnspentOutput> {
-    for (const [txId, index, address, amount] of this.sql.sortedUnspent.iterate()) {
+    for (const [txId, index, address, amount] of this.sql.sortedUnspent()) {
       // the row's own buffers, not copies: hashing 100,000 outputs per milestone must stay cheap
       yield { txId, index: Number(index), address, amount }
     }

@@ -235,6 +235,12 @@ export class Ledger {
     return this.milestones.referencedBy(at)
   }
 
+  /** Whether a milestone issued now would take in something new: a tip no milestone references yet. */
+  awaitsMilestone(): boolean {
+    if (this.isEmpty) return false
+    return this.graph.tips.values().some((tip) => this.milestones.referencedBy(tip) === 0)
+  }
+
   appliedByMilestone(at: number): boolean | undefined {
     return this.milestones.outcomeOf(at)?.applied
   }

@@ -13,9 +13,8 @@ export const MAX_MILESTONE_SECONDS = 86_400
  * Whether a milestone issued now would reference a transaction no milestone has: true when a tip is
  * unreferenced (a referenced transaction that is still a tip can only be the latest milestone).
  */
-export function awaitsMilestone(ledger: Ledger): boolean {
-  if (ledger.isEmpty) return false
-  return ledger.graph.tips.values().some((tip) => ledger.milestones.referencedBy(tip) === 0)
+export function awaitsMilestone(ledger: Pick<Ledger, 'awaitsMilestone'>): boolean {
+  return ledger.awaitsMilestone()
 }
 
 export class MilestoneClock {

@@ -51,9 +51,23 @@ describe('MilestoneClock', () => {
     while (clock.tick()) expect(ledger.latestMilestone()!.index).toBeLessThan(10)
     for (const outcome of sent) {
       if (outcome.status !== 'accepted') throw new Error(JSON.stringify(outcome))
-      expect(ledger.milestones.referencedBy(outcome.index)).toBeGreaterThan(0)
+      expect(ledger.milestoneReferencing(outcome.index)).toBeGreaterThan(0)
     }
     expect(clock.tick()).toBeNull()
+  })
+
+  it('asks the ledger whether anything waits: nothing on an empty tangle, a new tip until a milestone takes it in', () => {
+    const db = openDatabase(join(tempDir(), 'ledger.sqlite'))
+    opened.push({ db })
+    const empty = new Ledger(db, { powBits: 2, random: seededRandom(3) })
+    expect(empty.awaitsMilestone()).toBe(false)
+
+    const ledger = ledgerWithGenesis()
+    expect(ledger.awaitsMilestone()).toBe(true)
+    expect(ledger.issueMilestone(operator)).toMatchObject({ status: 'accepted' })
+    expect(ledger.awaitsMilestone()).toBe(false)
+    data(ledger, 'new')
+    expect(ledger.awaitsMilestone()).toBe(true)
   })
 
   it('issues on its interval by itself, and logs a refused milestone once rather than every interval', async () => {

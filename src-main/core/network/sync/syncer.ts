@@ -164,8 +164,7 @@ export class Syncer {
       // an honest peer serves only what it stored: anything refused is a reason to stop trusting its history
       if (refused) {
         // a timestamp ahead of our clock may be our clock's fault: the sync stops, the peer is not banned
-        if (!refused.reason.startsWith('timestamp'))
-          this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
+        if (refused.code !== 'clock_skew') this.links.refusedHistory(peer, `sent history this node refuses on sync (${refused.reason})`)
         throw new Error(`it sent a transaction this node refuses (${refused.reason})`)
       }
     }
@@ -258,6 +257,7 @@ export function checkHistoricAllButSignature(bytes: Uint8Array, rules: { powBits
     return {
       ok: false,
       id: checked.id,
+      code: 'clock_skew',
       reason: `timestamp ${new Date(checked.tx.timestampMs).toISOString()} is more than ${rules.maxSkewMs / 1000} s ahead of this node's clock`
     }
   }

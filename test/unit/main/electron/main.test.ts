@@ -58,7 +58,13 @@ function fakeElectron(options: { gotLock: boolean; isPackaged: boolean }) {
       beforeRequest!({ url }, ({ cancel }) => (cancelled = cancel))
       return cancelled === false
     },
-    quitApp: () => appListeners.get('will-quit')?.forEach((listener) => listener())
+    /** Quits as Electron does: the app may defer the quit (preventDefault) and quit again once it has shut down. */
+    quitApp: async () => {
+      const event = { preventDefault: vi.fn() }
+      const quitAgain = new Promise<void>((resolve) => app.quit.mockImplementation(() => resolve()))
+      appListeners.get('will-quit')?.forEach((listener) => listener(event))
+      if (event.preventDefault.mock.calls.length) await quitAgain
+    }
   }
 }
 
@@ -99,8 +105,8 @@ beforeAll(async () => {
   ])
 })
 
-afterEach(() => {
-  for (const fake of started.splice(0)) fake.quitApp()
+afterEach(async () => {
+  for (const fake of started.splice(0)) await fake.quitApp()
   vi.unstubAllEnvs()
 })
 

@@ -235,7 +235,10 @@ export class Ledger {
     return this.milestones.referencedBy(at)
   }
 
-  /** Whether a milestone issued now would take in something new: a tip no milestone references yet. */
+  /**
+   * Whether a milestone issued now would take in something new: a tip no milestone references yet
+   * (a referenced transaction that is still a tip can only be the latest milestone).
+   */
   awaitsMilestone(): boolean {
     if (this.isEmpty) return false
     return this.graph.tips.values().some((tip) => this.milestones.referencedBy(tip) === 0)

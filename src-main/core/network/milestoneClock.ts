@@ -9,14 +9,6 @@ import type { IngestOutcome, Ledger } from '../ledger/ledger'
 export const MIN_MILESTONE_SECONDS = 0.1
 export const MAX_MILESTONE_SECONDS = 86_400
 
-/**
- * Whether a milestone issued now would reference a transaction no milestone has: true when a tip is
- * unreferenced (a referenced transaction that is still a tip can only be the latest milestone).
- */
-export function awaitsMilestone(ledger: Pick<Ledger, 'awaitsMilestone'>): boolean {
-  return ledger.awaitsMilestone()
-}
-
 export class MilestoneClock {
   private readonly timer: NodeJS.Timeout
   /** the last refusal logged, so a lasting one is logged once rather than every interval */
@@ -34,7 +26,7 @@ export class MilestoneClock {
 
   /** Issues the next milestone if anything waits for one: its outcome, or null for an empty interval. */
   tick(): IngestOutcome | null {
-    if (!awaitsMilestone(this.ledger)) return null
+    if (!this.ledger.awaitsMilestone()) return null
     try {
       const outcome = this.ledger.issueMilestone(this.issuerKey)
       if (outcome.status === 'accepted') this.lastRefusal = ''

@@ -6,7 +6,6 @@ import type { KeyObject } from 'node:crypto'
 import type { SlotOutcome } from '../../../../src-shared/market/day'
 import type { Scenario } from '../../../../src-shared/market/scenario'
 import type { MarketLedger } from '../ledgerPort'
-import { awaitsMilestone } from '../../network/milestoneClock'
 import type { SlotParticipants } from '../runStore'
 import { solveInputSet } from './clearing'
 import { inputSetAt, registryAt, slotCloseMs, type InputSet } from './inputSet'
@@ -90,7 +89,7 @@ export class NetworkClock {
   /** Issues a milestone referencing every tip if anything waits for one; the latest milestone's index either way. */
   private milestoneNow(operatorKey: KeyObject): number {
     const { ledger } = this.ledger()
-    if (awaitsMilestone(ledger)) {
+    if (ledger.awaitsMilestone()) {
       const outcome = ledger.issueMilestone(operatorKey, { referenceAllTips: true })
       if (outcome.status !== 'accepted')
         throw new Error(`the closing milestone was refused: ${'reason' in outcome ? outcome.reason : outcome.status}`)

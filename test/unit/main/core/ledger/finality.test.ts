@@ -14,7 +14,6 @@ import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/
 import { solveProofOfWork } from '../../../../../src-main/core/ledger/proofOfWork'
 import { privateKeyFromSeed, publicKeyBytes, signBytes } from '../../../../../src-main/core/ledger/signing'
 import { TxKind, type Essence, type Payload } from '../../../../../src-main/core/ledger/transaction'
-import { awaitsMilestone } from '../../../../../src-main/core/network/milestoneClock'
 import { seededRandom } from '../../../../../src-shared/random'
 import { useTempDirs } from '../../../../support/tempDir'
 
@@ -81,8 +80,8 @@ function doubleSpend(ledger: Ledger, genesis: number): [toAlice: number, toBob: 
 
 /** Milestones until every transaction is referenced (bounded). */
 function finalizeAll(ledger: Ledger): void {
-  for (let i = 0; awaitsMilestone(ledger) && i < 20; i++) indexOf(ledger.issueMilestone(treasury))
-  expect(awaitsMilestone(ledger)).toBe(false)
+  for (let i = 0; ledger.awaitsMilestone() && i < 20; i++) indexOf(ledger.issueMilestone(treasury))
+  expect(ledger.awaitsMilestone()).toBe(false)
 }
 
 describe('finality on a ledger whose genesis names milestone issuers', () => {

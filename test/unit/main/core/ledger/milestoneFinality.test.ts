@@ -13,7 +13,6 @@ import { Ledger, type IngestOutcome } from '../../../../../src-main/core/ledger/
 import { solveProofOfWork } from '../../../../../src-main/core/ledger/proofOfWork'
 import { privateKeyFromSeed, publicKeyBytes, signBytes } from '../../../../../src-main/core/ledger/signing'
 import { TxKind, type Essence, type Payload } from '../../../../../src-main/core/ledger/transaction'
-import { awaitsMilestone } from '../../../../../src-main/core/network/milestoneClock'
 import { seededRandom } from '../../../../../src-shared/random'
 import { useTempDirs } from '../../../../support/tempDir'
 
@@ -89,8 +88,8 @@ describe('finality by milestones', () => {
     const child = indexOf(ledger, onLoser)
 
     // the milestones reference every tip, the rejected side's too, and White Flag picks one side (not the walk)
-    for (let i = 0; awaitsMilestone(ledger) && i < 20; i++) expect(ledger.issueMilestone(treasury)).toMatchObject({ status: 'accepted' })
-    expect(awaitsMilestone(ledger)).toBe(false)
+    for (let i = 0; ledger.awaitsMilestone() && i < 20; i++) expect(ledger.issueMilestone(treasury)).toMatchObject({ status: 'accepted' })
+    expect(ledger.awaitsMilestone()).toBe(false)
     const applied = (l: Ledger, at: number) => l.milestones.outcomeOf(at)?.applied
     const sides = [applied(ledger, rejected), applied(ledger, other)]
     expect([...sides].sort()).toEqual([false, true])

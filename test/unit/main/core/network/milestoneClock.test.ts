@@ -5,7 +5,7 @@ import { addressOf } from '../../../../../src-main/core/ledger/address'
 import { Ledger } from '../../../../../src-main/core/ledger/ledger'
 import { privateKeyFromSeed, publicKeyBytes } from '../../../../../src-main/core/ledger/signing'
 import { TxKind } from '../../../../../src-main/core/ledger/transaction'
-import { awaitsMilestone, MilestoneClock } from '../../../../../src-main/core/network/milestoneClock'
+import { MilestoneClock } from '../../../../../src-main/core/network/milestoneClock'
 import { seededRandom } from '../../../../../src-shared/random'
 import { useTempDirs } from '../../../../support/tempDir'
 import { until } from '../../../../support/until'
@@ -41,12 +41,12 @@ describe('MilestoneClock', () => {
     expect(clock.tick()).toMatchObject({ status: 'accepted' })
     expect(ledger.latestMilestone()?.index).toBe(1)
     // only the milestone itself is a tip now: an idle interval issues nothing
-    expect(awaitsMilestone(ledger)).toBe(false)
+    expect(ledger.awaitsMilestone()).toBe(false)
     expect(clock.tick()).toBeNull()
     expect(ledger.latestMilestone()?.index).toBe(1)
 
     const sent = [data(ledger, 'a'), data(ledger, 'b'), data(ledger, 'c')]
-    expect(awaitsMilestone(ledger)).toBe(true)
+    expect(ledger.awaitsMilestone()).toBe(true)
     // tips are approved two at a time: the clock keeps issuing until every new transaction is referenced
     while (clock.tick()) expect(ledger.latestMilestone()!.index).toBeLessThan(10)
     for (const outcome of sent) {
